@@ -1,0 +1,223 @@
+// Command report merges the load generator's JSON with what bench/run knows
+// about the machine and the gateway process (RSS, JVM flags, pinning), judges
+// the figures against the issue's targets, writes the combined result file and
+// prints a summary. It never fails on a missed target: benchmarks report.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"dev.veil/bench/internal/result"
+)
+
+type Target struct {
+	Name     string  `json:"name"`
+	Goal     string  `json:"goal"`
+	Measured string  `json:"measured"`
+	Value    float64 `json:"value"`
+	Limit    float64 `json:"limit"`
+	Status   string  `json:"status"` // met | missed | met at p50 only | not measured
+	Note     string  `json:"note,omitempty"`
+}
+
+type Output struct {
+	Benchmark string            `json:"benchmark"`
+	Date      string            `json:"date"`
+	GitSHA    string            `json:"git_sha"`
+	GitDirty  bool              `json:"git_dirty"`
+	Mode      string            `json:"mode"`
+	Machine   map[string]string `json:"machine"`
+	Setup     map[string]string `json:"setup"`
+	RSSKB     map[string]int64  `json:"veil_rss_kb"`
+	Targets   []Target          `json:"targets"`
+	Results   *result.Results   `json:"results"`
+}
+
+func main() {
+	in := flag.String("in", "", "loadgen JSON")
+	out := flag.String("out", "", "combined result file to write")
+	md := flag.Bool("markdown", false, "also print the figures as a Markdown table")
+	var o Output
+	o.Benchmark = "gateway-core"
+	o.Machine = map[string]string{}
+	o.Setup = map[string]string{}
+	o.RSSKB = map[string]int64{}
+	flag.StringVar(&o.Date, "date", "", "run date (UTC, ISO 8601)")
+	flag.StringVar(&o.GitSHA, "git-sha", "", "git commit measured")
+	flag.BoolVar(&o.GitDirty, "git-dirty", false, "working tree had uncommitted changes to server/spi")
+	flag.StringVar(&o.Mode, "mode", "full", "full or quick")
+	var cpu, nproc, kernel, java, jvm, pin, goV string
+	flag.StringVar(&cpu, "cpu", "", "CPU model")
+	flag.StringVar(&nproc, "nproc", "", "online CPUs")
+	flag.StringVar(&kernel, "kernel", "", "kernel")
+	flag.StringVar(&java, "java", "", "java -version first line")
+	flag.StringVar(&jvm, "jvm-opts", "", "JVM flags used for Veil")
+	flag.StringVar(&pin, "pinning", "", "how processes were pinned")
+	flag.StringVar(&goV, "go", "", "go version")
+	var idle, after, peak int64
+	flag.Int64Var(&idle, "rss-idle-kb", 0, "Veil VmRSS after start-up, before load")
+	flag.Int64Var(&after, "rss-after-kb", 0, "Veil VmRSS after the load")
+	flag.Int64Var(&peak, "rss-peak-kb", 0, "Veil VmHWM after the load")
+	flag.Parse()
+
+	b, err := os.ReadFile(*in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(2)
+	}
+	var r result.Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(2)
+	}
+	o.Results = &r
+	o.Machine["cpu_model"], o.Machine["nproc"], o.Machine["kernel"] = cpu, nproc, kernel
+	o.Setup["java"], o.Setup["jvm_opts"], o.Setup["pinning"], o.Setup["go"] = java, jvm, pin, goV
+	o.RSSKB["idle"], o.RSSKB["after_load"], o.RSSKB["peak"] = idle, after, peak
+	o.Targets = judge(&r)
+
+	if *out != "" {
+		j, _ := json.MarshalIndent(o, "", "  ")
+		if err := os.WriteFile(*out, append(j, '\n'), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(2)
+		}
+	}
+	printSummary(&o)
+	if *md {
+		printMarkdown(&o)
+	}
+}
+
+// judge compares figures with the issue's targets. Latency targets are
+// judged at p99 where the issue says p99 and otherwise at p99 too, with
+// "met at p50 only" when the median meets the goal but the tail does not.
+func judge(r *result.Results) []Target {
+	var ts []Target
+	if l := r.Latency; l != nil && l.Added != nil {
+		t := Target{Name: "added latency, concurrency 1", Goal: "p99 <= 300 µs",
+			Measured: fmt.Sprintf("p50 %.1f / p90 %.1f / p99 %.1f µs", l.Added.P50, l.Added.P90, l.Added.P99),
+			Value:    l.Added.P99, Limit: 300}
+		t.Status = status(l.Added.P50, l.Added.P99, 300)
+		ts = append(ts, t)
+	} else {
+		ts = append(ts, Target{Name: "added latency, concurrency 1", Goal: "p99 <= 300 µs", Status: "not measured"})
+	}
+	if tp := r.Throughput; tp != nil && tp.Gateway != nil {
+		t := Target{Name: "throughput, non-streaming 1 KB", Goal: ">= 5000 requests/s",
+			Measured: fmt.Sprintf("%.0f requests/s at %d connections (fake alone: %.0f/s), %d errors",
+				tp.Gateway.RPS, tp.Gateway.Concurrency, tp.Direct.RPS, tp.Gateway.Errors),
+			Value: tp.Gateway.RPS, Limit: 5000}
+		if tp.Gateway.RPS >= 5000 && tp.Gateway.Errors == 0 {
+			t.Status = "met"
+		} else {
+			t.Status = "missed"
+		}
+		if tp.GatewayOverDirect >= 0.9 {
+			t.Note = "upstream-bound: within 10% of the fake's own ceiling"
+		}
+		ts = append(ts, t)
+	} else {
+		ts = append(ts, Target{Name: "throughput, non-streaming 1 KB", Goal: ">= 5000 requests/s", Status: "not measured"})
+	}
+	if s := r.Stream; s != nil && s.AddedTTFB != nil {
+		t := Target{Name: "streaming, added time to first byte", Goal: "<= 500 µs",
+			Measured: fmt.Sprintf("p50 %.1f / p90 %.1f / p99 %.1f µs", s.AddedTTFB.P50, s.AddedTTFB.P90, s.AddedTTFB.P99),
+			Value:    s.AddedTTFB.P99, Limit: 500}
+		t.Status = status(s.AddedTTFB.P50, s.AddedTTFB.P99, 500)
+		ts = append(ts, t)
+		c := Target{Name: "streaming, added time per chunk", Goal: "<= 10 µs",
+			Measured: fmt.Sprintf("p50 %.3f / p90 %.3f / p99 %.3f µs (%d chunks)", s.AddedPerChunk.P50, s.AddedPerChunk.P90, s.AddedPerChunk.P99, s.Chunks),
+			Value:    s.AddedPerChunk.P99, Limit: 10}
+		c.Status = status(s.AddedPerChunk.P50, s.AddedPerChunk.P99, 10)
+		if s.Gateway.Events != s.Direct.Events {
+			c.Note = fmt.Sprintf("Veil relayed %d data events, the fake sent %d", s.Gateway.Events, s.Direct.Events)
+		}
+		ts = append(ts, c)
+	} else {
+		ts = append(ts,
+			Target{Name: "streaming, added time to first byte", Goal: "<= 500 µs", Status: "not measured"},
+			Target{Name: "streaming, added time per chunk", Goal: "<= 10 µs", Status: "not measured"})
+	}
+	return ts
+}
+
+func status(p50, p99, limit float64) string {
+	switch {
+	case p99 <= limit:
+		return "met"
+	case p50 <= limit:
+		return "met at p50 only"
+	default:
+		return "missed"
+	}
+}
+
+func mb(kb int64) string { return fmt.Sprintf("%.1f MiB", float64(kb)/1024) }
+
+func printSummary(o *Output) {
+	fmt.Printf("\nVEIL RSS  idle %s, after load %s, peak %s\n", mb(o.RSSKB["idle"]), mb(o.RSSKB["after_load"]), mb(o.RSSKB["peak"]))
+	fmt.Printf("\nTARGETS (%s run, %s, %s)\n", o.Mode, o.Date, short(o.GitSHA, o.GitDirty))
+	for _, t := range o.Targets {
+		fmt.Printf("  %-16s %-38s goal %-20s %s\n", "["+t.Status+"]", t.Name, t.Goal, t.Measured)
+		if t.Note != "" {
+			fmt.Printf("  %-16s %s\n", "", t.Note)
+		}
+	}
+}
+
+func short(sha string, dirty bool) string {
+	if len(sha) > 12 {
+		sha = sha[:12]
+	}
+	if dirty {
+		sha += " (uncommitted changes)"
+	}
+	return sha
+}
+
+func printMarkdown(o *Output) {
+	r := o.Results
+	var sb strings.Builder
+	w := func(f string, a ...any) { fmt.Fprintf(&sb, f, a...) }
+	w("\n| Figure | p50 | p90 | p99 |\n|---|---:|---:|---:|\n")
+	if l := r.Latency; l != nil {
+		w("| Direct to fake, c=1 (µs) | %.1f | %.1f | %.1f |\n", l.Direct.P50, l.Direct.P90, l.Direct.P99)
+	}
+	if l := r.Latency; l != nil && l.Gateway != nil {
+		w("| Through Veil, c=1 (µs) | %.1f | %.1f | %.1f |\n", l.Gateway.P50, l.Gateway.P90, l.Gateway.P99)
+		w("| **Added by Veil, c=1 (µs)** | **%.1f** | **%.1f** | **%.1f** |\n", l.Added.P50, l.Added.P90, l.Added.P99)
+	}
+	if s := r.Stream; s != nil {
+		w("| Stream TTFB direct (µs) | %.1f | %.1f | %.1f |\n", s.Direct.TTFB.P50, s.Direct.TTFB.P90, s.Direct.TTFB.P99)
+		w("| Stream total direct, %d chunks (µs) | %.1f | %.1f | %.1f |\n", s.Chunks, s.Direct.Total.P50, s.Direct.Total.P90, s.Direct.Total.P99)
+	}
+	if s := r.Stream; s != nil && s.Gateway != nil {
+		w("| Stream TTFB through Veil (µs) | %.1f | %.1f | %.1f |\n", s.Gateway.TTFB.P50, s.Gateway.TTFB.P90, s.Gateway.TTFB.P99)
+		w("| **Added TTFB (µs)** | **%.1f** | **%.1f** | **%.1f** |\n", s.AddedTTFB.P50, s.AddedTTFB.P90, s.AddedTTFB.P99)
+		w("| Stream total through Veil (µs) | %.1f | %.1f | %.1f |\n", s.Gateway.Total.P50, s.Gateway.Total.P90, s.Gateway.Total.P99)
+		w("| **Added per chunk (µs)** | **%.3f** | **%.3f** | **%.3f** |\n", s.AddedPerChunk.P50, s.AddedPerChunk.P90, s.AddedPerChunk.P99)
+	}
+	if tp := r.Throughput; tp != nil {
+		w("\n| Throughput, %d connections | requests/s | errors | p50 µs | p99 µs |\n|---|---:|---:|---:|---:|\n", tp.Direct.Concurrency)
+		w("| Fake alone (ceiling) | %.0f | %d | %.1f | %.1f |\n", tp.Direct.RPS, tp.Direct.Errors, tp.Direct.Latency.P50, tp.Direct.Latency.P99)
+	}
+	if tp := r.Throughput; tp != nil && tp.Gateway != nil {
+		w("| **Through Veil** | **%.0f** | %d | %.1f | %.1f |\n", tp.Gateway.RPS, tp.Gateway.Errors, tp.Gateway.Latency.P50, tp.Gateway.Latency.P99)
+	}
+	w("\n| Veil RSS | idle | after load | peak |\n|---|---:|---:|---:|\n| MiB | %.1f | %.1f | %.1f |\n",
+		float64(o.RSSKB["idle"])/1024, float64(o.RSSKB["after_load"])/1024, float64(o.RSSKB["peak"])/1024)
+	w("\n| Target | Goal | Measured | Status |\n|---|---|---|---|\n")
+	for _, t := range o.Targets {
+		st := t.Status
+		if t.Note != "" {
+			st += " (" + t.Note + ")"
+		}
+		w("| %s | %s | %s | %s |\n", t.Name, t.Goal, t.Measured, st)
+	}
+	fmt.Print(sb.String())
+}

@@ -1,0 +1,3 @@
+module dev.veil/bench
+
+go 1.22

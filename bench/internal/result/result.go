@@ -1,0 +1,65 @@
+// Package result defines the JSON the load generator writes and the report
+// reads.
+package result
+
+import "dev.veil/bench/internal/stats"
+
+type Results struct {
+	Tool       string            `json:"tool"`
+	GoMaxProcs int               `json:"loadgen_gomaxprocs"`
+	Params     map[string]any    `json:"params"`
+	Latency    *LatencyResult    `json:"latency,omitempty"`
+	Throughput *ThroughputResult `json:"throughput,omitempty"`
+	Stream     *StreamResult     `json:"stream,omitempty"`
+	Notes      []string          `json:"notes,omitempty"`
+}
+
+type LatencyResult struct {
+	Direct  stats.Percentiles  `json:"direct"`
+	Gateway *stats.Percentiles `json:"gateway,omitempty"`
+	Added   *stats.Added       `json:"added,omitempty"`
+	// Spread of the per-round p50 difference, to show how stable "added" is.
+	RoundAddedP50 *Spread `json:"round_added_p50,omitempty"`
+	Errors        int64   `json:"errors"`
+}
+
+type Spread struct {
+	Min    float64 `json:"min_us"`
+	Median float64 `json:"median_us"`
+	Max    float64 `json:"max_us"`
+}
+
+type TPSide struct {
+	Concurrency int               `json:"concurrency"`
+	Seconds     float64           `json:"seconds"`
+	Requests    int64             `json:"requests"`
+	RPS         float64           `json:"requests_per_s"`
+	Errors      int64             `json:"errors"`
+	FirstError  string            `json:"first_error,omitempty"`
+	Latency     stats.Percentiles `json:"latency"`
+	BodyBytes   int               `json:"response_body_bytes"`
+}
+
+type ThroughputResult struct {
+	Direct  TPSide  `json:"direct"`
+	Gateway *TPSide `json:"gateway,omitempty"`
+	// Gateway requests/s as a fraction of the fake's own ceiling.
+	GatewayOverDirect float64 `json:"gateway_over_direct,omitempty"`
+}
+
+type StreamSide struct {
+	TTFB   stats.Percentiles `json:"ttfb"`
+	Total  stats.Percentiles `json:"total"`
+	Body   stats.Percentiles `json:"after_first_byte"`
+	Events int               `json:"data_events_per_stream"`
+}
+
+type StreamResult struct {
+	Chunks        int          `json:"chunks"`
+	Direct        StreamSide   `json:"direct"`
+	Gateway       *StreamSide  `json:"gateway,omitempty"`
+	AddedTTFB     *stats.Added `json:"added_ttfb,omitempty"`
+	AddedTotal    *stats.Added `json:"added_total,omitempty"`
+	AddedPerChunk *stats.Added `json:"added_per_chunk,omitempty"`
+	Errors        int64        `json:"errors"`
+}
