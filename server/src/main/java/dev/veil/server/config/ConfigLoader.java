@@ -1,0 +1,325 @@
+package dev.veil.server.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+/**
+ * Reads Veil's YAML config, substitutes environment variables, and validates every key up front so that a mistake
+ * stops startup with a message naming the key and the fix, instead of failing a request later.
+ */
+public final class ConfigLoader {
+    private static final Set<String> SERVER_KEYS = Set.of("host", "port");
+    private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
+            "models");
+    private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
+    private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout");
+    private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
+            "zero-retention", "models", "headers", "api-version", "deployments", "connect-timeout", "read-timeout");
+    private static final Set<String> MODEL_KEYS = Set.of("targets");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kb|mb|gb|kib|mib|gib)", Pattern.CASE_INSENSITIVE);
+
+    private final Function<String, String> environment;
+
+    private ConfigLoader(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /** Loads and validates a YAML config file. */
+    public static VeilConfig load(Path file, Function<String, String> environment) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("--config", "file " + file + " does not exist or is not a regular file");
+        }
+        ConfigLoader loader = new ConfigLoader(environment);
+        return loader.parse(loader.helidonConfig(ConfigSources.file(file).build()));
+    }
+
+    /** Validates a YAML config given as text. */
+    public static VeilConfig fromYaml(String yaml, Function<String, String> environment) {
+        ConfigLoader loader = new ConfigLoader(environment);
+        return loader.parse(loader.helidonConfig(ConfigSources.create(yaml, MediaTypes.APPLICATION_X_YAML)));
+    }
+
+    private Config helidonConfig(io.helidon.config.spi.ConfigSource source) {
+        EnvSubstitution substitution = new EnvSubstitution(environment);
+        // Only the file counts: ambient env vars or system properties silently overriding keys would make a
+        // config file lie about what runs.
+        return Config.builder()
+                .sources(() -> source)
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .disableValueResolving()
+                .disableKeyResolving()
+                .disableFilterServices()
+                .addFilter((key, value) -> substitution.apply(key.toString(), value))
+                .build();
+    }
+
+    private VeilConfig parse(Config root) {
+        try {
+            return parseChecked(root);
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ConfigException configException) {
+                    throw configException;
+                }
+            }
+            throw new ConfigException("config", "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private VeilConfig parseChecked(Config root) {
+        Config server = root.get("server");
+        rejectUnknown(server, SERVER_KEYS);
+        String host = string(server.get("host")).orElse("127.0.0.1");
+        int port = integer(server.get("port")).orElse(8080);
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("server.port", "must be between 0 and 65535, got " + port);
+        }
+
+        Config veil = root.get("veil");
+        if (!veil.exists()) {
+            throw new ConfigException("veil", "missing; a config needs at least veil.master-key and veil.providers");
+        }
+        rejectUnknown(veil, VEIL_KEYS);
+        String masterKey = string(veil.get("master-key")).orElseThrow(() -> new ConfigException("veil.master-key",
+                "missing; set it, for example master-key: ${VEIL_MASTER_KEY}"));
+        if (masterKey.length() < 8) {
+            throw new ConfigException("veil.master-key", "too short; use at least 8 characters (32 random ones are "
+                    + "better)");
+        }
+        Path dataDir = Path.of(string(veil.get("data-dir")).orElse(".veil"));
+
+        Config limits = veil.get("limits");
+        rejectUnknown(limits, LIMIT_KEYS);
+        long maxRequestBytes = size(limits.get("max-request-bytes")).orElse(VeilConfig.DEFAULT_MAX_REQUEST_BYTES);
+        long maxUpstreamBytes = size(limits.get("max-upstream-response-bytes"))
+                .orElse(VeilConfig.DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES);
+
+        Config upstream = veil.get("upstream");
+        rejectUnknown(upstream, UPSTREAM_KEYS);
+        Duration connectTimeout = duration(upstream.get("connect-timeout")).orElse(VeilConfig.DEFAULT_CONNECT_TIMEOUT);
+        Duration readTimeout = duration(upstream.get("read-timeout")).orElse(VeilConfig.DEFAULT_READ_TIMEOUT);
+
+        Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+        for (Config node : children(veil.get("providers"))) {
+            ProviderConfig provider = provider(node, connectTimeout, readTimeout);
+            providers.put(provider.name(), provider);
+        }
+        if (providers.isEmpty()) {
+            throw new ConfigException("veil.providers", "no provider configured; add one, for example "
+                    + "openai: {kind: openai, api-key: \"${OPENAI_API_KEY}\"}");
+        }
+
+        Map<String, ModelAlias> models = new LinkedHashMap<>();
+        for (Config node : children(veil.get("models"))) {
+            ModelAlias alias = alias(node, providers);
+            models.put(alias.name(), alias);
+        }
+        return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
+                providers, models);
+    }
+
+    private ProviderConfig provider(Config node, Duration connectTimeout, Duration readTimeout) {
+        String name = node.name();
+        String key = "veil.providers." + name;
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ConfigException(key, "provider names may hold letters, digits, '.', '_' and '-' only");
+        }
+        rejectUnknown(node, PROVIDER_KEYS);
+        String kindName = string(node.get("kind")).orElseThrow(() -> new ConfigException(key + ".kind",
+                "missing; use one of " + ProviderKind.known()));
+        ProviderKind kind = ProviderKind.fromConfigName(kindName).orElseThrow(() -> new ConfigException(key + ".kind",
+                "unknown kind '" + kindName + "'; use one of " + ProviderKind.known()));
+        Optional<URI> baseUrl = string(node.get("base-url")).map(url -> uri(key + ".base-url", url));
+        return new ProviderConfig(name, kind,
+                string(node.get("preset")),
+                baseUrl,
+                string(node.get("api-key")).filter(k -> !k.isBlank()).map(Secret::new),
+                string(node.get("region")),
+                bool(node.get("zero-retention")).orElse(false),
+                stringList(node.get("models")),
+                stringMap(node.get("headers")),
+                string(node.get("api-version")),
+                stringMap(node.get("deployments")),
+                duration(node.get("connect-timeout")).orElse(connectTimeout),
+                duration(node.get("read-timeout")).orElse(readTimeout));
+    }
+
+    private ModelAlias alias(Config node, Map<String, ProviderConfig> providers) {
+        String name = node.name();
+        String key = "veil.models." + name;
+        rejectUnknown(node, MODEL_KEYS);
+        List<String> targets = stringList(node.get("targets"));
+        if (targets.isEmpty()) {
+            throw new ConfigException(key + ".targets", "missing or empty; list provider models, for example "
+                    + "targets: [\"openai/gpt-4o\"]");
+        }
+        List<TargetRef> refs = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            String target = targets.get(i);
+            int slash = target.indexOf('/');
+            String targetKey = key + ".targets[" + i + "]";
+            if (slash <= 0 || slash == target.length() - 1) {
+                throw new ConfigException(targetKey, "'" + target + "' is not of the form provider/model");
+            }
+            String provider = target.substring(0, slash);
+            if (!providers.containsKey(provider)) {
+                throw new ConfigException(targetKey, "provider '" + provider + "' is not configured; configured "
+                        + "providers: " + String.join(", ", providers.keySet()));
+            }
+            refs.add(new TargetRef(provider, target.substring(slash + 1)));
+        }
+        return new ModelAlias(name, refs);
+    }
+
+    private static List<Config> children(Config node) {
+        if (!node.exists()) {
+            return List.of();
+        }
+        if (node.type() != Config.Type.OBJECT) {
+            throw new ConfigException(node.key().toString(), "must be a map of names to settings");
+        }
+        return node.asNodeList().orElse(List.of());
+    }
+
+    private static void rejectUnknown(Config node, Set<String> known) {
+        if (!node.exists()) {
+            return;
+        }
+        if (node.type() != Config.Type.OBJECT) {
+            throw new ConfigException(node.key().toString(), "must be a map of settings");
+        }
+        for (Config child : node.asNodeList().orElse(List.of())) {
+            if (!known.contains(child.name())) {
+                throw new ConfigException(child.key().toString(), "unknown key; known keys here: "
+                        + String.join(", ", known.stream().sorted().toList()));
+            }
+        }
+    }
+
+    private static Optional<String> string(Config node) {
+        if (!node.exists()) {
+            return Optional.empty();
+        }
+        if (node.type() != Config.Type.VALUE) {
+            throw new ConfigException(node.key().toString(), "must be a single value");
+        }
+        return node.asString().asOptional();
+    }
+
+    private static Optional<Integer> integer(Config node) {
+        return string(node).map(value -> {
+            try {
+                return Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(node.key().toString(), "must be a whole number, got '" + value + "'");
+            }
+        });
+    }
+
+    private static Optional<Boolean> bool(Config node) {
+        return string(node).map(value -> switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(node.key().toString(), "must be true or false, got '" + value + "'");
+        });
+    }
+
+    static Optional<Duration> duration(Config node) {
+        return string(node).map(value -> parseDuration(node.key().toString(), value));
+    }
+
+    static Duration parseDuration(String key, String value) {
+        String trimmed = value.trim();
+        Matcher m = DURATION.matcher(trimmed);
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        }
+        try {
+            return Duration.parse(trimmed);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(key, "'" + value + "' is not a duration; write for example 500ms, 30s, 10m");
+        }
+    }
+
+    private static Optional<Long> size(Config node) {
+        return string(node).map(value -> {
+            Matcher m = SIZE.matcher(value.trim());
+            if (!m.matches()) {
+                throw new ConfigException(node.key().toString(), "'" + value + "' is not a size; write for example "
+                        + "1048576, 512KiB or 32MiB");
+            }
+            long amount = Long.parseLong(m.group(1));
+            long unit = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                case "kb" -> 1_000L;
+                case "mb" -> 1_000_000L;
+                case "gb" -> 1_000_000_000L;
+                case "kib" -> 1L << 10;
+                case "mib" -> 1L << 20;
+                case "gib" -> 1L << 30;
+                default -> 1L;
+            };
+            return amount * unit;
+        });
+    }
+
+    private static List<String> stringList(Config node) {
+        if (!node.exists()) {
+            return List.of();
+        }
+        if (node.type() != Config.Type.LIST) {
+            throw new ConfigException(node.key().toString(), "must be a list, for example [a, b]");
+        }
+        return node.asList(String.class).get();
+    }
+
+    private static Map<String, String> stringMap(Config node) {
+        if (!node.exists()) {
+            return Map.of();
+        }
+        if (node.type() != Config.Type.OBJECT) {
+            throw new ConfigException(node.key().toString(), "must be a map, for example {name: value}");
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Config child : node.asNodeList().orElse(List.of())) {
+            map.put(child.name(), string(child).orElse(""));
+        }
+        return map;
+    }
+
+    private static URI uri(String key, String value) {
+        try {
+            URI uri = new URI(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new ConfigException(key, "'" + value + "' must be an absolute http:// or https:// URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "'" + value + "' is not a valid URL");
+        }
+    }
+}

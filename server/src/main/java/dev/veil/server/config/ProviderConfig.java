@@ -1,0 +1,54 @@
+package dev.veil.server.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One configured upstream provider, from {@code veil.providers.<name>}.
+ *
+ * @param name the provider's name, the prefix of {@code provider/model} model names
+ * @param kind the wire family it speaks
+ * @param preset for {@code openai-compatible}: the known server it is (base URL, auth, quirks)
+ * @param baseUrl where it listens; when empty the kind's or preset's default applies
+ * @param apiKey its credential
+ * @param region where it processes data, for policy
+ * @param zeroRetention whether it keeps no prompts or answers, for policy
+ * @param models the models it serves, listed by {@code GET /v1/models}
+ * @param headers extra headers sent with every request
+ * @param apiVersion Azure OpenAI's {@code api-version}
+ * @param deployments Azure OpenAI: model name to deployment name
+ * @param connectTimeout how long to wait for a connection
+ * @param readTimeout how long to wait for the next bytes of an answer
+ */
+public record ProviderConfig(
+        String name,
+        ProviderKind kind,
+        Optional<String> preset,
+        Optional<URI> baseUrl,
+        Optional<Secret> apiKey,
+        Optional<String> region,
+        boolean zeroRetention,
+        List<String> models,
+        Map<String, String> headers,
+        Optional<String> apiVersion,
+        Map<String, String> deployments,
+        Duration connectTimeout,
+        Duration readTimeout) {
+
+    public ProviderConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        models = List.copyOf(models);
+        headers = Map.copyOf(headers);
+        deployments = Map.copyOf(deployments);
+    }
+
+    /** The config key of one of this provider's settings, for error messages. */
+    public String key(String setting) {
+        return "veil.providers." + name + "." + setting;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.veil.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Veil's validated configuration.
+ *
+ * @param host the address to listen on
+ * @param port the port to listen on; 0 picks a free one
+ * @param masterKey the key clients present as {@code Authorization: Bearer}
+ * @param dataDir where Veil keeps its state
+ * @param maxRequestBytes the largest request body accepted
+ * @param maxUpstreamResponseBytes the largest non-streamed upstream answer accepted
+ * @param providers configured providers by name, in config order
+ * @param models model aliases by public name
+ */
+public record VeilConfig(
+        String host,
+        int port,
+        Secret masterKey,
+        Path dataDir,
+        long maxRequestBytes,
+        long maxUpstreamResponseBytes,
+        Map<String, ProviderConfig> providers,
+        Map<String, ModelAlias> models) {
+
+    /** The default largest request body: images travel inline as base64, so this is generous. */
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
+    public static final long DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES = 256L * 1024 * 1024;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Reasoning models may think for minutes before their first byte; OpenAI's own SDKs wait ten. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(10);
+
+    public VeilConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(masterKey, "masterKey");
+        Objects.requireNonNull(dataDir, "dataDir");
+        providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
+        models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+    }
+}

@@ -1,0 +1,63 @@
+package dev.veil.server.wire;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.VeilException;
+
+/** The server's one JSON configuration: parsing limits and the shared, thread-safe factory. */
+public final class Json {
+    /** Deep nesting is a denial-of-service vector, not a real chat request. */
+    private static final int MAX_NESTING_DEPTH = 128;
+
+    // Duplicate keys are refused: two readers picking different duplicates is how policy checks get bypassed.
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY).build();
+
+    private Json() {
+    }
+
+    /**
+     * Parses a client's request body into a tree. Syntax errors become a 400 that says where the JSON broke, never
+     * what it contained.
+     */
+    public static JsonNode parseRequest(byte[] body) {
+        try {
+            JsonNode node = body.length == 0 ? null : MAPPER.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body is empty; send a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            JsonLocation location = e.getLocation();
+            String where = location == null ? "" : " at line " + location.getLineNr() + ", column "
+                    + location.getColumnNr();
+            throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body is not valid JSON" + where);
+        } catch (IOException e) {
+            throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body could not be read");
+        }
+    }
+
+    static JsonNode parseUpstream(byte[] body) throws IOException {
+        return MAPPER.readTree(body);
+    }
+
+    static JsonNode parseUpstream(String body) throws IOException {
+        return MAPPER.readTree(body);
+    }
+}
