@@ -37,12 +37,19 @@ func main() {
 	size := flag.Int("size", 1024, "approximate size in bytes of the non-streaming response body")
 	chunks := flag.Int("chunks", 64, "number of chat.completion.chunk events per streamed response (>= 2)")
 	chunkDelay := flag.Duration("chunk-delay", 0, "delay between streamed chunks (0 = none)")
+	yield := flag.String("yield", "first", "give up the CPU after flushing: none, first (the first chunk only) or every (each chunk)")
 	flag.Parse()
 	if *chunks < 2 {
 		log.Fatalf("-chunks must be >= 2, got %d", *chunks)
 	}
 
 	s := newServer(*size, *chunks, *chunkDelay)
+	switch *yield {
+	case "none", "first", "every":
+		s.yield = *yield
+	default:
+		log.Fatalf("-yield must be none, first or every, got %q", *yield)
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -77,6 +84,7 @@ type server struct {
 	done          []byte
 	models        []byte
 	delay         time.Duration
+	yield         string
 	completionLen string
 }
 
@@ -243,6 +251,9 @@ func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Flush()
+		if s.yield == "every" || (i == 0 && s.yield == "first") {
+			yieldCPU()
+		}
 	}
 	if includeUsage {
 		w.Write(s.usage)

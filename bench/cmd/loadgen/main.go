@@ -44,8 +44,11 @@ type config struct {
 	scenarios []string
 	direct    string
 	gateway   string
-	key       string
-	model     string
+	ref       string
+
+	gatewayPID, refPID int
+	key                string
+	model              string
 
 	globalWarmup time.Duration
 
@@ -69,6 +72,9 @@ func main() {
 	scen := flag.String("scenario", "all", "comma-separated scenarios: latency,throughput,stream or all")
 	flag.StringVar(&c.direct, "direct", "", "base URL of the fake upstream, e.g. http://127.0.0.1:9001 (required)")
 	flag.StringVar(&c.gateway, "gateway", "", "base URL of the gateway; empty = direct side only")
+	flag.StringVar(&c.ref, "ref", "", "base URL of the reference proxy (calibration); empty = none")
+	flag.IntVar(&c.gatewayPID, "gateway-pid", 0, "gateway process id: meter its CPU time per request and per chunk (Linux)")
+	flag.IntVar(&c.refPID, "ref-pid", 0, "reference proxy process id, metered likewise")
 	flag.StringVar(&c.key, "key", "bench-master-key", "bearer key sent on every request (both sides, for symmetry)")
 	flag.StringVar(&c.model, "model", "bench", "model name in the request body")
 	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "initial mixed warm-up of the gateway (JIT) before any scenario")
@@ -145,6 +151,7 @@ type target struct {
 	body   []byte
 	sbody  []byte
 	key    string
+	pid    int // server process to meter CPU for, 0 = none
 }
 
 func newTarget(name, base, key, model string, conns int) *target {
@@ -289,32 +296,47 @@ func run(c config) *result.Results {
 			"stream_warmup": c.stWarmup, "stream_rounds": c.stRounds, "stream_per_round": c.stPerRound,
 		},
 	}
-	direct := newTarget("direct", c.direct, c.key, c.model, c.tpConc)
-	var gw *target
+	// sides[0] is always direct; gateway and ref proxy follow when given.
+	sides := []*target{newTarget("direct", c.direct, c.key, c.model, c.tpConc)}
+	var gw, ref *target
 	if c.gateway != "" {
 		gw = newTarget("gateway", c.gateway, c.key, c.model, c.tpConc)
+		gw.pid = c.gatewayPID
+		sides = append(sides, gw)
 	}
-
-	sanity(direct)
-	if gw != nil {
-		sanity(gw)
-		if c.globalWarmup > 0 {
-			logf("warm-up: %s of mixed load through the gateway (4 connections, 1 in 8 streaming)", c.globalWarmup)
-			warm(gw, 4, c.globalWarmup)
-		}
+	if c.ref != "" {
+		ref = newTarget("refproxy", c.ref, c.key, c.model, c.tpConc)
+		ref.pid = c.refPID
+		sides = append(sides, ref)
+	}
+	for _, t := range sides {
+		sanity(t)
+	}
+	if gw != nil && c.globalWarmup > 0 {
+		logf("warm-up: %s of mixed load through the gateway (4 connections, 1 in 8 streaming)", c.globalWarmup)
+		warm(gw, 4, c.globalWarmup)
 	}
 
 	for _, s := range c.scenarios {
 		runtime.GC()
 		switch s {
 		case "latency":
-			res.Latency = latency(c, direct, gw)
+			res.Latency = latency(c, sides, gw, ref)
 			printLatency(res.Latency)
 		case "throughput":
-			res.Throughput = throughput(c, direct, gw)
+			res.Throughput = throughput(c, sides[0], gw, ref)
 			printThroughput(res.Throughput)
 		case "stream":
-			res.Stream = streaming(c, direct, gw)
+			res.Stream = streaming(c, sides, gw, ref)
+			if l, st := res.Latency, res.Stream; l != nil && st.Chunks > 0 {
+				// A stream costs one request plus its chunks.
+				if l.GatewayCPUPerRequest > 0 && st.GatewayCPUPerStream > 0 {
+					st.GatewayCPUPerChunk = stats.Round3((st.GatewayCPUPerStream - l.GatewayCPUPerRequest) / float64(st.Chunks))
+				}
+				if l.RefCPUPerRequest > 0 && st.RefCPUPerStream > 0 {
+					st.RefCPUPerChunk = stats.Round3((st.RefCPUPerStream - l.RefCPUPerRequest) / float64(st.Chunks))
+				}
+			}
 			printStream(res.Stream)
 		}
 	}
@@ -364,28 +386,54 @@ func warm(t *target, conns int, d time.Duration) {
 	wg.Wait()
 }
 
-// ---------------------------------------------------------------- latency
-
-func latency(c config, direct, gw *target) *result.LatencyResult {
-	logf("latency: warm-up %d requests per side", c.latWarmup)
-	var errs int64
-	for i := 0; i < c.latWarmup; i++ {
-		if _, err := direct.unary(); err != nil {
-			errs++
-		}
-		if gw != nil {
-			if _, err := gw.unary(); err != nil {
-				errs++
-			}
+func index(sides []*target, t *target) int {
+	for i, s := range sides {
+		if s == t {
+			return i
 		}
 	}
-	errs = 0
-	n := c.latRounds * c.latPerRound
-	ds := make([]time.Duration, 0, n)
-	gs := make([]time.Duration, 0, n)
-	var roundDiffs []float64
-	block := func(t *target, out []time.Duration) []time.Duration {
-		for i := 0; i < c.latPerRound; i++ {
+	return -1
+}
+
+// interleave runs rounds of `per` measurements on each side; the order of
+// the sides rotates every round so that each goes first equally often and
+// slow drift (frequency, noisy neighbours, GC) lands on all of them alike.
+func interleave(sides []*target, rounds int, each func(r, side int)) {
+	for r := 0; r < rounds; r++ {
+		for k := range sides {
+			each(r, (k+r)%len(sides))
+		}
+		runtime.GC()
+	}
+}
+
+// ---------------------------------------------------------------- latency
+
+func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
+	logf("latency: warm-up %d requests per side", c.latWarmup)
+	for i := 0; i < c.latWarmup; i++ {
+		for _, t := range sides {
+			t.unary()
+		}
+	}
+	var errs int64
+	samples := make([][]time.Duration, len(sides))
+	for i := range samples {
+		samples[i] = make([]time.Duration, 0, c.latRounds*c.latPerRound)
+	}
+	roundP50 := make([][]float64, len(sides))
+	meters := make([]*cpuMeter, len(sides))
+	for i, t := range sides {
+		if t.pid > 0 {
+			meters[i] = &cpuMeter{pid: t.pid}
+		}
+	}
+	logf("latency: %d rounds x %d requests per side, rotating which side goes first", c.latRounds, c.latPerRound)
+	interleave(sides, c.latRounds, func(r, i int) {
+		t, from := sides[i], len(samples[i])
+		meters[i].begin()
+		defer meters[i].end(c.latPerRound)
+		for n := 0; n < c.latPerRound; n++ {
 			s := time.Now()
 			_, err := t.unary()
 			d := time.Since(s)
@@ -393,47 +441,40 @@ func latency(c config, direct, gw *target) *result.LatencyResult {
 				errs++
 				continue
 			}
-			out = append(out, d)
+			samples[i] = append(samples[i], d)
 		}
-		return out
-	}
-	logf("latency: %d rounds x %d requests per side, alternating which side goes first", c.latRounds, c.latPerRound)
-	for r := 0; r < c.latRounds; r++ {
-		d0, g0 := len(ds), len(gs)
-		if gw == nil {
-			ds = block(direct, ds)
-		} else if r%2 == 0 {
-			ds = block(direct, ds)
-			gs = block(gw, gs)
-		} else {
-			gs = block(gw, gs)
-			ds = block(direct, ds)
-		}
-		if gw != nil {
-			rd := stats.Summarise(ds[d0:])
-			rg := stats.Summarise(gs[g0:])
-			roundDiffs = append(roundDiffs, rg.P50-rd.P50)
-		}
-		runtime.GC()
-	}
-	out := &result.LatencyResult{Direct: stats.Summarise(ds), Errors: errs}
+		roundP50[i] = append(roundP50[i], stats.Summarise(samples[i][from:]).P50)
+	})
+	out := &result.LatencyResult{Direct: stats.Summarise(samples[0]), Errors: errs}
 	if gw != nil {
-		g := stats.Summarise(gs)
-		out.Gateway = &g
+		i := index(sides, gw)
+		g := stats.Summarise(samples[i])
 		a := stats.Diff(out.Direct, g)
-		out.Added = &a
-		mn, mx := roundDiffs[0], roundDiffs[0]
-		for _, x := range roundDiffs {
+		out.Gateway, out.Added = &g, &a
+		out.GatewayCPUPerRequest = stats.Round(meters[i].perOp())
+		var diffs []float64
+		for r := range roundP50[i] {
+			diffs = append(diffs, roundP50[i][r]-roundP50[0][r])
+		}
+		mn, mx := diffs[0], diffs[0]
+		for _, x := range diffs {
 			mn, mx = min(mn, x), max(mx, x)
 		}
-		out.RoundAddedP50 = &result.Spread{Min: stats.Round(mn), Median: stats.Round(stats.Median(roundDiffs)), Max: stats.Round(mx)}
+		out.RoundAddedP50 = &result.Spread{Min: stats.Round(mn), Median: stats.Round(stats.Median(diffs)), Max: stats.Round(mx)}
+	}
+	if ref != nil {
+		i := index(sides, ref)
+		g := stats.Summarise(samples[i])
+		a := stats.Diff(out.Direct, g)
+		out.Ref, out.RefAdded = &g, &a
+		out.RefCPUPerRequest = stats.Round(meters[i].perOp())
 	}
 	return out
 }
 
 // ---------------------------------------------------------------- throughput
 
-func throughput(c config, direct, gw *target) *result.ThroughputResult {
+func throughput(c config, direct, gw, ref *target) *result.ThroughputResult {
 	out := &result.ThroughputResult{Direct: closedLoop(c, direct)}
 	if gw != nil {
 		runtime.GC()
@@ -442,6 +483,11 @@ func throughput(c config, direct, gw *target) *result.ThroughputResult {
 		if out.Direct.RPS > 0 {
 			out.GatewayOverDirect = stats.Round3(g.RPS / out.Direct.RPS)
 		}
+	}
+	if ref != nil {
+		runtime.GC()
+		g := closedLoop(c, ref)
+		out.Ref = &g
 	}
 	return out
 }
@@ -459,6 +505,16 @@ func closedLoop(c config, t *target) result.TPSide {
 		wg          sync.WaitGroup
 	)
 	per := make([][]time.Duration, c.tpConc)
+	var meter *cpuMeter
+	if t.pid > 0 {
+		meter = &cpuMeter{pid: t.pid}
+		go func() {
+			time.Sleep(time.Duration(measureFrom))
+			meter.begin()
+			time.Sleep(c.tpDuration)
+			meter.end(1)
+		}()
+	}
 	for i := 0; i < c.tpConc; i++ {
 		wg.Add(1)
 		go func(i int) {
@@ -501,19 +557,21 @@ func closedLoop(c config, t *target) result.TPSide {
 	if v, ok := firstErr.Load().(string); ok {
 		side.FirstError = v
 	}
+	if meter != nil && meter.n > 0 && len(all) > 0 {
+		side.CPUPerRequest = stats.Round(float64(meter.total) / 1e3 / float64(len(all)))
+		side.CPUCores = stats.Round3(meter.total.Seconds() / c.tpDuration.Seconds())
+	}
 	return side
 }
 
 // ---------------------------------------------------------------- stream
 
-func streaming(c config, direct, gw *target) *result.StreamResult {
+func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult {
 	br := bufio.NewReaderSize(nil, 16<<10)
-	var errs int64
 	logf("stream: warm-up %d streams per side", c.stWarmup)
 	for i := 0; i < c.stWarmup; i++ {
-		direct.stream(br)
-		if gw != nil {
-			gw.stream(br)
+		for _, t := range sides {
+			t.stream(br)
 		}
 	}
 	type side struct {
@@ -521,12 +579,23 @@ func streaming(c config, direct, gw *target) *result.StreamResult {
 		events            int
 	}
 	n := c.stRounds * c.stPerRound
-	mk := func() *side {
-		return &side{ttfb: make([]time.Duration, 0, n), total: make([]time.Duration, 0, n), body: make([]time.Duration, 0, n)}
+	ss := make([]*side, len(sides))
+	for i := range ss {
+		ss[i] = &side{ttfb: make([]time.Duration, 0, n), total: make([]time.Duration, 0, n), body: make([]time.Duration, 0, n)}
 	}
-	ds, gs := mk(), mk()
-	block := func(t *target, s *side) {
-		for i := 0; i < c.stPerRound; i++ {
+	var errs int64
+	meters := make([]*cpuMeter, len(sides))
+	for i, t := range sides {
+		if t.pid > 0 {
+			meters[i] = &cpuMeter{pid: t.pid}
+		}
+	}
+	logf("stream: %d rounds x %d streams per side, rotating which side goes first", c.stRounds, c.stPerRound)
+	interleave(sides, c.stRounds, func(r, i int) {
+		t, s := sides[i], ss[i]
+		meters[i].begin()
+		defer meters[i].end(c.stPerRound)
+		for k := 0; k < c.stPerRound; k++ {
 			ttfb, total, ev, err := t.stream(br)
 			if err != nil {
 				errs++
@@ -537,36 +606,31 @@ func streaming(c config, direct, gw *target) *result.StreamResult {
 			s.body = append(s.body, total-ttfb)
 			s.events = ev
 		}
-	}
-	logf("stream: %d rounds x %d streams per side, alternating which side goes first", c.stRounds, c.stPerRound)
-	for r := 0; r < c.stRounds; r++ {
-		if gw == nil {
-			block(direct, ds)
-		} else if r%2 == 0 {
-			block(direct, ds)
-			block(gw, gs)
-		} else {
-			block(gw, gs)
-			block(direct, ds)
-		}
-		runtime.GC()
-	}
+	})
 	sum := func(s *side) result.StreamSide {
 		return result.StreamSide{TTFB: stats.Summarise(s.ttfb), Total: stats.Summarise(s.total), Body: stats.Summarise(s.body), Events: s.events}
 	}
-	out := &result.StreamResult{Chunks: ds.events, Direct: sum(ds), Errors: errs}
+	out := &result.StreamResult{Chunks: ss[0].events, Direct: sum(ss[0]), Errors: errs}
+	ch := float64(max(out.Chunks, 1))
+	// Added time per chunk: the time after the first data event, other side
+	// minus direct, spread over the chunks. Per request this is exactly
+	// (total - direct total - added TTFB) / chunks.
+	perChunk := func(o result.StreamSide) *stats.Added {
+		ab := stats.Diff(out.Direct.Body, o.Body)
+		return &stats.Added{P50: stats.Round3(ab.P50 / ch), P90: stats.Round3(ab.P90 / ch), P99: stats.Round3(ab.P99 / ch)}
+	}
 	if gw != nil {
-		g := sum(gs)
-		out.Gateway = &g
+		g := sum(ss[index(sides, gw)])
 		at := stats.Diff(out.Direct.TTFB, g.TTFB)
 		atot := stats.Diff(out.Direct.Total, g.Total)
-		out.AddedTTFB, out.AddedTotal = &at, &atot
-		// Added time per chunk: the time after the first data event, gateway
-		// minus direct, spread over the chunks. Per request this is exactly
-		// (gateway total - direct total - added TTFB) / chunks.
-		ab := stats.Diff(out.Direct.Body, g.Body)
-		ch := float64(max(out.Chunks, 1))
-		out.AddedPerChunk = &stats.Added{P50: stats.Round3(ab.P50 / ch), P90: stats.Round3(ab.P90 / ch), P99: stats.Round3(ab.P99 / ch)}
+		out.Gateway, out.AddedTTFB, out.AddedTotal, out.AddedPerChunk = &g, &at, &atot, perChunk(g)
+		out.GatewayCPUPerStream = stats.Round(meters[index(sides, gw)].perOp())
+	}
+	if ref != nil {
+		g := sum(ss[index(sides, ref)])
+		at := stats.Diff(out.Direct.TTFB, g.TTFB)
+		out.Ref, out.RefAddedTTFB, out.RefAddedPerChunk = &g, &at, perChunk(g)
+		out.RefCPUPerStream = stats.Round(meters[index(sides, ref)].perOp())
 	}
 	return out
 }
@@ -574,37 +638,55 @@ func streaming(c config, direct, gw *target) *result.StreamResult {
 // ---------------------------------------------------------------- printing
 
 func pline(name string, p stats.Percentiles) {
-	fmt.Printf("  %-22s %9.1f %9.1f %9.1f %9.1f %9.1f %8d\n", name, p.P50, p.P90, p.P99, p.P999, p.Max, p.N)
+	fmt.Printf("  %-24s %9.1f %9.1f %9.1f %9.1f %9.1f %8d\n", name, p.P50, p.P90, p.P99, p.P999, p.Max, p.N)
+}
+
+func aline(name string, a *stats.Added, f string) {
+	fmt.Printf("  %-24s "+f+" "+f+" "+f+"\n", name, a.P50, a.P90, a.P99)
 }
 
 func phead(title string) {
-	fmt.Printf("\n%s\n  %-22s %9s %9s %9s %9s %9s %8s\n", title, "(µs)", "p50", "p90", "p99", "p99.9", "max", "n")
+	fmt.Printf("\n%s\n  %-24s %9s %9s %9s %9s %9s %8s\n", title, "(µs)", "p50", "p90", "p99", "p99.9", "max", "n")
 }
 
 func printLatency(r *result.LatencyResult) {
 	phead("LATENCY  non-streaming, concurrency 1, interleaved rounds")
 	pline("direct to fake", r.Direct)
+	if r.Ref != nil {
+		pline("through refproxy", *r.Ref)
+	}
 	if r.Added != nil {
 		pline("through Veil", *r.Gateway)
-		fmt.Printf("  %-22s %9.1f %9.1f %9.1f\n", "ADDED by Veil", r.Added.P50, r.Added.P90, r.Added.P99)
+	}
+	if r.RefAdded != nil {
+		aline("added by refproxy", r.RefAdded, "%9.1f")
+	}
+	if r.Added != nil {
+		aline("ADDED BY VEIL", r.Added, "%9.1f")
 		fmt.Printf("  per-round added p50: min %.1f  median %.1f  max %.1f µs\n",
 			r.RoundAddedP50.Min, r.RoundAddedP50.Median, r.RoundAddedP50.Max)
+	}
+	if r.GatewayCPUPerRequest > 0 || r.RefCPUPerRequest > 0 {
+		fmt.Printf("  server CPU per request: Veil %.1f µs, refproxy %.1f µs\n", r.GatewayCPUPerRequest, r.RefCPUPerRequest)
 	}
 	fmt.Printf("  errors: %d\n", r.Errors)
 }
 
 func printThroughput(r *result.ThroughputResult) {
 	fmt.Printf("\nTHROUGHPUT  non-streaming, closed loop, %d keep-alive connections, %.0f s measured\n", r.Direct.Concurrency, r.Direct.Seconds)
-	fmt.Printf("  %-22s %12s %8s %10s %10s %8s\n", "", "requests/s", "errors", "p50 µs", "p99 µs", "body B")
+	fmt.Printf("  %-24s %12s %8s %10s %10s %8s %10s %6s\n", "", "requests/s", "errors", "p50 µs", "p99 µs", "body B", "CPU µs/req", "cores")
 	row := func(n string, s result.TPSide) {
-		fmt.Printf("  %-22s %12.0f %8d %10.1f %10.1f %8d\n", n, s.RPS, s.Errors, s.Latency.P50, s.Latency.P99, s.BodyBytes)
+		fmt.Printf("  %-24s %12.0f %8d %10.1f %10.1f %8d %10.1f %6.2f\n", n, s.RPS, s.Errors, s.Latency.P50, s.Latency.P99, s.BodyBytes, s.CPUPerRequest, s.CPUCores)
 		if s.FirstError != "" {
 			fmt.Printf("    first error: %s\n", s.FirstError)
 		}
 	}
 	row("direct to fake", r.Direct)
+	if r.Ref != nil {
+		row("through refproxy", *r.Ref)
+	}
 	if r.Gateway != nil {
-		row("through Veil", *r.Gateway)
+		row("THROUGH VEIL", *r.Gateway)
 		fmt.Printf("  Veil / fake ceiling: %.1f%%\n", 100*r.GatewayOverDirect)
 	}
 }
@@ -613,12 +695,29 @@ func printStream(r *result.StreamResult) {
 	phead(fmt.Sprintf("STREAM  %d data events + [DONE], no inter-chunk delay, concurrency 1, interleaved", r.Chunks))
 	pline("direct TTFB", r.Direct.TTFB)
 	pline("direct total", r.Direct.Total)
+	if r.Ref != nil {
+		pline("refproxy TTFB", r.Ref.TTFB)
+		pline("refproxy total", r.Ref.Total)
+	}
 	if r.Gateway != nil {
 		pline("Veil TTFB", r.Gateway.TTFB)
 		pline("Veil total", r.Gateway.Total)
-		fmt.Printf("  %-22s %9.1f %9.1f %9.1f\n", "ADDED TTFB", r.AddedTTFB.P50, r.AddedTTFB.P90, r.AddedTTFB.P99)
-		fmt.Printf("  %-22s %9.1f %9.1f %9.1f\n", "ADDED total", r.AddedTotal.P50, r.AddedTotal.P90, r.AddedTotal.P99)
-		fmt.Printf("  %-22s %9.3f %9.3f %9.3f\n", "ADDED per chunk", r.AddedPerChunk.P50, r.AddedPerChunk.P90, r.AddedPerChunk.P99)
+	}
+	if r.Ref != nil {
+		aline("refproxy added TTFB", r.RefAddedTTFB, "%9.1f")
+		aline("refproxy added /chunk", r.RefAddedPerChunk, "%9.3f")
+		if r.RefCPUPerStream > 0 {
+			fmt.Printf("  refproxy CPU per stream %.1f µs, per chunk %.3f µs\n", r.RefCPUPerStream, r.RefCPUPerChunk)
+		}
+	}
+	if r.Gateway != nil {
+		aline("ADDED TTFB BY VEIL", r.AddedTTFB, "%9.1f")
+		aline("added total by Veil", r.AddedTotal, "%9.1f")
+		aline("ADDED PER CHUNK BY VEIL", r.AddedPerChunk, "%9.3f")
+		if r.GatewayCPUPerStream > 0 {
+			fmt.Printf("  Veil CPU per stream %.1f µs, per chunk %.3f µs (stream minus one request, over %d chunks)\n",
+				r.GatewayCPUPerStream, r.GatewayCPUPerChunk, r.Chunks)
+		}
 		if r.Gateway.Events != r.Direct.Events {
 			fmt.Printf("  note: Veil relayed %d data events, the fake sent %d\n", r.Gateway.Events, r.Direct.Events)
 		}

@@ -103,6 +103,9 @@ func judge(r *result.Results) []Target {
 			Measured: fmt.Sprintf("p50 %.1f / p90 %.1f / p99 %.1f µs", l.Added.P50, l.Added.P90, l.Added.P99),
 			Value:    l.Added.P99, Limit: 300}
 		t.Status = status(l.Added.P50, l.Added.P99, 300)
+		if l.RefAdded != nil {
+			t.Note = fmt.Sprintf("a bare Go reverse proxy, pinned the same way, adds p50 %.1f / p99 %.1f µs", l.RefAdded.P50, l.RefAdded.P99)
+		}
 		ts = append(ts, t)
 	} else {
 		ts = append(ts, Target{Name: "added latency, concurrency 1", Goal: "p99 <= 300 µs", Status: "not measured"})
@@ -129,14 +132,22 @@ func judge(r *result.Results) []Target {
 			Measured: fmt.Sprintf("p50 %.1f / p90 %.1f / p99 %.1f µs", s.AddedTTFB.P50, s.AddedTTFB.P90, s.AddedTTFB.P99),
 			Value:    s.AddedTTFB.P99, Limit: 500}
 		t.Status = status(s.AddedTTFB.P50, s.AddedTTFB.P99, 500)
+		if s.RefAddedTTFB != nil {
+			t.Note = fmt.Sprintf("a bare Go reverse proxy adds p50 %.1f / p99 %.1f µs", s.RefAddedTTFB.P50, s.RefAddedTTFB.P99)
+		}
 		ts = append(ts, t)
 		c := Target{Name: "streaming, added time per chunk", Goal: "<= 10 µs",
 			Measured: fmt.Sprintf("p50 %.3f / p90 %.3f / p99 %.3f µs (%d chunks)", s.AddedPerChunk.P50, s.AddedPerChunk.P90, s.AddedPerChunk.P99, s.Chunks),
 			Value:    s.AddedPerChunk.P99, Limit: 10}
 		c.Status = status(s.AddedPerChunk.P50, s.AddedPerChunk.P99, 10)
-		if s.Gateway.Events != s.Direct.Events {
-			c.Note = fmt.Sprintf("Veil relayed %d data events, the fake sent %d", s.Gateway.Events, s.Direct.Events)
+		var notes []string
+		if s.GatewayCPUPerChunk != 0 {
+			notes = append(notes, fmt.Sprintf("Veil CPU per chunk %.3f µs", s.GatewayCPUPerChunk))
 		}
+		if s.Gateway.Events != s.Direct.Events {
+			notes = append(notes, fmt.Sprintf("Veil relayed %d data events, the fake sent %d", s.Gateway.Events, s.Direct.Events))
+		}
+		c.Note = strings.Join(notes, "; ")
 		ts = append(ts, c)
 	} else {
 		ts = append(ts,
@@ -188,6 +199,10 @@ func printMarkdown(o *Output) {
 	if l := r.Latency; l != nil {
 		w("| Direct to fake, c=1 (µs) | %.1f | %.1f | %.1f |\n", l.Direct.P50, l.Direct.P90, l.Direct.P99)
 	}
+	if l := r.Latency; l != nil && l.Ref != nil {
+		w("| Through refproxy, c=1 (µs) | %.1f | %.1f | %.1f |\n", l.Ref.P50, l.Ref.P90, l.Ref.P99)
+		w("| Added by refproxy (floor), c=1 (µs) | %.1f | %.1f | %.1f |\n", l.RefAdded.P50, l.RefAdded.P90, l.RefAdded.P99)
+	}
 	if l := r.Latency; l != nil && l.Gateway != nil {
 		w("| Through Veil, c=1 (µs) | %.1f | %.1f | %.1f |\n", l.Gateway.P50, l.Gateway.P90, l.Gateway.P99)
 		w("| **Added by Veil, c=1 (µs)** | **%.1f** | **%.1f** | **%.1f** |\n", l.Added.P50, l.Added.P90, l.Added.P99)
@@ -195,6 +210,10 @@ func printMarkdown(o *Output) {
 	if s := r.Stream; s != nil {
 		w("| Stream TTFB direct (µs) | %.1f | %.1f | %.1f |\n", s.Direct.TTFB.P50, s.Direct.TTFB.P90, s.Direct.TTFB.P99)
 		w("| Stream total direct, %d chunks (µs) | %.1f | %.1f | %.1f |\n", s.Chunks, s.Direct.Total.P50, s.Direct.Total.P90, s.Direct.Total.P99)
+	}
+	if s := r.Stream; s != nil && s.Ref != nil {
+		w("| Added TTFB by refproxy (floor) (µs) | %.1f | %.1f | %.1f |\n", s.RefAddedTTFB.P50, s.RefAddedTTFB.P90, s.RefAddedTTFB.P99)
+		w("| Added per chunk by refproxy (floor) (µs) | %.3f | %.3f | %.3f |\n", s.RefAddedPerChunk.P50, s.RefAddedPerChunk.P90, s.RefAddedPerChunk.P99)
 	}
 	if s := r.Stream; s != nil && s.Gateway != nil {
 		w("| Stream TTFB through Veil (µs) | %.1f | %.1f | %.1f |\n", s.Gateway.TTFB.P50, s.Gateway.TTFB.P90, s.Gateway.TTFB.P99)
@@ -208,6 +227,39 @@ func printMarkdown(o *Output) {
 	}
 	if tp := r.Throughput; tp != nil && tp.Gateway != nil {
 		w("| **Through Veil** | **%.0f** | %d | %.1f | %.1f |\n", tp.Gateway.RPS, tp.Gateway.Errors, tp.Gateway.Latency.P50, tp.Gateway.Latency.P99)
+	}
+	if tp := r.Throughput; tp != nil && tp.Ref != nil {
+		w("| Through refproxy | %.0f | %d | %.1f | %.1f |\n", tp.Ref.RPS, tp.Ref.Errors, tp.Ref.Latency.P50, tp.Ref.Latency.P99)
+	}
+	cpu := func(name string, perReq, tpReq, cores, perStream, perChunk float64) {
+		if perReq == 0 && tpReq == 0 && perStream == 0 {
+			return
+		}
+		w("| %s | %.1f | %.1f (%.2f cores) | %.1f | %.3f |\n", name, perReq, tpReq, cores, perStream, perChunk)
+	}
+	var lat result.LatencyResult
+	var tpr result.ThroughputResult
+	var st result.StreamResult
+	if r.Latency != nil {
+		lat = *r.Latency
+	}
+	if r.Throughput != nil {
+		tpr = *r.Throughput
+	}
+	if r.Stream != nil {
+		st = *r.Stream
+	}
+	if lat.GatewayCPUPerRequest > 0 || lat.RefCPUPerRequest > 0 || st.GatewayCPUPerStream > 0 || st.RefCPUPerStream > 0 {
+		w("\n| Server CPU (µs) | per request, c=1 | per request, c=%d | per stream | per chunk |\n|---|---:|---:|---:|---:|\n", tpr.Direct.Concurrency)
+		g, rf := result.TPSide{}, result.TPSide{}
+		if tpr.Gateway != nil {
+			g = *tpr.Gateway
+		}
+		if tpr.Ref != nil {
+			rf = *tpr.Ref
+		}
+		cpu("Veil", lat.GatewayCPUPerRequest, g.CPUPerRequest, g.CPUCores, st.GatewayCPUPerStream, st.GatewayCPUPerChunk)
+		cpu("refproxy", lat.RefCPUPerRequest, rf.CPUPerRequest, rf.CPUCores, st.RefCPUPerStream, st.RefCPUPerChunk)
 	}
 	w("\n| Veil RSS | idle | after load | peak |\n|---|---:|---:|---:|\n| MiB | %.1f | %.1f | %.1f |\n",
 		float64(o.RSSKB["idle"])/1024, float64(o.RSSKB["after_load"])/1024, float64(o.RSSKB["peak"])/1024)

@@ -20,7 +20,14 @@ type LatencyResult struct {
 	Added   *stats.Added       `json:"added,omitempty"`
 	// Spread of the per-round p50 difference, to show how stable "added" is.
 	RoundAddedP50 *Spread `json:"round_added_p50,omitempty"`
-	Errors        int64   `json:"errors"`
+	// The reference proxy (bench/cmd/refproxy): the floor a proxy hop costs.
+	Ref      *stats.Percentiles `json:"ref_proxy,omitempty"`
+	RefAdded *stats.Added       `json:"ref_proxy_added,omitempty"`
+	Errors   int64              `json:"errors"`
+	// Server CPU time (user+system, all threads) per request during the
+	// measured blocks, from /proc/<pid>/stat; 0 when not metered.
+	GatewayCPUPerRequest float64 `json:"gateway_cpu_us_per_request,omitempty"`
+	RefCPUPerRequest     float64 `json:"ref_proxy_cpu_us_per_request,omitempty"`
 }
 
 type Spread struct {
@@ -38,11 +45,15 @@ type TPSide struct {
 	FirstError  string            `json:"first_error,omitempty"`
 	Latency     stats.Percentiles `json:"latency"`
 	BodyBytes   int               `json:"response_body_bytes"`
+	// Server CPU per request and cores busy during the measured window.
+	CPUPerRequest float64 `json:"server_cpu_us_per_request,omitempty"`
+	CPUCores      float64 `json:"server_cpu_cores,omitempty"`
 }
 
 type ThroughputResult struct {
 	Direct  TPSide  `json:"direct"`
 	Gateway *TPSide `json:"gateway,omitempty"`
+	Ref     *TPSide `json:"ref_proxy,omitempty"`
 	// Gateway requests/s as a fraction of the fake's own ceiling.
 	GatewayOverDirect float64 `json:"gateway_over_direct,omitempty"`
 }
@@ -61,5 +72,16 @@ type StreamResult struct {
 	AddedTTFB     *stats.Added `json:"added_ttfb,omitempty"`
 	AddedTotal    *stats.Added `json:"added_total,omitempty"`
 	AddedPerChunk *stats.Added `json:"added_per_chunk,omitempty"`
-	Errors        int64        `json:"errors"`
+
+	Ref              *StreamSide  `json:"ref_proxy,omitempty"`
+	RefAddedTTFB     *stats.Added `json:"ref_proxy_added_ttfb,omitempty"`
+	RefAddedPerChunk *stats.Added `json:"ref_proxy_added_per_chunk,omitempty"`
+
+	// Server CPU per streamed response and, with the latency scenario's CPU
+	// per request, per chunk: (per stream - per request) / chunks.
+	GatewayCPUPerStream float64 `json:"gateway_cpu_us_per_stream,omitempty"`
+	GatewayCPUPerChunk  float64 `json:"gateway_cpu_us_per_chunk,omitempty"`
+	RefCPUPerStream     float64 `json:"ref_proxy_cpu_us_per_stream,omitempty"`
+	RefCPUPerChunk      float64 `json:"ref_proxy_cpu_us_per_chunk,omitempty"`
+	Errors              int64   `json:"errors"`
 }
