@@ -47,6 +47,11 @@ public record ChatChunk(
                 : new ChatChunk(id, created, model, choices, Optional.empty(), systemFingerprint, extensions);
     }
 
+    /** A copy carrying usage. */
+    public ChatChunk withUsage(Usage newUsage) {
+        return new ChatChunk(id, created, model, choices, Optional.of(newUsage), systemFingerprint, extensions);
+    }
+
     /** A copy naming another model. */
     public ChatChunk withModel(String newModel) {
         return new ChatChunk(id, created, newModel, choices, usage, systemFingerprint, extensions);

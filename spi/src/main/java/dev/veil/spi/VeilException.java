@@ -47,11 +47,12 @@ public final class VeilException extends RuntimeException {
     }
 
     /**
-     * An upstream provider's own client error, passed through with its status, type, code and parameter.
+     * A client error with an explicit 4xx status, type, code and parameter, such as an upstream provider's own
+     * rejection passed through to the client.
      *
-     * @param status the upstream's 4xx status
+     * @param status the 4xx status
      */
-    public static VeilException passthrough(int status, String type, String message, String code, String param) {
+    public static VeilException clientError(int status, String type, String message, String code, String param) {
         ErrorKind kind = switch (status) {
             case 404 -> ErrorKind.NOT_FOUND;
             case 413 -> ErrorKind.PAYLOAD_TOO_LARGE;

@@ -64,7 +64,7 @@ public final class OpenAiResponses {
     }
 
     /** Reads the data of one {@code chat.completion.chunk} event. */
-    public static ChatChunk chatChunk(String data) throws MalformedUpstreamException {
+    public static ChatChunk chatChunk(String data) throws MalformedUpstreamException, UpstreamErrorEvent {
         JsonNode root;
         try {
             root = Json.parseUpstream(data);
@@ -73,6 +73,10 @@ public final class OpenAiResponses {
         }
         if (root == null || !root.isObject()) {
             throw new MalformedUpstreamException("a stream event is not a JSON object");
+        }
+        if (root.has("error") && !root.has("choices")) {
+            throw new UpstreamErrorEvent(error(root).orElse(new UpstreamError("", Optional.empty(), Optional.empty(),
+                    Optional.empty())));
         }
         JsonNode choicesNode = root.path("choices");
         List<ChunkChoice> choices = new ArrayList<>(choicesNode.size());

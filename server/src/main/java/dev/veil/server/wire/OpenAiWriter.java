@@ -296,16 +296,25 @@ public final class OpenAiWriter {
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
             for (Map.Entry<String, String> model : models) {
-                g.writeStartObject();
-                g.writeStringField("id", model.getKey());
-                g.writeStringField("object", "model");
-                g.writeNumberField("created", created);
-                g.writeStringField("owned_by", model.getValue());
-                g.writeEndObject();
+                model(g, model.getKey(), model.getValue(), created);
             }
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /** One model object. */
+    public static byte[] model(String id, String owner, long created) {
+        return json(128, g -> model(g, id, owner, created));
+    }
+
+    private static void model(JsonGenerator g, String id, String owner, long created) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", id);
+        g.writeStringField("object", "model");
+        g.writeNumberField("created", created);
+        g.writeStringField("owned_by", owner);
+        g.writeEndObject();
     }
 
     private static void message(JsonGenerator g, ChatMessage message, boolean developerAsSystem) throws IOException {

@@ -1,0 +1,71 @@
+package dev.veil.server;
+
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+import dev.veil.server.config.ConfigException;
+import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.config.VeilConfig;
+import io.helidon.logging.common.LogConfig;
+
+/** {@code veil-server [--config FILE]}: starts Veil on the given config, or on the built-in default. */
+public final class Main {
+    private static final Logger LOGGER = Logger.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        fail("--config needs a file: --config veil.yaml");
+                    }
+                    configFile = Path.of(args[++i]);
+                }
+                case "--help", "-h" -> {
+                    System.out.println("usage: veil run [--config FILE]");
+                    return;
+                }
+                default -> fail("unknown argument '" + args[i] + "'; usage: veil run [--config FILE]");
+            }
+        }
+        VeilConfig config;
+        try {
+            config = configFile == null ? DefaultConfig.create(System::getenv)
+                    : dev.veil.server.config.ConfigLoader.load(configFile, System::getenv);
+        } catch (ConfigException e) {
+            fail("config error: " + e.getMessage());
+            return;
+        }
+        VeilServer server;
+        try {
+            server = VeilServer.start(config);
+        } catch (ConfigException e) {
+            fail("config error: " + e.getMessage());
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "veil-shutdown"));
+        StringBuilder providers = new StringBuilder();
+        for (ProviderConfig provider : config.providers().values()) {
+            providers.append(providers.isEmpty() ? "" : ", ").append(provider.name()).append(" (")
+                    .append(provider.kind().configName()).append(provider.preset().map(p -> " " + p).orElse(""))
+                    .append(')');
+        }
+        LOGGER.info("Veil listening on http://" + config.host() + ":" + server.port() + " with providers: "
+                + providers + (config.models().isEmpty() ? "" : "; models: " + String.join(", ",
+                config.models().keySet())));
+        if (configFile == null && System.getenv("VEIL_MASTER_KEY") == null) {
+            LOGGER.info("Master key: generated into " + DefaultConfig.masterKeyPath(config.dataDir())
+                    + " (set VEIL_MASTER_KEY to choose one)");
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("veil: " + message);
+        System.exit(2);
+    }
+}

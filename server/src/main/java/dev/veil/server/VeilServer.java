@@ -1,0 +1,69 @@
+package dev.veil.server;
+
+import dev.veil.server.api.ChatCompletionsEndpoint;
+import dev.veil.server.api.EmbeddingsEndpoint;
+import dev.veil.server.api.ErrorResponder;
+import dev.veil.server.api.Gateway;
+import dev.veil.server.api.HealthEndpoint;
+import dev.veil.server.api.ModelsEndpoint;
+import dev.veil.server.config.VeilConfig;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.VeilException;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+
+/** A running Veil: the Helidon web server with Veil's routes. */
+public final class VeilServer implements AutoCloseable {
+    private final WebServer server;
+
+    private VeilServer(WebServer server) {
+        this.server = server;
+    }
+
+    /** Validates everything {@code config} implies, then starts listening. */
+    public static VeilServer start(VeilConfig config) {
+        Gateway gateway = Gateway.create(config);
+        WebServer server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .routing(routing -> routing(routing, gateway))
+                .build()
+                .start();
+        return new VeilServer(server);
+    }
+
+    /** Veil's routes; tests and the server share them. */
+    static void routing(HttpRouting.Builder routing, Gateway gateway) {
+        HealthEndpoint health = new HealthEndpoint();
+        ModelsEndpoint models = new ModelsEndpoint(gateway);
+        routing.post("/v1/chat/completions", new ChatCompletionsEndpoint(gateway))
+                .post("/v1/embeddings", new EmbeddingsEndpoint(gateway))
+                .get("/v1/models", models::list)
+                .get("/v1/models/{+model}", models::retrieve)
+                .get("/health/live", health::live)
+                .get("/health/ready", health::ready)
+                .any("/v1/chat/completions", (req, res) -> notAllowed(res, "POST"))
+                .any("/v1/embeddings", (req, res) -> notAllowed(res, "POST"))
+                .any("/v1/*", (req, res) -> ErrorResponder.send(res, new VeilException(ErrorKind.NOT_FOUND,
+                        "Unknown endpoint " + req.prologue().method().text() + " " + req.path().path()
+                                + "; Veil serves /v1/chat/completions, /v1/embeddings and /v1/models")
+                        .withCode("unknown_url")))
+                .error(Throwable.class, ErrorResponder::unexpected);
+    }
+
+    private static void notAllowed(io.helidon.webserver.http.ServerResponse response, String allowed) {
+        response.header(HeaderNames.ALLOW, allowed);
+        ErrorResponder.send(response, VeilException.clientError(405, ErrorKind.INVALID_REQUEST.type(),
+                "Method not allowed; use " + allowed, "method_not_allowed", null));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

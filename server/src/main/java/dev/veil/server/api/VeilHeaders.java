@@ -1,0 +1,16 @@
+package dev.veil.server.api;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+
+/** The headers of Veil's response contract. */
+public final class VeilHeaders {
+    public static final HeaderName REQUEST_ID = HeaderNames.create("x-veil-request-id");
+    public static final HeaderName PROVIDER = HeaderNames.create("x-veil-provider");
+    public static final HeaderName MODEL = HeaderNames.create("x-veil-model");
+    public static final HeaderName ATTEMPTS = HeaderNames.create("x-veil-attempts");
+    public static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
+
+    private VeilHeaders() {
+    }
+}

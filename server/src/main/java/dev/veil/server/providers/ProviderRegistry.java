@@ -1,0 +1,52 @@
+package dev.veil.server.providers;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.config.VeilConfig;
+import dev.veil.server.providers.echo.EchoAdapter;
+import dev.veil.server.providers.openai.OpenAiProviders;
+
+/** The adapters of all configured providers, built and validated once at startup. */
+public final class ProviderRegistry {
+    /**
+     * A configured provider with its adapter.
+     *
+     * @param config its configuration
+     * @param family the family its model names belong to (a kind, or a compatible server's preset)
+     * @param adapter the adapter that speaks its wire format
+     */
+    public record Provider(ProviderConfig config, String family, ProviderAdapter adapter) {
+    }
+
+    private final Map<String, Provider> providers;
+
+    private ProviderRegistry(Map<String, Provider> providers) {
+        this.providers = Collections.unmodifiableMap(providers);
+    }
+
+    public static ProviderRegistry create(VeilConfig config) {
+        Map<String, Provider> providers = new LinkedHashMap<>();
+        for (ProviderConfig provider : config.providers().values()) {
+            ProviderAdapter adapter = switch (provider.kind()) {
+                case ECHO -> new EchoAdapter();
+                case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider,
+                        config.maxUpstreamResponseBytes());
+            };
+            providers.put(provider.name(), new Provider(provider, OpenAiProviders.family(provider), adapter));
+        }
+        return new ProviderRegistry(providers);
+    }
+
+    public Optional<Provider> get(String name) {
+        return Optional.ofNullable(providers.get(name));
+    }
+
+    /** All providers in config order. */
+    public Iterable<Provider> all() {
+        return providers.values();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.veil.server.providers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.wire.OpenAiResponses;
+import dev.veil.server.wire.UpstreamError;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+
+/**
+ * The pooled HTTP/1.1 client of one provider. Every call either hands back a successful response the caller must
+ * close, or consumes the error body and turns it into an {@link UpstreamException}, so pooled connections are
+ * always either reused or closed.
+ */
+public final class UpstreamHttp {
+    private static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final String provider;
+    private final Http1Client client;
+    private final long maxResponseBytes;
+
+    public UpstreamHttp(ProviderConfig config, long maxResponseBytes) {
+        this.provider = config.name();
+        this.maxResponseBytes = maxResponseBytes;
+        // HTTP/1.1 set explicitly: protocol discovery per request costs a round trip and throughput.
+        this.client = Http1Client.builder()
+                .connectTimeout(config.connectTimeout())
+                .readTimeout(config.readTimeout())
+                .followRedirects(false)
+                .keepAlive(true)
+                .shareConnectionCache(false)
+                .build();
+    }
+
+    /** POSTs a JSON body; returns the 2xx response, which the caller must close. */
+    public HttpClientResponse post(URI uri, Map<String, String> headers, byte[] body, boolean stream)
+            throws UpstreamException {
+        HttpClientResponse response;
+        try {
+            var request = client.post().uri(uri);
+            request.contentType(MediaTypes.APPLICATION_JSON);
+            request.accept(stream ? MediaTypes.TEXT_EVENT_STREAM : MediaTypes.APPLICATION_JSON);
+            for (Map.Entry<String, String> header : headers.entrySet()) {
+                request.header(HeaderNames.create(header.getKey()), header.getValue());
+            }
+            response = request.submit(body);
+        } catch (RuntimeException e) {
+            throw classify(e);
+        }
+        return checked(response);
+    }
+
+    /** GETs a resource; returns the 2xx response, which the caller must close. */
+    public HttpClientResponse get(URI uri, Map<String, String> headers) throws UpstreamException {
+        HttpClientResponse response;
+        try {
+            var request = client.get().uri(uri);
+            for (Map.Entry<String, String> header : headers.entrySet()) {
+                request.header(HeaderNames.create(header.getKey()), header.getValue());
+            }
+            response = request.request();
+        } catch (RuntimeException e) {
+            throw classify(e);
+        }
+        return checked(response);
+    }
+
+    /** Reads a whole (non-streamed) body, bounded by the configured limit. */
+    public byte[] body(HttpClientResponse response) throws UpstreamException {
+        try (InputStream in = response.inputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxResponseBytes + 1));
+            if (body.length > maxResponseBytes) {
+                throw UpstreamException.malformed(provider, "the answer exceeds veil.limits.max-upstream-response-bytes");
+            }
+            return body;
+        } catch (IOException | RuntimeException e) {
+            throw classify(e);
+        }
+    }
+
+    /** Turns a transport failure into an {@link UpstreamException} of the right kind. */
+    public UpstreamException classify(Exception failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof UpstreamException upstream) {
+                return upstream;
+            }
+            if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
+                return UpstreamException.timeout(provider, failure);
+            }
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof NoRouteToHostException || t instanceof UnresolvedAddressException) {
+                return UpstreamException.connect(provider, failure);
+            }
+        }
+        if (failure instanceof UncheckedIOException || failure instanceof IOException) {
+            return UpstreamException.broken(provider, failure);
+        }
+        String name = failure.getClass().getSimpleName();
+        if (name.contains("Timeout")) {
+            return UpstreamException.timeout(provider, failure);
+        }
+        return UpstreamException.broken(provider, failure);
+    }
+
+    private HttpClientResponse checked(HttpClientResponse response) throws UpstreamException {
+        int status = response.status().code();
+        if (status >= 200 && status < 300) {
+            return response;
+        }
+        try (response) {
+            byte[] body;
+            try (InputStream in = response.inputStream()) {
+                body = in.readNBytes(MAX_ERROR_BODY);
+            } catch (IOException | RuntimeException e) {
+                body = new byte[0];
+            }
+            Optional<UpstreamError> error = OpenAiResponses.error(body);
+            throw UpstreamException.status(provider, status, error, retryAfter(response));
+        }
+    }
+
+    private static OptionalLong retryAfter(HttpClientResponse response) {
+        return response.headers().first(RETRY_AFTER).map(value -> {
+            try {
+                return OptionalLong.of(Math.max(0, Long.parseLong(value.trim())));
+            } catch (NumberFormatException e) {
+                return OptionalLong.empty();
+            }
+        }).orElse(OptionalLong.empty());
+    }
+}

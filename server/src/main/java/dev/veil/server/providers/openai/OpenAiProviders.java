@@ -1,0 +1,121 @@
+package dev.veil.server.providers.openai;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.veil.server.config.ConfigException;
+import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.config.ProviderKind;
+import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.wire.OpenAiDialect;
+
+/** Builds the adapter of an {@code openai}, {@code azure-openai} or {@code openai-compatible} provider. */
+public final class OpenAiProviders {
+    /** The Azure OpenAI GA data-plane version used unless {@code api-version} says otherwise. */
+    public static final String DEFAULT_AZURE_API_VERSION = "2024-10-21";
+    private static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
+
+    private OpenAiProviders() {
+    }
+
+    /** The adapter for {@code config}; a config it cannot work with stops startup with a {@link ConfigException}. */
+    public static OpenAiAdapter create(ProviderConfig config, long maxResponseBytes) {
+        UpstreamHttp http = new UpstreamHttp(config, maxResponseBytes);
+        return switch (config.kind()) {
+            case OPENAI -> {
+                String key = requireKey(config, "OPENAI_API_KEY");
+                URI base = config.baseUrl().orElse(URI.create(OPENAI_BASE_URL));
+                yield new OpenAiAdapter(config.name(), new BaseUrlEndpoints(base, bearer(key, config)),
+                        OpenAiDialect.OPENAI, http, config.models());
+            }
+            case AZURE_OPENAI -> {
+                String key = requireKey(config, "AZURE_OPENAI_API_KEY");
+                URI base = config.baseUrl().orElseThrow(() -> new ConfigException(config.key("base-url"),
+                        "missing; Azure OpenAI needs your resource's endpoint, for example "
+                                + "https://my-resource.openai.azure.com"));
+                Map<String, String> headers = new LinkedHashMap<>(config.headers());
+                headers.put("api-key", key);
+                yield new OpenAiAdapter(config.name(), new AzureEndpoints(base,
+                        config.apiVersion().orElse(DEFAULT_AZURE_API_VERSION), config.deployments(), Map.copyOf(headers)),
+                        OpenAiDialect.OPENAI, http, config.models());
+            }
+            case OPENAI_COMPATIBLE -> compatible(config, http);
+            case ECHO -> throw new IllegalArgumentException("not an OpenAI-family provider: " + config.name());
+        };
+    }
+
+    private static OpenAiAdapter compatible(ProviderConfig config, UpstreamHttp http) {
+        String presetName = config.preset().orElse(OpenAiPreset.NONE.configName());
+        OpenAiPreset preset = OpenAiPreset.fromConfigName(presetName).orElseThrow(() -> new ConfigException(
+                config.key("preset"), "unknown preset '" + presetName + "'; use one of " + OpenAiPreset.known()));
+        URI base = config.baseUrl().or(() -> preset.defaultBaseUrl().map(URI::create)).orElseThrow(() ->
+                new ConfigException(config.key("base-url"), "missing; an openai-compatible provider without a preset "
+                        + "needs the server's URL, for example http://127.0.0.1:8000/v1"));
+        Map<String, String> headers;
+        if (preset.requiresKey()) {
+            headers = bearer(requireKey(config, preset.keyVariable().orElse("API_KEY")), config);
+        } else {
+            headers = config.apiKey().map(key -> bearer(key.reveal(), config)).orElse(config.headers());
+        }
+        return new OpenAiAdapter(config.name(), new BaseUrlEndpoints(base, headers), preset.dialect(), http,
+                config.models());
+    }
+
+    /** The provider family used for model-name prefixes: the kind, or the preset of a compatible server. */
+    public static String family(ProviderConfig config) {
+        if (config.kind() == ProviderKind.OPENAI_COMPATIBLE) {
+            return config.preset().orElse(OpenAiPreset.NONE.configName());
+        }
+        return config.kind().configName();
+    }
+
+    private static String requireKey(ProviderConfig config, String variable) {
+        return config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
+                "missing; set it, for example api-key: \"${" + variable + "}\"")).reveal();
+    }
+
+    private static Map<String, String> bearer(String key, ProviderConfig config) {
+        Map<String, String> headers = new LinkedHashMap<>(config.headers());
+        headers.put("Authorization", "Bearer " + key);
+        return Map.copyOf(headers);
+    }
+
+    /** {@code <base>/chat/completions} and {@code <base>/embeddings}, the model named in the body. */
+    private record BaseUrlEndpoints(URI base, Map<String, String> headers) implements OpenAiAdapter.OpenAiEndpoints {
+        @Override
+        public URI chat(String model) {
+            return URI.create(base + "/chat/completions");
+        }
+
+        @Override
+        public URI embeddings(String model) {
+            return URI.create(base + "/embeddings");
+        }
+    }
+
+    /**
+     * Azure's deployment paths: {@code <base>/openai/deployments/<deployment>/chat/completions?api-version=...}.
+     * The deployment is the configured one for the model, or the model name itself.
+     */
+    private record AzureEndpoints(URI base, String apiVersion, Map<String, String> deployments,
+                                  Map<String, String> headers) implements OpenAiAdapter.OpenAiEndpoints {
+        @Override
+        public URI chat(String model) {
+            return deploymentUri(model, "chat/completions");
+        }
+
+        @Override
+        public URI embeddings(String model) {
+            return deploymentUri(model, "embeddings");
+        }
+
+        private URI deploymentUri(String model, String operation) {
+            String deployment = deployments.getOrDefault(model, model);
+            return URI.create(base + "/openai/deployments/" + URLEncoder.encode(deployment, StandardCharsets.UTF_8)
+                    + "/" + operation + "?api-version=" + URLEncoder.encode(apiVersion, StandardCharsets.UTF_8));
+        }
+    }
+}
