@@ -1,0 +1,567 @@
+package dev.veil.server.testing;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A fake upstream that speaks OpenAI's documented wire format over a real socket: {@code chat.completion} JSON,
+ * {@code chat.completion.chunk} server-sent events ending in {@code data: [DONE]}, and OpenAI error bodies. It is
+ * written on raw sockets so that it can also misbehave the way real networks do: hang, answer slowly, reset a
+ * connection mid-stream, or end a stream without {@code [DONE]}.
+ *
+ * <p>Behaviour is chosen by the model name a request asks for ({@link #on}); unknown models get {@link #echo()}.
+ */
+public final class FakeOpenAiUpstream implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How to answer one request. */
+    @FunctionalInterface
+    public interface Behavior {
+        void respond(Exchange exchange) throws IOException;
+    }
+
+    /** A request as the fake received it. */
+    public record Received(String method, String path, Map<String, String> headers, JsonNode body) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private final ServerSocket server;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<String, Behavior> behaviors = new ConcurrentHashMap<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger streamsAbortedByClient = new AtomicInteger();
+    private volatile CountDownLatch streamAborted = new CountDownLatch(1);
+
+    public FakeOpenAiUpstream() throws IOException {
+        server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+        threads.submit(this::accept);
+    }
+
+    /** The base URL to configure, ending in {@code /v1}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
+    }
+
+    /** Answers requests for {@code model} with {@code behavior}. */
+    public FakeOpenAiUpstream on(String model, Behavior behavior) {
+        behaviors.put(model, behavior);
+        return this;
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    public Received lastReceived() {
+        return received.get(received.size() - 1);
+    }
+
+    /** How many TCP connections clients opened: fewer than requests means connections were reused. */
+    public int connections() {
+        return connections.get();
+    }
+
+    public int streamsAbortedByClient() {
+        return streamsAbortedByClient.get();
+    }
+
+    /** Waits until a client closed a stream before the fake finished sending it. */
+    public boolean awaitStreamAborted(Duration timeout) throws InterruptedException {
+        return streamAborted.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    // Behaviours ------------------------------------------------------------------------------------------------
+
+    /** Answers with the last user message, as JSON or as a stream of word pieces. */
+    public static Behavior echo() {
+        return exchange -> {
+            String text = lastUserText(exchange.body());
+            if (exchange.wantsStream()) {
+                exchange.stream(pieces(text), Duration.ZERO);
+            } else {
+                exchange.json(200, exchange.completion(text));
+            }
+        };
+    }
+
+    /** Answers with {@code text}, streamed in {@code pieces} when asked. */
+    public static Behavior answer(List<String> pieces, Duration pause) {
+        return exchange -> {
+            if (exchange.wantsStream()) {
+                exchange.stream(pieces, pause);
+            } else {
+                exchange.json(200, exchange.completion(String.join("", pieces)));
+            }
+        };
+    }
+
+    /** Calls a function: as a {@code tool_calls} message, or streamed with the arguments in fragments. */
+    public static Behavior toolCall(String callId, String function, List<String> argumentFragments) {
+        return exchange -> {
+            if (exchange.wantsStream()) {
+                exchange.streamToolCall(callId, function, argumentFragments);
+            } else {
+                exchange.json(200, exchange.toolCompletion(callId, function, String.join("", argumentFragments)));
+            }
+        };
+    }
+
+    /** An OpenAI error body with the given status, optionally with {@code Retry-After}. */
+    public static Behavior error(int status, String type, String message, String code) {
+        return exchange -> {
+            ObjectNode body = JSON.createObjectNode();
+            ObjectNode error = body.putObject("error");
+            error.put("message", message);
+            error.put("type", type);
+            error.putNull("param");
+            if (code == null) {
+                error.putNull("code");
+            } else {
+                error.put("code", code);
+            }
+            exchange.respond(status, "application/json", JSON.writeValueAsBytes(body),
+                    status == 429 ? Map.of("Retry-After", "7") : Map.of());
+        };
+    }
+
+    /** Accepts the request and never answers. */
+    public static Behavior hang() {
+        return exchange -> exchange.sleep(Duration.ofMinutes(10));
+    }
+
+    /** Waits, then behaves as {@code then}. */
+    public static Behavior slow(Duration delay, Behavior then) {
+        return exchange -> {
+            exchange.sleep(delay);
+            then.respond(exchange);
+        };
+    }
+
+    /** Streams {@code before} pieces, then resets the connection (TCP RST). */
+    public static Behavior resetMidStream(List<String> before) {
+        return exchange -> {
+            exchange.startStream();
+            exchange.streamPieces(before, Duration.ZERO);
+            exchange.reset();
+        };
+    }
+
+    /** Streams {@code before} pieces, then closes the connection cleanly without {@code [DONE]}. */
+    public static Behavior truncateStream(List<String> before) {
+        return exchange -> {
+            exchange.startStream();
+            exchange.streamPieces(before, Duration.ZERO);
+            exchange.endChunked();
+            exchange.close();
+        };
+    }
+
+    /** Streams {@code before} pieces, then an OpenAI error event, as OpenAI does when generation fails. */
+    public static Behavior errorMidStream(List<String> before, String message) {
+        return exchange -> {
+            exchange.startStream();
+            exchange.streamPieces(before, Duration.ZERO);
+            ObjectNode body = JSON.createObjectNode();
+            ObjectNode error = body.putObject("error");
+            error.put("message", message);
+            error.put("type", "server_error");
+            exchange.event(JSON.writeValueAsString(body));
+            exchange.endChunked();
+        };
+    }
+
+    /** Sends a 200 with a body that is not JSON. */
+    public static Behavior garbage() {
+        return exchange -> exchange.respond(200, "application/json",
+                "<html>upstream proxy error</html>".getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    // Serving ---------------------------------------------------------------------------------------------------
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                connections.incrementAndGet();
+                sockets.add(socket);
+                threads.submit(() -> serve(socket));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                Exchange exchange = readRequest(in, out, socket);
+                if (exchange == null) {
+                    return;
+                }
+                received.add(exchange.received);
+                String model = exchange.body().path("model").asText("");
+                Behavior behavior = behaviors.getOrDefault(model, echo());
+                if (exchange.received.path().endsWith("/models")) {
+                    behavior = modelsList();
+                }
+                try {
+                    behavior.respond(exchange);
+                } catch (IOException e) {
+                    if (exchange.streaming) {
+                        streamsAbortedByClient.incrementAndGet();
+                        streamAborted.countDown();
+                    }
+                    return;
+                }
+                if (exchange.closed) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // The client went away; nothing to answer.
+        } finally {
+            sockets.remove(socket);
+        }
+    }
+
+    private Behavior modelsList() {
+        return exchange -> exchange.json(200, JSON.readTree(
+                "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o\",\"object\":\"model\",\"owned_by\":\"openai\"}]}"));
+    }
+
+    private Exchange readRequest(InputStream in, OutputStream out, Socket socket) throws IOException {
+        String requestLine = line(in);
+        if (requestLine == null || requestLine.isEmpty()) {
+            return null;
+        }
+        String[] parts = requestLine.split(" ");
+        Map<String, String> headers = new TreeMap<>();
+        for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
+            int colon = header.indexOf(':');
+            headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+        }
+        byte[] body;
+        if (headers.containsKey("content-length")) {
+            body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+            for (int size = Integer.parseInt(line(in).trim(), 16); size > 0;
+                 size = Integer.parseInt(line(in).trim(), 16)) {
+                chunks.write(in.readNBytes(size));
+                line(in);
+            }
+            line(in);
+            body = chunks.toByteArray();
+        } else {
+            body = new byte[0];
+        }
+        JsonNode json = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        return new Exchange(new Received(parts[0], parts[1], Map.copyOf(headers), json), out, socket);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != -1; b = in.read()) {
+            if (b == '\n') {
+                return line.toString(StandardCharsets.ISO_8859_1).stripTrailing();
+            }
+            line.write(b);
+        }
+        return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String lastUserText(JsonNode body) {
+        String text = "";
+        for (JsonNode message : body.path("messages")) {
+            if ("user".equals(message.path("role").asText())) {
+                JsonNode content = message.path("content");
+                text = content.isTextual() ? content.textValue() : content.path(0).path("text").asText("");
+            }
+        }
+        return text;
+    }
+
+    /** Splits after each space so the pieces concatenate back to the text. */
+    public static List<String> pieces(String text) {
+        List<String> pieces = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == ' ') {
+                pieces.add(text.substring(start, i + 1));
+                start = i + 1;
+            }
+        }
+        if (start < text.length()) {
+            pieces.add(text.substring(start));
+        }
+        return pieces;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        threads.shutdownNow();
+    }
+
+    /** One request being answered. */
+    public static final class Exchange {
+        private final Received received;
+        private final OutputStream out;
+        private final Socket socket;
+        private boolean streaming;
+        private boolean closed;
+        private final String id = "chatcmpl-fake" + Long.toHexString(System.nanoTime());
+
+        Exchange(Received received, OutputStream out, Socket socket) {
+            this.received = received;
+            this.out = out;
+            this.socket = socket;
+        }
+
+        public JsonNode body() {
+            return received.body();
+        }
+
+        public boolean wantsStream() {
+            return received.body().path("stream").asBoolean(false);
+        }
+
+        private String model() {
+            return received.body().path("model").asText("fake-model");
+        }
+
+        public void json(int status, JsonNode body) throws IOException {
+            respond(status, "application/json", JSON.writeValueAsBytes(body), Map.of());
+        }
+
+        public void respond(int status, String contentType, byte[] body, Map<String, String> headers)
+                throws IOException {
+            StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason(status))
+                    .append("\r\nContent-Type: ").append(contentType)
+                    .append("\r\nContent-Length: ").append(body.length)
+                    .append("\r\nx-request-id: req_fake\r\n");
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+        }
+
+        ObjectNode completion(String text) {
+            ObjectNode body = envelope("chat.completion");
+            ObjectNode choice = body.putArray("choices").addObject();
+            choice.put("index", 0);
+            ObjectNode message = choice.putObject("message");
+            message.put("role", "assistant");
+            message.put("content", text);
+            message.putNull("refusal");
+            choice.putNull("logprobs");
+            choice.put("finish_reason", "stop");
+            body.set("usage", usage(text));
+            body.put("system_fingerprint", "fp_fake");
+            body.put("service_tier", "default");
+            return body;
+        }
+
+        ObjectNode toolCompletion(String callId, String function, String arguments) {
+            ObjectNode body = envelope("chat.completion");
+            ObjectNode choice = body.putArray("choices").addObject();
+            choice.put("index", 0);
+            ObjectNode message = choice.putObject("message");
+            message.put("role", "assistant");
+            message.putNull("content");
+            ObjectNode call = message.putArray("tool_calls").addObject();
+            call.put("id", callId);
+            call.put("type", "function");
+            call.putObject("function").put("name", function).put("arguments", arguments);
+            choice.put("finish_reason", "tool_calls");
+            body.set("usage", usage(arguments));
+            return body;
+        }
+
+        void stream(List<String> pieces, Duration pause) throws IOException {
+            startStream();
+            streamPieces(pieces, pause);
+            finishStream("stop", String.join("", pieces));
+        }
+
+        void streamToolCall(String callId, String function, List<String> fragments) throws IOException {
+            startStream();
+            ObjectNode first = chunk();
+            ObjectNode delta = (ObjectNode) first.get("choices").get(0).get("delta");
+            delta.put("role", "assistant");
+            delta.putNull("content");
+            ObjectNode call = delta.putArray("tool_calls").addObject();
+            call.put("index", 0);
+            call.put("id", callId);
+            call.put("type", "function");
+            call.putObject("function").put("name", function).put("arguments", "");
+            event(JSON.writeValueAsString(first));
+            for (String fragment : fragments) {
+                ObjectNode next = chunk();
+                ArrayNode calls = ((ObjectNode) next.get("choices").get(0).get("delta")).putArray("tool_calls");
+                ObjectNode piece = calls.addObject();
+                piece.put("index", 0);
+                piece.putObject("function").put("arguments", fragment);
+                event(JSON.writeValueAsString(next));
+            }
+            finishStream("tool_calls", String.join("", fragments));
+        }
+
+        void startStream() throws IOException {
+            streaming = true;
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
+                    + "Transfer-Encoding: chunked\r\nCache-Control: no-cache\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            ObjectNode first = chunk();
+            ObjectNode delta = (ObjectNode) first.get("choices").get(0).get("delta");
+            delta.put("role", "assistant");
+            delta.put("content", "");
+            delta.putNull("refusal");
+            event(JSON.writeValueAsString(first));
+        }
+
+        void streamPieces(List<String> pieces, Duration pause) throws IOException {
+            for (String piece : pieces) {
+                if (!pause.isZero()) {
+                    sleep(pause);
+                }
+                ObjectNode chunk = chunk();
+                ((ObjectNode) chunk.get("choices").get(0).get("delta")).put("content", piece);
+                event(JSON.writeValueAsString(chunk));
+            }
+        }
+
+        void finishStream(String finishReason, String generated) throws IOException {
+            ObjectNode last = chunk();
+            ((ObjectNode) last.get("choices").get(0)).put("finish_reason", finishReason);
+            event(JSON.writeValueAsString(last));
+            if (received.body().path("stream_options").path("include_usage").asBoolean(false)) {
+                ObjectNode usage = envelope("chat.completion.chunk");
+                usage.putArray("choices");
+                usage.set("usage", usage(generated));
+                event(JSON.writeValueAsString(usage));
+            }
+            event("[DONE]");
+            endChunked();
+        }
+
+        void event(String data) throws IOException {
+            byte[] frame = ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+            out.write((Integer.toHexString(frame.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(frame);
+            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+
+        void endChunked() throws IOException {
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+
+        /** Closes the connection with a TCP RST instead of a clean FIN. */
+        void reset() throws IOException {
+            socket.setSoLinger(true, 0);
+            socket.close();
+            closed = true;
+        }
+
+        void close() throws IOException {
+            socket.close();
+            closed = true;
+        }
+
+        void sleep(Duration duration) throws IOException {
+            try {
+                Thread.sleep(duration);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+
+        private ObjectNode envelope(String object) {
+            ObjectNode body = JSON.createObjectNode();
+            body.put("id", id);
+            body.put("object", object);
+            body.put("created", 1_732_000_000L);
+            body.put("model", model() + "-2024-08-06");
+            return body;
+        }
+
+        private ObjectNode chunk() {
+            ObjectNode chunk = envelope("chat.completion.chunk");
+            chunk.put("system_fingerprint", "fp_fake");
+            ObjectNode choice = chunk.putArray("choices").addObject();
+            choice.put("index", 0);
+            choice.putObject("delta");
+            choice.putNull("logprobs");
+            choice.putNull("finish_reason");
+            return chunk;
+        }
+
+        private ObjectNode usage(String generated) {
+            ObjectNode usage = JSON.createObjectNode();
+            int prompt = 0;
+            for (JsonNode message : received.body().path("messages")) {
+                prompt += message.path("content").asText("").length() / 4 + 3;
+            }
+            int completion = Math.max(1, generated.length() / 4);
+            usage.put("prompt_tokens", prompt);
+            usage.put("completion_tokens", completion);
+            usage.put("total_tokens", prompt + completion);
+            usage.putObject("prompt_tokens_details").put("cached_tokens", 0).put("audio_tokens", 0);
+            usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0);
+            return usage;
+        }
+
+        private static String reason(int status) {
+            return switch (status) {
+                case 200 -> "OK";
+                case 400 -> "Bad Request";
+                case 401 -> "Unauthorized";
+                case 404 -> "Not Found";
+                case 429 -> "Too Many Requests";
+                case 500 -> "Internal Server Error";
+                case 503 -> "Service Unavailable";
+                default -> "Status";
+            };
+        }
+    }
+}
