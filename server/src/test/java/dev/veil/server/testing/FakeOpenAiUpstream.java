@@ -125,6 +125,25 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         };
     }
 
+    /**
+     * Streams the first piece, then waits for {@code gate} before the rest: proves that a client sees events while
+     * the upstream is still generating.
+     */
+    public static Behavior gated(String first, CountDownLatch gate, List<String> rest) {
+        return exchange -> {
+            exchange.startStream();
+            exchange.streamPieces(List.of(first), Duration.ZERO);
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+            exchange.streamPieces(rest, Duration.ZERO);
+            exchange.finishStream("stop", first + String.join("", rest));
+        };
+    }
+
     /** Calls a function: as a {@code tool_calls} message, or streamed with the arguments in fragments. */
     public static Behavior toolCall(String callId, String function, List<String> argumentFragments) {
         return exchange -> {
