@@ -2,7 +2,6 @@ package dev.veil.server.api;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
@@ -21,15 +20,17 @@ final class RequestBodies {
         if (!request.content().hasEntity()) {
             return new byte[0];
         }
+        byte[] body;
         try (InputStream in = request.content().inputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (body.length > maxBytes) {
-                throw tooLarge(maxBytes);
-            }
-            return body;
-        } catch (IOException | UncheckedIOException e) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        } catch (IOException | RuntimeException e) {
+            // Helidon reports a body cut short (client hung up, Content-Length lied) with its own runtime types.
             throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body could not be read completely");
         }
+        if (body.length > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        return body;
     }
 
     private static VeilException tooLarge(long maxBytes) {
