@@ -1,0 +1,56 @@
+package dev.veil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.veil.server.config.VeilConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DefaultConfigTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void servesOnlyTheEchoModelWhenNoProviderKeyIsSet() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString())::get);
+
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.providers()).containsOnlyKeys("veil");
+    }
+
+    @Test
+    void enablesEachProviderWhoseKeyIsInTheEnvironment() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString(),
+                "OPENAI_API_KEY", "sk-1", "MISTRAL_API_KEY", "m-1", "GROQ_API_KEY", "g-1")::get);
+
+        assertThat(config.providers()).containsOnlyKeys("veil", "openai", "mistral", "groq");
+        assertThat(config.providers().get("mistral").preset()).hasValue("mistral");
+    }
+
+    @Test
+    void generatesAMasterKeyOnceAndKeepsItPrivate() throws Exception {
+        VeilConfig first = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString())::get);
+        VeilConfig second = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString())::get);
+
+        Path keyFile = dataDir.resolve("master-key");
+        String key = Files.readString(keyFile).trim();
+        assertThat(key).startsWith("sk-veil-").hasSizeGreaterThan(40);
+        assertThat(first.masterKey().matches(key)).isTrue();
+        assertThat(second.masterKey().matches(key)).isTrue();
+        assertThat(Files.getPosixFilePermissions(keyFile)).hasSize(2);
+    }
+
+    @Test
+    void prefersTheMasterKeyFromTheEnvironment() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString(),
+                "VEIL_MASTER_KEY", "chosen-master-key")::get);
+
+        assertThat(config.masterKey().matches("chosen-master-key")).isTrue();
+        assertThat(dataDir.resolve("master-key")).doesNotExist();
+    }
+}

@@ -1,0 +1,209 @@
+package dev.veil.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import dev.veil.server.providers.ProviderRegistry;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final Map<String, String> ENV = Map.of("OPENAI_API_KEY", "sk-from-env", "VEIL_MASTER_KEY",
+            "master-from-env");
+
+    private static VeilConfig load(String yaml) {
+        return ConfigLoader.fromYaml(yaml, ENV::get);
+    }
+
+    @Test
+    void readsTheDocumentedShape() {
+        VeilConfig config = load("""
+                server: {host: 127.0.0.1, port: 8080}
+                veil:
+                  master-key: ${VEIL_MASTER_KEY}
+                  providers:
+                    openai: {kind: openai, base-url: "https://api.openai.com/v1", api-key: "${OPENAI_API_KEY}"}
+                  models:
+                    smart: {targets: ["openai/gpt-4o"]}
+                """);
+
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.masterKey().matches("master-from-env")).isTrue();
+        ProviderConfig openai = config.providers().get("openai");
+        assertThat(openai.kind()).isEqualTo(ProviderKind.OPENAI);
+        assertThat(openai.apiKey()).hasValueSatisfying(key -> assertThat(key.reveal()).isEqualTo("sk-from-env"));
+        assertThat(openai.zeroRetention()).isFalse();
+        assertThat(config.models().get("smart").targets()).containsExactly(new TargetRef("openai", "gpt-4o"));
+    }
+
+    @Test
+    void readsRegionZeroRetentionAndTimeouts() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  upstream: {read-timeout: 30s}
+                  providers:
+                    eu: {kind: openai-compatible, preset: mistral, api-key: k, region: eu, zero-retention: true,
+                         connect-timeout: 500ms}
+                """);
+
+        ProviderConfig eu = config.providers().get("eu");
+        assertThat(eu.region()).hasValue("eu");
+        assertThat(eu.zeroRetention()).isTrue();
+        assertThat(eu.connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(eu.readTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void usesTheDefaultWhenAnEnvironmentReferenceHasOne() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: ${UNSET_KEY:-fallback-master}
+                  providers: {veil: {kind: echo}}
+                """);
+
+        assertThat(config.masterKey().matches("fallback-master")).isTrue();
+    }
+
+    @Test
+    void namesTheKeyAndTheVariableWhenAnEnvironmentVariableIsMissing() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  providers:
+                    groq: {kind: openai-compatible, preset: groq, api-key: "${GROQ_API_KEY}"}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.providers.groq.api-key")
+                .hasMessageContaining("GROQ_API_KEY is not set");
+    }
+
+    @Test
+    void rejectsAnUnknownKindListingTheKnownOnes() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {x: {kind: opnai}}
+                """))
+                .hasMessageContaining("veil.providers.x.kind")
+                .hasMessageContaining("openai, azure-openai, openai-compatible");
+    }
+
+    @Test
+    void rejectsAMisspelledKey() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {x: {kind: openai, api-key: k, bse-url: "http://x"}}
+                """))
+                .hasMessageContaining("veil.providers.x.bse-url")
+                .hasMessageContaining("unknown key")
+                .hasMessageContaining("base-url");
+    }
+
+    @Test
+    void rejectsAnAliasToAnUnconfiguredProvider() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {openai: {kind: openai, api-key: k}}
+                  models: {smart: {targets: ["anthropic/claude"]}}
+                """))
+                .hasMessageContaining("veil.models.smart.targets[0]")
+                .hasMessageContaining("provider 'anthropic' is not configured");
+    }
+
+    @Test
+    void rejectsAMissingMasterKey() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  providers: {veil: {kind: echo}}
+                """))
+                .hasMessageContaining("veil.master-key");
+    }
+
+    @Test
+    void rejectsAPortOutOfRange() {
+        assertThatThrownBy(() -> load("""
+                server: {port: 70000}
+                veil:
+                  master-key: master-key-1
+                  providers: {veil: {kind: echo}}
+                """))
+                .hasMessageContaining("server.port");
+    }
+
+    @Test
+    void rejectsABaseUrlThatIsNotHttp() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {x: {kind: openai, api-key: k, base-url: "ftp://example.com"}}
+                """))
+                .hasMessageContaining("veil.providers.x.base-url");
+    }
+
+    @Test
+    void rejectsAConfigWithoutProviders() {
+        assertThatThrownBy(() -> load("veil: {master-key: master-key-1}\n"))
+                .hasMessageContaining("veil.providers");
+    }
+
+    @Test
+    void rejectsAMissingConfigFile() {
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("does/not/exist.yaml"), ENV::get))
+                .hasMessageContaining("does/not/exist.yaml");
+    }
+
+    @Test
+    void rejectsAnUnknownPresetWhenProvidersAreBuilt() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {x: {kind: openai-compatible, preset: mistrl, api-key: k}}
+                """);
+
+        assertThatThrownBy(() -> ProviderRegistry.create(config))
+                .hasMessageContaining("veil.providers.x.preset")
+                .hasMessageContaining("mistral");
+    }
+
+    @Test
+    void rejectsAPresetThatNeedsAKeyWithoutOne() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {m: {kind: openai-compatible, preset: mistral}}
+                """);
+
+        assertThatThrownBy(() -> ProviderRegistry.create(config))
+                .hasMessageContaining("veil.providers.m.api-key")
+                .hasMessageContaining("MISTRAL_API_KEY");
+    }
+
+    @Test
+    void rejectsAzureWithoutItsEndpoint() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {azure: {kind: azure-openai, api-key: k}}
+                """);
+
+        assertThatThrownBy(() -> ProviderRegistry.create(config))
+                .hasMessageContaining("veil.providers.azure.base-url");
+    }
+
+    @Test
+    void neverPrintsSecrets() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {openai: {kind: openai, api-key: "${OPENAI_API_KEY}"}}
+                """);
+
+        assertThat(config.toString()).doesNotContain("master-key-1").doesNotContain("sk-from-env");
+    }
+}

@@ -1,0 +1,68 @@
+package dev.veil.server.providers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SseReaderTest {
+    private static final String STREAM = ": keep-alive comment\n"
+            + "data: {\"text\":\"h\u00e9llo \ud83d\ude00\"}\n\n"
+            + "event: error\r\ndata: first line\r\ndata: second line\r\n\r\n"
+            + "data:no-space\n\n"
+            + "id: 7\nretry: 100\ndata: [DONE]\n\n";
+    private static final byte[] BYTES = STREAM.getBytes(StandardCharsets.UTF_8);
+
+    private static List<SseReader.Event> readAll(InputStream in) throws IOException {
+        SseReader reader = new SseReader(in);
+        List<SseReader.Event> events = new ArrayList<>();
+        for (SseReader.Event event = reader.next(); event != null; event = reader.next()) {
+            events.add(event);
+        }
+        return events;
+    }
+
+    static IntStream everyOffset() {
+        return IntStream.range(0, BYTES.length + 1);
+    }
+
+    /** Splits the stream in two reads at {@code offset}, including inside multi-byte characters and CRLF pairs. */
+    @ParameterizedTest
+    @MethodSource("everyOffset")
+    void readsTheSameEventsWhereverTheBytesAreSplit(int offset) throws IOException {
+        InputStream split = new SequenceInputStream(new ByteArrayInputStream(BYTES, 0, offset),
+                new ByteArrayInputStream(BYTES, offset, BYTES.length - offset));
+
+        assertThat(readAll(split)).containsExactly(
+                new SseReader.Event("message", "{\"text\":\"h\u00e9llo \ud83d\ude00\"}"),
+                new SseReader.Event("error", "first line\nsecond line"),
+                new SseReader.Event("message", "no-space"),
+                new SseReader.Event("message", "[DONE]"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"data: last", "data: last\n", "data: last\r"})
+    void deliversAFinalEventThatLacksItsBlankLine(String stream) throws IOException {
+        assertThat(readAll(new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8))))
+                .containsExactly(new SseReader.Event("message", "last"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 100, 8191, 8192, 8193, 70_000})
+    void readsLinesLongerThanItsBuffer(int length) throws IOException {
+        String data = "x".repeat(length);
+
+        assertThat(readAll(new ByteArrayInputStream(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8))))
+                .containsExactly(new SseReader.Event("message", data));
+    }
+}
