@@ -31,7 +31,7 @@ public final class ConfigLoader {
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
-            "zero-retention", "models", "headers", "api-version", "deployments", "connect-timeout", "read-timeout");
+            "zero-retention", "models", "headers", "api-version", "deployments", "read-timeout");
     private static final Set<String> MODEL_KEYS = Set.of("targets");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kb|mb|gb|kib|mib|gib)", Pattern.CASE_INSENSITIVE);
@@ -120,7 +120,7 @@ public final class ConfigLoader {
 
         Map<String, ProviderConfig> providers = new LinkedHashMap<>();
         for (Config node : children(veil.get("providers"))) {
-            ProviderConfig provider = provider(node, connectTimeout, readTimeout);
+            ProviderConfig provider = provider(node, readTimeout);
             providers.put(provider.name(), provider);
         }
         if (providers.isEmpty()) {
@@ -134,10 +134,10 @@ public final class ConfigLoader {
             models.put(alias.name(), alias);
         }
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
-                providers, models);
+                connectTimeout, providers, models);
     }
 
-    private ProviderConfig provider(Config node, Duration connectTimeout, Duration readTimeout) {
+    private ProviderConfig provider(Config node, Duration readTimeout) {
         String name = node.name();
         String key = "veil.providers." + name;
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
@@ -159,7 +159,6 @@ public final class ConfigLoader {
                 stringMap(node.get("headers")),
                 string(node.get("api-version")),
                 stringMap(node.get("deployments")),
-                duration(node.get("connect-timeout")).orElse(connectTimeout),
                 duration(node.get("read-timeout")).orElse(readTimeout));
     }
 

@@ -21,7 +21,6 @@ import java.util.Optional;
  * @param headers extra headers sent with every request
  * @param apiVersion Azure OpenAI's {@code api-version}
  * @param deployments Azure OpenAI: model name to deployment name
- * @param connectTimeout how long to wait for a connection
  * @param readTimeout how long to wait for the next bytes of an answer
  */
 public record ProviderConfig(
@@ -36,7 +35,6 @@ public record ProviderConfig(
         Map<String, String> headers,
         Optional<String> apiVersion,
         Map<String, String> deployments,
-        Duration connectTimeout,
         Duration readTimeout) {
 
     public ProviderConfig {

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param dataDir where Veil keeps its state
  * @param maxRequestBytes the largest request body accepted
  * @param maxUpstreamResponseBytes the largest non-streamed upstream answer accepted
+ * @param connectTimeout how long to wait for a connection to any provider
  * @param providers configured providers by name, in config order
  * @param models model aliases by public name
  */
@@ -24,6 +25,7 @@ public record VeilConfig(
         Path dataDir,
         long maxRequestBytes,
         long maxUpstreamResponseBytes,
+        Duration connectTimeout,
         Map<String, ProviderConfig> providers,
         Map<String, ModelAlias> models) {
 
@@ -38,6 +40,7 @@ public record VeilConfig(
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(masterKey, "masterKey");
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
     }

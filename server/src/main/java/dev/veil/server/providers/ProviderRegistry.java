@@ -9,6 +9,7 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.providers.echo.EchoAdapter;
 import dev.veil.server.providers.openai.OpenAiProviders;
+import io.helidon.webclient.http1.Http1Client;
 
 /** The adapters of all configured providers, built and validated once at startup. */
 public final class ProviderRegistry {
@@ -29,11 +30,12 @@ public final class ProviderRegistry {
     }
 
     public static ProviderRegistry create(VeilConfig config) {
+        Http1Client client = UpstreamHttp.sharedClient(config.connectTimeout());
         Map<String, Provider> providers = new LinkedHashMap<>();
         for (ProviderConfig provider : config.providers().values()) {
             ProviderAdapter adapter = switch (provider.kind()) {
                 case ECHO -> new EchoAdapter();
-                case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider,
+                case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider, client,
                         config.maxUpstreamResponseBytes());
             };
             providers.put(provider.name(), new Provider(provider, OpenAiProviders.family(provider), adapter));

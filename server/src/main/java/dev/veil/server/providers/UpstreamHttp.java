@@ -9,6 +9,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.http1.Http1Client;
 
 /**
- * The pooled HTTP/1.1 client of one provider. Every call either hands back a successful response the caller must
+ * One provider's view of the shared, pooled HTTP/1.1 upstream client. Every call either hands back a successful response the caller must
  * close, or consumes the error body and turns it into an {@link UpstreamException}, so pooled connections are
  * always either reused or closed.
  */
@@ -34,18 +35,25 @@ public final class UpstreamHttp {
 
     private final String provider;
     private final Http1Client client;
+    private final Duration readTimeout;
     private final long maxResponseBytes;
 
-    public UpstreamHttp(ProviderConfig config, long maxResponseBytes) {
+    public UpstreamHttp(Http1Client client, ProviderConfig config, long maxResponseBytes) {
+        this.client = client;
         this.provider = config.name();
+        this.readTimeout = config.readTimeout();
         this.maxResponseBytes = maxResponseBytes;
-        // HTTP/1.1 set explicitly: protocol discovery per request costs a round trip and throughput.
-        this.client = Http1Client.builder()
-                .connectTimeout(config.connectTimeout())
-                .readTimeout(config.readTimeout())
+    }
+
+    /**
+     * The client all providers share, so that keep-alive connections are pooled per upstream host in one place.
+     * HTTP/1.1 is set explicitly: protocol discovery per request costs a round trip and throughput.
+     */
+    public static Http1Client sharedClient(Duration connectTimeout) {
+        return Http1Client.builder()
+                .connectTimeout(connectTimeout)
                 .followRedirects(false)
                 .keepAlive(true)
-                .shareConnectionCache(false)
                 .build();
     }
 
@@ -54,7 +62,7 @@ public final class UpstreamHttp {
             throws UpstreamException {
         HttpClientResponse response;
         try {
-            var request = client.post().uri(uri);
+            var request = client.post().uri(uri).readTimeout(readTimeout);
             request.contentType(MediaTypes.APPLICATION_JSON);
             request.accept(stream ? MediaTypes.TEXT_EVENT_STREAM : MediaTypes.APPLICATION_JSON);
             for (Map.Entry<String, String> header : headers.entrySet()) {
@@ -71,7 +79,7 @@ public final class UpstreamHttp {
     public HttpClientResponse get(URI uri, Map<String, String> headers) throws UpstreamException {
         HttpClientResponse response;
         try {
-            var request = client.get().uri(uri);
+            var request = client.get().uri(uri).readTimeout(readTimeout);
             for (Map.Entry<String, String> header : headers.entrySet()) {
                 request.header(HeaderNames.create(header.getKey()), header.getValue());
             }

@@ -44,17 +44,18 @@ class ConfigLoaderTest {
         VeilConfig config = load("""
                 veil:
                   master-key: master-key-1
-                  upstream: {read-timeout: 30s}
+                  upstream: {connect-timeout: 500ms, read-timeout: 30s}
                   providers:
-                    eu: {kind: openai-compatible, preset: mistral, api-key: k, region: eu, zero-retention: true,
-                         connect-timeout: 500ms}
+                    eu: {kind: openai-compatible, preset: mistral, api-key: k, region: eu, zero-retention: true}
+                    slow: {kind: openai, api-key: k, read-timeout: 20m}
                 """);
 
         ProviderConfig eu = config.providers().get("eu");
         assertThat(eu.region()).hasValue("eu");
         assertThat(eu.zeroRetention()).isTrue();
-        assertThat(eu.connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(eu.readTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.providers().get("slow").readTimeout()).isEqualTo(Duration.ofMinutes(20));
     }
 
     @Test

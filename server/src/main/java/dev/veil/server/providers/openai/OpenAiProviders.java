@@ -11,6 +11,7 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.wire.OpenAiDialect;
+import io.helidon.webclient.http1.Http1Client;
 
 /** Builds the adapter of an {@code openai}, {@code azure-openai} or {@code openai-compatible} provider. */
 public final class OpenAiProviders {
@@ -22,8 +23,8 @@ public final class OpenAiProviders {
     }
 
     /** The adapter for {@code config}; a config it cannot work with stops startup with a {@link ConfigException}. */
-    public static OpenAiAdapter create(ProviderConfig config, long maxResponseBytes) {
-        UpstreamHttp http = new UpstreamHttp(config, maxResponseBytes);
+    public static OpenAiAdapter create(ProviderConfig config, Http1Client client, long maxResponseBytes) {
+        UpstreamHttp http = new UpstreamHttp(client, config, maxResponseBytes);
         return switch (config.kind()) {
             case OPENAI -> {
                 String key = requireKey(config, "OPENAI_API_KEY");
