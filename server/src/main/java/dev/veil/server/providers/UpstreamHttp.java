@@ -75,21 +75,6 @@ public final class UpstreamHttp {
         return checked(response);
     }
 
-    /** GETs a resource; returns the 2xx response, which the caller must close. */
-    public HttpClientResponse get(URI uri, Map<String, String> headers) throws UpstreamException {
-        HttpClientResponse response;
-        try {
-            var request = client.get().uri(uri).readTimeout(readTimeout);
-            for (Map.Entry<String, String> header : headers.entrySet()) {
-                request.header(HeaderNames.create(header.getKey()), header.getValue());
-            }
-            response = request.request();
-        } catch (RuntimeException e) {
-            throw classify(e);
-        }
-        return checked(response);
-    }
-
     /** Reads a whole (non-streamed) body, bounded by the configured limit. */
     public byte[] body(HttpClientResponse response) throws UpstreamException {
         try (InputStream in = response.inputStream()) {

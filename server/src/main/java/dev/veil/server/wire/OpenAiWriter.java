@@ -189,9 +189,7 @@ public final class OpenAiWriter {
                 g.writeFieldName("usage");
                 usage(g, response.usage().get());
             }
-            if (response.systemFingerprint().isPresent()) {
-                g.writeStringField("system_fingerprint", response.systemFingerprint().get());
-            }
+            optional(g, "system_fingerprint", response.systemFingerprint());
             extensions(g, response.extensions());
             g.writeEndObject();
         });
@@ -205,9 +203,7 @@ public final class OpenAiWriter {
             g.writeStringField("object", "chat.completion.chunk");
             g.writeNumberField("created", chunk.created());
             g.writeStringField("model", chunk.model());
-            if (chunk.systemFingerprint().isPresent()) {
-                g.writeStringField("system_fingerprint", chunk.systemFingerprint().get());
-            }
+            optional(g, "system_fingerprint", chunk.systemFingerprint());
             g.writeArrayFieldStart("choices");
             for (ChunkChoice choice : chunk.choices()) {
                 g.writeStartObject();
@@ -323,15 +319,9 @@ public final class OpenAiWriter {
         g.writeStringField("role", role.wireName());
         g.writeFieldName("content");
         content(g, message);
-        if (message.name().isPresent()) {
-            g.writeStringField("name", message.name().get());
-        }
-        if (message.refusal().isPresent()) {
-            g.writeStringField("refusal", message.refusal().get());
-        }
-        if (message.reasoningContent().isPresent()) {
-            g.writeStringField("reasoning_content", message.reasoningContent().get());
-        }
+        optional(g, "name", message.name());
+        optional(g, "refusal", message.refusal());
+        optional(g, "reasoning_content", message.reasoningContent());
         if (!message.toolCalls().isEmpty()) {
             g.writeArrayFieldStart("tool_calls");
             for (ToolCall call : message.toolCalls()) {
@@ -346,9 +336,7 @@ public final class OpenAiWriter {
             }
             g.writeEndArray();
         }
-        if (message.toolCallId().isPresent()) {
-            g.writeStringField("tool_call_id", message.toolCallId().get());
-        }
+        optional(g, "tool_call_id", message.toolCallId());
         extensions(g, message.extensions());
         g.writeEndObject();
     }
@@ -378,9 +366,7 @@ public final class OpenAiWriter {
                     g.writeStringField("type", "image_url");
                     g.writeObjectFieldStart("image_url");
                     g.writeStringField("url", image.url());
-                    if (image.detail().isPresent()) {
-                        g.writeStringField("detail", image.detail().get());
-                    }
+                    optional(g, "detail", image.detail());
                     g.writeEndObject();
                     extensions(g, image.extensions());
                     g.writeEndObject();
@@ -401,9 +387,7 @@ public final class OpenAiWriter {
         }
         g.writeObjectFieldStart("function");
         g.writeStringField("name", tool.name());
-        if (tool.description().isPresent()) {
-            g.writeStringField("description", tool.description().get());
-        }
+        optional(g, "description", tool.description());
         if (tool.parameters().isPresent()) {
             g.writeFieldName("parameters");
             g.writeRawValue(tool.parameters().get().text());
@@ -440,9 +424,7 @@ public final class OpenAiWriter {
                 g.writeStringField("type", "json_schema");
                 g.writeObjectFieldStart("json_schema");
                 g.writeStringField("name", schema.name());
-                if (schema.description().isPresent()) {
-                    g.writeStringField("description", schema.description().get());
-                }
+                optional(g, "description", schema.description());
                 if (schema.schema().isPresent()) {
                     g.writeFieldName("schema");
                     g.writeRawValue(schema.schema().get().text());
@@ -461,15 +443,9 @@ public final class OpenAiWriter {
         if (delta.role().isPresent()) {
             g.writeStringField("role", delta.role().get().wireName());
         }
-        if (delta.content().isPresent()) {
-            g.writeStringField("content", delta.content().get());
-        }
-        if (delta.reasoningContent().isPresent()) {
-            g.writeStringField("reasoning_content", delta.reasoningContent().get());
-        }
-        if (delta.refusal().isPresent()) {
-            g.writeStringField("refusal", delta.refusal().get());
-        }
+        optional(g, "content", delta.content());
+        optional(g, "reasoning_content", delta.reasoningContent());
+        optional(g, "refusal", delta.refusal());
         if (!delta.toolCalls().isEmpty()) {
             g.writeArrayFieldStart("tool_calls");
             for (ToolCallDelta call : delta.toolCalls()) {
@@ -480,12 +456,8 @@ public final class OpenAiWriter {
                     g.writeStringField("type", "function");
                 }
                 g.writeObjectFieldStart("function");
-                if (call.name().isPresent()) {
-                    g.writeStringField("name", call.name().get());
-                }
-                if (call.arguments().isPresent()) {
-                    g.writeStringField("arguments", call.arguments().get());
-                }
+                optional(g, "name", call.name());
+                optional(g, "arguments", call.arguments());
                 g.writeEndObject();
                 g.writeEndObject();
             }
@@ -518,6 +490,12 @@ public final class OpenAiWriter {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void optional(JsonGenerator g, String field, Optional<String> value) throws IOException {
+        if (value.isPresent()) {
+            g.writeStringField(field, value.get());
         }
     }
 
