@@ -27,6 +27,8 @@ public final class VeilServer implements AutoCloseable {
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
+                // Stream events are small writes; Nagle would hold each one back until the previous is acknowledged.
+                .connectionOptions(options -> options.tcpNoDelay(true))
                 .routing(routing -> routing(routing, gateway))
                 .build()
                 .start();

@@ -47,10 +47,12 @@ public final class UpstreamHttp {
 
     /**
      * The client all providers share, so that keep-alive connections are pooled per upstream host in one place.
-     * HTTP/1.1 is set explicitly: protocol discovery per request costs a round trip and throughput.
+     * HTTP/1.1 is set explicitly: protocol discovery per request costs a round trip and throughput. TCP_NODELAY,
+     * because a request is written as head and body, and Nagle would hold the body back for an acknowledgement.
      */
     public static Http1Client sharedClient(Duration connectTimeout) {
         return Http1Client.builder()
+                .socketOptions(options -> options.tcpNoDelay(true).connectTimeout(connectTimeout))
                 .connectTimeout(connectTimeout)
                 .followRedirects(false)
                 .keepAlive(true)
