@@ -70,3 +70,39 @@ func (m *cpuMeter) perOp() float64 {
 	}
 	return float64(m.total) / 1e3 / float64(m.n)
 }
+
+// compilerCPU returns the CPU time used so far by the JIT compiler threads
+// (HotSpot names them "C1 CompilerThreadN" / "C2 CompilerThreadN"), or -1.
+func compilerCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return -1
+	}
+	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return -1
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		comm, err := os.ReadFile(dir + t.Name() + "/comm")
+		if err != nil || !bytes.Contains(comm, []byte("CompilerThre")) {
+			continue
+		}
+		b, err := os.ReadFile(dir + t.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := bytes.Fields(b[i+1:])
+		if len(f) < 13 {
+			continue
+		}
+		ut, _ := strconv.ParseInt(string(f[11]), 10, 64)
+		st, _ := strconv.ParseInt(string(f[12]), 10, 64)
+		total += time.Duration(ut+st) * clockTick
+	}
+	return total
+}

@@ -50,11 +50,15 @@ type config struct {
 	key                string
 	model              string
 
-	globalWarmup time.Duration
+	globalWarmup    time.Duration
+	warmupMax       time.Duration
+	jitQuiet        time.Duration
+	jitQuietWindows int
 
 	latWarmup   int
 	latRounds   int
 	latPerRound int
+	latBudget   time.Duration
 
 	tpConc     int
 	tpWarmup   time.Duration
@@ -63,6 +67,7 @@ type config struct {
 	stWarmup   int
 	stRounds   int
 	stPerRound int
+	stBudget   time.Duration
 
 	jsonOut string
 }
@@ -77,16 +82,21 @@ func main() {
 	flag.IntVar(&c.refPID, "ref-pid", 0, "reference proxy process id, metered likewise")
 	flag.StringVar(&c.key, "key", "bench-master-key", "bearer key sent on every request (both sides, for symmetry)")
 	flag.StringVar(&c.model, "model", "bench", "model name in the request body")
-	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "initial mixed warm-up of the gateway (JIT) before any scenario")
+	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "minimum initial warm-up of the gateway (JIT) before any scenario")
+	flag.DurationVar(&c.warmupMax, "warmup-max", 0, "with -gateway-pid: keep warming up until the JIT compiler threads are quiet, at most this long (0 = -warmup exactly)")
+	flag.DurationVar(&c.jitQuiet, "jit-quiet", 50*time.Millisecond, "JIT compiler CPU per 5 s window at or below which a window counts as quiet")
+	flag.IntVar(&c.jitQuietWindows, "jit-quiet-windows", 2, "consecutive quiet windows that end the warm-up")
 	flag.IntVar(&c.latWarmup, "lat-warmup", 5000, "latency: warm-up requests per side at concurrency 1")
 	flag.IntVar(&c.latRounds, "lat-rounds", 20, "latency: interleaved rounds")
 	flag.IntVar(&c.latPerRound, "lat-per-round", 500, "latency: requests per side per round")
+	flag.DurationVar(&c.latBudget, "lat-budget", 0, "latency: stop starting rounds after this long (0 = no limit); warm-up gets a quarter")
 	flag.IntVar(&c.tpConc, "concurrency", 64, "throughput: concurrent keep-alive connections")
 	flag.DurationVar(&c.tpWarmup, "tp-warmup", 5*time.Second, "throughput: warm-up per side before measuring")
 	flag.DurationVar(&c.tpDuration, "duration", 20*time.Second, "throughput: measured duration per side")
 	flag.IntVar(&c.stWarmup, "stream-warmup", 1000, "stream: warm-up streams per side")
 	flag.IntVar(&c.stRounds, "stream-rounds", 10, "stream: interleaved rounds")
 	flag.IntVar(&c.stPerRound, "stream-per-round", 200, "stream: streams per side per round")
+	flag.DurationVar(&c.stBudget, "stream-budget", 0, "stream: stop starting rounds after this long (0 = no limit); warm-up gets a quarter")
 	flag.StringVar(&c.jsonOut, "json", "", "write the results as JSON to this file")
 	freePort := flag.Bool("free-port", false, "print a free loopback TCP port and exit (for bench/run)")
 	flag.Parse()
@@ -313,8 +323,7 @@ func run(c config) *result.Results {
 		sanity(t)
 	}
 	if gw != nil && c.globalWarmup > 0 {
-		logf("warm-up: %s of mixed load through the gateway (4 connections, 1 in 8 streaming)", c.globalWarmup)
-		warm(gw, 4, c.globalWarmup)
+		res.Warmup = warmup(c, gw)
 	}
 
 	for _, s := range c.scenarios {
@@ -366,6 +375,51 @@ func sanity(t *target) {
 	logf("%s ok: completion %d bytes, stream %d data events + [DONE]", t.name, len(b), ev)
 }
 
+// warmup drives mixed load through the gateway in 5 s windows, alternating
+// 4 connections with concurrency 1 (1 request in 8 streaming), for at least
+// -warmup. With the gateway's pid and -warmup-max it goes on until a window
+// in which the JIT compiler threads used less than -jit-quiet of CPU: a JVM
+// still compiling on a single core stalls requests for milliseconds, which
+// would show up as tail latency that a long-running gateway does not have.
+func warmup(c config, gw *target) *result.Warmup {
+	const window = 5 * time.Second
+	adaptive := c.warmupMax > c.globalWarmup && compilerCPU(gw.pid) >= 0
+	if adaptive {
+		logf("warm-up: at least %s, until the JIT compiler uses <= %s per %s in %d consecutive windows (at most %s)",
+			c.globalWarmup, c.jitQuiet, window, c.jitQuietWindows, c.warmupMax)
+	} else {
+		logf("warm-up: %s of mixed load through the gateway", c.globalWarmup)
+	}
+	start := time.Now()
+	w := &result.Warmup{}
+	quiet := 0
+	for n := 0; ; n++ {
+		jit0 := compilerCPU(gw.pid)
+		warm(gw, 4, window/2)
+		warm(gw, 1, window/2)
+		jit := compilerCPU(gw.pid) - jit0
+		el := time.Since(start)
+		w.Seconds = stats.Round(el.Seconds())
+		if jit0 >= 0 {
+			w.LastWindowJITms = float64(jit.Milliseconds())
+			logf("warm-up: %3.0fs, JIT compiler CPU in the last %s: %d ms", el.Seconds(), window, jit.Milliseconds())
+		}
+		if jit <= c.jitQuiet {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		if el >= c.globalWarmup && (!adaptive || quiet >= c.jitQuietWindows) {
+			w.JITQuiet = adaptive
+			return w
+		}
+		if adaptive && el >= c.warmupMax {
+			logf("warm-up: JIT still busy after %s; measuring anyway", c.warmupMax)
+			return w
+		}
+	}
+}
+
 func warm(t *target, conns int, d time.Duration) {
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -398,12 +452,37 @@ func index(sides []*target, t *target) int {
 // interleave runs rounds of `per` measurements on each side; the order of
 // the sides rotates every round so that each goes first equally often and
 // slow drift (frequency, noisy neighbours, GC) lands on all of them alike.
-func interleave(sides []*target, rounds int, each func(r, side int)) {
+//
+// With a budget > 0 no new round starts once the budget is spent, so a
+// pathologically slow side cannot stretch a run for hours; it returns the
+// number of rounds completed.
+func interleave(sides []*target, rounds int, budget time.Duration, each func(r, side int)) int {
+	start := time.Now()
 	for r := 0; r < rounds; r++ {
+		if r > 0 && budget > 0 && time.Since(start) > budget {
+			logf("time budget of %s spent: stopping after %d of %d rounds", budget, r, rounds)
+			return r
+		}
 		for k := range sides {
 			each(r, (k+r)%len(sides))
 		}
 		runtime.GC()
+	}
+	return rounds
+}
+
+// warmEach runs op n times per side, interleaved, stopping early once budget
+// (if > 0) is spent.
+func warmEach(sides []*target, n int, budget time.Duration, op func(t *target)) {
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if budget > 0 && i%16 == 0 && time.Since(start) > budget {
+			logf("warm-up budget of %s spent after %d of %d per side", budget, i, n)
+			return
+		}
+		for _, t := range sides {
+			op(t)
+		}
 	}
 }
 
@@ -411,17 +490,14 @@ func interleave(sides []*target, rounds int, each func(r, side int)) {
 
 func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 	logf("latency: warm-up %d requests per side", c.latWarmup)
-	for i := 0; i < c.latWarmup; i++ {
-		for _, t := range sides {
-			t.unary()
-		}
-	}
+	warmEach(sides, c.latWarmup, c.latBudget/4, func(t *target) { t.unary() })
 	var errs int64
 	samples := make([][]time.Duration, len(sides))
 	for i := range samples {
 		samples[i] = make([]time.Duration, 0, c.latRounds*c.latPerRound)
 	}
 	roundP50 := make([][]float64, len(sides))
+	roundP99 := make([][]float64, len(sides))
 	meters := make([]*cpuMeter, len(sides))
 	for i, t := range sides {
 		if t.pid > 0 {
@@ -429,7 +505,11 @@ func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 		}
 	}
 	logf("latency: %d rounds x %d requests per side, rotating which side goes first", c.latRounds, c.latPerRound)
-	interleave(sides, c.latRounds, func(r, i int) {
+	var jit0 time.Duration = -1
+	if gw != nil {
+		jit0 = compilerCPU(gw.pid)
+	}
+	rounds := interleave(sides, c.latRounds, c.latBudget, func(r, i int) {
 		t, from := sides[i], len(samples[i])
 		meters[i].begin()
 		defer meters[i].end(c.latPerRound)
@@ -443,24 +523,26 @@ func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 			}
 			samples[i] = append(samples[i], d)
 		}
-		roundP50[i] = append(roundP50[i], stats.Summarise(samples[i][from:]).P50)
+		p := stats.Summarise(samples[i][from:])
+		roundP50[i] = append(roundP50[i], p.P50)
+		roundP99[i] = append(roundP99[i], p.P99)
 	})
-	out := &result.LatencyResult{Direct: stats.Summarise(samples[0]), Errors: errs}
+	out := &result.LatencyResult{Direct: stats.Summarise(samples[0]), Errors: errs, Rounds: rounds}
 	if gw != nil {
 		i := index(sides, gw)
 		g := stats.Summarise(samples[i])
 		a := stats.Diff(out.Direct, g)
 		out.Gateway, out.Added = &g, &a
 		out.GatewayCPUPerRequest = stats.Round(meters[i].perOp())
-		var diffs []float64
+		if jit0 >= 0 {
+			out.GatewayJITms = float64((compilerCPU(gw.pid) - jit0).Milliseconds())
+		}
+		var d50, d99 []float64
 		for r := range roundP50[i] {
-			diffs = append(diffs, roundP50[i][r]-roundP50[0][r])
+			d50 = append(d50, roundP50[i][r]-roundP50[0][r])
+			d99 = append(d99, roundP99[i][r]-roundP99[0][r])
 		}
-		mn, mx := diffs[0], diffs[0]
-		for _, x := range diffs {
-			mn, mx = min(mn, x), max(mx, x)
-		}
-		out.RoundAddedP50 = &result.Spread{Min: stats.Round(mn), Median: stats.Round(stats.Median(diffs)), Max: stats.Round(mx)}
+		out.RoundAddedP50, out.RoundAddedP99 = spread(d50), spread(d99)
 	}
 	if ref != nil {
 		i := index(sides, ref)
@@ -470,6 +552,17 @@ func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 		out.RefCPUPerRequest = stats.Round(meters[i].perOp())
 	}
 	return out
+}
+
+func spread(xs []float64) *result.Spread {
+	if len(xs) == 0 {
+		return nil
+	}
+	mn, mx := xs[0], xs[0]
+	for _, x := range xs {
+		mn, mx = min(mn, x), max(mx, x)
+	}
+	return &result.Spread{Min: stats.Round(mn), Median: stats.Round(stats.Median(xs)), Max: stats.Round(mx)}
 }
 
 // ---------------------------------------------------------------- throughput
@@ -569,11 +662,7 @@ func closedLoop(c config, t *target) result.TPSide {
 func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult {
 	br := bufio.NewReaderSize(nil, 16<<10)
 	logf("stream: warm-up %d streams per side", c.stWarmup)
-	for i := 0; i < c.stWarmup; i++ {
-		for _, t := range sides {
-			t.stream(br)
-		}
-	}
+	warmEach(sides, c.stWarmup, c.stBudget/4, func(t *target) { t.stream(br) })
 	type side struct {
 		ttfb, total, body []time.Duration
 		events            int
@@ -591,7 +680,7 @@ func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult 
 		}
 	}
 	logf("stream: %d rounds x %d streams per side, rotating which side goes first", c.stRounds, c.stPerRound)
-	interleave(sides, c.stRounds, func(r, i int) {
+	rounds := interleave(sides, c.stRounds, c.stBudget, func(r, i int) {
 		t, s := sides[i], ss[i]
 		meters[i].begin()
 		defer meters[i].end(c.stPerRound)
@@ -610,7 +699,7 @@ func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult 
 	sum := func(s *side) result.StreamSide {
 		return result.StreamSide{TTFB: stats.Summarise(s.ttfb), Total: stats.Summarise(s.total), Body: stats.Summarise(s.body), Events: s.events}
 	}
-	out := &result.StreamResult{Chunks: ss[0].events, Direct: sum(ss[0]), Errors: errs}
+	out := &result.StreamResult{Chunks: ss[0].events, Direct: sum(ss[0]), Errors: errs, Rounds: rounds}
 	ch := float64(max(out.Chunks, 1))
 	// Added time per chunk: the time after the first data event, other side
 	// minus direct, spread over the chunks. Per request this is exactly
@@ -663,11 +752,13 @@ func printLatency(r *result.LatencyResult) {
 	}
 	if r.Added != nil {
 		aline("ADDED BY VEIL", r.Added, "%9.1f")
-		fmt.Printf("  per-round added p50: min %.1f  median %.1f  max %.1f µs\n",
-			r.RoundAddedP50.Min, r.RoundAddedP50.Median, r.RoundAddedP50.Max)
+		fmt.Printf("  per-round added p50: min %.1f  median %.1f  max %.1f µs; p99: min %.1f  median %.1f  max %.1f µs (%d rounds)\n",
+			r.RoundAddedP50.Min, r.RoundAddedP50.Median, r.RoundAddedP50.Max,
+			r.RoundAddedP99.Min, r.RoundAddedP99.Median, r.RoundAddedP99.Max, r.Rounds)
 	}
 	if r.GatewayCPUPerRequest > 0 || r.RefCPUPerRequest > 0 {
-		fmt.Printf("  server CPU per request: Veil %.1f µs, refproxy %.1f µs\n", r.GatewayCPUPerRequest, r.RefCPUPerRequest)
+		fmt.Printf("  server CPU per request: Veil %.1f µs, refproxy %.1f µs; Veil JIT compiler CPU during the rounds: %.0f ms\n",
+			r.GatewayCPUPerRequest, r.RefCPUPerRequest, r.GatewayJITms)
 	}
 	fmt.Printf("  errors: %d\n", r.Errors)
 }

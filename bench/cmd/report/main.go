@@ -29,6 +29,7 @@ type Output struct {
 	Date      string            `json:"date"`
 	GitSHA    string            `json:"git_sha"`
 	GitDirty  bool              `json:"git_dirty"`
+	JarStale  bool              `json:"jar_older_than_sources"`
 	Mode      string            `json:"mode"`
 	Machine   map[string]string `json:"machine"`
 	Setup     map[string]string `json:"setup"`
@@ -49,6 +50,7 @@ func main() {
 	flag.StringVar(&o.Date, "date", "", "run date (UTC, ISO 8601)")
 	flag.StringVar(&o.GitSHA, "git-sha", "", "git commit measured")
 	flag.BoolVar(&o.GitDirty, "git-dirty", false, "working tree had uncommitted changes to server/spi")
+	flag.BoolVar(&o.JarStale, "jar-stale", false, "the measured jar was older than the server/spi sources")
 	flag.StringVar(&o.Mode, "mode", "full", "full or quick")
 	var cpu, nproc, kernel, java, jvm, pin, goV string
 	flag.StringVar(&cpu, "cpu", "", "CPU model")
@@ -173,6 +175,9 @@ func mb(kb int64) string { return fmt.Sprintf("%.1f MiB", float64(kb)/1024) }
 func printSummary(o *Output) {
 	fmt.Printf("\nVEIL RSS  idle %s, after load %s, peak %s\n", mb(o.RSSKB["idle"]), mb(o.RSSKB["after_load"]), mb(o.RSSKB["peak"]))
 	fmt.Printf("\nTARGETS (%s run, %s, %s)\n", o.Mode, o.Date, short(o.GitSHA, o.GitDirty))
+	if o.JarStale {
+		fmt.Println("  warning: the measured jar was older than the sources")
+	}
 	for _, t := range o.Targets {
 		fmt.Printf("  %-16s %-38s goal %-20s %s\n", "["+t.Status+"]", t.Name, t.Goal, t.Measured)
 		if t.Note != "" {

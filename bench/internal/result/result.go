@@ -8,6 +8,7 @@ type Results struct {
 	Tool       string            `json:"tool"`
 	GoMaxProcs int               `json:"loadgen_gomaxprocs"`
 	Params     map[string]any    `json:"params"`
+	Warmup     *Warmup           `json:"warmup,omitempty"`
 	Latency    *LatencyResult    `json:"latency,omitempty"`
 	Throughput *ThroughputResult `json:"throughput,omitempty"`
 	Stream     *StreamResult     `json:"stream,omitempty"`
@@ -20,6 +21,8 @@ type LatencyResult struct {
 	Added   *stats.Added       `json:"added,omitempty"`
 	// Spread of the per-round p50 difference, to show how stable "added" is.
 	RoundAddedP50 *Spread `json:"round_added_p50,omitempty"`
+	RoundAddedP99 *Spread `json:"round_added_p99,omitempty"`
+	Rounds        int     `json:"rounds"`
 	// The reference proxy (bench/cmd/refproxy): the floor a proxy hop costs.
 	Ref      *stats.Percentiles `json:"ref_proxy,omitempty"`
 	RefAdded *stats.Added       `json:"ref_proxy_added,omitempty"`
@@ -28,6 +31,16 @@ type LatencyResult struct {
 	// measured blocks, from /proc/<pid>/stat; 0 when not metered.
 	GatewayCPUPerRequest float64 `json:"gateway_cpu_us_per_request,omitempty"`
 	RefCPUPerRequest     float64 `json:"ref_proxy_cpu_us_per_request,omitempty"`
+	// CPU the gateway's JIT compiler threads used during the measured rounds.
+	GatewayJITms float64 `json:"gateway_jit_cpu_ms,omitempty"`
+}
+
+// Warmup records how long the gateway was warmed up and whether the JIT had
+// gone quiet by the end.
+type Warmup struct {
+	Seconds         float64 `json:"seconds"`
+	LastWindowJITms float64 `json:"last_window_jit_cpu_ms"`
+	JITQuiet        bool    `json:"jit_quiet"`
 }
 
 type Spread struct {
@@ -66,6 +79,7 @@ type StreamSide struct {
 }
 
 type StreamResult struct {
+	Rounds        int          `json:"rounds"`
 	Chunks        int          `json:"chunks"`
 	Direct        StreamSide   `json:"direct"`
 	Gateway       *StreamSide  `json:"gateway,omitempty"`
