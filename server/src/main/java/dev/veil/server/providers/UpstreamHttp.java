@@ -11,7 +11,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.nio.channels.UnresolvedAddressException;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -19,6 +19,7 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.wire.OpenAiResponses;
 import dev.veil.server.wire.UpstreamError;
 import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -60,15 +61,15 @@ public final class UpstreamHttp {
     }
 
     /** POSTs a JSON body; returns the 2xx response, which the caller must close. */
-    public HttpClientResponse post(URI uri, Map<String, String> headers, byte[] body, boolean stream)
+    public HttpClientResponse post(URI uri, List<Header> headers, byte[] body, boolean stream)
             throws UpstreamException {
         HttpClientResponse response;
         try {
             var request = client.post().uri(uri).readTimeout(readTimeout);
             request.contentType(MediaTypes.APPLICATION_JSON);
             request.accept(stream ? MediaTypes.TEXT_EVENT_STREAM : MediaTypes.APPLICATION_JSON);
-            for (Map.Entry<String, String> header : headers.entrySet()) {
-                request.header(HeaderNames.create(header.getKey()), header.getValue());
+            for (Header header : headers) {
+                request.header(header);
             }
             response = request.submit(body);
         } catch (RuntimeException e) {

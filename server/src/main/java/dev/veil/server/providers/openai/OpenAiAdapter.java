@@ -3,7 +3,6 @@ package dev.veil.server.providers.openai;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import dev.veil.server.providers.ChatStream;
@@ -21,6 +20,7 @@ import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.EmbeddingsResponse;
+import io.helidon.http.Header;
 import io.helidon.webclient.api.HttpClientResponse;
 
 /**
@@ -133,6 +133,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
         URI embeddings(String model);
 
-        Map<String, String> headers();
+        /** Headers sent with every request, credentials among them (marked sensitive). */
+        List<Header> headers();
     }
 }

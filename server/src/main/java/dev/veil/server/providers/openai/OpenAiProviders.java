@@ -3,14 +3,19 @@ package dev.veil.server.providers.openai;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.wire.OpenAiDialect;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webclient.http1.Http1Client;
 
 /** Builds the adapter of an {@code openai}, {@code azure-openai} or {@code openai-compatible} provider. */
@@ -29,7 +34,7 @@ public final class OpenAiProviders {
             case OPENAI -> {
                 String key = requireKey(config, "OPENAI_API_KEY");
                 URI base = config.baseUrl().orElse(URI.create(OPENAI_BASE_URL));
-                yield new OpenAiAdapter(config.name(), new BaseUrlEndpoints(base, bearer(key, config)),
+                yield new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, headers(config, bearer(key))),
                         OpenAiDialect.OPENAI, http, config.models());
             }
             case AZURE_OPENAI -> {
@@ -37,10 +42,9 @@ public final class OpenAiProviders {
                 URI base = config.baseUrl().orElseThrow(() -> new ConfigException(config.key("base-url"),
                         "missing; Azure OpenAI needs your resource's endpoint, for example "
                                 + "https://my-resource.openai.azure.com"));
-                Map<String, String> headers = new LinkedHashMap<>(config.headers());
-                headers.put("api-key", key);
                 yield new OpenAiAdapter(config.name(), new AzureEndpoints(base,
-                        config.apiVersion().orElse(DEFAULT_AZURE_API_VERSION), config.deployments(), Map.copyOf(headers)),
+                        config.apiVersion().orElse(DEFAULT_AZURE_API_VERSION), config.deployments(),
+                        headers(config, credential("api-key", key))),
                         OpenAiDialect.OPENAI, http, config.models());
             }
             case OPENAI_COMPATIBLE -> compatible(config, http);
@@ -55,13 +59,12 @@ public final class OpenAiProviders {
         URI base = config.baseUrl().or(() -> preset.defaultBaseUrl().map(URI::create)).orElseThrow(() ->
                 new ConfigException(config.key("base-url"), "missing; an openai-compatible provider without a preset "
                         + "needs the server's URL, for example http://127.0.0.1:8000/v1"));
-        Map<String, String> headers;
-        if (preset.requiresKey()) {
-            headers = bearer(requireKey(config, preset.keyVariable().orElse("API_KEY")), config);
-        } else {
-            headers = config.apiKey().map(key -> bearer(key.reveal(), config)).orElse(config.headers());
-        }
-        return new OpenAiAdapter(config.name(), new BaseUrlEndpoints(base, headers), preset.dialect(), http,
+        Optional<Header> credential = preset.requiresKey()
+                ? Optional.of(bearer(requireKey(config, preset.keyVariable().orElse("API_KEY"))))
+                : config.apiKey().map(key -> bearer(key.reveal()));
+        List<Header> headers = credential.map(header -> headers(config, header))
+                .orElseGet(() -> headers(config));
+        return new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, headers), preset.dialect(), http,
                 config.models());
     }
 
@@ -78,22 +81,39 @@ public final class OpenAiProviders {
                 "missing; set it, for example api-key: \"${" + variable + "}\"")).reveal();
     }
 
-    private static Map<String, String> bearer(String key, ProviderConfig config) {
-        Map<String, String> headers = new LinkedHashMap<>(config.headers());
-        headers.put("Authorization", "Bearer " + key);
-        return Map.copyOf(headers);
+    private static Header bearer(String key) {
+        return credential("Authorization", "Bearer " + key);
+    }
+
+    /** Marked sensitive so that Helidon masks it wherever it renders headers. */
+    private static Header credential(String name, String value) {
+        return HeaderValues.create(HeaderNames.create(name), false, true, value);
+    }
+
+    /** The configured extra headers, then the credentials, built once per provider. */
+    private static List<Header> headers(ProviderConfig config, Header... credentials) {
+        List<Header> headers = new ArrayList<>();
+        config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
+        headers.addAll(List.of(credentials));
+        return List.copyOf(headers);
     }
 
     /** {@code <base>/chat/completions} and {@code <base>/embeddings}, the model named in the body. */
-    private record BaseUrlEndpoints(URI base, Map<String, String> headers) implements OpenAiAdapter.OpenAiEndpoints {
+    private record BaseUrlEndpoints(URI chatUri, URI embeddingsUri, List<Header> headers)
+            implements OpenAiAdapter.OpenAiEndpoints {
+        static BaseUrlEndpoints of(URI base, List<Header> headers) {
+            return new BaseUrlEndpoints(URI.create(base + "/chat/completions"), URI.create(base + "/embeddings"),
+                    headers);
+        }
+
         @Override
         public URI chat(String model) {
-            return URI.create(base + "/chat/completions");
+            return chatUri;
         }
 
         @Override
         public URI embeddings(String model) {
-            return URI.create(base + "/embeddings");
+            return embeddingsUri;
         }
     }
 
@@ -102,7 +122,7 @@ public final class OpenAiProviders {
      * The deployment is the configured one for the model, or the model name itself.
      */
     private record AzureEndpoints(URI base, String apiVersion, Map<String, String> deployments,
-                                  Map<String, String> headers) implements OpenAiAdapter.OpenAiEndpoints {
+                                  List<Header> headers) implements OpenAiAdapter.OpenAiEndpoints {
         @Override
         public URI chat(String model) {
             return deploymentUri(model, "chat/completions");
