@@ -3,6 +3,10 @@ package dev.veil.server.api;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import dev.veil.server.config.ModelAlias;
 import dev.veil.server.providers.ProviderRegistry;
@@ -16,25 +20,15 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{model}}: the configured aliases (owned by {@code veil}), then each
- * provider's listed models as {@code provider/model}.
+ * provider's models as {@code provider/model}. Providers are asked in parallel, so one slow provider costs one
+ * timeout, not one per provider.
  */
 public final class ModelsEndpoint {
     private final Gateway gateway;
-    private final List<Map.Entry<String, String>> models;
     private final long created = System.currentTimeMillis() / 1000;
 
     public ModelsEndpoint(Gateway gateway) {
         this.gateway = gateway;
-        List<Map.Entry<String, String>> listed = new ArrayList<>();
-        for (ModelAlias alias : gateway.config().models().values()) {
-            listed.add(Map.entry(alias.name(), "veil"));
-        }
-        for (ProviderRegistry.Provider provider : gateway.providers().all()) {
-            for (String model : provider.adapter().models()) {
-                listed.add(Map.entry(provider.config().name() + "/" + model, provider.config().name()));
-            }
-        }
-        this.models = List.copyOf(listed);
     }
 
     public void list(ServerRequest request, ServerResponse response) {
@@ -42,7 +36,7 @@ public final class ModelsEndpoint {
         try {
             gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
             response.header(HeaderValues.CONTENT_TYPE_JSON);
-            response.send(OpenAiWriter.models(models, created));
+            response.send(OpenAiWriter.models(models(), created));
         } catch (VeilException e) {
             ErrorResponder.send(response, e);
         }
@@ -53,7 +47,8 @@ public final class ModelsEndpoint {
         try {
             gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
             String id = request.path().pathParameters().get("model");
-            Map.Entry<String, String> model = models.stream().filter(entry -> entry.getKey().equals(id)).findFirst()
+            Map.Entry<String, String> model = models().stream().filter(entry -> entry.getKey().equals(id))
+                    .findFirst()
                     .orElseThrow(() -> new VeilException(ErrorKind.NOT_FOUND, "The model '" + id + "' does not "
                             + "exist or is not configured in Veil").withCode("model_not_found"));
             response.header(HeaderValues.CONTENT_TYPE_JSON);
@@ -61,5 +56,33 @@ public final class ModelsEndpoint {
         } catch (VeilException e) {
             ErrorResponder.send(response, e);
         }
+    }
+
+    /** Model ids with their owners, aliases first, then each provider's, ordered by name. */
+    private List<Map.Entry<String, String>> models() {
+        List<Map.Entry<String, String>> listed = new ArrayList<>();
+        for (ModelAlias alias : gateway.config().models().values()) {
+            listed.add(Map.entry(alias.name(), "veil"));
+        }
+        List<ProviderRegistry.Provider> providers = new ArrayList<>();
+        gateway.providers().all().forEach(providers::add);
+        try (ExecutorService askers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<String>>> answers = new ArrayList<>(providers.size());
+            for (ProviderRegistry.Provider provider : providers) {
+                answers.add(askers.submit(() -> provider.adapter().models()));
+            }
+            for (int i = 0; i < providers.size(); i++) {
+                String name = providers.get(i).config().name();
+                for (String model : answers.get(i).get()) {
+                    listed.add(Map.entry(name + "/" + model, name));
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new VeilException(ErrorKind.INTERNAL, "listing provider models failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VeilException(ErrorKind.UNAVAILABLE, "interrupted while listing models", e);
+        }
+        return listed;
     }
 }

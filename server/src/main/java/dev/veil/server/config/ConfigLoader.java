@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,7 +197,8 @@ public final class ConfigLoader {
         if (node.type() != Config.Type.OBJECT) {
             throw new ConfigException(node.key().toString(), "must be a map of names to settings");
         }
-        return node.asNodeList().orElse(List.of());
+        // YAML maps have no order worth trusting; ordering by name keeps listings and prefix routing deterministic.
+        return node.asNodeList().orElse(List.of()).stream().sorted(Comparator.comparing(Config::name)).toList();
     }
 
     private static void rejectUnknown(Config node, Set<String> known) {

@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param maxRequestBytes the largest request body accepted
  * @param maxUpstreamResponseBytes the largest non-streamed upstream answer accepted
  * @param connectTimeout how long to wait for a connection to any provider
- * @param providers configured providers by name, in config order
- * @param models model aliases by public name
+ * @param providers configured providers by name, ordered by name
+ * @param models model aliases by public name, ordered by name
  */
 public record VeilConfig(
         String host,

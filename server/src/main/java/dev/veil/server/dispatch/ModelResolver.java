@@ -14,7 +14,8 @@ import dev.veil.spi.VeilException;
 /**
  * Turns the model name a client sent into the provider models that may answer, in order of preference:
  * a configured alias; then {@code provider/model} (split at the first slash, so model names may hold slashes);
- * then a well-known name prefix ({@code gpt-}, {@code claude-}, ...) whose provider is configured.
+ * then a well-known name prefix ({@code gpt-}, {@code claude-}, ...) whose provider is configured (the first of
+ * that family by name when there are several).
  */
 public final class ModelResolver {
     /** Name prefixes by the provider family that serves them; OpenAI's o-series names match only whole. */

@@ -25,6 +25,10 @@ public interface ProviderAdapter {
     /** Embeddings from {@code model}. */
     EmbeddingsResponse embeddings(EmbeddingsRequest request, String model) throws UpstreamException;
 
-    /** The models this provider lists in {@code GET /v1/models}, without the provider prefix. */
+    /**
+     * The models this provider serves, without the provider prefix, for {@code GET /v1/models}: the configured
+     * list, else what the provider lists itself (cached; may block briefly to ask it). Empty when neither is known or
+     * the provider cannot be asked right now.
+     */
     List<String> models();
 }

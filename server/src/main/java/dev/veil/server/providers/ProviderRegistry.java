@@ -47,7 +47,7 @@ public final class ProviderRegistry {
         return Optional.ofNullable(providers.get(name));
     }
 
-    /** All providers in config order. */
+    /** All providers, ordered by name. */
     public Iterable<Provider> all() {
         return providers.values();
     }

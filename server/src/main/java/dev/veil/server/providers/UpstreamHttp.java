@@ -78,6 +78,22 @@ public final class UpstreamHttp {
         return checked(response);
     }
 
+    /** GETs a resource with its own read timeout; returns the 2xx response, which the caller must close. */
+    public HttpClientResponse get(URI uri, List<Header> headers, Duration timeout) throws UpstreamException {
+        HttpClientResponse response;
+        try {
+            var request = client.get().uri(uri).readTimeout(timeout);
+            request.accept(MediaTypes.APPLICATION_JSON);
+            for (Header header : headers) {
+                request.header(header);
+            }
+            response = request.request();
+        } catch (RuntimeException e) {
+            throw classify(e);
+        }
+        return checked(response);
+    }
+
     /** Reads a whole (non-streamed) body, bounded by the configured limit. */
     public byte[] body(HttpClientResponse response) throws UpstreamException {
         try (InputStream in = response.inputStream()) {

@@ -104,6 +104,19 @@ public final class OpenAiResponses {
                 unknown(root, EMBEDDINGS_FIELDS));
     }
 
+    /** Reads the ids of a models list ({@code {"object":"list","data":[{"id":...}]}}). */
+    public static List<String> modelIds(byte[] body) throws MalformedUpstreamException {
+        JsonNode data = parse(body).path("data");
+        List<String> ids = new ArrayList<>(data.size());
+        for (JsonNode item : data) {
+            String id = item.path("id").asText("");
+            if (!id.isEmpty()) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
     /**
      * Reads an error body in OpenAI's shape, or in the shapes compatible servers use instead ({@code {"error":
      * "text"}}, FastAPI's {@code {"detail": ...}}, a bare {@code {"message": ...}}).

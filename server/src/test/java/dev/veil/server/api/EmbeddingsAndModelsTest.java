@@ -63,16 +63,47 @@ class EmbeddingsAndModelsTest {
     }
 
     @Test
-    void listsAliasesThenProviderModels() throws Exception {
+    void listsAliasesThenEachProvidersConfiguredOrDiscoveredModelsByName() throws Exception {
         HttpResponse<String> response = veil.get("/v1/models");
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.path("object").asText()).isEqualTo("list");
-        assertThat(body.path("data").findValuesAsText("id")).containsExactly("embed", "smart", "openai/gpt-4o",
-                "openai/text-embedding-3-small");
+        assertThat(body.path("data").findValuesAsText("id")).containsExactly("embed", "smart", "deepseek/gpt-4o",
+                "openai/gpt-4o", "openai/text-embedding-3-small");
+        assertThat(upstream.lastReceived().path()).isEqualTo("/v1/models");
+        assertThat(upstream.lastReceived().header("authorization")).isEqualTo("Bearer sk-ds-secret");
         assertThat(body.at("/data/0/owned_by").asText()).isEqualTo("veil");
-        assertThat(body.at("/data/2/owned_by").asText()).isEqualTo("openai");
+        assertThat(body.at("/data/3/owned_by").asText()).isEqualTo("openai");
+    }
+
+    @Test
+    void asksAProviderForItsModelsOnlyOnceInAWhile() {
+        veil.get("/v1/models");
+        veil.get("/v1/models");
+
+        assertThat(upstream.received()).filteredOn(received -> received.path().endsWith("/models")).hasSize(1);
+    }
+
+    @Test
+    void listsTheRestWhenAProviderCannotBeAsked() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (VeilUnderTest partial = VeilUnderTest.start("""
+                server: {port: 0}
+                veil:
+                  master-key: test-master-key
+                  providers:
+                    down: {kind: openai, base-url: "http://127.0.0.1:%d/v1", api-key: k}
+                    veil: {kind: echo}
+                """.formatted(closedPort))) {
+            HttpResponse<String> response = partial.get("/v1/models");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(response.body()).path("data").findValuesAsText("id")).containsExactly("veil/echo");
+        }
     }
 
     @Test

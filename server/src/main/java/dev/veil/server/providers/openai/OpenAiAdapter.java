@@ -2,8 +2,12 @@ package dev.veil.server.providers.openai;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import dev.veil.server.providers.ChatStream;
 import dev.veil.server.providers.ProviderAdapter;
@@ -28,11 +32,18 @@ import io.helidon.webclient.api.HttpClientResponse;
  * (addresses, authentication, dialect) lives in {@link OpenAiEndpoints} and {@link OpenAiDialect}.
  */
 public final class OpenAiAdapter implements ProviderAdapter {
+    private static final Logger LOGGER = Logger.getLogger(OpenAiAdapter.class.getName());
+    /** Listing models serves a catalogue page, not a completion: it must not wait long. */
+    private static final Duration MODELS_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration MODELS_TTL = Duration.ofMinutes(10);
+    private static final Duration MODELS_RETRY = Duration.ofMinutes(1);
+
     private final String provider;
     private final OpenAiEndpoints endpoints;
     private final OpenAiDialect dialect;
     private final UpstreamHttp http;
-    private final List<String> models;
+    private final List<String> configuredModels;
+    private final AtomicReference<ListedModels> listed = new AtomicReference<>(new ListedModels(List.of(), 0));
 
     public OpenAiAdapter(String provider, OpenAiEndpoints endpoints, OpenAiDialect dialect, UpstreamHttp http,
                          List<String> models) {
@@ -40,7 +51,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         this.endpoints = endpoints;
         this.dialect = dialect;
         this.http = http;
-        this.models = List.copyOf(models);
+        this.configuredModels = List.copyOf(models);
     }
 
     @Override
@@ -78,7 +89,31 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public List<String> models() {
-        return models;
+        if (!configuredModels.isEmpty()) {
+            return configuredModels;
+        }
+        ListedModels cached = listed.get();
+        if (System.nanoTime() - cached.expiresAt() < 0) {
+            return cached.ids();
+        }
+        Optional<URI> uri = endpoints.models();
+        if (uri.isEmpty()) {
+            return List.of();
+        }
+        ListedModels fresh;
+        try (HttpClientResponse response = http.get(uri.get(), endpoints.headers(), MODELS_TIMEOUT)) {
+            fresh = new ListedModels(OpenAiResponses.modelIds(http.body(response)),
+                    System.nanoTime() + MODELS_TTL.toNanos());
+        } catch (UpstreamException | MalformedUpstreamException e) {
+            LOGGER.log(Level.FINE, () -> "provider " + provider + " did not list its models: " + e.getMessage());
+            fresh = new ListedModels(List.of(), System.nanoTime() + MODELS_RETRY.toNanos());
+        }
+        listed.set(fresh);
+        return fresh.ids();
+    }
+
+    /** What the provider last listed, and until when that answer stands. */
+    private record ListedModels(List<String> ids, long expiresAt) {
     }
 
     /** Reads {@code chat.completion.chunk} events until {@code [DONE]}. */
@@ -132,6 +167,9 @@ public final class OpenAiAdapter implements ProviderAdapter {
         URI chat(String model);
 
         URI embeddings(String model);
+
+        /** Where the provider lists its models, if it does. */
+        Optional<URI> models();
 
         /** Headers sent with every request, credentials among them (marked sensitive). */
         List<Header> headers();

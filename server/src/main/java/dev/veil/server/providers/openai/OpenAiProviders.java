@@ -98,12 +98,12 @@ public final class OpenAiProviders {
         return List.copyOf(headers);
     }
 
-    /** {@code <base>/chat/completions} and {@code <base>/embeddings}, the model named in the body. */
-    private record BaseUrlEndpoints(URI chatUri, URI embeddingsUri, List<Header> headers)
+    /** {@code <base>/chat/completions}, {@code <base>/embeddings} and {@code <base>/models}. */
+    private record BaseUrlEndpoints(URI chatUri, URI embeddingsUri, Optional<URI> models, List<Header> headers)
             implements OpenAiAdapter.OpenAiEndpoints {
         static BaseUrlEndpoints of(URI base, List<Header> headers) {
             return new BaseUrlEndpoints(URI.create(base + "/chat/completions"), URI.create(base + "/embeddings"),
-                    headers);
+                    Optional.of(URI.create(base + "/models")), headers);
         }
 
         @Override
@@ -131,6 +131,12 @@ public final class OpenAiProviders {
         @Override
         public URI embeddings(String model) {
             return deploymentUri(model, "embeddings");
+        }
+
+        /** Azure lists base models, not the deployments requests are addressed to; configure {@code models}. */
+        @Override
+        public Optional<URI> models() {
+            return Optional.empty();
         }
 
         private URI deploymentUri(String model, String operation) {
