@@ -48,6 +48,11 @@ public final class Main {
             fail("config error: " + e.getMessage());
             return;
         }
+        if (server.port() < 0) {
+            server.close();
+            fail("cannot listen on " + config.host() + ":" + config.port() + "; if another process uses the port, "
+                    + "stop it or set server.port (VEIL_PORT for the default config)");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "veil-shutdown"));
         StringBuilder providers = new StringBuilder();
         for (ProviderConfig provider : config.providers().values()) {

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads Veil's YAML config, substitutes environment variables, and validates every key up front so that a mistake
@@ -49,28 +50,47 @@ public final class ConfigLoader {
             throw new ConfigException("--config", "file " + file + " does not exist or is not a regular file");
         }
         ConfigLoader loader = new ConfigLoader(environment);
-        return loader.parse(loader.helidonConfig(ConfigSources.file(file).build()));
+        return loader.parse(loader.helidonConfig(file.toString(), ConfigSources.file(file).build()));
     }
 
     /** Validates a YAML config given as text. */
     public static VeilConfig fromYaml(String yaml, Function<String, String> environment) {
         ConfigLoader loader = new ConfigLoader(environment);
-        return loader.parse(loader.helidonConfig(ConfigSources.create(yaml, MediaTypes.APPLICATION_X_YAML)));
+        return loader.parse(loader.helidonConfig("config", ConfigSources.create(yaml,
+                MediaTypes.APPLICATION_X_YAML)));
     }
 
-    private Config helidonConfig(io.helidon.config.spi.ConfigSource source) {
+    private Config helidonConfig(String name, io.helidon.config.spi.ConfigSource source) {
         EnvSubstitution substitution = new EnvSubstitution(environment);
-        // Only the file counts: ambient env vars or system properties silently overriding keys would make a
-        // config file lie about what runs.
-        return Config.builder()
-                .sources(() -> source)
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .disableValueResolving()
-                .disableKeyResolving()
-                .disableFilterServices()
-                .addFilter((key, value) -> substitution.apply(key.toString(), value))
-                .build();
+        try {
+            // Only the file counts: ambient env vars or system properties silently overriding keys would make a
+            // config file lie about what runs.
+            return Config.builder()
+                    .sources(() -> source)
+                    .disableEnvironmentVariablesSource()
+                    .disableSystemPropertiesSource()
+                    .disableValueResolving()
+                    .disableKeyResolving()
+                    .disableFilterServices()
+                    .addFilter((key, value) -> substitution.apply(key.toString(), value))
+                    .build();
+        } catch (RuntimeException e) {
+            throw syntaxError(name, e);
+        }
+    }
+
+    /**
+     * Says where the YAML broke and why, but not what the line holds: SnakeYAML quotes the offending line, and that
+     * line may be an API key.
+     */
+    private static ConfigException syntaxError(String name, RuntimeException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+                return new ConfigException(name, "is not valid YAML: " + yaml.getProblem() + " at line "
+                        + (yaml.getProblemMark().getLine() + 1) + ", column " + (yaml.getProblemMark().getColumn() + 1));
+            }
+        }
+        return new ConfigException(name, "cannot be read as YAML");
     }
 
     private VeilConfig parse(Config root) {
@@ -82,7 +102,7 @@ public final class ConfigLoader {
                     throw configException;
                 }
             }
-            throw new ConfigException("config", "cannot be read: " + e.getMessage());
+            throw new ConfigException("config", "cannot be read (" + e.getClass().getSimpleName() + ")");
         }
     }
 

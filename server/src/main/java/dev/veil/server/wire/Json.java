@@ -23,6 +23,7 @@ public final class Json {
     static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_NESTING_DEPTH)
+                    // Inline base64 images exceed Jackson's 20 MB default; veil.limits.max-request-bytes bounds it.
                     .maxStringLength(Integer.MAX_VALUE)
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)

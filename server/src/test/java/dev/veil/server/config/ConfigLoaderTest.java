@@ -198,6 +198,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void pointsAtBrokenYamlWithoutQuotingTheLine() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: "sk-live-secret-value
+                  providers: {x: [
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is not valid YAML")
+                .hasMessageContaining("line ")
+                .hasMessageNotContaining("sk-live-secret-value");
+    }
+
+    @Test
     void neverPrintsSecrets() {
         VeilConfig config = load("""
                 veil:
