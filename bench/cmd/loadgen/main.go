@@ -472,11 +472,16 @@ func interleave(sides []*target, rounds int, budget time.Duration, each func(r, 
 }
 
 // warmEach runs op n times per side, interleaved, stopping early once budget
-// (if > 0) is spent.
-func warmEach(sides []*target, n int, budget time.Duration, op func(t *target)) {
+// (if > 0) is spent. When the gateway's JIT can be watched (adaptive
+// warm-up), it then keeps going in windows of about 2.5 s until a window in
+// which the compiler threads used at most half of -jit-quiet: a scenario's
+// own traffic pattern (concurrency 1, only unary or only streaming) makes
+// HotSpot recompile what the mixed warm-up compiled under other profiles.
+func warmEach(c config, sides []*target, gw *target, n int, budget time.Duration, op func(t *target)) {
 	start := time.Now()
+	spent := func() bool { return budget > 0 && time.Since(start) > budget }
 	for i := 0; i < n; i++ {
-		if budget > 0 && i%16 == 0 && time.Since(start) > budget {
+		if i%16 == 0 && spent() {
 			logf("warm-up budget of %s spent after %d of %d per side", budget, i, n)
 			return
 		}
@@ -484,13 +489,31 @@ func warmEach(sides []*target, n int, budget time.Duration, op func(t *target)) 
 			op(t)
 		}
 	}
+	if gw == nil || c.warmupMax <= c.globalWarmup || compilerCPU(gw.pid) < 0 {
+		return
+	}
+	const window = 2500 * time.Millisecond
+	for !spent() {
+		jit0 := compilerCPU(gw.pid)
+		for w := time.Now(); time.Since(w) < window; {
+			for _, t := range sides {
+				op(t)
+			}
+		}
+		jit := compilerCPU(gw.pid) - jit0
+		if jit <= c.jitQuiet/2 {
+			return
+		}
+		logf("  JIT compiler still busy (%d ms in %s): warming up on", jit.Milliseconds(), window)
+	}
+	logf("warm-up budget of %s spent with the JIT still busy", budget)
 }
 
 // ---------------------------------------------------------------- latency
 
 func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 	logf("latency: warm-up %d requests per side", c.latWarmup)
-	warmEach(sides, c.latWarmup, c.latBudget/4, func(t *target) { t.unary() })
+	warmEach(c, sides, gw, c.latWarmup, c.latBudget/4, func(t *target) { t.unary() })
 	var errs int64
 	samples := make([][]time.Duration, len(sides))
 	for i := range samples {
@@ -662,7 +685,7 @@ func closedLoop(c config, t *target) result.TPSide {
 func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult {
 	br := bufio.NewReaderSize(nil, 16<<10)
 	logf("stream: warm-up %d streams per side", c.stWarmup)
-	warmEach(sides, c.stWarmup, c.stBudget/4, func(t *target) { t.stream(br) })
+	warmEach(c, sides, gw, c.stWarmup, c.stBudget/4, func(t *target) { t.stream(br) })
 	type side struct {
 		ttfb, total, body []time.Duration
 		events            int
@@ -680,6 +703,10 @@ func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult 
 		}
 	}
 	logf("stream: %d rounds x %d streams per side, rotating which side goes first", c.stRounds, c.stPerRound)
+	var jit0 time.Duration = -1
+	if gw != nil {
+		jit0 = compilerCPU(gw.pid)
+	}
 	rounds := interleave(sides, c.stRounds, c.stBudget, func(r, i int) {
 		t, s := sides[i], ss[i]
 		meters[i].begin()
@@ -714,6 +741,9 @@ func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult 
 		atot := stats.Diff(out.Direct.Total, g.Total)
 		out.Gateway, out.AddedTTFB, out.AddedTotal, out.AddedPerChunk = &g, &at, &atot, perChunk(g)
 		out.GatewayCPUPerStream = stats.Round(meters[index(sides, gw)].perOp())
+		if jit0 >= 0 {
+			out.GatewayJITms = float64((compilerCPU(gw.pid) - jit0).Milliseconds())
+		}
 	}
 	if ref != nil {
 		g := sum(ss[index(sides, ref)])
@@ -806,8 +836,8 @@ func printStream(r *result.StreamResult) {
 		aline("added total by Veil", r.AddedTotal, "%9.1f")
 		aline("ADDED PER CHUNK BY VEIL", r.AddedPerChunk, "%9.3f")
 		if r.GatewayCPUPerStream > 0 {
-			fmt.Printf("  Veil CPU per stream %.1f µs, per chunk %.3f µs (stream minus one request, over %d chunks)\n",
-				r.GatewayCPUPerStream, r.GatewayCPUPerChunk, r.Chunks)
+			fmt.Printf("  Veil CPU per stream %.1f µs, per chunk %.3f µs (stream minus one request, over %d chunks); JIT compiler CPU during the rounds: %.0f ms\n",
+				r.GatewayCPUPerStream, r.GatewayCPUPerChunk, r.Chunks, r.GatewayJITms)
 		}
 		if r.Gateway.Events != r.Direct.Events {
 			fmt.Printf("  note: Veil relayed %d data events, the fake sent %d\n", r.Gateway.Events, r.Direct.Events)

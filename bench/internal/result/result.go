@@ -97,5 +97,6 @@ type StreamResult struct {
 	GatewayCPUPerChunk  float64 `json:"gateway_cpu_us_per_chunk,omitempty"`
 	RefCPUPerStream     float64 `json:"ref_proxy_cpu_us_per_stream,omitempty"`
 	RefCPUPerChunk      float64 `json:"ref_proxy_cpu_us_per_chunk,omitempty"`
+	GatewayJITms        float64 `json:"gateway_jit_cpu_ms,omitempty"`
 	Errors              int64   `json:"errors"`
 }
