@@ -8,11 +8,46 @@ import java.util.Arrays;
 /**
  * Reads server-sent events from an upstream body as they arrive, following the WHATWG event-stream rules that
  * matter here: {@code data} lines joined by newlines, {@code event} names, comments ignored, and an event dispatched
- * at each blank line. Lines are decoded once they are complete, so UTF-8 split across reads is safe.
+ * at each blank line. Data stays in bytes, because its consumer is a JSON parser that reads bytes fastest; a
+ * multi-byte character split across reads is therefore never an issue.
  */
 public final class SseReader {
-    /** One event. */
-    public record Event(String name, String data) {
+    private static final byte[] NO_DATA = new byte[0];
+
+    /**
+     * One event.
+     *
+     * @param name the event's {@code event} field, {@code message} when absent
+     * @param data its {@code data} lines joined by {@code \n}, as UTF-8
+     */
+    public record Event(String name, byte[] data) {
+        /** Whether the data is exactly {@code text}, which must be ASCII. */
+        public boolean dataIs(String text) {
+            if (data.length != text.length()) {
+                return false;
+            }
+            for (int i = 0; i < data.length; i++) {
+                if (data[i] != text.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Event event && name.equals(event.name) && Arrays.equals(data, event.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * name.hashCode() + Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "Event[" + name + ", " + data.length + " bytes]";
+        }
     }
 
     private final InputStream in;
@@ -28,40 +63,66 @@ public final class SseReader {
 
     /** The next event, or {@code null} at the end of the body. */
     public Event next() throws IOException {
-        StringBuilder data = null;
+        byte[] data = null;
         String name = null;
         while (true) {
-            String text = readLine();
-            if (text == null) {
-                return data == null ? null : new Event(name == null ? "message" : name, data.toString());
+            if (!readLine()) {
+                return data == null ? null : new Event(name == null ? "message" : name, data);
             }
-            if (text.isEmpty()) {
+            if (lineLength == 0) {
                 if (data != null) {
-                    return new Event(name == null ? "message" : name, data.toString());
+                    return new Event(name == null ? "message" : name, data);
                 }
                 name = null;
                 continue;
             }
-            if (text.charAt(0) == ':') {
+            if (line[0] == ':') {
                 continue;
             }
-            int colon = text.indexOf(':');
-            String field = colon < 0 ? text : text.substring(0, colon);
-            String value = colon < 0 ? "" : text.substring(colon + 1 < text.length() && text.charAt(colon + 1) == ' '
-                    ? colon + 2 : colon + 1);
-            if (field.equals("data")) {
-                if (data == null) {
-                    data = new StringBuilder(value);
-                } else {
-                    data.append('\n').append(value);
-                }
-            } else if (field.equals("event")) {
-                name = value;
+            int colon = indexOfColon();
+            int valueStart = colon < 0 ? lineLength
+                    : colon + 1 < lineLength && line[colon + 1] == ' ' ? colon + 2 : colon + 1;
+            int fieldLength = colon < 0 ? lineLength : colon;
+            if (fieldIs(fieldLength, "data")) {
+                data = data == null ? Arrays.copyOfRange(line, valueStart, lineLength)
+                        : append(data, valueStart);
+            } else if (fieldIs(fieldLength, "event")) {
+                name = new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
             }
         }
     }
 
-    private String readLine() throws IOException {
+    private int indexOfColon() {
+        for (int i = 0; i < lineLength; i++) {
+            if (line[i] == ':') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean fieldIs(int length, String field) {
+        if (length != field.length()) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (line[i] != field.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private byte[] append(byte[] data, int valueStart) {
+        int valueLength = lineLength - valueStart;
+        byte[] joined = Arrays.copyOf(data, data.length + 1 + valueLength);
+        joined[data.length] = '\n';
+        System.arraycopy(line, valueStart, joined, data.length + 1, valueLength);
+        return joined;
+    }
+
+    /** Reads the next line into {@code line}; false at the end of the body with nothing read. */
+    private boolean readLine() throws IOException {
         lineLength = 0;
         while (true) {
             if (position == limit) {
@@ -69,12 +130,12 @@ public final class SseReader {
                 position = 0;
                 if (limit <= 0) {
                     limit = 0;
-                    return lineLength == 0 ? null : decodeLine();
+                    return lineLength > 0;
                 }
             }
             byte b = buffer[position++];
             if (b == '\n') {
-                return decodeLine();
+                return true;
             }
             if (b == '\r') {
                 if (position == limit) {
@@ -82,22 +143,18 @@ public final class SseReader {
                     position = 0;
                     if (limit <= 0) {
                         limit = 0;
-                        return decodeLine();
+                        return true;
                     }
                 }
                 if (buffer[position] == '\n') {
                     position++;
                 }
-                return decodeLine();
+                return true;
             }
             if (lineLength == line.length) {
                 line = Arrays.copyOf(line, line.length * 2);
             }
             line[lineLength++] = b;
         }
-    }
-
-    private String decodeLine() {
-        return new String(line, 0, lineLength, StandardCharsets.UTF_8);
     }
 }

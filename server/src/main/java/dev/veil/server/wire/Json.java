@@ -60,8 +60,4 @@ public final class Json {
     static JsonNode parseUpstream(byte[] body) throws IOException {
         return MAPPER.readTree(body);
     }
-
-    static JsonNode parseUpstream(String body) throws IOException {
-        return MAPPER.readTree(body);
-    }
 }

@@ -64,7 +64,7 @@ public final class OpenAiResponses {
     }
 
     /** Reads the data of one {@code chat.completion.chunk} event. */
-    public static ChatChunk chatChunk(String data) throws MalformedUpstreamException, UpstreamErrorEvent {
+    public static ChatChunk chatChunk(byte[] data) throws MalformedUpstreamException, UpstreamErrorEvent {
         JsonNode root;
         try {
             root = Json.parseUpstream(data);

@@ -32,6 +32,10 @@ class SseReaderTest {
         return events;
     }
 
+    private static SseReader.Event event(String name, String data) {
+        return new SseReader.Event(name, data.getBytes(StandardCharsets.UTF_8));
+    }
+
     static IntStream everyOffset() {
         return IntStream.range(0, BYTES.length + 1);
     }
@@ -44,17 +48,17 @@ class SseReaderTest {
                 new ByteArrayInputStream(BYTES, offset, BYTES.length - offset));
 
         assertThat(readAll(split)).containsExactly(
-                new SseReader.Event("message", "{\"text\":\"h\u00e9llo \ud83d\ude00\"}"),
-                new SseReader.Event("error", "first line\nsecond line"),
-                new SseReader.Event("message", "no-space"),
-                new SseReader.Event("message", "[DONE]"));
+                event("message", "{\"text\":\"h\u00e9llo \ud83d\ude00\"}"),
+                event("error", "first line\nsecond line"),
+                event("message", "no-space"),
+                event("message", "[DONE]"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"data: last", "data: last\n", "data: last\r"})
     void deliversAFinalEventThatLacksItsBlankLine(String stream) throws IOException {
         assertThat(readAll(new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8))))
-                .containsExactly(new SseReader.Event("message", "last"));
+                .containsExactly(event("message", "last"));
     }
 
     @ParameterizedTest
@@ -63,6 +67,6 @@ class SseReaderTest {
         String data = "x".repeat(length);
 
         assertThat(readAll(new ByteArrayInputStream(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8))))
-                .containsExactly(new SseReader.Event("message", data));
+                .containsExactly(event("message", data));
     }
 }

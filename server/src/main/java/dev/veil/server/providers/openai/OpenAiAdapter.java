@@ -142,13 +142,12 @@ public final class OpenAiAdapter implements ProviderAdapter {
                 // A stream that ends without [DONE] was cut off; passing it on as complete would hide truncation.
                 throw UpstreamException.broken(provider, null);
             }
-            String data = event.data();
-            if (data.equals("[DONE]")) {
+            if (event.dataIs("[DONE]")) {
                 done = true;
                 return Optional.empty();
             }
             try {
-                return Optional.of(OpenAiResponses.chatChunk(data));
+                return Optional.of(OpenAiResponses.chatChunk(event.data()));
             } catch (UpstreamErrorEvent e) {
                 throw UpstreamException.reported(provider, Optional.of(e.error()));
             } catch (MalformedUpstreamException e) {
