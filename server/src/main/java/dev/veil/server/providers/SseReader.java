@@ -92,6 +92,23 @@ public final class SseReader {
         }
     }
 
+    /**
+     * Reads and discards the rest of the body, at most {@code maxBytes} of it. Returns whether the body ended: only
+     * a body read to its end lets the HTTP client return the connection to its pool.
+     */
+    public boolean skipToEnd(int maxBytes) throws IOException {
+        int skipped = limit - position;
+        position = limit;
+        while (skipped <= maxBytes) {
+            int read = in.read(buffer);
+            if (read < 0) {
+                return true;
+            }
+            skipped += read;
+        }
+        return false;
+    }
+
     private int indexOfColon() {
         for (int i = 0; i < lineLength; i++) {
             if (line[i] == ':') {

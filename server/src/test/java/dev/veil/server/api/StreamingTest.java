@@ -98,6 +98,17 @@ class StreamingTest {
     }
 
     @Test
+    void reusesTheUpstreamConnectionAfterACompleteStream() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            try (SseClient stream = SseClient.post(veil, "/v1/chat/completions", request("smart", false))) {
+                assertThat(stream.rest()).last().isEqualTo("[DONE]");
+            }
+        }
+
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
     void deliversEventsWhileTheUpstreamIsStillGenerating() {
         CountDownLatch gate = new CountDownLatch(1);
         upstream.on("gpt-4o", FakeOpenAiUpstream.gated("first ", gate, List.of("second")));

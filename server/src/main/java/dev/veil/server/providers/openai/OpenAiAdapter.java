@@ -37,6 +37,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
     private static final Duration MODELS_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration MODELS_TTL = Duration.ofMinutes(10);
     private static final Duration MODELS_RETRY = Duration.ofMinutes(1);
+    /** What may follow {@code [DONE]} before the body ends: the last chunk marker, perhaps a comment or two. */
+    private static final int MAX_TRAILING_BYTES = 4096;
 
     private final String provider;
     private final OpenAiEndpoints endpoints;
@@ -155,8 +157,19 @@ public final class OpenAiAdapter implements ProviderAdapter {
             }
         }
 
+        /**
+         * After {@code [DONE]} only the end of the chunked body remains; reading it lets the connection go back to
+         * the pool instead of being closed. A stream abandoned early is closed outright, which aborts the call.
+         */
         @Override
         public void close() {
+            if (done) {
+                try {
+                    events.skipToEnd(MAX_TRAILING_BYTES);
+                } catch (IOException | RuntimeException e) {
+                    LOGGER.log(Level.FINE, "upstream " + provider + " broke after [DONE]; connection dropped");
+                }
+            }
             response.close();
         }
     }
