@@ -23,6 +23,7 @@ import dev.veil.spi.EmbeddingInput;
 import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.EmbeddingsResponse;
 import dev.veil.spi.Extensions;
+import dev.veil.spi.FinishReason;
 import dev.veil.spi.RawJson;
 import dev.veil.spi.ResponseFormat;
 import dev.veil.spi.Role;
@@ -175,12 +176,7 @@ public final class OpenAiWriter {
                 g.writeNumberField("index", choice.index());
                 g.writeFieldName("message");
                 message(g, choice.message(), false);
-                g.writeFieldName("finish_reason");
-                if (choice.finishReason().isPresent()) {
-                    g.writeString(choice.finishReason().get().wireName());
-                } else {
-                    g.writeNull();
-                }
+                finishReason(g, choice.finishReason());
                 extensions(g, choice.extensions());
                 g.writeEndObject();
             }
@@ -210,12 +206,7 @@ public final class OpenAiWriter {
                 g.writeNumberField("index", choice.index());
                 g.writeFieldName("delta");
                 delta(g, choice.delta());
-                g.writeFieldName("finish_reason");
-                if (choice.finishReason().isPresent()) {
-                    g.writeString(choice.finishReason().get().wireName());
-                } else {
-                    g.writeNull();
-                }
+                finishReason(g, choice.finishReason());
                 extensions(g, choice.extensions());
                 g.writeEndObject();
             }
@@ -490,6 +481,15 @@ public final class OpenAiWriter {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void finishReason(JsonGenerator g, Optional<FinishReason> reason) throws IOException {
+        g.writeFieldName("finish_reason");
+        if (reason.isPresent()) {
+            g.writeString(reason.get().wireName());
+        } else {
+            g.writeNull();
         }
     }
 
