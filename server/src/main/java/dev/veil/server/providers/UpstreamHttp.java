@@ -3,7 +3,6 @@ package dev.veil.server.providers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -121,14 +120,9 @@ public final class UpstreamHttp {
                 return UpstreamException.connect(provider, failure);
             }
         }
-        if (failure instanceof UncheckedIOException || failure instanceof IOException) {
-            return UpstreamException.broken(provider, failure);
-        }
-        String name = failure.getClass().getSimpleName();
-        if (name.contains("Timeout")) {
-            return UpstreamException.timeout(provider, failure);
-        }
-        return UpstreamException.broken(provider, failure);
+        // Helidon reports some timeouts with exception types of its own.
+        return failure.getClass().getSimpleName().contains("Timeout") ? UpstreamException.timeout(provider, failure)
+                : UpstreamException.broken(provider, failure);
     }
 
     private HttpClientResponse checked(HttpClientResponse response) throws UpstreamException {
