@@ -55,10 +55,12 @@ final class SseRelay {
                     event(out, OpenAiWriter.chatChunk(chunk));
                 }
             } catch (UpstreamException e) {
+                LOGGER.log(Level.WARNING, () -> "provider " + e.provider() + " failed mid-stream (" + e.summary()
+                        + "); the client got an error event");
                 event(out, OpenAiWriter.error(e.toClientError()));
                 return;
             }
-            if (includeUsage && usage != null && last != null) {
+            if (includeUsage && usage != null) {
                 event(out, OpenAiWriter.chatChunk(last.withChoices(List.of()).withUsage(usage)));
             }
             out.write(DONE);

@@ -74,12 +74,16 @@ public final class Dispatcher {
                     break;
                 }
                 if (attempts < candidates.size()) {
-                    LOGGER.log(Level.INFO, () -> "provider " + e.provider() + " failed (" + e.failure() + " "
-                            + e.status() + "), trying the next candidate");
+                    LOGGER.log(Level.INFO, () -> "provider " + e.provider() + " failed (" + e.summary()
+                            + "), trying the next candidate");
                 }
             }
         }
-        throw last.toClientError();
+        UpstreamException failure = last;
+        // Upstream trouble is the operator's business; a request the provider rejected is the client's.
+        LOGGER.log(failure.retryable() ? Level.WARNING : Level.FINE, () -> "request failed at provider "
+                + failure.provider() + " (" + failure.summary() + ") after " + candidates.size() + " candidate(s)");
+        throw failure.toClientError();
     }
 
     /** A stream whose first event has already been read. */

@@ -85,6 +85,11 @@ public final class UpstreamException extends Exception {
         return status;
     }
 
+    /** The failure and status, for logs: never a message, which may quote the provider's answer. */
+    public String summary() {
+        return status > 0 ? failure + " " + status : failure.toString();
+    }
+
     /**
      * Whether another candidate may succeed where this one failed: the provider was unreachable, slow, overloaded or
      * rate limited, as opposed to rejecting the request itself.
