@@ -56,13 +56,15 @@ class LogHygieneTest {
 
     @BeforeEach
     void start() throws Exception {
+        upstream = new FakeOpenAiUpstream();
+        veil = VeilUnderTest.withUpstream(upstream);
+        // Only now: Helidon reads its logging configuration while starting, which resets every handler.
         Logger root = Logger.getLogger("");
         previousLevel = root.getLevel();
         root.setLevel(Level.ALL);
         Logger.getLogger("dev.veil").setLevel(Level.ALL);
+        Logger.getLogger("io.helidon").setLevel(Level.ALL);
         root.addHandler(capture);
-        upstream = new FakeOpenAiUpstream();
-        veil = VeilUnderTest.withUpstream(upstream);
     }
 
     @AfterEach
@@ -73,6 +75,7 @@ class LogHygieneTest {
         root.removeHandler(capture);
         root.setLevel(previousLevel);
         Logger.getLogger("dev.veil").setLevel(null);
+        Logger.getLogger("io.helidon").setLevel(null);
     }
 
     private String chat(String model, boolean stream) {
@@ -102,7 +105,7 @@ class LogHygieneTest {
         veil.send(veil.request("/v1/chat/completions").setHeader("Authorization", "Bearer " + EMAIL)
                 .POST(HttpRequest.BodyPublishers.ofString(chat("smart", false))).build());
 
-        assertThat(logged).as("log records were captured").isNotEmpty();
+        assertThat(logged).as("log records were captured").anyMatch(line -> line.contains("provider openai"));
         assertThat(String.join("\n", logged))
                 .doesNotContain(EMAIL)
                 .doesNotContain("4111 1111")
