@@ -1,7 +1,6 @@
 package dev.veil.server.wire;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,8 +128,7 @@ final class JsonFields {
         }
         ObjectNode object = object(node, path);
         Map<String, String> map = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : object.properties()) {
             if (!entry.getValue().isTextual()) {
                 throw VeilException.invalidParam(path, "values of '" + path + "' must be strings");
             }
@@ -142,8 +140,7 @@ final class JsonFields {
     /** The fields of {@code object} whose names are not in {@code known}, kept verbatim. */
     static Extensions unknown(JsonNode object, Set<String> known) {
         Map<String, RawJson> unknown = null;
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : object.properties()) {
             if (!known.contains(entry.getKey())) {
                 if (unknown == null) {
                     unknown = new LinkedHashMap<>();
