@@ -1,5 +1,6 @@
 package dev.veil.server;
 
+import dev.veil.server.api.AdminPluginsEndpoint;
 import dev.veil.server.api.ChatCompletionsEndpoint;
 import dev.veil.server.api.EmbeddingsEndpoint;
 import dev.veil.server.api.ErrorResponder;
@@ -11,19 +12,27 @@ import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.opentelemetry.api.OpenTelemetry;
 import io.helidon.webserver.http.HttpRouting;
 
 /** A running Veil: the Helidon web server with Veil's routes. */
 public final class VeilServer implements AutoCloseable {
     private final WebServer server;
+    private final Gateway gateway;
 
-    private VeilServer(WebServer server) {
+    private VeilServer(WebServer server, Gateway gateway) {
         this.server = server;
+        this.gateway = gateway;
     }
 
-    /** Validates everything {@code config} implies, then starts listening. */
+    /** Validates everything {@code config} implies, then starts listening, without tracing. */
     public static VeilServer start(VeilConfig config) {
-        Gateway gateway = Gateway.create(config);
+        return start(config, OpenTelemetry.noop());
+    }
+
+    /** Validates everything {@code config} implies, then starts listening, tracing through {@code openTelemetry}. */
+    public static VeilServer start(VeilConfig config, OpenTelemetry openTelemetry) {
+        Gateway gateway = Gateway.create(config, openTelemetry);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -32,19 +41,21 @@ public final class VeilServer implements AutoCloseable {
                 .routing(routing -> routing(routing, gateway))
                 .build()
                 .start();
-        return new VeilServer(server);
+        return new VeilServer(server, gateway);
     }
 
     /** Veil's routes; tests and the server share them. */
     static void routing(HttpRouting.Builder routing, Gateway gateway) {
         HealthEndpoint health = new HealthEndpoint();
         ModelsEndpoint models = new ModelsEndpoint(gateway);
+        AdminPluginsEndpoint adminPlugins = new AdminPluginsEndpoint(gateway);
         routing.post("/v1/chat/completions", new ChatCompletionsEndpoint(gateway))
                 .post("/v1/embeddings", new EmbeddingsEndpoint(gateway))
                 .get("/v1/models", models::list)
                 .get("/v1/models/{+model}", models::retrieve)
                 .get("/health/live", health::live)
                 .get("/health/ready", health::ready)
+                .get("/admin/plugins", adminPlugins::list)
                 .any("/v1/chat/completions", (req, res) -> notAllowed(res, "POST"))
                 .any("/v1/embeddings", (req, res) -> notAllowed(res, "POST"))
                 .any("/v1/*", (req, res) -> ErrorResponder.send(res, new VeilException(ErrorKind.NOT_FOUND,
@@ -67,5 +78,6 @@ public final class VeilServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        gateway.plugins().close();
     }
 }

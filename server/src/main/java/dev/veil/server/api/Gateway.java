@@ -4,7 +4,10 @@ import dev.veil.server.auth.Authenticator;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.dispatch.Dispatcher;
 import dev.veil.server.dispatch.ModelResolver;
+import dev.veil.server.plugins.PluginCatalog;
+import dev.veil.server.plugins.PluginChain;
 import dev.veil.server.providers.ProviderRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 
 /**
  * The request path's collaborators, built once from the config and shared by every endpoint.
@@ -14,13 +17,17 @@ import dev.veil.server.providers.ProviderRegistry;
  * @param authenticator checks client keys
  * @param resolver turns model names into candidates
  * @param dispatcher calls candidates with failover
+ * @param catalog every plugin Veil can load
+ * @param plugins the configured plugin chain
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
-                      ModelResolver resolver, Dispatcher dispatcher) {
+                      ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins) {
 
-    public static Gateway create(VeilConfig config) {
+    public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
         ProviderRegistry providers = ProviderRegistry.create(config);
+        PluginCatalog catalog = PluginCatalog.discover(config.pluginsDir());
+        PluginChain plugins = PluginChain.create(config.plugins(), catalog, config.dataDir(), openTelemetry);
         return new Gateway(config, providers, new Authenticator(config.masterKey()),
-                new ModelResolver(config.models(), providers), new Dispatcher(providers));
+                new ModelResolver(config.models(), providers), new Dispatcher(providers), catalog, plugins);
     }
 }

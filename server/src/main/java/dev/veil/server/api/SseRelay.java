@@ -14,6 +14,7 @@ import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.wire.OpenAiWriter;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.Usage;
+import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -34,13 +35,23 @@ final class SseRelay {
     private SseRelay() {
     }
 
-    static void relay(ServerResponse response, ChatStream stream, boolean includeUsage) {
+    /**
+     * How the relay ended.
+     *
+     * @param usage the usage the upstream reported, whether or not the client asked for it
+     * @param error the failure that ended the stream early, if one did
+     * @param clientGone whether the client went away before the end
+     */
+    record Relayed(Optional<Usage> usage, Optional<VeilException> error, boolean clientGone) {
+    }
+
+    static Relayed relay(ServerResponse response, ChatStream stream, boolean includeUsage) {
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.header(HeaderNames.CACHE_CONTROL, "no-cache");
         response.header(HeaderNames.create("X-Accel-Buffering"), "no");
+        Usage usage = null;
         try (stream; OutputStream out = response.outputStream()) {
             ChatChunk last = null;
-            Usage usage = null;
             try {
                 for (Optional<ChatChunk> next = stream.next(); next.isPresent(); next = stream.next()) {
                     ChatChunk chunk = next.get();
@@ -57,16 +68,22 @@ final class SseRelay {
             } catch (UpstreamException e) {
                 LOGGER.log(Level.WARNING, () -> "provider " + e.provider() + " failed mid-stream (" + e.summary()
                         + "); the client got an error event");
-                event(out, OpenAiWriter.error(e.toClientError()));
-                return;
+                VeilException error = e.toClientError();
+                event(out, OpenAiWriter.error(error));
+                return new Relayed(Optional.ofNullable(usage), Optional.of(error), false);
+            } catch (VeilException e) {
+                event(out, OpenAiWriter.error(e));
+                return new Relayed(Optional.ofNullable(usage), Optional.of(e), false);
             }
             if (includeUsage && usage != null) {
                 event(out, OpenAiWriter.chatChunk(last.withChoices(List.of()).withUsage(usage)));
             }
             out.write(DONE);
             out.flush();
+            return new Relayed(Optional.ofNullable(usage), Optional.empty(), false);
         } catch (IOException | UncheckedIOException e) {
             LOGGER.log(Level.FINE, "client went away mid-stream; upstream call aborted");
+            return new Relayed(Optional.ofNullable(usage), Optional.empty(), true);
         }
     }
 

@@ -6,10 +6,11 @@ import java.util.Optional;
 import dev.veil.server.config.Secret;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Caller;
 
 /** Checks the key a client presents. Until virtual keys exist, the master key is the only key. */
 public final class Authenticator {
-    private static final Principal MASTER = new Principal("master", "default", "default", Map.of());
+    private static final Caller MASTER = new Caller("master", "default", "default", Map.of());
     private static final String BEARER = "bearer ";
 
     private final Secret masterKey;
@@ -18,8 +19,8 @@ public final class Authenticator {
         this.masterKey = masterKey;
     }
 
-    /** The principal behind an {@code Authorization} header value; a missing or unknown key is a 401. */
-    public Principal authenticate(Optional<String> authorization) {
+    /** The caller behind an {@code Authorization} header value; a missing or unknown key is a 401. */
+    public Caller authenticate(Optional<String> authorization) {
         String header = authorization.orElseThrow(() -> new VeilException(ErrorKind.AUTHENTICATION,
                 "Missing API key: send it as 'Authorization: Bearer <key>'").withCode("missing_api_key"));
         if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {

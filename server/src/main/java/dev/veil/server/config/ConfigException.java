@@ -7,4 +7,13 @@ public final class ConfigException extends RuntimeException {
     public ConfigException(String key, String problem) {
         super(key + ": " + problem);
     }
+
+    /** A mistake whose message already names the key, such as a plugin's own settings check. */
+    public static ConfigException described(String message) {
+        return new ConfigException(message);
+    }
+
+    private ConfigException(String message) {
+        super(message);
+    }
 }

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.veil.spi.plugin.PluginSettings;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -29,7 +30,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
-            "models");
+            "models", "plugins", "plugins-dir");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
@@ -154,8 +155,10 @@ public final class ConfigLoader {
             ModelAlias alias = alias(node, providers);
             models.put(alias.name(), alias);
         }
+        List<PluginEntry> plugins = plugins(veil.get("plugins"));
+        Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
-                connectTimeout, providers, models);
+                connectTimeout, providers, models, plugins, pluginsDir);
     }
 
     private ProviderConfig provider(Config node, Duration readTimeout) {
@@ -208,6 +211,56 @@ public final class ConfigLoader {
             refs.add(new TargetRef(provider, target.substring(slash + 1)));
         }
         return new ModelAlias(name, refs);
+    }
+
+    /**
+     * The plugin chain. Each entry's {@code name}, {@code fail-open} and {@code budget} are Veil's; everything else
+     * goes to the plugin, which validates it itself when created.
+     */
+    private static List<PluginEntry> plugins(Config node) {
+        if (!node.exists()) {
+            return List.of();
+        }
+        if (node.type() != Config.Type.LIST) {
+            throw new ConfigException("veil.plugins", "must be a list of plugin entries, for example "
+                    + "[{name: pii-redaction}]");
+        }
+        List<PluginEntry> entries = new ArrayList<>();
+        List<Config> items = node.asNodeList().orElse(List.of());
+        for (int i = 0; i < items.size(); i++) {
+            Config item = items.get(i);
+            String key = "veil.plugins[" + i + "]";
+            if (item.type() != Config.Type.OBJECT) {
+                throw new ConfigException(key, "must be a map with at least a name, for example {name: pii-redaction}");
+            }
+            String name = string(item.get("name")).orElseThrow(() -> new ConfigException(key + ".name",
+                    "missing; name the plugin factory to use"));
+            Map<String, Object> settings = new LinkedHashMap<>();
+            for (Config child : item.asNodeList().orElse(List.of())) {
+                if (!Set.of("name", "fail-open", "budget").contains(child.name())) {
+                    settings.put(child.name(), tree(child));
+                }
+            }
+            entries.add(new PluginEntry(i, name, bool(item.get("fail-open")).orElse(false),
+                    duration(item.get("budget")).orElse(PluginEntry.DEFAULT_BUDGET),
+                    new PluginSettings(key, settings)));
+        }
+        return entries;
+    }
+
+    /** A config subtree as plain values: text, lists and maps, the shape {@link PluginSettings} reads. */
+    private static Object tree(Config node) {
+        return switch (node.type()) {
+            case OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (Config child : node.asNodeList().orElse(List.of())) {
+                    map.put(child.name(), tree(child));
+                }
+                yield map;
+            }
+            case LIST -> node.asNodeList().orElse(List.of()).stream().map(ConfigLoader::tree).toList();
+            default -> node.asString().orElse("");
+        };
     }
 
     private static List<Config> children(Config node) {

@@ -2,7 +2,9 @@ package dev.veil.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -17,6 +19,8 @@ import java.util.Objects;
  * @param connectTimeout how long to wait for a connection to any provider
  * @param providers configured providers by name, ordered by name
  * @param models model aliases by public name, ordered by name
+ * @param plugins the plugin chain, in config order
+ * @param pluginsDir where drop-in plugin JARs are looked for
  */
 public record VeilConfig(
         String host,
@@ -27,7 +31,9 @@ public record VeilConfig(
         long maxUpstreamResponseBytes,
         Duration connectTimeout,
         Map<String, ProviderConfig> providers,
-        Map<String, ModelAlias> models) {
+        Map<String, ModelAlias> models,
+        List<PluginEntry> plugins,
+        Optional<Path> pluginsDir) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -43,5 +49,7 @@ public record VeilConfig(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+        plugins = List.copyOf(plugins);
+        Objects.requireNonNull(pluginsDir, "pluginsDir");
     }
 }

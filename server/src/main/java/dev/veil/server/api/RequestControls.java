@@ -1,0 +1,58 @@
+package dev.veil.server.api;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.VeilException;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+
+/** The optional {@code x-veil-*} request headers that steer Veil. */
+final class RequestControls {
+    static final HeaderName METADATA = HeaderNames.create("x-veil-metadata");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ENTRIES = 64;
+
+    private RequestControls() {
+    }
+
+    /**
+     * {@code x-veil-metadata}: a JSON object of scalar values (use case, data class, ...) for policy and plugins.
+     * Anything else is a 400, never silently ignored: a policy may depend on it.
+     */
+    static Map<String, String> metadata(ServerRequest request) {
+        Optional<String> header = request.headers().first(METADATA);
+        if (header.isEmpty() || header.get().isBlank()) {
+            return Map.of();
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(header.get());
+        } catch (IOException e) {
+            throw invalid();
+        }
+        if (node == null || !node.isObject() || node.size() > MAX_ENTRIES) {
+            throw invalid();
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            JsonNode value = entry.getValue();
+            if (!value.isValueNode() || value.isNull()) {
+                throw invalid();
+            }
+            metadata.put(entry.getKey(), value.asText());
+        }
+        return metadata;
+    }
+
+    private static VeilException invalid() {
+        return new VeilException(ErrorKind.INVALID_REQUEST, "the x-veil-metadata header must be a JSON object of at "
+                + "most " + MAX_ENTRIES + " string, number or boolean values").withCode("invalid_metadata");
+    }
+}

@@ -1,0 +1,362 @@
+package dev.veil.server.plugins;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+import dev.veil.server.api.SafeThrowables;
+import dev.veil.server.config.ConfigException;
+import dev.veil.server.config.PluginEntry;
+import dev.veil.server.providers.ChatStream;
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.ChatResponse;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.CompletionPhase;
+import dev.veil.spi.plugin.Exchange;
+import dev.veil.spi.plugin.InterceptPhase;
+import dev.veil.spi.plugin.Outcome;
+import dev.veil.spi.plugin.Plugin;
+import dev.veil.spi.plugin.PluginConfigException;
+import dev.veil.spi.plugin.PluginContext;
+import dev.veil.spi.plugin.RequestPhase;
+import dev.veil.spi.plugin.ResponsePhase;
+import dev.veil.spi.plugin.StreamPhase;
+import dev.veil.spi.plugin.StreamTransformer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+
+/**
+ * The configured plugins, ready to run. Which plugin takes part in which phase is worked out once, here, so that
+ * a phase no plugin implements costs nothing on the request path. Request-side phases run in config order,
+ * response-side phases in reverse.
+ *
+ * <p>Every call into a plugin is timed against its budget, traced, and guarded: a plugin that throws or runs over
+ * budget fails the request with a clear error, or, with {@code fail-open: true}, is skipped for that call. Either way
+ * it is logged by name, never with request content. A {@link VeilException} a plugin throws on purpose is a decision,
+ * not a failure, and reaches the client as it is.
+ */
+public final class PluginChain implements AutoCloseable {
+    private static final Logger LOGGER = Logger.getLogger(PluginChain.class.getName());
+
+    /**
+     * A plugin created from one config entry.
+     *
+     * @param entry the config entry
+     * @param source the factory's catalog entry
+     * @param plugin the instance
+     */
+    public record ConfiguredPlugin(PluginEntry entry, AvailablePlugin source, Plugin plugin) {
+    }
+
+    private final List<ConfiguredPlugin> plugins;
+    private final List<Stage<RequestPhase>> request;
+    private final List<Stage<InterceptPhase>> intercept;
+    private final List<Stage<ResponsePhase>> response;
+    private final List<Stage<StreamPhase>> stream;
+    private final List<Stage<CompletionPhase>> completion;
+
+    private PluginChain(List<ConfiguredPlugin> plugins, PluginTelemetry telemetry) {
+        this.plugins = List.copyOf(plugins);
+        this.request = stages(plugins, RequestPhase.class, "request", telemetry, false);
+        this.intercept = stages(plugins, InterceptPhase.class, "intercept", telemetry, false);
+        this.response = stages(plugins, ResponsePhase.class, "response", telemetry, true);
+        this.stream = stages(plugins, StreamPhase.class, "stream", telemetry, true);
+        this.completion = stages(plugins, CompletionPhase.class, "completion", telemetry, true);
+    }
+
+    /** A chain without plugins. */
+    public static PluginChain empty() {
+        return new PluginChain(List.of(), new PluginTelemetry(OpenTelemetry.noop()));
+    }
+
+    /**
+     * Creates every configured plugin. An unknown name or settings its plugin rejects stop startup with a
+     * {@link ConfigException}.
+     */
+    public static PluginChain create(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
+                                     OpenTelemetry openTelemetry) {
+        List<ConfiguredPlugin> plugins = new ArrayList<>(entries.size());
+        for (PluginEntry entry : entries) {
+            AvailablePlugin source = catalog.get(entry.name()).orElseThrow(() -> new ConfigException(
+                    entry.key() + ".name", "no plugin named '" + entry.name() + "'; available: "
+                    + catalog.all().stream().map(AvailablePlugin::name).collect(Collectors.joining(", "))
+                    + " (drop-in JARs go in veil.plugins-dir)"));
+            Plugin plugin = withLoader(source.loader(), () -> {
+                try {
+                    return source.factory().create(entry.settings(), new Context(entry, dataDir));
+                } catch (PluginConfigException e) {
+                    throw ConfigException.described(e.getMessage());
+                } catch (RuntimeException | LinkageError e) {
+                    throw new ConfigException(entry.key(), "plugin '" + entry.name() + "' failed to start ("
+                            + e.getClass().getSimpleName() + ")");
+                }
+            });
+            if (plugin == null) {
+                throw new ConfigException(entry.key(), "plugin '" + entry.name() + "' created nothing");
+            }
+            plugins.add(new ConfiguredPlugin(entry, source, plugin));
+            LOGGER.info(() -> "plugin " + entry.key() + " '" + entry.name() + "' " + source.factory().version()
+                    + " from " + source.source() + (entry.failOpen() ? ", fail-open" : "") + ", budget "
+                    + entry.budget().toMillis() + " ms");
+        }
+        return new PluginChain(plugins, new PluginTelemetry(openTelemetry));
+    }
+
+    /** The plugins in config order. */
+    public List<ConfiguredPlugin> plugins() {
+        return plugins;
+    }
+
+    /** Runs the request phase: each plugin may change or reject the request. */
+    public ChatRequest onRequest(ChatRequest chat, Exchange exchange) {
+        ChatRequest current = chat;
+        for (Stage<RequestPhase> stage : request) {
+            ChatRequest input = current;
+            current = stage.call(() -> stage.phase.onRequest(input, exchange), input);
+        }
+        return current;
+    }
+
+    /** Runs the intercept phase: the first plugin with an answer wins. */
+    public Optional<ChatResponse> intercept(ChatRequest chat, Exchange exchange) {
+        for (Stage<InterceptPhase> stage : intercept) {
+            Optional<ChatResponse> answer = stage.call(() -> stage.phase.intercept(chat, exchange), Optional.empty());
+            if (answer != null && answer.isPresent()) {
+                return answer;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Runs the response phase, last plugin first. */
+    public ChatResponse onResponse(ChatResponse answer, Exchange exchange) {
+        ChatResponse current = answer;
+        for (Stage<ResponsePhase> stage : response) {
+            ChatResponse input = current;
+            current = stage.call(() -> stage.phase.onResponse(input, exchange), input);
+        }
+        return current;
+    }
+
+    /**
+     * Puts the stream phase between the upstream stream and the client; returns {@code upstream} itself when no
+     * plugin takes part, so a chain without stream plugins costs nothing per event.
+     */
+    public ChatStream stream(ChatStream upstream, ChatRequest chat, Exchange exchange) {
+        if (stream.isEmpty()) {
+            return upstream;
+        }
+        List<PluginStream.Transformer> transformers = new ArrayList<>(stream.size());
+        for (Stage<StreamPhase> stage : stream) {
+            StreamTransformer transformer = stage.call(() -> stage.phase.openStream(chat, exchange),
+                    StreamTransformer.PASS_THROUGH);
+            if (transformer != null && transformer != StreamTransformer.PASS_THROUGH) {
+                transformers.add(new PluginStream.Transformer(stage, transformer));
+            }
+        }
+        return transformers.isEmpty() ? upstream : new PluginStream(upstream, transformers);
+    }
+
+    /** Tells every completion plugin how the exchange ended; their failures are logged and go no further. */
+    public void onCompletion(Outcome outcome, Exchange exchange) {
+        for (Stage<CompletionPhase> stage : completion) {
+            try {
+                stage.call(() -> {
+                    stage.phase.onCompletion(outcome, exchange);
+                    return Boolean.TRUE;
+                }, Boolean.FALSE);
+            } catch (VeilException e) {
+                // Already logged by the stage; the client has its answer and must keep it.
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ConfiguredPlugin plugin : plugins) {
+            try {
+                withLoader(plugin.source().loader(), () -> {
+                    plugin.plugin().close();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOGGER.warning(() -> "plugin " + plugin.entry().key() + " '" + plugin.entry().name()
+                        + "' failed to close: " + SafeThrowables.describe(e));
+            }
+        }
+    }
+
+    private static <P> List<Stage<P>> stages(List<ConfiguredPlugin> plugins, Class<P> phase, String phaseName,
+                                            PluginTelemetry telemetry, boolean reverse) {
+        List<Stage<P>> stages = new ArrayList<>();
+        for (ConfiguredPlugin plugin : plugins) {
+            if (phase.isInstance(plugin.plugin())) {
+                stages.add(new Stage<>(plugin, phase.cast(plugin.plugin()), phaseName, telemetry));
+            }
+        }
+        if (reverse) {
+            Collections.reverse(stages);
+        }
+        return List.copyOf(stages);
+    }
+
+    static <T> T withLoader(Optional<ClassLoader> loader, Supplier<T> call) {
+        if (loader.isEmpty()) {
+            return call.get();
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader.get());
+        try {
+            return call.get();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** One plugin's part in one phase, with the guard every call goes through. */
+    static final class Stage<P> {
+        final P phase;
+        private final ConfiguredPlugin plugin;
+        private final String phaseName;
+        private final String spanName;
+        private final long budgetNanos;
+        private final PluginTelemetry telemetry;
+
+        Stage(ConfiguredPlugin plugin, P phase, String phaseName, PluginTelemetry telemetry) {
+            this.plugin = plugin;
+            this.phase = phase;
+            this.phaseName = phaseName;
+            this.spanName = "veil.plugin " + plugin.entry().name() + " " + phaseName;
+            this.budgetNanos = plugin.entry().budget().toNanos();
+            this.telemetry = telemetry;
+        }
+
+        /**
+         * Calls into the plugin; returns what it returned, or {@code skipped} when it failed or ran over budget
+         * and is fail-open.
+         */
+        <T> T call(Supplier<T> call, T skipped) {
+            Span span = telemetry.start(spanName, plugin.entry().name(), phaseName);
+            long start = System.nanoTime();
+            T result;
+            try {
+                result = withLoader(plugin.source().loader(), call);
+            } catch (VeilException e) {
+                PluginTelemetry.end(span, PluginTelemetry.Outcome.REJECTED);
+                throw e;
+            } catch (RuntimeException | LinkageError e) {
+                return failed(span, skipped, "failed: " + SafeThrowables.describe(e), "failed");
+            }
+            long elapsed = System.nanoTime() - start;
+            if (elapsed > budgetNanos) {
+                return failed(span, skipped, "took " + elapsed / 1_000_000 + " ms, over its budget of "
+                        + budgetNanos / 1_000_000 + " ms", "exceeded its time budget");
+            }
+            PluginTelemetry.end(span, PluginTelemetry.Outcome.OK);
+            return result;
+        }
+
+        /** Applies the failure policy to a failure found outside {@link #call}, such as in a stream event. */
+        void checkEvent(long elapsedNanos) {
+            if (elapsedNanos > budgetNanos) {
+                log("took " + elapsedNanos / 1_000_000 + " ms on a stream event, over its budget of "
+                        + budgetNanos / 1_000_000 + " ms");
+                if (!plugin.entry().failOpen()) {
+                    throw failure("exceeded its time budget");
+                }
+            }
+        }
+
+        /** Logs a stream-event failure and applies the policy; returns normally only when fail-open. */
+        void eventFailed(Throwable e) {
+            log("failed on a stream event: " + SafeThrowables.describe(e));
+            if (!plugin.entry().failOpen()) {
+                throw failure("failed");
+            }
+        }
+
+        boolean failOpen() {
+            return plugin.entry().failOpen();
+        }
+
+        String name() {
+            return plugin.entry().name();
+        }
+
+        Optional<ClassLoader> loader() {
+            return plugin.source().loader();
+        }
+
+        PluginTelemetry telemetry() {
+            return telemetry;
+        }
+
+        String spanName() {
+            return spanName;
+        }
+
+        private <T> T failed(Span span, T skipped, String what, String summary) {
+            log(what);
+            if (plugin.entry().failOpen()) {
+                PluginTelemetry.end(span, PluginTelemetry.Outcome.SKIPPED);
+                return skipped;
+            }
+            PluginTelemetry.end(span, summary.startsWith("exceeded") ? PluginTelemetry.Outcome.OVER_BUDGET
+                    : PluginTelemetry.Outcome.FAILED);
+            throw failure(summary);
+        }
+
+        private void log(String what) {
+            if (LOGGER.isLoggable(Level.WARNING)) {
+                LOGGER.warning("plugin " + plugin.entry().key() + " '" + plugin.entry().name() + "' " + phaseName
+                        + " phase " + what + (plugin.entry().failOpen() ? "; skipped (fail-open)" : ""));
+            }
+        }
+
+        private VeilException failure(String summary) {
+            return new VeilException(ErrorKind.INTERNAL, "plugin '" + plugin.entry().name() + "' " + summary
+                    + " in the " + phaseName + " phase; the request was not completed").withCode("plugin_failed");
+        }
+    }
+
+    /** What a plugin may use of the host. */
+    private static final class Context implements PluginContext {
+        private final PluginEntry entry;
+        private final Path dataDir;
+
+        Context(PluginEntry entry, Path dataDir) {
+            this.entry = entry;
+            this.dataDir = dataDir.resolve("plugins").resolve(entry.name() + "-" + entry.index());
+        }
+
+        @Override
+        public String name() {
+            return entry.name();
+        }
+
+        @Override
+        public System.Logger logger() {
+            return System.getLogger("dev.veil.plugin." + entry.name());
+        }
+
+        @Override
+        public Path dataDir() {
+            try {
+                return Files.createDirectories(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the plugin data dir " + dataDir, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.veil.server.plugins;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+
+/**
+ * One span per plugin call, named {@code veil.plugin <name> <phase>}, with the outcome and nothing of the content.
+ * Spans nest under whatever span is current, so they land inside the request's trace once one exists.
+ */
+final class PluginTelemetry {
+    static final AttributeKey<String> PLUGIN = AttributeKey.stringKey("veil.plugin.name");
+    static final AttributeKey<String> PHASE = AttributeKey.stringKey("veil.plugin.phase");
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("veil.plugin.outcome");
+    static final AttributeKey<Long> EVENTS = AttributeKey.longKey("veil.plugin.stream.events");
+    static final AttributeKey<Long> BUSY_MICROS = AttributeKey.longKey("veil.plugin.stream.busy_us");
+
+    /** How a plugin call ended. */
+    enum Outcome {
+        OK("ok"), REJECTED("rejected"), FAILED("failed"), OVER_BUDGET("over_budget"), SKIPPED("skipped");
+
+        private final String value;
+
+        Outcome(String value) {
+            this.value = value;
+        }
+    }
+
+    private final Tracer tracer;
+
+    PluginTelemetry(OpenTelemetry openTelemetry) {
+        this.tracer = openTelemetry.getTracer("dev.veil.plugins");
+    }
+
+    Span start(String spanName, String plugin, String phase) {
+        return tracer.spanBuilder(spanName)
+                .setAttribute(PLUGIN, plugin)
+                .setAttribute(PHASE, phase)
+                .startSpan();
+    }
+
+    static void end(Span span, Outcome outcome) {
+        span.setAttribute(OUTCOME, outcome.value);
+        if (outcome == Outcome.FAILED || outcome == Outcome.OVER_BUDGET) {
+            span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * The plugin API: how code outside Veil's core takes part in every chat exchange.
+ *
+ * <p>A plugin JAR provides a {@link dev.veil.spi.plugin.PluginFactory} through {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/dev.veil.spi.plugin.PluginFactory}). Veil creates one {@link dev.veil.spi.plugin.Plugin}
+ * per entry of {@code veil.plugins} in its config, and calls it in the phases it implements:
+ * <ol>
+ *   <li>{@link dev.veil.spi.plugin.RequestPhase}: in config order, before the policy check and routing;</li>
+ *   <li>{@link dev.veil.spi.plugin.InterceptPhase}: in config order, after the policy decision; may answer;</li>
+ *   <li>{@link dev.veil.spi.plugin.ResponsePhase} or {@link dev.veil.spi.plugin.StreamPhase}: in reverse order;</li>
+ *   <li>{@link dev.veil.spi.plugin.CompletionPhase}: in reverse order, once the outcome is known.</li>
+ * </ol>
+ * Plugins share what they learn through typed {@link dev.veil.spi.plugin.Exchange} attributes.
+ *
+ * <p>Threading: one exchange's phases run one after another on the request's (virtual) thread; different exchanges
+ * run concurrently, so a plugin instance must be thread-safe. Blocking is allowed but counts against the plugin's
+ * time budget.
+ *
+ * <p>A plugin class loader is not a sandbox: a plugin is trusted code running inside Veil.
+ */
+package dev.veil.spi.plugin;
