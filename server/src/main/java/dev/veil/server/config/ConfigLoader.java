@@ -34,7 +34,8 @@ public final class ConfigLoader {
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
-            "zero-retention", "models", "headers", "api-version", "deployments", "read-timeout");
+            "zero-retention", "models", "headers", "api-version", "deployments", "read-timeout",
+            "anthropic-version", "anthropic-beta", "aws-access-key-id", "aws-secret-access-key", "aws-session-token");
     private static final Set<String> MODEL_KEYS = Set.of("targets");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kb|mb|gb|kib|mib|gib)", Pattern.CASE_INSENSITIVE);
@@ -183,7 +184,12 @@ public final class ConfigLoader {
                 stringMap(node.get("headers")),
                 string(node.get("api-version")),
                 stringMap(node.get("deployments")),
-                duration(node.get("read-timeout")).orElse(readTimeout));
+                duration(node.get("read-timeout")).orElse(readTimeout),
+                string(node.get("anthropic-version")),
+                string(node.get("anthropic-beta")),
+                string(node.get("aws-access-key-id")).filter(v -> !v.isBlank()).map(Secret::new),
+                string(node.get("aws-secret-access-key")).filter(v -> !v.isBlank()).map(Secret::new),
+                string(node.get("aws-session-token")).filter(v -> !v.isBlank()).map(Secret::new));
     }
 
     private ModelAlias alias(Config node, Map<String, ProviderConfig> providers) {

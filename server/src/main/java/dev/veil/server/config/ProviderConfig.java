@@ -22,6 +22,11 @@ import java.util.Optional;
  * @param apiVersion Azure OpenAI's {@code api-version}
  * @param deployments Azure OpenAI: model name to deployment name
  * @param readTimeout how long to wait for the next bytes of an answer
+ * @param anthropicVersion Anthropic's {@code anthropic-version} header
+ * @param anthropicBeta Anthropic's {@code anthropic-beta} header (comma-separated beta names)
+ * @param awsAccessKeyId Bedrock: the AWS access key id
+ * @param awsSecretAccessKey Bedrock: the AWS secret access key
+ * @param awsSessionToken Bedrock: the session token of temporary AWS credentials
  */
 public record ProviderConfig(
         String name,
@@ -35,7 +40,12 @@ public record ProviderConfig(
         Map<String, String> headers,
         Optional<String> apiVersion,
         Map<String, String> deployments,
-        Duration readTimeout) {
+        Duration readTimeout,
+        Optional<String> anthropicVersion,
+        Optional<String> anthropicBeta,
+        Optional<Secret> awsAccessKeyId,
+        Optional<Secret> awsSecretAccessKey,
+        Optional<Secret> awsSessionToken) {
 
     public ProviderConfig {
         Objects.requireNonNull(name, "name");

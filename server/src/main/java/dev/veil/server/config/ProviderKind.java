@@ -9,6 +9,8 @@ public enum ProviderKind {
     OPENAI("openai"),
     AZURE_OPENAI("azure-openai"),
     OPENAI_COMPATIBLE("openai-compatible"),
+    /** Anthropic's Messages API. */
+    ANTHROPIC("anthropic"),
     /** Veil's built-in echo model: answers with the prompt, needs no network. */
     ECHO("echo");
 

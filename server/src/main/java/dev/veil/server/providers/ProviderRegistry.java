@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.providers.anthropic.AnthropicAdapter;
 import dev.veil.server.providers.echo.EchoAdapter;
 import dev.veil.server.providers.openai.OpenAiProviders;
 import io.helidon.webclient.http1.Http1Client;
@@ -35,6 +36,7 @@ public final class ProviderRegistry {
         for (ProviderConfig provider : config.providers().values()) {
             ProviderAdapter adapter = switch (provider.kind()) {
                 case ECHO -> new EchoAdapter();
+                case ANTHROPIC -> AnthropicAdapter.create(provider, client, config.maxUpstreamResponseBytes());
                 case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider, client,
                         config.maxUpstreamResponseBytes());
             };

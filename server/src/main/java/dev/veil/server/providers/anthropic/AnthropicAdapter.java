@@ -1,0 +1,167 @@
+package dev.veil.server.providers.anthropic;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.veil.server.config.ConfigException;
+import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.providers.ChatStream;
+import dev.veil.server.providers.ProviderAdapter;
+import dev.veil.server.providers.SseReader;
+import dev.veil.server.providers.UpstreamException;
+import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.translation.WireJson;
+import dev.veil.server.wire.MalformedUpstreamException;
+import dev.veil.server.wire.UpstreamErrorEvent;
+import dev.veil.spi.ChatChunk;
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.ChatResponse;
+import dev.veil.spi.EmbeddingsRequest;
+import dev.veil.spi.EmbeddingsResponse;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.VeilException;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+
+/**
+ * Anthropic's Messages API ({@code kind: anthropic}): {@code <base-url>/v1/messages}, authenticated with
+ * {@code x-api-key}, versioned with {@code anthropic-version}, betas enabled with {@code anthropic-beta}.
+ */
+public final class AnthropicAdapter implements ProviderAdapter {
+    public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
+    /** The API version Veil's translation is written against. */
+    public static final String DEFAULT_VERSION = "2023-06-01";
+    private static final Logger LOGGER = Logger.getLogger(AnthropicAdapter.class.getName());
+    private static final int MAX_TRAILING_BYTES = 4096;
+
+    private final String provider;
+    private final URI messages;
+    private final List<Header> headers;
+    private final UpstreamHttp http;
+    private final List<String> models;
+
+    private AnthropicAdapter(String provider, URI messages, List<Header> headers, UpstreamHttp http,
+                             List<String> models) {
+        this.provider = provider;
+        this.messages = messages;
+        this.headers = headers;
+        this.http = http;
+        this.models = models;
+    }
+
+    /** The adapter for {@code config}; a missing key stops startup with a {@link ConfigException}. */
+    public static AnthropicAdapter create(ProviderConfig config, Http1Client client, long maxResponseBytes) {
+        String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
+                "missing; set it, for example api-key: \"${ANTHROPIC_API_KEY}\"")).reveal();
+        String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
+        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        List<Header> headers = new ArrayList<>();
+        config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
+        headers.add(HeaderValues.createCached("anthropic-version", config.anthropicVersion().orElse(DEFAULT_VERSION)));
+        config.anthropicBeta().filter(beta -> !beta.isBlank())
+                .ifPresent(beta -> headers.add(HeaderValues.createCached("anthropic-beta", beta)));
+        // Marked sensitive so that Helidon masks it wherever it renders headers.
+        headers.add(HeaderValues.create(HeaderNames.create("x-api-key"), false, true, key));
+        return new AnthropicAdapter(config.name(), URI.create(base + "/v1/messages"), List.copyOf(headers),
+                new UpstreamHttp(client, config, maxResponseBytes), config.models());
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
+        byte[] body = WireJson.bytes(AnthropicWire.request(request, model, false));
+        try (HttpClientResponse response = http.post(messages, headers, body, false)) {
+            return AnthropicWire.response(http.body(response), System.currentTimeMillis() / 1000);
+        } catch (MalformedUpstreamException e) {
+            throw UpstreamException.malformed(provider, e.getMessage());
+        }
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
+        byte[] body = WireJson.bytes(AnthropicWire.request(request, model, true));
+        HttpClientResponse response = http.post(messages, headers, body, true);
+        try {
+            return new AnthropicChatStream(response);
+        } catch (RuntimeException e) {
+            response.close();
+            throw http.classify(e);
+        }
+    }
+
+    @Override
+    public EmbeddingsResponse embeddings(EmbeddingsRequest request, String model) {
+        throw new VeilException(ErrorKind.INVALID_REQUEST, "provider '" + provider + "' (anthropic) does not offer "
+                + "embeddings; use an embeddings model of another provider").withCode("embeddings_not_supported");
+    }
+
+    @Override
+    public List<String> models() {
+        return models;
+    }
+
+    /** Reads Anthropic's events until {@code message_stop}. */
+    private final class AnthropicChatStream implements ChatStream {
+        private final HttpClientResponse response;
+        private final SseReader events;
+        private final AnthropicStreamTranslator translator =
+                new AnthropicStreamTranslator(System.currentTimeMillis() / 1000);
+        private boolean done;
+
+        AnthropicChatStream(HttpClientResponse response) {
+            this.response = response;
+            this.events = new SseReader(response.inputStream());
+        }
+
+        @Override
+        public Optional<ChatChunk> next() throws UpstreamException {
+            while (!done) {
+                if (translator.ended()) {
+                    done = true;
+                    return Optional.empty();
+                }
+                SseReader.Event event;
+                try {
+                    event = events.next();
+                } catch (IOException | RuntimeException e) {
+                    throw http.classify(e);
+                }
+                if (event == null) {
+                    // A stream that ends before message_stop was cut off.
+                    throw UpstreamException.broken(provider, null);
+                }
+                try {
+                    Optional<ChatChunk> chunk = translator.translate(event);
+                    if (chunk.isPresent()) {
+                        return chunk;
+                    }
+                } catch (UpstreamErrorEvent e) {
+                    throw UpstreamException.reported(provider, Optional.of(e.error()));
+                } catch (MalformedUpstreamException e) {
+                    throw UpstreamException.malformed(provider, e.getMessage());
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** After {@code message_stop} only the end of the body remains; reading it keeps the connection pooled. */
+        @Override
+        public void close() {
+            if (translator.ended()) {
+                try {
+                    events.skipToEnd(MAX_TRAILING_BYTES);
+                } catch (IOException | RuntimeException e) {
+                    LOGGER.log(Level.FINE, "upstream " + provider + " broke after message_stop; connection dropped");
+                }
+            }
+            response.close();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.veil.server.providers.anthropic;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.veil.server.providers.SseReader;
+import dev.veil.server.providers.translation.WireJson;
+import dev.veil.server.wire.MalformedUpstreamException;
+import dev.veil.server.wire.UpstreamError;
+import dev.veil.server.wire.UpstreamErrorEvent;
+import dev.veil.spi.ChatChunk;
+import dev.veil.spi.ChunkChoice;
+import dev.veil.spi.Delta;
+import dev.veil.spi.Extensions;
+import dev.veil.spi.FinishReason;
+import dev.veil.spi.RawJson;
+import dev.veil.spi.Role;
+import dev.veil.spi.ToolCallDelta;
+import dev.veil.spi.Usage;
+
+/**
+ * Turns Anthropic's streaming events into canonical chunks as they arrive: {@code message_start} gives the role,
+ * {@code text_delta}, {@code thinking_delta} and {@code input_json_delta} give content, reasoning and tool-call
+ * argument fragments, {@code message_delta} the finish reason, and {@code message_stop} ends the stream with the
+ * usage. {@code ping} and block boundaries add nothing; an {@code error} event is a failure.
+ */
+final class AnthropicStreamTranslator {
+    private final long created;
+    private String id = "";
+    private String model = "";
+    private long inputTokens;
+    private long cacheReadTokens;
+    private long cacheWriteTokens;
+    private long outputTokens;
+    /** Anthropic numbers all content blocks; OpenAI numbers tool calls only. */
+    private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
+    private boolean ended;
+
+    AnthropicStreamTranslator(long created) {
+        this.created = created;
+    }
+
+    /** Whether {@code message_stop} has arrived. */
+    boolean ended() {
+        return ended;
+    }
+
+    /** The chunk one event adds, or empty when it adds nothing. */
+    Optional<ChatChunk> translate(SseReader.Event event) throws MalformedUpstreamException, UpstreamErrorEvent {
+        JsonNode data = WireJson.parse(event.data(), "a stream event");
+        String type = data.path("type").asText(event.name());
+        return switch (type) {
+            case "message_start" -> {
+                JsonNode message = data.path("message");
+                id = message.path("id").asText("");
+                model = message.path("model").asText("");
+                JsonNode usage = message.path("usage");
+                inputTokens = usage.path("input_tokens").asLong(0);
+                cacheReadTokens = usage.path("cache_read_input_tokens").asLong(0);
+                cacheWriteTokens = usage.path("cache_creation_input_tokens").asLong(0);
+                outputTokens = usage.path("output_tokens").asLong(0);
+                yield Optional.of(chunk(new Delta(Optional.of(Role.ASSISTANT), Optional.of(""), Optional.empty(),
+                        Optional.empty(), List.of(), Extensions.NONE), Optional.empty()));
+            }
+            case "content_block_start" -> blockStart(data.path("index").asInt(0), data.path("content_block"));
+            case "content_block_delta" -> blockDelta(data.path("index").asInt(0), data.path("delta"));
+            case "message_delta" -> {
+                JsonNode usage = data.path("usage");
+                if (usage.has("output_tokens")) {
+                    outputTokens = usage.path("output_tokens").asLong(outputTokens);
+                }
+                // Some servers report input counts only here; later figures win.
+                inputTokens = usage.path("input_tokens").asLong(inputTokens);
+                cacheReadTokens = usage.path("cache_read_input_tokens").asLong(cacheReadTokens);
+                cacheWriteTokens = usage.path("cache_creation_input_tokens").asLong(cacheWriteTokens);
+                Optional<FinishReason> finish = AnthropicWire.finishReason(data.path("delta").path("stop_reason"));
+                yield finish.isEmpty() ? Optional.empty() : Optional.of(chunk(Delta.EMPTY, finish));
+            }
+            case "message_stop" -> {
+                ended = true;
+                Usage usage = AnthropicWire.usage(inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens);
+                yield Optional.of(new ChatChunk(id, created, model, List.of(), Optional.of(usage), Optional.empty(),
+                        Extensions.NONE));
+            }
+            case "error" -> throw new UpstreamErrorEvent(AnthropicWire.error(data).orElse(
+                    new UpstreamError("the provider reported an error mid-stream", Optional.empty(),
+                            Optional.empty(), Optional.empty())));
+            default -> Optional.empty(); // ping, content_block_stop, and event types added later
+        };
+    }
+
+    private Optional<ChatChunk> blockStart(int index, JsonNode block) {
+        return switch (block.path("type").asText()) {
+            case "tool_use" -> {
+                int toolIndex = toolIndexByBlock.size();
+                toolIndexByBlock.put(index, toolIndex);
+                ToolCallDelta call = new ToolCallDelta(toolIndex, Optional.of(block.path("id").asText("")),
+                        Optional.of(block.path("name").asText("")), Optional.of(""));
+                yield Optional.of(chunk(tools(call), Optional.empty()));
+            }
+            case "text" -> {
+                String text = block.path("text").asText("");
+                yield text.isEmpty() ? Optional.empty() : Optional.of(chunk(Delta.content(text), Optional.empty()));
+            }
+            case "redacted_thinking" -> Optional.of(chunk(thinkingBlock(block), Optional.empty()));
+            default -> Optional.empty();
+        };
+    }
+
+    private Optional<ChatChunk> blockDelta(int index, JsonNode delta) {
+        return switch (delta.path("type").asText()) {
+            case "text_delta" -> Optional.of(chunk(Delta.content(delta.path("text").asText("")), Optional.empty()));
+            case "thinking_delta" -> Optional.of(chunk(new Delta(Optional.empty(), Optional.empty(),
+                    Optional.of(delta.path("thinking").asText("")), Optional.empty(), List.of(), Extensions.NONE),
+                    Optional.empty()));
+            case "signature_delta" -> {
+                var block = WireJson.NODES.objectNode();
+                block.put("type", "thinking");
+                block.put("thinking", "");
+                block.put("signature", delta.path("signature").asText(""));
+                yield Optional.of(chunk(thinkingBlock(block), Optional.empty()));
+            }
+            case "input_json_delta" -> {
+                Integer toolIndex = toolIndexByBlock.get(index);
+                String fragment = delta.path("partial_json").asText("");
+                if (toolIndex == null || fragment.isEmpty()) {
+                    yield Optional.empty();
+                }
+                yield Optional.of(chunk(tools(new ToolCallDelta(toolIndex, Optional.empty(), Optional.empty(),
+                        Optional.of(fragment))), Optional.empty()));
+            }
+            default -> Optional.empty();
+        };
+    }
+
+    /** A thinking block's signature (or a redacted block) for the client to send back, as {@code thinking_blocks}. */
+    private static Delta thinkingBlock(JsonNode block) {
+        ArrayNode blocks = WireJson.NODES.arrayNode().add(block);
+        return new Delta(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+                Extensions.of(Map.of(AnthropicWire.THINKING_BLOCKS, new RawJson(WireJson.text(blocks)))));
+    }
+
+    private static Delta tools(ToolCallDelta call) {
+        return new Delta(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(call),
+                Extensions.NONE);
+    }
+
+    private ChatChunk chunk(Delta delta, Optional<FinishReason> finish) {
+        return new ChatChunk(id, created, model, List.of(new ChunkChoice(0, delta, finish, Extensions.NONE)),
+                Optional.empty(), Optional.empty(), Extensions.NONE);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.veil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.veil.server.config.ProviderKind;
+import dev.veil.server.config.VeilConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The default config enables the providers Veil translates for when their usual key variable is set. */
+class TranslatedProvidersDefaultConfigTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void enablesAnthropicWhenItsKeyIsInTheEnvironment() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString(),
+                "ANTHROPIC_API_KEY", "sk-ant-1")::get);
+
+        assertThat(config.providers()).containsOnlyKeys("veil", "anthropic");
+        assertThat(config.providers().get("anthropic").kind()).isEqualTo(ProviderKind.ANTHROPIC);
+        assertThat(config.providers().get("anthropic").apiKey()).hasValueSatisfying(key ->
+                assertThat(key.matches("sk-ant-1")).isTrue());
+    }
+}
