@@ -27,10 +27,11 @@ final class PluginStream implements ChatStream {
     PluginStream(ChatStream upstream, List<Transformer> transformers) {
         this.upstream = upstream;
         this.transformers = List.copyOf(transformers);
+        // sinks[i] delivers to transformer i; the last one delivers to the client side.
         this.sinks = new StreamSink[transformers.size() + 1];
         for (int i = 0; i < transformers.size(); i++) {
-            int next = i + 1;
-            sinks[i] = event -> push(next, event);
+            int stage = i;
+            sinks[i] = event -> push(stage, event);
         }
         sinks[transformers.size()] = ready::add;
     }

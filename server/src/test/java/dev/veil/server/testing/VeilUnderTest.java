@@ -12,6 +12,7 @@ import java.util.Map;
 import dev.veil.server.VeilServer;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.VeilConfig;
+import io.opentelemetry.api.OpenTelemetry;
 
 /** A real Veil server on a free loopback port, started from a YAML config, with a plain HTTP client to call it. */
 public final class VeilUnderTest implements AutoCloseable {
@@ -37,6 +38,12 @@ public final class VeilUnderTest implements AutoCloseable {
     public static VeilUnderTest start(String yaml, Map<String, String> environment) {
         VeilConfig config = ConfigLoader.fromYaml(yaml, environment::get);
         return new VeilUnderTest(VeilServer.start(config));
+    }
+
+    /** Starts Veil on {@code yaml}, tracing through {@code openTelemetry}. */
+    public static VeilUnderTest startTraced(String yaml, OpenTelemetry openTelemetry) {
+        return new VeilUnderTest(VeilServer.start(ConfigLoader.fromYaml(yaml, Map.<String, String>of()::get),
+                openTelemetry));
     }
 
     /**
