@@ -25,6 +25,7 @@ final class DefaultConfig {
     private static final Map<String, String> PROVIDERS_BY_VARIABLE = Map.of(
             "OPENAI_API_KEY", "openai: {kind: openai, api-key: \"${OPENAI_API_KEY}\"}",
             "ANTHROPIC_API_KEY", "anthropic: {kind: anthropic, api-key: \"${ANTHROPIC_API_KEY}\"}",
+            "GEMINI_API_KEY", "gemini: {kind: gemini, api-key: \"${GEMINI_API_KEY}\"}",
             "AZURE_OPENAI_API_KEY", "azure: {kind: azure-openai, base-url: \"${AZURE_OPENAI_ENDPOINT}\", "
                     + "api-key: \"${AZURE_OPENAI_API_KEY}\"}",
             "OLLAMA_HOST", "ollama: {kind: openai-compatible, preset: ollama, base-url: \"${OLLAMA_HOST}/v1\"}",

@@ -25,4 +25,13 @@ class TranslatedProvidersDefaultConfigTest {
         assertThat(config.providers().get("anthropic").apiKey()).hasValueSatisfying(key ->
                 assertThat(key.matches("sk-ant-1")).isTrue());
     }
+
+    @Test
+    void enablesGeminiWhenItsKeyIsInTheEnvironment() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString(),
+                "GEMINI_API_KEY", "AIza-1")::get);
+
+        assertThat(config.providers()).containsOnlyKeys("veil", "gemini");
+        assertThat(config.providers().get("gemini").kind()).isEqualTo(ProviderKind.GEMINI);
+    }
 }

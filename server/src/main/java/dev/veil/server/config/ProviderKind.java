@@ -11,6 +11,8 @@ public enum ProviderKind {
     OPENAI_COMPATIBLE("openai-compatible"),
     /** Anthropic's Messages API. */
     ANTHROPIC("anthropic"),
+    /** Google's Gemini API (Generative Language). */
+    GEMINI("gemini"),
     /** Veil's built-in echo model: answers with the prompt, needs no network. */
     ECHO("echo");
 

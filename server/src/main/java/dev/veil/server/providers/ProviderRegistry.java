@@ -9,6 +9,7 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.providers.anthropic.AnthropicAdapter;
 import dev.veil.server.providers.echo.EchoAdapter;
+import dev.veil.server.providers.gemini.GeminiAdapter;
 import dev.veil.server.providers.openai.OpenAiProviders;
 import io.helidon.webclient.http1.Http1Client;
 
@@ -37,6 +38,7 @@ public final class ProviderRegistry {
             ProviderAdapter adapter = switch (provider.kind()) {
                 case ECHO -> new EchoAdapter();
                 case ANTHROPIC -> AnthropicAdapter.create(provider, client, config.maxUpstreamResponseBytes());
+                case GEMINI -> GeminiAdapter.create(provider, client, config.maxUpstreamResponseBytes());
                 case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider, client,
                         config.maxUpstreamResponseBytes());
             };
