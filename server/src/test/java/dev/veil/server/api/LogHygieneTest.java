@@ -57,7 +57,9 @@ class LogHygieneTest {
     @BeforeEach
     void start() throws Exception {
         upstream = new FakeOpenAiUpstream();
-        veil = VeilUnderTest.withUpstream(upstream);
+        // A fail-open plugin that throws with the prompt in its exception message, on every request.
+        veil = VeilUnderTest.start(VeilUnderTest.config(upstream, "")
+                + "  plugins:\n    - {name: exploding, phase: request, fail-open: true}\n");
         // Only now: Helidon reads its logging configuration while starting, which resets every handler.
         Logger root = Logger.getLogger("");
         previousLevel = root.getLevel();
@@ -106,6 +108,7 @@ class LogHygieneTest {
                 .POST(HttpRequest.BodyPublishers.ofString(chat("smart", false))).build());
 
         assertThat(logged).as("log records were captured").anyMatch(line -> line.contains("provider openai"));
+        assertThat(logged).as("the plugin failure was logged").anyMatch(line -> line.contains("'exploding'"));
         assertThat(String.join("\n", logged))
                 .doesNotContain(EMAIL)
                 .doesNotContain("4111 1111")
