@@ -1,0 +1,105 @@
+package dev.veil.server.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import dev.veil.server.config.TargetRef;
+import dev.veil.server.dispatch.Dispatched;
+import dev.veil.server.plugins.ServerExchange;
+import dev.veil.server.providers.ChatStream;
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.ChatResponse;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.Usage;
+import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Outcome;
+
+/**
+ * The surface-independent path of a chat request, shared by every API surface: request phase, model resolution,
+ * intercept phase, dispatch with failover, response or stream phase, completion phase. A surface parses its wire
+ * format into a {@link ChatRequest}, calls {@link #admit}, then {@link #answer} or {@link #stream}, writes the result
+ * in its own wire format, and reports how it ended with {@link #complete}.
+ */
+public final class ChatFlow {
+    private final Gateway gateway;
+
+    public ChatFlow(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    /**
+     * A request ready to be answered.
+     *
+     * @param request the request as the request phase left it
+     * @param candidates the provider models that may answer, in order
+     * @param intercepted a plugin's answer, when one answered
+     */
+    public record Admitted(ChatRequest request, List<TargetRef> candidates, Optional<ChatResponse> intercepted) {
+    }
+
+    /**
+     * A complete answer.
+     *
+     * @param response the answer as the response phase left it
+     * @param dispatched which provider answered, unless a plugin did
+     */
+    public record Answered(ChatResponse response, Optional<Dispatched<ChatResponse>> dispatched) {
+    }
+
+    /**
+     * An answer being streamed; its first upstream event has arrived.
+     *
+     * @param stream the events as the stream phase passes them on; the caller must close it
+     * @param dispatched which provider answers, unless a plugin did
+     */
+    public record Streaming(ChatStream stream, Optional<Dispatched<ChatStream>> dispatched) {
+    }
+
+    /** Runs the request phase, resolves the model, and gives intercepting plugins their chance. */
+    public Admitted admit(ChatRequest chat, ServerExchange exchange) {
+        ChatRequest request = gateway.plugins().onRequest(chat, exchange);
+        List<TargetRef> candidates = gateway.resolver().resolve(request.model());
+        return new Admitted(request, candidates, gateway.plugins().intercept(request, exchange));
+    }
+
+    /** Answers a non-streaming request: the interceptor's answer or a provider's, through the response phase. */
+    public Answered answer(Admitted admitted, ServerExchange exchange) {
+        Optional<Dispatched<ChatResponse>> dispatched = admitted.intercepted().isPresent() ? Optional.empty()
+                : Optional.of(gateway.dispatcher().chat(admitted.request(), admitted.candidates()));
+        ChatResponse answer = admitted.intercepted().orElseGet(() -> dispatched.orElseThrow().result());
+        return new Answered(gateway.plugins().onResponse(answer, exchange), dispatched);
+    }
+
+    /** Opens the answer stream: the interceptor's answer replayed, or a provider's stream, through the stream phase. */
+    public Streaming stream(Admitted admitted, ServerExchange exchange) {
+        Optional<Dispatched<ChatStream>> dispatched = admitted.intercepted().isPresent() ? Optional.empty()
+                : Optional.of(gateway.dispatcher().stream(admitted.request(), admitted.candidates()));
+        ChatStream source = admitted.intercepted().<ChatStream>map(ResponseReplay::new)
+                .orElseGet(() -> dispatched.orElseThrow().result());
+        return new Streaming(gateway.plugins().stream(source, admitted.request(), exchange), dispatched);
+    }
+
+    /** Tells the completion phase how the exchange ended. */
+    public void complete(ServerExchange exchange, Outcome outcome) {
+        gateway.plugins().onCompletion(outcome, exchange);
+    }
+
+    /** The outcome of an exchange that got an answer (for a stream: that started). */
+    public static Outcome answered(ServerExchange exchange, Optional<Usage> usage,
+                                   Optional<? extends Dispatched<?>> dispatched, Optional<ErrorKind> error,
+                                   boolean clientGone) {
+        return new Outcome(200, error, usage, elapsed(exchange), dispatched.map(d -> d.target().provider()),
+                dispatched.map(d -> d.target().model()), dispatched.map(Dispatched::attempts).orElse(0), clientGone);
+    }
+
+    /** The outcome of an exchange that ended in an error response. */
+    public static Outcome failed(ServerExchange exchange, VeilException error) {
+        return new Outcome(error.status(), Optional.of(error.kind()), Optional.empty(), elapsed(exchange),
+                Optional.empty(), Optional.empty(), 0, false);
+    }
+
+    private static Duration elapsed(ServerExchange exchange) {
+        return Duration.ofNanos(System.nanoTime() - exchange.startNanos());
+    }
+}
