@@ -1,0 +1,74 @@
+package veil.compliance_test
+
+import rego.v1
+
+import data.veil.compliance
+
+us := {"provider": "openai", "model": "gpt-4o", "region": "us", "zero_retention": false}
+
+eu := {"provider": "mistral", "model": "mistral-large-latest", "region": "eu", "zero_retention": false}
+
+zdr := {"provider": "azure", "model": "gpt-4o", "region": "us", "zero_retention": true}
+
+settings := {"compliance": {
+	"regulated_tenants": ["bank"],
+	"pii_rules": [{"types": ["US_SSN"], "regions": ["eu"], "or_zero_retention": true, "reason": "SSNs stay in the EU"}],
+	"data_classes": {"health": {"providers": ["azure"], "zero_retention": true}},
+}}
+
+request(tenant, labels, pii, metadata) := {
+	"surface": "openai.chat",
+	"principal": {"key_id": "k_1", "tenant": tenant, "team": "t", "labels": labels},
+	"request": {"model": "smart", "metadata": metadata},
+	"pii": pii,
+	"zero_retention": false,
+	"candidates": [us, eu, zdr],
+}
+
+test_without_pii_every_candidate_is_permitted if {
+	compliance.permitted == [us, eu, zdr] with input as request("acme", {}, {}, {})
+		with data.veil.settings as settings
+}
+
+test_pii_rule_keeps_eu_and_zero_retention_providers if {
+	compliance.permitted == [eu, zdr] with input as request("acme", {}, {"US_SSN": 1}, {})
+		with data.veil.settings as settings
+}
+
+test_pii_of_other_types_does_not_trigger_the_rule if {
+	compliance.permitted == [us, eu, zdr] with input as request("acme", {}, {"EMAIL": 3}, {})
+		with data.veil.settings as settings
+}
+
+test_pii_rule_with_no_permitted_candidate_denies_with_its_reason if {
+	denied := compliance.deny with input as object.union(request("acme", {}, {"US_SSN": 1}, {}), {"candidates": [us]})
+		with data.veil.settings as settings
+	denied == {"SSNs stay in the EU"}
+}
+
+test_regulated_tenant_gets_zero_retention if {
+	compliance.zero_retention with input as request("bank", {}, {}, {})
+		with data.veil.settings as settings
+	compliance.permitted == [zdr] with input as request("bank", {}, {}, {})
+		with data.veil.settings as settings
+}
+
+test_regulated_label_gets_zero_retention if {
+	compliance.zero_retention with input as request("acme", {"regulated": "true"}, {}, {})
+		with data.veil.settings as settings
+}
+
+test_unregulated_tenant_does_not_get_zero_retention if {
+	not compliance.zero_retention with input as request("acme", {}, {}, {})
+		with data.veil.settings as settings
+}
+
+test_data_class_restricts_providers if {
+	compliance.permitted == [zdr] with input as request("acme", {}, {}, {"data_class": "health"})
+		with data.veil.settings as settings
+}
+
+test_unknown_data_class_restricts_nothing if {
+	compliance.permitted == [us, eu, zdr] with input as request("acme", {}, {}, {"data_class": "public"})
+		with data.veil.settings as settings
+}

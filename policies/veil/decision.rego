@@ -1,0 +1,31 @@
+# Veil's decision for one request (input version 1, see docs/policy.md): whether it may proceed, why not, which
+# targets in which order, an output token cap, and whether zero retention applies.
+package veil.decision
+
+import rego.v1
+
+import data.veil.authz
+import data.veil.compliance
+import data.veil.limits
+import data.veil.routing
+
+default allow := false
+
+allow if {
+	input.version == 1
+	count(reasons) == 0
+}
+
+reasons contains reason if some reason in authz.deny
+
+reasons contains reason if some reason in compliance.deny
+
+reasons contains sprintf("policy input version %v is not supported; this policy reads version 1", [input.version]) if {
+	input.version != 1
+}
+
+targets := [{"provider": c.provider, "model": c.model} | some c in routing.ordered(compliance.permitted)]
+
+max_tokens := limits.max_tokens
+
+zero_retention := compliance.zero_retention
