@@ -18,7 +18,8 @@ import dev.veil.server.providers.openai.OpenAiPreset;
 /**
  * The config Veil runs on without {@code --config}: loopback only, the built-in {@code veil/echo} model, and every
  * provider whose usual environment variable holds a key. The master key comes from {@code VEIL_MASTER_KEY}, or is
- * generated once into the data dir so that a first run needs no setup and no secret ever appears in a log.
+ * generated once into the data dir so that a first run needs no setup and no secret ever appears in a log. Policy
+ * checks are on when {@code VEIL_OPA_URL} names an OPA server, as {@code ./veil run} does for the one it starts.
  */
 final class DefaultConfig {
     /** Environment variables that enable a provider, with the provider entry they enable. */
@@ -45,6 +46,7 @@ final class DefaultConfig {
                 .append("  data-dir: \"").append(dataDir).append("\"\n")
                 .append("  master-key: \"${").append(generated ? "VEIL_GENERATED_MASTER_KEY" : "VEIL_MASTER_KEY")
                 .append("}\"\n")
+                .append(isSet(environment, "VEIL_OPA_URL") ? "  opa: {url: \"${VEIL_OPA_URL}\"}\n" : "")
                 .append("  providers:\n")
                 .append("    veil: {kind: echo}\n");
         for (Map.Entry<String, String> provider : new java.util.TreeMap<>(PROVIDERS_BY_VARIABLE).entrySet()) {

@@ -8,6 +8,7 @@ import dev.veil.server.api.Gateway;
 import dev.veil.server.api.HealthEndpoint;
 import dev.veil.server.api.ModelsEndpoint;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.policy.CatalogPublisher;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
@@ -46,7 +47,7 @@ public final class VeilServer implements AutoCloseable {
 
     /** Veil's routes; tests and the server share them. */
     static void routing(HttpRouting.Builder routing, Gateway gateway) {
-        HealthEndpoint health = new HealthEndpoint();
+        HealthEndpoint health = new HealthEndpoint(gateway);
         ModelsEndpoint models = new ModelsEndpoint(gateway);
         AdminPluginsEndpoint adminPlugins = new AdminPluginsEndpoint(gateway);
         routing.post("/v1/chat/completions", new ChatCompletionsEndpoint(gateway))
@@ -78,6 +79,7 @@ public final class VeilServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        gateway.catalogPublisher().ifPresent(CatalogPublisher::close);
         gateway.plugins().close();
     }
 }

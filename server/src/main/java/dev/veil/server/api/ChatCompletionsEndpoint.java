@@ -7,6 +7,7 @@ import dev.veil.server.wire.OpenAiRequests;
 import dev.veil.server.wire.OpenAiWriter;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Outcome;
 import io.helidon.http.HeaderNames;
@@ -39,7 +40,11 @@ public final class ChatCompletionsEndpoint implements Handler {
             ChatRequest chat = OpenAiRequests.chat(RequestBodies.read(request, gateway.config().maxRequestBytes()));
             exchange = new ServerExchange(requestId, SURFACE, caller, chat.stream(), RequestControls.metadata(request),
                     start);
+            if (RequestControls.zeroRetention(request)) {
+                exchange.put(Attributes.ZERO_RETENTION, true);
+            }
             ChatFlow.Admitted admitted = flow.admit(chat, exchange);
+            Responses.policy(response, exchange);
             if (chat.stream()) {
                 ChatFlow.Streaming streaming = flow.stream(admitted, exchange);
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
@@ -55,10 +60,11 @@ public final class ChatCompletionsEndpoint implements Handler {
                         Optional.empty(), false);
             }
         } catch (VeilException e) {
-            ErrorResponder.send(response, e);
             if (exchange != null) {
+                Responses.policy(response, exchange);
                 outcome = ChatFlow.failed(exchange, e);
             }
+            ErrorResponder.send(response, e);
         } finally {
             if (outcome != null) {
                 flow.complete(exchange, outcome);

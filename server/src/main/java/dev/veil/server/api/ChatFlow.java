@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.Dispatched;
 import dev.veil.server.plugins.ServerExchange;
+import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ChatStream;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
@@ -56,11 +57,17 @@ public final class ChatFlow {
     public record Streaming(ChatStream stream, Optional<Dispatched<ChatStream>> dispatched) {
     }
 
-    /** Runs the request phase, resolves the model, and gives intercepting plugins their chance. */
+    /**
+     * Runs the request phase, resolves the model, asks the policy (which may deny, narrow or reorder the candidates
+     * and cap output tokens), and gives intercepting plugins their chance — after the policy, so that an answer
+     * from a cache is checked like any other.
+     */
     public Admitted admit(ChatRequest chat, ServerExchange exchange) {
         ChatRequest request = gateway.plugins().onRequest(chat, exchange);
-        List<TargetRef> candidates = gateway.resolver().resolve(request.model());
-        return new Admitted(request, candidates, gateway.plugins().intercept(request, exchange));
+        PolicyCheck.Checked checked = gateway.policy().chat(request, gateway.resolver().resolve(request.model()),
+                exchange);
+        return new Admitted(checked.request(), checked.candidates(),
+                gateway.plugins().intercept(checked.request(), exchange));
     }
 
     /** Answers a non-streaming request: the interceptor's answer or a provider's, through the response phase. */

@@ -1,19 +1,27 @@
 package dev.veil.server.api;
 
+import java.util.List;
+
+import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.Dispatched;
+import dev.veil.server.plugins.ServerExchange;
 import dev.veil.server.wire.OpenAiRequests;
 import dev.veil.server.wire.OpenAiWriter;
 import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.EmbeddingsResponse;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** {@code POST /v1/embeddings}. */
+/** {@code POST /v1/embeddings}: checked by the policy like chat, then dispatched. */
 public final class EmbeddingsEndpoint implements Handler {
+    static final String SURFACE = "openai.embeddings";
+
     private final Gateway gateway;
 
     public EmbeddingsEndpoint(Gateway gateway) {
@@ -22,17 +30,29 @@ public final class EmbeddingsEndpoint implements Handler {
 
     @Override
     public void handle(ServerRequest request, ServerResponse response) {
-        response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
+        long start = System.nanoTime();
+        String requestId = RequestIds.next();
+        response.header(VeilHeaders.REQUEST_ID, requestId);
+        ServerExchange exchange = null;
         try {
-            gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+            Caller caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
             EmbeddingsRequest embeddings = OpenAiRequests.embeddings(RequestBodies.read(request,
                     gateway.config().maxRequestBytes()));
-            Dispatched<EmbeddingsResponse> dispatched = gateway.dispatcher().embeddings(embeddings,
-                    gateway.resolver().resolve(embeddings.model()));
+            exchange = new ServerExchange(requestId, SURFACE, caller, false, RequestControls.metadata(request), start);
+            if (RequestControls.zeroRetention(request)) {
+                exchange.put(Attributes.ZERO_RETENTION, true);
+            }
+            List<TargetRef> candidates = gateway.policy().embeddings(embeddings,
+                    gateway.resolver().resolve(embeddings.model()), exchange);
+            Responses.policy(response, exchange);
+            Dispatched<EmbeddingsResponse> dispatched = gateway.dispatcher().embeddings(embeddings, candidates);
             Responses.target(response, dispatched);
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(OpenAiWriter.embeddingsResponse(dispatched.result()));
         } catch (VeilException e) {
+            if (exchange != null) {
+                Responses.policy(response, exchange);
+            }
             ErrorResponder.send(response, e);
         }
     }

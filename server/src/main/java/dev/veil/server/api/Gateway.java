@@ -1,11 +1,15 @@
 package dev.veil.server.api;
 
+import java.util.Optional;
+
 import dev.veil.server.auth.Authenticator;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.dispatch.Dispatcher;
 import dev.veil.server.dispatch.ModelResolver;
 import dev.veil.server.plugins.PluginCatalog;
 import dev.veil.server.plugins.PluginChain;
+import dev.veil.server.policy.CatalogPublisher;
+import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ProviderRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 
@@ -19,15 +23,26 @@ import io.opentelemetry.api.OpenTelemetry;
  * @param dispatcher calls candidates with failover
  * @param catalog every plugin Veil can load
  * @param plugins the configured plugin chain
+ * @param policy the policy check every request passes
+ * @param catalogPublisher keeps the provider catalogue in OPA, when OPA is configured
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
-                      ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins) {
+                      ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
+                      PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher) {
 
     public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
         ProviderRegistry providers = ProviderRegistry.create(config);
         PluginCatalog catalog = PluginCatalog.discover(config.pluginsDir());
         PluginChain plugins = PluginChain.create(config.plugins(), catalog, config.dataDir(), openTelemetry);
         return new Gateway(config, providers, new Authenticator(config.masterKey()),
-                new ModelResolver(config.models(), providers), new Dispatcher(providers), catalog, plugins);
+                new ModelResolver(config.models(), providers), new Dispatcher(providers), catalog, plugins,
+                PolicyCheck.create(config.opa(), providers),
+                config.opa().map(opa -> CatalogPublisher.start(config, opa)));
+    }
+
+    /** Ready to serve: without OPA, or fail-open, always; fail-closed, once OPA has the provider catalogue. */
+    public boolean ready() {
+        return catalogPublisher.isEmpty() || config.opa().orElseThrow().failOpen()
+                || catalogPublisher.get().published();
     }
 }

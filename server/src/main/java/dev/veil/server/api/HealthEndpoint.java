@@ -3,21 +3,38 @@ package dev.veil.server.api;
 import java.nio.charset.StandardCharsets;
 
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** {@code GET /health/live} and {@code GET /health/ready}, unauthenticated, for load balancers and orchestrators. */
 public final class HealthEndpoint {
     private static final byte[] UP = "{\"status\":\"UP\"}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] WAITING_FOR_POLICY = ("{\"status\":\"DOWN\",\"reason\":\"waiting for the policy "
+            + "engine (OPA) to accept the provider catalogue\"}").getBytes(StandardCharsets.US_ASCII);
+
+    private final Gateway gateway;
+
+    public HealthEndpoint(Gateway gateway) {
+        this.gateway = gateway;
+    }
 
     public void live(ServerRequest request, ServerResponse response) {
         response.header(HeaderValues.CONTENT_TYPE_JSON);
         response.send(UP);
     }
 
-    /** Ready once routing serves requests: every provider and config check ran before the server started. */
+    /**
+     * Ready once requests can be served: every provider and config check ran before the server started, and a
+     * fail-closed policy engine must have the provider catalogue.
+     */
     public void ready(ServerRequest request, ServerResponse response) {
         response.header(HeaderValues.CONTENT_TYPE_JSON);
-        response.send(UP);
+        if (gateway.ready()) {
+            response.send(UP);
+        } else {
+            response.status(Status.SERVICE_UNAVAILABLE_503);
+            response.send(WAITING_FOR_POLICY);
+        }
     }
 }

@@ -16,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
 /** The optional {@code x-veil-*} request headers that steer Veil. */
 final class RequestControls {
     static final HeaderName METADATA = HeaderNames.create("x-veil-metadata");
+    static final HeaderName ZERO_RETENTION = HeaderNames.create("x-veil-zero-retention");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ENTRIES = 64;
 
@@ -49,6 +50,20 @@ final class RequestControls {
             metadata.put(entry.getKey(), value.asText());
         }
         return metadata;
+    }
+
+    /** {@code x-veil-zero-retention: true}: the client asks that nothing of the exchange be retained. */
+    static boolean zeroRetention(ServerRequest request) {
+        Optional<String> header = request.headers().first(ZERO_RETENTION);
+        if (header.isEmpty()) {
+            return false;
+        }
+        return switch (header.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new VeilException(ErrorKind.INVALID_REQUEST, "the x-veil-zero-retention header must be "
+                    + "true or false").withCode("invalid_zero_retention");
+        };
     }
 
     private static VeilException invalid() {

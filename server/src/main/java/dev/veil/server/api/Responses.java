@@ -1,11 +1,21 @@
 package dev.veil.server.api;
 
 import dev.veil.server.dispatch.Dispatched;
+import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.Exchange;
 import io.helidon.webserver.http.ServerResponse;
 
 /** Response headers shared by the endpoints. */
 final class Responses {
     private Responses() {
+    }
+
+    /** Says which policy decision applied, and whether the policy was skipped because OPA could not decide. */
+    static void policy(ServerResponse response, Exchange exchange) {
+        exchange.get(Attributes.POLICY_DECISION_ID).ifPresent(id -> response.header(VeilHeaders.DECISION_ID, id));
+        if (exchange.get(Attributes.POLICY_FAILED_OPEN).orElse(false)) {
+            response.header(VeilHeaders.POLICY, "fail-open");
+        }
     }
 
     /** Says which provider model answered and after how many attempts. */

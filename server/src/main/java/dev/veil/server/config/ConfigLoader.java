@@ -30,7 +30,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
-            "models", "plugins", "plugins-dir");
+            "models", "plugins", "plugins-dir", "opa");
+    private static final Set<String> OPA_KEYS = Set.of("url", "decision-path", "timeout", "fail-mode");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
@@ -159,7 +160,7 @@ public final class ConfigLoader {
         List<PluginEntry> plugins = plugins(veil.get("plugins"));
         Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
-                connectTimeout, providers, models, plugins, pluginsDir);
+                connectTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")));
     }
 
     private ProviderConfig provider(Config node, Duration readTimeout) {
@@ -217,6 +218,28 @@ public final class ConfigLoader {
             refs.add(new TargetRef(provider, target.substring(slash + 1)));
         }
         return new ModelAlias(name, refs);
+    }
+
+    private static Optional<OpaConfig> opa(Config node) {
+        if (!node.exists()) {
+            return Optional.empty();
+        }
+        rejectUnknown(node, OPA_KEYS);
+        URI url = string(node.get("url")).map(value -> uri("veil.opa.url", value)).orElseThrow(() ->
+                new ConfigException("veil.opa.url", "missing; point it at OPA, for example http://127.0.0.1:8181, "
+                        + "or remove veil.opa to run without policy checks"));
+        String path = string(node.get("decision-path")).orElse(OpaConfig.DEFAULT_DECISION_PATH);
+        if (!path.matches("[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*")) {
+            throw new ConfigException("veil.opa.decision-path", "'" + path + "' is not a data path; write for "
+                    + "example veil/decision");
+        }
+        String failMode = string(node.get("fail-mode")).orElse("closed");
+        if (!failMode.equals("closed") && !failMode.equals("open")) {
+            throw new ConfigException("veil.opa.fail-mode", "must be closed (refuse requests OPA cannot decide) "
+                    + "or open (serve them, marked), got '" + failMode + "'");
+        }
+        return Optional.of(new OpaConfig(url, path, duration(node.get("timeout")).orElse(OpaConfig.DEFAULT_TIMEOUT),
+                failMode.equals("open")));
     }
 
     /**

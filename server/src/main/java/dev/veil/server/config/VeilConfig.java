@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param models model aliases by public name, ordered by name
  * @param plugins the plugin chain, in config order
  * @param pluginsDir where drop-in plugin JARs are looked for
+ * @param opa the policy engine, when policy checks are on
  */
 public record VeilConfig(
         String host,
@@ -33,7 +34,8 @@ public record VeilConfig(
         Map<String, ProviderConfig> providers,
         Map<String, ModelAlias> models,
         List<PluginEntry> plugins,
-        Optional<Path> pluginsDir) {
+        Optional<Path> pluginsDir,
+        Optional<OpaConfig> opa) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -51,5 +53,6 @@ public record VeilConfig(
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         plugins = List.copyOf(plugins);
         Objects.requireNonNull(pluginsDir, "pluginsDir");
+        Objects.requireNonNull(opa, "opa");
     }
 }

@@ -1,0 +1,32 @@
+package dev.veil.server.policy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import dev.veil.server.config.TargetRef;
+
+/**
+ * A policy decision (see docs/policy.md). Every field but {@code allow} is optional in the document OPA returns.
+ *
+ * @param allow whether the request may proceed
+ * @param reasons why not, for the client
+ * @param targets the candidates to use, in order, when the policy narrowed or reordered them
+ * @param maxTokens an output token cap
+ * @param zeroRetention whether zero retention is required
+ * @param redact redaction modes by PII type
+ * @param decisionId OPA's decision id, when its decision logging is on
+ */
+public record Decision(boolean allow, List<String> reasons, Optional<List<TargetRef>> targets, OptionalInt maxTokens,
+                       Optional<Boolean> zeroRetention, Map<String, String> redact, Optional<String> decisionId) {
+    public Decision {
+        reasons = List.copyOf(reasons);
+        Objects.requireNonNull(targets, "targets");
+        Objects.requireNonNull(maxTokens, "maxTokens");
+        Objects.requireNonNull(zeroRetention, "zeroRetention");
+        redact = Map.copyOf(redact);
+        Objects.requireNonNull(decisionId, "decisionId");
+    }
+}

@@ -1,0 +1,121 @@
+package dev.veil.server.policy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.server.config.OpaConfig;
+import dev.veil.server.config.TargetRef;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+
+/**
+ * Talks to OPA's REST data API over pooled keep-alive connections: {@code POST /v1/data/<decision-path>} for
+ * decisions, {@code PUT /v1/data/veil/catalog} for the provider catalogue. An undefined decision (no {@code result})
+ * is a denial, as OPA's own integrations treat it.
+ */
+public final class OpaPolicyClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_DECISION_BYTES = 1 << 20;
+
+    private final Http1Client client;
+    private final URI decisionUri;
+    private final URI catalogUri;
+    private final String decisionPath;
+
+    public OpaPolicyClient(OpaConfig config) {
+        this.client = Http1Client.builder()
+                .socketOptions(options -> options.tcpNoDelay(true).connectTimeout(config.timeout()))
+                .connectTimeout(config.timeout())
+                .readTimeout(config.timeout())
+                .keepAlive(true)
+                .followRedirects(false)
+                .build();
+        this.decisionUri = URI.create(config.url() + "/v1/data/" + config.decisionPath());
+        this.catalogUri = URI.create(config.url() + "/v1/data/veil/catalog");
+        this.decisionPath = config.decisionPath();
+    }
+
+    /** Asks for the decision on {@code input}, a serialised input document. */
+    public Decision decide(byte[] input) throws PolicyUnavailableException {
+        byte[] body = new byte[input.length + 10];
+        System.arraycopy("{\"input\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, body, 0, 9);
+        System.arraycopy(input, 0, body, 9, input.length);
+        body[body.length - 1] = '}';
+        JsonNode answer;
+        try (HttpClientResponse response = client.post().uri(decisionUri).contentType(MediaTypes.APPLICATION_JSON)
+                .submit(body);
+             InputStream in = response.inputStream()) {
+            byte[] bytes = in.readNBytes(MAX_DECISION_BYTES);
+            if (response.status().code() != 200) {
+                throw new PolicyUnavailableException("OPA answered HTTP " + response.status().code(), null);
+            }
+            answer = JSON.readTree(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new PolicyUnavailableException("OPA could not be asked (" + e.getClass().getSimpleName() + ")",
+                    e);
+        }
+        Optional<String> decisionId = Optional.ofNullable(answer.get("decision_id")).filter(JsonNode::isTextual)
+                .map(JsonNode::textValue);
+        JsonNode result = answer.get("result");
+        if (result == null || !result.isObject()) {
+            return new Decision(false, List.of("the policy at " + decisionPath + " returned no decision"),
+                    Optional.empty(), OptionalInt.empty(), Optional.empty(), Map.of(), decisionId);
+        }
+        return decision(result, decisionId);
+    }
+
+    /** Replaces the provider catalogue in OPA's data. */
+    public void publishCatalog(byte[] catalog) throws PolicyUnavailableException {
+        try (HttpClientResponse response = client.put().uri(catalogUri).contentType(MediaTypes.APPLICATION_JSON)
+                .submit(catalog);
+             InputStream in = response.inputStream()) {
+            in.readAllBytes();
+            if (response.status().code() / 100 != 2) {
+                throw new PolicyUnavailableException("OPA refused the catalogue: HTTP " + response.status().code(),
+                        null);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new PolicyUnavailableException("OPA could not be reached (" + e.getClass().getSimpleName() + ")",
+                    e);
+        }
+    }
+
+    private static Decision decision(JsonNode result, Optional<String> decisionId) {
+        boolean allow = result.path("allow").isBoolean() && result.get("allow").booleanValue();
+        List<String> reasons = new ArrayList<>();
+        for (JsonNode reason : result.path("reasons")) {
+            reasons.add(reason.isTextual() ? reason.textValue() : reason.toString());
+        }
+        Optional<List<TargetRef>> targets = Optional.empty();
+        if (result.path("targets").isArray()) {
+            List<TargetRef> list = new ArrayList<>();
+            for (JsonNode target : result.get("targets")) {
+                if (target.path("provider").isTextual() && target.path("model").isTextual()) {
+                    list.add(new TargetRef(target.get("provider").textValue(), target.get("model").textValue()));
+                }
+            }
+            targets = Optional.of(list);
+        }
+        OptionalInt maxTokens = result.path("max_tokens").canConvertToInt() && result.get("max_tokens").isNumber()
+                ? OptionalInt.of(result.get("max_tokens").intValue()) : OptionalInt.empty();
+        Optional<Boolean> zeroRetention = result.path("zero_retention").isBoolean()
+                ? Optional.of(result.get("zero_retention").booleanValue()) : Optional.empty();
+        Map<String, String> redact = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : result.path("redact").properties()) {
+            if (entry.getValue().isTextual()) {
+                redact.put(entry.getKey(), entry.getValue().textValue());
+            }
+        }
+        return new Decision(allow, reasons, targets, maxTokens, zeroRetention, redact, decisionId);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.veil.server.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.logging.Logger;
+
+import dev.veil.server.config.OpaConfig;
+import dev.veil.server.config.TargetRef;
+import dev.veil.server.providers.ProviderRegistry;
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.EmbeddingsRequest;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.SamplingParameters;
+import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.Exchange;
+
+/**
+ * Asks the policy for a decision on every request and obeys it: a denial is a 403 carrying the policy's reasons;
+ * the decision may narrow or reorder the candidates (never add to them), cap output tokens, and require zero
+ * retention, which also removes candidates that retain data. When OPA cannot decide, the fail mode applies: closed
+ * refuses the request with a 503, open lets it through and marks the exchange.
+ */
+public final class PolicyCheck {
+    private static final Logger LOGGER = Logger.getLogger(PolicyCheck.class.getName());
+
+    private final Optional<OpaPolicyClient> client;
+    private final boolean failOpen;
+    private final PolicyInput input;
+    private final ProviderRegistry providers;
+
+    private PolicyCheck(Optional<OpaPolicyClient> client, boolean failOpen, ProviderRegistry providers) {
+        this.client = client;
+        this.failOpen = failOpen;
+        this.input = new PolicyInput(providers);
+        this.providers = providers;
+    }
+
+    /** Checks requests against {@code opa}, or lets everything through when policy checks are off. */
+    public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers) {
+        if (opa.isEmpty()) {
+            LOGGER.warning("policy checks are off: veil.opa is not configured");
+            return new PolicyCheck(Optional.empty(), false, providers);
+        }
+        return new PolicyCheck(Optional.of(new OpaPolicyClient(opa.get())), opa.get().failOpen(), providers);
+    }
+
+    /**
+     * A chat request as the policy allows it.
+     *
+     * @param request the request, its output limit capped when the policy says so
+     * @param candidates the candidates the policy permits, in its order
+     */
+    public record Checked(ChatRequest request, List<TargetRef> candidates) {
+    }
+
+    public Checked chat(ChatRequest request, List<TargetRef> candidates, Exchange exchange) {
+        if (client.isEmpty()) {
+            return new Checked(request, candidates);
+        }
+        Optional<Decision> decision = decide(input.chat(request, candidates, exchange), exchange);
+        if (decision.isEmpty()) {
+            return new Checked(request, candidates);
+        }
+        List<TargetRef> permitted = obey(decision.get(), candidates, exchange);
+        return new Checked(capped(request, decision.get().maxTokens()), permitted);
+    }
+
+    public List<TargetRef> embeddings(EmbeddingsRequest request, List<TargetRef> candidates, Exchange exchange) {
+        if (client.isEmpty()) {
+            return candidates;
+        }
+        return decide(input.embeddings(request, candidates, exchange), exchange)
+                .map(decision -> obey(decision, candidates, exchange)).orElse(candidates);
+    }
+
+    /** The decision, or empty when OPA could not decide and the fail mode is open. */
+    private Optional<Decision> decide(byte[] document, Exchange exchange) {
+        try {
+            Decision decision = client.orElseThrow().decide(document);
+            decision.decisionId().ifPresent(id -> exchange.put(Attributes.POLICY_DECISION_ID, id));
+            return Optional.of(decision);
+        } catch (PolicyUnavailableException e) {
+            if (failOpen) {
+                LOGGER.warning(() -> "request " + exchange.requestId() + " served unchecked (veil.opa.fail-mode: "
+                        + "open): " + e.getMessage());
+                exchange.put(Attributes.POLICY_FAILED_OPEN, true);
+                return Optional.empty();
+            }
+            LOGGER.warning(() -> "request " + exchange.requestId() + " refused: " + e.getMessage());
+            throw new VeilException(ErrorKind.UNAVAILABLE, "The policy engine could not decide on this request, so "
+                    + "it was refused (veil.opa.fail-mode is closed); retry later or ask an operator to check OPA")
+                    .withCode("policy_unavailable");
+        }
+    }
+
+    private List<TargetRef> obey(Decision decision, List<TargetRef> candidates, Exchange exchange) {
+        if (!decision.allow()) {
+            String reasons = decision.reasons().isEmpty() ? "no reason given" : String.join("; ", decision.reasons());
+            throw new VeilException(ErrorKind.PERMISSION_DENIED, "Request denied by policy: " + reasons)
+                    .withCode("policy_denied");
+        }
+        if (!decision.redact().isEmpty()) {
+            exchange.put(Attributes.POLICY_REDACT, decision.redact());
+        }
+        List<TargetRef> permitted = decision.targets().map(targets -> targets.stream()
+                .filter(candidates::contains).distinct().toList()).orElse(candidates);
+        if (decision.zeroRetention().orElse(false)) {
+            exchange.put(Attributes.ZERO_RETENTION, true);
+            permitted = permitted.stream().filter(target -> providers.get(target.provider())
+                    .map(provider -> provider.config().zeroRetention()).orElse(false)).toList();
+        }
+        if (permitted.isEmpty()) {
+            throw new VeilException(ErrorKind.PERMISSION_DENIED, "Request denied by policy: no permitted provider "
+                    + "can serve this request" + (decision.zeroRetention().orElse(false)
+                    ? " (zero retention is required)" : "")).withCode("policy_denied");
+        }
+        return new ArrayList<>(permitted);
+    }
+
+    /** Lowers every output limit the request carries to the cap, or sets one when it carries none. */
+    private static ChatRequest capped(ChatRequest request, OptionalInt cap) {
+        if (cap.isEmpty()) {
+            return request;
+        }
+        int limit = cap.getAsInt();
+        SamplingParameters sampling = request.sampling();
+        OptionalInt maxTokens = lowered(sampling.maxTokens(), limit);
+        OptionalInt maxCompletionTokens = sampling.maxTokens().isEmpty() && sampling.maxCompletionTokens().isEmpty()
+                ? OptionalInt.of(limit) : lowered(sampling.maxCompletionTokens(), limit);
+        return request.withSampling(new SamplingParameters(sampling.temperature(), sampling.topP(), maxTokens,
+                maxCompletionTokens, sampling.n(), sampling.presencePenalty(), sampling.frequencyPenalty()));
+    }
+
+    private static OptionalInt lowered(OptionalInt value, int limit) {
+        return value.isPresent() ? OptionalInt.of(Math.min(value.getAsInt(), limit)) : value;
+    }
+}

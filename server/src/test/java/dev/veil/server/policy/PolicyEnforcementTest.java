@@ -1,0 +1,288 @@
+package dev.veil.server.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.server.testing.FakeOpenAiUpstream;
+import dev.veil.server.testing.OpaProcess;
+import dev.veil.server.testing.SseClient;
+import dev.veil.server.testing.VeilUnderTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every request is checked by a real OPA running the project's default policies, and Veil obeys the decision. */
+class PolicyEnforcementTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DEFAULT_SETTINGS_FILE = "veil/settings/data.json";
+    private static final String HELLO = "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    private static OpaProcess opa;
+    private static String defaultSettings;
+    private FakeOpenAiUpstream upstream;
+    private VeilUnderTest veil;
+
+    @BeforeAll
+    static void startOpa() throws Exception {
+        opa = OpaProcess.start();
+        defaultSettings = Files.readString(opa.policies().resolve(DEFAULT_SETTINGS_FILE));
+    }
+
+    @AfterAll
+    static void stopOpa() {
+        opa.close();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new FakeOpenAiUpstream();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (veil != null) {
+            veil.close();
+        }
+        upstream.close();
+        Files.writeString(opa.policies().resolve(DEFAULT_SETTINGS_FILE), defaultSettings);
+        awaitSettings(defaultSettings);
+    }
+
+    private String config(String opaUrl, String opaExtra) {
+        return """
+                server: {host: 127.0.0.1, port: 0}
+                veil:
+                  master-key: %s
+                  upstream: {connect-timeout: 2s, read-timeout: 5s}
+                  opa: {url: "%s"%s}
+                  providers:
+                    openai: {kind: openai, base-url: "%s", api-key: k, region: us}
+                    deepseek: {kind: openai-compatible, preset: deepseek, base-url: "%s", api-key: k, region: eu,
+                               zero-retention: true}
+                  models:
+                    smart: {targets: ["openai/gpt-4o", "deepseek/deepseek-chat"]}
+                """.formatted(VeilUnderTest.MASTER_KEY, opaUrl, opaExtra, upstream.baseUrl(), upstream.baseUrl());
+    }
+
+    private VeilUnderTest start(String opaUrl, String opaExtra) {
+        veil = VeilUnderTest.start(config(opaUrl, opaExtra));
+        return veil;
+    }
+
+    /** Replaces the policy settings OPA serves, and waits until OPA has loaded them. */
+    private static void settings(String json) throws Exception {
+        Files.writeString(opa.policies().resolve(DEFAULT_SETTINGS_FILE), json);
+        awaitSettings(json);
+    }
+
+    private static void awaitSettings(String json) throws Exception {
+        JsonNode wanted = JSON.readTree(json);
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!JSON.readTree(opa.data("veil/settings")).path("result").equals(wanted)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("OPA did not load the changed settings");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static String withSettings(String path, String value) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(defaultSettings);
+        String[] keys = path.split("\\.");
+        com.fasterxml.jackson.databind.node.ObjectNode node = root;
+        for (int i = 0; i < keys.length - 1; i++) {
+            node = (com.fasterxml.jackson.databind.node.ObjectNode) node.get(keys[i]);
+        }
+        node.set(keys[keys.length - 1], JSON.readTree(value));
+        return JSON.writeValueAsString(root);
+    }
+
+    @Test
+    void allowsAnOrdinaryRequestAndNamesTheDecision() {
+        start(opa.url(), "");
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-veil-decision-id")).hasValueSatisfying(id ->
+                assertThat(id).isNotBlank());
+        assertThat(response.headers().firstValue("x-veil-provider")).hasValue("openai");
+    }
+
+    @Test
+    void deniesWithThePolicysReasonsInOpenAiShape() throws Exception {
+        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        start(opa.url(), "");
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("policy_denied");
+        assertThat(error.path("message").asText()).contains("may not use model \"smart\"");
+        assertThat(response.headers().firstValue("x-veil-decision-id")).isPresent();
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void dispatchesToTheTargetsInThePolicysOrder() throws Exception {
+        settings(withSettings("routing.tenant_regions", "{\"default\": \"eu\"}"));
+        start(opa.url(), "");
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+        assertThat(response.headers().firstValue("x-veil-provider")).hasValue("deepseek");
+    }
+
+    @Test
+    void keepsPaymentDataAwayFromProvidersTheComplianceRuleExcludes() throws Exception {
+        start(opa.url(), "");
+        settings(withSettings("compliance.data_classes", "{\"cards\": {\"providers\": [\"deepseek\"]}}"));
+
+        HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")
+                .header("x-veil-metadata", "{\"data_class\": \"cards\"}")
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-veil-provider")).hasValue("deepseek");
+    }
+
+    @Test
+    void sendsAZeroRetentionRequestOnlyToProvidersThatRetainNothing() {
+        start(opa.url(), "");
+
+        HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")
+                .header("x-veil-zero-retention", "true")
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build());
+
+        assertThat(response.headers().firstValue("x-veil-provider")).hasValue("deepseek");
+    }
+
+    @Test
+    void capsOutputTokensForTheTeam() throws Exception {
+        settings(withSettings("limits.teams", "{\"default\": {\"max_tokens\": 64}}"));
+        start(opa.url(), "");
+
+        veil.post("/v1/chat/completions", HELLO.replace("\"model\"", "\"max_completion_tokens\":1000,\"model\""));
+
+        assertThat(upstream.lastReceived().body().path("max_completion_tokens").asInt()).isEqualTo(64);
+    }
+
+    @Test
+    void checksStreamsBeforeTheyStart() throws Exception {
+        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        start(opa.url(), "");
+
+        try (SseClient stream = SseClient.post(veil, "/v1/chat/completions",
+                HELLO.replace("\"model\"", "\"stream\":true,\"model\""))) {
+            assertThat(stream.response().statusCode()).isEqualTo(403);
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void checksEmbeddingsToo() throws Exception {
+        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"smart\"]}]"));
+        start(opa.url(), "");
+
+        HttpResponse<String> response = veil.post("/v1/embeddings",
+                "{\"model\":\"openai/text-embedding-3-small\",\"input\":\"x\"}");
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void publishesTheProviderCatalogueToOpa() throws Exception {
+        start(opa.url(), "");
+
+        JsonNode catalog = JSON.readTree(opa.data("veil/catalog")).path("result");
+
+        assertThat(catalog.at("/providers/deepseek/region").asText()).isEqualTo("eu");
+        assertThat(catalog.at("/providers/deepseek/zero_retention").asBoolean()).isTrue();
+        assertThat(catalog.at("/models/smart/targets/1/provider").asText()).isEqualTo("deepseek");
+    }
+
+    @Test
+    void appliesAPolicyEditedOnDiskWithoutARestart() throws Exception {
+        start(opa.url(), "");
+        assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
+
+        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+
+        assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void refusesRequestsWhenOpaIsDownAndFailModeIsClosed() throws Exception {
+        start(deadUrl(), "");
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("policy_unavailable");
+        assertThat(veil.get("/health/ready").statusCode()).isEqualTo(503);
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void servesAndFlagsRequestsWhenOpaIsDownAndFailModeIsOpen() throws Exception {
+        start(deadUrl(), ", fail-mode: open");
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-veil-policy")).hasValue("fail-open");
+    }
+
+    @Test
+    void refusesRequestsWhenOpaIsTooSlow() throws Exception {
+        Files.writeString(opa.policies().resolve("veil_slow_test_only.rego"), """
+                package veil.slow
+
+                import rego.v1
+
+                allow if count([x | some x in numbers.range(1, 5000000); x % 3 == 0]) > 0
+                """);
+        Path slow = opa.policies().resolve("veil_slow_test_only.rego");
+        try {
+            awaitPolicy("veil/slow");
+            start(opa.url(), ", decision-path: veil/slow, timeout: 50ms");
+
+            HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("policy_unavailable");
+        } finally {
+            Files.delete(slow);
+        }
+    }
+
+    private static void awaitPolicy(String path) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!opa.data(path).contains("result")) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("OPA did not load " + path);
+            }
+            Thread.sleep(Duration.ofMillis(100));
+        }
+    }
+
+    private static String deadUrl() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.veil.server.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real OPA server on a free loopback port, serving a copy of the project's {@code policies/} (which a test may then
+ * change on disk). The binary is {@code opa} on the PATH, or the project-local one {@code ./veil test} installs.
+ */
+public final class OpaProcess implements AutoCloseable {
+    private static final Path PROJECT = Path.of(System.getProperty("veil.project.dir", ".."));
+
+    private final Process process;
+    private final int port;
+    private final Path policies;
+
+    private OpaProcess(Process process, int port, Path policies) {
+        this.process = process;
+        this.port = port;
+        this.policies = policies;
+    }
+
+    /** Starts OPA on a fresh copy of {@code policies/}, watching it for changes. */
+    public static OpaProcess start() throws IOException, InterruptedException {
+        Path copy = Files.createTempDirectory("veil-policies");
+        copyTree(PROJECT.resolve("policies"), copy);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(binary().toString(), "run", "--server", "--addr",
+                "127.0.0.1:" + port, "--log-level", "error", "--set", "decision_logs.console=true", "--watch",
+                copy.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        OpaProcess opa = new OpaProcess(process, port, copy);
+        opa.awaitHealthy();
+        return opa;
+    }
+
+    /** The OPA binary the project's scripts use. */
+    public static Path binary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, "opa");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        Path local = PROJECT.resolve(".tools/bin/opa");
+        if (Files.isExecutable(local)) {
+            return local;
+        }
+        throw new IllegalStateException("OPA is missing: run ./veil test, which installs it into .tools/bin "
+                + "(go install github.com/open-policy-agent/opa@v1.22.3)");
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** The policies directory OPA serves and watches. */
+    public Path policies() {
+        return policies;
+    }
+
+    /** Reads a document from OPA's data API. */
+    public String data(String path) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        return client.send(HttpRequest.newBuilder(URI.create(url() + "/v1/data/" + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private void awaitHealthy() throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("OPA exited at startup with status " + process.exitValue());
+            }
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create(url() + "/health")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("OPA did not become healthy");
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

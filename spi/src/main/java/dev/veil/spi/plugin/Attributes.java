@@ -1,0 +1,39 @@
+package dev.veil.spi.plugin;
+
+import java.util.Map;
+
+/**
+ * Exchange attributes Veil itself reads or writes. Plugins that produce these facts record them under these keys,
+ * so that policy, audit and other plugins find them.
+ */
+public final class Attributes {
+    /**
+     * PII findings of the request as counts by type ({@code EMAIL} → 2), never values: a {@code Map<String,
+     * Integer>}. Written by redaction plugins in the request phase; read by the policy input.
+     */
+    @SuppressWarnings("rawtypes")
+    public static final AttributeKey<Map> PII_FINDINGS = AttributeKey.of("pii.findings", Map.class);
+
+    /**
+     * Whether the exchange must leave nothing behind at the provider or in Veil's own stores. Written by the client's
+     * {@code x-veil-zero-retention: true} header, by plugins, and by a policy decision.
+     */
+    public static final AttributeKey<Boolean> ZERO_RETENTION = AttributeKey.of("retention.zero", Boolean.class);
+
+    /** OPA's id of the decision taken for this exchange, as in the {@code x-veil-decision-id} header. */
+    public static final AttributeKey<String> POLICY_DECISION_ID = AttributeKey.of("policy.decision_id", String.class);
+
+    /** Set to true when the policy engine could not decide and the fail-open mode let the request through. */
+    public static final AttributeKey<Boolean> POLICY_FAILED_OPEN = AttributeKey.of("policy.failed_open",
+            Boolean.class);
+
+    /**
+     * The policy's redaction modes by PII type ({@code PERSON} → {@code block}), a {@code Map<String, String>}, for
+     * redaction plugins to apply.
+     */
+    @SuppressWarnings("rawtypes")
+    public static final AttributeKey<Map> POLICY_REDACT = AttributeKey.of("policy.redact", Map.class);
+
+    private Attributes() {
+    }
+}
