@@ -6,6 +6,7 @@ import dev.veil.server.api.EmbeddingsEndpoint;
 import dev.veil.server.api.ErrorResponder;
 import dev.veil.server.api.Gateway;
 import dev.veil.server.api.HealthEndpoint;
+import dev.veil.server.api.MessagesEndpoint;
 import dev.veil.server.api.ModelsEndpoint;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.policy.CatalogPublisher;
@@ -50,8 +51,11 @@ public final class VeilServer implements AutoCloseable {
         HealthEndpoint health = new HealthEndpoint(gateway);
         ModelsEndpoint models = new ModelsEndpoint(gateway);
         AdminPluginsEndpoint adminPlugins = new AdminPluginsEndpoint(gateway);
+        MessagesEndpoint messages = new MessagesEndpoint(gateway);
         routing.post("/v1/chat/completions", new ChatCompletionsEndpoint(gateway))
                 .post("/v1/embeddings", new EmbeddingsEndpoint(gateway))
+                .post("/v1/messages", messages::messages)
+                .post("/v1/messages/count_tokens", messages::countTokens)
                 .get("/v1/models", models::list)
                 .get("/v1/models/{+model}", models::retrieve)
                 .get("/health/live", health::live)
@@ -59,6 +63,8 @@ public final class VeilServer implements AutoCloseable {
                 .get("/admin/plugins", adminPlugins::list)
                 .any("/v1/chat/completions", (req, res) -> notAllowed(res, "POST"))
                 .any("/v1/embeddings", (req, res) -> notAllowed(res, "POST"))
+                .any("/v1/messages", messages::notAllowed)
+                .any("/v1/messages/count_tokens", messages::notAllowed)
                 .any("/v1/*", (req, res) -> ErrorResponder.send(res, new VeilException(ErrorKind.NOT_FOUND,
                         "Unknown endpoint " + req.prologue().method().text() + " " + req.path().path()
                                 + "; Veil serves /v1/chat/completions, /v1/embeddings and /v1/models")

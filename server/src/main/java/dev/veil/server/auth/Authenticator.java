@@ -19,6 +19,25 @@ public final class Authenticator {
         this.masterKey = masterKey;
     }
 
+    /**
+     * The caller behind an Anthropic-style {@code x-api-key} header, or else an {@code Authorization} header value (as
+     * Anthropic's SDKs send an auth token); a missing or unknown key is a 401.
+     */
+    public Caller authenticate(Optional<String> apiKey, Optional<String> authorization) {
+        if (apiKey.isPresent()) {
+            if (!masterKey.matches(apiKey.get().trim())) {
+                throw new VeilException(ErrorKind.AUTHENTICATION, "Incorrect API key provided")
+                        .withCode("invalid_api_key");
+            }
+            return MASTER;
+        }
+        if (authorization.isEmpty()) {
+            throw new VeilException(ErrorKind.AUTHENTICATION, "Missing API key: send it as 'x-api-key: <key>' or "
+                    + "'Authorization: Bearer <key>'").withCode("missing_api_key");
+        }
+        return authenticate(authorization);
+    }
+
     /** The caller behind an {@code Authorization} header value; a missing or unknown key is a 401. */
     public Caller authenticate(Optional<String> authorization) {
         String header = authorization.orElseThrow(() -> new VeilException(ErrorKind.AUTHENTICATION,

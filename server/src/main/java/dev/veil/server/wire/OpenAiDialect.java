@@ -33,7 +33,8 @@ public record OpenAiDialect(
         return renamedFields.getOrDefault(field, field);
     }
 
+    /** Whether {@code field} goes to this server; {@code x-veil-} extensions are Veil's own and never do. */
     boolean sends(String field) {
-        return !droppedFields.contains(field);
+        return !droppedFields.contains(field) && !field.startsWith("x-veil-");
     }
 }

@@ -13,6 +13,7 @@ import dev.veil.server.providers.translation.DataUrl;
 import dev.veil.server.providers.translation.Thinking;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
+import dev.veil.server.wire.anthropic.AnthropicRequests;
 import dev.veil.server.wire.UpstreamError;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
@@ -117,6 +118,9 @@ public final class AnthropicWire {
         if (stream) {
             body.put("stream", true);
         }
+        // Fields of an Anthropic-surface request that Veil does not model, verbatim (see AnthropicRequests).
+        request.extensions().get(AnthropicRequests.PASSTHROUGH).map(WireJson::tree)
+                .filter(JsonNode::isObject).ifPresent(fields -> body.setAll((ObjectNode) fields));
         return body;
     }
 

@@ -1,0 +1,30 @@
+package dev.veil.server.api;
+
+import dev.veil.server.wire.anthropic.AnthropicMessages;
+import dev.veil.spi.VeilException;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Answers failures on the Anthropic surface in Anthropic's error shape,
+ * {@code {"type":"error","error":{"type","message"},"request_id"}}, with the status {@link VeilException} carries
+ * (the mapping from {@link dev.veil.spi.ErrorKind} to Anthropic's error types is in {@link AnthropicMessages}).
+ */
+final class AnthropicErrorResponder {
+    private AnthropicErrorResponder() {
+    }
+
+    /** Sends {@code error} unless a response has already started. */
+    static void send(ServerResponse response, VeilException error) {
+        if (response.isSent()) {
+            return;
+        }
+        String requestId = response.headers().first(VeilHeaders.REQUEST_ID).orElse(null);
+        response.status(Status.create(error.status()));
+        response.header(HeaderValues.CONTENT_TYPE_JSON);
+        error.retryAfterSeconds().ifPresent(seconds -> response.header(VeilHeaders.RETRY_AFTER,
+                Long.toString(seconds)));
+        response.send(AnthropicMessages.error(error, requestId));
+    }
+}
