@@ -13,6 +13,8 @@ public enum ProviderKind {
     ANTHROPIC("anthropic"),
     /** Google's Gemini API (Generative Language). */
     GEMINI("gemini"),
+    /** Amazon Bedrock's Converse API, signed with AWS Signature Version 4. */
+    BEDROCK("bedrock"),
     /** Veil's built-in echo model: answers with the prompt, needs no network. */
     ECHO("echo");
 

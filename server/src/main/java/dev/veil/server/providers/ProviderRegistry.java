@@ -8,6 +8,7 @@ import java.util.Optional;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.providers.anthropic.AnthropicAdapter;
+import dev.veil.server.providers.bedrock.BedrockAdapter;
 import dev.veil.server.providers.echo.EchoAdapter;
 import dev.veil.server.providers.gemini.GeminiAdapter;
 import dev.veil.server.providers.openai.OpenAiProviders;
@@ -39,6 +40,7 @@ public final class ProviderRegistry {
                 case ECHO -> new EchoAdapter();
                 case ANTHROPIC -> AnthropicAdapter.create(provider, client, config.maxUpstreamResponseBytes());
                 case GEMINI -> GeminiAdapter.create(provider, client, config.maxUpstreamResponseBytes());
+                case BEDROCK -> BedrockAdapter.create(provider, client, config.maxUpstreamResponseBytes());
                 case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider, client,
                         config.maxUpstreamResponseBytes());
             };

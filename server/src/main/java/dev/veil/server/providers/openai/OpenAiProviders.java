@@ -48,7 +48,7 @@ public final class OpenAiProviders {
                         OpenAiDialect.OPENAI, http, config.models());
             }
             case OPENAI_COMPATIBLE -> compatible(config, http);
-            case ECHO, ANTHROPIC, GEMINI -> throw new IllegalArgumentException("not an OpenAI-family provider: " + config.name());
+            case ECHO, ANTHROPIC, GEMINI, BEDROCK -> throw new IllegalArgumentException("not an OpenAI-family provider: " + config.name());
         };
     }
 

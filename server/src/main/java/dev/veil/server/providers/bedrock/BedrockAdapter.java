@@ -1,0 +1,266 @@
+package dev.veil.server.providers.bedrock;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.veil.server.config.ConfigException;
+import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.config.Secret;
+import dev.veil.server.providers.ChatStream;
+import dev.veil.server.providers.ProviderAdapter;
+import dev.veil.server.providers.UpstreamException;
+import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.translation.WireJson;
+import dev.veil.server.wire.MalformedUpstreamException;
+import dev.veil.server.wire.UpstreamError;
+import dev.veil.spi.ChatChunk;
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.ChatResponse;
+import dev.veil.spi.EmbeddingsRequest;
+import dev.veil.spi.EmbeddingsResponse;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.VeilException;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webclient.api.ClientUri;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+
+/**
+ * Amazon Bedrock's Converse API ({@code kind: bedrock}): {@code <base-url>/model/<modelId>/converse}, streamed with
+ * {@code /converse-stream} as AWS event-stream frames. Every request is signed with AWS Signature Version 4 (service
+ * {@code bedrock}, the configured region) from the configured credentials; the base URL defaults to the region's
+ * {@code bedrock-runtime} endpoint.
+ */
+public final class BedrockAdapter implements ProviderAdapter {
+    /** The signing name of the Bedrock runtime. */
+    static final String SERVICE = "bedrock";
+    private static final Logger LOGGER = Logger.getLogger(BedrockAdapter.class.getName());
+    private static final int MAX_TRAILING_BYTES = 4096;
+    private static final HeaderName REQUEST_ID = HeaderNames.create("x-amzn-RequestId");
+    private static final Header ACCEPT_EVENT_STREAM = HeaderValues.createCached(HeaderNames.ACCEPT,
+            "application/vnd.amazon.eventstream");
+
+    private final String provider;
+    private final String base;
+    private final List<Header> headers;
+    private final SigV4 signer;
+    private final Optional<Secret> sessionToken;
+    private final UpstreamHttp http;
+    private final List<String> models;
+
+    private BedrockAdapter(String provider, String base, List<Header> headers, SigV4 signer,
+                           Optional<Secret> sessionToken, UpstreamHttp http, List<String> models) {
+        this.provider = provider;
+        this.base = base;
+        this.headers = headers;
+        this.signer = signer;
+        this.sessionToken = sessionToken;
+        this.http = http;
+        this.models = models;
+    }
+
+    /** The default endpoint of {@code region}. */
+    public static String defaultBaseUrl(String region) {
+        return "https://bedrock-runtime." + region + ".amazonaws.com";
+    }
+
+    /** The adapter for {@code config}; a missing region or credential stops startup with a {@link ConfigException}. */
+    public static BedrockAdapter create(ProviderConfig config, Http1Client client, long maxResponseBytes) {
+        String region = config.region().map(String::trim).filter(r -> !r.isEmpty()).orElseThrow(() ->
+                new ConfigException(config.key("region"), "missing; Bedrock needs the AWS region to call and to "
+                        + "sign requests for, for example region: us-east-1"));
+        if (!region.matches("[a-z0-9-]+")) {
+            throw new ConfigException(config.key("region"), "'" + region + "' is not an AWS region name; use one "
+                    + "like us-east-1 or eu-central-1");
+        }
+        String accessKeyId = config.awsAccessKeyId().orElseThrow(() -> new ConfigException(
+                config.key("aws-access-key-id"), "missing; Bedrock requests are signed with AWS credentials, set it, "
+                        + "for example aws-access-key-id: \"${AWS_ACCESS_KEY_ID}\"")).reveal();
+        String secretAccessKey = config.awsSecretAccessKey().orElseThrow(() -> new ConfigException(
+                config.key("aws-secret-access-key"), "missing; Bedrock requests are signed with AWS credentials, set "
+                        + "it, for example aws-secret-access-key: \"${AWS_SECRET_ACCESS_KEY}\"")).reveal();
+        String base = config.baseUrl().map(URI::toString).orElse(defaultBaseUrl(region));
+        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        List<Header> headers = new ArrayList<>();
+        config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
+        return new BedrockAdapter(config.name(), base, List.copyOf(headers),
+                new SigV4(accessKeyId, secretAccessKey, region, SERVICE), config.awsSessionToken(),
+                new UpstreamHttp(client, config, maxResponseBytes), config.models());
+    }
+
+    /**
+     * {@code <base>/model/<modelId>/<operation>}. The HTTP client sends the path in its own normal form (a model id's
+     * {@code :} unescaped, for example), and the signature must cover exactly what it sends, so it signs that form;
+     * AWS canonicalises {@code :} and {@code %3A} alike. A {@code /} would split the path, so ARNs are refused.
+     */
+    URI uri(String model, String operation) {
+        if (model.indexOf('/') >= 0) {
+            throw VeilException.invalidParam("model", "provider '" + provider + "' (bedrock) takes model and "
+                    + "inference-profile ids such as anthropic.claude-3-5-sonnet-20240620-v1:0; ARNs are not "
+                    + "supported");
+        }
+        URI requested = URI.create(base + "/model/" + SigV4.encode(model) + "/" + operation);
+        return URI.create(requested.getScheme() + "://" + requested.getRawAuthority()
+                + ClientUri.create(requested).pathWithQueryAndFragment());
+    }
+
+    /** The configured headers, then the signature over this request: fresh per request, as it covers the body. */
+    private List<Header> signed(URI uri, byte[] body, boolean stream) {
+        List<Header> all = new ArrayList<>(headers);
+        Map<String, String> toSign = sessionToken.map(token -> Map.of("x-amz-security-token", token.reveal()))
+                .orElse(Map.of());
+        Map<String, String> signature = signer.sign("POST", uri, toSign, body, ZonedDateTime.now(ZoneOffset.UTC));
+        all.add(HeaderValues.create(HeaderNames.create("x-amz-date"), false, false, signature.get("x-amz-date")));
+        // Marked sensitive so that Helidon masks them wherever it renders headers.
+        all.add(credential("Authorization", signature.get("Authorization")));
+        toSign.forEach((name, value) -> all.add(credential(name, value)));
+        if (stream) {
+            all.add(ACCEPT_EVENT_STREAM);
+        }
+        return all;
+    }
+
+    private static Header credential(String name, String value) {
+        return HeaderValues.create(HeaderNames.create(name), false, true, value);
+    }
+
+    private HttpClientResponse post(String model, String operation, ChatRequest request, boolean stream)
+            throws UpstreamException {
+        byte[] body = WireJson.bytes(BedrockWire.request(request, model, provider));
+        URI uri = uri(model, operation);
+        try {
+            return http.post(uri, signed(uri, body, stream), body, stream);
+        } catch (UpstreamException e) {
+            // ModelErrorException (424) is the model failing, not the request: a provider failure another may avoid.
+            if (e.failure() == UpstreamException.Failure.STATUS && e.status() == 424) {
+                throw UpstreamException.status(provider, 502, Optional.empty(), OptionalLong.empty());
+            }
+            throw e;
+        }
+    }
+
+    private String id(HttpClientResponse response) {
+        return "chatcmpl-" + response.headers().first(REQUEST_ID).filter(id -> id.matches("[A-Za-z0-9-]{1,64}"))
+                .orElseGet(() -> UUID.randomUUID().toString());
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
+        try (HttpClientResponse response = post(model, "converse", request, false)) {
+            return BedrockWire.response(http.body(response), id(response), model, System.currentTimeMillis() / 1000);
+        } catch (MalformedUpstreamException e) {
+            throw UpstreamException.malformed(provider, e.getMessage());
+        }
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
+        HttpClientResponse response = post(model, "converse-stream", request, true);
+        try {
+            return new BedrockChatStream(response, new BedrockStreamTranslator(id(response),
+                    System.currentTimeMillis() / 1000, model));
+        } catch (RuntimeException e) {
+            response.close();
+            throw http.classify(e);
+        }
+    }
+
+    @Override
+    public EmbeddingsResponse embeddings(EmbeddingsRequest request, String model) {
+        throw new VeilException(ErrorKind.INVALID_REQUEST, "provider '" + provider + "' (bedrock) offers chat "
+                + "through the Converse API only; use an embeddings model of another provider")
+                .withCode("embeddings_not_supported");
+    }
+
+    @Override
+    public List<String> models() {
+        return models;
+    }
+
+    /** Reads ConverseStream's event-stream messages until {@code messageStop} and the {@code metadata} after it. */
+    private final class BedrockChatStream implements ChatStream {
+        private final HttpClientResponse response;
+        private final InputStream body;
+        private final EventStreamDecoder events;
+        private final BedrockStreamTranslator translator;
+        private boolean atEnd;
+        private boolean done;
+
+        BedrockChatStream(HttpClientResponse response, BedrockStreamTranslator translator) {
+            this.response = response;
+            this.body = response.inputStream();
+            this.events = new EventStreamDecoder(body);
+            this.translator = translator;
+        }
+
+        @Override
+        public Optional<ChatChunk> next() throws UpstreamException {
+            while (!done) {
+                if (translator.ended()) {
+                    done = true;
+                    return Optional.empty();
+                }
+                EventStreamDecoder.Message message;
+                try {
+                    message = events.next();
+                } catch (EventStreamDecoder.MalformedFrameException e) {
+                    throw UpstreamException.malformed(provider, e.getMessage());
+                } catch (IOException | RuntimeException e) {
+                    throw http.classify(e);
+                }
+                if (message == null) {
+                    atEnd = true;
+                    if (!translator.stopped()) {
+                        // A stream that ends before messageStop was cut off.
+                        throw UpstreamException.broken(provider, null);
+                    }
+                    done = true;
+                    return Optional.empty();
+                }
+                try {
+                    Optional<ChatChunk> chunk = translator.translate(message);
+                    if (chunk.isPresent()) {
+                        return chunk;
+                    }
+                } catch (BedrockStreamTranslator.StreamException e) {
+                    Optional<UpstreamError> error = Optional.of(e.error());
+                    throw e.status() == 502 ? UpstreamException.reported(provider, error)
+                            : UpstreamException.status(provider, e.status(), error, OptionalLong.empty());
+                } catch (MalformedUpstreamException e) {
+                    throw UpstreamException.malformed(provider, e.getMessage());
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** After {@code messageStop} only the end of the body remains; reading it keeps the connection pooled. */
+        @Override
+        public void close() {
+            if (translator.stopped() && !atEnd) {
+                try {
+                    if (body.readNBytes(MAX_TRAILING_BYTES + 1).length > MAX_TRAILING_BYTES) {
+                        LOGGER.log(Level.FINE, "upstream " + provider + " sent more after its last event; "
+                                + "connection dropped");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOGGER.log(Level.FINE, "upstream " + provider + " broke after messageStop; connection dropped");
+                }
+            }
+            response.close();
+        }
+    }
+}
