@@ -190,6 +190,36 @@ class BedrockAdapterTest {
     }
 
     @Test
+    void leavesToolsOutWhenToolChoiceIsNone() throws Exception {
+        answer(CLAUDE, HELLO, """
+                ,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],
+                 "tool_choice":"none\"""");
+
+        assertThat(upstream.lastBody().has("toolConfig")).isFalse();
+    }
+
+    @Test
+    void turnsCacheControlMarkersIntoCachePoints() throws Exception {
+        answer(CLAUDE, """
+                [{"role":"system","content":[{"type":"text","text":"Long policy","cache_control":{"type":"ephemeral"}}]},
+                 {"role":"user","content":"q"}]""", "");
+
+        JsonNode system = upstream.lastBody().path("system");
+        assertThat(system.at("/0/text").asText()).isEqualTo("Long policy");
+        assertThat(system.at("/1/cachePoint/type").asText()).isEqualTo("default");
+    }
+
+    @Test
+    void refusesArnModelIdsClearly() throws Exception {
+        HttpResponse<String> response = veil.post("/v1/chat/completions", chat(
+                "arn:aws:bedrock:eu-central-1:123456789012:provisioned-model/abc", HELLO, ""));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/message").asText()).contains("ARNs are not supported");
+        assertThat(upstream.requests()).isZero();
+    }
+
+    @Test
     void returnsToolUseAsToolCalls() throws Exception {
         upstream.on("tools", FakeBedrockUpstream.answer(List.of(Block.text("Let me check."),
                 Block.toolUse("tooluse_9", "get_weather", "{\"city\":", "\"Paris\"}")), "tool_use"));
@@ -418,6 +448,16 @@ class BedrockAdapterTest {
             assertThat(events).last().isEqualTo("[DONE]");
             assertThat(String.join("", texts(parse(events)))).isEqualTo("Hello Bedrock");
         }
+    }
+
+    @Test
+    void treatsAModelErrorAsAProviderFailure() throws Exception {
+        upstream.on("broken-model", FakeBedrockUpstream.error(424, "ModelErrorException",
+                "The model failed to process the request"));
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", chat("broken-model", HELLO, ""));
+
+        assertThat(response.statusCode()).isEqualTo(502);
     }
 
     @Test
