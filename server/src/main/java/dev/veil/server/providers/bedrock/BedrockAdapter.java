@@ -118,9 +118,14 @@ public final class BedrockAdapter implements ProviderAdapter {
                 + ClientUri.create(requested).pathWithQueryAndFragment());
     }
 
-    /** The configured headers, then the signature over this request: fresh per request, as it covers the body. */
-    private List<Header> signed(URI uri, byte[] body, boolean stream) {
+    /**
+     * The configured headers, then the signature over this request: fresh per request, as it covers the body. The
+     * {@code Host} header is set to the signed value, because the HTTP client would otherwise send the default port
+     * too ({@code host:443}), which AWS would sign differently.
+     */
+    List<Header> signed(URI uri, byte[] body, boolean stream) {
         List<Header> all = new ArrayList<>(headers);
+        all.add(HeaderValues.create(HeaderNames.HOST, false, false, SigV4.host(uri)));
         Map<String, String> toSign = sessionToken.map(token -> Map.of("x-amz-security-token", token.reveal()))
                 .orElse(Map.of());
         Map<String, String> signature = signer.sign("POST", uri, toSign, body, ZonedDateTime.now(ZoneOffset.UTC));
