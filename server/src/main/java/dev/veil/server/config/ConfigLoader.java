@@ -31,7 +31,8 @@ public final class ConfigLoader {
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
             "models", "plugins", "plugins-dir", "opa");
-    private static final Set<String> OPA_KEYS = Set.of("url", "decision-path", "timeout", "fail-mode");
+    private static final Set<String> OPA_KEYS = Set.of("url", "decision-path", "timeout", "fail-mode", "cache");
+    private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
@@ -238,8 +239,14 @@ public final class ConfigLoader {
             throw new ConfigException("veil.opa.fail-mode", "must be closed (refuse requests OPA cannot decide) "
                     + "or open (serve them, marked), got '" + failMode + "'");
         }
+        Config cache = node.get("cache");
+        rejectUnknown(cache, OPA_CACHE_KEYS);
+        int cacheEntries = integer(cache.get("max-entries")).orElse(cache.exists() ? 10_000 : 0);
+        if (cacheEntries < 0) {
+            throw new ConfigException("veil.opa.cache.max-entries", "must not be negative");
+        }
         return Optional.of(new OpaConfig(url, path, duration(node.get("timeout")).orElse(OpaConfig.DEFAULT_TIMEOUT),
-                failMode.equals("open")));
+                failMode.equals("open"), cacheEntries, duration(cache.get("ttl")).orElse(Duration.ofSeconds(1))));
     }
 
     /**

@@ -11,8 +11,11 @@ import java.util.Objects;
  * @param decisionPath the decision document's path under {@code /v1/data/}, such as {@code veil/decision}
  * @param timeout how long one decision may take
  * @param failOpen whether requests proceed (marked) when OPA cannot decide; closed, the default, refuses them
+ * @param cacheEntries how many decisions to keep for identical inputs; 0, the default, keeps none
+ * @param cacheTtl how long a kept decision may be reused
  */
-public record OpaConfig(URI url, String decisionPath, Duration timeout, boolean failOpen) {
+public record OpaConfig(URI url, String decisionPath, Duration timeout, boolean failOpen, int cacheEntries,
+                        Duration cacheTtl) {
     public static final String DEFAULT_DECISION_PATH = "veil/decision";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
 
@@ -20,5 +23,6 @@ public record OpaConfig(URI url, String decisionPath, Duration timeout, boolean 
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(decisionPath, "decisionPath");
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(cacheTtl, "cacheTtl");
     }
 }

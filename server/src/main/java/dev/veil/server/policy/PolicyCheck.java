@@ -27,12 +27,15 @@ public final class PolicyCheck {
     private static final Logger LOGGER = Logger.getLogger(PolicyCheck.class.getName());
 
     private final Optional<OpaPolicyClient> client;
+    private final Optional<DecisionCache> cache;
     private final boolean failOpen;
     private final PolicyInput input;
     private final ProviderRegistry providers;
 
-    private PolicyCheck(Optional<OpaPolicyClient> client, boolean failOpen, ProviderRegistry providers) {
+    private PolicyCheck(Optional<OpaPolicyClient> client, Optional<DecisionCache> cache, boolean failOpen,
+                        ProviderRegistry providers) {
         this.client = client;
+        this.cache = cache;
         this.failOpen = failOpen;
         this.input = new PolicyInput(providers);
         this.providers = providers;
@@ -42,9 +45,12 @@ public final class PolicyCheck {
     public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers) {
         if (opa.isEmpty()) {
             LOGGER.warning("policy checks are off: veil.opa is not configured");
-            return new PolicyCheck(Optional.empty(), false, providers);
+            return new PolicyCheck(Optional.empty(), Optional.empty(), false, providers);
         }
-        return new PolicyCheck(Optional.of(new OpaPolicyClient(opa.get())), opa.get().failOpen(), providers);
+        OpaConfig config = opa.get();
+        Optional<DecisionCache> cache = config.cacheEntries() > 0
+                ? Optional.of(new DecisionCache(config.cacheEntries(), config.cacheTtl())) : Optional.empty();
+        return new PolicyCheck(Optional.of(new OpaPolicyClient(config)), cache, config.failOpen(), providers);
     }
 
     /**
@@ -79,7 +85,13 @@ public final class PolicyCheck {
     /** The decision, or empty when OPA could not decide and the fail mode is open. */
     private Optional<Decision> decide(byte[] document, Exchange exchange) {
         try {
-            Decision decision = client.orElseThrow().decide(document);
+            Decision decision = cache.map(decisions -> decisions.get(document)).orElse(null);
+            if (decision == null) {
+                decision = client.orElseThrow().decide(document);
+                if (cache.isPresent()) {
+                    cache.get().put(document, decision);
+                }
+            }
             decision.decisionId().ifPresent(id -> exchange.put(Attributes.POLICY_DECISION_ID, id));
             return Optional.of(decision);
         } catch (PolicyUnavailableException e) {

@@ -226,6 +226,18 @@ class PolicyEnforcementTest {
     }
 
     @Test
+    void reusesACachedDecisionOnlyForExactlyTheSameInput() throws Exception {
+        start(opa.url(), ", cache: {max-entries: 100, ttl: 10m}");
+        assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
+
+        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+
+        assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
+        assertThat(veil.post("/v1/chat/completions", HELLO.replace("\"hi\"", "\"hi there, a longer prompt\""))
+                .statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void refusesRequestsWhenOpaIsDownAndFailModeIsClosed() throws Exception {
         start(deadUrl(), "");
 
