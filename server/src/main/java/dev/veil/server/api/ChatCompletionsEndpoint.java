@@ -7,7 +7,6 @@ import dev.veil.server.wire.OpenAiRequests;
 import dev.veil.server.wire.OpenAiWriter;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.VeilException;
-import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Outcome;
 import io.helidon.http.HeaderNames;
@@ -38,11 +37,7 @@ public final class ChatCompletionsEndpoint implements Handler {
         try {
             Caller caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
             ChatRequest chat = OpenAiRequests.chat(RequestBodies.read(request, gateway.config().maxRequestBytes()));
-            exchange = new ServerExchange(requestId, SURFACE, caller, chat.stream(), RequestControls.metadata(request),
-                    start);
-            if (RequestControls.zeroRetention(request)) {
-                exchange.put(Attributes.ZERO_RETENTION, true);
-            }
+            exchange = ChatFlow.exchange(request, requestId, SURFACE, caller, chat.stream(), start);
             ChatFlow.Admitted admitted = flow.admit(chat, exchange);
             Responses.policy(response, exchange);
             if (chat.stream()) {

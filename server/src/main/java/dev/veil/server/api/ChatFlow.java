@@ -14,7 +14,10 @@ import dev.veil.spi.ChatResponse;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Outcome;
+import io.helidon.webserver.http.ServerRequest;
 
 /**
  * The surface-independent path of a chat request, shared by every API surface: request phase, model resolution,
@@ -55,6 +58,20 @@ public final class ChatFlow {
      * @param dispatched which provider answers, unless a plugin did
      */
     public record Streaming(ChatStream stream, Optional<Dispatched<ChatStream>> dispatched) {
+    }
+
+    /**
+     * The exchange of an authenticated, parsed request, with the client's request controls ({@code x-veil-metadata},
+     * {@code x-veil-zero-retention}) applied.
+     */
+    public static ServerExchange exchange(ServerRequest request, String requestId, String surface, Caller caller,
+                                          boolean streaming, long startNanos) {
+        ServerExchange exchange = new ServerExchange(requestId, surface, caller, streaming,
+                RequestControls.metadata(request), startNanos);
+        if (RequestControls.zeroRetention(request)) {
+            exchange.put(Attributes.ZERO_RETENTION, true);
+        }
+        return exchange;
     }
 
     /**

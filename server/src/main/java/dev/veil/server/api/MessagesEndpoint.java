@@ -45,9 +45,9 @@ public final class MessagesEndpoint {
             Caller caller = authenticate(request);
             ChatRequest chat = AnthropicRequests.messages(RequestBodies.read(request,
                     gateway.config().maxRequestBytes()));
-            exchange = new ServerExchange(requestId, SURFACE, caller, chat.stream(), RequestControls.metadata(request),
-                    start);
+            exchange = ChatFlow.exchange(request, requestId, SURFACE, caller, chat.stream(), start);
             ChatFlow.Admitted admitted = flow.admit(chat, exchange);
+            Responses.policy(response, exchange);
             if (chat.stream()) {
                 ChatFlow.Streaming streaming = flow.stream(admitted, exchange);
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
@@ -63,10 +63,11 @@ public final class MessagesEndpoint {
                         Optional.empty(), false);
             }
         } catch (VeilException e) {
-            AnthropicErrorResponder.send(response, e);
             if (exchange != null) {
+                Responses.policy(response, exchange);
                 outcome = ChatFlow.failed(exchange, e);
             }
+            AnthropicErrorResponder.send(response, e);
         } finally {
             if (outcome != null) {
                 flow.complete(exchange, outcome);

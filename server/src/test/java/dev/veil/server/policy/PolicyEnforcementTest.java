@@ -205,6 +205,25 @@ class PolicyEnforcementTest {
     }
 
     @Test
+    void checksTheAnthropicSurfaceAndDeniesInItsErrorShape() throws Exception {
+        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        start(opa.url(), "");
+
+        HttpResponse<String> response = veil.send(veil.request("/v1/messages")
+                .header("anthropic-version", "2023-06-01")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"smart\",\"max_tokens\":16,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build());
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.path("type").asText()).isEqualTo("error");
+        assertThat(body.at("/error/type").asText()).isEqualTo("permission_error");
+        assertThat(body.at("/error/message").asText()).contains("denied by policy");
+        assertThat(response.headers().firstValue("x-veil-decision-id")).isPresent();
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void publishesTheProviderCatalogueToOpa() throws Exception {
         start(opa.url(), "");
 
