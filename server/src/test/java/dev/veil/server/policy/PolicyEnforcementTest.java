@@ -193,6 +193,17 @@ class PolicyEnforcementTest {
     }
 
     @Test
+    void checksRequestsBeforeAPluginMayAnswerThemFromACache() throws Exception {
+        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        veil = VeilUnderTest.start(config(opa.url(), "") + "  plugins:\n    - {name: interceptor, model: smart}\n");
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.body()).doesNotContain("from the interceptor");
+    }
+
+    @Test
     void checksEmbeddingsToo() throws Exception {
         settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"smart\"]}]"));
         start(opa.url(), "");
