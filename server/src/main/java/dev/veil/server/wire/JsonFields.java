@@ -20,18 +20,18 @@ import dev.veil.spi.VeilException;
  * Typed reads of client JSON. Every mismatch becomes a 400 naming the parameter's path, and never echoes the value,
  * which may be personal data.
  */
-final class JsonFields {
+public final class JsonFields {
     private JsonFields() {
     }
 
-    static ObjectNode object(JsonNode node, String path) {
+    public static ObjectNode object(JsonNode node, String path) {
         if (node instanceof ObjectNode object) {
             return object;
         }
         throw VeilException.invalidParam(path, "'" + path + "' must be an object, got " + describe(node));
     }
 
-    static String requiredString(JsonNode parent, String field, String path) {
+    public static String requiredString(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             throw VeilException.invalidParam(path, "'" + path + "' is required");
@@ -42,7 +42,7 @@ final class JsonFields {
         return node.textValue();
     }
 
-    static Optional<String> optionalString(JsonNode parent, String field, String path) {
+    public static Optional<String> optionalString(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return Optional.empty();
@@ -53,7 +53,7 @@ final class JsonFields {
         return Optional.of(node.textValue());
     }
 
-    static Optional<Boolean> optionalBoolean(JsonNode parent, String field, String path) {
+    public static Optional<Boolean> optionalBoolean(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return Optional.empty();
@@ -64,7 +64,7 @@ final class JsonFields {
         return Optional.of(node.booleanValue());
     }
 
-    static OptionalDouble optionalNumber(JsonNode parent, String field, String path, double min, double max) {
+    public static OptionalDouble optionalNumber(JsonNode parent, String field, String path, double min, double max) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return OptionalDouble.empty();
@@ -79,7 +79,7 @@ final class JsonFields {
         return OptionalDouble.of(value);
     }
 
-    static OptionalInt optionalInt(JsonNode parent, String field, String path, int min) {
+    public static OptionalInt optionalInt(JsonNode parent, String field, String path, int min) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return OptionalInt.empty();
@@ -94,7 +94,7 @@ final class JsonFields {
         return OptionalInt.of(value);
     }
 
-    static OptionalLong optionalLong(JsonNode parent, String field, String path) {
+    public static OptionalLong optionalLong(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return OptionalLong.empty();
@@ -105,7 +105,7 @@ final class JsonFields {
         return OptionalLong.of(node.longValue());
     }
 
-    static List<JsonNode> array(JsonNode parent, String field, String path, boolean required) {
+    public static List<JsonNode> array(JsonNode parent, String field, String path, boolean required) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             if (required) {
@@ -121,7 +121,7 @@ final class JsonFields {
         return items;
     }
 
-    static Map<String, String> stringMap(JsonNode parent, String field, String path) {
+    public static Map<String, String> stringMap(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return Map.of();
@@ -138,7 +138,7 @@ final class JsonFields {
     }
 
     /** The fields of {@code object} whose names are not in {@code known}, kept verbatim. */
-    static Extensions unknown(JsonNode object, Set<String> known) {
+    public static Extensions unknown(JsonNode object, Set<String> known) {
         Map<String, RawJson> unknown = null;
         for (Map.Entry<String, JsonNode> entry : object.properties()) {
             if (!known.contains(entry.getKey())) {
@@ -151,11 +151,11 @@ final class JsonFields {
         return unknown == null ? Extensions.NONE : Extensions.of(unknown);
     }
 
-    static RawJson raw(JsonNode node) {
+    public static RawJson raw(JsonNode node) {
         return node == null || node.isNull() ? RawJson.NULL : new RawJson(node.toString());
     }
 
-    static String describe(JsonNode node) {
+    public static String describe(JsonNode node) {
         if (node == null || node.isMissingNode()) {
             return "nothing";
         }

@@ -1,5 +1,15 @@
 package dev.veil.server.wire.anthropic;
 
+import static dev.veil.server.wire.JsonFields.array;
+import static dev.veil.server.wire.JsonFields.describe;
+import static dev.veil.server.wire.JsonFields.object;
+import static dev.veil.server.wire.JsonFields.optionalBoolean;
+import static dev.veil.server.wire.JsonFields.optionalInt;
+import static dev.veil.server.wire.JsonFields.optionalNumber;
+import static dev.veil.server.wire.JsonFields.optionalString;
+import static dev.veil.server.wire.JsonFields.raw;
+import static dev.veil.server.wire.JsonFields.requiredString;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,8 +134,8 @@ public final class AnthropicRequests {
             stop.add(node.textValue());
         }
         SamplingParameters sampling = new SamplingParameters(
-                optionalNumber(root, "temperature", 0, 1),
-                optionalNumber(root, "top_p", 0, 1),
+                optionalNumber(root, "temperature", "temperature", 0, 1),
+                optionalNumber(root, "top_p", "top_p", 0, 1),
                 OptionalInt.empty(), maxTokens, OptionalInt.empty(), OptionalDouble.empty(), OptionalDouble.empty());
         boolean stream = optionalBoolean(root, "stream", "stream").orElse(false);
         Optional<String> user = Optional.empty();
@@ -366,111 +376,5 @@ public final class AnthropicRequests {
         JsonNode marker = block.get(CACHE_CONTROL);
         return marker == null || marker.isNull() ? Extensions.NONE
                 : Extensions.of(Map.of(CACHE_CONTROL, raw(marker)));
-    }
-
-    // Typed reads ---------------------------------------------------------------------------------------------------
-
-    private static ObjectNode object(JsonNode node, String path) {
-        if (node instanceof ObjectNode object) {
-            return object;
-        }
-        throw VeilException.invalidParam(path, "'" + path + "' must be an object, got " + describe(node));
-    }
-
-    private static String requiredString(JsonNode parent, String field, String path) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            throw VeilException.invalidParam(path, "'" + path + "' is required");
-        }
-        if (!node.isTextual()) {
-            throw VeilException.invalidParam(path, "'" + path + "' must be a string, got " + describe(node));
-        }
-        return node.textValue();
-    }
-
-    private static Optional<String> optionalString(JsonNode parent, String field, String path) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isTextual()) {
-            throw VeilException.invalidParam(path, "'" + path + "' must be a string, got " + describe(node));
-        }
-        return Optional.of(node.textValue());
-    }
-
-    private static Optional<Boolean> optionalBoolean(JsonNode parent, String field, String path) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isBoolean()) {
-            throw VeilException.invalidParam(path, "'" + path + "' must be a boolean, got " + describe(node));
-        }
-        return Optional.of(node.booleanValue());
-    }
-
-    private static OptionalInt optionalInt(JsonNode parent, String field, String path, int min) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return OptionalInt.empty();
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw VeilException.invalidParam(path, "'" + path + "' must be an integer, got " + describe(node));
-        }
-        if (node.intValue() < min) {
-            throw VeilException.invalidParam(path, "'" + path + "' must be at least " + min);
-        }
-        return OptionalInt.of(node.intValue());
-    }
-
-    private static OptionalDouble optionalNumber(JsonNode parent, String field, double min, double max) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return OptionalDouble.empty();
-        }
-        if (!node.isNumber()) {
-            throw VeilException.invalidParam(field, "'" + field + "' must be a number, got " + describe(node));
-        }
-        double value = node.doubleValue();
-        if (!(value >= min && value <= max)) {
-            throw VeilException.invalidParam(field, "'" + field + "' must be between " + min + " and " + max);
-        }
-        return OptionalDouble.of(value);
-    }
-
-    private static List<JsonNode> array(JsonNode parent, String field, String path, boolean required) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            if (required) {
-                throw VeilException.invalidParam(path, "'" + path + "' is required");
-            }
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw VeilException.invalidParam(path, "'" + path + "' must be an array, got " + describe(node));
-        }
-        List<JsonNode> items = new ArrayList<>(node.size());
-        node.forEach(items::add);
-        return items;
-    }
-
-    private static RawJson raw(JsonNode node) {
-        return node == null || node.isNull() ? RawJson.NULL : new RawJson(node.toString());
-    }
-
-    private static String describe(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "nothing";
-        }
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT, POJO -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> "an unexpected value";
-        };
     }
 }
