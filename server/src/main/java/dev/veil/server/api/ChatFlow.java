@@ -18,6 +18,7 @@ import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Outcome;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The surface-independent path of a chat request, shared by every API surface: request phase, model resolution,
@@ -58,6 +59,66 @@ public final class ChatFlow {
      * @param dispatched which provider answers, unless a plugin did
      */
     public record Streaming(ChatStream stream, Optional<Dispatched<ChatStream>> dispatched) {
+    }
+
+    /** What one API surface contributes to serving a chat request: its credentials, wire format and error shape. */
+    public interface Surface {
+        /** The surface's name in exchanges and policy input, such as {@code openai.chat}. */
+        String name();
+
+        Caller authenticate(ServerRequest request);
+
+        /** Parses a request body in the surface's wire format. */
+        ChatRequest parse(byte[] body);
+
+        /** Sends a complete answer. */
+        void answer(ServerResponse response, ChatResponse answer);
+
+        /** Relays a stream as the surface's server-sent events. */
+        SseRelay.Relayed relay(ServerResponse response, ChatStream stream, ChatRequest request, String requestId);
+
+        /** Sends an error in the surface's shape. */
+        void fail(ServerResponse response, VeilException error);
+    }
+
+    /**
+     * Serves one chat request end to end on {@code surface}: authenticate, parse, admit, answer or stream, and report
+     * the outcome to the completion phase whatever happened.
+     */
+    public void serve(ServerRequest request, ServerResponse response, String requestId, Surface surface) {
+        long start = System.nanoTime();
+        ServerExchange exchange = null;
+        Outcome outcome = null;
+        try {
+            Caller caller = surface.authenticate(request);
+            ChatRequest chat = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
+            exchange = exchange(request, requestId, surface.name(), caller, chat.stream(), start);
+            Admitted admitted = admit(chat, exchange);
+            Responses.policy(response, exchange);
+            if (chat.stream()) {
+                Streaming streaming = stream(admitted, exchange);
+                streaming.dispatched().ifPresent(d -> Responses.target(response, d));
+                SseRelay.Relayed relayed = surface.relay(response, streaming.stream(), chat, requestId);
+                outcome = answered(exchange, relayed.usage(), streaming.dispatched(),
+                        relayed.error().map(VeilException::kind), relayed.clientGone());
+            } else {
+                Answered answered = answer(admitted, exchange);
+                answered.dispatched().ifPresent(d -> Responses.target(response, d));
+                surface.answer(response, answered.response());
+                outcome = answered(exchange, answered.response().usage(), answered.dispatched(), Optional.empty(),
+                        false);
+            }
+        } catch (VeilException e) {
+            if (exchange != null) {
+                Responses.policy(response, exchange);
+                outcome = failed(exchange, e);
+            }
+            surface.fail(response, e);
+        } finally {
+            if (outcome != null) {
+                complete(exchange, outcome);
+            }
+        }
     }
 
     /**

@@ -1,15 +1,13 @@
 package dev.veil.server.api;
 
-import java.util.Optional;
-
-import dev.veil.server.plugins.ServerExchange;
+import dev.veil.server.providers.ChatStream;
 import dev.veil.server.wire.anthropic.AnthropicMessages;
 import dev.veil.server.wire.anthropic.AnthropicRequests;
 import dev.veil.server.wire.anthropic.TokenEstimate;
 import dev.veil.spi.ChatRequest;
+import dev.veil.spi.ChatResponse;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Caller;
-import dev.veil.spi.plugin.Outcome;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -29,6 +27,39 @@ public final class MessagesEndpoint {
 
     private final Gateway gateway;
     private final ChatFlow flow;
+    private final ChatFlow.Surface surface = new ChatFlow.Surface() {
+        @Override
+        public String name() {
+            return SURFACE;
+        }
+
+        @Override
+        public Caller authenticate(ServerRequest request) {
+            return MessagesEndpoint.this.authenticate(request);
+        }
+
+        @Override
+        public ChatRequest parse(byte[] body) {
+            return AnthropicRequests.messages(body);
+        }
+
+        @Override
+        public void answer(ServerResponse response, ChatResponse answer) {
+            response.header(HeaderValues.CONTENT_TYPE_JSON);
+            response.send(AnthropicMessages.message(answer));
+        }
+
+        @Override
+        public SseRelay.Relayed relay(ServerResponse response, ChatStream stream, ChatRequest request,
+                                      String requestId) {
+            return AnthropicSseRelay.relay(response, stream, requestId);
+        }
+
+        @Override
+        public void fail(ServerResponse response, VeilException error) {
+            AnthropicErrorResponder.send(response, error);
+        }
+    };
 
     public MessagesEndpoint(Gateway gateway) {
         this.gateway = gateway;
@@ -37,42 +68,7 @@ public final class MessagesEndpoint {
 
     /** {@code POST /v1/messages}. */
     public void messages(ServerRequest request, ServerResponse response) {
-        long start = System.nanoTime();
-        String requestId = requestId(response);
-        ServerExchange exchange = null;
-        Outcome outcome = null;
-        try {
-            Caller caller = authenticate(request);
-            ChatRequest chat = AnthropicRequests.messages(RequestBodies.read(request,
-                    gateway.config().maxRequestBytes()));
-            exchange = ChatFlow.exchange(request, requestId, SURFACE, caller, chat.stream(), start);
-            ChatFlow.Admitted admitted = flow.admit(chat, exchange);
-            Responses.policy(response, exchange);
-            if (chat.stream()) {
-                ChatFlow.Streaming streaming = flow.stream(admitted, exchange);
-                streaming.dispatched().ifPresent(d -> Responses.target(response, d));
-                SseRelay.Relayed relayed = AnthropicSseRelay.relay(response, streaming.stream(), requestId);
-                outcome = ChatFlow.answered(exchange, relayed.usage(), streaming.dispatched(),
-                        relayed.error().map(VeilException::kind), relayed.clientGone());
-            } else {
-                ChatFlow.Answered answered = flow.answer(admitted, exchange);
-                answered.dispatched().ifPresent(d -> Responses.target(response, d));
-                response.header(HeaderValues.CONTENT_TYPE_JSON);
-                response.send(AnthropicMessages.message(answered.response()));
-                outcome = ChatFlow.answered(exchange, answered.response().usage(), answered.dispatched(),
-                        Optional.empty(), false);
-            }
-        } catch (VeilException e) {
-            if (exchange != null) {
-                Responses.policy(response, exchange);
-                outcome = ChatFlow.failed(exchange, e);
-            }
-            AnthropicErrorResponder.send(response, e);
-        } finally {
-            if (outcome != null) {
-                flow.complete(exchange, outcome);
-            }
-        }
+        flow.serve(request, response, requestId(response), surface);
     }
 
     /**
