@@ -256,12 +256,14 @@ public final class PluginChain implements AutoCloseable {
                 PluginTelemetry.end(span, PluginTelemetry.Outcome.REJECTED);
                 throw e;
             } catch (RuntimeException | LinkageError e) {
-                return failed(span, skipped, "failed: " + SafeThrowables.describe(e), "failed");
+                return failed(span, skipped, "failed: " + SafeThrowables.describe(e), PluginTelemetry.Outcome.FAILED,
+                        "failed");
             }
             long elapsed = System.nanoTime() - start;
             if (elapsed > budgetNanos) {
                 return failed(span, skipped, "took " + elapsed / 1_000_000 + " ms, over its budget of "
-                        + budgetNanos / 1_000_000 + " ms", "exceeded its time budget");
+                        + budgetNanos / 1_000_000 + " ms", PluginTelemetry.Outcome.OVER_BUDGET,
+                        "exceeded its time budget");
             }
             PluginTelemetry.end(span, PluginTelemetry.Outcome.OK);
             return result;
@@ -306,14 +308,13 @@ public final class PluginChain implements AutoCloseable {
             return spanName;
         }
 
-        private <T> T failed(Span span, T skipped, String what, String summary) {
+        private <T> T failed(Span span, T skipped, String what, PluginTelemetry.Outcome outcome, String summary) {
             log(what);
             if (plugin.entry().failOpen()) {
                 PluginTelemetry.end(span, PluginTelemetry.Outcome.SKIPPED);
                 return skipped;
             }
-            PluginTelemetry.end(span, summary.startsWith("exceeded") ? PluginTelemetry.Outcome.OVER_BUDGET
-                    : PluginTelemetry.Outcome.FAILED);
+            PluginTelemetry.end(span, outcome);
             throw failure(summary);
         }
 
