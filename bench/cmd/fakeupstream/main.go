@@ -5,8 +5,16 @@
 // of about -size bytes, or, when the request asks for "stream": true, with
 // -chunks chat.completion.chunk server-sent events flushed one by one (plus a
 // usage chunk when stream_options.include_usage is true) and "data: [DONE]".
-// GET /v1/models lists the one model it serves. Everything is built once at
-// start-up so a request costs little more than the HTTP exchange itself.
+// GET /v1/models lists the one model it serves.
+//
+// It also speaks Anthropic's Messages API: POST /v1/messages answers a
+// pre-serialised "message" of about -size bytes, or, with "stream": true, the
+// documented event sequence (message_start, content_block_start, -chunks
+// content_block_delta text_delta events, content_block_stop, message_delta
+// with stop_reason and usage, message_stop), each "event: <type>\ndata:
+// <json>\n\n" and flushed, yielding like the OpenAI stream. Everything is
+// built once at start-up so a request costs little more than the HTTP
+// exchange itself.
 package main
 
 import (
@@ -26,6 +34,9 @@ import (
 )
 
 const (
+	anthropicModel = "claude-bench"
+	messageID      = "msg_veilbench00000000000000000"
+
 	model        = "gpt-4o-mini"
 	created      = 1735689600
 	completionID = "chatcmpl-veilbench0000000000000000"
@@ -86,6 +97,10 @@ type server struct {
 	delay         time.Duration
 	yield         string
 	completionLen string
+
+	message    []byte // full Anthropic "message" JSON
+	messageLen string
+	events     [][]byte // Anthropic stream: "event: <type>\ndata: {...}\n\n" frames
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -121,6 +136,10 @@ func newServer(size, nChunks int, delay time.Duration) *server {
 		Choices []chunkChoice `json:"choices"`
 		Usage   usage         `json:"usage"`
 	}{completionID, "chat.completion.chunk", created, model, []chunkChoice{}, usage{9, nChunks - 2, 9 + nChunks - 2}})
+
+	s.message = buildMessage(size)
+	s.messageLen = strconv.Itoa(len(s.message))
+	s.events = buildMessageEvents(nChunks)
 
 	s.models, _ = json.Marshal(map[string]any{
 		"object": "list",
@@ -203,6 +222,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && (r.URL.Path == "/v1/chat/completions" || r.URL.Path == "/chat/completions"):
 		s.chat(w, r)
+	case r.Method == http.MethodPost && r.URL.Path == "/v1/messages":
+		s.messages(w, r)
 	case r.Method == http.MethodGet && (r.URL.Path == "/v1/models" || r.URL.Path == "/models"):
 		h := w.Header()
 		h["Content-Type"] = []string{"application/json"}

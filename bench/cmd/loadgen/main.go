@@ -11,6 +11,12 @@
 //	stream      concurrency 1, interleaved rounds of -chunks-chunk streams;
 //	            time to first data event and total time, direct vs gateway;
 //	            added TTFB and added time per chunk.
+//	translation not in "all": concurrency 1, interleaved rounds of direct,
+//	            gateway with -model (OpenAI upstream) and gateway with
+//	            -translation-model (Anthropic upstream), first non-streaming
+//	            (latency settings) then streaming (stream settings); added
+//	            latency, TTFB and per chunk for each gateway path and the
+//	            ratio of their added p99s.
 //
 // Without -gateway only the direct side runs (useful to check the fake and
 // the load generator alone). Results print as a table and, with -json, as
@@ -49,6 +55,7 @@ type config struct {
 	gatewayPID, refPID int
 	key                string
 	model              string
+	translationModel   string
 
 	globalWarmup    time.Duration
 	warmupMax       time.Duration
@@ -74,7 +81,7 @@ type config struct {
 
 func main() {
 	var c config
-	scen := flag.String("scenario", "all", "comma-separated scenarios: latency,throughput,stream or all")
+	scen := flag.String("scenario", "all", "comma-separated scenarios: latency,throughput,stream,translation or all (= latency,throughput,stream)")
 	flag.StringVar(&c.direct, "direct", "", "base URL of the fake upstream, e.g. http://127.0.0.1:9001 (required)")
 	flag.StringVar(&c.gateway, "gateway", "", "base URL of the gateway; empty = direct side only")
 	flag.StringVar(&c.ref, "ref", "", "base URL of the reference proxy (calibration); empty = none")
@@ -82,6 +89,7 @@ func main() {
 	flag.IntVar(&c.refPID, "ref-pid", 0, "reference proxy process id, metered likewise")
 	flag.StringVar(&c.key, "key", "bench-master-key", "bearer key sent on every request (both sides, for symmetry)")
 	flag.StringVar(&c.model, "model", "bench", "model name in the request body")
+	flag.StringVar(&c.translationModel, "translation-model", "bench-anthropic", "translation: gateway model routed to an Anthropic upstream")
 	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "minimum initial warm-up of the gateway (JIT) before any scenario")
 	flag.DurationVar(&c.warmupMax, "warmup-max", 0, "with -gateway-pid: keep warming up until the JIT compiler threads are quiet, at most this long (0 = -warmup exactly)")
 	flag.DurationVar(&c.jitQuiet, "jit-quiet", 50*time.Millisecond, "JIT compiler CPU per 5 s window at or below which a window counts as quiet")
@@ -120,7 +128,7 @@ func main() {
 		for _, s := range strings.Split(*scen, ",") {
 			s = strings.TrimSpace(s)
 			switch s {
-			case "latency", "throughput", "stream":
+			case "latency", "throughput", "stream", "translation":
 				c.scenarios = append(c.scenarios, s)
 			case "":
 			default:
@@ -322,8 +330,20 @@ func run(c config) *result.Results {
 	for _, t := range sides {
 		sanity(t)
 	}
+	// The Anthropic-upstream path through the gateway (translation scenario).
+	var gwA *target
+	if gw != nil && contains(c.scenarios, "translation") {
+		gwA = newTarget("gateway-anthropic", c.gateway, c.key, c.translationModel, c.tpConc)
+		gwA.pid = c.gatewayPID
+		sanity(gwA)
+		res.Params["translation_model"] = c.translationModel
+	}
 	if gw != nil && c.globalWarmup > 0 {
-		res.Warmup = warmup(c, gw)
+		warmed := []*target{gw}
+		if gwA != nil {
+			warmed = append(warmed, gwA)
+		}
+		res.Warmup = warmup(c, warmed...)
 	}
 
 	for _, s := range c.scenarios {
@@ -347,9 +367,25 @@ func run(c config) *result.Results {
 				}
 			}
 			printStream(res.Stream)
+		case "translation":
+			if gwA == nil {
+				logf("translation: needs -gateway; skipped")
+				continue
+			}
+			res.Translation = translation(c, sides[0], gw, gwA)
+			printTranslation(res.Translation)
 		}
 	}
 	return res
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if s == x {
+			return true
+		}
+	}
+	return false
 }
 
 // sanity checks that a target answers a well-formed completion and stream.
@@ -381,7 +417,8 @@ func sanity(t *target) {
 // in which the JIT compiler threads used less than -jit-quiet of CPU: a JVM
 // still compiling on a single core stalls requests for milliseconds, which
 // would show up as tail latency that a long-running gateway does not have.
-func warmup(c config, gw *target) *result.Warmup {
+func warmup(c config, gws ...*target) *result.Warmup {
+	gw := gws[0]
 	const window = 5 * time.Second
 	adaptive := c.warmupMax > c.globalWarmup && compilerCPU(gw.pid) >= 0
 	if adaptive {
@@ -395,8 +432,8 @@ func warmup(c config, gw *target) *result.Warmup {
 	quiet := 0
 	for n := 0; ; n++ {
 		jit0 := compilerCPU(gw.pid)
-		warm(gw, 4, window/2)
-		warm(gw, 1, window/2)
+		warm(gws, 4, window/2)
+		warm(gws, 1, window/2)
 		jit := compilerCPU(gw.pid) - jit0
 		el := time.Since(start)
 		w.Seconds = stats.Round(el.Seconds())
@@ -420,7 +457,8 @@ func warmup(c config, gw *target) *result.Warmup {
 	}
 }
 
-func warm(t *target, conns int, d time.Duration) {
+// warm sends mixed load to the targets, each request to the next one in turn.
+func warm(ts []*target, conns int, d time.Duration) {
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for i := 0; i < conns; i++ {
@@ -429,6 +467,7 @@ func warm(t *target, conns int, d time.Duration) {
 			defer wg.Done()
 			br := bufio.NewReaderSize(nil, 16<<10)
 			for n := 0; time.Now().Before(deadline); n++ {
+				t := ts[(n/8+i)%len(ts)]
 				if (n+i)%8 == 0 {
 					t.stream(br)
 				} else {
@@ -844,4 +883,82 @@ func printStream(r *result.StreamResult) {
 		}
 	}
 	fmt.Printf("  errors: %d\n", r.Errors)
+}
+
+// ---------------------------------------------------------------- translation
+
+// translation measures the OpenAI surface served from an Anthropic upstream
+// (gwA, which translates request, response and stream events) next to the
+// same surface served from an OpenAI upstream (gw), interleaved with direct
+// requests to the fake's OpenAI endpoint, which both are measured against.
+// It reuses the latency and stream scenarios with gwA in the second slot.
+func translation(c config, direct, gw, gwA *target) *result.TranslationResult {
+	sides := []*target{direct, gw, gwA}
+	logf("translation: %q (OpenAI upstream) vs %q (Anthropic upstream), non-streaming", c.model, c.translationModel)
+	l := latency(c, sides, gw, gwA)
+	runtime.GC()
+	logf("translation: streaming")
+	s := streaming(c, sides, gw, gwA)
+	ratio := func(a, b float64) float64 {
+		if b <= 0 {
+			return 0
+		}
+		return stats.Round3(a / b)
+	}
+	atot := stats.Diff(s.Direct.Total, s.Ref.Total)
+	out := &result.TranslationResult{
+		OpenAIModel: c.model, AnthropicModel: c.translationModel,
+		LatencyRounds: l.Rounds, Direct: l.Direct, OpenAI: l.Gateway, Anthropic: l.Ref,
+		AddedOpenAI: l.Added, AddedAnthropic: l.RefAdded,
+		LatencyRatioP50:  ratio(l.RefAdded.P50, l.Added.P50),
+		LatencyRatioP99:  ratio(l.RefAdded.P99, l.Added.P99),
+		CPUPerRequestOAI: l.GatewayCPUPerRequest, CPUPerRequestAnth: l.RefCPUPerRequest,
+		LatencyJITms: l.GatewayJITms, LatencyErrors: l.Errors,
+
+		StreamRounds: s.Rounds, Chunks: s.Chunks, StreamDirect: s.Direct,
+		StreamOpenAI: s.Gateway, StreamAnthropic: s.Ref,
+		AddedTTFBOpenAI: s.AddedTTFB, AddedTTFBAnthropic: s.RefAddedTTFB,
+		AddedTotalOpenAI: s.AddedTotal, AddedTotalAnthropic: &atot,
+		AddedPerChunkOpenAI: s.AddedPerChunk, AddedPerChunkAnthropic: s.RefAddedPerChunk,
+		TTFBRatioP99:    ratio(s.RefAddedTTFB.P99, s.AddedTTFB.P99),
+		TotalRatioP99:   ratio(atot.P99, s.AddedTotal.P99),
+		CPUPerStreamOAI: s.GatewayCPUPerStream, CPUPerStreamAnth: s.RefCPUPerStream,
+		StreamJITms: s.GatewayJITms, StreamErrors: s.Errors,
+	}
+	if ch := float64(max(s.Chunks, 1)); out.CPUPerRequestOAI > 0 && out.CPUPerStreamOAI > 0 {
+		out.CPUPerChunkOAI = stats.Round3((out.CPUPerStreamOAI - out.CPUPerRequestOAI) / ch)
+		out.CPUPerChunkAnth = stats.Round3((out.CPUPerStreamAnth - out.CPUPerRequestAnth) / ch)
+	}
+	return out
+}
+
+func printTranslation(r *result.TranslationResult) {
+	phead(fmt.Sprintf("TRANSLATION  OpenAI surface, concurrency 1, interleaved: %q -> OpenAI upstream vs %q -> Anthropic upstream", r.OpenAIModel, r.AnthropicModel))
+	pline("direct to fake", r.Direct)
+	pline("Veil, OpenAI upstream", *r.OpenAI)
+	pline("Veil, Anthropic upstream", *r.Anthropic)
+	aline("added, OpenAI upstream", r.AddedOpenAI, "%9.1f")
+	aline("added, Anthropic upstrm", r.AddedAnthropic, "%9.1f")
+	fmt.Printf("  ADDED RATIO Anthropic/OpenAI: p50 %.3f, p99 %.3f (target p99 <= 1.20); %d rounds, JIT %.0f ms, errors %d\n",
+		r.LatencyRatioP50, r.LatencyRatioP99, r.LatencyRounds, r.LatencyJITms, r.LatencyErrors)
+	phead(fmt.Sprintf("TRANSLATION  streaming, %d chunks from the fake, concurrency 1, interleaved", r.Chunks))
+	pline("direct TTFB", r.StreamDirect.TTFB)
+	pline("direct total", r.StreamDirect.Total)
+	pline("OpenAI upstream TTFB", r.StreamOpenAI.TTFB)
+	pline("OpenAI upstream total", r.StreamOpenAI.Total)
+	pline("Anthropic upstrm TTFB", r.StreamAnthropic.TTFB)
+	pline("Anthropic upstrm total", r.StreamAnthropic.Total)
+	aline("added TTFB, OpenAI", r.AddedTTFBOpenAI, "%9.1f")
+	aline("added TTFB, Anthropic", r.AddedTTFBAnthropic, "%9.1f")
+	aline("added total, OpenAI", r.AddedTotalOpenAI, "%9.1f")
+	aline("added total, Anthropic", r.AddedTotalAnthropic, "%9.1f")
+	aline("added /chunk, OpenAI", r.AddedPerChunkOpenAI, "%9.3f")
+	aline("added /chunk, Anthropic", r.AddedPerChunkAnthropic, "%9.3f")
+	fmt.Printf("  ADDED p99 RATIO Anthropic/OpenAI: TTFB %.3f, total %.3f (target <= 1.20); data events relayed: OpenAI path %d, Anthropic path %d\n",
+		r.TTFBRatioP99, r.TotalRatioP99, r.StreamOpenAI.Events, r.StreamAnthropic.Events)
+	if r.CPUPerRequestOAI > 0 {
+		fmt.Printf("  Veil CPU µs: per request %.1f (OpenAI) / %.1f (Anthropic); per stream %.1f / %.1f; per chunk %.3f / %.3f\n",
+			r.CPUPerRequestOAI, r.CPUPerRequestAnth, r.CPUPerStreamOAI, r.CPUPerStreamAnth, r.CPUPerChunkOAI, r.CPUPerChunkAnth)
+	}
+	fmt.Printf("  %d rounds, JIT %.0f ms, errors %d\n", r.StreamRounds, r.StreamJITms, r.StreamErrors)
 }

@@ -12,7 +12,15 @@ import (
 	"strings"
 
 	"dev.veil/bench/internal/result"
+	"dev.veil/bench/internal/stats"
 )
+
+func ratio3(r float64) string {
+	if r == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.3f", r)
+}
 
 type Target struct {
 	Name     string  `json:"name"`
@@ -100,6 +108,12 @@ func main() {
 // "met at p50 only" when the median meets the goal but the tail does not.
 func judge(r *result.Results) []Target {
 	var ts []Target
+	if tr := r.Translation; tr != nil {
+		ts = append(ts, judgeTranslation(tr)...)
+		if r.Latency == nil && r.Throughput == nil && r.Stream == nil {
+			return ts // a translation-only run: the core targets were not its subject
+		}
+	}
 	if l := r.Latency; l != nil && l.Added != nil {
 		t := Target{Name: "added latency, concurrency 1", Goal: "p99 <= 300 µs",
 			Measured: fmt.Sprintf("p50 %.1f / p90 %.1f / p99 %.1f µs", l.Added.P50, l.Added.P90, l.Added.P99),
@@ -159,6 +173,32 @@ func judge(r *result.Results) []Target {
 	return ts
 }
 
+// judgeTranslation: "translation adds no more than 20% to the core's added
+// latency at p99, streaming included" — Anthropic-upstream added p99 over
+// OpenAI-upstream added p99, non-streaming, stream TTFB and stream total.
+func judgeTranslation(tr *result.TranslationResult) []Target {
+	mk := func(name string, ratio, anth, oai float64) Target {
+		t := Target{Name: name, Goal: "ratio of added p99 <= 1.20",
+			Measured: fmt.Sprintf("%.3f (Anthropic upstream %.1f µs / OpenAI upstream %.1f µs)", ratio, anth, oai),
+			Value:    ratio, Limit: 1.2, Status: "missed"}
+		if ratio <= 1.2 {
+			t.Status = "met"
+		}
+		return t
+	}
+	ts := []Target{
+		mk("translation, added latency", tr.LatencyRatioP99, tr.AddedAnthropic.P99, tr.AddedOpenAI.P99),
+		mk("translation, streaming added TTFB", tr.TTFBRatioP99, tr.AddedTTFBAnthropic.P99, tr.AddedTTFBOpenAI.P99),
+		mk("translation, streaming added total", tr.TotalRatioP99, tr.AddedTotalAnthropic.P99, tr.AddedTotalOpenAI.P99),
+	}
+	ts[0].Note = fmt.Sprintf("p50: %.1f vs %.1f µs (ratio %.3f)", tr.AddedAnthropic.P50, tr.AddedOpenAI.P50, tr.LatencyRatioP50)
+	ts[2].Note = fmt.Sprintf("%d chunks; added per chunk p99 %.3f vs %.3f µs", tr.Chunks, tr.AddedPerChunkAnthropic.P99, tr.AddedPerChunkOpenAI.P99)
+	if tr.CPUPerRequestOAI > 0 {
+		ts[2].Note += fmt.Sprintf("; Veil CPU per chunk %.3f vs %.3f µs", tr.CPUPerChunkAnth, tr.CPUPerChunkOAI)
+	}
+	return ts
+}
+
 func status(p50, p99, limit float64) string {
 	switch {
 	case p99 <= limit:
@@ -200,7 +240,9 @@ func printMarkdown(o *Output) {
 	r := o.Results
 	var sb strings.Builder
 	w := func(f string, a ...any) { fmt.Fprintf(&sb, f, a...) }
-	w("\n| Figure | p50 | p90 | p99 |\n|---|---:|---:|---:|\n")
+	if r.Latency != nil || r.Stream != nil {
+		w("\n| Figure | p50 | p90 | p99 |\n|---|---:|---:|---:|\n")
+	}
 	if l := r.Latency; l != nil {
 		w("| Direct to fake, c=1 (µs) | %.1f | %.1f | %.1f |\n", l.Direct.P50, l.Direct.P90, l.Direct.P99)
 	}
@@ -265,6 +307,20 @@ func printMarkdown(o *Output) {
 		}
 		cpu("Veil", lat.GatewayCPUPerRequest, g.CPUPerRequest, g.CPUCores, st.GatewayCPUPerStream, st.GatewayCPUPerChunk)
 		cpu("refproxy", lat.RefCPUPerRequest, rf.CPUPerRequest, rf.CPUCores, st.RefCPUPerStream, st.RefCPUPerChunk)
+	}
+	if tr := r.Translation; tr != nil {
+		w("\n| Translation, c=1 (µs) | OpenAI upstream p50 | p99 | Anthropic upstream p50 | p99 | ratio p99 |\n|---|---:|---:|---:|---:|---:|\n")
+		row := func(n string, o, a *stats.Added, ratio float64, f string) {
+			w("| %s | "+f+" | "+f+" | "+f+" | "+f+" | %s |\n", n, o.P50, o.P99, a.P50, a.P99, ratio3(ratio))
+		}
+		row("Added latency", tr.AddedOpenAI, tr.AddedAnthropic, tr.LatencyRatioP99, "%.1f")
+		row("Added TTFB", tr.AddedTTFBOpenAI, tr.AddedTTFBAnthropic, tr.TTFBRatioP99, "%.1f")
+		row(fmt.Sprintf("Added total, %d chunks", tr.Chunks), tr.AddedTotalOpenAI, tr.AddedTotalAnthropic, tr.TotalRatioP99, "%.1f")
+		row("Added per chunk", tr.AddedPerChunkOpenAI, tr.AddedPerChunkAnthropic, 0, "%.3f")
+		if tr.CPUPerRequestOAI > 0 {
+			w("| Veil CPU per request / stream / chunk | %.1f / %.1f / %.3f | | %.1f / %.1f / %.3f | | |\n",
+				tr.CPUPerRequestOAI, tr.CPUPerStreamOAI, tr.CPUPerChunkOAI, tr.CPUPerRequestAnth, tr.CPUPerStreamAnth, tr.CPUPerChunkAnth)
+		}
 	}
 	w("\n| Veil RSS | idle | after load | peak |\n|---|---:|---:|---:|\n| MiB | %.1f | %.1f | %.1f |\n",
 		float64(o.RSSKB["idle"])/1024, float64(o.RSSKB["after_load"])/1024, float64(o.RSSKB["peak"])/1024)

@@ -12,7 +12,9 @@ type Results struct {
 	Latency    *LatencyResult    `json:"latency,omitempty"`
 	Throughput *ThroughputResult `json:"throughput,omitempty"`
 	Stream     *StreamResult     `json:"stream,omitempty"`
-	Notes      []string          `json:"notes,omitempty"`
+	// Only with the translation scenario (not part of "all").
+	Translation *TranslationResult `json:"translation,omitempty"`
+	Notes       []string           `json:"notes,omitempty"`
 }
 
 type LatencyResult struct {
@@ -99,4 +101,47 @@ type StreamResult struct {
 	RefCPUPerChunk      float64 `json:"ref_proxy_cpu_us_per_chunk,omitempty"`
 	GatewayJITms        float64 `json:"gateway_jit_cpu_ms,omitempty"`
 	Errors              int64   `json:"errors"`
+}
+
+// TranslationResult compares, at concurrency 1 and interleaved, Veil serving
+// the OpenAI surface from an OpenAI upstream (model OpenAIModel) and from an
+// Anthropic upstream (model AnthropicModel), each against the same direct
+// requests to the fake's OpenAI endpoint. The ratios are Anthropic-path added
+// p99 over OpenAI-path added p99 (the issue's target: <= 1.20).
+type TranslationResult struct {
+	OpenAIModel    string `json:"openai_model"`
+	AnthropicModel string `json:"anthropic_model"`
+
+	LatencyRounds     int                `json:"latency_rounds"`
+	Direct            stats.Percentiles  `json:"direct"`
+	OpenAI            *stats.Percentiles `json:"openai_upstream"`
+	Anthropic         *stats.Percentiles `json:"anthropic_upstream"`
+	AddedOpenAI       *stats.Added       `json:"added_openai_upstream"`
+	AddedAnthropic    *stats.Added       `json:"added_anthropic_upstream"`
+	LatencyRatioP50   float64            `json:"added_ratio_p50"`
+	LatencyRatioP99   float64            `json:"added_ratio_p99"`
+	CPUPerRequestOAI  float64            `json:"cpu_us_per_request_openai_upstream,omitempty"`
+	CPUPerRequestAnth float64            `json:"cpu_us_per_request_anthropic_upstream,omitempty"`
+	LatencyJITms      float64            `json:"latency_jit_cpu_ms,omitempty"`
+	LatencyErrors     int64              `json:"latency_errors"`
+
+	StreamRounds           int          `json:"stream_rounds"`
+	Chunks                 int          `json:"chunks"`
+	StreamDirect           StreamSide   `json:"stream_direct"`
+	StreamOpenAI           *StreamSide  `json:"stream_openai_upstream"`
+	StreamAnthropic        *StreamSide  `json:"stream_anthropic_upstream"`
+	AddedTTFBOpenAI        *stats.Added `json:"added_ttfb_openai_upstream"`
+	AddedTTFBAnthropic     *stats.Added `json:"added_ttfb_anthropic_upstream"`
+	AddedTotalOpenAI       *stats.Added `json:"added_total_openai_upstream"`
+	AddedTotalAnthropic    *stats.Added `json:"added_total_anthropic_upstream"`
+	AddedPerChunkOpenAI    *stats.Added `json:"added_per_chunk_openai_upstream"`
+	AddedPerChunkAnthropic *stats.Added `json:"added_per_chunk_anthropic_upstream"`
+	TTFBRatioP99           float64      `json:"added_ttfb_ratio_p99"`
+	TotalRatioP99          float64      `json:"added_total_ratio_p99"`
+	CPUPerStreamOAI        float64      `json:"cpu_us_per_stream_openai_upstream,omitempty"`
+	CPUPerStreamAnth       float64      `json:"cpu_us_per_stream_anthropic_upstream,omitempty"`
+	CPUPerChunkOAI         float64      `json:"cpu_us_per_chunk_openai_upstream,omitempty"`
+	CPUPerChunkAnth        float64      `json:"cpu_us_per_chunk_anthropic_upstream,omitempty"`
+	StreamJITms            float64      `json:"stream_jit_cpu_ms,omitempty"`
+	StreamErrors           int64        `json:"stream_errors"`
 }
