@@ -122,7 +122,7 @@ public final class UpstreamException extends Exception {
     private VeilException statusError(String who) {
         if (status == 401 || status == 403) {
             return new VeilException(ErrorKind.UPSTREAM, who + " rejected Veil's credentials (HTTP " + status
-                    + "); check its api-key in the Veil config", this).withCode("upstream_authentication_failed");
+                    + "); check its credentials in the Veil config", this).withCode("upstream_authentication_failed");
         }
         if (status == 429) {
             VeilException limited = new VeilException(ErrorKind.RATE_LIMITED, who + " is rate limiting requests; "
