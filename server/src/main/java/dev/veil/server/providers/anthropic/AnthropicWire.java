@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.providers.translation.DataUrl;
+import dev.veil.server.providers.translation.MergedTurns;
 import dev.veil.server.providers.translation.Thinking;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
@@ -64,9 +65,7 @@ public final class AnthropicWire {
         body.put("max_tokens", maxTokens);
 
         ArrayNode system = WireJson.NODES.arrayNode();
-        ArrayNode messages = body.putArray("messages");
-        String lastRole = null;
-        ArrayNode lastContent = null;
+        MergedTurns turns = new MergedTurns(body.putArray("messages"), "content");
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
             String path = "messages[" + i + "]";
@@ -87,15 +86,7 @@ public final class AnthropicWire {
                 default -> contentBlocks(message.content(), blocks);
             }
             markLast(blocks, message.extensions());
-            if (role.equals(lastRole)) {
-                lastContent.addAll(blocks);
-            } else {
-                ObjectNode turn = messages.addObject();
-                turn.put("role", role);
-                lastContent = turn.putArray("content");
-                lastContent.addAll(blocks);
-                lastRole = role;
-            }
+            turns.add(role, blocks);
         }
         if (!system.isEmpty()) {
             body.set("system", system);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.providers.translation.DataUrl;
+import dev.veil.server.providers.translation.MergedTurns;
 import dev.veil.server.providers.translation.Thinking;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
@@ -46,11 +47,9 @@ public final class GeminiWire {
 
     public static ObjectNode request(ChatRequest request) {
         ObjectNode body = WireJson.NODES.objectNode();
-        ArrayNode contents = body.putArray("contents");
+        MergedTurns turns = new MergedTurns(body.putArray("contents"), "parts");
         ArrayNode system = WireJson.NODES.arrayNode();
         Map<String, String> functionByCallId = new HashMap<>();
-        String lastRole = null;
-        ArrayNode lastParts = null;
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
             if (message.role() == Role.SYSTEM || message.role() == Role.DEVELOPER) {
@@ -85,15 +84,7 @@ public final class GeminiWire {
             if (parts.isEmpty()) {
                 continue;
             }
-            if (role.equals(lastRole)) {
-                lastParts.addAll(parts);
-            } else {
-                ObjectNode content = contents.addObject();
-                content.put("role", role);
-                lastParts = content.putArray("parts");
-                lastParts.addAll(parts);
-                lastRole = role;
-            }
+            turns.add(role, parts);
         }
         if (!system.isEmpty()) {
             body.putObject("systemInstruction").set("parts", system);
