@@ -1,23 +1,24 @@
 package dev.veil.server.api;
 
+import static dev.veil.server.testing.AnthropicEvents.deltas;
+import static dev.veil.server.testing.AnthropicEvents.names;
+import static dev.veil.server.testing.AnthropicEvents.only;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.veil.server.testing.FakeAnthropicUpstream;
+import dev.veil.server.testing.AnthropicEvents.Event;
+import dev.veil.server.testing.AnthropicEvents;
 import dev.veil.server.testing.FakeAnthropicUpstream.Block;
+import dev.veil.server.testing.FakeAnthropicUpstream;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.VeilUnderTest;
 import org.junit.jupiter.api.AfterEach;
@@ -157,7 +158,7 @@ class MessagesEndpointTest {
         assertThat(events.get(events.size() - 1).name()).isEqualTo("message_stop");
         assertThat(names(events)).containsSubsequence("message_start", "content_block_start",
                 "content_block_delta", "content_block_stop", "message_delta", "message_stop");
-        assertThat(text(events, "text_delta", "text")).isEqualTo("The quick fox");
+        assertThat(deltas(events, "text_delta", "text")).isEqualTo("The quick fox");
         JsonNode delta = only(events, "message_delta");
         assertThat(delta.path("delta").path("stop_reason").asText()).isEqualTo("end_turn");
         assertThat(delta.path("usage").path("output_tokens").asInt()).isPositive();
@@ -200,7 +201,7 @@ class MessagesEndpointTest {
         assertThat(start.path("content_block").path("id").asText()).isEqualTo("toolu_1");
         assertThat(start.path("content_block").path("name").asText()).isEqualTo("get_weather");
         assertThat(start.path("content_block").path("input")).isEqualTo(JSON.createObjectNode());
-        assertThat(text(events, "input_json_delta", "partial_json")).isEqualTo(String.join("", ARGUMENTS));
+        assertThat(deltas(events, "input_json_delta", "partial_json")).isEqualTo(String.join("", ARGUMENTS));
         assertThat(only(events, "message_delta").path("delta").path("stop_reason").asText()).isEqualTo("tool_use");
         assertToolReachedUpstream(model);
     }
@@ -246,7 +247,7 @@ class MessagesEndpointTest {
         openai.on(OPENAI, FakeOpenAiUpstream.answer(List.of("what ", "is this?"), Duration.ZERO));
         String body = imageRequest(OPENAI, stream);
         if (stream) {
-            assertThat(text(stream(body), "text_delta", "text")).isEqualTo("what is this?");
+            assertThat(deltas(stream(body), "text_delta", "text")).isEqualTo("what is this?");
         } else {
             assertThat(messages(body).statusCode()).isEqualTo(200);
         }
@@ -263,7 +264,7 @@ class MessagesEndpointTest {
     void passesBase64AndUrlImagesToAnAnthropicUpstreamUnchanged(boolean stream) throws Exception {
         String body = imageRequest(CLAUDE, stream);
         if (stream) {
-            assertThat(text(stream(body), "text_delta", "text")).isEqualTo("what is this?");
+            assertThat(deltas(stream(body), "text_delta", "text")).isEqualTo("what is this?");
         } else {
             assertThat(messages(body).statusCode()).isEqualTo(200);
         }
@@ -293,9 +294,9 @@ class MessagesEndpointTest {
         assertThat(message.path("content").get(0)).isEqualTo(JSON.readTree(
                 "{\"type\":\"thinking\",\"thinking\":\"Hmm, Oslo.\",\"signature\":\"sig-1\"}"));
         assertThat(message.path("content").get(1).path("text").asText()).isEqualTo("It is cold.");
-        assertThat(text(events, "thinking_delta", "thinking")).isEqualTo("Hmm, Oslo.");
-        assertThat(text(events, "signature_delta", "signature")).isEqualTo("sig-1");
-        assertThat(text(events, "text_delta", "text")).isEqualTo("It is cold.");
+        assertThat(deltas(events, "thinking_delta", "thinking")).isEqualTo("Hmm, Oslo.");
+        assertThat(deltas(events, "signature_delta", "signature")).isEqualTo("sig-1");
+        assertThat(deltas(events, "text_delta", "text")).isEqualTo("It is cold.");
         List<Integer> thinkingIndexes = events.stream().filter(e -> e.name().equals("content_block_delta"))
                 .filter(e -> e.data().path("delta").path("type").asText().matches("thinking_delta|signature_delta"))
                 .map(e -> e.data().path("index").asInt()).distinct().toList();
@@ -469,7 +470,7 @@ class MessagesEndpointTest {
         List<Event> events = stream("""
                 {"model":"claude-test","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"go"}]}""");
 
-        assertThat(text(events, "text_delta", "text")).isEqualTo("The partial ");
+        assertThat(deltas(events, "text_delta", "text")).isEqualTo("The partial ");
         Event last = events.get(events.size() - 1);
         assertThat(last.name()).isEqualTo("error");
         assertThat(last.data().path("type").asText()).isEqualTo("error");
@@ -503,9 +504,6 @@ class MessagesEndpointTest {
 
     // Helpers -------------------------------------------------------------------------------------------------------
 
-    record Event(String name, JsonNode data) {
-    }
-
     private HttpResponse<String> messages(String body) {
         return veil.send(anthropicRequest(VeilUnderTest.MASTER_KEY, body));
     }
@@ -529,41 +527,7 @@ class MessagesEndpointTest {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-        List<Event> events = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                StandardCharsets.UTF_8))) {
-            String name = null;
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith("event: ")) {
-                    name = line.substring(7);
-                } else if (line.startsWith("data: ")) {
-                    events.add(new Event(name, JSON.readTree(line.substring(6))));
-                }
-            }
-        }
-        assertThat(events).isNotEmpty();
-        return events;
-    }
-
-    private static List<String> names(List<Event> events) {
-        return events.stream().map(Event::name).toList();
-    }
-
-    private static String text(List<Event> events, String deltaType, String field) {
-        StringBuilder text = new StringBuilder();
-        for (Event event : events) {
-            JsonNode delta = event.data().path("delta");
-            if (event.name().equals("content_block_delta") && delta.path("type").asText().equals(deltaType)) {
-                text.append(delta.path(field).asText());
-            }
-        }
-        return text.toString();
-    }
-
-    private static JsonNode only(List<Event> events, String name) {
-        List<JsonNode> matching = events.stream().filter(e -> name.equals(e.name())).map(Event::data).toList();
-        assertThat(matching).hasSize(1);
-        return matching.get(0);
+        return AnthropicEvents.read(response.body());
     }
 
     private void toolUpstream(String model) {

@@ -1,22 +1,23 @@
 package dev.veil.server.api;
 
+import static dev.veil.server.testing.AnthropicEvents.deltas;
+import static dev.veil.server.testing.AnthropicEvents.names;
+import static dev.veil.server.testing.AnthropicEvents.only;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veil.server.testing.AnthropicEvents.Event;
+import dev.veil.server.testing.AnthropicEvents;
 import dev.veil.server.testing.FakeBedrockUpstream;
 import dev.veil.server.testing.FakeGeminiUpstream;
 import dev.veil.server.testing.VeilUnderTest;
@@ -335,9 +336,6 @@ class MessagesTranslationMatrixTest {
 
     // Helpers -------------------------------------------------------------------------------------------------------
 
-    record Event(String name, JsonNode data) {
-    }
-
     private HttpResponse<String> messages(String body) {
         return veil.send(anthropicRequest(body));
     }
@@ -357,40 +355,7 @@ class MessagesTranslationMatrixTest {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-        List<Event> events = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                StandardCharsets.UTF_8))) {
-            String name = null;
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith("event: ")) {
-                    name = line.substring(7);
-                } else if (line.startsWith("data: ")) {
-                    events.add(new Event(name, JSON.readTree(line.substring(6))));
-                }
-            }
-        }
-        assertThat(events).isNotEmpty();
-        return events;
+        return AnthropicEvents.read(response.body());
     }
 
-    private static List<String> names(List<Event> events) {
-        return events.stream().map(Event::name).toList();
-    }
-
-    private static String deltas(List<Event> events, String deltaType, String field) {
-        StringBuilder text = new StringBuilder();
-        for (Event event : events) {
-            JsonNode delta = event.data().path("delta");
-            if (event.name().equals("content_block_delta") && delta.path("type").asText().equals(deltaType)) {
-                text.append(delta.path(field).asText());
-            }
-        }
-        return text.toString();
-    }
-
-    private static JsonNode only(List<Event> events, String name) {
-        List<JsonNode> matching = events.stream().filter(e -> name.equals(e.name())).map(Event::data).toList();
-        assertThat(matching).hasSize(1);
-        return matching.get(0);
-    }
 }
