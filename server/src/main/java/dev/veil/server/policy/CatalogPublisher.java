@@ -18,12 +18,12 @@ import dev.veil.server.config.VeilConfig;
 /**
  * Keeps the provider catalogue — providers with kind, preset, region, zero-retention flag and listed models, and
  * model aliases with their targets — in OPA's data at {@code data.veil.catalog}, so Rego can reason about providers
- * without repeating Veil's config. OPA keeps pushed data in memory only, so the catalogue is pushed again
- * periodically: an OPA that restarted has it back within one period.
+ * without repeating Veil's config. OPA keeps pushed data in memory only, and an OPA that reloads watched policy files
+ * drops it, so the catalogue is pushed again every few seconds: it is back within one period.
  */
 public final class CatalogPublisher implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(CatalogPublisher.class.getName());
-    private static final Duration PERIOD = Duration.ofSeconds(30);
+    private static final Duration PERIOD = Duration.ofSeconds(5);
     private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final OpaPolicyClient client;

@@ -238,7 +238,14 @@ class PolicyEnforcementTest {
     void publishesTheProviderCatalogueToOpa() throws Exception {
         start(opa.url(), "");
 
+        // OPA drops pushed data when it reloads watched files (as after the previous test's settings edit); the
+        // publisher pushes it again within its period.
         JsonNode catalog = JSON.readTree(opa.data("veil/catalog")).path("result");
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (catalog.isMissingNode() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+            catalog = JSON.readTree(opa.data("veil/catalog")).path("result");
+        }
 
         assertThat(catalog.at("/providers/deepseek/region").asText()).isEqualTo("eu");
         assertThat(catalog.at("/providers/deepseek/zero_retention").asBoolean()).isTrue();
