@@ -137,15 +137,15 @@ public final class ChatFlow {
 
     /**
      * Runs the request phase, resolves the model, asks the policy (which may deny, narrow or reorder the candidates
-     * and cap output tokens), and gives intercepting plugins their chance — after the policy, so that an answer
+     * and cap output tokens), lets plugins apply the decision, and gives intercepting plugins their chance — after the policy, so that an answer
      * from a cache is checked like any other.
      */
     public Admitted admit(ChatRequest chat, ServerExchange exchange) {
         ChatRequest request = gateway.plugins().onRequest(chat, exchange);
         PolicyCheck.Checked checked = gateway.policy().chat(request, gateway.resolver().resolve(request.model()),
                 exchange);
-        return new Admitted(checked.request(), checked.candidates(),
-                gateway.plugins().intercept(checked.request(), exchange));
+        ChatRequest decided = gateway.plugins().onDecision(checked.request(), exchange);
+        return new Admitted(decided, checked.candidates(), gateway.plugins().intercept(decided, exchange));
     }
 
     /** Answers a non-streaming request: the interceptor's answer or a provider's, through the response phase. */

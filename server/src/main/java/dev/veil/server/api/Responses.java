@@ -10,8 +10,13 @@ final class Responses {
     private Responses() {
     }
 
-    /** Says which policy decision applied, and whether the policy was skipped because OPA could not decide. */
+    /**
+     * Says which policy decision applied, whether the policy was skipped because OPA could not decide, and how many
+     * pieces of personal data were redacted before the request left.
+     */
     static void policy(ServerResponse response, Exchange exchange) {
+        exchange.get(Attributes.PII_FINDINGS).ifPresent(findings -> response.header(VeilHeaders.REDACTIONS,
+                Long.toString(PiiFindings.total(findings))));
         exchange.get(Attributes.POLICY_DECISION_ID).ifPresent(id -> response.header(VeilHeaders.DECISION_ID, id));
         if (exchange.get(Attributes.POLICY_FAILED_OPEN).orElse(false)) {
             response.header(VeilHeaders.POLICY, "fail-open");

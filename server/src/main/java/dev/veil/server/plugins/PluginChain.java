@@ -22,6 +22,7 @@ import dev.veil.spi.ChatResponse;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.CompletionPhase;
+import dev.veil.spi.plugin.DecisionPhase;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.InterceptPhase;
 import dev.veil.spi.plugin.Outcome;
@@ -60,6 +61,7 @@ public final class PluginChain implements AutoCloseable {
 
     private final List<ConfiguredPlugin> plugins;
     private final List<Stage<RequestPhase>> request;
+    private final List<Stage<DecisionPhase>> decision;
     private final List<Stage<InterceptPhase>> intercept;
     private final List<Stage<ResponsePhase>> response;
     private final List<Stage<StreamPhase>> stream;
@@ -68,6 +70,7 @@ public final class PluginChain implements AutoCloseable {
     private PluginChain(List<ConfiguredPlugin> plugins, PluginTelemetry telemetry) {
         this.plugins = List.copyOf(plugins);
         this.request = stages(plugins, RequestPhase.class, "request", telemetry, false);
+        this.decision = stages(plugins, DecisionPhase.class, "decision", telemetry, false);
         this.intercept = stages(plugins, InterceptPhase.class, "intercept", telemetry, false);
         this.response = stages(plugins, ResponsePhase.class, "response", telemetry, true);
         this.stream = stages(plugins, StreamPhase.class, "stream", telemetry, true);
@@ -123,6 +126,16 @@ public final class PluginChain implements AutoCloseable {
         for (Stage<RequestPhase> stage : request) {
             ChatRequest input = current;
             current = stage.call(() -> stage.phase.onRequest(input, exchange), input);
+        }
+        return current;
+    }
+
+    /** Runs the decision phase: each plugin may apply the policy decision to the request, or reject it. */
+    public ChatRequest onDecision(ChatRequest chat, Exchange exchange) {
+        ChatRequest current = chat;
+        for (Stage<DecisionPhase> stage : decision) {
+            ChatRequest input = current;
+            current = stage.call(() -> stage.phase.onDecision(input, exchange), input);
         }
         return current;
     }

@@ -6,7 +6,8 @@
  * per entry of {@code veil.plugins} in its config, and calls it in the phases it implements:
  * <ol>
  *   <li>{@link dev.veil.spi.plugin.RequestPhase}: in config order, before the policy check and routing;</li>
- *   <li>{@link dev.veil.spi.plugin.InterceptPhase}: in config order, after the policy decision; may answer;</li>
+ *   <li>{@link dev.veil.spi.plugin.DecisionPhase}: in config order, after the policy decision; applies it;</li>
+ *   <li>{@link dev.veil.spi.plugin.InterceptPhase}: in config order, after the decision phase; may answer;</li>
  *   <li>{@link dev.veil.spi.plugin.ResponsePhase} or {@link dev.veil.spi.plugin.StreamPhase}: in reverse order;</li>
  *   <li>{@link dev.veil.spi.plugin.CompletionPhase}: in reverse order, once the outcome is known.</li>
  * </ol>

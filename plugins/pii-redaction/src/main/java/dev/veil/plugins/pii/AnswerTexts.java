@@ -1,0 +1,68 @@
+package dev.veil.plugins.pii;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.veil.spi.ChatMessage;
+import dev.veil.spi.ChatResponse;
+import dev.veil.spi.Choice;
+import dev.veil.spi.ContentPart;
+import dev.veil.spi.ToolCall;
+
+/**
+ * Rewrites every text of a complete answer — content, tool-call arguments, reasoning, refusal — with one function;
+ * used to put original values back in place of placeholders, and to redact new personal data the model produced.
+ */
+final class AnswerTexts {
+    private AnswerTexts() {
+    }
+
+    /** The answer with every text rewritten; {@code response} itself when no text changed. */
+    static ChatResponse rewrite(ChatResponse response, TextRewrite rewrite) {
+        List<Choice> choices = null;
+        for (int i = 0; i < response.choices().size(); i++) {
+            Choice choice = response.choices().get(i);
+            ChatMessage message = rewrite(choice.message(), rewrite);
+            if (message != choice.message()) {
+                if (choices == null) {
+                    choices = new ArrayList<>(response.choices());
+                }
+                choices.set(i, new Choice(choice.index(), message, choice.finishReason(), choice.extensions()));
+            }
+        }
+        return choices == null ? response : response.withChoices(choices);
+    }
+
+    private static ChatMessage rewrite(ChatMessage message, TextRewrite rewrite) {
+        boolean changed = false;
+        List<ContentPart> content = new ArrayList<>(message.content().size());
+        for (ContentPart part : message.content()) {
+            if (part instanceof ContentPart.Text text) {
+                String rewritten = rewrite.apply(text.text(), false);
+                changed |= rewritten != text.text();
+                content.add(rewritten == text.text() ? part : new ContentPart.Text(rewritten, text.extensions()));
+            } else {
+                content.add(part);
+            }
+        }
+        List<ToolCall> calls = new ArrayList<>(message.toolCalls().size());
+        for (ToolCall call : message.toolCalls()) {
+            String rewritten = rewrite.apply(call.arguments(), true);
+            changed |= rewritten != call.arguments();
+            calls.add(rewritten == call.arguments() ? call : new ToolCall(call.id(), call.name(), rewritten));
+        }
+        Optional<String> reasoning = message.reasoningContent().map(text -> rewrite.apply(text, false));
+        Optional<String> refusal = message.refusal().map(text -> rewrite.apply(text, false));
+        changed |= differs(message.reasoningContent(), reasoning) || differs(message.refusal(), refusal);
+        if (!changed) {
+            return message;
+        }
+        return new ChatMessage(message.role(), content, message.name(), calls, message.toolCallId(), reasoning,
+                refusal, message.extensions());
+    }
+
+    private static boolean differs(Optional<String> before, Optional<String> after) {
+        return before.isPresent() && before.get() != after.get();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.veil.plugins.pii;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.veil.plugins.pii.detect.Finding;
+
+/**
+ * Redacts personal data the model wrote on its own — values that were not in the request, so there is nothing to
+ * put back. Runs on the answer before placeholders are restored, so the client's own values are never touched.
+ * {@code mask} and {@code hash} apply as configured; otherwise the value becomes a bare type label such as
+ * {@code <EMAIL>}, which a reader sees as withheld, not as a placeholder to fill in.
+ */
+final class OutputScan {
+    private final PiiScanner scanner;
+    private final RedactionModes modes;
+    private final KeyedHasher hasher;
+
+    OutputScan(PiiScanner scanner, RedactionModes modes, KeyedHasher hasher) {
+        this.scanner = scanner;
+        this.modes = modes;
+        this.hasher = hasher;
+    }
+
+    /** A rewrite that redacts new findings and adds their counts by type to {@code counts}. */
+    TextRewrite rewrite(Map<?, ?> decided, Map<String, Integer> counts) {
+        return (text, json) -> {
+            List<Finding> found = scanner.scan(text);
+            if (found.isEmpty()) {
+                return text;
+            }
+            StringBuilder out = new StringBuilder(text.length());
+            int copied = 0;
+            for (Finding finding : found) {
+                counts.merge(finding.type(), 1, Integer::sum);
+                String raw = text.substring(finding.start(), finding.end());
+                String value = json ? JsonText.decode(raw) : raw;
+                String replacement = switch (modes.of(finding.type(), decided)) {
+                    case MASK -> Masking.mask(value);
+                    case HASH -> Masking.hash(hasher, finding.type(), value);
+                    case PSEUDONYMIZE, BLOCK -> "<" + finding.type() + ">";
+                };
+                out.append(text, copied, finding.start()).append(json ? JsonText.encode(replacement) : replacement);
+                copied = finding.end();
+            }
+            return out.append(text, copied, text.length()).toString();
+        };
+    }
+}

@@ -1,0 +1,140 @@
+package dev.veil.plugins.pii;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.ChatResponse;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.AttributeKey;
+import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.DecisionPhase;
+import dev.veil.spi.plugin.Exchange;
+import dev.veil.spi.plugin.RequestPhase;
+import dev.veil.spi.plugin.ResponsePhase;
+import dev.veil.spi.plugin.StreamPhase;
+import dev.veil.spi.plugin.StreamTransformer;
+
+/**
+ * Keeps personal data and secrets from leaving with a prompt, and gives the user an answer that reads as if they
+ * had not. Request phase: every finding is replaced by a per-request placeholder ({@code <EMAIL_1>}) and its counts
+ * by type are recorded for the policy, audit and the {@code x-veil-redactions} header. Decision phase: the final
+ * mode of each type (config, overridden by the decision's {@code redact}) is applied — {@code block} refuses the
+ * request, {@code mask} and {@code hash} replace placeholders for good. Response and stream phases: the remaining
+ * placeholders are put back, and optionally new personal data in the answer is redacted.
+ *
+ * <p>The placeholder → value mapping exists only in this exchange's memory, under an attribute no other part of Veil
+ * reads, and is gone when the exchange is.
+ */
+public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, ResponsePhase, StreamPhase {
+    /** Counts by type of new personal data redacted from answers ({@code scan-output}); never values. */
+    @SuppressWarnings("rawtypes")
+    public static final AttributeKey<Map> OUTPUT_FINDINGS = AttributeKey.of("pii.output_findings", Map.class);
+
+    /** What the request phase did to one exchange's request. */
+    private record Redacted(Placeholders placeholders, Set<String> types) {
+    }
+
+    private final PiiScanner scanner;
+    private final RedactionModes modes;
+    private final KeyedHasher hasher;
+    private final Optional<OutputScan> outputScan;
+    private final AttributeKey<Redacted> state;
+
+    PiiRedactionPlugin(PiiScanner scanner, RedactionModes modes, KeyedHasher hasher, boolean scanOutput) {
+        this.scanner = scanner;
+        this.modes = modes;
+        this.hasher = hasher;
+        this.outputScan = scanOutput ? Optional.of(new OutputScan(scanner, modes, hasher)) : Optional.empty();
+        // Private to this instance: two configured entries must not read each other's mapping.
+        this.state = AttributeKey.of("pii-redaction.state." + System.identityHashCode(this), Redacted.class);
+    }
+
+    @Override
+    public ChatRequest onRequest(ChatRequest request, Exchange exchange) {
+        RedactionSession session = new RedactionSession(scanner);
+        RequestTexts.forEach(request, session::reserve);
+        ChatRequest redacted = RequestTexts.rewrite(request, session::redact);
+        Map<String, Integer> findings = session.findings();
+        if (findings.isEmpty()) {
+            return request;
+        }
+        exchange.put(Attributes.PII_FINDINGS, merged(exchange.get(Attributes.PII_FINDINGS), findings));
+        exchange.put(state, new Redacted(session.placeholders(), findings.keySet()));
+        return redacted;
+    }
+
+    @Override
+    public ChatRequest onDecision(ChatRequest request, Exchange exchange) {
+        Optional<Redacted> redacted = exchange.get(state);
+        if (redacted.isEmpty()) {
+            return request;
+        }
+        Map<?, ?> decided = exchange.get(Attributes.POLICY_REDACT).orElse(Map.of());
+        Set<String> blocked = modes.blocked(redacted.get().types(), decided);
+        if (!blocked.isEmpty()) {
+            throw new VeilException(ErrorKind.INVALID_REQUEST, "The request contains personal data of a type that "
+                    + "may not be sent to a model provider: " + String.join(", ", blocked)
+                    + ". Remove it and retry.").withCode("pii_blocked");
+        }
+        Placeholders placeholders = redacted.get().placeholders();
+        Map<String, String> settled = new HashMap<>();
+        placeholders.originals().forEach((placeholder, original) -> {
+            String type = RedactionSession.typeOf(placeholder);
+            switch (modes.of(type, decided)) {
+                case MASK -> settled.put(placeholder, Masking.mask(original));
+                case HASH -> settled.put(placeholder, Masking.hash(hasher, type, original));
+                default -> {
+                }
+            }
+        });
+        if (settled.isEmpty()) {
+            return request;
+        }
+        exchange.put(state, new Redacted(placeholders.without(settled.keySet()), redacted.get().types()));
+        return RequestTexts.rewrite(request, new Placeholders(settled, placeholders.maxLength())::restore);
+    }
+
+    @Override
+    public ChatResponse onResponse(ChatResponse response, Exchange exchange) {
+        ChatResponse answer = response;
+        if (outputScan.isPresent()) {
+            Map<String, Integer> counts = new TreeMap<>();
+            answer = AnswerTexts.rewrite(answer, outputScan.get().rewrite(
+                    exchange.get(Attributes.POLICY_REDACT).orElse(Map.of()), counts));
+            if (!counts.isEmpty()) {
+                exchange.put(OUTPUT_FINDINGS, Map.copyOf(counts));
+            }
+        }
+        Placeholders placeholders = placeholders(exchange);
+        return placeholders.isEmpty() ? answer : AnswerTexts.rewrite(answer, placeholders::restore);
+    }
+
+    @Override
+    public StreamTransformer openStream(ChatRequest request, Exchange exchange) {
+        Placeholders placeholders = placeholders(exchange);
+        return placeholders.isEmpty() ? StreamTransformer.PASS_THROUGH : new StreamRestorer(placeholders);
+    }
+
+    private Placeholders placeholders(Exchange exchange) {
+        return exchange.get(state).map(Redacted::placeholders).orElse(Placeholders.NONE);
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static Map<String, Integer> merged(Optional<Map> earlier, Map<String, Integer> findings) {
+        if (earlier.isEmpty() || earlier.get().isEmpty()) {
+            return findings;
+        }
+        Map<String, Integer> merged = new TreeMap<>(findings);
+        earlier.get().forEach((type, count) -> {
+            if (count instanceof Integer n) {
+                merged.merge(String.valueOf(type), n, Integer::sum);
+            }
+        });
+        return Map.copyOf(merged);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.veil.plugins.pii;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.veil.plugins.pii.detect.Finding;
+
+/**
+ * Pseudonymizes the texts of one request and remembers what it did: the placeholder of each distinct value (so a
+ * value mentioned twice gets the same placeholder) and the finding counts by type. Every finding becomes a
+ * placeholder first; which mode finally applies is settled once the policy has decided (see
+ * {@link ModeApplication}), and a placeholder is what every mode can be derived from.
+ */
+final class RedactionSession {
+    static final Pattern PLACEHOLDER = Pattern.compile("<([A-Z][A-Z0-9_]*)_([0-9]+)>");
+
+    private final PiiScanner scanner;
+    private final Set<String> reserved = new HashSet<>();
+    private final Map<String, String> placeholderByValue = new HashMap<>();
+    private final Map<String, String> originalByPlaceholder = new HashMap<>();
+    private final Map<String, Integer> lastNumber = new HashMap<>();
+    private final Map<String, Integer> findings = new TreeMap<>();
+    private int maxPlaceholderLength;
+
+    RedactionSession(PiiScanner scanner) {
+        this.scanner = scanner;
+    }
+
+    /**
+     * Notes placeholder-shaped strings the client itself wrote, so that no placeholder this session hands out equals
+     * one of them — else restoring the answer would turn the client's literal {@code <EMAIL_1>} into an address.
+     */
+    void reserve(String text) {
+        if (text.indexOf('<') < 0) {
+            return;
+        }
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            reserved.add(m.group());
+        }
+    }
+
+    /**
+     * {@code text} with every finding replaced by its placeholder; the same instance when nothing was found.
+     *
+     * @param json whether {@code text} is a JSON document (tool-call arguments): values are then decoded before they
+     *             are remembered, so they can be restored into plain text as well as into JSON
+     */
+    String redact(String text, boolean json) {
+        List<Finding> found = scanner.scan(text);
+        if (found.isEmpty()) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16 * found.size());
+        int copied = 0;
+        for (Finding finding : found) {
+            findings.merge(finding.type(), 1, Integer::sum);
+            String raw = text.substring(finding.start(), finding.end());
+            out.append(text, copied, finding.start()).append(placeholder(finding.type(),
+                    json ? JsonText.decode(raw) : raw));
+            copied = finding.end();
+        }
+        return out.append(text, copied, text.length()).toString();
+    }
+
+    /** Finding counts by type so far; never values. */
+    Map<String, Integer> findings() {
+        return Map.copyOf(findings);
+    }
+
+    /** The placeholders handed out. */
+    Placeholders placeholders() {
+        return originalByPlaceholder.isEmpty() ? Placeholders.NONE
+                : new Placeholders(originalByPlaceholder, maxPlaceholderLength);
+    }
+
+    private String placeholder(String type, String value) {
+        String key = type + '\u0000' + value;
+        String existing = placeholderByValue.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        int number = lastNumber.getOrDefault(type, 0);
+        String placeholder;
+        do {
+            number++;
+            placeholder = "<" + type + "_" + number + ">";
+        } while (reserved.contains(placeholder));
+        lastNumber.put(type, number);
+        placeholderByValue.put(key, placeholder);
+        originalByPlaceholder.put(placeholder, value);
+        maxPlaceholderLength = Math.max(maxPlaceholderLength, placeholder.length());
+        return placeholder;
+    }
+
+    /** The PII type a placeholder of this session stands for. */
+    static String typeOf(String placeholder) {
+        return placeholder.substring(1, placeholder.lastIndexOf('_'));
+    }
+}

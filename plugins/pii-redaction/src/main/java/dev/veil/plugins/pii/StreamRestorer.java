@@ -1,0 +1,193 @@
+package dev.veil.plugins.pii;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.veil.spi.ChatChunk;
+import dev.veil.spi.ChunkChoice;
+import dev.veil.spi.Delta;
+import dev.veil.spi.Extensions;
+import dev.veil.spi.ToolCallDelta;
+import dev.veil.spi.plugin.StreamSink;
+import dev.veil.spi.plugin.StreamTransformer;
+
+/**
+ * Puts original values back into a streamed answer. A placeholder may arrive split over several events
+ * ({@code "<EMA"}, {@code "IL_1> wrote"}), so each text channel — content, reasoning and refusal of each choice, the
+ * arguments of each tool call — holds back only a tail that could still become one of this request's placeholders,
+ * and releases it with the next event of that channel, at the choice's finish, or at the end of the stream.
+ */
+final class StreamRestorer implements StreamTransformer {
+    private enum Field { CONTENT, REASONING, REFUSAL, ARGUMENTS }
+
+    private record Channel(int choice, Field field, int toolCall) {
+    }
+
+    private final Placeholders placeholders;
+    private final Map<Channel, String> held = new LinkedHashMap<>();
+    private ChatChunk last;
+    private boolean holding;
+
+    StreamRestorer(Placeholders placeholders) {
+        this.placeholders = placeholders;
+    }
+
+    @Override
+    public void onEvent(ChatChunk event, StreamSink sink) {
+        last = event;
+        holding = false;
+        List<ChunkChoice> choices = null;
+        for (int i = 0; i < event.choices().size(); i++) {
+            ChunkChoice choice = event.choices().get(i);
+            ChunkChoice restored = restore(choice);
+            if (restored != choice) {
+                if (choices == null) {
+                    choices = new ArrayList<>(event.choices());
+                }
+                choices.set(i, restored);
+            }
+        }
+        if (choices == null) {
+            sink.emit(event);
+            return;
+        }
+        ChatChunk restored = event.withChoices(choices);
+        if (!(holding && carriesNothing(restored))) {
+            sink.emit(restored);
+        }
+    }
+
+    @Override
+    public void onComplete(StreamSink sink) {
+        if (held.isEmpty() || last == null) {
+            return;
+        }
+        Map<Integer, Delta> deltas = new LinkedHashMap<>();
+        held.forEach((channel, text) -> deltas.put(channel.choice(),
+                append(deltas.getOrDefault(channel.choice(), Delta.EMPTY), channel, text)));
+        held.clear();
+        List<ChunkChoice> choices = new ArrayList<>(deltas.size());
+        deltas.forEach((index, delta) -> choices.add(new ChunkChoice(index, delta, Optional.empty(),
+                Extensions.NONE)));
+        sink.emit(last.withChoices(choices).withoutUsage());
+    }
+
+    private ChunkChoice restore(ChunkChoice choice) {
+        Delta delta = choice.delta();
+        int index = choice.index();
+        Optional<String> content = delta.content().map(t -> pass(new Channel(index, Field.CONTENT, 0), t, false));
+        Optional<String> reasoning = delta.reasoningContent()
+                .map(t -> pass(new Channel(index, Field.REASONING, 0), t, false));
+        Optional<String> refusal = delta.refusal().map(t -> pass(new Channel(index, Field.REFUSAL, 0), t, false));
+        boolean changed = differs(delta.content(), content) || differs(delta.reasoningContent(), reasoning)
+                || differs(delta.refusal(), refusal);
+        List<ToolCallDelta> calls = new ArrayList<>(delta.toolCalls().size());
+        for (ToolCallDelta call : delta.toolCalls()) {
+            Optional<String> arguments = call.arguments()
+                    .map(t -> pass(new Channel(index, Field.ARGUMENTS, call.index()), t, true));
+            changed |= differs(call.arguments(), arguments);
+            calls.add(differs(call.arguments(), arguments)
+                    ? new ToolCallDelta(call.index(), call.id(), call.name(), arguments) : call);
+        }
+        Delta restored = changed ? new Delta(delta.role(), content, reasoning, refusal, calls, delta.extensions())
+                : delta;
+        if (choice.finishReason().isPresent()) {
+            Delta flushed = flush(index, restored);
+            changed |= flushed != restored;
+            restored = flushed;
+        }
+        return changed ? new ChunkChoice(index, restored, choice.finishReason(), choice.extensions()) : choice;
+    }
+
+    /** The part of {@code text} that can go on now; a tail that may still become a placeholder stays held. */
+    private String pass(Channel channel, String text, boolean json) {
+        String pending = held.remove(channel);
+        if (pending == null && text.indexOf('<') < 0) {
+            return text;
+        }
+        String joined = pending == null ? text : pending + text;
+        int cut = placeholders.pendingFrom(joined);
+        if (cut < joined.length()) {
+            held.put(channel, joined.substring(cut));
+            holding = true;
+            return placeholders.restore(joined.substring(0, cut), json);
+        }
+        return placeholders.restore(joined, json);
+    }
+
+    /** Releases everything a finishing choice still holds: nothing more can complete a placeholder. */
+    private Delta flush(int choice, Delta delta) {
+        Delta flushed = delta;
+        Iterator<Map.Entry<Channel, String>> entries = held.entrySet().iterator();
+        while (entries.hasNext()) {
+            Map.Entry<Channel, String> entry = entries.next();
+            if (entry.getKey().choice() == choice) {
+                flushed = append(flushed, entry.getKey(), entry.getValue());
+                entries.remove();
+            }
+        }
+        return flushed;
+    }
+
+    private static Delta append(Delta delta, Channel channel, String text) {
+        return switch (channel.field()) {
+            case CONTENT -> new Delta(delta.role(), Optional.of(delta.content().orElse("") + text),
+                    delta.reasoningContent(), delta.refusal(), delta.toolCalls(), delta.extensions());
+            case REASONING -> new Delta(delta.role(), delta.content(),
+                    Optional.of(delta.reasoningContent().orElse("") + text), delta.refusal(), delta.toolCalls(),
+                    delta.extensions());
+            case REFUSAL -> new Delta(delta.role(), delta.content(), delta.reasoningContent(),
+                    Optional.of(delta.refusal().orElse("") + text), delta.toolCalls(), delta.extensions());
+            case ARGUMENTS -> {
+                List<ToolCallDelta> calls = new ArrayList<>(delta.toolCalls());
+                boolean merged = false;
+                for (int i = 0; i < calls.size(); i++) {
+                    ToolCallDelta call = calls.get(i);
+                    if (call.index() == channel.toolCall()) {
+                        calls.set(i, new ToolCallDelta(call.index(), call.id(), call.name(),
+                                Optional.of(call.arguments().orElse("") + text)));
+                        merged = true;
+                    }
+                }
+                if (!merged) {
+                    calls.add(new ToolCallDelta(channel.toolCall(), Optional.empty(), Optional.empty(),
+                            Optional.of(text)));
+                }
+                yield new Delta(delta.role(), delta.content(), delta.reasoningContent(), delta.refusal(), calls,
+                        delta.extensions());
+            }
+        };
+    }
+
+    /** Whether an event, once its held text is taken out, has nothing left a client would notice. */
+    private static boolean carriesNothing(ChatChunk event) {
+        if (event.usage().isPresent()) {
+            return false;
+        }
+        for (ChunkChoice choice : event.choices()) {
+            Delta delta = choice.delta();
+            if (choice.finishReason().isPresent() || delta.role().isPresent() || !empty(delta.content())
+                    || !empty(delta.reasoningContent()) || !empty(delta.refusal())) {
+                return false;
+            }
+            for (ToolCallDelta call : delta.toolCalls()) {
+                if (call.id().isPresent() || call.name().isPresent() || !empty(call.arguments())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean empty(Optional<String> text) {
+        return text.isEmpty() || text.get().isEmpty();
+    }
+
+    private static boolean differs(Optional<String> before, Optional<String> after) {
+        return before.isPresent() && before.get() != after.get();
+    }
+}
