@@ -3,8 +3,10 @@
 # - pii_rules: a request carrying PII of one of the listed types may only go to providers in the listed regions, or
 #   (with or_zero_retention) to providers that retain nothing.
 # - regulated tenants (listed in settings, or labelled regulated=true on their key) always get zero retention.
-# - a data class from the x-veil-metadata header (metadata.data_class) may restrict providers and force zero
-#   retention.
+# - a data class from the x-veil-metadata header (metadata.data_class) may restrict providers, force zero
+#   retention and set redaction modes.
+# - redact: redaction modes by PII type (pseudonymize, mask, hash, block) that override the redaction plugin's
+#   config: settings.redact for every request, then the data class's own redact on top.
 # permitted is the list of candidates that pass every rule; deny explains an empty list.
 package veil.compliance
 
@@ -49,6 +51,12 @@ pii_rule_allows(rule, candidate) if {
 allowed_by_retention(_) if not zero_retention
 
 allowed_by_retention(candidate) if candidate.zero_retention == true
+
+default data_class_redact := {}
+
+data_class_redact := data_class.redact
+
+redact := object.union(object.get(settings, "redact", {}), data_class_redact)
 
 allowed_by_data_class(_) if not data_class
 

@@ -13,7 +13,11 @@ zdr := {"provider": "azure", "model": "gpt-4o", "region": "us", "zero_retention"
 settings := {"compliance": {
 	"regulated_tenants": ["bank"],
 	"pii_rules": [{"types": ["US_SSN"], "regions": ["eu"], "or_zero_retention": true, "reason": "SSNs stay in the EU"}],
-	"data_classes": {"health": {"providers": ["azure"], "zero_retention": true}},
+	"data_classes": {
+		"health": {"providers": ["azure"], "zero_retention": true},
+		"hr": {"providers": [], "redact": {"PERSON": "block", "EMAIL": "hash"}},
+	},
+	"redact": {"EMAIL": "mask"},
 }}
 
 request(tenant, labels, pii, metadata) := {
@@ -71,4 +75,19 @@ test_data_class_restricts_providers if {
 test_unknown_data_class_restricts_nothing if {
 	compliance.permitted == [us, eu, zdr] with input as request("acme", {}, {}, {"data_class": "public"})
 		with data.veil.settings as settings
+}
+
+test_settings_redact_applies_to_every_request if {
+	compliance.redact == {"EMAIL": "mask"} with input as request("acme", {}, {}, {})
+		with data.veil.settings as settings
+}
+
+test_data_class_redact_overrides_settings_redact if {
+	compliance.redact == {"EMAIL": "hash", "PERSON": "block"} with input as request("acme", {}, {}, {"data_class": "hr"})
+		with data.veil.settings as settings
+}
+
+test_without_redact_settings_nothing_is_overridden if {
+	compliance.redact == {} with input as request("acme", {}, {}, {})
+		with data.veil.settings as {"compliance": {"regulated_tenants": [], "pii_rules": [], "data_classes": {}}}
 }

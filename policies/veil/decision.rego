@@ -1,5 +1,5 @@
 # Veil's decision for one request (input version 1, see docs/policy.md): whether it may proceed, why not, which
-# targets in which order, an output token cap, and whether zero retention applies.
+# targets in which order, an output token cap, whether zero retention applies, and PII redaction modes.
 package veil.decision
 
 import rego.v1
@@ -29,3 +29,5 @@ targets := [{"provider": c.provider, "model": c.model} | some c in routing.order
 max_tokens := limits.max_tokens
 
 zero_retention := compliance.zero_retention
+
+redact := compliance.redact

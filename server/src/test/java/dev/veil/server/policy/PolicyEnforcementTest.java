@@ -28,6 +28,8 @@ class PolicyEnforcementTest {
     private static final String DEFAULT_SETTINGS_FILE = "veil/settings/data.json";
     private static final String HELLO = "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
+    private static final String REDACTION = "  plugins:\n    - name: pii-redaction\n";
+
     private static OpaProcess opa;
     private static String defaultSettings;
     private FakeOpenAiUpstream upstream;
@@ -157,6 +159,48 @@ class PolicyEnforcementTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("x-veil-provider")).hasValue("deepseek");
+    }
+
+    @Test
+    void keepsAnIbanFoundByTheRedactionPluginAwayFromProvidersOutsideTheEu() {
+        veil = VeilUnderTest.start(config(opa.url(), "") + REDACTION);
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", """
+                {"model":"smart","messages":[{"role":"user","content":"Pay to DE89 3704 0044 0532 0130 00"}]}""");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-veil-provider")).hasValue("deepseek");
+        assertThat(upstream.lastReceived().body().path("messages").get(0).path("content").asText())
+                .isEqualTo("Pay to <IBAN_1>");
+    }
+
+    @Test
+    void appliesTheRedactionModesThePolicyDecides() throws Exception {
+        settings(withSettings("compliance.redact", "{\"EMAIL\": \"mask\"}"));
+        veil = VeilUnderTest.start(config(opa.url(), "") + REDACTION);
+
+        veil.post("/v1/chat/completions", """
+                {"model":"smart","messages":[{"role":"user","content":"Mail ann@example.org"}]}""");
+
+        assertThat(upstream.lastReceived().body().path("messages").get(0).path("content").asText())
+                .isEqualTo("Mail ***@*******.***");
+    }
+
+    @Test
+    void blocksWhatTheDataClassOfTheRequestMayNotCarry() throws Exception {
+        settings(withSettings("compliance.data_classes",
+                "{\"hr\": {\"providers\": [], \"redact\": {\"EMAIL\": \"block\"}}}"));
+        veil = VeilUnderTest.start(config(opa.url(), "") + REDACTION);
+
+        HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")
+                .header("x-veil-metadata", "{\"data_class\": \"hr\"}")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model":"smart","messages":[{"role":"user","content":"Mail ann@example.org"}]}"""))
+                .build());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("error").path("code").asText()).isEqualTo("pii_blocked");
+        assertThat(upstream.received()).isEmpty();
     }
 
     @Test

@@ -155,6 +155,18 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         };
     }
 
+    /**
+     * Calls {@code function} with {@code {"text": <the last user message>}} as arguments, streamed in fragments when
+     * asked: proves what a client gets back in tool-call arguments.
+     */
+    public static Behavior echoAsToolCall(String function) {
+        return exchange -> {
+            String arguments = JSON.writeValueAsString(JSON.createObjectNode().put("text",
+                    lastUserText(exchange.body())));
+            toolCall("call_echo", function, pieces(arguments)).respond(exchange);
+        };
+    }
+
     /** An OpenAI error body with the given status, optionally with {@code Retry-After}. */
     public static Behavior error(int status, String type, String message, String code) {
         return exchange -> {

@@ -1,0 +1,60 @@
+package dev.veil.server.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The labelled PII corpus, {@code ../shared/pii/dev.jsonl} next to the checkout (the {@code veil.pii.corpus} system
+ * property names it): texts, the spans a redactor must catch, and look-alikes it must leave alone.
+ */
+public final class PiiCorpus {
+    /** A labelled span. */
+    public record Span(int start, int end, String type, String value) {
+    }
+
+    /** One labelled text. */
+    public record Sample(int id, String text, List<Span> spans, List<String> negatives) {
+    }
+
+    private PiiCorpus() {
+    }
+
+    public static List<Sample> load() {
+        String configured = System.getProperty("veil.pii.corpus");
+        if (configured == null) {
+            throw new IllegalStateException("system property veil.pii.corpus is not set; run the tests through Maven");
+        }
+        Path path = Path.of(configured).normalize();
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("PII corpus not found at " + path
+                    + "; it lives in ../shared/pii/dev.jsonl next to the checkout (set -Dveil.pii.corpus to move it)");
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<Sample> samples = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(path)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node = json.readTree(line);
+                List<Span> spans = new ArrayList<>();
+                node.path("spans").forEach(s -> spans.add(new Span(s.path("start").asInt(), s.path("end").asInt(),
+                        s.path("type").asText(), s.path("value").asText())));
+                List<String> negatives = new ArrayList<>();
+                node.path("negatives").forEach(n -> negatives.add(n.path("value").asText()));
+                samples.add(new Sample(node.path("id").asInt(), node.path("text").asText(), List.copyOf(spans),
+                        List.copyOf(negatives)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.copyOf(samples);
+    }
+}
