@@ -1,6 +1,7 @@
 package dev.veil.server.api;
 
 import dev.veil.server.dispatch.Dispatched;
+import dev.veil.server.plugins.PiiFindings;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
 import io.helidon.webserver.http.ServerResponse;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -125,7 +126,8 @@ public final class PluginChain implements AutoCloseable {
         ChatRequest current = chat;
         for (Stage<RequestPhase> stage : request) {
             ChatRequest input = current;
-            current = stage.call(() -> stage.phase.onRequest(input, exchange), input);
+            current = stage.call(() -> stage.phase.onRequest(input, exchange), input,
+                    span -> PluginTelemetry.findings(span, exchange));
         }
         return current;
     }
@@ -260,6 +262,12 @@ public final class PluginChain implements AutoCloseable {
          * and is fail-open.
          */
         <T> T call(Supplier<T> call, T skipped) {
+            return call(call, skipped, span -> {
+            });
+        }
+
+        /** As {@link #call(Supplier, Object)}, letting {@code annotate} add attributes to a successful call's span. */
+        <T> T call(Supplier<T> call, T skipped, Consumer<Span> annotate) {
             Span span = telemetry.start(spanName, plugin.entry().name(), phaseName);
             long start = System.nanoTime();
             T result;
@@ -278,6 +286,7 @@ public final class PluginChain implements AutoCloseable {
                         + budgetNanos / 1_000_000 + " ms", PluginTelemetry.Outcome.OVER_BUDGET,
                         "exceeded its time budget");
             }
+            annotate.accept(span);
             PluginTelemetry.end(span, PluginTelemetry.Outcome.OK);
             return result;
         }

@@ -1,5 +1,9 @@
 package dev.veil.server.plugins;
 
+import java.util.List;
+
+import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.Exchange;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -16,6 +20,8 @@ final class PluginTelemetry {
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("veil.plugin.outcome");
     static final AttributeKey<Long> EVENTS = AttributeKey.longKey("veil.plugin.stream.events");
     static final AttributeKey<Long> BUSY_MICROS = AttributeKey.longKey("veil.plugin.stream.busy_us");
+    static final AttributeKey<Long> PII_FINDINGS = AttributeKey.longKey("veil.pii.findings");
+    static final AttributeKey<List<String>> PII_TYPES = AttributeKey.stringArrayKey("veil.pii.types");
 
     /** How a plugin call ended. */
     enum Outcome {
@@ -39,6 +45,14 @@ final class PluginTelemetry {
                 .setAttribute(PLUGIN, plugin)
                 .setAttribute(PHASE, phase)
                 .startSpan();
+    }
+
+    /** The PII finding counts recorded so far, as a total and the types found — never values. */
+    static void findings(Span span, Exchange exchange) {
+        exchange.get(Attributes.PII_FINDINGS).ifPresent(findings -> {
+            span.setAttribute(PII_FINDINGS, PiiFindings.total(findings));
+            span.setAttribute(PII_TYPES, PiiFindings.types(findings));
+        });
     }
 
     static void end(Span span, Outcome outcome) {
