@@ -12,6 +12,9 @@ import dev.veil.plugins.pii.detect.Finding;
  * {@code <EMAIL>}, which a reader sees as withheld, not as a placeholder to fill in.
  */
 final class OutputScan {
+    /** How much of a streamed sentence may wait before it goes out even without a sentence end. */
+    private static final int MAX_HELD = 1024;
+
     private final PiiScanner scanner;
     private final RedactionModes modes;
     private final KeyedHasher hasher;
@@ -20,6 +23,27 @@ final class OutputScan {
         this.scanner = scanner;
         this.modes = modes;
         this.hasher = hasher;
+    }
+
+    /**
+     * Where a streamed text must wait for more before it can be scanned: after the last line or sentence end, since
+     * personal data (a name, a phone number in groups) rarely spans one; past {@link #MAX_HELD} characters, after
+     * the last space, so that a stream is never held back indefinitely.
+     */
+    static int pendingFrom(String text) {
+        int cut = text.lastIndexOf('\n') + 1;
+        for (int i = text.length() - 2; i >= cut; i--) {
+            char c = text.charAt(i);
+            if ((c == '.' || c == '!' || c == '?') && Character.isWhitespace(text.charAt(i + 1))) {
+                cut = i + 2;
+                break;
+            }
+        }
+        if (text.length() - cut > MAX_HELD) {
+            int space = text.lastIndexOf(' ');
+            cut = space > cut ? space + 1 : text.length();
+        }
+        return cut;
     }
 
     /** A rewrite that redacts new findings and adds their counts by type to {@code counts}. */

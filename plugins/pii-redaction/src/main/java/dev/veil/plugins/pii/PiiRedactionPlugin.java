@@ -102,6 +102,7 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
     @Override
     public ChatResponse onResponse(ChatResponse response, Exchange exchange) {
         ChatResponse answer = response;
+        // Scanned before restoring: the client's own values, put back below, are not new findings.
         if (outputScan.isPresent()) {
             Map<String, Integer> counts = new TreeMap<>();
             answer = AnswerTexts.rewrite(answer, outputScan.get().rewrite(
@@ -117,7 +118,21 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
     @Override
     public StreamTransformer openStream(ChatRequest request, Exchange exchange) {
         Placeholders placeholders = placeholders(exchange);
-        return placeholders.isEmpty() ? StreamTransformer.PASS_THROUGH : new StreamRestorer(placeholders);
+        StreamTransformer restore = placeholders.isEmpty() ? StreamTransformer.PASS_THROUGH
+                : StreamTextRewriter.restoring(placeholders);
+        if (outputScan.isEmpty()) {
+            return restore;
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        TextRewrite scan = outputScan.get().rewrite(exchange.get(Attributes.POLICY_REDACT).orElse(Map.of()), counts);
+        StreamTransformer scanning = new StreamTextRewriter(OutputScan::pendingFrom, (text, json) -> {
+            String scanned = scan.apply(text, json);
+            if (scanned != text) {
+                exchange.put(OUTPUT_FINDINGS, Map.copyOf(counts));
+            }
+            return scanned;
+        });
+        return restore == StreamTransformer.PASS_THROUGH ? scanning : new ChainedTransformer(scanning, restore);
     }
 
     private Placeholders placeholders(Exchange exchange) {

@@ -4,22 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.Choice;
+import dev.veil.spi.ChunkChoice;
+import dev.veil.spi.Delta;
 import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.Role;
 import dev.veil.spi.ToolCall;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.StreamSink;
+import dev.veil.spi.plugin.StreamTransformer;
 
 class PiiRedactionPluginTest {
     private static final KeyedHasher HASHER = new KeyedHasher("0123456789abcdef".getBytes(StandardCharsets.UTF_8));
@@ -131,6 +137,27 @@ class PiiRedactionPluginTest {
         ChatResponse answer = plugin.onResponse(answer("<EMAIL_1> knows zed@example.org"), exchange);
         assertThat(answer.choices().get(0).message().text()).isEqualTo("ann@example.com knows <EMAIL>");
         assertThat(exchange.get(PiiRedactionPlugin.OUTPUT_FINDINGS)).contains(Map.of("EMAIL", 1));
+    }
+
+    @Test
+    void scanOutputRedactsNewPersonalDataInAStreamSplitAcrossEvents() {
+        PiiRedactionPlugin plugin = plugin(Map.of(), true);
+        ChatRequest sent = plugin.onDecision(plugin.onRequest(request(ChatMessage.text(Role.USER,
+                "ann@example.com")), exchange), exchange);
+        StreamTransformer transformer = plugin.openStream(sent, exchange);
+        List<String> out = new ArrayList<>();
+        StreamSink sink = event -> out.add(event.choices().get(0).delta().content().orElse(""));
+        for (String piece : List.of("Ask <EMAIL_1> or zed@exa", "mple.org. Then wait", ".")) {
+            transformer.onEvent(chunk(piece), sink);
+        }
+        transformer.onComplete(sink);
+        assertThat(String.join("", out)).isEqualTo("Ask ann@example.com or <EMAIL>. Then wait.");
+        assertThat(exchange.get(PiiRedactionPlugin.OUTPUT_FINDINGS)).contains(Map.of("EMAIL", 1));
+    }
+
+    private static ChatChunk chunk(String text) {
+        return new ChatChunk("c1", 1, "m", List.of(new ChunkChoice(0, Delta.content(text), Optional.empty(),
+                Extensions.NONE)), Optional.empty(), Optional.empty(), Extensions.NONE);
     }
 
     private static PiiRedactionPlugin plugin(Map<String, RedactionMode> modes, boolean scanOutput) {

@@ -16,10 +16,10 @@ import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.ToolCallDelta;
 
-class StreamRestorerTest {
+class StreamTextRewriterTest {
     private final Placeholders placeholders = new Placeholders(Map.of("<EMAIL_1>", "ann@example.com",
             "<PERSON_1>", "O\"Neil"), "<PERSON_1>".length());
-    private final StreamRestorer restorer = new StreamRestorer(placeholders);
+    private final StreamTextRewriter restorer = StreamTextRewriter.restoring(placeholders);
     private final List<ChatChunk> emitted = new ArrayList<>();
 
     @Test

@@ -16,24 +16,38 @@ import dev.veil.spi.plugin.StreamSink;
 import dev.veil.spi.plugin.StreamTransformer;
 
 /**
- * Puts original values back into a streamed answer. A placeholder may arrive split over several events
- * ({@code "<EMA"}, {@code "IL_1> wrote"}), so each text channel — content, reasoning and refusal of each choice, the
- * arguments of each tool call — holds back only a tail that could still become one of this request's placeholders,
- * and releases it with the next event of that channel, at the choice's finish, or at the end of the stream.
+ * Rewrites the texts of a streamed answer where a rewrite needs more than one event's worth of text: a placeholder
+ * may arrive split over several events ({@code "<EMA"}, {@code "IL_1> wrote"}), and so may a phone number. Each text
+ * channel — content, reasoning and refusal of each choice, the arguments of each tool call — holds back only the
+ * tail its {@link Holdback} says could still change, and releases it, rewritten, with the next event of that
+ * channel, at the choice's finish, or at the end of the stream.
  */
-final class StreamRestorer implements StreamTransformer {
+final class StreamTextRewriter implements StreamTransformer {
+    /** Where the tail of a text that must wait for more begins; {@code text.length()} when nothing must wait. */
+    @FunctionalInterface
+    interface Holdback {
+        int pendingFrom(String text);
+    }
+
     private enum Field { CONTENT, REASONING, REFUSAL, ARGUMENTS }
 
     private record Channel(int choice, Field field, int toolCall) {
     }
 
-    private final Placeholders placeholders;
+    private final Holdback holdback;
+    private final TextRewrite rewrite;
     private final Map<Channel, String> held = new LinkedHashMap<>();
     private ChatChunk last;
     private boolean holding;
 
-    StreamRestorer(Placeholders placeholders) {
-        this.placeholders = placeholders;
+    StreamTextRewriter(Holdback holdback, TextRewrite rewrite) {
+        this.holdback = holdback;
+        this.rewrite = rewrite;
+    }
+
+    /** Puts this request's original values back in place of its placeholders. */
+    static StreamTextRewriter restoring(Placeholders placeholders) {
+        return new StreamTextRewriter(placeholders::pendingFrom, placeholders::restore);
     }
 
     @Override
@@ -68,7 +82,8 @@ final class StreamRestorer implements StreamTransformer {
         }
         Map<Integer, Delta> deltas = new LinkedHashMap<>();
         held.forEach((channel, text) -> deltas.put(channel.choice(),
-                append(deltas.getOrDefault(channel.choice(), Delta.EMPTY), channel, text)));
+                append(deltas.getOrDefault(channel.choice(), Delta.EMPTY), channel, rewrite.apply(text,
+                        channel.field() == Field.ARGUMENTS))));
         held.clear();
         List<ChunkChoice> choices = new ArrayList<>(deltas.size());
         deltas.forEach((index, delta) -> choices.add(new ChunkChoice(index, delta, Optional.empty(),
@@ -103,30 +118,28 @@ final class StreamRestorer implements StreamTransformer {
         return changed ? new ChunkChoice(index, restored, choice.finishReason(), choice.extensions()) : choice;
     }
 
-    /** The part of {@code text} that can go on now; a tail that may still become a placeholder stays held. */
+    /** The part of {@code text} that can go on now, rewritten; a tail that may still change stays held. */
     private String pass(Channel channel, String text, boolean json) {
         String pending = held.remove(channel);
-        if (pending == null && text.indexOf('<') < 0) {
-            return text;
-        }
         String joined = pending == null ? text : pending + text;
-        int cut = placeholders.pendingFrom(joined);
+        int cut = holdback.pendingFrom(joined);
         if (cut < joined.length()) {
             held.put(channel, joined.substring(cut));
             holding = true;
-            return placeholders.restore(joined.substring(0, cut), json);
+            return rewrite.apply(joined.substring(0, cut), json);
         }
-        return placeholders.restore(joined, json);
+        return rewrite.apply(joined, json);
     }
 
-    /** Releases everything a finishing choice still holds: nothing more can complete a placeholder. */
+    /** Releases, rewritten, everything a finishing choice still holds: no more text will come to complete it. */
     private Delta flush(int choice, Delta delta) {
         Delta flushed = delta;
         Iterator<Map.Entry<Channel, String>> entries = held.entrySet().iterator();
         while (entries.hasNext()) {
             Map.Entry<Channel, String> entry = entries.next();
             if (entry.getKey().choice() == choice) {
-                flushed = append(flushed, entry.getKey(), entry.getValue());
+                flushed = append(flushed, entry.getKey(), rewrite.apply(entry.getValue(),
+                        entry.getKey().field() == Field.ARGUMENTS));
                 entries.remove();
             }
         }
