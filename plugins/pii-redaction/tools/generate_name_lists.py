@@ -67,6 +67,10 @@ ihre ihr ihnen sie wir ich mein meine unser unsere der die das den dem des ein e
 le la les un une des du de et ou mais je tu il elle nous vous ils elles mon ma mes votre vos notre nos
 customer service support sales billing admin user team manager director president ceo cto cfo
 north south east west new saint st san santa
+street road avenue boulevard square plaza station building tower bridge strasse straße rue platz allee gasse
+i you he she it we they me him her us them my your his its our their this that these those who what which
+a an the and or but if in on at of to for by with from as is are was were be been see many much more most
+some any all each every no not yes so then there here when where why how also only just page git bash crypto
 """
 
 

@@ -56,6 +56,9 @@ public final class PersonNameDetector implements Detector {
     private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks",
             "replied", "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined",
             "left", "signed", "sagt", "schrieb", "fragte", "dit", "écrit", "demande");
+    private static final Set<String> COMPANY_SUFFIXES = Set.of("AG", "GmbH", "Inc", "Ltd", "LLC", "LLP", "SA", "SE",
+            "SAS", "SARL", "plc", "PLC", "Corp", "Co", "KG", "NV", "BV", "AB", "ASA", "Oy", "SpA", "Srl", "Group",
+            "Bank", "Holdings", "Partners", "Foundation", "University", "Institute", "Hospital", "Clinic");
     private static final String[] SURNAME_ENDINGS = {"son", "sen", "sson", "ez", "ski", "ska", "cki", "cka", "wicz",
             "ov", "ova", "ev", "eva", "enko", "yan", "ian", "poulos", "oulou", "escu", "elli", "etti", "ini", "oglu",
             "oğlu", "adze", "shvili", "ić", "vic", "ovich", "berg", "stein", "mann", "baum", "feld", "yev", "yeva",
@@ -146,14 +149,15 @@ public final class PersonNameDetector implements Detector {
         if (first == last) {
             int kind = kinds[first];
             score = kind == FIRST ? 3 : 1;
-            listed = kind == FIRST || kind == LAST;
+            listed = kind == FIRST || kind == LAST || kind == COMMON_LAST;
         } else {
             score = switch (kinds[first]) {
                 case FIRST -> 3;
-                case LAST, UNKNOWN, INITIAL -> 1;
+                case LAST, COMMON_LAST, UNKNOWN, INITIAL -> 1;
                 default -> 0;
             };
-            boolean surname = kinds[last] == LAST || particleBefore[last]
+            boolean surname = kinds[last] == LAST || (kinds[last] == COMMON_LAST && kinds[first] == FIRST)
+                    || particleBefore[last]
                     || hasSurnameEnding(text, starts[last], ends[last]);
             score += (surname ? 2 : 1) + 1;
             listed = kinds[first] == FIRST || surname;
@@ -166,7 +170,7 @@ public final class PersonNameDetector implements Detector {
             score--;
         }
         score += cueAfter(text, end);
-        if (score >= ACCEPT) {
+        if (score >= ACCEPT && !followedByCompanySuffix(text, end)) {
             findings.add(new Finding(start, end, PiiTypes.PERSON));
         }
     }
@@ -176,6 +180,8 @@ public final class PersonNameDetector implements Detector {
     private static final int LAST = 2;
     private static final int UNKNOWN = 3;
     private static final int INITIAL = 4;
+    /** A surname that is also an ordinary word ("Bank", "Street"): evidence only next to a known first name. */
+    private static final int COMMON_LAST = 5;
 
     private int classify(String text, int start, int end) {
         if (end - start == 2 && text.charAt(start + 1) == '.') {
@@ -189,7 +195,7 @@ public final class PersonNameDetector implements Detector {
             return FIRST;
         }
         if (lexicon.isLastName(word)) {
-            return LAST;
+            return lexicon.isCommonWord(word) ? COMMON_LAST : LAST;
         }
         int hyphen = word.indexOf('-');
         if (hyphen > 0) {
@@ -238,7 +244,7 @@ public final class PersonNameDetector implements Detector {
                 i++;
             } else if ((c == '-' || isApostrophe(c)) && i + 1 < length && isUpper(text.charAt(i + 1))
                     && (lowers > 0 || isApostrophe(c))) {
-                i++;
+                i += 2;
             } else if (isUpper(c) && NAME_PREFIXES.contains(text.substring(start, i).replace('’', '\''))) {
                 i++;
             } else {
@@ -380,6 +386,19 @@ public final class PersonNameDetector implements Detector {
             wordEnd++;
         }
         return wordEnd > i && AFTER_CUES.contains(text.substring(i, wordEnd)) ? 1 : 0;
+    }
+
+    /** "Meyer Burger AG" or "Goldman Sachs Group" name a company, not a person. */
+    private static boolean followedByCompanySuffix(String text, int end) {
+        int i = end;
+        while (i < text.length() && (isSpace(text.charAt(i)) || text.charAt(i) == '&' || text.charAt(i) == ',')) {
+            i++;
+        }
+        int wordEnd = i;
+        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+            wordEnd++;
+        }
+        return wordEnd > i && i > end && COMPANY_SUFFIXES.contains(text.substring(i, wordEnd));
     }
 
     private static boolean atSentenceStart(String text, int start) {
