@@ -94,7 +94,8 @@ public final class PersonNameDetector implements Detector {
                 }
                 starts[count] = cursor;
                 ends[count] = end;
-                particleBefore[count] = count > 0 && hasParticleBefore(text, ends[count - 1], cursor);
+                // nextTokenStart steps over more than one space only by way of particles ("van der").
+                particleBefore[count] = count > 0 && cursor - ends[count - 1] > 1;
                 count++;
                 runEnd = end;
                 if (end < length && isApostrophe(text.charAt(end))) {
@@ -284,10 +285,6 @@ public final class PersonNameDetector implements Detector {
             i = wordEnd + 1;
         }
         return i < length ? i : -1;
-    }
-
-    private static boolean hasParticleBefore(String text, int previousEnd, int start) {
-        return start - previousEnd > 1;
     }
 
     private static boolean hasSurnameEnding(String text, int start, int end) {
