@@ -1,0 +1,448 @@
+package dev.veil.plugins.pii.detect;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Finds people's names ({@link PiiTypes#PERSON}) in English, German and French text without a statistical model:
+ * no English person-name model is served by a registry this project can use, and a list of names alone cannot tell
+ * "Maria Brown" from "Customer Service". So a run of capitalised words is scored on three kinds of evidence: whether
+ * its words are known first names or surnames (gazetteers of many cultures), whether they are ordinary words or
+ * places (a capitalised common word is a sentence start or a title, not a name), and the words around it ("Dear",
+ * "my name is", "Herr", a JSON key {@code "name"}, "(" after it). Only runs with enough evidence are reported, so that
+ * answers stay readable: a missed single first name costs less than every "Please" and "New York" redacted.
+ *
+ * <p>Names written in lower case or in capitals, and single names without a cue ("ask Priya") unless the first-name
+ * list knows them, are not found. The scan touches only words that start with a capital letter, so ordinary prose
+ * costs little more than one pass over its characters.
+ */
+public final class PersonNameDetector implements Detector {
+    private static final int ACCEPT = 4;
+    private static final int MAX_TOKENS = 6;
+
+    private static final int TITLE = 4;
+    private static final int STRONG = 4;
+    private static final int WEAK = 1;
+
+    private static final Set<String> PARTICLES = Set.of("van", "von", "der", "den", "de", "del", "della", "di", "da",
+            "du", "des", "dos", "das", "la", "le", "ter", "ten", "bin", "ibn", "al", "el", "zu", "af");
+    private static final Set<String> NAME_PREFIXES = Set.of("Mc", "Mac", "O'", "D'", "Di", "De", "Da", "La", "Le",
+            "Van", "Fitz");
+    private static final Set<String> TITLES = Set.of("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
+            "madam", "dame", "herr", "herrn", "frau", "m", "mme", "mlle", "monsieur", "madame", "docteur", "dott",
+            "sr", "sra", "señor", "señora", "sig", "signor", "signora", "pastor", "rev", "capt", "captain", "officer",
+            "nurse", "judge");
+    /** Words right before a name that all but say one follows. */
+    private static final Set<String> STRONG_CUES = Set.of("i'm", "i’m", "dear", "hi", "hello", "hey", "greetings",
+            "thanks", "thank", "cheers", "regards", "sincerely", "best", "yours", "signed", "cc", "bcc", "attn",
+            "hallo", "liebe", "lieber", "geehrte", "geehrter", "grüßen", "grüße", "gruß", "heiße", "heisse",
+            "bonjour", "salut", "cher", "chère", "cordialement", "m'appelle", "m’appelle", "appelle", "merci",
+            "--", "—", "–");
+    /** Labels that introduce a name when a colon follows them ({@code Contact: ...}) or in JSON keys. */
+    private static final Set<String> LABELS = Set.of("name", "full_name", "fullname", "first_name", "firstname",
+            "last_name", "lastname", "given_name", "family_name", "surname", "customer", "customer_name", "contact",
+            "contact_name", "client", "patient", "employee", "author", "owner", "assignee", "reporter", "requester",
+            "sender", "recipient", "from", "to", "person", "user_name", "display_name", "displayname", "passenger",
+            "guest", "applicant", "beneficiary", "account_holder", "cardholder", "holder", "signed", "kunde", "kundin",
+            "nom", "prénom", "prenom", "vorname", "nachname", "ansprechpartner", "empfänger", "absender", "titulaire");
+    /** Words that often, not always, come before a name; they only count when a name list supports the run. */
+    private static final Set<String> WEAK_CUES = Set.of("for", "from", "to", "by", "with", "and", "or", "ask", "tell",
+            "ping", "call", "called", "contact", "email", "emailed", "met", "meet", "meeting", "colleague", "manager",
+            "wife", "husband", "son", "daughter", "mother", "father", "friend", "customer", "client", "patient", "user",
+            "employee", "is", "am", "was", "von", "für", "mit", "an", "und", "bei", "pour", "avec", "par", "et",
+            "chez", "à", "via", "per", "name", "this", "de");
+    /** Words right after a name that support it. */
+    private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks",
+            "replied", "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined",
+            "left", "signed", "sagt", "schrieb", "fragte", "dit", "écrit", "demande");
+    private static final Set<String> COMPANY_SUFFIXES = Set.of("AG", "GmbH", "Inc", "Ltd", "LLC", "LLP", "SA", "SE",
+            "SAS", "SARL", "plc", "PLC", "Corp", "Co", "KG", "NV", "BV", "AB", "ASA", "Oy", "SpA", "Srl", "Group",
+            "Bank", "Holdings", "Partners", "Foundation", "University", "Institute", "Hospital", "Clinic");
+    private static final String[] SURNAME_ENDINGS = {"son", "sen", "sson", "ez", "ski", "ska", "cki", "cka", "wicz",
+            "ov", "ova", "ev", "eva", "enko", "yan", "ian", "poulos", "oulou", "escu", "elli", "etti", "ini", "oglu",
+            "oğlu", "adze", "shvili", "ić", "vic", "ovich", "berg", "stein", "mann", "baum", "feld", "yev", "yeva",
+            "uddin", "ullah", "wala", "appa", "aiah"};
+
+    private final NameLexicon lexicon;
+
+    /** Uses the built-in name lists; they are loaded once per class loader and shared by all instances. */
+    public PersonNameDetector() {
+        this.lexicon = NameLexicon.builtIn();
+    }
+
+    @Override
+    public void detect(String text, List<Finding> findings) {
+        int length = text.length();
+        int[] starts = new int[MAX_TOKENS];
+        int[] ends = new int[MAX_TOKENS];
+        boolean[] particleBefore = new boolean[MAX_TOKENS];
+        int position = 0;
+        while (position < length) {
+            char c = text.charAt(position);
+            if (!isUpper(c) || (position > 0 && joinsWord(text.charAt(position - 1)))) {
+                position++;
+                continue;
+            }
+            int count = 0;
+            int cursor = position;
+            int runEnd = position + 1;
+            while (count < MAX_TOKENS) {
+                int end = tokenEnd(text, cursor);
+                if (end < 0) {
+                    break;
+                }
+                starts[count] = cursor;
+                ends[count] = end;
+                // nextTokenStart steps over more than one space only by way of particles ("van der").
+                particleBefore[count] = count > 0 && cursor - ends[count - 1] > 1;
+                count++;
+                runEnd = end;
+                if (end < length && isApostrophe(text.charAt(end))) {
+                    break;
+                }
+                cursor = nextTokenStart(text, end);
+                if (cursor < 0) {
+                    break;
+                }
+            }
+            if (count > 0) {
+                score(text, starts, ends, particleBefore, count, findings);
+            }
+            position = Math.max(runEnd, skipWord(text, position));
+        }
+    }
+
+    /** Splits a run of capitalised words at words that cannot be part of a name and scores each remaining part. */
+    private void score(String text, int[] starts, int[] ends, boolean[] particleBefore, int count,
+            List<Finding> findings) {
+        int[] kinds = new int[count];
+        for (int i = 0; i < count; i++) {
+            kinds[i] = classify(text, starts[i], ends[i]);
+        }
+        int i = 0;
+        while (i < count) {
+            if (kinds[i] == OTHER) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j + 1 < count && kinds[j + 1] != OTHER) {
+                j++;
+            }
+            int last = j;
+            while (last >= i && kinds[last] == INITIAL) {
+                last--;
+            }
+            if (last >= i) {
+                scorePart(text, starts, ends, particleBefore, kinds, i, last, findings);
+            }
+            i = j + 1;
+        }
+    }
+
+    private void scorePart(String text, int[] starts, int[] ends, boolean[] particleBefore, int[] kinds, int first,
+            int last, List<Finding> findings) {
+        int start = starts[first];
+        int end = ends[last];
+        boolean listed = false;
+        int score;
+        if (first == last) {
+            int kind = kinds[first];
+            score = kind == FIRST ? 3 : 1;
+            listed = kind == FIRST || kind == LAST || kind == COMMON_LAST;
+        } else {
+            score = switch (kinds[first]) {
+                case FIRST -> 3;
+                case LAST, COMMON_LAST, UNKNOWN, INITIAL -> 1;
+                default -> 0;
+            };
+            boolean surname = kinds[last] == LAST || (kinds[last] == COMMON_LAST && kinds[first] == FIRST)
+                    || particleBefore[last]
+                    || hasSurnameEnding(text, starts[last], ends[last]);
+            score += (surname ? 2 : 1) + 1;
+            listed = kinds[first] == FIRST || surname;
+        }
+        int cue = cueBefore(text, start);
+        if (cue >= STRONG || listed) {
+            score += cue;
+        }
+        if (first == last && cue == 0 && atSentenceStart(text, start)) {
+            score--;
+        }
+        score += cueAfter(text, end);
+        if (score >= ACCEPT && !followedByCompanySuffix(text, end)) {
+            findings.add(new Finding(start, end, PiiTypes.PERSON));
+        }
+    }
+
+    private static final int OTHER = 0;
+    private static final int FIRST = 1;
+    private static final int LAST = 2;
+    private static final int UNKNOWN = 3;
+    private static final int INITIAL = 4;
+    /** A surname that is also an ordinary word ("Bank", "Street"): evidence only next to a known first name. */
+    private static final int COMMON_LAST = 5;
+
+    private int classify(String text, int start, int end) {
+        if (end - start == 2 && text.charAt(start + 1) == '.') {
+            return INITIAL;
+        }
+        String word = normalise(text.substring(start, end));
+        if (lexicon.isNotName(word)) {
+            return OTHER;
+        }
+        if (lexicon.isFirstName(word)) {
+            return FIRST;
+        }
+        if (lexicon.isLastName(word)) {
+            return lexicon.isCommonWord(word) ? COMMON_LAST : LAST;
+        }
+        int hyphen = word.indexOf('-');
+        if (hyphen > 0) {
+            String head = word.substring(0, hyphen);
+            String tail = word.substring(hyphen + 1);
+            if (lexicon.isFirstName(head) && (lexicon.isFirstName(tail) || !lexicon.isCommonWord(tail))) {
+                return FIRST;
+            }
+            if (lexicon.isLastName(head) || lexicon.isLastName(tail)) {
+                return LAST;
+            }
+            return lexicon.isCommonWord(head) && lexicon.isCommonWord(tail) ? OTHER : UNKNOWN;
+        }
+        if (word.length() > 2 && word.charAt(1) == '\'') {
+            String rest = word.substring(2);
+            if (lexicon.isLastName(rest) || !lexicon.isCommonWord(rest)) {
+                return LAST;
+            }
+        }
+        return lexicon.isCommonWord(word) ? OTHER : UNKNOWN;
+    }
+
+    private static String normalise(String word) {
+        return word.replace('’', '\'').toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The end of a name-shaped word starting at {@code start}: a capital, then lower-case letters, optionally joined
+     * by hyphens or an apostrophe ("Jean-Luc", "O'Connor") or after a name prefix ("McDonald"); or an initial
+     * ("F."). -1 for anything else, such as "OpenAI", "JIRA" or "X1".
+     */
+    private static int tokenEnd(String text, int start) {
+        int length = text.length();
+        if (start >= length || !isUpper(text.charAt(start))) {
+            return -1;
+        }
+        int i = start + 1;
+        if (i < length && text.charAt(i) == '.' && (i + 1 >= length || !Character.isLetterOrDigit(text.charAt(i + 1)))) {
+            return i + 1;
+        }
+        int lowers = 0;
+        while (i < length) {
+            char c = text.charAt(i);
+            if (isLower(c)) {
+                lowers++;
+                i++;
+            } else if ((c == '-' || isApostrophe(c)) && i + 1 < length && isUpper(text.charAt(i + 1))
+                    && (lowers > 0 || isApostrophe(c))) {
+                i += 2;
+            } else if (isUpper(c) && NAME_PREFIXES.contains(text.substring(start, i).replace('’', '\''))) {
+                i++;
+            } else {
+                break;
+            }
+        }
+        if (lowers == 0 || isUpper(text.charAt(i - 1))) {
+            return -1;
+        }
+        if (i < length) {
+            char c = text.charAt(i);
+            if (Character.isLetterOrDigit(c) || c == '_' || c == '@' || (c == '.' && i + 1 < length
+                    && Character.isLetterOrDigit(text.charAt(i + 1)))) {
+                return -1;
+            }
+        }
+        return i;
+    }
+
+    /** Where the next word of the same name could start after {@code end}: one space, optional particles. */
+    private static int nextTokenStart(String text, int end) {
+        int length = text.length();
+        int i = end;
+        if (i >= length || !isSpace(text.charAt(i))) {
+            return -1;
+        }
+        i++;
+        while (i < length && !isUpper(text.charAt(i))) {
+            int wordEnd = i;
+            while (wordEnd < length && isLower(text.charAt(wordEnd))) {
+                wordEnd++;
+            }
+            if (wordEnd == i || wordEnd >= length || !isSpace(text.charAt(wordEnd))
+                    || !PARTICLES.contains(text.substring(i, wordEnd))) {
+                return -1;
+            }
+            i = wordEnd + 1;
+        }
+        return i < length ? i : -1;
+    }
+
+    private static boolean hasSurnameEnding(String text, int start, int end) {
+        String word = text.substring(start, end).toLowerCase(Locale.ROOT);
+        for (String ending : SURNAME_ENDINGS) {
+            if (word.length() > ending.length() + 2 && word.endsWith(ending)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How strongly the words before {@code start} announce a name: a title, a greeting, a label, a JSON key. */
+    private static int cueBefore(String text, int start) {
+        int i = start - 1;
+        boolean colon = false;
+        boolean quote = false;
+        boolean dot = false;
+        while (i >= 0) {
+            char c = text.charAt(i);
+            if (c == ':') {
+                colon = true;
+            } else if (c == '"' || c == '\'' || c == '“' || c == '«') {
+                quote = true;
+            } else if (c == '.') {
+                dot = true;
+            } else if (!(isSpace(c) || c == '\n' || c == '\r' || c == ',' || c == '(' || c == '[' || c == '{')) {
+                break;
+            }
+            i--;
+            if (start - i > 12) {
+                return 0;
+            }
+        }
+        int wordEnd = i + 1;
+        while (i >= 0 && isCueChar(text.charAt(i))) {
+            i--;
+        }
+        if (i + 1 == wordEnd) {
+            return 0;
+        }
+        String word = normalise(text.substring(i + 1, wordEnd));
+        if (colon && LABELS.contains(word)) {
+            return STRONG;
+        }
+        if (quote && colon) {
+            return 0;
+        }
+        if (TITLES.contains(word) && (dot || wordEnd == start - 1)) {
+            return word.equals("m") && !dot ? 0 : TITLE;
+        }
+        if (dot) {
+            return 0;
+        }
+        if (STRONG_CUES.contains(word)) {
+            return STRONG;
+        }
+        String previous = previousWord(text, i);
+        if ((word.equals("am") && previous.equals("i")) || (word.equals("is") && previous.equals("name"))
+                || (word.equals("ist") && previous.equals("name")) || (word.equals("bin") && previous.equals("ich"))
+                || (word.equals("suis") && previous.equals("je")) || (word.equals("is") && previous.equals("this"))) {
+            return STRONG;
+        }
+        return WEAK_CUES.contains(word) || LABELS.contains(word) ? WEAK : 0;
+    }
+
+    private static String previousWord(String text, int beforeIndex) {
+        int i = beforeIndex;
+        while (i >= 0 && isSpace(text.charAt(i))) {
+            i--;
+        }
+        int end = i + 1;
+        while (i >= 0 && Character.isLetter(text.charAt(i))) {
+            i--;
+        }
+        return normalise(text.substring(i + 1, end));
+    }
+
+    private static int cueAfter(String text, int end) {
+        int length = text.length();
+        int i = end;
+        if (i + 1 < length && isApostrophe(text.charAt(i)) && text.charAt(i + 1) == 's') {
+            return 0;
+        }
+        while (i < length && isSpace(text.charAt(i))) {
+            i++;
+        }
+        if (i >= length) {
+            return 0;
+        }
+        if (text.charAt(i) == '(' || text.charAt(i) == '<') {
+            return 1;
+        }
+        int wordEnd = i;
+        while (wordEnd < length && isLower(text.charAt(wordEnd))) {
+            wordEnd++;
+        }
+        return wordEnd > i && AFTER_CUES.contains(text.substring(i, wordEnd)) ? 1 : 0;
+    }
+
+    /** "Meyer Burger AG" or "Goldman Sachs Group" name a company, not a person. */
+    private static boolean followedByCompanySuffix(String text, int end) {
+        int i = end;
+        while (i < text.length() && (isSpace(text.charAt(i)) || text.charAt(i) == '&' || text.charAt(i) == ',')) {
+            i++;
+        }
+        int wordEnd = i;
+        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+            wordEnd++;
+        }
+        return wordEnd > i && i > end && COMPANY_SUFFIXES.contains(text.substring(i, wordEnd));
+    }
+
+    private static boolean atSentenceStart(String text, int start) {
+        int i = start - 1;
+        while (i >= 0 && (isSpace(text.charAt(i)) || text.charAt(i) == '"' || text.charAt(i) == '\'')) {
+            i--;
+        }
+        if (i < 0) {
+            return true;
+        }
+        char c = text.charAt(i);
+        return c == '.' || c == '!' || c == '?' || c == '\n' || c == '\r' || c == ':' || c == '*' || c == '#'
+                || c == '-' || c == '>';
+    }
+
+    /** Skips the rest of a word that could not start a name, such as "OpenAI" or "JIRA-70707". */
+    private static int skipWord(String text, int start) {
+        int i = start + 1;
+        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '-'
+                || text.charAt(i) == '_')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean joinsWord(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '@' || c == '.' || c == '/' || c == '\\' || c == '-'
+                || c == '\'' || c == '’';
+    }
+
+    private static boolean isCueChar(char c) {
+        return Character.isLetter(c) || c == '\'' || c == '’' || c == '_' || c == '-' || c == '—' || c == '–';
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\u00a0';
+    }
+
+    private static boolean isApostrophe(char c) {
+        return c == '\'' || c == '’';
+    }
+
+    private static boolean isUpper(char c) {
+        return c >= 'A' && c <= 'Z' || (c >= 0x80 && Character.isUpperCase(c));
+    }
+
+    private static boolean isLower(char c) {
+        return c >= 'a' && c <= 'z' || (c >= 0x80 && Character.isLowerCase(c));
+    }
+}

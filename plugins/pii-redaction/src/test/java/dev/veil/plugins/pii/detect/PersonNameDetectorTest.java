@@ -1,0 +1,110 @@
+package dev.veil.plugins.pii.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Names and sentence templates that are not in the labelled corpus, from many cultures, and ordinary text full of
+ * capitalised words that are not names. In the name cases each name is written between {@code [} and {@code ]}: the
+ * detector must report exactly those spans.
+ */
+class PersonNameDetectorTest {
+    private final PersonNameDetector detector = new PersonNameDetector();
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "Dear [Ngozi Adeyemi], thank you for your patience.",
+            "Please forward the contract to [Siobhán O'Connor] before Friday.",
+            "[Jean-Luc Moreau] will join the call at 3pm.",
+            "The account belongs to [Pieter van der Berg] since 2019.",
+            "cc: [Thandiwe Nkosi], [Björn Lindqvist]",
+            "Best regards,\n[Oluwaseun Bakare]\nHead of Procurement",
+            "{\"full_name\": \"[Aroha Ngata]\", \"plan\": \"Pro\"}",
+            "{\"contact\": \"[Keanu Kahananui]\", \"tier\": \"Gold\"}",
+            "Meeting notes: [Kwame Mensah] asked about the invoice.",
+            "Sehr geehrte Frau [Zeynep Yılmaz], vielen Dank für Ihre Nachricht.",
+            "Je m'appelle [Amélie Rousseau] et j'habite à Lyon.",
+            "My name is [Siddharth Iyer] and I work at Initech.",
+            "Can you draft a reply to Mr. [Haruto Sato] about the delay?",
+            "Ich heiße [Jürgen Weißmüller] und brauche Hilfe.",
+            "Signed: [María José García López]",
+            "Patient [Gabriela Souza], DOB 1984-03-12, reports chest pain.",
+            "Hi [Priya], can you review the PR?",
+            "Thanks, [Mateus]",
+            "The ticket was assigned to [Lars Eriksson] yesterday.",
+            "Contact: [Chiamaka Eze] (chiamaka.eze@example.org)",
+            "Please ask Dr. [Nakamura] to sign the form.",
+            "[John F. Kennedy] spoke in Berlin.",
+            "Bonjour Mme [Lefèbvre], votre commande est prête.",
+            "[Anna-Lena Hoffmann] hat die Rechnung bezahlt.",
+            "Translate this email from [Dmitri Volkov] into Spanish.",
+            "Escalated by [Fatima Al Hashimi] and [Ravi Shankar Menon] on the same day.",
+    })
+    void findsNamesOfManyCulturesInUnseenTemplates(String marked) {
+        String text = marked.replace("[", "").replace("]", "");
+
+        assertThat(detect(text)).containsExactlyInAnyOrderElementsOf(expectedSpans(marked));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "Please update the README before Monday.",
+            "Customer Service will reply within two business days.",
+            "We are opening an office in New York and San Francisco in March.",
+            "OpenAI and Anthropic both released new models; Google Gemini is next.",
+            "The Visual Studio Code extension crashes on Windows 11.",
+            "Order ORD-2024-55123 shipped via DHL Express on Tuesday.",
+            "Thank you for contacting Acme Support. Your ticket JIRA-4411 is open.",
+            "Version v2.3.1 of Apache Kafka fixes the Consumer Group bug.",
+            "Happy New Year from the whole Marketing Team!",
+            "I'm Italian and I live in Buenos Aires.",
+            "The Eiffel Tower and the Golden Gate Bridge are on the list.",
+            "Release Notes: Bug Fixes and Performance Improvements.",
+            "Hello World! This is a Python tutorial.",
+            "Use Spring Boot with Hibernate and PostgreSQL.",
+            "The Board of Directors approved the Annual Report.",
+            "Guten Tag, die Bestellung ist unterwegs. Mit freundlichen Grüßen, Ihr Kundenservice",
+            "Bonjour, votre Facture est disponible dans votre Espace Client.",
+            "Click Save, then Export to PDF.",
+            "Amazon Web Services charges per GB-month in US East.",
+            "The Supreme Court ruled on Thursday.",
+            "Dear Customer, your Invoice INV-2291 is attached.",
+            "Hi Team, the Q3 Roadmap is in Confluence.",
+            "public class OrderService { private final PaymentGateway gateway; }",
+            "Set MAX_RETRIES=5 and restart the Worker Pool at 2024-05-01T10:00Z.",
+            "Thanks for the Pull Request; CI is green on Ubuntu 22.04.",
+            "The contract with Deutsche Bank AG runs until December 2026.",
+            "Please contact Technical Support at Microsoft Azure.",
+    })
+    void leavesCapitalisedNonNamesAlone(String text) {
+        assertThat(detect(text)).isEmpty();
+    }
+
+    private List<Finding> detect(String text) {
+        List<Finding> findings = new ArrayList<>();
+        detector.detect(text, findings);
+        return findings;
+    }
+
+    private static List<Finding> expectedSpans(String marked) {
+        List<Finding> spans = new ArrayList<>();
+        int removed = 0;
+        int start = -1;
+        for (int i = 0; i < marked.length(); i++) {
+            char c = marked.charAt(i);
+            if (c == '[') {
+                start = i - removed;
+                removed++;
+            } else if (c == ']') {
+                spans.add(new Finding(start, i - removed, PiiTypes.PERSON));
+                removed++;
+            }
+        }
+        return spans;
+    }
+}
