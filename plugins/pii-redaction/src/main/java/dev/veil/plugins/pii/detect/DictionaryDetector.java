@@ -64,9 +64,9 @@ public final class DictionaryDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
-        int n = text.length();
+        int length = text.length();
         int i = 0;
-        while (i < n) {
+        while (i < length) {
             if (i > 0 && Chars.isWord(text.charAt(i - 1)) && Chars.isWord(text.charAt(i))) {
                 i++;
                 continue;

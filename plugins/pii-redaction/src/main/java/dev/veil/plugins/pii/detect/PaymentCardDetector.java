@@ -13,9 +13,9 @@ public final class PaymentCardDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
-        int n = text.length();
+        int length = text.length();
         int i = 0;
-        while (i < n) {
+        while (i < length) {
             if (!Chars.isDigit(text.charAt(i))) {
                 i++;
                 continue;
@@ -23,13 +23,13 @@ public final class PaymentCardDetector implements Detector {
             int start = i;
             int digits = 0;
             int end = i;
-            while (i < n) {
+            while (i < length) {
                 char c = text.charAt(i);
                 if (Chars.isDigit(c)) {
                     digits++;
                     i++;
                     end = i;
-                } else if ((c == ' ' || c == '-') && i + 1 < n && Chars.isDigit(text.charAt(i + 1))) {
+                } else if ((c == ' ' || c == '-') && i + 1 < length && Chars.isDigit(text.charAt(i + 1))) {
                     i++;
                 } else {
                     break;

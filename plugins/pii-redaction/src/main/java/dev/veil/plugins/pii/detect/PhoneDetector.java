@@ -35,10 +35,13 @@ public final class PhoneDetector implements Detector {
     private static final int MAX_NATIONAL_DIGITS = 12;
     private static final int MAX_GROUPS = 8;
     private static final String UNKNOWN_REGION = "ZZ";
+    private static final int NANP_CALLING_CODE = 1;
 
     private final PhoneNumberUtil phoneNumbers = PhoneNumberUtil.getInstance();
     /** One region per country calling code: validity is judged per calling code, so the others add only cost. */
     private final List<String> regions;
+    /** The same without NANP, whose national numbers never start with 0, for candidates that do. */
+    private final List<String> regionsForTrunkZero;
 
     /** @param regions ISO 3166 region codes whose national number formats to recognise, most likely first */
     public PhoneDetector(List<String> regions) {
@@ -54,6 +57,9 @@ public final class PhoneDetector implements Detector {
             }
         }
         this.regions = List.copyOf(distinct);
+        this.regionsForTrunkZero = distinct.stream()
+                .filter(region -> phoneNumbers.getCountryCodeForRegion(region) != NANP_CALLING_CODE)
+                .toList();
     }
 
     public PhoneDetector() {
@@ -66,7 +72,6 @@ public final class PhoneDetector implements Detector {
         int end;
         boolean international;
         boolean parenthesised;
-        boolean trunkInParentheses;
         int digits;
         int groupCount;
         final int[] groupLengths = new int[MAX_GROUPS];
@@ -78,9 +83,9 @@ public final class PhoneDetector implements Detector {
     @Override
     public void detect(String text, List<Finding> findings) {
         Run run = null;
-        int n = text.length();
+        int length = text.length();
         int i = 0;
-        while (i < n) {
+        while (i < length) {
             char c = text.charAt(i);
             if (!Chars.isDigit(c) && c != '+' && c != '(') {
                 i++;
@@ -107,11 +112,10 @@ public final class PhoneDetector implements Detector {
      * phone-sized piece.
      */
     private static int scan(String text, int start, Run run) {
-        int n = text.length();
+        int length = text.length();
         run.start = start;
         run.international = false;
         run.parenthesised = false;
-        run.trunkInParentheses = false;
         run.digits = 0;
         run.groupCount = 0;
         run.separator = 0;
@@ -120,41 +124,41 @@ public final class PhoneDetector implements Detector {
         if (text.charAt(position) == '+') {
             run.international = true;
             position++;
-            if (position >= n || !Chars.isDigit(text.charAt(position))) {
+            if (position >= length || !Chars.isDigit(text.charAt(position))) {
                 return -1;
             }
         }
         int lastEnd = -1;
-        while (position < n) {
+        while (position < length) {
             int groupDigits = 0;
             int groupValue = 0;
             if (text.charAt(position) == '(') {
                 int close = position + 1;
-                while (close < n && Chars.isDigit(text.charAt(close)) && close - position <= 5) {
+                while (close < length && Chars.isDigit(text.charAt(close)) && close - position <= 5) {
                     close++;
                 }
-                if (close == position + 1 || close >= n || text.charAt(close) != ')') {
+                if (close == position + 1 || close >= length || text.charAt(close) != ')') {
                     break;
                 }
                 boolean trunk = close == position + 2 && text.charAt(position + 1) == '0';
-                if (trunk && run.international) {
-                    run.trunkInParentheses = true;
-                } else {
+                if (!trunk || !run.international) {
                     run.parenthesised = true;
                     groupDigits = close - position - 1;
                     groupValue = number(text, position + 1, close);
                 }
                 position = close + 1;
-                if (position < n && text.charAt(position) == ' ' && groupDigits > 0) {
-                    lastEnd = position;
-                    addGroup(run, groupDigits, groupValue);
-                    run.digits += groupDigits;
+                if (position + 1 < length && text.charAt(position) == ' ' && Chars.isDigit(text.charAt(position + 1))) {
+                    if (groupDigits > 0) {
+                        lastEnd = position;
+                        addGroup(run, groupDigits, groupValue);
+                        run.digits += groupDigits;
+                    }
                     position++;
                     continue;
                 }
             }
             int digitsStart = position;
-            while (position < n && Chars.isDigit(text.charAt(position))) {
+            while (position < length && Chars.isDigit(text.charAt(position))) {
                 position++;
             }
             groupDigits += position - digitsStart;
@@ -165,7 +169,7 @@ public final class PhoneDetector implements Detector {
             addGroup(run, groupDigits, groupValue);
             run.digits += groupDigits;
             lastEnd = position;
-            if (position + 1 >= n) {
+            if (position + 1 >= length) {
                 break;
             }
             char separator = text.charAt(position);
@@ -228,18 +232,21 @@ public final class PhoneDetector implements Detector {
         if (startsWithDate(run) || isIpv4Shape(run) || isSsnShape(run)) {
             return false;
         }
-        if (!isThousandsShape(run) && isStrongNationalShape(text, run)) {
-            for (String region : regions) {
+        boolean trunkZero = text.charAt(run.start) == '0'
+                || (text.charAt(run.start) == '(' && text.charAt(run.start + 1) == '0');
+        List<String> candidateRegions = trunkZero ? regionsForTrunkZero : regions;
+        if (!isThousandsShape(run) && isStrongNationalShape(run, trunkZero)) {
+            for (String region : candidateRegions) {
                 if (isPossible(candidate, region)) {
                     return true;
                 }
             }
             return false;
         }
-        if (run.groupCount == 1 && text.charAt(run.start) != '0') {
+        if (run.groupCount == 1 && !trunkZero) {
             return false;
         }
-        for (String region : regions) {
+        for (String region : candidateRegions) {
             if (isValid(candidate, region)) {
                 return true;
             }
@@ -312,7 +319,7 @@ public final class PhoneDetector implements Detector {
      * A NANP {@code (NXX) NXX-XXXX}, {@code NXX-NXX-XXXX} or {@code NXX.NXX.XXXX}, optionally after a {@code 1}, or
      * a trunk {@code 0} number in three or more groups of two digits or more.
      */
-    private static boolean isStrongNationalShape(String text, Run run) {
+    private static boolean isStrongNationalShape(Run run, boolean trunkZero) {
         if (run.mixedSeparators && !run.parenthesised) {
             return false;
         }
@@ -324,7 +331,7 @@ public final class PhoneDetector implements Detector {
         if (run.groupCount - first == 3 && lengths[first] == 3 && lengths[first + 1] == 3 && lengths[first + 2] == 4) {
             return run.groupValues[first] >= 200 && run.groupValues[first + 1] >= 200;
         }
-        if (text.charAt(run.start) == '0' || (run.parenthesised && text.charAt(run.start + 1) == '0')) {
+        if (trunkZero) {
             if (run.groupCount < 3) {
                 return false;
             }
