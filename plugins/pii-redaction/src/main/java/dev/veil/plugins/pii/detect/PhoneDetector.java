@@ -9,8 +9,9 @@ import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 
 /**
- * Finds phone numbers in international ({@code +44 20 7946 0018}) and national ({@code 020 7946 0018},
- * {@code (415) 555-2671}) formats, judged by libphonenumber.
+ * Finds phone numbers in international ({@code +44 20 7946 0018}, {@code (+44) 20 7946 0018},
+ * {@code 0044 20 7946 0018}) and national ({@code 020 7946 0018}, {@code (415) 555-2671}) formats, judged by
+ * libphonenumber.
  *
  * <p>libphonenumber is far too slow to run over whole texts, so this detector first cuts out runs that look like a
  * written number (digit groups joined by one space, dash, dot or slash, an optional leading {@code +} and area code
@@ -22,7 +23,7 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
  * with a country code, an area code in parentheses, a NANP {@code 3-3-4} grouping or a trunk {@code 0} followed by
  * three or more groups needs only to have a possible length for its country: people write unassigned and fictional
  * numbers, and hiding them costs nothing. A weaker shape (two groups, or no trunk prefix) must be a valid number of
- * one of the default regions, and an undivided run must also start with the trunk {@code 0}, because bare digit runs
+ * one of the configured regions, and an undivided run must also start with the trunk {@code 0}, because bare digit runs
  * are mostly ids and timestamps.
  */
 public final class PhoneDetector implements Detector {
@@ -121,14 +122,30 @@ public final class PhoneDetector implements Detector {
         run.separator = 0;
         run.mixedSeparators = false;
         int position = start;
-        if (text.charAt(position) == '+') {
+        int lastEnd = -1;
+        if (text.startsWith("(+", position)) {
+            int close = position + 2;
+            while (close < length && Chars.isDigit(text.charAt(close)) && close - position <= 5) {
+                close++;
+            }
+            if (close == position + 2 || close + 2 >= length || text.charAt(close) != ')') {
+                return -1;
+            }
+            run.international = true;
+            addGroup(run, close - position - 2, number(text, position + 2, close));
+            run.digits += close - position - 2;
+            lastEnd = close + 1;
+            position = text.charAt(close + 1) == ' ' ? close + 2 : close + 1;
+            if (!Chars.isDigit(text.charAt(position))) {
+                return lastEnd;
+            }
+        } else if (text.charAt(position) == '+') {
             run.international = true;
             position++;
             if (position >= length || !Chars.isDigit(text.charAt(position))) {
                 return -1;
             }
         }
-        int lastEnd = -1;
         while (position < length) {
             int groupDigits = 0;
             int groupValue = 0;
@@ -217,7 +234,9 @@ public final class PhoneDetector implements Detector {
     }
 
     private boolean isPhone(String text, Run run) {
-        int maxDigits = run.international ? MAX_INTERNATIONAL_DIGITS : MAX_NATIONAL_DIGITS;
+        boolean internationalPrefix = text.startsWith("00", run.start);
+        int maxDigits = run.international ? MAX_INTERNATIONAL_DIGITS
+                : internationalPrefix ? MAX_INTERNATIONAL_DIGITS + 2 : MAX_NATIONAL_DIGITS;
         if (run.digits < MIN_DIGITS || run.digits > maxDigits || run.groupCount > MAX_GROUPS) {
             return false;
         }

@@ -15,7 +15,7 @@ class PhoneDetectorTest {
     @ParameterizedTest
     @ValueSource(strings = {"+44 20 7946 0958", "+1 (212) 555-0147", "+33 6 12 34 56 78", "+49 171 1234567",
         "+49 (0)30 1234567", "+49 (0) 30 1234567", "+91 98765 43210", "+81 90-1234-5678", "+61 412 345 678", "+34 612 34 56 78",
-        "+39 333 123 4567", "+31 20 123 4567"})
+        "+39 333 123 4567", "+31 20 123 4567", "(+44) 20 7946 0958", "0044 20 7946 0958", "+12125550147"})
     void findsInternationalNumbers(String number) {
         assertThat(Spans.found(detector, "call " + number + " now")).containsExactly(number);
     }
