@@ -20,7 +20,8 @@ class IpAddressDetectorTest {
     @Test
     void leavesASentencesFinalPeriodOut() {
         assertThat(Spans.found(detector, "Blocked 10.0.0.1.")).containsExactly("10.0.0.1");
-        assertThat(Spans.found(detector, "Blocked 2001:db8::8a2e:370:7334.")).containsExactly("2001:db8::8a2e:370:7334");
+        assertThat(Spans.found(detector, "Blocked 2001:db8::8a2e:370:7334."))
+                .containsExactly("2001:db8::8a2e:370:7334");
     }
 
     @Test
