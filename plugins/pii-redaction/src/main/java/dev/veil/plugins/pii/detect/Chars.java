@@ -1,0 +1,74 @@
+package dev.veil.plugins.pii.detect;
+
+/** Character tests shared by the detectors; ASCII fast paths because nearly every candidate character is ASCII. */
+final class Chars {
+    private Chars() {
+    }
+
+    static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean isUpper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    static boolean isAsciiAlnum(char c) {
+        return isDigit(c) || isAsciiLetter(c);
+    }
+
+    static boolean isHex(char c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** Letters and digits of any script, and {@code _}: what continues an identifier or a word. */
+    static boolean isWord(char c) {
+        if (c < 128) {
+            return isAsciiAlnum(c) || c == '_';
+        }
+        return Character.isLetterOrDigit(c);
+    }
+
+    /** Base64url, the alphabet of most API tokens. */
+    static boolean isTokenChar(char c) {
+        return isAsciiAlnum(c) || c == '_' || c == '-';
+    }
+
+    /**
+     * Whether the character before {@code start} glues the candidate to a longer code: a word character, or a joiner
+     * such as {@code -} in {@code ORD-2022-83924} that itself follows a word character.
+     */
+    static boolean attachedBefore(String text, int start) {
+        if (start == 0) {
+            return false;
+        }
+        char before = text.charAt(start - 1);
+        if (isWord(before)) {
+            return true;
+        }
+        boolean joiner = before == '-' || before == '_' || before == '.' || before == '/' || before == '#';
+        return joiner && start >= 2 && isWord(text.charAt(start - 2));
+    }
+
+    /**
+     * Whether the character at {@code end} continues the candidate into a longer code: a word character, or a joiner
+     * followed by a word character, as in {@code 2024-03-15T10} or {@code 1.2.3.4.5}. A sentence's final {@code .} or
+     * {@code ,} is followed by a space or nothing, so it does not count.
+     */
+    static boolean attachedAfter(String text, int end) {
+        if (end >= text.length()) {
+            return false;
+        }
+        char after = text.charAt(end);
+        if (isWord(after)) {
+            return true;
+        }
+        boolean joiner = after == '-' || after == '_' || after == '.' || after == '/' || after == ','
+                || after == ':';
+        return joiner && end + 1 < text.length() && isWord(text.charAt(end + 1));
+    }
+}

@@ -1,0 +1,382 @@
+package dev.veil.plugins.pii.detect;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+
+/**
+ * Finds phone numbers in international ({@code +44 20 7946 0018}, {@code (+44) 20 7946 0018},
+ * {@code 0044 20 7946 0018}) and national ({@code 020 7946 0018}, {@code (415) 555-2671}) formats, judged by
+ * libphonenumber.
+ *
+ * <p>libphonenumber is far too slow to run over whole texts, so this detector first cuts out runs that look like a
+ * written number (digit groups joined by one space, dash, dot or slash, an optional leading {@code +} and area code
+ * in parentheses), throws away the shapes that are something else (dates, IPv4 addresses, SSNs, thousands-grouped
+ * amounts, runs glued to letters as in order ids, UUIDs or IBANs, and anything too long to be a phone number such as
+ * a card), and only then asks libphonenumber about what is left.
+ *
+ * <p>How much libphonenumber must vouch for a run depends on how strongly its shape says "phone number". A number
+ * with a country code, an area code in parentheses, a NANP {@code 3-3-4} grouping or a trunk {@code 0} followed by
+ * three or more groups needs only to have a possible length for its country: people write unassigned and fictional
+ * numbers, and hiding them costs nothing. A weaker shape (two groups, or no trunk prefix) must be a valid number of
+ * one of the configured regions, and an undivided run must also start with the trunk {@code 0}, because bare digit runs
+ * are mostly ids and timestamps.
+ */
+public final class PhoneDetector implements Detector {
+    /** The regions whose national formats are recognised when no region is configured. */
+    public static final List<String> DEFAULT_REGIONS = List.of("US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "JP",
+            "AU", "CA");
+
+    private static final int MIN_DIGITS = 8;
+    private static final int MAX_INTERNATIONAL_DIGITS = 15;
+    private static final int MAX_NATIONAL_DIGITS = 12;
+    private static final int MAX_GROUPS = 8;
+    private static final String UNKNOWN_REGION = "ZZ";
+    private static final int NANP_CALLING_CODE = 1;
+
+    private final PhoneNumberUtil phoneNumbers = PhoneNumberUtil.getInstance();
+    /** One region per country calling code: validity is judged per calling code, so the others add only cost. */
+    private final List<String> regions;
+    /** The same without NANP, whose national numbers never start with 0, for candidates that do. */
+    private final List<String> regionsForTrunkZero;
+
+    /** @param regions ISO 3166 region codes whose national number formats to recognise, most likely first */
+    public PhoneDetector(List<String> regions) {
+        Set<Integer> callingCodes = new LinkedHashSet<>();
+        List<String> distinct = new ArrayList<>();
+        for (String region : regions) {
+            int callingCode = phoneNumbers.getCountryCodeForRegion(region);
+            if (callingCode == 0) {
+                throw new IllegalArgumentException("unknown phone region: " + region);
+            }
+            if (callingCodes.add(callingCode)) {
+                distinct.add(region);
+            }
+        }
+        this.regions = List.copyOf(distinct);
+        this.regionsForTrunkZero = distinct.stream()
+                .filter(region -> phoneNumbers.getCountryCodeForRegion(region) != NANP_CALLING_CODE)
+                .toList();
+    }
+
+    public PhoneDetector() {
+        this(DEFAULT_REGIONS);
+    }
+
+    /** Where a run of digit groups starts and ends, and how its groups are laid out. */
+    private static final class Run {
+        int start;
+        int end;
+        boolean international;
+        boolean parenthesised;
+        int digits;
+        int groupCount;
+        final int[] groupLengths = new int[MAX_GROUPS];
+        final int[] groupValues = new int[MAX_GROUPS];
+        char separator;
+        boolean mixedSeparators;
+    }
+
+    @Override
+    public void detect(String text, List<Finding> findings) {
+        Run run = null;
+        int length = text.length();
+        int i = 0;
+        while (i < length) {
+            char c = text.charAt(i);
+            if (!Chars.isDigit(c) && c != '+' && c != '(') {
+                i++;
+                continue;
+            }
+            if (run == null) {
+                run = new Run();
+            }
+            int end = scan(text, i, run);
+            if (end < 0) {
+                i++;
+                continue;
+            }
+            if (isPhone(text, run)) {
+                findings.add(new Finding(run.start, run.end, PiiTypes.PHONE));
+            }
+            i = end;
+        }
+    }
+
+    /**
+     * Reads the run of digit groups at {@code start} into {@code run}; returns where scanning may resume, or -1 when
+     * no run starts here. A run too long for the group table is still consumed whole, so it is never cut into a
+     * phone-sized piece.
+     */
+    private static int scan(String text, int start, Run run) {
+        int length = text.length();
+        run.start = start;
+        run.international = false;
+        run.parenthesised = false;
+        run.digits = 0;
+        run.groupCount = 0;
+        run.separator = 0;
+        run.mixedSeparators = false;
+        int position = start;
+        int lastEnd = -1;
+        if (text.startsWith("(+", position)) {
+            int close = position + 2;
+            while (close < length && Chars.isDigit(text.charAt(close)) && close - position <= 5) {
+                close++;
+            }
+            if (close == position + 2 || close + 2 >= length || text.charAt(close) != ')') {
+                return -1;
+            }
+            run.international = true;
+            addGroup(run, close - position - 2, number(text, position + 2, close));
+            run.digits += close - position - 2;
+            lastEnd = close + 1;
+            position = text.charAt(close + 1) == ' ' ? close + 2 : close + 1;
+            if (!Chars.isDigit(text.charAt(position))) {
+                return lastEnd;
+            }
+        } else if (text.charAt(position) == '+') {
+            run.international = true;
+            position++;
+            if (position >= length || !Chars.isDigit(text.charAt(position))) {
+                return -1;
+            }
+        }
+        while (position < length) {
+            int groupDigits = 0;
+            int groupValue = 0;
+            if (text.charAt(position) == '(') {
+                int close = position + 1;
+                while (close < length && Chars.isDigit(text.charAt(close)) && close - position <= 5) {
+                    close++;
+                }
+                if (close == position + 1 || close >= length || text.charAt(close) != ')') {
+                    break;
+                }
+                boolean trunk = close == position + 2 && text.charAt(position + 1) == '0';
+                if (!trunk || !run.international) {
+                    run.parenthesised = true;
+                    groupDigits = close - position - 1;
+                    groupValue = number(text, position + 1, close);
+                }
+                position = close + 1;
+                if (position + 1 < length && text.charAt(position) == ' ' && Chars.isDigit(text.charAt(position + 1))) {
+                    if (groupDigits > 0) {
+                        lastEnd = position;
+                        addGroup(run, groupDigits, groupValue);
+                        run.digits += groupDigits;
+                    }
+                    position++;
+                    continue;
+                }
+            }
+            int digitsStart = position;
+            while (position < length && Chars.isDigit(text.charAt(position))) {
+                position++;
+            }
+            groupDigits += position - digitsStart;
+            if (groupDigits == 0) {
+                break;
+            }
+            groupValue = groupValue * pow10(position - digitsStart) + number(text, digitsStart, position);
+            addGroup(run, groupDigits, groupValue);
+            run.digits += groupDigits;
+            lastEnd = position;
+            if (position + 1 >= length) {
+                break;
+            }
+            char separator = text.charAt(position);
+            char next = text.charAt(position + 1);
+            boolean joins = separator == ' ' || separator == '-' || separator == '.' || separator == '/'
+                    || separator == '\u00a0';
+            if (!joins || (!Chars.isDigit(next) && next != '(')) {
+                break;
+            }
+            if (run.separator != 0 && run.separator != separator) {
+                run.mixedSeparators = true;
+            }
+            run.separator = separator;
+            position++;
+        }
+        if (lastEnd < 0) {
+            return -1;
+        }
+        run.end = lastEnd;
+        return Math.max(lastEnd, start + 1);
+    }
+
+    private static void addGroup(Run run, int digits, int value) {
+        if (run.groupCount < MAX_GROUPS) {
+            run.groupLengths[run.groupCount] = digits;
+            run.groupValues[run.groupCount] = value;
+        }
+        run.groupCount++;
+    }
+
+    private static int number(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to && i < from + 9; i++) {
+            value = value * 10 + (text.charAt(i) - '0');
+        }
+        return value;
+    }
+
+    private static int pow10(int exponent) {
+        int value = 1;
+        for (int i = 0; i < exponent && i < 9; i++) {
+            value *= 10;
+        }
+        return value;
+    }
+
+    private boolean isPhone(String text, Run run) {
+        boolean internationalPrefix = text.startsWith("00", run.start);
+        int maxDigits = run.international ? MAX_INTERNATIONAL_DIGITS
+                : internationalPrefix ? MAX_INTERNATIONAL_DIGITS + 2 : MAX_NATIONAL_DIGITS;
+        if (run.digits < MIN_DIGITS || run.digits > maxDigits || run.groupCount > MAX_GROUPS) {
+            return false;
+        }
+        if (Chars.attachedBefore(text, run.start) || Chars.attachedAfter(text, run.end)
+                || isCurrency(text, run.start) || Ibans.continuesIbanShape(text, run.start)) {
+            return false;
+        }
+        String candidate = text.substring(run.start, run.end);
+        if (run.international) {
+            return isPossible(candidate, UNKNOWN_REGION);
+        }
+        if (startsWithDate(run) || isIpv4Shape(run) || isSsnShape(run)) {
+            return false;
+        }
+        boolean trunkZero = text.charAt(run.start) == '0'
+                || (text.charAt(run.start) == '(' && text.charAt(run.start + 1) == '0');
+        List<String> candidateRegions = trunkZero ? regionsForTrunkZero : regions;
+        if (!isThousandsShape(run) && isStrongNationalShape(run, trunkZero)) {
+            for (String region : candidateRegions) {
+                if (isPossible(candidate, region)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (run.groupCount == 1 && !trunkZero) {
+            return false;
+        }
+        for (String region : candidateRegions) {
+            if (isValid(candidate, region)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isCurrency(String text, int start) {
+        if (start == 0) {
+            return false;
+        }
+        char before = text.charAt(start - 1);
+        return before == '$' || before == '\u20ac' || before == '\u00a3' || before == '\u00a5' || before == '\u20b9';
+    }
+
+    /** {@code 2024-03-15}, {@code 15.03.2024}, {@code 3/15/2024}: year, month and day in either order. */
+    private static boolean startsWithDate(Run run) {
+        if (run.groupCount < 3) {
+            return false;
+        }
+        int[] lengths = run.groupLengths;
+        int[] values = run.groupValues;
+        if (lengths[0] == 4 && lengths[1] <= 2 && lengths[2] <= 2) {
+            return isYear(values[0]) && values[1] >= 1 && values[1] <= 12 && values[2] >= 1 && values[2] <= 31;
+        }
+        boolean shortYear = lengths[2] == 2 && run.groupCount == 3;
+        if (lengths[0] <= 2 && lengths[1] <= 2 && (shortYear || (lengths[2] == 4 && isYear(values[2])))) {
+            boolean dayMonth = values[0] >= 1 && values[0] <= 31 && values[1] >= 1 && values[1] <= 12;
+            boolean monthDay = values[0] >= 1 && values[0] <= 12 && values[1] >= 1 && values[1] <= 31;
+            return dayMonth || monthDay;
+        }
+        return false;
+    }
+
+    private static boolean isYear(int value) {
+        return value >= 1900 && value <= 2099;
+    }
+
+    private static boolean isIpv4Shape(Run run) {
+        if (run.groupCount != 4 || run.separator != '.') {
+            return false;
+        }
+        for (int g = 0; g < 4; g++) {
+            if (run.groupLengths[g] > 3) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isSsnShape(Run run) {
+        return run.groupCount == 3 && run.groupLengths[0] == 3 && run.groupLengths[1] == 2
+                && run.groupLengths[2] == 4 && !run.parenthesised;
+    }
+
+    /** {@code 12 345 678} or {@code 1.234.567}: a number grouped in thousands, more likely an amount. */
+    private static boolean isThousandsShape(Run run) {
+        if (run.groupCount < 3 || run.groupLengths[0] > 3 || run.parenthesised) {
+            return false;
+        }
+        for (int g = 1; g < Math.min(run.groupCount, MAX_GROUPS); g++) {
+            if (run.groupLengths[g] != 3) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A NANP {@code (NXX) NXX-XXXX}, {@code NXX-NXX-XXXX} or {@code NXX.NXX.XXXX}, optionally after a {@code 1}, or
+     * a trunk {@code 0} number in three or more groups of two digits or more.
+     */
+    private static boolean isStrongNationalShape(Run run, boolean trunkZero) {
+        if (run.mixedSeparators && !run.parenthesised) {
+            return false;
+        }
+        int[] lengths = run.groupLengths;
+        int first = 0;
+        if (run.groupCount == 4 && lengths[0] == 1 && run.groupValues[0] == 1) {
+            first = 1;
+        }
+        if (run.groupCount - first == 3 && lengths[first] == 3 && lengths[first + 1] == 3 && lengths[first + 2] == 4) {
+            return run.groupValues[first] >= 200 && run.groupValues[first + 1] >= 200;
+        }
+        if (trunkZero) {
+            if (run.groupCount < 3) {
+                return false;
+            }
+            for (int g = 0; g < run.groupCount; g++) {
+                if (lengths[g] < 2) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return run.parenthesised && run.groupCount >= 2 && lengths[0] == 3;
+    }
+
+    private boolean isPossible(String candidate, String region) {
+        try {
+            return phoneNumbers.isPossibleNumber(phoneNumbers.parse(candidate, region));
+        } catch (NumberParseException notAPhoneNumber) {
+            return false;
+        }
+    }
+
+    private boolean isValid(String candidate, String region) {
+        try {
+            return phoneNumbers.isValidNumber(phoneNumbers.parse(candidate, region));
+        } catch (NumberParseException notAPhoneNumber) {
+            return false;
+        }
+    }
+}
