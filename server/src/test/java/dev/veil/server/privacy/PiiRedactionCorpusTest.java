@@ -231,7 +231,7 @@ class PiiRedactionCorpusTest {
 
     /** A conversation whose earlier assistant turn called a tool with the text as an argument. */
     private static ObjectNode withToolCall(String text) throws Exception {
-        ObjectNode body = JSON.createObjectNode().put("model", "tool-echo");
+        ObjectNode body = JSON.createObjectNode().put("model", "openai/tool-echo");
         var messages = body.putArray("messages");
         messages.addObject().put("role", "user").put("content", "Record this note.");
         ObjectNode call = messages.addObject().put("role", "assistant");
