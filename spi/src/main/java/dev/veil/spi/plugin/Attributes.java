@@ -34,6 +34,24 @@ public final class Attributes {
     @SuppressWarnings("rawtypes")
     public static final AttributeKey<Map> POLICY_REDACT = AttributeKey.of("policy.redact", Map.class);
 
+    /**
+     * Where and how the request is dispatched. Veil records the route it resolved from the model name before the
+     * request phase (absent when it could resolve none); a routing plugin may replace it.
+     */
+    public static final AttributeKey<Route> ROUTE = AttributeKey.of("routing.route", Route.class);
+
+    /**
+     * The client's {@code x-veil-cache} request control: {@code no-store} (neither answer from nor write to a
+     * cache) or {@code refresh} (do not answer from a cache, but store the fresh answer).
+     */
+    public static final AttributeKey<String> CACHE_CONTROL = AttributeKey.of("cache.control", String.class);
+
+    /**
+     * What a cache did for this exchange — {@code hit}, {@code miss} or {@code bypass} — for the {@code x-veil-cache}
+     * response header, metrics and the audit record.
+     */
+    public static final AttributeKey<String> CACHE_STATUS = AttributeKey.of("cache.status", String.class);
+
     private Attributes() {
     }
 }

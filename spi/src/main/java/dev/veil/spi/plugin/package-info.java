@@ -8,6 +8,7 @@
  *   <li>{@link dev.veil.spi.plugin.RequestPhase}: in config order, before the policy check and routing;</li>
  *   <li>{@link dev.veil.spi.plugin.DecisionPhase}: in config order, after the policy decision; applies it;</li>
  *   <li>{@link dev.veil.spi.plugin.InterceptPhase}: in config order, after the decision phase; may answer;</li>
+ *   <li>{@link dev.veil.spi.plugin.AttemptPhase}: in config order, after each attempt to reach a provider;</li>
  *   <li>{@link dev.veil.spi.plugin.ResponsePhase} or {@link dev.veil.spi.plugin.StreamPhase}: in reverse order;</li>
  *   <li>{@link dev.veil.spi.plugin.CompletionPhase}: in reverse order, once the outcome is known.</li>
  * </ol>

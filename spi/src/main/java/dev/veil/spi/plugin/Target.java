@@ -1,0 +1,35 @@
+package dev.veil.spi.plugin;
+
+import java.util.Objects;
+
+/**
+ * A provider model a request may be sent to.
+ *
+ * @param provider the name of a provider in Veil's config ({@code veil.providers})
+ * @param model the model name that provider is sent
+ */
+public record Target(String provider, String model) {
+    public Target {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(model, "model");
+    }
+
+    /**
+     * Parses {@code provider/model}, split at the first slash (model names may hold slashes).
+     *
+     * @throws IllegalArgumentException when there is no provider or no model
+     */
+    public static Target parse(String text) {
+        int slash = text.indexOf('/');
+        if (slash <= 0 || slash == text.length() - 1) {
+            throw new IllegalArgumentException("'" + text + "' is not provider/model");
+        }
+        return new Target(text.substring(0, slash), text.substring(slash + 1));
+    }
+
+    /** {@code provider/model}, as config and headers write it. */
+    @Override
+    public String toString() {
+        return provider + "/" + model;
+    }
+}
