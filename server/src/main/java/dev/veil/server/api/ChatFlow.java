@@ -1,11 +1,15 @@
 package dev.veil.server.api;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.dispatch.DispatchPlan;
 import dev.veil.server.dispatch.Dispatched;
+import dev.veil.server.dispatch.ModelResolver;
+import dev.veil.server.dispatch.ZeroRetention;
 import dev.veil.server.plugins.ServerExchange;
 import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ChatStream;
@@ -17,6 +21,8 @@ import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Outcome;
+import dev.veil.spi.plugin.Route;
+import dev.veil.spi.plugin.Target;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -37,10 +43,10 @@ public final class ChatFlow {
      * A request ready to be answered.
      *
      * @param request the request as the request phase left it
-     * @param candidates the provider models that may answer, in order
+     * @param plan the provider models that may answer, in order, and how hard to try them
      * @param intercepted a plugin's answer, when one answered
      */
-    public record Admitted(ChatRequest request, List<TargetRef> candidates, Optional<ChatResponse> intercepted) {
+    public record Admitted(ChatRequest request, DispatchPlan plan, Optional<ChatResponse> intercepted) {
     }
 
     /**
@@ -136,22 +142,50 @@ public final class ChatFlow {
     }
 
     /**
-     * Runs the request phase, resolves the model, asks the policy (which may deny, narrow or reorder the candidates
-     * and cap output tokens), lets plugins apply the decision, and gives intercepting plugins their chance — after the policy, so that an answer
-     * from a cache is checked like any other.
+     * Resolves the model into a route, runs the request phase (where a routing plugin may replace the route), asks
+     * the policy (which may deny, narrow or reorder the targets and cap output tokens), keeps only providers that
+     * retain nothing when zero retention applies, lets plugins apply the decision, and gives intercepting plugins
+     * their chance — after the policy, so that an answer from a cache is checked like any other.
      */
     public Admitted admit(ChatRequest chat, ServerExchange exchange) {
+        gateway.resolver().find(chat.model()).ifPresent(targets -> exchange.put(Attributes.ROUTE,
+                Route.of(targets.stream().map(TargetRef::toTarget).toList())));
         ChatRequest request = gateway.plugins().onRequest(chat, exchange);
-        PolicyCheck.Checked checked = gateway.policy().chat(request, gateway.resolver().resolve(request.model()),
+        Route route = exchange.get(Attributes.ROUTE).orElseThrow(() -> ModelResolver.notFound(chat.model()));
+        List<TargetRef> targets = configured(route.targets());
+        List<TargetRef> fallbacks = configured(route.contextFallbacks());
+        List<TargetRef> candidates = new ArrayList<>(targets);
+        fallbacks.stream().filter(target -> !candidates.contains(target)).forEach(candidates::add);
+        PolicyCheck.Checked checked = gateway.policy().chat(request, candidates, exchange);
+        List<TargetRef> permitted = ZeroRetention.eligible(checked.candidates(), exchange, gateway.providers());
+        List<TargetRef> first = permitted.stream().filter(targets::contains).toList();
+        List<TargetRef> larger = permitted.stream().filter(target -> !targets.contains(target)).toList();
+        DispatchPlan plan = new DispatchPlan(first.isEmpty() ? larger : first, first.isEmpty() ? List.of() : larger,
+                route.retries(), route.backoff(), route.deadline(),
+                attempt -> gateway.plugins().onAttempt(attempt, exchange));
+        ChatRequest decided = gateway.plugins().onDecision(ZeroRetention.storeNothing(checked.request(), exchange),
                 exchange);
-        ChatRequest decided = gateway.plugins().onDecision(checked.request(), exchange);
-        return new Admitted(decided, checked.candidates(), gateway.plugins().intercept(decided, exchange));
+        return new Admitted(decided, plan, gateway.plugins().intercept(decided, exchange));
+    }
+
+    /** The route's targets as provider models; a plugin that routes to a provider Veil does not have is a bug. */
+    private List<TargetRef> configured(List<Target> route) {
+        List<TargetRef> targets = new ArrayList<>(route.size());
+        for (Target target : route) {
+            if (gateway.providers().get(target.provider()).isEmpty()) {
+                throw new VeilException(ErrorKind.INTERNAL, "The route of this request names provider '"
+                        + target.provider() + "', which is not configured; check the routing plugin's settings")
+                        .withCode("route_invalid");
+            }
+            targets.add(TargetRef.of(target));
+        }
+        return targets;
     }
 
     /** Answers a non-streaming request: the interceptor's answer or a provider's, through the response phase. */
     public Answered answer(Admitted admitted, ServerExchange exchange) {
         Optional<Dispatched<ChatResponse>> dispatched = admitted.intercepted().isPresent() ? Optional.empty()
-                : Optional.of(gateway.dispatcher().chat(admitted.request(), admitted.candidates()));
+                : Optional.of(gateway.dispatcher().chat(admitted.request(), admitted.plan()));
         ChatResponse answer = admitted.intercepted().orElseGet(() -> dispatched.orElseThrow().result());
         return new Answered(gateway.plugins().onResponse(answer, exchange), dispatched);
     }
@@ -159,7 +193,7 @@ public final class ChatFlow {
     /** Opens the answer stream: the interceptor's answer replayed, or a provider's stream, through the stream phase. */
     public Streaming stream(Admitted admitted, ServerExchange exchange) {
         Optional<Dispatched<ChatStream>> dispatched = admitted.intercepted().isPresent() ? Optional.empty()
-                : Optional.of(gateway.dispatcher().stream(admitted.request(), admitted.candidates()));
+                : Optional.of(gateway.dispatcher().stream(admitted.request(), admitted.plan()));
         ChatStream source = admitted.intercepted().<ChatStream>map(ResponseReplay::new)
                 .orElseGet(() -> dispatched.orElseThrow().result());
         return new Streaming(gateway.plugins().stream(source, admitted.request(), exchange), dispatched);

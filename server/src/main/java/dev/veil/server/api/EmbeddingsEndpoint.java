@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.Dispatched;
+import dev.veil.server.dispatch.ZeroRetention;
 import dev.veil.server.plugins.ServerExchange;
 import dev.veil.server.wire.OpenAiRequests;
 import dev.veil.server.wire.OpenAiWriter;
@@ -42,8 +43,8 @@ public final class EmbeddingsEndpoint implements Handler {
             if (RequestControls.zeroRetention(request)) {
                 exchange.put(Attributes.ZERO_RETENTION, true);
             }
-            List<TargetRef> candidates = gateway.policy().embeddings(embeddings,
-                    gateway.resolver().resolve(embeddings.model()), exchange);
+            List<TargetRef> candidates = ZeroRetention.eligible(gateway.policy().embeddings(embeddings,
+                    gateway.resolver().resolve(embeddings.model()), exchange), exchange, gateway.providers());
             Responses.policy(response, exchange);
             Dispatched<EmbeddingsResponse> dispatched = gateway.dispatcher().embeddings(embeddings, candidates);
             Responses.target(response, dispatched);

@@ -11,6 +11,7 @@ import dev.veil.server.plugins.PluginChain;
 import dev.veil.server.policy.CatalogPublisher;
 import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ProviderRegistry;
+import dev.veil.spi.plugin.ProviderInfo;
 import io.opentelemetry.api.OpenTelemetry;
 
 /**
@@ -33,7 +34,9 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
     public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
         ProviderRegistry providers = ProviderRegistry.create(config);
         PluginCatalog catalog = PluginCatalog.discover(config.pluginsDir());
-        PluginChain plugins = PluginChain.create(config.plugins(), catalog, config.dataDir(), openTelemetry);
+        PluginChain plugins = PluginChain.create(config.plugins(), catalog, config.dataDir(), openTelemetry,
+                config.providers().values().stream().map(p -> new ProviderInfo(p.name(), p.kind().configName(), p.region(),
+                        p.zeroRetention())).toList());
         return new Gateway(config, providers, new Authenticator(config.masterKey()),
                 new ModelResolver(config.models(), providers), new Dispatcher(providers), catalog, plugins,
                 PolicyCheck.create(config.opa(), providers),

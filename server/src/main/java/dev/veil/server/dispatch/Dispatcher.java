@@ -1,7 +1,11 @@
 package dev.veil.server.dispatch;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -17,11 +21,16 @@ import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.EmbeddingsResponse;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Attempt;
 
 /**
- * Calls the candidates in order until one answers. A candidate that is unreachable, slow, overloaded or rate limited
- * hands over to the next; one that rejects the request itself ends the attempt, since the next would reject it too.
- * A stream may hand over only until its first event, because after that the client has seen output.
+ * Calls the targets of a {@link DispatchPlan} until one answers. A target that is unreachable, slow, overloaded or
+ * rate limited hands over to the next; one that rejects the request itself ends dispatch, since the next would
+ * reject it too — except a request too long for a target's context window, which goes to the plan's larger-context
+ * fallbacks. When every target failed, dispatch waits a jittered, exponentially growing backoff (at least as long as
+ * a rate limit's {@code Retry-After}) and tries them all again, as many rounds as the plan allows and never past its
+ * deadline. A stream may hand over only until its first event, because after that the client has seen output.
+ * Every attempt is reported to the plan's listener.
  */
 public final class Dispatcher {
     private static final Logger LOGGER = Logger.getLogger(Dispatcher.class.getName());
@@ -37,17 +46,18 @@ public final class Dispatcher {
         T call(ProviderAdapter adapter, TargetRef target) throws UpstreamException;
     }
 
-    public Dispatched<ChatResponse> chat(ChatRequest request, List<TargetRef> candidates) {
-        return dispatch(candidates, (adapter, target) -> adapter.chat(request, target.model()));
+    public Dispatched<ChatResponse> chat(ChatRequest request, DispatchPlan plan) {
+        return dispatch(plan, (adapter, target) -> adapter.chat(request, target.model()));
     }
 
     public Dispatched<EmbeddingsResponse> embeddings(EmbeddingsRequest request, List<TargetRef> candidates) {
-        return dispatch(candidates, (adapter, target) -> adapter.embeddings(request, target.model()));
+        return dispatch(DispatchPlan.once(candidates), (adapter, target) -> adapter.embeddings(request,
+                target.model()));
     }
 
     /** Opens a stream and waits for its first event, so that a failure before any output can still fail over. */
-    public Dispatched<ChatStream> stream(ChatRequest request, List<TargetRef> candidates) {
-        return dispatch(candidates, (adapter, target) -> {
+    public Dispatched<ChatStream> stream(ChatRequest request, DispatchPlan plan) {
+        return dispatch(plan, (adapter, target) -> {
             ChatStream stream = adapter.stream(request, target.model());
             try {
                 return new FirstEventRead(stream, stream.next());
@@ -58,32 +68,112 @@ public final class Dispatcher {
         });
     }
 
-    private <T> Dispatched<T> dispatch(List<TargetRef> candidates, Call<T> call) {
+    private <T> Dispatched<T> dispatch(DispatchPlan plan, Call<T> call) {
+        long deadline = System.nanoTime() + plan.deadline().toNanos();
         UpstreamException last = null;
         int attempts = 0;
-        for (TargetRef target : candidates) {
-            ProviderAdapter adapter = providers.get(target.provider()).map(ProviderRegistry.Provider::adapter)
-                    .orElseThrow(() -> new VeilException(ErrorKind.INTERNAL, "provider '" + target.provider()
-                            + "' is not configured"));
-            attempts++;
-            try {
-                return new Dispatched<>(call.call(adapter, target), target, attempts);
-            } catch (UpstreamException e) {
-                last = e;
-                if (!e.retryable()) {
-                    break;
+        List<TargetRef> targets = plan.targets();
+        boolean contextFallbacks = false;
+        for (int round = 0; round <= plan.retries(); round++) {
+            long retryAfterNanos = 0;
+            for (int i = 0; i < targets.size(); i++) {
+                if (attempts > 0 && System.nanoTime() - deadline >= 0) {
+                    return giveUp(last, attempts, "its deadline passed");
                 }
-                if (attempts < candidates.size()) {
-                    LOGGER.log(Level.INFO, () -> "provider " + e.provider() + " failed (" + e.summary()
-                            + "), trying the next candidate");
+                TargetRef target = targets.get(i);
+                ProviderAdapter adapter = providers.get(target.provider()).map(ProviderRegistry.Provider::adapter)
+                        .orElseThrow(() -> new VeilException(ErrorKind.INTERNAL, "provider '" + target.provider()
+                                + "' is not configured"));
+                attempts++;
+                long start = System.nanoTime();
+                try {
+                    T result = call.call(adapter, target);
+                    report(plan, target, Attempt.Result.SUCCEEDED, start, OptionalLong.empty());
+                    return new Dispatched<>(result, target, attempts);
+                } catch (UpstreamException e) {
+                    last = e;
+                    Attempt.Result result = resultOf(e);
+                    report(plan, target, result, start, e.retryAfterSeconds());
+                    if (result == Attempt.Result.CONTEXT_TOO_LONG && !contextFallbacks
+                            && !plan.contextFallbacks().isEmpty()) {
+                        LOGGER.info(() -> "provider " + e.provider() + " found the request too long for its context "
+                                + "window; trying the larger-context fallbacks");
+                        contextFallbacks = true;
+                        targets = plan.contextFallbacks();
+                        i = -1;
+                        continue;
+                    }
+                    if (!e.retryable()) {
+                        return giveUp(e, attempts, "the provider rejected the request");
+                    }
+                    if (e.retryAfterSeconds().isPresent()) {
+                        retryAfterNanos = Math.max(retryAfterNanos,
+                                TimeUnit.SECONDS.toNanos(e.retryAfterSeconds().getAsLong()));
+                    }
+                    if (i < targets.size() - 1) {
+                        LOGGER.log(Level.INFO, () -> "provider " + e.provider() + " failed (" + e.summary()
+                                + "), trying the next target");
+                    }
                 }
             }
+            if (round < plan.retries() && !waitBeforeRound(plan, round, retryAfterNanos, deadline)) {
+                return giveUp(last, attempts, "waiting for another round would pass its deadline");
+            }
         }
-        UpstreamException failure = last;
+        return giveUp(last, attempts, "every target failed");
+    }
+
+    /** Sleeps the jittered backoff before another round; false when that would pass the deadline. */
+    private static boolean waitBeforeRound(DispatchPlan plan, int round, long retryAfterNanos, long deadline) {
+        long base = plan.backoff().toNanos() << Math.min(round, 16);
+        long jittered = (long) (base * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        long wait = Math.max(jittered, retryAfterNanos);
+        if (System.nanoTime() + wait - deadline >= 0) {
+            return false;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(wait);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static <T> Dispatched<T> giveUp(UpstreamException failure, int attempts, String why) {
         // Upstream trouble is the operator's business; a request the provider rejected is the client's.
         LOGGER.log(failure.retryable() ? Level.WARNING : Level.FINE, () -> "request failed at provider "
-                + failure.provider() + " (" + failure.summary() + ") after " + candidates.size() + " candidate(s)");
+                + failure.provider() + " (" + failure.summary() + ") after " + attempts + " attempt(s): " + why);
         throw failure.toClientError();
+    }
+
+    private static void report(DispatchPlan plan, TargetRef target, Attempt.Result result, long startNanos,
+                               OptionalLong retryAfterSeconds) {
+        plan.listener().onAttempt(new Attempt(target.toTarget(), result,
+                Duration.ofNanos(System.nanoTime() - startNanos),
+                retryAfterSeconds.isPresent() ? Optional.of(Duration.ofSeconds(retryAfterSeconds.getAsLong()))
+                        : Optional.empty()));
+    }
+
+    /** How a failed attempt counts for a routing plugin's view of the target. */
+    static Attempt.Result resultOf(UpstreamException e) {
+        return switch (e.failure()) {
+            case CONNECT, BROKEN -> Attempt.Result.UNREACHABLE;
+            case TIMEOUT -> Attempt.Result.TIMED_OUT;
+            case MALFORMED -> Attempt.Result.REJECTED;
+            case STATUS -> {
+                if (e.status() == 408) {
+                    yield Attempt.Result.TIMED_OUT;
+                }
+                if (e.status() == 429) {
+                    yield Attempt.Result.RATE_LIMITED;
+                }
+                if (e.status() >= 500) {
+                    yield Attempt.Result.OVERLOADED;
+                }
+                yield e.contextTooLong() ? Attempt.Result.CONTEXT_TOO_LONG : Attempt.Result.REJECTED;
+            }
+        };
     }
 
     /** A stream whose first event has already been read. */

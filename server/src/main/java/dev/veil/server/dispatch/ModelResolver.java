@@ -41,15 +41,20 @@ public final class ModelResolver {
 
     /** The candidates for {@code model}, never empty; an unknown model is a 404. */
     public List<TargetRef> resolve(String model) {
+        return find(model).orElseThrow(() -> notFound(model));
+    }
+
+    /** The candidates for {@code model}, never empty, when it names any. */
+    public Optional<List<TargetRef>> find(String model) {
         ModelAlias alias = aliases.get(model);
         if (alias != null) {
-            return alias.targets();
+            return Optional.of(alias.targets());
         }
         int slash = model.indexOf('/');
         if (slash > 0 && slash < model.length() - 1) {
             String provider = model.substring(0, slash);
             if (providers.get(provider).isPresent()) {
-                return List.of(new TargetRef(provider, model.substring(slash + 1)));
+                return Optional.of(List.of(new TargetRef(provider, model.substring(slash + 1))));
             }
         }
         Optional<String> family = familyOf(model);
@@ -62,10 +67,15 @@ public final class ModelResolver {
                 }
             }
             if (!candidates.isEmpty()) {
-                return candidates;
+                return Optional.of(candidates);
             }
         }
-        throw new VeilException(ErrorKind.NOT_FOUND, "The model '" + model + "' does not exist or is not "
+        return Optional.empty();
+    }
+
+    /** The 404 for a model name nothing resolves. */
+    public static VeilException notFound(String model) {
+        return new VeilException(ErrorKind.NOT_FOUND, "The model '" + model + "' does not exist or is not "
                 + "configured in Veil; use an alias from GET /v1/models or provider/model").withCode("model_not_found");
     }
 

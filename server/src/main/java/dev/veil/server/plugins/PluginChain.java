@@ -22,6 +22,8 @@ import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Attempt;
+import dev.veil.spi.plugin.AttemptPhase;
 import dev.veil.spi.plugin.CompletionPhase;
 import dev.veil.spi.plugin.DecisionPhase;
 import dev.veil.spi.plugin.Exchange;
@@ -30,6 +32,7 @@ import dev.veil.spi.plugin.Outcome;
 import dev.veil.spi.plugin.Plugin;
 import dev.veil.spi.plugin.PluginConfigException;
 import dev.veil.spi.plugin.PluginContext;
+import dev.veil.spi.plugin.ProviderInfo;
 import dev.veil.spi.plugin.RequestPhase;
 import dev.veil.spi.plugin.ResponsePhase;
 import dev.veil.spi.plugin.StreamPhase;
@@ -64,6 +67,7 @@ public final class PluginChain implements AutoCloseable {
     private final List<Stage<RequestPhase>> request;
     private final List<Stage<DecisionPhase>> decision;
     private final List<Stage<InterceptPhase>> intercept;
+    private final List<Stage<AttemptPhase>> attempt;
     private final List<Stage<ResponsePhase>> response;
     private final List<Stage<StreamPhase>> stream;
     private final List<Stage<CompletionPhase>> completion;
@@ -73,6 +77,7 @@ public final class PluginChain implements AutoCloseable {
         this.request = stages(plugins, RequestPhase.class, "request", telemetry, false);
         this.decision = stages(plugins, DecisionPhase.class, "decision", telemetry, false);
         this.intercept = stages(plugins, InterceptPhase.class, "intercept", telemetry, false);
+        this.attempt = stages(plugins, AttemptPhase.class, "attempt", telemetry, false);
         this.response = stages(plugins, ResponsePhase.class, "response", telemetry, true);
         this.stream = stages(plugins, StreamPhase.class, "stream", telemetry, true);
         this.completion = stages(plugins, CompletionPhase.class, "completion", telemetry, true);
@@ -89,6 +94,12 @@ public final class PluginChain implements AutoCloseable {
      */
     public static PluginChain create(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
                                      OpenTelemetry openTelemetry) {
+        return create(entries, catalog, dataDir, openTelemetry, List.of());
+    }
+
+    /** As {@link #create(List, PluginCatalog, Path, OpenTelemetry)}, telling plugins which providers exist. */
+    public static PluginChain create(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
+                                     OpenTelemetry openTelemetry, List<ProviderInfo> providers) {
         List<ConfiguredPlugin> plugins = new ArrayList<>(entries.size());
         for (PluginEntry entry : entries) {
             AvailablePlugin source = catalog.get(entry.name()).orElseThrow(() -> new ConfigException(
@@ -97,7 +108,7 @@ public final class PluginChain implements AutoCloseable {
                     + " (drop-in JARs go in veil.plugins-dir)"));
             Plugin plugin = withLoader(source.loader(), () -> {
                 try {
-                    return source.factory().create(entry.settings(), new Context(entry, dataDir));
+                    return source.factory().create(entry.settings(), new Context(entry, dataDir, providers));
                 } catch (PluginConfigException e) {
                     throw ConfigException.described(e.getMessage());
                 } catch (RuntimeException | LinkageError e) {
@@ -140,6 +151,23 @@ public final class PluginChain implements AutoCloseable {
             current = stage.call(() -> stage.phase.onDecision(input, exchange), input);
         }
         return current;
+    }
+
+    /**
+     * Tells every attempt plugin how one attempt to reach a provider went. Their failures are logged and go no
+     * further: an attempt has happened, and what a plugin makes of it must not change the answer.
+     */
+    public void onAttempt(Attempt outcome, Exchange exchange) {
+        for (Stage<AttemptPhase> stage : attempt) {
+            try {
+                stage.call(() -> {
+                    stage.phase.onAttempt(outcome, exchange);
+                    return Boolean.TRUE;
+                }, Boolean.FALSE);
+            } catch (VeilException e) {
+                // Already logged by the stage.
+            }
+        }
     }
 
     /** Runs the intercept phase: the first plugin with an answer wins. */
@@ -357,9 +385,11 @@ public final class PluginChain implements AutoCloseable {
     private static final class Context implements PluginContext {
         private final PluginEntry entry;
         private final Path dataDir;
+        private final List<ProviderInfo> providers;
 
-        Context(PluginEntry entry, Path dataDir) {
+        Context(PluginEntry entry, Path dataDir, List<ProviderInfo> providers) {
             this.entry = entry;
+            this.providers = List.copyOf(providers);
             this.dataDir = dataDir.resolve("plugins").resolve(entry.name() + "-" + entry.index());
         }
 
@@ -371,6 +401,11 @@ public final class PluginChain implements AutoCloseable {
         @Override
         public System.Logger logger() {
             return System.getLogger("dev.veil.plugin." + entry.name());
+        }
+
+        @Override
+        public List<ProviderInfo> providers() {
+            return providers;
         }
 
         @Override

@@ -2,6 +2,8 @@ package dev.veil.server.providers;
 
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import dev.veil.server.wire.UpstreamError;
 import dev.veil.spi.ErrorKind;
@@ -27,6 +29,12 @@ public final class UpstreamException extends Exception {
         /** The provider answered with something that is not its wire format. */
         MALFORMED
     }
+
+    private static final Set<String> CONTEXT_CODES = Set.of("context_length_exceeded",
+            "string_above_max_length");
+    private static final Pattern CONTEXT_WORDING = Pattern.compile(
+            "context length|context window|maximum context|prompt is too long|too many tokens"
+            + "|exceeds the maximum number of tokens|input is too long", Pattern.CASE_INSENSITIVE);
 
     private final String provider;
     private final Failure failure;
@@ -83,6 +91,24 @@ public final class UpstreamException extends Exception {
     /** The upstream's HTTP status for {@link Failure#STATUS}, else 0. */
     public int status() {
         return status;
+    }
+
+    /** How long the upstream asked to be left alone ({@code Retry-After}), when it said. */
+    public OptionalLong retryAfterSeconds() {
+        return retryAfterSeconds >= 0 ? OptionalLong.of(retryAfterSeconds) : OptionalLong.empty();
+    }
+
+    /**
+     * Whether the upstream rejected the request as too long for the model's context window: OpenAI's
+     * {@code context_length_exceeded} code, or the wording OpenAI-compatible servers, Anthropic ("prompt is too
+     * long") and Gemini ("exceeds the maximum number of tokens") use.
+     */
+    public boolean contextTooLong() {
+        if (failure != Failure.STATUS || (status != 400 && status != 413 && status != 422)) {
+            return false;
+        }
+        return error.map(e -> e.code().map(CONTEXT_CODES::contains).orElse(false)
+                || CONTEXT_WORDING.matcher(e.message()).find()).orElse(false);
     }
 
     /** The failure and status, for logs: never a message, which may quote the provider's answer. */

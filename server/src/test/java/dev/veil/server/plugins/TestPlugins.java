@@ -21,7 +21,10 @@ import dev.veil.spi.FinishReason;
 import dev.veil.spi.Role;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Attempt;
+import dev.veil.spi.plugin.AttemptPhase;
 import dev.veil.spi.plugin.AttributeKey;
+import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.CompletionPhase;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.InterceptPhase;
@@ -32,9 +35,11 @@ import dev.veil.spi.plugin.PluginFactory;
 import dev.veil.spi.plugin.PluginSettings;
 import dev.veil.spi.plugin.RequestPhase;
 import dev.veil.spi.plugin.ResponsePhase;
+import dev.veil.spi.plugin.Route;
 import dev.veil.spi.plugin.StreamPhase;
 import dev.veil.spi.plugin.StreamSink;
 import dev.veil.spi.plugin.StreamTransformer;
+import dev.veil.spi.plugin.Target;
 
 /** Small plugins that make each part of the chain's contract observable; registered as built-ins for tests. */
 public final class TestPlugins {
@@ -45,7 +50,44 @@ public final class TestPlugins {
     /** Tags the completion recorder read from the exchange. */
     static final BlockingQueue<String> SEEN_TAGS = new LinkedBlockingQueue<>();
 
+    /** Attempts seen by the route setter, for the test to take. */
+    public static final BlockingQueue<Attempt> ATTEMPTS = new LinkedBlockingQueue<>();
+
     private TestPlugins() {
+    }
+
+    /**
+     * Sets the route from its settings — targets, context fallbacks, retries, backoff, deadline — and records every
+     * attempt: the dispatch side of routing, without the routing plugin's strategies.
+     */
+    public static final class RouteSetterFactory extends Factory {
+        @Override
+        public String name() {
+            return "test-route";
+        }
+
+        @Override
+        public Plugin create(PluginSettings settings, PluginContext context) {
+            settings.rejectUnknown(Set.of("targets", "context-fallbacks", "retries", "backoff", "deadline"));
+            Route route = new Route(settings.strings("targets").stream().map(Target::parse).toList(),
+                    settings.strings("context-fallbacks").stream().map(Target::parse).toList(),
+                    (int) settings.integer("retries", 0), settings.duration("backoff", Duration.ZERO),
+                    settings.duration("deadline", Route.DEFAULT_DEADLINE));
+            return new RouteSetter(route);
+        }
+    }
+
+    record RouteSetter(Route route) implements RequestPhase, AttemptPhase {
+        @Override
+        public ChatRequest onRequest(ChatRequest request, Exchange exchange) {
+            exchange.put(Attributes.ROUTE, route);
+            return request;
+        }
+
+        @Override
+        public void onAttempt(Attempt attempt, Exchange exchange) {
+            ATTEMPTS.add(attempt);
+        }
     }
 
     private abstract static class Factory implements PluginFactory {
