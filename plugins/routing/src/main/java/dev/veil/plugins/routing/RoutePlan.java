@@ -13,7 +13,6 @@ import dev.veil.spi.plugin.Target;
  * healthy (config order, and for weighted routes one order per possible first target).
  */
 final class RoutePlan {
-    final String name;
     final Strategy strategy;
     final Sticky sticky;
     final Target[] targets;
@@ -36,12 +35,12 @@ final class RoutePlan {
     final long salt;
 
     /**
+     * @param name the model name or Veil's targets, which decorrelates sticky draws between routes
      * @param weights one per target; all 1 for strategies that ignore them
      */
     RoutePlan(String name, Strategy strategy, Sticky sticky, List<Target> targets, List<Integer> weights,
               List<Target> contextFallbacks, int retries, Duration backoff, Duration deadline,
               Function<Target, TargetHealth> healthOf, Function<Target, Price> priceOf) {
-        this.name = name;
         this.strategy = strategy;
         this.sticky = sticky;
         this.targets = targets.toArray(Target[]::new);
