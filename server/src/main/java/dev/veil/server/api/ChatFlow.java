@@ -101,6 +101,7 @@ public final class ChatFlow {
             exchange = exchange(request, requestId, surface.name(), caller, chat.stream(), start);
             Admitted admitted = admit(chat, exchange);
             Responses.policy(response, exchange);
+            Responses.cache(response, exchange);
             if (chat.stream()) {
                 Streaming streaming = stream(admitted, exchange);
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
@@ -117,6 +118,7 @@ public final class ChatFlow {
         } catch (VeilException e) {
             if (exchange != null) {
                 Responses.policy(response, exchange);
+                Responses.cache(response, exchange);
                 outcome = failed(exchange, e);
             }
             surface.fail(response, e);
@@ -129,7 +131,7 @@ public final class ChatFlow {
 
     /**
      * The exchange of an authenticated, parsed request, with the client's request controls ({@code x-veil-metadata},
-     * {@code x-veil-zero-retention}) applied.
+     * {@code x-veil-zero-retention}, {@code x-veil-cache}) applied.
      */
     public static ServerExchange exchange(ServerRequest request, String requestId, String surface, Caller caller,
                                           boolean streaming, long startNanos) {
@@ -138,6 +140,7 @@ public final class ChatFlow {
         if (RequestControls.zeroRetention(request)) {
             exchange.put(Attributes.ZERO_RETENTION, true);
         }
+        RequestControls.cache(request).ifPresent(control -> exchange.put(Attributes.CACHE_CONTROL, control));
         return exchange;
     }
 

@@ -17,6 +17,7 @@ import io.helidon.webserver.http.ServerRequest;
 final class RequestControls {
     static final HeaderName METADATA = HeaderNames.create("x-veil-metadata");
     static final HeaderName ZERO_RETENTION = HeaderNames.create("x-veil-zero-retention");
+    static final HeaderName CACHE = HeaderNames.create("x-veil-cache");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ENTRIES = 64;
 
@@ -64,6 +65,23 @@ final class RequestControls {
             default -> throw new VeilException(ErrorKind.INVALID_REQUEST, "the x-veil-zero-retention header must be "
                     + "true or false").withCode("invalid_zero_retention");
         };
+    }
+
+    /**
+     * {@code x-veil-cache: no-store|refresh}: the client's say over a response cache, normalized to lower case. An
+     * unknown value is a 400, so that a misspelt {@code no-store} never silently caches.
+     */
+    static Optional<String> cache(ServerRequest request) {
+        Optional<String> header = request.headers().first(CACHE);
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = header.get().trim().toLowerCase(java.util.Locale.ROOT);
+        if (!value.equals("no-store") && !value.equals("refresh")) {
+            throw new VeilException(ErrorKind.INVALID_REQUEST, "the x-veil-cache header must be no-store or refresh")
+                    .withCode("invalid_cache_control");
+        }
+        return Optional.of(value);
     }
 
     private static VeilException invalid() {

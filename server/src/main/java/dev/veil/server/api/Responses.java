@@ -24,6 +24,11 @@ final class Responses {
         }
     }
 
+    /** Says whether a response cache answered ({@code hit}), stored the answer ({@code miss}) or stood aside. */
+    static void cache(ServerResponse response, Exchange exchange) {
+        exchange.get(Attributes.CACHE_STATUS).ifPresent(status -> response.header(VeilHeaders.CACHE, status));
+    }
+
     /** Says which provider model answered and after how many attempts. */
     static void target(ServerResponse response, Dispatched<?> dispatched) {
         response.header(VeilHeaders.PROVIDER, dispatched.target().provider());

@@ -11,6 +11,7 @@ public final class VeilHeaders {
     public static final HeaderName ATTEMPTS = HeaderNames.create("x-veil-attempts");
     public static final HeaderName DECISION_ID = HeaderNames.create("x-veil-decision-id");
     public static final HeaderName POLICY = HeaderNames.create("x-veil-policy");
+    public static final HeaderName CACHE = HeaderNames.create("x-veil-cache");
     public static final HeaderName REDACTIONS = HeaderNames.create("x-veil-redactions");
     public static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
 

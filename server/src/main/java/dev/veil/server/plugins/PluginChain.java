@@ -71,9 +71,11 @@ public final class PluginChain implements AutoCloseable {
     private final List<Stage<ResponsePhase>> response;
     private final List<Stage<StreamPhase>> stream;
     private final List<Stage<CompletionPhase>> completion;
+    private final PluginTelemetry telemetry;
 
     private PluginChain(List<ConfiguredPlugin> plugins, PluginTelemetry telemetry) {
         this.plugins = List.copyOf(plugins);
+        this.telemetry = telemetry;
         this.request = stages(plugins, RequestPhase.class, "request", telemetry, false);
         this.decision = stages(plugins, DecisionPhase.class, "decision", telemetry, false);
         this.intercept = stages(plugins, InterceptPhase.class, "intercept", telemetry, false);
@@ -210,8 +212,12 @@ public final class PluginChain implements AutoCloseable {
         return transformers.isEmpty() ? upstream : new PluginStream(upstream, transformers);
     }
 
-    /** Tells every completion plugin how the exchange ended; their failures are logged and go no further. */
+    /**
+     * Tells every completion plugin how the exchange ended; their failures are logged and go no further. Counts the
+     * exchange's cache lookup ({@code veil.cache.lookups}) first, whichever plugin did it.
+     */
     public void onCompletion(Outcome outcome, Exchange exchange) {
+        telemetry.cacheLookup(exchange);
         for (Stage<CompletionPhase> stage : completion) {
             try {
                 stage.call(() -> {

@@ -1,11 +1,13 @@
 package dev.veil.server.plugins;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -22,6 +24,12 @@ final class PluginTelemetry {
     static final AttributeKey<Long> BUSY_MICROS = AttributeKey.longKey("veil.plugin.stream.busy_us");
     static final AttributeKey<Long> PII_FINDINGS = AttributeKey.longKey("veil.pii.findings");
     static final AttributeKey<List<String>> PII_TYPES = AttributeKey.stringArrayKey("veil.pii.types");
+    static final AttributeKey<String> CACHE_RESULT = AttributeKey.stringKey("result");
+    /** The results a cache may report, with their attribute sets built once; anything else is not counted. */
+    private static final Map<String, io.opentelemetry.api.common.Attributes> CACHE_RESULTS = Map.of(
+            "hit", io.opentelemetry.api.common.Attributes.of(CACHE_RESULT, "hit"),
+            "miss", io.opentelemetry.api.common.Attributes.of(CACHE_RESULT, "miss"),
+            "bypass", io.opentelemetry.api.common.Attributes.of(CACHE_RESULT, "bypass"));
 
     /** How a plugin call ended. */
     enum Outcome {
@@ -35,9 +43,19 @@ final class PluginTelemetry {
     }
 
     private final Tracer tracer;
+    private final LongCounter cacheLookups;
 
     PluginTelemetry(OpenTelemetry openTelemetry) {
         this.tracer = openTelemetry.getTracer("dev.veil.plugins");
+        this.cacheLookups = openTelemetry.getMeter("dev.veil.plugins").counterBuilder("veil.cache.lookups")
+                .setDescription("Response cache lookups by result: hit, miss or bypass")
+                .setUnit("{lookup}")
+                .build();
+    }
+
+    /** Counts what a cache did for a finished exchange, if a cache took part. */
+    void cacheLookup(Exchange exchange) {
+        exchange.get(Attributes.CACHE_STATUS).map(CACHE_RESULTS::get).ifPresent(result -> cacheLookups.add(1, result));
     }
 
     Span start(String spanName, String plugin, String phase) {

@@ -1,0 +1,159 @@
+package dev.veil.plugins.cache;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.veil.spi.ChatChunk;
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.ChatResponse;
+import dev.veil.spi.Choice;
+import dev.veil.spi.plugin.AttributeKey;
+import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.Exchange;
+import dev.veil.spi.plugin.InterceptPhase;
+import dev.veil.spi.plugin.ResponsePhase;
+import dev.veil.spi.plugin.StreamPhase;
+import dev.veil.spi.plugin.StreamSink;
+import dev.veil.spi.plugin.StreamTransformer;
+
+/**
+ * Answers a request it has seen before from memory, without a provider. The intercept phase runs after the policy
+ * decision, so a cached answer is only served to a request the policy allowed, and it sees the request as redaction
+ * left it: with placeholders instead of personal data, so one answer serves every user of the same template, and the
+ * cache never holds the personal data itself (provided pii-redaction comes earlier in the chain; see
+ * {@code docs/plugins.md}).
+ *
+ * <p>Entries are keyed by tenant and the {@linkplain RequestDigest digest of the canonical request}. Only complete
+ * answers, every choice with a finish reason, are stored — from the response phase, or assembled from a stream that
+ * ended normally. What the cache did is recorded as {@link Attributes#CACHE_STATUS}.
+ */
+final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, StreamPhase {
+    static final String HIT = "hit";
+    static final String MISS = "miss";
+    static final String BYPASS = "bypass";
+
+    /** A tenant's request; a hit needs both to match, so tenants never share answers. */
+    record Key(String tenant, String digest) {
+    }
+
+    private final Cache<Key, ChatResponse> cache;
+    private final boolean zeroRetentionMemory;
+    /** Where the key of an answer to store waits for the answer; present only when the answer should be stored. */
+    private final AttributeKey<Key> pending;
+
+    ResponseCachePlugin(CacheSettings settings) {
+        this(settings, Ticker.systemTicker(), ForkJoinPool.commonPool());
+    }
+
+    /**
+     * @param ticker the clock entries expire by
+     * @param executor where Caffeine evicts and does its other maintenance, off the request's path
+     */
+    ResponseCachePlugin(CacheSettings settings, Ticker ticker, Executor executor) {
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().expireAfterWrite(settings.ttl()).ticker(ticker)
+                .executor(executor);
+        if (settings.maxBytes().isPresent()) {
+            builder.maximumWeight(settings.maxBytes().getAsLong())
+                    .weigher((Key key, ChatResponse answer) -> AnswerWeight.of(answer));
+        } else {
+            builder.maximumSize(settings.maxEntries());
+        }
+        this.cache = builder.build();
+        this.zeroRetentionMemory = settings.zeroRetentionMemory();
+        this.pending = AttributeKey.of("response-cache.pending." + System.identityHashCode(this), Key.class);
+    }
+
+    @Override
+    public Optional<ChatResponse> intercept(ChatRequest request, Exchange exchange) {
+        String control = exchange.get(Attributes.CACHE_CONTROL).orElse("").toLowerCase(Locale.ROOT);
+        boolean zeroRetention = exchange.get(Attributes.ZERO_RETENTION).orElse(false);
+        if (control.equals("no-store") || (zeroRetention && !zeroRetentionMemory)) {
+            exchange.put(Attributes.CACHE_STATUS, BYPASS);
+            return Optional.empty();
+        }
+        Key key = new Key(exchange.caller().tenant(), RequestDigest.of(request));
+        if (!control.equals("refresh")) {
+            ChatResponse cached = cache.getIfPresent(key);
+            if (cached != null) {
+                exchange.put(Attributes.CACHE_STATUS, HIT);
+                return Optional.of(cached);
+            }
+        }
+        exchange.put(Attributes.CACHE_STATUS, MISS);
+        exchange.put(pending, key);
+        return Optional.empty();
+    }
+
+    @Override
+    public ChatResponse onResponse(ChatResponse response, Exchange exchange) {
+        exchange.get(pending).ifPresent(key -> store(key, response));
+        return response;
+    }
+
+    @Override
+    public StreamTransformer openStream(ChatRequest request, Exchange exchange) {
+        Optional<Key> key = exchange.get(pending);
+        return key.isEmpty() ? StreamTransformer.PASS_THROUGH : new Recorder(key.get());
+    }
+
+    /** The number of answers held, after pending maintenance; for tests. */
+    long size() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
+    /** The answer held for a key, if any; for tests. */
+    Optional<ChatResponse> peek(Key key) {
+        return Optional.ofNullable(cache.getIfPresent(key));
+    }
+
+    @Override
+    public void close() {
+        cache.invalidateAll();
+    }
+
+    private void store(Key key, ChatResponse response) {
+        if (complete(response)) {
+            cache.put(key, response);
+        }
+    }
+
+    /** Errors never get here; a truncated answer, without a finish reason, must not be served again either. */
+    private static boolean complete(ChatResponse response) {
+        if (response.choices().isEmpty()) {
+            return false;
+        }
+        for (Choice choice : response.choices()) {
+            if (choice.finishReason().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Passes every event on unchanged and stores what they amounted to once the stream ended normally. */
+    private final class Recorder implements StreamTransformer {
+        private final Key key;
+        private final StreamAssembler assembler = new StreamAssembler();
+
+        Recorder(Key key) {
+            this.key = key;
+        }
+
+        @Override
+        public void onEvent(ChatChunk event, StreamSink sink) {
+            assembler.add(event);
+            sink.emit(event);
+        }
+
+        @Override
+        public void onComplete(StreamSink sink) {
+            store(key, assembler.response());
+        }
+    }
+}
