@@ -313,7 +313,7 @@ class ResponseCacheTest {
 
     @Test
     void bypassesTheCacheForAZeroRetentionRequest() throws Exception {
-        start(CACHE);
+        veil = VeilUnderTest.start(VeilUnderTest.zeroRetentionConfig(upstream, CACHE));
         post(chat(QUESTION, false));
 
         HttpResponse<String> response = post(chat(QUESTION, false), "x-veil-zero-retention", "true");

@@ -178,8 +178,7 @@ class RouteDispatchTest {
     @Test
     void tellsAZeroRetentionOpenAiProviderNotToStore() throws Exception {
         upstream.on("gpt-4o", FakeOpenAiUpstream.echo());
-        veil = VeilUnderTest.start(VeilUnderTest.config(upstream, "").replace(
-                "api-key: \"sk-upstream-secret-1234\"}", "api-key: \"sk-upstream-secret-1234\", zero-retention: true}"));
+        veil = VeilUnderTest.start(VeilUnderTest.zeroRetentionConfig(upstream, ""));
 
         HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")
                 .header("x-veil-zero-retention", "true").POST(HttpRequest.BodyPublishers.ofString(HELLO)).build());

@@ -69,6 +69,12 @@ public final class VeilUnderTest implements AutoCloseable {
                 %s""".formatted(MASTER_KEY, upstream.baseUrl(), upstream.baseUrl(), extraVeilYaml);
     }
 
+    /** The usual test config with the {@code openai} provider marked as retaining nothing. */
+    public static String zeroRetentionConfig(FakeOpenAiUpstream upstream, String extraVeilYaml) {
+        return config(upstream, extraVeilYaml).replace("api-key: \"sk-upstream-secret-1234\"}",
+                "api-key: \"sk-upstream-secret-1234\", zero-retention: true}");
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
