@@ -6,7 +6,9 @@ import java.util.logging.Logger;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.telemetry.TelemetrySdk;
 import io.helidon.logging.common.LogConfig;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 
 /** {@code veil-server [--config FILE]}: starts Veil on the given config, or on the built-in default. */
 public final class Main {
@@ -41,10 +43,12 @@ public final class Main {
             fail("config error: " + e.getMessage());
             return;
         }
+        OpenTelemetrySdk telemetry = TelemetrySdk.create(config.telemetry());
         VeilServer server;
         try {
-            server = VeilServer.start(config);
+            server = VeilServer.start(config, telemetry);
         } catch (ConfigException e) {
+            telemetry.close();
             fail("config error: " + e.getMessage());
             return;
         }
@@ -53,7 +57,11 @@ public final class Main {
             fail("cannot listen on " + config.host() + ":" + config.port() + "; if another process uses the port, "
                     + "stop it or set server.port (VEIL_PORT for the default config)");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "veil-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            // After the server: spans of the last requests are flushed to the collector.
+            telemetry.close();
+        }, "veil-shutdown"));
         StringBuilder providers = new StringBuilder();
         for (ProviderConfig provider : config.providers().values()) {
             providers.append(providers.isEmpty() ? "" : ", ").append(provider.name()).append(" (")

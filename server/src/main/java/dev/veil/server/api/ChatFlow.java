@@ -13,9 +13,12 @@ import dev.veil.server.dispatch.ZeroRetention;
 import dev.veil.server.plugins.ServerExchange;
 import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ChatStream;
+import dev.veil.server.telemetry.GenAi;
+import dev.veil.server.telemetry.RequestTelemetry;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.ErrorKind;
+import dev.veil.spi.FinishReason;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attributes;
@@ -25,6 +28,9 @@ import dev.veil.spi.plugin.Route;
 import dev.veil.spi.plugin.Target;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 
 /**
  * The surface-independent path of a chat request, shared by every API surface: request phase, model resolution,
@@ -89,27 +95,43 @@ public final class ChatFlow {
 
     /**
      * Serves one chat request end to end on {@code surface}: authenticate, parse, admit, answer or stream, and report
-     * the outcome to the completion phase whatever happened.
+     * the outcome to the completion phase whatever happened — all inside the request's server span.
      */
     public void serve(ServerRequest request, ServerResponse response, String requestId, Surface surface) {
         long start = System.nanoTime();
+        Span span = gateway.telemetry().start(request, "chat", surface.name(), requestId);
+        try (Scope ignored = span.makeCurrent()) {
+            serve(request, response, requestId, surface, span, start);
+        }
+    }
+
+    private void serve(ServerRequest request, ServerResponse response, String requestId, Surface surface, Span span,
+                       long start) {
         ServerExchange exchange = null;
         Outcome outcome = null;
+        VeilException unadmitted = null;
+        Optional<? extends Dispatched<?>> served = Optional.empty();
+        List<String> finishReasons = List.of();
         try {
-            Caller caller = surface.authenticate(request);
+            Caller caller = gateway.telemetry().authenticate(() -> surface.authenticate(request));
             ChatRequest chat = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
+            RequestTelemetry.model(span, "chat", chat.model());
             exchange = exchange(request, requestId, surface.name(), caller, chat.stream(), start);
             Admitted admitted = admit(chat, exchange);
             Responses.policy(response, exchange);
             Responses.cache(response, exchange);
             if (chat.stream()) {
                 Streaming streaming = stream(admitted, exchange);
+                served = streaming.dispatched();
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
                 SseRelay.Relayed relayed = surface.relay(response, streaming.stream(), chat, requestId);
                 outcome = answered(exchange, relayed.usage(), streaming.dispatched(),
                         relayed.error().map(VeilException::kind), relayed.clientGone());
             } else {
                 Answered answered = answer(admitted, exchange);
+                served = answered.dispatched();
+                finishReasons = answered.response().choices().stream()
+                        .flatMap(choice -> choice.finishReason().stream()).map(FinishReason::wireName).toList();
                 answered.dispatched().ifPresent(d -> Responses.target(response, d));
                 surface.answer(response, answered.response());
                 outcome = answered(exchange, answered.response().usage(), answered.dispatched(), Optional.empty(),
@@ -120,13 +142,28 @@ public final class ChatFlow {
                 Responses.policy(response, exchange);
                 Responses.cache(response, exchange);
                 outcome = failed(exchange, e);
+            } else {
+                unadmitted = e;
             }
             surface.fail(response, e);
         } finally {
             if (outcome != null) {
                 complete(exchange, outcome);
+                gateway.telemetry().finish(span, Optional.of(exchange), outcome, served.map(this::providerName),
+                        finishReasons);
+            } else if (unadmitted != null) {
+                gateway.telemetry().failed(span, unadmitted, start);
+            } else {
+                span.setStatus(StatusCode.ERROR);
+                span.end();
             }
         }
+    }
+
+    /** The semantic-convention name of the provider that answered. */
+    private String providerName(Dispatched<?> dispatched) {
+        return gateway.providers().get(dispatched.target().provider())
+                .map(provider -> GenAi.providerName(provider.family())).orElse(dispatched.target().provider());
     }
 
     /**

@@ -1,10 +1,13 @@
 package dev.veil.server.api;
 
 import java.util.List;
+import java.util.Optional;
 
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.Dispatched;
 import dev.veil.server.dispatch.ZeroRetention;
+import dev.veil.server.telemetry.GenAi;
+import dev.veil.server.telemetry.RequestTelemetry;
 import dev.veil.server.plugins.ServerExchange;
 import dev.veil.server.wire.OpenAiRequests;
 import dev.veil.server.wire.OpenAiWriter;
@@ -18,6 +21,8 @@ import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 
 /** {@code POST /v1/embeddings}: checked by the policy like chat, then dispatched. */
 public final class EmbeddingsEndpoint implements Handler {
@@ -34,11 +39,14 @@ public final class EmbeddingsEndpoint implements Handler {
         long start = System.nanoTime();
         String requestId = RequestIds.next();
         response.header(VeilHeaders.REQUEST_ID, requestId);
+        Span span = gateway.telemetry().start(request, "embeddings", SURFACE, requestId);
         ServerExchange exchange = null;
-        try {
-            Caller caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+        try (Scope ignored = span.makeCurrent()) {
+            Caller caller = gateway.telemetry().authenticate(() -> gateway.authenticator()
+                    .authenticate(request.headers().first(HeaderNames.AUTHORIZATION)));
             EmbeddingsRequest embeddings = OpenAiRequests.embeddings(RequestBodies.read(request,
                     gateway.config().maxRequestBytes()));
+            RequestTelemetry.model(span, "embeddings", embeddings.model());
             exchange = new ServerExchange(requestId, SURFACE, caller, false, RequestControls.metadata(request), start);
             if (RequestControls.zeroRetention(request)) {
                 exchange.put(Attributes.ZERO_RETENTION, true);
@@ -50,9 +58,18 @@ public final class EmbeddingsEndpoint implements Handler {
             Responses.target(response, dispatched);
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(OpenAiWriter.embeddingsResponse(dispatched.result()));
+            gateway.telemetry().finish(span, Optional.of(exchange), ChatFlow.answered(exchange,
+                    dispatched.result().usage(), Optional.of(dispatched), Optional.empty(), false),
+                    Optional.of(gateway.providers().get(dispatched.target().provider())
+                            .map(provider -> GenAi.providerName(provider.family()))
+                            .orElse(dispatched.target().provider())), List.of());
         } catch (VeilException e) {
             if (exchange != null) {
                 Responses.policy(response, exchange);
+                gateway.telemetry().finish(span, Optional.of(exchange), ChatFlow.failed(exchange, e),
+                        Optional.empty(), List.of());
+            } else {
+                gateway.telemetry().failed(span, e, start);
             }
             ErrorResponder.send(response, e);
         }

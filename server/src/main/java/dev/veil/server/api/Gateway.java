@@ -11,6 +11,7 @@ import dev.veil.server.plugins.PluginChain;
 import dev.veil.server.policy.CatalogPublisher;
 import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ProviderRegistry;
+import dev.veil.server.telemetry.RequestTelemetry;
 import dev.veil.spi.plugin.ProviderInfo;
 import io.opentelemetry.api.OpenTelemetry;
 
@@ -26,10 +27,11 @@ import io.opentelemetry.api.OpenTelemetry;
  * @param plugins the configured plugin chain
  * @param policy the policy check every request passes
  * @param catalogPublisher keeps the provider catalogue in OPA, when OPA is configured
+ * @param telemetry request spans and metrics
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
                       ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
-                      PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher) {
+                      PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry) {
 
     public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
         ProviderRegistry providers = ProviderRegistry.create(config);
@@ -38,9 +40,9 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
                 config.providers().values().stream().map(p -> new ProviderInfo(p.name(), p.kind().configName(), p.region(),
                         p.zeroRetention())).toList());
         return new Gateway(config, providers, new Authenticator(config.masterKey()),
-                new ModelResolver(config.models(), providers), new Dispatcher(providers), catalog, plugins,
-                PolicyCheck.create(config.opa(), providers),
-                config.opa().map(opa -> CatalogPublisher.start(config, opa)));
+                new ModelResolver(config.models(), providers), new Dispatcher(providers, openTelemetry), catalog,
+                plugins, PolicyCheck.create(config.opa(), providers, openTelemetry),
+                config.opa().map(opa -> CatalogPublisher.start(config, opa)), new RequestTelemetry(openTelemetry));
     }
 
     /** Ready to serve: without OPA, or fail-open, always; fail-closed, once OPA has the provider catalogue. */

@@ -30,7 +30,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
-            "models", "plugins", "plugins-dir", "opa");
+            "models", "plugins", "plugins-dir", "opa", "telemetry");
+    private static final Set<String> TELEMETRY_KEYS = Set.of("exporter", "endpoint", "protocol", "headers",
+            "service-name", "sample-ratio", "metric-interval");
     private static final Set<String> OPA_KEYS = Set.of("url", "decision-path", "timeout", "fail-mode", "cache");
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
@@ -161,7 +163,8 @@ public final class ConfigLoader {
         List<PluginEntry> plugins = plugins(veil.get("plugins"));
         Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
-                connectTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")));
+                connectTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
+                telemetry(veil.get("telemetry")));
     }
 
     private ProviderConfig provider(Config node, Duration readTimeout) {
@@ -219,6 +222,60 @@ public final class ConfigLoader {
             refs.add(new TargetRef(provider, target.substring(slash + 1)));
         }
         return new ModelAlias(name, refs);
+    }
+
+    /**
+     * {@code veil.telemetry}, translated into the OpenTelemetry SDK's own property names so that the SDK's
+     * autoconfiguration does the rest, and the standard {@code OTEL_*} variables work where config says nothing.
+     */
+    private static Optional<TelemetryConfig> telemetry(Config node) {
+        if (!node.exists()) {
+            return Optional.empty();
+        }
+        rejectUnknown(node, TELEMETRY_KEYS);
+        Map<String, String> properties = new LinkedHashMap<>();
+        string(node.get("exporter")).ifPresent(exporter -> {
+            if (!exporter.equals("otlp") && !exporter.equals("none")) {
+                throw new ConfigException("veil.telemetry.exporter", "must be otlp or none, got '" + exporter + "'");
+            }
+            properties.put("otel.traces.exporter", exporter);
+            properties.put("otel.metrics.exporter", exporter);
+        });
+        string(node.get("endpoint")).ifPresent(endpoint -> properties.put("otel.exporter.otlp.endpoint",
+                uri("veil.telemetry.endpoint", endpoint).toString()));
+        string(node.get("protocol")).ifPresent(protocol -> {
+            if (!protocol.equals("grpc") && !protocol.equals("http/protobuf")) {
+                throw new ConfigException("veil.telemetry.protocol", "must be grpc or http/protobuf, got '"
+                        + protocol + "'");
+            }
+            properties.put("otel.exporter.otlp.protocol", protocol);
+        });
+        Config headers = node.get("headers");
+        if (headers.exists()) {
+            List<String> pairs = new ArrayList<>();
+            for (Config header : children(headers)) {
+                pairs.add(header.name() + "=" + string(header).orElse(""));
+            }
+            properties.put("otel.exporter.otlp.headers", String.join(",", pairs));
+        }
+        string(node.get("service-name")).ifPresent(name -> properties.put("otel.service.name", name));
+        string(node.get("sample-ratio")).ifPresent(ratio -> {
+            double value;
+            try {
+                value = Double.parseDouble(ratio);
+            } catch (NumberFormatException e) {
+                value = -1;
+            }
+            if (value < 0 || value > 1) {
+                throw new ConfigException("veil.telemetry.sample-ratio", "must be a number from 0 to 1, got '"
+                        + ratio + "'");
+            }
+            properties.put("otel.traces.sampler", "parentbased_traceidratio");
+            properties.put("otel.traces.sampler.arg", ratio);
+        });
+        duration(node.get("metric-interval")).ifPresent(interval -> properties.put("otel.metric.export.interval",
+                Long.toString(interval.toMillis())));
+        return Optional.of(new TelemetryConfig(properties));
     }
 
     private static Optional<OpaConfig> opa(Config node) {

@@ -2,6 +2,7 @@ package dev.veil.server.dispatch;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,6 +15,7 @@ import dev.veil.server.providers.ChatStream;
 import dev.veil.server.providers.ProviderAdapter;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.server.providers.UpstreamException;
+import dev.veil.server.telemetry.GenAi;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
@@ -22,6 +24,12 @@ import dev.veil.spi.EmbeddingsResponse;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attempt;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 
 /**
  * Calls the targets of a {@link DispatchPlan} until one answers. A target that is unreachable, slow, overloaded or
@@ -36,9 +44,16 @@ public final class Dispatcher {
     private static final Logger LOGGER = Logger.getLogger(Dispatcher.class.getName());
 
     private final ProviderRegistry providers;
+    private final Tracer tracer;
 
     public Dispatcher(ProviderRegistry providers) {
+        this(providers, OpenTelemetry.noop());
+    }
+
+    /** A dispatcher that traces each attempt as a client span, which the upstream call's traceparent names. */
+    public Dispatcher(ProviderRegistry providers, OpenTelemetry openTelemetry) {
         this.providers = providers;
+        this.tracer = openTelemetry.getTracer("dev.veil.server");
     }
 
     @FunctionalInterface
@@ -47,17 +62,17 @@ public final class Dispatcher {
     }
 
     public Dispatched<ChatResponse> chat(ChatRequest request, DispatchPlan plan) {
-        return dispatch(plan, (adapter, target) -> adapter.chat(request, target.model()));
+        return dispatch("chat", plan, (adapter, target) -> adapter.chat(request, target.model()));
     }
 
     public Dispatched<EmbeddingsResponse> embeddings(EmbeddingsRequest request, List<TargetRef> candidates) {
-        return dispatch(DispatchPlan.once(candidates), (adapter, target) -> adapter.embeddings(request,
+        return dispatch("embeddings", DispatchPlan.once(candidates), (adapter, target) -> adapter.embeddings(request,
                 target.model()));
     }
 
     /** Opens a stream and waits for its first event, so that a failure before any output can still fail over. */
     public Dispatched<ChatStream> stream(ChatRequest request, DispatchPlan plan) {
-        return dispatch(plan, (adapter, target) -> {
+        return dispatch("chat", plan, (adapter, target) -> {
             ChatStream stream = adapter.stream(request, target.model());
             try {
                 return new FirstEventRead(stream, stream.next());
@@ -68,7 +83,7 @@ public final class Dispatcher {
         });
     }
 
-    private <T> Dispatched<T> dispatch(DispatchPlan plan, Call<T> call) {
+    private <T> Dispatched<T> dispatch(String operation, DispatchPlan plan, Call<T> call) {
         long deadline = System.nanoTime() + plan.deadline().toNanos();
         UpstreamException last = null;
         int attempts = 0;
@@ -81,18 +96,26 @@ public final class Dispatcher {
                     return giveUp(last, attempts, "its deadline passed");
                 }
                 TargetRef target = targets.get(i);
-                ProviderAdapter adapter = providers.get(target.provider()).map(ProviderRegistry.Provider::adapter)
+                ProviderRegistry.Provider provider = providers.get(target.provider())
                         .orElseThrow(() -> new VeilException(ErrorKind.INTERNAL, "provider '" + target.provider()
                                 + "' is not configured"));
                 attempts++;
                 long start = System.nanoTime();
-                try {
-                    T result = call.call(adapter, target);
+                Span span = attemptSpan(operation, provider, target);
+                try (Scope ignored = span.makeCurrent()) {
+                    T result = call.call(provider.adapter(), target);
+                    span.end();
                     report(plan, target, Attempt.Result.SUCCEEDED, start, OptionalLong.empty());
                     return new Dispatched<>(result, target, attempts);
                 } catch (UpstreamException e) {
                     last = e;
                     Attempt.Result result = resultOf(e);
+                    span.setStatus(StatusCode.ERROR);
+                    span.setAttribute(GenAi.ERROR_TYPE, result.name().toLowerCase(Locale.ROOT));
+                    if (e.status() > 0) {
+                        span.setAttribute(GenAi.HTTP_STATUS, (long) e.status());
+                    }
+                    span.end();
                     report(plan, target, result, start, e.retryAfterSeconds());
                     if (result == Attempt.Result.CONTEXT_TOO_LONG && !contextFallbacks
                             && !plan.contextFallbacks().isEmpty()) {
@@ -114,6 +137,10 @@ public final class Dispatcher {
                         LOGGER.log(Level.INFO, () -> "provider " + e.provider() + " failed (" + e.summary()
                                 + "), trying the next target");
                     }
+                } catch (RuntimeException e) {
+                    span.setStatus(StatusCode.ERROR);
+                    span.end();
+                    throw e;
                 }
             }
             if (round < plan.retries() && !waitBeforeRound(plan, round, retryAfterNanos, deadline)) {
@@ -121,6 +148,21 @@ public final class Dispatcher {
             }
         }
         return giveUp(last, attempts, "every target failed");
+    }
+
+    /** A client span for one attempt: the upstream call's traceparent names it, so the provider's trace joins. */
+    private Span attemptSpan(String operation, ProviderRegistry.Provider provider, TargetRef target) {
+        var span = tracer.spanBuilder(operation + " " + target.model()).setSpanKind(SpanKind.CLIENT)
+                .setAttribute(GenAi.OPERATION, operation)
+                .setAttribute(GenAi.PROVIDER, GenAi.providerName(provider.family()))
+                .setAttribute(GenAi.REQUEST_MODEL, target.model())
+                .setAttribute(GenAi.TARGET_PROVIDER, target.provider());
+        provider.config().baseUrl().ifPresent(url -> {
+            if (url.getHost() != null) {
+                span.setAttribute(GenAi.SERVER_ADDRESS, url.getHost());
+            }
+        });
+        return span.startSpan();
     }
 
     /** Sleeps the jittered backoff before another round; false when that would pass the deadline. */

@@ -16,6 +16,12 @@ import dev.veil.spi.SamplingParameters;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 
 /**
  * Asks the policy for a decision on every request and obeys it: a denial is a 403 carrying the policy's reasons;
@@ -26,15 +32,21 @@ import dev.veil.spi.plugin.Exchange;
 public final class PolicyCheck {
     private static final Logger LOGGER = Logger.getLogger(PolicyCheck.class.getName());
 
+    private static final AttributeKey<Boolean> ALLOWED = AttributeKey.booleanKey("veil.policy.allowed");
+    private static final AttributeKey<Boolean> CACHED = AttributeKey.booleanKey("veil.policy.cached");
+    private static final AttributeKey<String> DECISION_ID = AttributeKey.stringKey("veil.policy.decision_id");
+
     private final Optional<OpaPolicyClient> client;
     private final Optional<DecisionCache> cache;
     private final boolean failOpen;
     private final PolicyInput input;
     private final ProviderRegistry providers;
+    private final Tracer tracer;
 
     private PolicyCheck(Optional<OpaPolicyClient> client, Optional<DecisionCache> cache, boolean failOpen,
-                        ProviderRegistry providers) {
+                        ProviderRegistry providers, OpenTelemetry openTelemetry) {
         this.client = client;
+        this.tracer = openTelemetry.getTracer("dev.veil.server");
         this.cache = cache;
         this.failOpen = failOpen;
         this.input = new PolicyInput(providers);
@@ -43,14 +55,21 @@ public final class PolicyCheck {
 
     /** Checks requests against {@code opa}, or lets everything through when policy checks are off. */
     public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers) {
+        return create(opa, providers, OpenTelemetry.noop());
+    }
+
+    /** As {@link #create(Optional, ProviderRegistry)}, with a span per policy check. */
+    public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers,
+                                     OpenTelemetry openTelemetry) {
         if (opa.isEmpty()) {
             LOGGER.warning("policy checks are off: veil.opa is not configured");
-            return new PolicyCheck(Optional.empty(), Optional.empty(), false, providers);
+            return new PolicyCheck(Optional.empty(), Optional.empty(), false, providers, openTelemetry);
         }
         OpaConfig config = opa.get();
         Optional<DecisionCache> cache = config.cacheEntries() > 0
                 ? Optional.of(new DecisionCache(config.cacheEntries(), config.cacheTtl())) : Optional.empty();
-        return new PolicyCheck(Optional.of(new OpaPolicyClient(config)), cache, config.failOpen(), providers);
+        return new PolicyCheck(Optional.of(new OpaPolicyClient(config)), cache, config.failOpen(), providers,
+                openTelemetry);
     }
 
     /**
@@ -84,8 +103,24 @@ public final class PolicyCheck {
 
     /** The decision, or empty when OPA could not decide and the fail mode is open. */
     private Optional<Decision> decide(byte[] document, Exchange exchange) {
+        Span span = tracer.spanBuilder("veil.policy").startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            Optional<Decision> decision = decideTraced(document, exchange, span);
+            decision.ifPresent(d -> span.setAttribute(ALLOWED, d.allow()));
+            return decision;
+        } catch (VeilException e) {
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            exchange.get(Attributes.POLICY_DECISION_ID).ifPresent(id -> span.setAttribute(DECISION_ID, id));
+            span.end();
+        }
+    }
+
+    private Optional<Decision> decideTraced(byte[] document, Exchange exchange, Span span) {
         try {
             Decision decision = cache.map(decisions -> decisions.get(document)).orElse(null);
+            span.setAttribute(CACHED, decision != null);
             if (decision == null) {
                 decision = client.orElseThrow().decide(document);
                 if (cache.isPresent()) {

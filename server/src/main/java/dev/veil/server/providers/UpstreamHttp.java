@@ -23,6 +23,8 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.http1.Http1Client;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 
 /**
  * One provider's view of the shared, pooled HTTP/1.1 upstream client. Every call either hands back a successful response the caller must
@@ -70,6 +72,9 @@ public final class UpstreamHttp {
             for (Header header : headers) {
                 request.header(header);
             }
+            // The attempt's client span is current: the provider (or a proxy before it) can join the trace.
+            W3CTraceContextPropagator.getInstance().inject(Context.current(), request,
+                    (carrier, name, value) -> carrier.header(HeaderNames.create(name), value));
             response = request.submit(body);
         } catch (RuntimeException e) {
             throw classify(e);

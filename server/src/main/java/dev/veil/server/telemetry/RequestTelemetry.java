@@ -1,0 +1,175 @@
+package dev.veil.server.telemetry;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import dev.veil.server.plugins.PiiFindings;
+import dev.veil.spi.Usage;
+import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Exchange;
+import dev.veil.spi.plugin.Outcome;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.LongHistogram;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+
+/**
+ * The telemetry of one request: its server span — named per the GenAI semantic conventions, {@code chat {model}},
+ * continuing the client's W3C {@code traceparent} when it sent one — the child span of authentication, and the
+ * request metrics. Plugins, the policy check and each upstream attempt add their own child spans, which nest
+ * because the server span is current while the request is served.
+ */
+public final class RequestTelemetry {
+    private static final String SCOPE = "dev.veil.server";
+    private static final AttributeKey<String> SURFACE = GenAi.SURFACE;
+    private static final TextMapGetter<ServerRequest> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(ServerRequest request) {
+            return request.headers().stream().map(header -> header.name()).toList();
+        }
+
+        @Override
+        public String get(ServerRequest request, String key) {
+            return request == null ? null : request.headers().first(HeaderNames.create(key)).orElse(null);
+        }
+    };
+
+    private final Tracer tracer;
+    private final LongCounter requests;
+    private final DoubleHistogram duration;
+    private final LongHistogram tokens;
+
+    public RequestTelemetry(OpenTelemetry openTelemetry) {
+        this.tracer = openTelemetry.getTracer(SCOPE);
+        Meter meter = openTelemetry.getMeter(SCOPE);
+        this.requests = meter.counterBuilder("veil.requests").setUnit("{request}")
+                .setDescription("Requests served, by surface, status and provider").build();
+        this.duration = meter.histogramBuilder("veil.request.duration").setUnit("s")
+                .setDescription("Time from receiving a request to completing its answer").build();
+        this.tokens = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs().setUnit("{token}")
+                .setDescription("Tokens per request, by type (input, output) and provider").build();
+    }
+
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /** Starts the server span of a request to {@code operation} on {@code surface}; make it current to nest. */
+    public Span start(ServerRequest request, String operation, String surface, String requestId) {
+        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, HEADERS);
+        return tracer.spanBuilder(operation).setParent(parent).setSpanKind(SpanKind.SERVER)
+                .setAttribute(GenAi.OPERATION, operation)
+                .setAttribute(SURFACE, surface)
+                .setAttribute(GenAi.REQUEST_ID, requestId)
+                .startSpan();
+    }
+
+    /** Names the span for the model, once the request is parsed: {@code chat gpt-4o}. */
+    public static void model(Span span, String operation, String model) {
+        span.updateName(operation + " " + model);
+        span.setAttribute(GenAi.REQUEST_MODEL, model);
+    }
+
+    /** Runs authentication in its own child span. */
+    public <T> T authenticate(Supplier<T> authenticate) {
+        Span span = tracer.spanBuilder("veil.auth").startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            return authenticate.get();
+        } catch (VeilException e) {
+            span.setStatus(StatusCode.ERROR);
+            span.setAttribute(GenAi.ERROR_TYPE, e.kind().type());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    /**
+     * Ends a request's span with what the exchange and its outcome say — counts, ids and codes, no content — and
+     * records its metrics.
+     *
+     * @param provider the served provider's semantic-convention name, when a provider answered
+     * @param finishReasons the answer's finish reasons, when known
+     */
+    public void finish(Span span, Optional<? extends Exchange> exchange, Outcome outcome, Optional<String> provider,
+                       List<String> finishReasons) {
+        exchange.ifPresent(e -> annotate(span, e));
+        span.setAttribute(GenAi.HTTP_STATUS, (long) outcome.status());
+        provider.ifPresent(name -> span.setAttribute(GenAi.PROVIDER, name));
+        outcome.provider().ifPresent(name -> span.setAttribute(GenAi.TARGET_PROVIDER, name));
+        outcome.model().ifPresent(model -> span.setAttribute(GenAi.RESPONSE_MODEL, model));
+        if (outcome.attempts() > 0) {
+            span.setAttribute(GenAi.ATTEMPTS, (long) outcome.attempts());
+        }
+        outcome.usage().ifPresent(usage -> {
+            span.setAttribute(GenAi.INPUT_TOKENS, usage.promptTokens());
+            span.setAttribute(GenAi.OUTPUT_TOKENS, usage.completionTokens());
+        });
+        if (!finishReasons.isEmpty()) {
+            span.setAttribute(GenAi.FINISH_REASONS, finishReasons);
+        }
+        outcome.error().ifPresent(kind -> {
+            span.setAttribute(GenAi.ERROR_TYPE, kind.type());
+            if (kind.status() >= 500) {
+                span.setStatus(StatusCode.ERROR);
+            }
+        });
+        span.end();
+        record(exchange.map(Exchange::surface).orElse("unknown"), outcome, provider);
+    }
+
+    /** Ends the span of a request that failed before it had an exchange (unauthenticated, unreadable). */
+    public void failed(Span span, VeilException error, long startNanos) {
+        span.setAttribute(GenAi.HTTP_STATUS, (long) error.status());
+        span.setAttribute(GenAi.ERROR_TYPE, error.kind().type());
+        if (error.status() >= 500) {
+            span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+        requests.add(1, Attributes.of(GenAi.HTTP_STATUS, (long) error.status()));
+        duration.record((System.nanoTime() - startNanos) / 1e9, Attributes.of(GenAi.HTTP_STATUS,
+                (long) error.status()));
+    }
+
+    private static void annotate(Span span, Exchange exchange) {
+        span.setAttribute(GenAi.TENANT, exchange.caller().tenant());
+        exchange.get(dev.veil.spi.plugin.Attributes.POLICY_DECISION_ID)
+                .ifPresent(id -> span.setAttribute(GenAi.DECISION_ID, id));
+        exchange.get(dev.veil.spi.plugin.Attributes.CACHE_STATUS).ifPresent(s -> span.setAttribute(GenAi.CACHE, s));
+        exchange.get(dev.veil.spi.plugin.Attributes.PII_FINDINGS)
+                .ifPresent(findings -> span.setAttribute(GenAi.REDACTIONS, PiiFindings.total((Map<?, ?>) findings)));
+        if (exchange.get(dev.veil.spi.plugin.Attributes.ZERO_RETENTION).orElse(false)) {
+            span.setAttribute(GenAi.ZERO_RETENTION, true);
+        }
+    }
+
+    private void record(String surface, Outcome outcome, Optional<String> provider) {
+        Attributes attributes = provider.map(name -> Attributes.of(SURFACE, surface, GenAi.HTTP_STATUS,
+                (long) outcome.status(), GenAi.PROVIDER, name))
+                .orElseGet(() -> Attributes.of(SURFACE, surface, GenAi.HTTP_STATUS, (long) outcome.status()));
+        requests.add(1, attributes);
+        duration.record(outcome.latency().toNanos() / 1e9, attributes);
+        if (outcome.usage().isPresent() && provider.isPresent()) {
+            Usage usage = outcome.usage().get();
+            tokens.record(usage.promptTokens(), Attributes.of(GenAi.TOKEN_TYPE, "input", GenAi.PROVIDER,
+                    provider.get()));
+            tokens.record(usage.completionTokens(), Attributes.of(GenAi.TOKEN_TYPE, "output", GenAi.PROVIDER,
+                    provider.get()));
+        }
+    }
+}

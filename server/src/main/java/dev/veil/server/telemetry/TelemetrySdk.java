@@ -1,0 +1,35 @@
+package dev.veil.server.telemetry;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.veil.server.config.TelemetryConfig;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+
+/**
+ * Builds the OpenTelemetry SDK Veil exports through: the SDK's own autoconfiguration, so the standard
+ * {@code OTEL_*} variables work ({@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code OTEL_TRACES_EXPORTER}, ...), with
+ * {@code veil.telemetry} taking precedence. Nothing is exported unless one of them asks: a gateway must not start
+ * sending data somewhere by default.
+ */
+public final class TelemetrySdk {
+    private TelemetrySdk() {
+    }
+
+    public static OpenTelemetrySdk create(Optional<TelemetryConfig> config) {
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("otel.service.name", "veil");
+        defaults.put("otel.traces.exporter", "none");
+        defaults.put("otel.metrics.exporter", "none");
+        defaults.put("otel.logs.exporter", "none");
+        Map<String, String> configured = config.map(TelemetryConfig::properties).orElse(Map.of());
+        return AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> defaults)
+                .addPropertiesCustomizer(properties -> configured)
+                .disableShutdownHook()
+                .build()
+                .getOpenTelemetrySdk();
+    }
+}
