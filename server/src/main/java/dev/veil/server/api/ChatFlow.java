@@ -176,6 +176,7 @@ public final class ChatFlow {
                 RequestControls.metadata(request), startNanos);
         if (RequestControls.zeroRetention(request)) {
             exchange.put(Attributes.ZERO_RETENTION, true);
+            exchange.put(Attributes.ZERO_RETENTION_REASON, "header");
         }
         RequestControls.cache(request).ifPresent(control -> exchange.put(Attributes.CACHE_CONTROL, control));
         return exchange;

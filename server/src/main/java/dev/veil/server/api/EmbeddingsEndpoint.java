@@ -50,6 +50,7 @@ public final class EmbeddingsEndpoint implements Handler {
             exchange = new ServerExchange(requestId, SURFACE, caller, false, RequestControls.metadata(request), start);
             if (RequestControls.zeroRetention(request)) {
                 exchange.put(Attributes.ZERO_RETENTION, true);
+                exchange.put(Attributes.ZERO_RETENTION_REASON, "header");
             }
             List<TargetRef> candidates = ZeroRetention.eligible(gateway.policy().embeddings(embeddings,
                     gateway.resolver().resolve(embeddings.model()), exchange), exchange, gateway.providers());

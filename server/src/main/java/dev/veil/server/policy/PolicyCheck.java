@@ -155,6 +155,9 @@ public final class PolicyCheck {
         List<TargetRef> permitted = decision.targets().map(targets -> targets.stream()
                 .filter(candidates::contains).distinct().toList()).orElse(candidates);
         if (decision.zeroRetention().orElse(false)) {
+            if (!exchange.get(Attributes.ZERO_RETENTION).orElse(false)) {
+                exchange.put(Attributes.ZERO_RETENTION_REASON, "policy");
+            }
             exchange.put(Attributes.ZERO_RETENTION, true);
             permitted = permitted.stream().filter(target -> providers.get(target.provider())
                     .map(provider -> provider.config().zeroRetention()).orElse(false)).toList();

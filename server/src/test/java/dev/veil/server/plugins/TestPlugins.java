@@ -50,6 +50,9 @@ public final class TestPlugins {
     /** Tags the completion recorder read from the exchange. */
     static final BlockingQueue<String> SEEN_TAGS = new LinkedBlockingQueue<>();
 
+    /** Why zero retention applied to each completed exchange ({@code none} when it did not), in completion order. */
+    public static final BlockingQueue<String> RETENTION = new LinkedBlockingQueue<>();
+
     /** Attempts seen by the route setter, for the test to take. */
     public static final BlockingQueue<Attempt> ATTEMPTS = new LinkedBlockingQueue<>();
 
@@ -280,6 +283,24 @@ public final class TestPlugins {
                 SEEN_TAGS.add(exchange.get(TAGS).orElse(""));
                 OUTCOMES.add(outcome);
             };
+        }
+    }
+
+    /**
+     * Records, at completion, whether zero retention applied and why ({@code "none"} when it did not), as the audit
+     * record will: what the exchange leaves for the audit log, observable from a test.
+     */
+    public static final class RetentionRecorderFactory extends Factory {
+        @Override
+        public String name() {
+            return "retention-recorder";
+        }
+
+        @Override
+        public Plugin create(PluginSettings settings, PluginContext context) {
+            return (CompletionPhase) (outcome, exchange) -> RETENTION.add(
+                    exchange.get(Attributes.ZERO_RETENTION).orElse(false)
+                            ? exchange.get(Attributes.ZERO_RETENTION_REASON).orElse("unknown") : "none");
         }
     }
 }

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.server.plugins.TestPlugins;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.OpaProcess;
 import dev.veil.server.testing.SseClient;
@@ -212,6 +214,18 @@ class PolicyEnforcementTest {
                 .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build());
 
         assertThat(response.headers().firstValue("x-veil-provider")).hasValue("deepseek");
+    }
+
+    @Test
+    void recordsThePolicyAsTheReasonWhenOnlyTheDecisionRequiresZeroRetention() throws Exception {
+        TestPlugins.RETENTION.clear();
+        settings(withSettings("compliance.regulated_tenants", "[\"default\"]"));
+        veil = VeilUnderTest.start(config(opa.url(), "") + "  plugins:\n    - name: retention-recorder\n");
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+        assertThat(response.headers().firstValue("x-veil-provider")).hasValue("deepseek");
+        assertThat(TestPlugins.RETENTION.poll(5, TimeUnit.SECONDS)).isEqualTo("policy");
     }
 
     @Test

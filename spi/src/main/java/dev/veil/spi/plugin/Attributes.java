@@ -20,6 +20,16 @@ public final class Attributes {
      */
     public static final AttributeKey<Boolean> ZERO_RETENTION = AttributeKey.of("retention.zero", Boolean.class);
 
+    /**
+     * Why {@link #ZERO_RETENTION} applies, as a code for the audit record — never the tenant, label or data class
+     * itself: {@code header} (the client asked), {@code tenant}, {@code label}, {@code data_class} or {@code all}
+     * (the {@code zero-retention} plugin's settings required it), or {@code policy} (the decision required it). A
+     * requirement from configuration replaces {@code header}; {@code policy} is recorded only when nothing earlier
+     * required zero retention. Plugins of their own that require zero retention record a code of their own.
+     */
+    public static final AttributeKey<String> ZERO_RETENTION_REASON = AttributeKey.of("retention.reason",
+            String.class);
+
     /** OPA's id of the decision taken for this exchange, as in the {@code x-veil-decision-id} header. */
     public static final AttributeKey<String> POLICY_DECISION_ID = AttributeKey.of("policy.decision_id", String.class);
 

@@ -1,0 +1,122 @@
+package dev.veil.plugins.retention;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import dev.veil.spi.ChatMessage;
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.Role;
+import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.PluginSettings;
+import dev.veil.spi.plugin.ProviderInfo;
+
+class ZeroRetentionPluginTest {
+    private static final ChatRequest REQUEST = ChatRequest.of("smart", List.of(ChatMessage.text(Role.USER,
+            "hello")));
+    private static final TestContext CONTEXT = new TestContext(List.of(
+            new ProviderInfo("local", "openai-compatible", Optional.empty(), true)));
+
+    private static ZeroRetentionPlugin plugin(Map<String, ?> settings) {
+        return (ZeroRetentionPlugin) new ZeroRetentionFactory().create(
+                new PluginSettings("veil.plugins[0]", settings), CONTEXT);
+    }
+
+    private static TestExchange run(ZeroRetentionPlugin plugin, TestExchange exchange) {
+        assertThat(plugin.onRequest(REQUEST, exchange)).isSameAs(REQUEST);
+        return exchange;
+    }
+
+    @Test
+    void marksEveryRequestOfAListedTenant() {
+        TestExchange exchange = run(plugin(Map.of("tenants", List.of("bank", "clinic"))), TestExchange.of("clinic"));
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).hasValue(true);
+        assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).hasValue("tenant");
+    }
+
+    @Test
+    void leavesOtherTenantsAlone() {
+        TestExchange exchange = run(plugin(Map.of("tenants", List.of("bank"))), TestExchange.of("shop"));
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).isEmpty();
+        assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).isEmpty();
+    }
+
+    @Test
+    void marksAKeyWithAListedLabelValue() {
+        TestExchange exchange = run(plugin(Map.of("labels", Map.of("regulated", "true"))),
+                TestExchange.labelled(Map.of("regulated", "true", "env", "prod")));
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).hasValue(true);
+        assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).hasValue("label");
+    }
+
+    @Test
+    void acceptsAnyOfSeveralValuesOfOneLabel() {
+        TestExchange exchange = run(plugin(Map.of("labels", Map.of("tier", List.of("restricted", "secret")))),
+                TestExchange.labelled(Map.of("tier", "secret")));
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).hasValue(true);
+    }
+
+    @Test
+    void leavesAKeyWhoseLabelHasAnotherValueAlone() {
+        TestExchange exchange = run(plugin(Map.of("labels", Map.of("regulated", "true"))),
+                TestExchange.labelled(Map.of("regulated", "false")));
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).isEmpty();
+    }
+
+    @Test
+    void marksAListedDataClassWhateverItsCase() {
+        TestExchange exchange = run(plugin(Map.of("data-classes", List.of("Health"))),
+                TestExchange.withMetadata(Map.of("data_class", " HEALTH ")));
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).hasValue(true);
+        assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).hasValue("data_class");
+    }
+
+    @Test
+    void leavesAnUnlistedDataClassAlone() {
+        TestExchange exchange = run(plugin(Map.of("data-classes", List.of("health"))),
+                TestExchange.withMetadata(Map.of("data_class", "marketing", "health", "yes")));
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).isEmpty();
+    }
+
+    @Test
+    void marksEveryRequestWithAll() {
+        TestExchange exchange = run(plugin(Map.of("all", "true")), TestExchange.of("anyone"));
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).hasValue(true);
+        assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).hasValue("all");
+    }
+
+    @Test
+    void recordsTheTenantAsReasonWhenTheClientAlsoAsked() {
+        TestExchange exchange = TestExchange.of("bank");
+        exchange.put(Attributes.ZERO_RETENTION, true);
+        exchange.put(Attributes.ZERO_RETENTION_REASON, "header");
+
+        run(plugin(Map.of("tenants", List.of("bank"))), exchange);
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).hasValue("tenant");
+    }
+
+    @Test
+    void neverSwitchesOffZeroRetentionSomethingElseRequired() {
+        TestExchange exchange = TestExchange.of("shop");
+        exchange.put(Attributes.ZERO_RETENTION, true);
+        exchange.put(Attributes.ZERO_RETENTION_REASON, "header");
+
+        run(plugin(Map.of("tenants", List.of("bank"))), exchange);
+
+        assertThat(exchange.get(Attributes.ZERO_RETENTION)).hasValue(true);
+        assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).hasValue("header");
+    }
+}
