@@ -2,7 +2,9 @@ package dev.veil.server.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,6 +144,26 @@ class RoutingFallbackTest {
         assertThat(response.headers().firstValue("x-veil-attempts")).hasValue("2");
         assertThat(callsTo("second")).as("a context-length error says nothing about the next same-size target")
                 .isZero();
+    }
+
+    @Test
+    void givesUpAtTheRoutesDeadlineWhileATargetHangsRatherThanWaitForTheReadTimeout() {
+        upstream.on("first", FakeOpenAiUpstream.hang());
+        veil = VeilUnderTest.start(VeilUnderTest.config(upstream, """
+                  plugins:
+                    - name: routing
+                      routes:
+                        chat:
+                          targets: [{target: openai/first}, {target: deepseek/second}]
+                          deadline: 500ms
+                          backoff: 10ms
+                """).replace("read-timeout: 5s", "read-timeout: 60s"));
+
+        HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")
+                .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(ASK)).build());
+
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(callsTo("second")).as("the deadline had passed").isZero();
     }
 
     @Test
