@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -103,7 +105,7 @@ public final class Dispatcher {
                 long start = System.nanoTime();
                 Span span = attemptSpan(operation, provider, target);
                 try (Scope ignored = span.makeCurrent()) {
-                    T result = call.call(provider.adapter(), target);
+                    T result = callBefore(deadline, call, provider.adapter(), target);
                     span.end();
                     report(plan, target, Attempt.Result.SUCCEEDED, start, OptionalLong.empty());
                     return new Dispatched<>(result, target, attempts);
@@ -163,6 +165,70 @@ public final class Dispatcher {
             }
         });
         return span.startSpan();
+    }
+
+    /**
+     * Calls one target, cut off when the plan's deadline passes: the provider's read timeout (ten minutes by default)
+     * is per read and knows nothing of the deadline, so without the cut a hanging target would hold the request far
+     * past it. The cut interrupts the request's own thread, which closes a socket a virtual thread is blocked on; the
+     * interrupt never outlives the call.
+     */
+    private static <T> T callBefore(long deadline, Call<T> call, ProviderAdapter adapter, TargetRef target)
+            throws UpstreamException {
+        DeadlineAlarm alarm = DeadlineAlarm.set(deadline);
+        try {
+            return call.call(adapter, target);
+        } catch (UpstreamException | RuntimeException e) {
+            if (alarm.disarm()) {
+                throw UpstreamException.timeout(target.provider(), e);
+            }
+            throw e;
+        } finally {
+            alarm.disarm();
+        }
+    }
+
+    /** Interrupts the thread that set it when a deadline passes, unless disarmed first. */
+    private static final class DeadlineAlarm implements Runnable {
+        private static final ScheduledThreadPoolExecutor ALARMS = alarms();
+
+        private final Thread thread = Thread.currentThread();
+        private ScheduledFuture<?> scheduled;
+        private boolean disarmed;
+        private boolean rang;
+
+        private static ScheduledThreadPoolExecutor alarms() {
+            ScheduledThreadPoolExecutor alarms = new ScheduledThreadPoolExecutor(1,
+                    Thread.ofPlatform().daemon().name("veil-dispatch-deadline").factory());
+            alarms.setRemoveOnCancelPolicy(true);
+            return alarms;
+        }
+
+        static DeadlineAlarm set(long deadline) {
+            DeadlineAlarm alarm = new DeadlineAlarm();
+            alarm.scheduled = ALARMS.schedule(alarm, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            return alarm;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (!disarmed) {
+                rang = true;
+                thread.interrupt();
+            }
+        }
+
+        /** Stops the alarm and clears an interrupt it delivered; true when it rang. */
+        synchronized boolean disarm() {
+            if (!disarmed) {
+                disarmed = true;
+                scheduled.cancel(false);
+                if (rang) {
+                    Thread.interrupted();
+                }
+            }
+            return rang;
+        }
     }
 
     /** Sleeps the jittered backoff before another round; false when that would pass the deadline. */

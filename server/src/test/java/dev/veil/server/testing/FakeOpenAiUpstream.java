@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -167,8 +168,24 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         };
     }
 
-    /** An OpenAI error body with the given status, optionally with {@code Retry-After}. */
+    /** An OpenAI error body with the given status; a 429 carries {@code Retry-After: 7}. */
     public static Behavior error(int status, String type, String message, String code) {
+        return error(status, type, message, code, status == 429 ? Map.of("Retry-After", "7") : Map.of());
+    }
+
+    /** A 429 rate-limit error asking to be left alone for {@code retryAfterSeconds}. */
+    public static Behavior rateLimited(int retryAfterSeconds) {
+        return error(429, "rate_limit_error", "Rate limit reached", "rate_limit_exceeded",
+                Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+    }
+
+    /** A 529 "overloaded" error, as Anthropic and some OpenAI-compatible servers send when they are at capacity. */
+    public static Behavior overloaded() {
+        return error(529, "overloaded_error", "Overloaded", null, Map.of());
+    }
+
+    private static Behavior error(int status, String type, String message, String code,
+                                  Map<String, String> headers) {
         return exchange -> {
             ObjectNode body = JSON.createObjectNode();
             ObjectNode error = body.putObject("error");
@@ -180,8 +197,7 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             } else {
                 error.put("code", code);
             }
-            exchange.respond(status, "application/json", JSON.writeValueAsBytes(body),
-                    status == 429 ? Map.of("Retry-After", "7") : Map.of());
+            exchange.respond(status, "application/json", JSON.writeValueAsBytes(body), headers);
         };
     }
 
@@ -195,6 +211,30 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         return exchange -> {
             exchange.sleep(delay);
             then.respond(exchange);
+        };
+    }
+
+    /**
+     * Waits whatever {@code delay} says at the time of the request, then behaves as {@code then}: a latency a test
+     * can change while it runs.
+     */
+    public static Behavior delayed(Supplier<Duration> delay, Behavior then) {
+        return exchange -> {
+            exchange.sleep(delay.get());
+            then.respond(exchange);
+        };
+    }
+
+    /** Reads the request and resets the connection (TCP RST) without answering. */
+    public static Behavior reset() {
+        return Exchange::reset;
+    }
+
+    /** Sends the headers of a 200 event stream, then resets the connection before the first event. */
+    public static Behavior resetBeforeFirstEvent() {
+        return exchange -> {
+            exchange.startStreamHeaders();
+            exchange.reset();
         };
     }
 
@@ -474,12 +514,16 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             finishStream("tool_calls", String.join("", fragments));
         }
 
-        void startStream() throws IOException {
+        void startStreamHeaders() throws IOException {
             streaming = true;
             out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
                     + "Transfer-Encoding: chunked\r\nCache-Control: no-cache\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+        }
+
+        void startStream() throws IOException {
+            startStreamHeaders();
             ObjectNode first = chunk();
             ObjectNode delta = (ObjectNode) first.get("choices").get(0).get("delta");
             delta.put("role", "assistant");
@@ -591,6 +635,7 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
                 case 429 -> "Too Many Requests";
                 case 500 -> "Internal Server Error";
                 case 503 -> "Service Unavailable";
+                case 529 -> "Site Overloaded";
                 default -> "Status";
             };
         }
