@@ -117,6 +117,7 @@ public final class ChatFlow {
             ChatRequest chat = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
             RequestTelemetry.model(span, "chat", chat.model());
             exchange = exchange(request, requestId, surface.name(), caller, chat.stream(), start);
+            gateway.plugins().onExchange(exchange);
             Admitted admitted = admit(chat, exchange);
             Responses.policy(response, exchange);
             Responses.cache(response, exchange);

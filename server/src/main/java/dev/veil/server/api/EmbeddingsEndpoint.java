@@ -52,6 +52,8 @@ public final class EmbeddingsEndpoint implements Handler {
                 exchange.put(Attributes.ZERO_RETENTION, true);
                 exchange.put(Attributes.ZERO_RETENTION_REASON, "header");
             }
+            // Embeddings skip the request phase, but who asks still decides zero retention and the like.
+            gateway.plugins().onExchange(exchange);
             List<TargetRef> candidates = ZeroRetention.eligible(gateway.policy().embeddings(embeddings,
                     gateway.resolver().resolve(embeddings.model()), exchange), exchange, gateway.providers());
             Responses.policy(response, exchange);

@@ -26,6 +26,7 @@ import dev.veil.spi.plugin.Attempt;
 import dev.veil.spi.plugin.AttemptPhase;
 import dev.veil.spi.plugin.CompletionPhase;
 import dev.veil.spi.plugin.DecisionPhase;
+import dev.veil.spi.plugin.ExchangePhase;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.InterceptPhase;
 import dev.veil.spi.plugin.Outcome;
@@ -64,6 +65,7 @@ public final class PluginChain implements AutoCloseable {
     }
 
     private final List<ConfiguredPlugin> plugins;
+    private final List<Stage<ExchangePhase>> opening;
     private final List<Stage<RequestPhase>> request;
     private final List<Stage<DecisionPhase>> decision;
     private final List<Stage<InterceptPhase>> intercept;
@@ -76,6 +78,7 @@ public final class PluginChain implements AutoCloseable {
     private PluginChain(List<ConfiguredPlugin> plugins, PluginTelemetry telemetry) {
         this.plugins = List.copyOf(plugins);
         this.telemetry = telemetry;
+        this.opening = stages(plugins, ExchangePhase.class, "exchange", telemetry, false);
         this.request = stages(plugins, RequestPhase.class, "request", telemetry, false);
         this.decision = stages(plugins, DecisionPhase.class, "decision", telemetry, false);
         this.intercept = stages(plugins, InterceptPhase.class, "intercept", telemetry, false);
@@ -132,6 +135,16 @@ public final class PluginChain implements AutoCloseable {
     /** The plugins in config order. */
     public List<ConfiguredPlugin> plugins() {
         return plugins;
+    }
+
+    /** Runs the exchange phase: each plugin may record attributes about who asks, or reject the request. */
+    public void onExchange(Exchange exchange) {
+        for (Stage<ExchangePhase> stage : opening) {
+            stage.call(() -> {
+                stage.phase.onExchange(exchange);
+                return Boolean.TRUE;
+            }, Boolean.FALSE);
+        }
     }
 
     /** Runs the request phase: each plugin may change or reject the request. */

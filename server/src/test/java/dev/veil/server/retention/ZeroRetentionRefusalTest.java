@@ -75,6 +75,17 @@ class ZeroRetentionRefusalTest {
     }
 
     @Test
+    void refusesEmbeddingsOfAZeroRetentionTenantToo() throws Exception {
+        HttpResponse<String> response = veil.post("/v1/embeddings",
+                "{\"model\":\"openai/text-embedding-3-small\",\"input\":\"" + prompt + "\"}");
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(response.body()).path("error").path("code").asText())
+                .isEqualTo("zero_retention_unavailable");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void refusesAClientThatTriesToSwitchZeroRetentionOff() throws Exception {
         HttpResponse<String> response = veil.send(Surfaces.openAi(veil, prompt, false,
                 Map.of("x-veil-zero-retention", "false")));

@@ -5,6 +5,7 @@
  * ({@code META-INF/services/dev.veil.spi.plugin.PluginFactory}). Veil creates one {@link dev.veil.spi.plugin.Plugin}
  * per entry of {@code veil.plugins} in its config, and calls it in the phases it implements:
  * <ol>
+ *   <li>{@link dev.veil.spi.plugin.ExchangePhase}: in config order, as each exchange opens, on every surface;</li>
  *   <li>{@link dev.veil.spi.plugin.RequestPhase}: in config order, before the policy check and routing;</li>
  *   <li>{@link dev.veil.spi.plugin.DecisionPhase}: in config order, after the policy decision; applies it;</li>
  *   <li>{@link dev.veil.spi.plugin.InterceptPhase}: in config order, after the decision phase; may answer;</li>

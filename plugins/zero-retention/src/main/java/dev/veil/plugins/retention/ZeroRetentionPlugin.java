@@ -5,11 +5,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.veil.spi.ChatRequest;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Exchange;
-import dev.veil.spi.plugin.RequestPhase;
+import dev.veil.spi.plugin.ExchangePhase;
 
 /**
  * Makes an exchange zero-retention when the operator's settings require it for the caller or the data, whatever the
@@ -21,7 +20,7 @@ import dev.veil.spi.plugin.RequestPhase;
  * <p>It records which trigger applied as {@link Attributes#ZERO_RETENTION_REASON}, a code and never the tenant,
  * label or data class itself, for the audit record.
  */
-final class ZeroRetentionPlugin implements RequestPhase {
+final class ZeroRetentionPlugin implements ExchangePhase {
     static final String DATA_CLASS = "data_class";
 
     private final RetentionSettings settings;
@@ -30,13 +29,13 @@ final class ZeroRetentionPlugin implements RequestPhase {
         this.settings = settings;
     }
 
+    /** In the exchange phase, so that it holds on every surface, embeddings included. */
     @Override
-    public ChatRequest onRequest(ChatRequest request, Exchange exchange) {
+    public void onExchange(Exchange exchange) {
         reason(exchange).ifPresent(reason -> {
             exchange.put(Attributes.ZERO_RETENTION, true);
             exchange.put(Attributes.ZERO_RETENTION_REASON, reason);
         });
-        return request;
     }
 
     /** The first trigger that applies, from the broadest to the narrowest. */

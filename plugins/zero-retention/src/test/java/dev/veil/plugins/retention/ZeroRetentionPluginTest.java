@@ -8,16 +8,11 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.veil.spi.ChatMessage;
-import dev.veil.spi.ChatRequest;
-import dev.veil.spi.Role;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.PluginSettings;
 import dev.veil.spi.plugin.ProviderInfo;
 
 class ZeroRetentionPluginTest {
-    private static final ChatRequest REQUEST = ChatRequest.of("smart", List.of(ChatMessage.text(Role.USER,
-            "hello")));
     private static final TestContext CONTEXT = new TestContext(List.of(
             new ProviderInfo("local", "openai-compatible", Optional.empty(), true)));
 
@@ -27,7 +22,7 @@ class ZeroRetentionPluginTest {
     }
 
     private static TestExchange run(ZeroRetentionPlugin plugin, TestExchange exchange) {
-        assertThat(plugin.onRequest(REQUEST, exchange)).isSameAs(REQUEST);
+        plugin.onExchange(exchange);
         return exchange;
     }
 
