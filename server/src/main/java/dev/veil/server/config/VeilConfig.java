@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param plugins the plugin chain, in config order
  * @param pluginsDir where drop-in plugin JARs are looked for
  * @param opa the policy engine, when policy checks are on
+ * @param audit the audit log, when one is kept
  */
 public record VeilConfig(
         String host,
@@ -35,7 +36,8 @@ public record VeilConfig(
         Map<String, ModelAlias> models,
         List<PluginEntry> plugins,
         Optional<Path> pluginsDir,
-        Optional<OpaConfig> opa) {
+        Optional<OpaConfig> opa,
+        Optional<AuditConfig> audit) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -54,5 +56,6 @@ public record VeilConfig(
         plugins = List.copyOf(plugins);
         Objects.requireNonNull(pluginsDir, "pluginsDir");
         Objects.requireNonNull(opa, "opa");
+        Objects.requireNonNull(audit, "audit");
     }
 }
