@@ -1,7 +1,9 @@
 package dev.veil.server.api;
 
 import java.util.List;
+import java.util.Optional;
 
+import dev.veil.server.audit.RequestAudit;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.Dispatched;
 import dev.veil.server.dispatch.ZeroRetention;
@@ -35,10 +37,13 @@ public final class EmbeddingsEndpoint implements Handler {
         String requestId = RequestIds.next();
         response.header(VeilHeaders.REQUEST_ID, requestId);
         ServerExchange exchange = null;
+        RequestAudit audit = RequestAudit.start(gateway.audit(), requestId, SURFACE);
         try {
             Caller caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+            audit.caller(caller);
             EmbeddingsRequest embeddings = OpenAiRequests.embeddings(RequestBodies.read(request,
                     gateway.config().maxRequestBytes()));
+            audit.requested(embeddings.model());
             exchange = new ServerExchange(requestId, SURFACE, caller, false, RequestControls.metadata(request), start);
             if (RequestControls.zeroRetention(request)) {
                 exchange.put(Attributes.ZERO_RETENTION, true);
@@ -48,12 +53,15 @@ public final class EmbeddingsEndpoint implements Handler {
             Responses.policy(response, exchange);
             Dispatched<EmbeddingsResponse> dispatched = gateway.dispatcher().embeddings(embeddings, candidates);
             Responses.target(response, dispatched);
+            audit.record(exchange, ChatFlow.answered(exchange, dispatched.result().usage(), Optional.of(dispatched),
+                    Optional.empty(), false));
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(OpenAiWriter.embeddingsResponse(dispatched.result()));
         } catch (VeilException e) {
             if (exchange != null) {
                 Responses.policy(response, exchange);
             }
+            audit.recordFailure(exchange, exchange == null ? null : ChatFlow.failed(exchange, e), e);
             ErrorResponder.send(response, e);
         }
     }

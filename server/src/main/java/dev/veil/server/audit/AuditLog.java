@@ -54,7 +54,7 @@ public final class AuditLog implements AutoCloseable {
     private AuditLog(AuditConfig config, AuditDatabase database) {
         this.config = config;
         this.database = database;
-        this.writer = Thread.ofPlatform().name("veil-audit-writer").daemon(false).unstarted(this::run);
+        this.writer = Thread.ofPlatform().name("veil-audit-writer").daemon(true).unstarted(this::run);
     }
 
     /**
@@ -74,6 +74,11 @@ public final class AuditLog implements AutoCloseable {
         }
         log.writer.start();
         return log;
+    }
+
+    /** The longest prompt or answer a record stores. */
+    int maxContentBytes() {
+        return config.maxContentBytes();
     }
 
     /** Whether requests complete without waiting for their record. */
