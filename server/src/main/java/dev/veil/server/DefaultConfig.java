@@ -20,6 +20,8 @@ import dev.veil.server.providers.openai.OpenAiPreset;
  * provider whose usual environment variable holds a key. The master key comes from {@code VEIL_MASTER_KEY}, or is
  * generated once into the data dir so that a first run needs no setup and no secret ever appears in a log. Policy
  * checks are on when {@code VEIL_OPA_URL} names an OPA server, as {@code ./veil run} does for the one it starts.
+ * The audit log is on, in {@code VEIL_AUDIT_MODE} ({@code sync} unless set), under a key generated once into
+ * {@code <data-dir>/audit-key}.
  */
 final class DefaultConfig {
     /** Environment variables that enable a provider, with the provider entry they enable. */
@@ -47,6 +49,8 @@ final class DefaultConfig {
                 .append("  master-key: \"${").append(generated ? "VEIL_GENERATED_MASTER_KEY" : "VEIL_MASTER_KEY")
                 .append("}\"\n")
                 .append(isSet(environment, "VEIL_OPA_URL") ? "  opa: {url: \"${VEIL_OPA_URL}\"}\n" : "")
+                .append("  audit: {key-file: \"").append(auditKeyFile(dataDir)).append("\", mode: \"")
+                .append(value(environment, "VEIL_AUDIT_MODE", "sync")).append("\"}\n")
                 .append("  providers:\n")
                 .append("    veil: {kind: echo}\n");
         for (Map.Entry<String, String> provider : new java.util.TreeMap<>(PROVIDERS_BY_VARIABLE).entrySet()) {
@@ -69,6 +73,42 @@ final class DefaultConfig {
     /** The path of the generated master key, for telling the user where to find it. */
     static Path masterKeyPath(Path dataDir) {
         return dataDir.resolve("master-key");
+    }
+
+    /** The path of the audit log's key. */
+    static Path auditKeyPath(Path dataDir) {
+        return dataDir.resolve("audit-key");
+    }
+
+    /**
+     * The audit key file, generated (random, readable only by its owner) on the first run. Never generated when an
+     * audit log already exists: a log whose key is lost must fail to open, not continue under a new key.
+     */
+    private static Path auditKeyFile(Path dataDir) {
+        Path file = auditKeyPath(dataDir);
+        if (Files.exists(file) || Files.exists(dataDir.resolve(dev.veil.server.config.AuditConfig.DEFAULT_FILE))) {
+            return file;
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        writePrivate(file, java.util.Base64.getEncoder().encodeToString(random) + "\n");
+        return file;
+    }
+
+    private static void writePrivate(Path file, String content) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                        "rw-------")));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system: the data dir's own permissions protect the file.
+                Files.createFile(file);
+            }
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + file, e);
+        }
     }
 
     private static String masterKeyFile(Path dataDir) {

@@ -1,8 +1,11 @@
 package dev.veil.server;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
+import dev.veil.server.audit.AuditCli;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
@@ -10,7 +13,10 @@ import dev.veil.server.telemetry.TelemetrySdk;
 import io.helidon.logging.common.LogConfig;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 
-/** {@code veil-server [--config FILE]}: starts Veil on the given config, or on the built-in default. */
+/**
+ * {@code veil-server [--config FILE]}: starts Veil on the given config, or on the built-in default;
+ * {@code veil-server audit ...} reads the audit log instead (see {@link AuditCli}).
+ */
 public final class Main {
     private static final Logger LOGGER = Logger.getLogger(Main.class.getName());
 
@@ -19,6 +25,10 @@ public final class Main {
 
     public static void main(String[] args) {
         LogConfig.configureRuntime();
+        if (args.length > 0 && args[0].equals("audit")) {
+            System.exit(new AuditCli(Main::config, System.out, System.err).run(List.of(args).subList(1,
+                    args.length)));
+        }
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -29,7 +39,7 @@ public final class Main {
                     configFile = Path.of(args[++i]);
                 }
                 case "--help", "-h" -> {
-                    System.out.println("usage: veil run [--config FILE]");
+                    System.out.println("usage: veil run [--config FILE]\n       veil audit verify|export|rotate-key [--config FILE]");
                     return;
                 }
                 default -> fail("unknown argument '" + args[i] + "'; usage: veil run [--config FILE]");
@@ -75,6 +85,12 @@ public final class Main {
             LOGGER.info("Master key: generated into " + DefaultConfig.masterKeyPath(config.dataDir())
                     + " (set VEIL_MASTER_KEY to choose one)");
         }
+    }
+
+    /** The config {@code veil run} would use: {@code file}, or the default config. */
+    private static VeilConfig config(Optional<Path> file) {
+        return file.isPresent() ? dev.veil.server.config.ConfigLoader.load(file.get(), System::getenv)
+                : DefaultConfig.create(System::getenv);
     }
 
     private static void fail(String message) {

@@ -8,6 +8,7 @@ import dev.veil.server.api.Gateway;
 import dev.veil.server.api.HealthEndpoint;
 import dev.veil.server.api.MessagesEndpoint;
 import dev.veil.server.api.ModelsEndpoint;
+import dev.veil.server.audit.AuditLog;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.policy.CatalogPublisher;
 import dev.veil.spi.ErrorKind;
@@ -87,5 +88,6 @@ public final class VeilServer implements AutoCloseable {
         server.stop();
         gateway.catalogPublisher().ifPresent(CatalogPublisher::close);
         gateway.plugins().close();
+        gateway.audit().ifPresent(AuditLog::close);
     }
 }

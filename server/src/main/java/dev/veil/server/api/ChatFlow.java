@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.veil.server.audit.RequestAudit;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.DispatchPlan;
 import dev.veil.server.dispatch.Dispatched;
@@ -112,31 +113,42 @@ public final class ChatFlow {
         VeilException unadmitted = null;
         Optional<? extends Dispatched<?>> served = Optional.empty();
         List<String> finishReasons = List.of();
+        RequestAudit audit = RequestAudit.start(gateway.audit(), requestId, surface.name(),
+                gateway.telemetry().tracer());
         try {
             Caller caller = gateway.telemetry().authenticate(() -> surface.authenticate(request));
+            audit.caller(caller);
             ChatRequest chat = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
             RequestTelemetry.model(span, "chat", chat.model());
+            audit.requested(chat.model());
             exchange = exchange(request, requestId, surface.name(), caller, chat.stream(), start);
             gateway.plugins().onExchange(exchange);
+            audit.attach(exchange);
             Admitted admitted = admit(chat, exchange);
+            audit.prompt(admitted.request());
             Responses.policy(response, exchange);
             Responses.cache(response, exchange);
             if (chat.stream()) {
                 Streaming streaming = stream(admitted, exchange);
                 served = streaming.dispatched();
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
-                SseRelay.Relayed relayed = surface.relay(response, streaming.stream(), chat, requestId);
+                ServerExchange streamed = exchange;
+                ChatStream audited = audit.recordingAtEnd(streaming.stream(), exchange, usage ->
+                        answered(streamed, usage, streaming.dispatched(), Optional.empty(), false));
+                SseRelay.Relayed relayed = surface.relay(response, audited, chat, requestId);
                 outcome = answered(exchange, relayed.usage(), streaming.dispatched(),
                         relayed.error().map(VeilException::kind), relayed.clientGone());
+                audit.record(exchange, outcome);
             } else {
                 Answered answered = answer(admitted, exchange);
                 served = answered.dispatched();
                 finishReasons = answered.response().choices().stream()
                         .flatMap(choice -> choice.finishReason().stream()).map(FinishReason::wireName).toList();
                 answered.dispatched().ifPresent(d -> Responses.target(response, d));
-                surface.answer(response, answered.response());
                 outcome = answered(exchange, answered.response().usage(), answered.dispatched(), Optional.empty(),
                         false);
+                audit.record(exchange, outcome);
+                surface.answer(response, answered.response());
             }
         } catch (VeilException e) {
             if (exchange != null) {
@@ -146,6 +158,7 @@ public final class ChatFlow {
             } else {
                 unadmitted = e;
             }
+            audit.recordFailure(exchange, outcome, e);
             surface.fail(response, e);
         } finally {
             if (outcome != null) {
@@ -229,6 +242,7 @@ public final class ChatFlow {
         Optional<Dispatched<ChatResponse>> dispatched = admitted.intercepted().isPresent() ? Optional.empty()
                 : Optional.of(gateway.dispatcher().chat(admitted.request(), admitted.plan()));
         ChatResponse answer = admitted.intercepted().orElseGet(() -> dispatched.orElseThrow().result());
+        exchange.get(RequestAudit.KEY).ifPresent(audit -> audit.answer(answer));
         return new Answered(gateway.plugins().onResponse(answer, exchange), dispatched);
     }
 
@@ -238,7 +252,8 @@ public final class ChatFlow {
                 : Optional.of(gateway.dispatcher().stream(admitted.request(), admitted.plan()));
         ChatStream source = admitted.intercepted().<ChatStream>map(ResponseReplay::new)
                 .orElseGet(() -> dispatched.orElseThrow().result());
-        return new Streaming(gateway.plugins().stream(source, admitted.request(), exchange), dispatched);
+        ChatStream tapped = exchange.get(RequestAudit.KEY).map(audit -> audit.tap(source)).orElse(source);
+        return new Streaming(gateway.plugins().stream(tapped, admitted.request(), exchange), dispatched);
     }
 
     /** Tells the completion phase how the exchange ended. */

@@ -3,6 +3,7 @@ package dev.veil.server.api;
 import java.util.List;
 import java.util.Optional;
 
+import dev.veil.server.audit.RequestAudit;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.Dispatched;
 import dev.veil.server.dispatch.ZeroRetention;
@@ -41,12 +42,16 @@ public final class EmbeddingsEndpoint implements Handler {
         response.header(VeilHeaders.REQUEST_ID, requestId);
         Span span = gateway.telemetry().start(request, "embeddings", SURFACE, requestId);
         ServerExchange exchange = null;
+        RequestAudit audit = RequestAudit.start(gateway.audit(), requestId, SURFACE,
+                gateway.telemetry().tracer());
         try (Scope ignored = span.makeCurrent()) {
             Caller caller = gateway.telemetry().authenticate(() -> gateway.authenticator()
                     .authenticate(request.headers().first(HeaderNames.AUTHORIZATION)));
+            audit.caller(caller);
             EmbeddingsRequest embeddings = OpenAiRequests.embeddings(RequestBodies.read(request,
                     gateway.config().maxRequestBytes()));
             RequestTelemetry.model(span, "embeddings", embeddings.model());
+            audit.requested(embeddings.model());
             exchange = new ServerExchange(requestId, SURFACE, caller, false, RequestControls.metadata(request), start);
             if (RequestControls.zeroRetention(request)) {
                 exchange.put(Attributes.ZERO_RETENTION, true);
@@ -59,6 +64,8 @@ public final class EmbeddingsEndpoint implements Handler {
             Responses.policy(response, exchange);
             Dispatched<EmbeddingsResponse> dispatched = gateway.dispatcher().embeddings(embeddings, candidates);
             Responses.target(response, dispatched);
+            audit.record(exchange, ChatFlow.answered(exchange, dispatched.result().usage(), Optional.of(dispatched),
+                    Optional.empty(), false));
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(OpenAiWriter.embeddingsResponse(dispatched.result()));
             gateway.telemetry().finish(span, Optional.of(exchange), ChatFlow.answered(exchange,
@@ -74,6 +81,7 @@ public final class EmbeddingsEndpoint implements Handler {
             } else {
                 gateway.telemetry().failed(span, e, start);
             }
+            audit.recordFailure(exchange, exchange == null ? null : ChatFlow.failed(exchange, e), e);
             ErrorResponder.send(response, e);
         }
     }

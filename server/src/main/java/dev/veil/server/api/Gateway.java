@@ -1,7 +1,9 @@
 package dev.veil.server.api;
 
 import java.util.Optional;
+import java.util.logging.Logger;
 
+import dev.veil.server.audit.AuditLog;
 import dev.veil.server.auth.Authenticator;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.dispatch.Dispatcher;
@@ -28,10 +30,13 @@ import io.opentelemetry.api.OpenTelemetry;
  * @param policy the policy check every request passes
  * @param catalogPublisher keeps the provider catalogue in OPA, when OPA is configured
  * @param telemetry request spans and metrics
+ * @param audit the audit log, when one is configured
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
                       ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
-                      PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry) {
+                      PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry,
+                      Optional<AuditLog> audit) {
+    private static final Logger LOGGER = Logger.getLogger(Gateway.class.getName());
 
     public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
         ProviderRegistry providers = ProviderRegistry.create(config);
@@ -42,7 +47,17 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
         return new Gateway(config, providers, new Authenticator(config.masterKey()),
                 new ModelResolver(config.models(), providers), new Dispatcher(providers, openTelemetry), catalog,
                 plugins, PolicyCheck.create(config.opa(), providers, openTelemetry),
-                config.opa().map(opa -> CatalogPublisher.start(config, opa)), new RequestTelemetry(openTelemetry));
+                config.opa().map(opa -> CatalogPublisher.start(config, opa)), new RequestTelemetry(openTelemetry),
+                audit(config));
+    }
+
+    private static Optional<AuditLog> audit(VeilConfig config) {
+        if (config.audit().isEmpty()) {
+            LOGGER.warning("veil.audit is not set: no audit log is kept; set it (see docs/audit.md) to record "
+                    + "every request");
+            return Optional.empty();
+        }
+        return Optional.of(AuditLog.open(config.audit().get()));
     }
 
     /** Ready to serve: without OPA, or fail-open, always; fail-closed, once OPA has the provider catalogue. */

@@ -30,9 +30,12 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
-            "models", "plugins", "plugins-dir", "opa", "telemetry");
+            "models", "plugins", "plugins-dir", "opa", "telemetry", "audit");
     private static final Set<String> TELEMETRY_KEYS = Set.of("exporter", "endpoint", "protocol", "headers",
             "service-name", "sample-ratio", "metric-interval");
+    private static final Set<String> AUDIT_KEYS = Set.of("mode", "file", "key-file", "key-env", "passphrase-env",
+            "rotate", "checkpoint", "content", "max-content-bytes", "commit-timeout");
+    private static final Set<String> AUDIT_CHECKPOINT_KEYS = Set.of("records", "interval");
     private static final Set<String> OPA_KEYS = Set.of("url", "decision-path", "timeout", "fail-mode", "cache");
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
@@ -164,7 +167,7 @@ public final class ConfigLoader {
         Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 connectTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
-                telemetry(veil.get("telemetry")));
+                telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir));
     }
 
     private ProviderConfig provider(Config node, Duration readTimeout) {
@@ -304,6 +307,68 @@ public final class ConfigLoader {
         }
         return Optional.of(new OpaConfig(url, path, duration(node.get("timeout")).orElse(OpaConfig.DEFAULT_TIMEOUT),
                 failMode.equals("open"), cacheEntries, duration(cache.get("ttl")).orElse(Duration.ofSeconds(1))));
+    }
+
+    private Optional<AuditConfig> audit(Config node, Path dataDir) {
+        if (!node.exists()) {
+            return Optional.empty();
+        }
+        rejectUnknown(node, AUDIT_KEYS);
+        String mode = string(node.get("mode")).orElse("sync");
+        if (!mode.equals("sync") && !mode.equals("async")) {
+            throw new ConfigException("veil.audit.mode", "must be sync (a response completes only once its record "
+                    + "is committed) or async (faster; a crash may lose the last records), got '" + mode + "'");
+        }
+        Optional<String> keyFile = string(node.get("key-file"));
+        Optional<String> keyEnv = string(node.get("key-env"));
+        Optional<String> passphraseEnv = string(node.get("passphrase-env"));
+        long sources = java.util.stream.Stream.of(keyFile, keyEnv, passphraseEnv).filter(Optional::isPresent).count();
+        if (sources != 1) {
+            throw new ConfigException("veil.audit", (sources == 0 ? "no key source" : "more than one key source")
+                    + "; set exactly one of key-file (a file with a base64 32-byte key), key-env (an environment "
+                    + "variable holding one) or passphrase-env (an environment variable holding a passphrase)");
+        }
+        AuditConfig.KeySource key;
+        if (keyFile.isPresent()) {
+            key = new AuditConfig.KeyFile(Path.of(keyFile.get()));
+        } else if (keyEnv.isPresent()) {
+            key = new AuditConfig.KeyEnv(keyEnv.get(), new Secret(variable("veil.audit.key-env", keyEnv.get())));
+        } else {
+            key = new AuditConfig.PassphraseEnv(passphraseEnv.get(),
+                    new Secret(variable("veil.audit.passphrase-env", passphraseEnv.get())));
+        }
+        Duration rotate = duration(node.get("rotate")).orElse(AuditConfig.DEFAULT_ROTATE);
+        if (rotate.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new ConfigException("veil.audit.rotate", "must be at least 1m; data keys rotate once per epoch");
+        }
+        Config checkpoint = node.get("checkpoint");
+        rejectUnknown(checkpoint, AUDIT_CHECKPOINT_KEYS);
+        int checkpointRecords = integer(checkpoint.get("records")).orElse(AuditConfig.DEFAULT_CHECKPOINT_RECORDS);
+        if (checkpointRecords < 1) {
+            throw new ConfigException("veil.audit.checkpoint.records", "must be at least 1");
+        }
+        Duration checkpointInterval = duration(checkpoint.get("interval"))
+                .orElse(AuditConfig.DEFAULT_CHECKPOINT_INTERVAL);
+        if (checkpointInterval.isZero() || checkpointInterval.isNegative()) {
+            throw new ConfigException("veil.audit.checkpoint.interval", "must be positive, for example 10s");
+        }
+        long maxContent = size(node.get("max-content-bytes")).orElse((long) AuditConfig.DEFAULT_MAX_CONTENT_BYTES);
+        if (maxContent < 0 || maxContent > 16L * 1024 * 1024) {
+            throw new ConfigException("veil.audit.max-content-bytes", "must be between 0 and 16MiB");
+        }
+        Duration commitTimeout = duration(node.get("commit-timeout")).orElse(AuditConfig.DEFAULT_COMMIT_TIMEOUT);
+        Path database = string(node.get("file")).map(Path::of).orElse(dataDir.resolve(AuditConfig.DEFAULT_FILE));
+        return Optional.of(new AuditConfig(database, mode.equals("async"), key, rotate, checkpointRecords,
+                checkpointInterval, bool(node.get("content")).orElse(true), (int) maxContent, commitTimeout));
+    }
+
+    private String variable(String key, String name) {
+        String value = environment.apply(name);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(key, "environment variable " + name + " is not set; export it, or point "
+                    + "veil.audit.key-file at a key file");
+        }
+        return value.trim();
     }
 
     /**

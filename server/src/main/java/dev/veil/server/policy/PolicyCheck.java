@@ -145,6 +145,7 @@ public final class PolicyCheck {
 
     private List<TargetRef> obey(Decision decision, List<TargetRef> candidates, Exchange exchange) {
         if (!decision.allow()) {
+            exchange.put(Attributes.POLICY_REASONS, List.copyOf(decision.reasons()));
             String reasons = decision.reasons().isEmpty() ? "no reason given" : String.join("; ", decision.reasons());
             throw new VeilException(ErrorKind.PERMISSION_DENIED, "Request denied by policy: " + reasons)
                     .withCode("policy_denied");

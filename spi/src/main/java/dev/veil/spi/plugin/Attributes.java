@@ -1,5 +1,6 @@
 package dev.veil.spi.plugin;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,6 +33,10 @@ public final class Attributes {
 
     /** OPA's id of the decision taken for this exchange, as in the {@code x-veil-decision-id} header. */
     public static final AttributeKey<String> POLICY_DECISION_ID = AttributeKey.of("policy.decision_id", String.class);
+
+    /** The policy's reasons for denying the exchange, a {@code List<String>}; written only on a denial. */
+    @SuppressWarnings("rawtypes")
+    public static final AttributeKey<List> POLICY_REASONS = AttributeKey.of("policy.reasons", List.class);
 
     /** Set to true when the policy engine could not decide and the fail-open mode let the request through. */
     public static final AttributeKey<Boolean> POLICY_FAILED_OPEN = AttributeKey.of("policy.failed_open",

@@ -1,0 +1,100 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import dev.veil.server.audit.AuditEvent;
+import dev.veil.server.audit.AuditLog;
+import dev.veil.server.config.AuditConfig;
+import dev.veil.spi.Usage;
+
+/**
+ * Open-loop audit cost: requests arrive at a fixed rate (1,000/s by default), each on its own virtual thread, and
+ * each calls AuditLog.record with a realistic event (about 1 KiB of redacted prompt and answer). The figure is the
+ * time record() adds to a request: enqueue only in async mode, enqueue plus waiting for the group commit (fsync) in
+ * sync mode. Run through bench/audit-log.
+ */
+public final class AuditBench {
+    public static void main(String[] args) throws Exception {
+        int rate = Integer.parseInt(System.getProperty("rate", "1000"));
+        int seconds = Integer.parseInt(System.getProperty("seconds", "10"));
+        int warmup = Integer.parseInt(System.getProperty("warmup", "3"));
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("dir", System.getProperty("java.io.tmpdir"))),
+                "veil-audit-bench");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path keyFile = dir.resolve("key");
+        Files.writeString(keyFile, Base64.getEncoder().encodeToString(key));
+        System.out.printf("%d requests/s for %d s after %d s warm-up; database in %s%n", rate, seconds, warmup, dir);
+        System.out.println("| mode | requests | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (boolean async : new boolean[] {false, true}) {
+            AuditConfig config = new AuditConfig(dir.resolve((async ? "async" : "sync") + ".db"), async,
+                    new AuditConfig.KeyFile(keyFile), AuditConfig.DEFAULT_ROTATE,
+                    AuditConfig.DEFAULT_CHECKPOINT_RECORDS, AuditConfig.DEFAULT_CHECKPOINT_INTERVAL, true,
+                    AuditConfig.DEFAULT_MAX_CONTENT_BYTES, AuditConfig.DEFAULT_COMMIT_TIMEOUT);
+            try (AuditLog log = AuditLog.open(config)) {
+                run(log, rate, warmup, null);
+                long[] nanos = new long[rate * seconds];
+                int count = run(log, rate, seconds, nanos);
+                long[] sorted = Arrays.copyOf(nanos, count);
+                Arrays.sort(sorted);
+                System.out.printf("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |%n", async ? "async" : "sync", count,
+                        micros(sorted, 0.50), micros(sorted, 0.90), micros(sorted, 0.99), micros(sorted, 0.999),
+                        sorted[sorted.length - 1] / 1000.0);
+            }
+        }
+    }
+
+    private static int run(AuditLog log, int rate, int seconds, long[] nanos) throws InterruptedException {
+        AtomicInteger index = new AtomicInteger();
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        int total = rate * seconds;
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < total; i++) {
+                long due = start + i * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                AuditEvent event = event("req-bench-" + i);
+                requests.submit(() -> {
+                    long begin = System.nanoTime();
+                    log.record(event);
+                    long took = System.nanoTime() - begin;
+                    if (nanos != null) {
+                        nanos[index.getAndIncrement()] = took;
+                    }
+                });
+            }
+        }
+        return index.get();
+    }
+
+    private static double micros(long[] sorted, double quantile) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] / 1000.0;
+    }
+
+    private static AuditEvent event(String requestId) {
+        String text = "Please summarise the attached note for <PERSON_1> at <EMAIL_1>. ".repeat(8);
+        Supplier<String> prompt = () -> "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + text + "\"}]}";
+        Supplier<String> response = () -> text;
+        return new AuditEvent(requestId, "openai.chat", Optional.of("master"), Optional.of("acme"),
+                Optional.of("support"), Optional.of("smart"), Optional.of("openai"), Optional.of("gpt-4o"), 1,
+                Optional.of("4f6c0d0e-decision"), List.of(), Map.of("PERSON", 1, "EMAIL", 1),
+                Optional.of(Usage.of(220, 180)), 41_000, 200, Optional.empty(), Optional.of("miss"), false, false,
+                Optional.of(prompt), Optional.of(response));
+    }
+}

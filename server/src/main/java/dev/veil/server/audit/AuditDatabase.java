@@ -1,0 +1,294 @@
+package dev.veil.server.audit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+import java.util.Optional;
+
+import dev.veil.server.config.AuditConfig;
+import dev.veil.server.config.ConfigException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteException;
+
+/**
+ * The audit log's SQLite file: its schema, its meta table (key check, public key, passphrase salt, current epoch),
+ * and the checks that make a missing or wrong key a clear error instead of a silently new log. Plaintext columns hold
+ * sequence numbers, times, epochs, nonces and hashes: nothing about a request.
+ */
+public final class AuditDatabase implements AutoCloseable {
+    static final int FORMAT = 1;
+    private static final String SCHEMA = """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL,
+                epoch INTEGER NOT NULL, nonce BLOB NOT NULL, ciphertext BLOB NOT NULL, prev_hash BLOB NOT NULL,
+                hash BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL,
+                hash BLOB NOT NULL, signature BLOB NOT NULL);
+            """;
+
+    private final Path file;
+    private final Connection connection;
+    private final AuditKeys keys;
+
+    private AuditDatabase(Path file, Connection connection, AuditKeys keys) {
+        this.file = file;
+        this.connection = connection;
+        this.keys = keys;
+    }
+
+    /**
+     * Opens the log of {@code config}, creating it when {@code create} is set and the file does not exist yet.
+     *
+     * @throws ConfigException when the key is missing, malformed or not the one the log was written with, or when
+     *         the file is not a readable audit log; the message names the setting and the fix
+     */
+    public static AuditDatabase open(AuditConfig config, boolean create) {
+        Path file = config.database();
+        boolean exists = Files.exists(file);
+        if (!exists && !create) {
+            throw new ConfigException("veil.audit.file", file + " does not exist; Veil creates it on its first start "
+                    + "with veil.audit set, or point veil.audit.file at an existing log");
+        }
+        byte[] rawKey = config.key() instanceof AuditConfig.PassphraseEnv ? null : rawKey(config.key());
+        Connection connection = connect(file, config.async(), exists);
+        try {
+            AuditKeys keys = keys(connection, config.key(), rawKey, file);
+            return new AuditDatabase(file, connection, keys);
+        } catch (RuntimeException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    AuditKeys keys() {
+        return keys;
+    }
+
+    /** Reads a meta value. */
+    Optional<byte[]> meta(String key) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+            select.setString(1, key);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getBytes(1)) : Optional.empty();
+            }
+        }
+    }
+
+    long metaLong(String key, long fallback) throws SQLException {
+        return meta(key).map(value -> Long.parseLong(new String(value, StandardCharsets.US_ASCII))).orElse(fallback);
+    }
+
+    void putMeta(String key, byte[] value) throws SQLException {
+        try (PreparedStatement upsert = connection.prepareStatement(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
+            upsert.setString(1, key);
+            upsert.setBytes(2, value);
+            upsert.executeUpdate();
+        }
+    }
+
+    void putMeta(String key, long value) throws SQLException {
+        putMeta(key, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Starts a new data-key epoch now, whatever the rotation period says; records written from here on use the new
+     * epoch's key. Returns the new epoch.
+     */
+    public long rotate() {
+        try {
+            connection.setAutoCommit(false);
+            long epoch = metaLong("epoch", 0) + 1;
+            putMeta("epoch", epoch);
+            putMeta("epoch_started_ms", System.currentTimeMillis());
+            connection.commit();
+            return epoch;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw new AuditException("cannot start a new epoch in " + file, e);
+        } finally {
+            autoCommit();
+        }
+    }
+
+    void rollbackQuietly() {
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+        } catch (SQLException ignored) {
+            // The connection is broken; the next transaction reports it.
+        }
+    }
+
+    private void autoCommit() {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // The connection is broken; the next statement reports it.
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(connection);
+    }
+
+    private static Connection connect(Path file, boolean async, boolean exists) {
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            SQLiteConfig sqlite = new SQLiteConfig();
+            sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            sqlite.setSynchronous(async ? SQLiteConfig.SynchronousMode.NORMAL : SQLiteConfig.SynchronousMode.FULL);
+            sqlite.setBusyTimeout(5000);
+            sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            Connection connection = sqlite.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement statement = connection.createStatement()) {
+                statement.executeUpdate(SCHEMA);
+            }
+            return connection;
+        } catch (SQLException e) {
+            throw new ConfigException("veil.audit.file", file + " cannot be " + (exists ? "read as an audit log ("
+                    + reason(e) + "); restore it from a backup, or move it away to start a new log"
+                    : "created (" + reason(e) + "); check that the data dir is writable"));
+        } catch (IOException e) {
+            throw new ConfigException("veil.audit.file", "cannot create the directory of " + file + " ("
+                    + e.getClass().getSimpleName() + "); check the data dir's permissions");
+        }
+    }
+
+    private static AuditKeys keys(Connection connection, AuditConfig.KeySource source, byte[] rawKey, Path file) {
+        try {
+            AuditDatabase meta = new AuditDatabase(file, connection, null);
+            Optional<byte[]> check = meta.meta("key_check");
+            Optional<byte[]> salt = meta.meta("salt");
+            boolean passphrase = source instanceof AuditConfig.PassphraseEnv;
+            if (check.isEmpty()) {
+                if (hasRecords(connection)) {
+                    throw new ConfigException("veil.audit.file", file + " holds records but no key check; the log "
+                            + "was tampered with or damaged. Run ./veil audit verify, and move the file away to start "
+                            + "a new log");
+                }
+                return initialise(meta, source, rawKey, passphrase);
+            }
+            if (salt.isPresent() != passphrase) {
+                throw new ConfigException(source.configKey(), "does not match how the audit log " + file + " was "
+                        + "created: it was made with " + (salt.isPresent() ? "a passphrase; set passphrase-env"
+                        : "a key; set key-file or key-env") + " to the secret it was written with");
+            }
+            AuditKeys keys = passphrase ? AuditKeys.fromPassphrase(((AuditConfig.PassphraseEnv) source).value()
+                    .reveal(), salt.get()) : AuditKeys.of(rawKey);
+            if (!keys.matches(check.get())) {
+                throw new ConfigException(source.configKey(), "is not the key the audit log " + file + " was written "
+                        + "with; restore that key (a new key cannot read or extend an existing log), or move the "
+                        + "log away to start a new one");
+            }
+            return keys;
+        } catch (SQLException e) {
+            throw new ConfigException("veil.audit.file", file + " cannot be read as an audit log (" + reason(e)
+                    + "); restore it from a backup, or move it away to start a new log");
+        }
+    }
+
+    private static AuditKeys initialise(AuditDatabase meta, AuditConfig.KeySource source, byte[] rawKey,
+                                        boolean passphrase) throws SQLException {
+        Connection connection = meta.connection;
+        connection.setAutoCommit(false);
+        try {
+            AuditKeys keys;
+            if (passphrase) {
+                byte[] salt = new byte[16];
+                new SecureRandom().nextBytes(salt);
+                keys = AuditKeys.fromPassphrase(((AuditConfig.PassphraseEnv) source).value().reveal(), salt);
+                meta.putMeta("salt", salt);
+            } else {
+                keys = AuditKeys.of(rawKey);
+            }
+            meta.putMeta("format", FORMAT);
+            meta.putMeta("key_check", keys.checkValue());
+            meta.putMeta("public_key", keys.publicKey());
+            meta.putMeta("epoch", 0);
+            meta.putMeta("epoch_started_ms", System.currentTimeMillis());
+            connection.commit();
+            return keys;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    private static boolean hasRecords(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM records)")) {
+            return row.next() && row.getInt(1) == 1;
+        }
+    }
+
+    /** The KEK from a key file or an environment variable, as 32 bytes; never echoes what it read. */
+    static byte[] rawKey(AuditConfig.KeySource source) {
+        String encoded;
+        String where;
+        if (source instanceof AuditConfig.KeyFile keyFile) {
+            where = keyFile.path().toString();
+            if (!Files.exists(keyFile.path())) {
+                throw new ConfigException(source.configKey(), where + " does not exist; restore the key the audit "
+                        + "log was written with, or for a new log create one: head -c 32 /dev/urandom | base64 > "
+                        + where + " && chmod 600 " + where);
+            }
+            try {
+                encoded = Files.readString(keyFile.path(), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new ConfigException(source.configKey(), where + " cannot be read ("
+                        + e.getClass().getSimpleName() + "); check its permissions");
+            }
+        } else if (source instanceof AuditConfig.KeyEnv keyEnv) {
+            where = "environment variable " + keyEnv.variable();
+            encoded = keyEnv.value().reveal();
+        } else {
+            throw new IllegalArgumentException("a passphrase is not a raw key");
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(encoded.strip());
+        } catch (IllegalArgumentException e) {
+            key = new byte[0];
+        }
+        if (key.length != AuditKeys.KEY_BYTES) {
+            throw new ConfigException(source.configKey(), where + " does not hold a base64-encoded 32-byte key; "
+                    + "create one with: head -c 32 /dev/urandom | base64");
+        }
+        return key;
+    }
+
+    static String reason(SQLException e) {
+        return e instanceof SQLiteException sqlite ? sqlite.getResultCode().name() : e.getClass().getSimpleName();
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // Closing a broken connection has nothing left to tell.
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.veil.server.audit;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import dev.veil.server.config.ConfigException;
+import dev.veil.server.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+
+class AuditConfigTest {
+    private static final String BASE = """
+            veil:
+              master-key: test-master-key
+              providers: {veil: {kind: echo}}
+              audit: %s
+            """;
+
+    @Test
+    void anUnknownAuditKeyIsNamed() {
+        assertThatThrownBy(() -> load("{key-file: k, retention: 30d}")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("veil.audit.retention: unknown key");
+    }
+
+    @Test
+    void aLogWithoutAKeySourceIsRefused() {
+        assertThatThrownBy(() -> load("{mode: sync}")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("veil.audit: no key source");
+    }
+
+    @Test
+    void anUnsetKeyVariableIsNamed() {
+        assertThatThrownBy(() -> load("{key-env: VEIL_AUDIT_KEY}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.audit.key-env: environment variable VEIL_AUDIT_KEY is not set");
+    }
+
+    @Test
+    void anUnknownModeIsNamedWithTheChoices() {
+        assertThatThrownBy(() -> load("{key-file: k, mode: later}")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("veil.audit.mode: must be sync");
+    }
+
+    private static void load(String audit) {
+        ConfigLoader.fromYaml(BASE.formatted(audit), Map.<String, String>of()::get);
+    }
+}
