@@ -51,6 +51,11 @@ final class DefaultConfig {
                 .append(isSet(environment, "VEIL_OPA_URL") ? "  opa: {url: \"${VEIL_OPA_URL}\"}\n" : "")
                 .append("  audit: {key-file: \"").append(auditKeyFile(dataDir)).append("\", mode: \"")
                 .append(value(environment, "VEIL_AUDIT_MODE", "sync")).append("\"}\n")
+                // Privacy on by default: prompts leave without personal data, and dispatch retries and routes
+                // around failing providers.
+                .append("  plugins:\n")
+                .append("    - name: pii-redaction\n")
+                .append("    - name: routing\n")
                 .append("  providers:\n")
                 .append("    veil: {kind: echo}\n");
         for (Map.Entry<String, String> provider : new java.util.TreeMap<>(PROVIDERS_BY_VARIABLE).entrySet()) {

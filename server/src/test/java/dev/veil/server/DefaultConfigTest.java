@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import dev.veil.server.config.PluginEntry;
 import dev.veil.server.config.VeilConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,13 @@ class DefaultConfigTest {
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(8080);
         assertThat(config.providers()).containsOnlyKeys("veil");
+    }
+
+    @Test
+    void redactsPersonalDataAndRoutesByDefault() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString())::get);
+
+        assertThat(config.plugins()).extracting(PluginEntry::name).containsExactly("pii-redaction", "routing");
     }
 
     @Test
