@@ -3,6 +3,7 @@ package dev.veil.server.telemetry;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.veil.server.plugins.PiiFindings;
@@ -37,15 +38,15 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 public final class RequestTelemetry {
     private static final String SCOPE = "dev.veil.server";
     private static final AttributeKey<String> SURFACE = GenAi.SURFACE;
-    private static final TextMapGetter<ServerRequest> HEADERS = new TextMapGetter<>() {
+    private static final TextMapGetter<Function<String, String>> HEADERS = new TextMapGetter<>() {
         @Override
-        public Iterable<String> keys(ServerRequest request) {
-            return request.headers().stream().map(header -> header.name()).toList();
+        public Iterable<String> keys(Function<String, String> headers) {
+            return List.of();
         }
 
         @Override
-        public String get(ServerRequest request, String key) {
-            return request == null ? null : request.headers().first(HeaderNames.create(key)).orElse(null);
+        public String get(Function<String, String> headers, String key) {
+            return headers == null ? null : headers.apply(key);
         }
     };
 
@@ -71,7 +72,13 @@ public final class RequestTelemetry {
 
     /** Starts the server span of a request to {@code operation} on {@code surface}; make it current to nest. */
     public Span start(ServerRequest request, String operation, String surface, String requestId) {
-        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, HEADERS);
+        return start(name -> request.headers().first(HeaderNames.create(name)).orElse(null), operation, surface,
+                requestId);
+    }
+
+    /** As {@link #start(ServerRequest, String, String, String)}, reading the request's headers by name. */
+    public Span start(Function<String, String> headers, String operation, String surface, String requestId) {
+        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADERS);
         return tracer.spanBuilder(operation).setParent(parent).setSpanKind(SpanKind.SERVER)
                 .setAttribute(GenAi.OPERATION, operation)
                 .setAttribute(SURFACE, surface)
