@@ -31,6 +31,7 @@ import dev.veil.spi.Usage;
  * @param error the error code or kind, when the request failed
  * @param cache what a cache did: hit, miss or bypass
  * @param zeroRetention whether zero retention applied; then no content is stored
+ * @param zeroRetentionReason why it applied, as a code: tenant, label, data_class, all, header or policy
  * @param clientCancelled whether the client left before the answer was complete
  * @param prompt the request as sent upstream (placeholders, not personal data), when there was one
  * @param response the answer before placeholders were restored, when there was one
@@ -54,6 +55,7 @@ public record AuditEvent(
         Optional<String> error,
         Optional<String> cache,
         boolean zeroRetention,
+        Optional<String> zeroRetentionReason,
         boolean clientCancelled,
         Optional<Supplier<String>> prompt,
         Optional<Supplier<String>> response) {

@@ -51,6 +51,7 @@ final class AuditPayload {
         event.error().ifPresent(v -> root.put("error", v));
         event.cache().ifPresent(v -> root.put("cache", v));
         root.put("zero_retention", event.zeroRetention());
+        event.zeroRetentionReason().ifPresent(v -> root.put("zero_retention_reason", v));
         root.put("client_cancelled", event.clientCancelled());
         boolean store = keepContent && !event.zeroRetention();
         content(root, "prompt", event.prompt(), store, maxContentBytes);

@@ -218,7 +218,8 @@ public final class RequestAudit {
                 outcome.provider(), outcome.model(), outcome.attempts(),
                 attribute(exchange, Attributes.POLICY_DECISION_ID), reasons(exchange), findings(exchange),
                 outcome.usage(), latency, status, errorCode, attribute(exchange, Attributes.CACHE_STATUS),
-                attribute(exchange, Attributes.ZERO_RETENTION).orElse(false), outcome.clientCancelled(),
+                attribute(exchange, Attributes.ZERO_RETENTION).orElse(false),
+                attribute(exchange, Attributes.ZERO_RETENTION_REASON), outcome.clientCancelled(),
                 Optional.ofNullable(prompt), Optional.ofNullable(response));
     }
 

@@ -43,7 +43,8 @@ final class AuditFixtures {
         return new AuditEvent(requestId, "openai.chat", Optional.of("master"), Optional.of("default"),
                 Optional.of("default"), Optional.of("smart"), Optional.of("openai"), Optional.of("gpt-4o"), 1,
                 Optional.of("decision-1"), List.of(), Map.of("PERSON", 1), Optional.of(Usage.of(10, 3)), 1234, 200,
-                Optional.empty(), Optional.of("miss"), zeroRetention, false, Optional.of(prompt),
+                Optional.empty(), Optional.of("miss"), zeroRetention,
+                zeroRetention ? Optional.of("header") : Optional.empty(), false, Optional.of(prompt),
                 Optional.of(response));
     }
 

@@ -82,7 +82,8 @@ class AuditRequestPathTest {
                         + "\"messages\":[{\"role\":\"user\",\"content\":\"secret words\"}]}")).build());
 
         Map<String, Object> record = recordOf(response);
-        assertThat(record).containsEntry("zero_retention", true).doesNotContainKeys("prompt", "response");
+        assertThat(record).containsEntry("zero_retention", true).containsEntry("zero_retention_reason", "header")
+                .doesNotContainKeys("prompt", "response");
     }
 
     @Test
