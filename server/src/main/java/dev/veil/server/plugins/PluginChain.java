@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -39,6 +40,8 @@ import dev.veil.spi.plugin.ResponsePhase;
 import dev.veil.spi.plugin.StreamPhase;
 import dev.veil.spi.plugin.StreamTransformer;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
 
 /**
@@ -65,6 +68,7 @@ public final class PluginChain implements AutoCloseable {
     }
 
     private final List<ConfiguredPlugin> plugins;
+    private final List<AutoCloseable> gauges;
     private final List<Stage<ExchangePhase>> opening;
     private final List<Stage<RequestPhase>> request;
     private final List<Stage<DecisionPhase>> decision;
@@ -75,8 +79,9 @@ public final class PluginChain implements AutoCloseable {
     private final List<Stage<CompletionPhase>> completion;
     private final PluginTelemetry telemetry;
 
-    private PluginChain(List<ConfiguredPlugin> plugins, PluginTelemetry telemetry) {
+    private PluginChain(List<ConfiguredPlugin> plugins, PluginTelemetry telemetry, List<AutoCloseable> gauges) {
         this.plugins = List.copyOf(plugins);
+        this.gauges = List.copyOf(gauges);
         this.telemetry = telemetry;
         this.opening = stages(plugins, ExchangePhase.class, "exchange", telemetry, false);
         this.request = stages(plugins, RequestPhase.class, "request", telemetry, false);
@@ -90,7 +95,7 @@ public final class PluginChain implements AutoCloseable {
 
     /** A chain without plugins. */
     public static PluginChain empty() {
-        return new PluginChain(List.of(), new PluginTelemetry(OpenTelemetry.noop()));
+        return new PluginChain(List.of(), new PluginTelemetry(OpenTelemetry.noop()), List.of());
     }
 
     /**
@@ -105,6 +110,7 @@ public final class PluginChain implements AutoCloseable {
     /** As {@link #create(List, PluginCatalog, Path, OpenTelemetry)}, telling plugins which providers exist. */
     public static PluginChain create(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
                                      OpenTelemetry openTelemetry, List<ProviderInfo> providers) {
+        List<AutoCloseable> gauges = new ArrayList<>();
         List<ConfiguredPlugin> plugins = new ArrayList<>(entries.size());
         for (PluginEntry entry : entries) {
             AvailablePlugin source = catalog.get(entry.name()).orElseThrow(() -> new ConfigException(
@@ -113,7 +119,8 @@ public final class PluginChain implements AutoCloseable {
                     + " (drop-in JARs go in veil.plugins-dir)"));
             Plugin plugin = withLoader(source.loader(), () -> {
                 try {
-                    return source.factory().create(entry.settings(), new Context(entry, dataDir, providers));
+                    return source.factory().create(entry.settings(), new Context(entry, dataDir, providers,
+                            openTelemetry, gauges));
                 } catch (PluginConfigException e) {
                     throw ConfigException.described(e.getMessage());
                 } catch (RuntimeException | LinkageError e) {
@@ -129,7 +136,7 @@ public final class PluginChain implements AutoCloseable {
                     + " from " + source.source() + (entry.failOpen() ? ", fail-open" : "") + ", budget "
                     + entry.budget().toMillis() + " ms");
         }
-        return new PluginChain(plugins, new PluginTelemetry(openTelemetry));
+        return new PluginChain(plugins, new PluginTelemetry(openTelemetry), gauges);
     }
 
     /** The plugins in config order. */
@@ -245,6 +252,13 @@ public final class PluginChain implements AutoCloseable {
 
     @Override
     public void close() {
+        for (AutoCloseable gauge : gauges) {
+            try {
+                gauge.close();
+            } catch (Exception e) {
+                LOGGER.fine(() -> "a plugin gauge failed to close: " + SafeThrowables.describe(e));
+            }
+        }
         for (ConfiguredPlugin plugin : plugins) {
             try {
                 withLoader(plugin.source().loader(), () -> {
@@ -405,10 +419,15 @@ public final class PluginChain implements AutoCloseable {
         private final PluginEntry entry;
         private final Path dataDir;
         private final List<ProviderInfo> providers;
+        private final Meter meter;
+        private final List<AutoCloseable> gauges;
 
-        Context(PluginEntry entry, Path dataDir, List<ProviderInfo> providers) {
+        Context(PluginEntry entry, Path dataDir, List<ProviderInfo> providers, OpenTelemetry openTelemetry,
+                List<AutoCloseable> gauges) {
             this.entry = entry;
             this.providers = List.copyOf(providers);
+            this.meter = openTelemetry.getMeter("dev.veil.plugin." + entry.name());
+            this.gauges = gauges;
             this.dataDir = dataDir.resolve("plugins").resolve(entry.name() + "-" + entry.index());
         }
 
@@ -425,6 +444,16 @@ public final class PluginChain implements AutoCloseable {
         @Override
         public List<ProviderInfo> providers() {
             return providers;
+        }
+
+        @Override
+        public void gauge(String name, String description, Supplier<Map<Map<String, String>, Long>> values) {
+            gauges.add(meter.gaugeBuilder(name).setDescription(description).ofLongs().buildWithCallback(
+                    measurement -> values.get().forEach((attributes, value) -> {
+                        AttributesBuilder builder = io.opentelemetry.api.common.Attributes.builder();
+                        attributes.forEach(builder::put);
+                        measurement.record(value, builder.build());
+                    })));
         }
 
         @Override

@@ -2,6 +2,8 @@ package dev.veil.spi.plugin;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** What Veil offers a plugin at creation: the only way a plugin reaches host services. */
 public interface PluginContext {
@@ -20,5 +22,17 @@ public interface PluginContext {
     /** The configured providers, in config order, for validating targets and choosing between providers. */
     default List<ProviderInfo> providers() {
         return List.of();
+    }
+
+    /**
+     * Publishes a gauge with Veil's metrics (exported like Veil's own, through OpenTelemetry), read at each
+     * collection: {@code values} returns the current value for each set of attributes, such as
+     * {@code {target=openai/gpt-4o} -> 2}. Attributes must hold no personal data or secrets, and few distinct values.
+     *
+     * @param name a dotted name the plugin owns, such as {@code veil.routing.breaker.state}
+     * @param description what the value means, including its unit or encoding
+     * @param values the current values; called from a metrics thread, so it must be thread-safe and quick
+     */
+    default void gauge(String name, String description, Supplier<Map<Map<String, String>, Long>> values) {
     }
 }

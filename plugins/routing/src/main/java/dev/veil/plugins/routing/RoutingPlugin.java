@@ -79,6 +79,14 @@ final class RoutingPlugin implements RequestPhase, AttemptPhase {
         this.routes = Map.copyOf(plans);
     }
 
+    /** Each tracked target's breaker state (see {@link TargetHealth#breakerState}), for the metrics gauge. */
+    Map<Map<String, String>, Long> breakerStates() {
+        long now = clock.getAsLong();
+        Map<Map<String, String>, Long> states = new HashMap<>();
+        health.forEach((target, state) -> states.put(Map.of("target", target.toString()), state.breakerState(now)));
+        return states;
+    }
+
     @Override
     public ChatRequest onRequest(ChatRequest request, Exchange exchange) {
         RoutePlan plan = routes.get(request.model());

@@ -92,6 +92,15 @@ final class TargetHealth {
         return target;
     }
 
+    /** The breaker's state for metrics: 0 closed, 1 half-open (a probe may go), 2 open. */
+    long breakerState(long now) {
+        long open = openUntil.get();
+        if (open == NONE) {
+            return 0;
+        }
+        return now - open < 0 ? 2 : 1;
+    }
+
     /**
      * Whether one request may use the target now. At most one request at a time gets a half-open target, and only
      * when {@code mayProbe}: a request probes one target at most.
