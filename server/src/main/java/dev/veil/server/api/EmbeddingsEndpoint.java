@@ -59,10 +59,11 @@ public final class EmbeddingsEndpoint implements Handler {
             }
             // Embeddings skip the request phase, but who asks still decides zero retention and the like.
             gateway.plugins().onExchange(exchange);
-            List<TargetRef> candidates = ZeroRetention.eligible(gateway.policy().embeddings(embeddings,
-                    gateway.resolver().resolve(embeddings.model()), exchange), exchange, gateway.providers());
+            EmbeddingsRequest sent = gateway.plugins().onEmbeddings(embeddings, exchange);
+            List<TargetRef> candidates = ZeroRetention.eligible(gateway.policy().embeddings(sent,
+                    gateway.resolver().resolve(sent.model()), exchange), exchange, gateway.providers());
             Responses.policy(response, exchange);
-            Dispatched<EmbeddingsResponse> dispatched = gateway.dispatcher().embeddings(embeddings, candidates);
+            Dispatched<EmbeddingsResponse> dispatched = gateway.dispatcher().embeddings(sent, candidates);
             Responses.target(response, dispatched);
             audit.record(exchange, ChatFlow.answered(exchange, dispatched.result().usage(), Optional.of(dispatched),
                     Optional.empty(), false));

@@ -21,12 +21,14 @@ import dev.veil.server.config.PluginEntry;
 import dev.veil.server.providers.ChatStream;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
+import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attempt;
 import dev.veil.spi.plugin.AttemptPhase;
 import dev.veil.spi.plugin.CompletionPhase;
 import dev.veil.spi.plugin.DecisionPhase;
+import dev.veil.spi.plugin.EmbeddingsPhase;
 import dev.veil.spi.plugin.ExchangePhase;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.InterceptPhase;
@@ -71,6 +73,7 @@ public final class PluginChain implements AutoCloseable {
     private final List<AutoCloseable> gauges;
     private final List<Stage<ExchangePhase>> opening;
     private final List<Stage<RequestPhase>> request;
+    private final List<Stage<EmbeddingsPhase>> embeddings;
     private final List<Stage<DecisionPhase>> decision;
     private final List<Stage<InterceptPhase>> intercept;
     private final List<Stage<AttemptPhase>> attempt;
@@ -85,6 +88,7 @@ public final class PluginChain implements AutoCloseable {
         this.telemetry = telemetry;
         this.opening = stages(plugins, ExchangePhase.class, "exchange", telemetry, false);
         this.request = stages(plugins, RequestPhase.class, "request", telemetry, false);
+        this.embeddings = stages(plugins, EmbeddingsPhase.class, "embeddings", telemetry, false);
         this.decision = stages(plugins, DecisionPhase.class, "decision", telemetry, false);
         this.intercept = stages(plugins, InterceptPhase.class, "intercept", telemetry, false);
         this.attempt = stages(plugins, AttemptPhase.class, "attempt", telemetry, false);
@@ -160,6 +164,17 @@ public final class PluginChain implements AutoCloseable {
         for (Stage<RequestPhase> stage : request) {
             ChatRequest input = current;
             current = stage.call(() -> stage.phase.onRequest(input, exchange), input,
+                    span -> PluginTelemetry.findings(span, exchange));
+        }
+        return current;
+    }
+
+    /** Runs the embeddings phase: each plugin may change or reject an embeddings request. */
+    public EmbeddingsRequest onEmbeddings(EmbeddingsRequest embeddingsRequest, Exchange exchange) {
+        EmbeddingsRequest current = embeddingsRequest;
+        for (Stage<EmbeddingsPhase> stage : embeddings) {
+            EmbeddingsRequest input = current;
+            current = stage.call(() -> stage.phase.onEmbeddings(input, exchange), input,
                     span -> PluginTelemetry.findings(span, exchange));
         }
         return current;

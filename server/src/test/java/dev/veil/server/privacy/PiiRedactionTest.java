@@ -145,6 +145,35 @@ class PiiRedactionTest {
     }
 
     @Test
+    void redactsEmbeddingsInputsBeforeTheyLeave() throws Exception {
+        upstream.on("text-embedding-3-small", exchange -> exchange.json(200, JSON.readTree("""
+                {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.5]},
+                 {"object":"embedding","index":1,"embedding":[0.25]}],
+                 "model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}""")));
+        start("");
+
+        HttpResponse<String> response = veil.post("/v1/embeddings", """
+                {"model":"openai/text-embedding-3-small","input":["Mail %s","Call %s"]}""".formatted(EMAIL, PHONE));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-veil-redactions")).hasValue("2");
+        assertThat(upstream.lastReceived().body().path("input"))
+                .isEqualTo(JSON.readTree("[\"Mail <EMAIL_1>\",\"Call <PHONE_1>\"]"));
+    }
+
+    @Test
+    void blocksEmbeddingsInputsOfABlockedType() throws Exception {
+        start("      modes: {PHONE: block}\n");
+
+        HttpResponse<String> response = veil.post("/v1/embeddings", """
+                {"model":"openai/text-embedding-3-small","input":"Call %s"}""".formatted(PHONE));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("error").path("code").asText()).isEqualTo("pii_blocked");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void refusesToStartWithAnUnknownModeNamingTheKey() {
         assertThatThrownBy(() -> start("      modes: {EMAIL: shred}\n"))
                 .isInstanceOf(ConfigException.class)

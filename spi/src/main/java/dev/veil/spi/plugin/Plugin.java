@@ -2,7 +2,7 @@ package dev.veil.spi.plugin;
 
 /**
  * A configured plugin instance. On its own it does nothing: it takes part in an exchange through the phase
- * interfaces it implements ({@link ExchangePhase}, {@link RequestPhase}, {@link DecisionPhase}, {@link InterceptPhase}, {@link AttemptPhase}, {@link ResponsePhase},
+ * interfaces it implements ({@link ExchangePhase}, {@link RequestPhase}, {@link EmbeddingsPhase}, {@link DecisionPhase}, {@link InterceptPhase}, {@link AttemptPhase}, {@link ResponsePhase},
  * {@link StreamPhase}, {@link CompletionPhase}). Veil looks at which ones once, at startup, so a phase a plugin does
  * not implement costs nothing.
  *

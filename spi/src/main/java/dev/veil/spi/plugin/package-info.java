@@ -7,6 +7,8 @@
  * <ol>
  *   <li>{@link dev.veil.spi.plugin.ExchangePhase}: in config order, as each exchange opens, on every surface;</li>
  *   <li>{@link dev.veil.spi.plugin.RequestPhase}: in config order, before the policy check and routing;</li>
+ *   <li>{@link dev.veil.spi.plugin.EmbeddingsPhase}: for embeddings requests instead, in config order, before the
+ *       policy check;</li>
  *   <li>{@link dev.veil.spi.plugin.DecisionPhase}: in config order, after the policy decision; applies it;</li>
  *   <li>{@link dev.veil.spi.plugin.InterceptPhase}: in config order, after the decision phase; may answer;</li>
  *   <li>{@link dev.veil.spi.plugin.AttemptPhase}: in config order, after each attempt to reach a provider;</li>

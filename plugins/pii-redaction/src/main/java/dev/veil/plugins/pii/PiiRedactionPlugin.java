@@ -1,6 +1,8 @@
 package dev.veil.plugins.pii;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -8,11 +10,14 @@ import java.util.TreeMap;
 
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
+import dev.veil.spi.EmbeddingInput;
+import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.AttributeKey;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.DecisionPhase;
+import dev.veil.spi.plugin.EmbeddingsPhase;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.RequestPhase;
 import dev.veil.spi.plugin.ResponsePhase;
@@ -30,7 +35,8 @@ import dev.veil.spi.plugin.StreamTransformer;
  * <p>The placeholder → value mapping exists only in this exchange's memory, under an attribute no other part of Veil
  * reads, and is gone when the exchange is.
  */
-public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, ResponsePhase, StreamPhase {
+public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, ResponsePhase, StreamPhase,
+        EmbeddingsPhase {
     /** Counts by type of new personal data redacted from answers ({@code scan-output}); never values. */
     @SuppressWarnings("rawtypes")
     public static final AttributeKey<Map> OUTPUT_FINDINGS = AttributeKey.of("pii.output_findings", Map.class);
@@ -77,11 +83,53 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         Map<?, ?> decided = exchange.get(Attributes.POLICY_REDACT).orElse(Map.of());
         Set<String> blocked = modes.blocked(redacted.get().types(), decided);
         if (!blocked.isEmpty()) {
-            throw new VeilException(ErrorKind.INVALID_REQUEST, "The request contains personal data of a type that "
-                    + "may not be sent to a model provider: " + String.join(", ", blocked)
-                    + ". Remove it and retry.").withCode("pii_blocked");
+            throw blocked(blocked);
         }
         Placeholders placeholders = redacted.get().placeholders();
+        Map<String, String> settled = settled(placeholders, decided);
+        if (settled.isEmpty()) {
+            return request;
+        }
+        exchange.put(state, new Redacted(placeholders.without(settled.keySet()), redacted.get().types()));
+        return RequestTexts.rewrite(request, new Placeholders(settled, placeholders.maxLength())::restore);
+    }
+
+    /**
+     * Redacts embeddings inputs under the configured modes at once: there is no later decision phase for
+     * embeddings and no answer to restore, so placeholders stay placeholders.
+     */
+    @Override
+    public EmbeddingsRequest onEmbeddings(EmbeddingsRequest request, Exchange exchange) {
+        if (!(request.input() instanceof EmbeddingInput.Texts texts)) {
+            return request;
+        }
+        RedactionSession session = new RedactionSession(scanner);
+        texts.texts().forEach(session::reserve);
+        List<String> redactedTexts = new ArrayList<>(texts.size());
+        for (String text : texts.texts()) {
+            redactedTexts.add(session.redact(text, false));
+        }
+        Map<String, Integer> findings = session.findings();
+        if (findings.isEmpty()) {
+            return request;
+        }
+        exchange.put(Attributes.PII_FINDINGS, merged(exchange.get(Attributes.PII_FINDINGS), findings));
+        Set<String> blocked = modes.blocked(findings.keySet(), Map.of());
+        if (!blocked.isEmpty()) {
+            throw blocked(blocked);
+        }
+        Placeholders placeholders = session.placeholders();
+        Map<String, String> settled = settled(placeholders, Map.of());
+        if (!settled.isEmpty()) {
+            Placeholders finalValues = new Placeholders(settled, placeholders.maxLength());
+            redactedTexts.replaceAll(text -> finalValues.restore(text, false));
+        }
+        return new EmbeddingsRequest(request.model(), new EmbeddingInput.Texts(redactedTexts, texts.single()),
+                request.encodingFormat(), request.dimensions(), request.user(), request.extensions());
+    }
+
+    /** The final text of each placeholder whose type's mode is mask or hash; pseudonymized ones stay as they are. */
+    private Map<String, String> settled(Placeholders placeholders, Map<?, ?> decided) {
         Map<String, String> settled = new HashMap<>();
         placeholders.originals().forEach((placeholder, original) -> {
             String type = RedactionSession.typeOf(placeholder);
@@ -92,11 +140,7 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
                 }
             }
         });
-        if (settled.isEmpty()) {
-            return request;
-        }
-        exchange.put(state, new Redacted(placeholders.without(settled.keySet()), redacted.get().types()));
-        return RequestTexts.rewrite(request, new Placeholders(settled, placeholders.maxLength())::restore);
+        return settled;
     }
 
     @Override
@@ -133,6 +177,12 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
             return scanned;
         });
         return restore == StreamTransformer.PASS_THROUGH ? scanning : new ChainedTransformer(scanning, restore);
+    }
+
+    private static VeilException blocked(Set<String> types) {
+        return new VeilException(ErrorKind.INVALID_REQUEST, "The request contains personal data of a type that may "
+                + "not be sent to a model provider: " + String.join(", ", types) + ". Remove it and retry.")
+                .withCode("pii_blocked");
     }
 
     private Placeholders placeholders(Exchange exchange) {
