@@ -60,6 +60,8 @@ func markdown(r *Results) string {
 				v = "≥ " + v
 			}
 			cells = append(cells, v)
+		} else if s.StreamError != "" {
+			cells = append(cells, "streaming failed¹", "–", "–", "–", "–")
 		} else {
 			cells = append(cells, "–", "–", "–", "–", "–")
 		}
@@ -74,6 +76,11 @@ func markdown(r *Results) string {
 			}
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+	}
+	for _, s := range r.Sides {
+		if s.StreamError != "" {
+			fmt.Fprintf(&b, "\n¹ %s: the stream sanity check failed: %s\n", s.Label, s.StreamError)
+		}
 	}
 	b.WriteString("\n")
 	targets(&b, r)
