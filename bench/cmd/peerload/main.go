@@ -750,7 +750,21 @@ func frontier(c config, s *side) *FrontierResult {
 		return st.Pass
 	}
 	lo, hi := 0.0, 0.0
-	for r := c.frStart; ; r *= 2 {
+	// Below the first rate, halve until one passes (down to 1/16 of it).
+	if !step(c.frStart) {
+		hi = c.frStart
+		for r := c.frStart / 2; r >= c.frStart/16; r /= 2 {
+			if step(r) {
+				lo = r
+				break
+			}
+			hi = r
+		}
+	} else {
+		lo = c.frStart
+		hi = 0
+	}
+	for r := lo * 2; lo > 0 && hi == 0; r *= 2 {
 		if r > c.frMax {
 			r = c.frMax
 		}
