@@ -719,7 +719,13 @@ func openLoop(s *side, r *compiled, rate float64, d time.Duration) FrontierStep 
 	elapsed := time.Since(start)
 	st := FrontierStep{Rate: math.Round(rate), Sent: n}
 	ok := make([]time.Duration, 0, n)
+	// The first tenth of a step opens the connections it needs: errors count,
+	// its latencies do not.
+	skip := n / 10
 	for i := range lat {
+		if !failed[i] && i < skip {
+			continue
+		}
 		if failed[i] {
 			st.Errors++
 			// An error counts as an infinitely slow answer for the percentile.
