@@ -48,6 +48,7 @@ func main() {
 	size := flag.Int("size", 1024, "approximate size in bytes of the non-streaming response body")
 	chunks := flag.Int("chunks", 64, "number of chat.completion.chunk events per streamed response (>= 2)")
 	chunkDelay := flag.Duration("chunk-delay", 0, "delay between streamed chunks (0 = none)")
+	responseDelay := flag.Duration("response-delay", 0, "delay before a non-streaming response is written (0 = none): a slow model")
 	yield := flag.String("yield", "first", "give up the CPU after flushing: none, first (the first chunk only) or every (each chunk)")
 	flag.Parse()
 	if *chunks < 2 {
@@ -55,6 +56,7 @@ func main() {
 	}
 
 	s := newServer(*size, *chunks, *chunkDelay)
+	s.responseDelay = *responseDelay
 	switch *yield {
 	case "none", "first", "every":
 		s.yield = *yield
@@ -76,8 +78,8 @@ func main() {
 			log.Fatalf("write port file: %v", err)
 		}
 	}
-	fmt.Printf("fakeupstream listening on http://%s (completion %d bytes, %d chunks, chunk delay %s)\n",
-		ln.Addr(), len(s.completion), *chunks, *chunkDelay)
+	fmt.Printf("fakeupstream listening on http://%s (completion %d bytes, %d chunks, chunk delay %s, response delay %s)\n",
+		ln.Addr(), len(s.completion), *chunks, *chunkDelay, *responseDelay)
 
 	srv := &http.Server{
 		Handler:           s,
@@ -95,6 +97,7 @@ type server struct {
 	done          []byte
 	models        []byte
 	delay         time.Duration
+	responseDelay time.Duration
 	yield         string
 	completionLen string
 
@@ -255,6 +258,9 @@ func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	if !stream {
+		if s.responseDelay > 0 {
+			time.Sleep(s.responseDelay)
+		}
 		h["Content-Type"] = []string{"application/json"}
 		h["Content-Length"] = []string{s.completionLen}
 		w.Write(s.completion)
