@@ -10,6 +10,7 @@ import dev.veil.server.dispatch.DispatchPlan;
 import dev.veil.server.dispatch.Dispatched;
 import dev.veil.server.dispatch.ModelResolver;
 import dev.veil.server.dispatch.ZeroRetention;
+import dev.veil.server.keys.Metering;
 import dev.veil.server.plugins.ServerExchange;
 import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ChatStream;
@@ -112,10 +113,12 @@ public final class ChatFlow {
         VeilException unadmitted = null;
         Optional<? extends Dispatched<?>> served = Optional.empty();
         List<String> finishReasons = List.of();
+        Metering.Ticket ticket = null;
         try {
             Caller caller = gateway.telemetry().authenticate(() -> surface.authenticate(request));
             ChatRequest chat = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
             RequestTelemetry.model(span, "chat", chat.model());
+            ticket = gateway.metering().admit(caller, chat, response::header);
             exchange = exchange(request, requestId, surface.name(), caller, chat.stream(), start);
             gateway.plugins().onExchange(exchange);
             Admitted admitted = admit(chat, exchange);
@@ -125,7 +128,7 @@ public final class ChatFlow {
                 Streaming streaming = stream(admitted, exchange);
                 served = streaming.dispatched();
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
-                SseRelay.Relayed relayed = surface.relay(response, streaming.stream(), chat, requestId);
+                SseRelay.Relayed relayed = surface.relay(response, ticket.meter(streaming.stream()), chat, requestId);
                 outcome = answered(exchange, relayed.usage(), streaming.dispatched(),
                         relayed.error().map(VeilException::kind), relayed.clientGone());
             } else {
@@ -134,6 +137,8 @@ public final class ChatFlow {
                 finishReasons = answered.response().choices().stream()
                         .flatMap(choice -> choice.finishReason().stream()).map(FinishReason::wireName).toList();
                 answered.dispatched().ifPresent(d -> Responses.target(response, d));
+                ticket.costHeader(answered.response().usage(), answered.dispatched().map(Dispatched::target),
+                        response::header);
                 surface.answer(response, answered.response());
                 outcome = answered(exchange, answered.response().usage(), answered.dispatched(), Optional.empty(),
                         false);
@@ -148,6 +153,9 @@ public final class ChatFlow {
             }
             surface.fail(response, e);
         } finally {
+            if (ticket != null) {
+                ticket.settle(Optional.ofNullable(outcome));
+            }
             if (outcome != null) {
                 complete(exchange, outcome);
                 gateway.telemetry().finish(span, Optional.of(exchange), outcome, served.map(this::providerName),

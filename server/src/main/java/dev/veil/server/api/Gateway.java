@@ -6,6 +6,7 @@ import dev.veil.server.auth.Authenticator;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.dispatch.Dispatcher;
 import dev.veil.server.dispatch.ModelResolver;
+import dev.veil.server.keys.Metering;
 import dev.veil.server.plugins.PluginCatalog;
 import dev.veil.server.plugins.PluginChain;
 import dev.veil.server.policy.CatalogPublisher;
@@ -28,10 +29,12 @@ import io.opentelemetry.api.OpenTelemetry;
  * @param policy the policy check every request passes
  * @param catalogPublisher keeps the provider catalogue in OPA, when OPA is configured
  * @param telemetry request spans and metrics
+ * @param metering virtual keys, rate limits, budgets and spend
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
                       ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
-                      PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry) {
+                      PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry,
+                      Metering metering) {
 
     public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
         ProviderRegistry providers = ProviderRegistry.create(config);
@@ -39,10 +42,13 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
         PluginChain plugins = PluginChain.create(config.plugins(), catalog, config.dataDir(), openTelemetry,
                 config.providers().values().stream().map(p -> new ProviderInfo(p.name(), p.kind().configName(), p.region(),
                         p.zeroRetention())).toList());
-        return new Gateway(config, providers, new Authenticator(config.masterKey()),
-                new ModelResolver(config.models(), providers), new Dispatcher(providers, openTelemetry), catalog,
-                plugins, PolicyCheck.create(config.opa(), providers, openTelemetry),
-                config.opa().map(opa -> CatalogPublisher.start(config, opa)), new RequestTelemetry(openTelemetry));
+        ModelResolver resolver = new ModelResolver(config.models(), providers);
+        Metering metering = Metering.open(config.dataDir(), config.accounting(), resolver::find);
+        return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
+                new Dispatcher(providers, openTelemetry), catalog, plugins,
+                PolicyCheck.create(config.opa(), providers, openTelemetry),
+                config.opa().map(opa -> CatalogPublisher.start(config, opa)), new RequestTelemetry(openTelemetry),
+                metering);
     }
 
     /** Ready to serve: without OPA, or fail-open, always; fail-closed, once OPA has the provider catalogue. */

@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param pluginsDir where drop-in plugin JARs are looked for
  * @param opa the policy engine, when policy checks are on
  * @param telemetry where traces and metrics go, when config says
+ * @param accounting prices, budget alerts and spend flushing for virtual keys
  */
 public record VeilConfig(
         String host,
@@ -37,7 +38,8 @@ public record VeilConfig(
         List<PluginEntry> plugins,
         Optional<Path> pluginsDir,
         Optional<OpaConfig> opa,
-        Optional<TelemetryConfig> telemetry) {
+        Optional<TelemetryConfig> telemetry,
+        AccountingConfig accounting) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -57,5 +59,6 @@ public record VeilConfig(
         Objects.requireNonNull(pluginsDir, "pluginsDir");
         Objects.requireNonNull(opa, "opa");
         Objects.requireNonNull(telemetry, "telemetry");
+        Objects.requireNonNull(accounting, "accounting");
     }
 }
