@@ -128,7 +128,8 @@ public final class ChatFlow {
                 Streaming streaming = stream(admitted, exchange);
                 served = streaming.dispatched();
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
-                SseRelay.Relayed relayed = surface.relay(response, ticket.meter(streaming.stream()), chat, requestId);
+                SseRelay.Relayed relayed = surface.relay(response, ticket.meter(streaming.stream(),
+                        streaming.dispatched().map(Dispatched::target)), chat, requestId);
                 outcome = answered(exchange, relayed.usage(), streaming.dispatched(),
                         relayed.error().map(VeilException::kind), relayed.clientGone());
             } else {

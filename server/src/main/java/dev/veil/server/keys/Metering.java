@@ -190,6 +190,7 @@ public final class Metering implements AutoCloseable {
         private final RateWindow.Admission admission;
         private final AtomicBoolean settled = new AtomicBoolean();
         private MeteredStream stream;
+        private Optional<TargetRef> streamTarget = Optional.empty();
 
         private Ticket(Caller caller, String model, long inputTokens, long estimatedTokens, long estimateMicros,
                        List<Budgets.State> reserved, RateWindow window, RateWindow.Admission admission) {
@@ -203,9 +204,14 @@ public final class Metering implements AutoCloseable {
             this.admission = admission;
         }
 
-        /** {@code stream}, counting the text it relays, to estimate usage if the stream ends without any. */
-        public ChatStream meter(ChatStream source) {
+        /**
+         * {@code source}, counting the text it relays, to estimate usage if the stream ends without any.
+         *
+         * @param target the provider model streaming, unless a plugin answers
+         */
+        public ChatStream meter(ChatStream source, Optional<TargetRef> target) {
             stream = new MeteredStream(source);
+            streamTarget = target;
             return stream;
         }
 
@@ -226,14 +232,16 @@ public final class Metering implements AutoCloseable {
             if (!settled.compareAndSet(false, true)) {
                 return;
             }
-            Optional<String> provider = outcome.flatMap(Outcome::provider);
+            Optional<String> provider = outcome.flatMap(Outcome::provider)
+                    .or(() -> streamTarget.map(TargetRef::provider));
+            Optional<String> answeredBy = outcome.flatMap(Outcome::model).or(() -> streamTarget.map(TargetRef::model));
             Optional<Usage> usage = outcome.flatMap(Outcome::usage);
             if (usage.isEmpty() && provider.isPresent() && stream != null) {
                 usage = Optional.of(Usage.of(inputTokens, (stream.characters() + 3) / 4));
             }
             long cost = 0;
             if (usage.isPresent() && provider.isPresent()) {
-                cost = prices.price(provider.get(), outcome.get().model().orElse("")).costMicros(usage.get());
+                cost = prices.price(provider.get(), answeredBy.orElse("")).costMicros(usage.get());
             }
             for (Budgets.State state : reserved) {
                 budgets.settle(state, estimateMicros, cost);
@@ -241,7 +249,7 @@ public final class Metering implements AutoCloseable {
             if (admission != null) {
                 admission.window().tokens.addAndGet(usage.map(Usage::totalTokens).orElse(0L) - estimatedTokens);
             }
-            String modelName = provider.map(p -> p + "/" + outcome.get().model().orElse("")).orElse(model);
+            String modelName = provider.map(p -> p + "/" + answeredBy.orElse("")).orElse(model);
             ledger.add(new SpendLedger.Row(LocalDate.ofEpochDay(System.currentTimeMillis() / DAY_MILLIS),
                     caller.keyId(), caller.tenant(), caller.team(), modelName),
                     usage.orElse(Usage.of(0, 0)), cost);
