@@ -1,5 +1,6 @@
 package dev.veil.server;
 
+import dev.veil.server.api.AdminKeysEndpoint;
 import dev.veil.server.api.AdminPluginsEndpoint;
 import dev.veil.server.api.ChatCompletionsEndpoint;
 import dev.veil.server.api.EmbeddingsEndpoint;
@@ -62,6 +63,7 @@ public final class VeilServer implements AutoCloseable {
                 .get("/health/live", health::live)
                 .get("/health/ready", health::ready)
                 .get("/admin/plugins", adminPlugins::list)
+                .register(new AdminKeysEndpoint(gateway))
                 .any("/v1/chat/completions", (req, res) -> notAllowed(res, "POST"))
                 .any("/v1/embeddings", (req, res) -> notAllowed(res, "POST"))
                 .any("/v1/messages", messages::notAllowed)
@@ -89,5 +91,6 @@ public final class VeilServer implements AutoCloseable {
         gateway.catalogPublisher().ifPresent(CatalogPublisher::close);
         gateway.plugins().close();
         gateway.audit().ifPresent(AuditLog::close);
+        gateway.metering().close();
     }
 }

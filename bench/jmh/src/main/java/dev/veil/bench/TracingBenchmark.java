@@ -103,7 +103,7 @@ public class TracingBenchmark {
             attempt.end();
             ServerExchange exchange = new ServerExchange("req_1", "openai.chat", caller, false, Map.of(),
                     System.nanoTime());
-            telemetry.finish(server, Optional.of(exchange), outcome, Optional.of("openai"), List.of("stop"));
+            telemetry.finish(server, Optional.of(exchange), outcome, Optional.of("openai"), List.of("stop"), 1_234);
         }
         return upstream;
     }

@@ -17,7 +17,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code GET /admin/plugins}: every plugin Veil can load (name, version, SPI version, source JAR) and the configured
- * chain entries using it. Master key only.
+ * chain entries using it. Master key or an admin-scoped key.
  */
 public final class AdminPluginsEndpoint {
     private static final JsonFactory JSON = new JsonFactory();
@@ -31,7 +31,8 @@ public final class AdminPluginsEndpoint {
     public void list(ServerRequest request, ServerResponse response) {
         response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
         try {
-            gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+            gateway.authenticator().authenticateAdmin(request.headers().first(MessagesEndpoint.API_KEY),
+                    request.headers().first(HeaderNames.AUTHORIZATION));
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(body(gateway.catalog().all(), gateway.plugins().plugins()));
         } catch (VeilException e) {

@@ -11,6 +11,7 @@ import dev.veil.server.dispatch.DispatchPlan;
 import dev.veil.server.dispatch.Dispatched;
 import dev.veil.server.dispatch.ModelResolver;
 import dev.veil.server.dispatch.ZeroRetention;
+import dev.veil.server.keys.Metering;
 import dev.veil.server.plugins.ServerExchange;
 import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ChatStream;
@@ -115,12 +116,15 @@ public final class ChatFlow {
         List<String> finishReasons = List.of();
         RequestAudit audit = RequestAudit.start(gateway.audit(), requestId, surface.name(),
                 gateway.telemetry().tracer());
+        Metering.Ticket ticket = null;
         try {
             Caller caller = gateway.telemetry().authenticate(() -> surface.authenticate(request));
             audit.caller(caller);
             ChatRequest chat = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
             RequestTelemetry.model(span, "chat", chat.model());
             audit.requested(chat.model());
+            ticket = gateway.metering().admit(caller, chat, response::header);
+            audit.pricing(ticket::costMicros);
             exchange = exchange(request, requestId, surface.name(), caller, chat.stream(), start);
             gateway.plugins().onExchange(exchange);
             audit.attach(exchange);
@@ -133,7 +137,8 @@ public final class ChatFlow {
                 served = streaming.dispatched();
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
                 ServerExchange streamed = exchange;
-                ChatStream audited = audit.recordingAtEnd(streaming.stream(), exchange, usage ->
+                ChatStream metered = ticket.meter(streaming.stream(), streaming.dispatched().map(Dispatched::target));
+                ChatStream audited = audit.recordingAtEnd(metered, exchange, usage ->
                         answered(streamed, usage, streaming.dispatched(), Optional.empty(), false));
                 SseRelay.Relayed relayed = surface.relay(response, audited, chat, requestId);
                 outcome = answered(exchange, relayed.usage(), streaming.dispatched(),
@@ -145,6 +150,8 @@ public final class ChatFlow {
                 finishReasons = answered.response().choices().stream()
                         .flatMap(choice -> choice.finishReason().stream()).map(FinishReason::wireName).toList();
                 answered.dispatched().ifPresent(d -> Responses.target(response, d));
+                ticket.costHeader(answered.response().usage(), answered.dispatched().map(Dispatched::target),
+                        response::header);
                 outcome = answered(exchange, answered.response().usage(), answered.dispatched(), Optional.empty(),
                         false);
                 audit.record(exchange, outcome);
@@ -161,10 +168,13 @@ public final class ChatFlow {
             audit.recordFailure(exchange, outcome, e);
             surface.fail(response, e);
         } finally {
+            if (ticket != null) {
+                ticket.settle(Optional.ofNullable(outcome));
+            }
             if (outcome != null) {
                 complete(exchange, outcome);
                 gateway.telemetry().finish(span, Optional.of(exchange), outcome, served.map(this::providerName),
-                        finishReasons);
+                        finishReasons, ticket == null ? 0 : ticket.costMicros(outcome));
             } else if (unadmitted != null) {
                 gateway.telemetry().failed(span, unadmitted, start);
             } else {

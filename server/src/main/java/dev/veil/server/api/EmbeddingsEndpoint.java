@@ -73,12 +73,12 @@ public final class EmbeddingsEndpoint implements Handler {
                     dispatched.result().usage(), Optional.of(dispatched), Optional.empty(), false),
                     Optional.of(gateway.providers().get(dispatched.target().provider())
                             .map(provider -> GenAi.providerName(provider.family()))
-                            .orElse(dispatched.target().provider())), List.of());
+                            .orElse(dispatched.target().provider())), List.of(), 0);
         } catch (VeilException e) {
             if (exchange != null) {
                 Responses.policy(response, exchange);
                 gateway.telemetry().finish(span, Optional.of(exchange), ChatFlow.failed(exchange, e),
-                        Optional.empty(), List.of());
+                        Optional.empty(), List.of(), 0);
             } else {
                 gateway.telemetry().failed(span, e, start);
             }

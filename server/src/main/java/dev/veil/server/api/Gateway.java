@@ -8,6 +8,7 @@ import dev.veil.server.auth.Authenticator;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.dispatch.Dispatcher;
 import dev.veil.server.dispatch.ModelResolver;
+import dev.veil.server.keys.Metering;
 import dev.veil.server.plugins.PluginCatalog;
 import dev.veil.server.plugins.PluginChain;
 import dev.veil.server.policy.CatalogPublisher;
@@ -31,24 +32,27 @@ import io.opentelemetry.api.OpenTelemetry;
  * @param catalogPublisher keeps the provider catalogue in OPA, when OPA is configured
  * @param telemetry request spans and metrics
  * @param audit the audit log, when one is configured
+ * @param metering virtual keys, rate limits, budgets and spend
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
                       ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
                       PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry,
-                      Optional<AuditLog> audit) {
+                      Optional<AuditLog> audit, Metering metering) {
     private static final Logger LOGGER = Logger.getLogger(Gateway.class.getName());
 
     public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
         ProviderRegistry providers = ProviderRegistry.create(config);
         PluginCatalog catalog = PluginCatalog.discover(config.pluginsDir());
         PluginChain plugins = PluginChain.create(config.plugins(), catalog, config.dataDir(), openTelemetry,
-                config.providers().values().stream().map(p -> new ProviderInfo(p.name(), p.kind().configName(), p.region(),
-                        p.zeroRetention())).toList());
-        return new Gateway(config, providers, new Authenticator(config.masterKey()),
-                new ModelResolver(config.models(), providers), new Dispatcher(providers, openTelemetry), catalog,
-                plugins, PolicyCheck.create(config.opa(), providers, openTelemetry),
+                config.providers().values().stream().map(p -> new ProviderInfo(p.name(), p.kind().configName(),
+                        p.region(), p.zeroRetention())).toList());
+        ModelResolver resolver = new ModelResolver(config.models(), providers);
+        Metering metering = Metering.open(config.dataDir(), config.accounting(), resolver::find);
+        return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
+                new Dispatcher(providers, openTelemetry), catalog, plugins,
+                PolicyCheck.create(config.opa(), providers, openTelemetry),
                 config.opa().map(opa -> CatalogPublisher.start(config, opa)), new RequestTelemetry(openTelemetry),
-                audit(config));
+                audit(config), metering);
     }
 
     private static Optional<AuditLog> audit(VeilConfig config) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 import dev.veil.spi.Usage;
@@ -26,6 +27,7 @@ import dev.veil.spi.Usage;
  * @param reasons the policy's reasons for a denial
  * @param findings PII finding counts by type, never values
  * @param usage token usage, when reported
+ * @param costMicros what the answer cost at the configured prices, in micro-dollars, when priced
  * @param latencyMicros from arrival to the end of the answer
  * @param status the HTTP status the client got
  * @param error the error code or kind, when the request failed
@@ -50,6 +52,7 @@ public record AuditEvent(
         List<String> reasons,
         Map<String, Integer> findings,
         Optional<Usage> usage,
+        OptionalLong costMicros,
         long latencyMicros,
         int status,
         Optional<String> error,

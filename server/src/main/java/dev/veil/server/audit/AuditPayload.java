@@ -46,6 +46,7 @@ final class AuditPayload {
             node.put("cached_tokens", usage.cachedPromptTokens());
             node.put("reasoning_tokens", usage.reasoningTokens());
         });
+        event.costMicros().ifPresent(micros -> root.put("cost_micro_usd", micros));
         root.put("latency_us", event.latencyMicros());
         root.put("status", event.status());
         event.error().ifPresent(v -> root.put("error", v));

@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
 import dev.veil.server.plugins.ServerExchange;
@@ -51,6 +53,7 @@ public final class RequestAudit {
     private volatile Supplier<String> prompt;
     private volatile Supplier<String> response;
     private volatile boolean attempted;
+    private volatile ToLongFunction<Outcome> pricing;
 
     private RequestAudit(Optional<AuditLog> log, String requestId, String surface, Tracer tracer) {
         this.log = log;
@@ -63,6 +66,11 @@ public final class RequestAudit {
     /** The audit of one request, its write traced by {@code tracer}; a no-op without an audit log. */
     public static RequestAudit start(Optional<AuditLog> log, String requestId, String surface, Tracer tracer) {
         return new RequestAudit(log, requestId, surface, tracer);
+    }
+
+    /** How to price an answer for its record, once the caller's virtual-key ticket knows the prices. */
+    public void pricing(ToLongFunction<Outcome> costMicros) {
+        this.pricing = costMicros;
     }
 
     /** Makes this audit reachable from the exchange, for the phases that see the redacted content. */
@@ -217,10 +225,17 @@ public final class RequestAudit {
                 Optional.ofNullable(who).map(Caller::team), Optional.ofNullable(requestedModel),
                 outcome.provider(), outcome.model(), outcome.attempts(),
                 attribute(exchange, Attributes.POLICY_DECISION_ID), reasons(exchange), findings(exchange),
-                outcome.usage(), latency, status, errorCode, attribute(exchange, Attributes.CACHE_STATUS),
+                outcome.usage(), cost(outcome), latency, status, errorCode,
+                attribute(exchange, Attributes.CACHE_STATUS),
                 attribute(exchange, Attributes.ZERO_RETENTION).orElse(false),
                 attribute(exchange, Attributes.ZERO_RETENTION_REASON), outcome.clientCancelled(),
                 Optional.ofNullable(prompt), Optional.ofNullable(response));
+    }
+
+    private OptionalLong cost(Outcome outcome) {
+        ToLongFunction<Outcome> price = pricing;
+        return price == null || outcome.usage().isEmpty() ? OptionalLong.empty()
+                : OptionalLong.of(price.applyAsLong(outcome));
     }
 
     private static <T> Optional<T> attribute(ServerExchange exchange, AttributeKey<T> key) {

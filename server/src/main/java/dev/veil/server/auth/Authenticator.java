@@ -4,19 +4,48 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.veil.server.config.Secret;
+import dev.veil.server.keys.Keys;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Caller;
 
-/** Checks the key a client presents. Until virtual keys exist, the master key is the only key. */
+/**
+ * Checks the key a client presents: the master key (caller {@code master} of tenant and team {@code default}) or a
+ * virtual key, whose tenant, team and labels become the caller.
+ */
 public final class Authenticator {
     private static final Caller MASTER = new Caller("master", "default", "default", Map.of());
     private static final String BEARER = "bearer ";
 
     private final Secret masterKey;
+    private final Keys keys;
 
-    public Authenticator(Secret masterKey) {
+    public Authenticator(Secret masterKey, Keys keys) {
         this.masterKey = masterKey;
+        this.keys = keys;
+    }
+
+    /**
+     * The caller of an admin request: the master key, or a virtual key with scope {@code admin} (401 without a
+     * valid key, 403 with a key of another scope), as {@code x-api-key} or {@code Authorization: Bearer}.
+     */
+    public Caller authenticateAdmin(Optional<String> apiKey, Optional<String> authorization) {
+        Caller caller = authenticate(apiKey, authorization);
+        if (caller != MASTER && keys.active(caller.keyId()).map(key -> !key.key().admin()).orElse(true)) {
+            throw new VeilException(ErrorKind.PERMISSION_DENIED, "This API key may not use the admin API; use the "
+                    + "master key or a key with scope admin").withCode("admin_scope_required");
+        }
+        return caller;
+    }
+
+    private Caller check(String presented) {
+        if (masterKey.matches(presented)) {
+            return MASTER;
+        }
+        if (Keys.isVirtualKey(presented)) {
+            return keys.authenticate(presented).caller();
+        }
+        throw new VeilException(ErrorKind.AUTHENTICATION, "Incorrect API key provided").withCode("invalid_api_key");
     }
 
     /**
@@ -25,11 +54,7 @@ public final class Authenticator {
      */
     public Caller authenticate(Optional<String> apiKey, Optional<String> authorization) {
         if (apiKey.isPresent()) {
-            if (!masterKey.matches(apiKey.get().trim())) {
-                throw new VeilException(ErrorKind.AUTHENTICATION, "Incorrect API key provided")
-                        .withCode("invalid_api_key");
-            }
-            return MASTER;
+            return check(apiKey.get().trim());
         }
         if (authorization.isEmpty()) {
             throw new VeilException(ErrorKind.AUTHENTICATION, "Missing API key: send it as 'x-api-key: <key>' or "
@@ -46,10 +71,6 @@ public final class Authenticator {
             throw new VeilException(ErrorKind.AUTHENTICATION, "Malformed Authorization header: expected "
                     + "'Bearer <key>'").withCode("invalid_api_key");
         }
-        if (!masterKey.matches(header.substring(BEARER.length()).trim())) {
-            throw new VeilException(ErrorKind.AUTHENTICATION, "Incorrect API key provided")
-                    .withCode("invalid_api_key");
-        }
-        return MASTER;
+        return check(header.substring(BEARER.length()).trim());
     }
 }

@@ -30,7 +30,12 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
-            "models", "plugins", "plugins-dir", "opa", "telemetry", "audit");
+            "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts",
+            "accounting");
+    private static final Set<String> PRICE_KEYS = Set.of("model", "input", "output", "cached-input", "cache-write",
+            "reasoning");
+    private static final Set<String> ALERT_KEYS = Set.of("webhook-url", "timeout");
+    private static final Set<String> ACCOUNTING_KEYS = Set.of("flush-interval", "reserve-output-tokens");
     private static final Set<String> TELEMETRY_KEYS = Set.of("exporter", "endpoint", "protocol", "headers",
             "service-name", "sample-ratio", "metric-interval");
     private static final Set<String> AUDIT_KEYS = Set.of("mode", "file", "key-file", "key-env", "passphrase-env",
@@ -167,7 +172,79 @@ public final class ConfigLoader {
         Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 connectTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
-                telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir));
+                telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir), accounting(veil, providers));
+    }
+
+    /** {@code veil.prices}, {@code veil.alerts} and {@code veil.accounting}. */
+    private static AccountingConfig accounting(Config veil, Map<String, ProviderConfig> providers) {
+        List<AccountingConfig.PriceEntry> prices = new ArrayList<>();
+        Config priceList = veil.get("prices");
+        if (priceList.exists()) {
+            if (priceList.type() != Config.Type.LIST) {
+                throw new ConfigException("veil.prices", "must be a list of prices, for example "
+                        + "[{model: openai/gpt-4o, input: 2.5, output: 10, cached-input: 1.25}]");
+            }
+            List<Config> items = priceList.asNodeList().orElse(List.of());
+            for (int i = 0; i < items.size(); i++) {
+                prices.add(price(items.get(i), "veil.prices[" + i + "]", providers));
+            }
+        }
+        Config alerts = veil.get("alerts");
+        rejectUnknown(alerts, ALERT_KEYS);
+        Config accounting = veil.get("accounting");
+        rejectUnknown(accounting, ACCOUNTING_KEYS);
+        long reserve = integer(accounting.get("reserve-output-tokens"))
+                .map(Integer::longValue).orElse(AccountingConfig.DEFAULT_RESERVE_OUTPUT_TOKENS);
+        if (reserve < 0) {
+            throw new ConfigException("veil.accounting.reserve-output-tokens", "must not be negative");
+        }
+        Duration flush = duration(accounting.get("flush-interval")).orElse(AccountingConfig.DEFAULT_FLUSH_INTERVAL);
+        if (flush.isZero() || flush.isNegative()) {
+            throw new ConfigException("veil.accounting.flush-interval", "must be positive, for example 1s");
+        }
+        return new AccountingConfig(prices, string(alerts.get("webhook-url")).map(url -> uri("veil.alerts.webhook-url",
+                url)), duration(alerts.get("timeout")).orElse(AccountingConfig.DEFAULT_ALERT_TIMEOUT), flush, reserve);
+    }
+
+    private static AccountingConfig.PriceEntry price(Config item, String key, Map<String, ProviderConfig> providers) {
+        if (item.type() != Config.Type.OBJECT) {
+            throw new ConfigException(key, "must be a map, for example {model: openai/gpt-4o, input: 2.5, output: 10}");
+        }
+        rejectUnknown(item, PRICE_KEYS);
+        String model = string(item.get("model")).orElseThrow(() -> new ConfigException(key + ".model",
+                "missing; name the provider model, for example openai/gpt-4o"));
+        int slash = model.indexOf('/');
+        if (slash <= 0 || slash == model.length() - 1) {
+            throw new ConfigException(key + ".model", "'" + model + "' is not of the form provider/model");
+        }
+        String provider = model.substring(0, slash);
+        if (!providers.containsKey(provider)) {
+            throw new ConfigException(key + ".model", "provider '" + provider + "' is not configured; configured "
+                    + "providers: " + String.join(", ", providers.keySet()));
+        }
+        double input = money(item.get("input")).orElseThrow(() -> new ConfigException(key + ".input",
+                "missing; give US dollars per million input tokens, for example input: 2.5"));
+        double output = money(item.get("output")).orElseThrow(() -> new ConfigException(key + ".output",
+                "missing; give US dollars per million output tokens, for example output: 10"));
+        return new AccountingConfig.PriceEntry(provider, model.substring(slash + 1), input, output,
+                money(item.get("cached-input")).orElse(input), money(item.get("cache-write")).orElse(input),
+                money(item.get("reasoning")).orElse(output));
+    }
+
+    private static Optional<Double> money(Config node) {
+        return string(node).map(value -> {
+            double amount;
+            try {
+                amount = Double.parseDouble(value.trim());
+            } catch (NumberFormatException e) {
+                amount = -1;
+            }
+            if (amount < 0 || Double.isNaN(amount) || Double.isInfinite(amount)) {
+                throw new ConfigException(node.key().toString(), "must be a non-negative number of US dollars per "
+                        + "million tokens, got '" + value + "'");
+            }
+            return amount;
+        });
     }
 
     private ProviderConfig provider(Config node, Duration readTimeout) {

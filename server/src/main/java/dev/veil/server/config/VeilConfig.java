@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param opa the policy engine, when policy checks are on
  * @param telemetry where traces and metrics go, when config says
  * @param audit the audit log, when one is kept
+ * @param accounting prices, budget alerts and spend flushing for virtual keys
  */
 public record VeilConfig(
         String host,
@@ -39,7 +40,8 @@ public record VeilConfig(
         Optional<Path> pluginsDir,
         Optional<OpaConfig> opa,
         Optional<TelemetryConfig> telemetry,
-        Optional<AuditConfig> audit) {
+        Optional<AuditConfig> audit,
+        AccountingConfig accounting) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -60,5 +62,6 @@ public record VeilConfig(
         Objects.requireNonNull(opa, "opa");
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(accounting, "accounting");
     }
 }

@@ -33,6 +33,7 @@ public final class GenAi {
     public static final AttributeKey<String> CACHE = AttributeKey.stringKey("veil.cache");
     public static final AttributeKey<Long> REDACTIONS = AttributeKey.longKey("veil.pii.redactions");
     public static final AttributeKey<Boolean> ZERO_RETENTION = AttributeKey.booleanKey("veil.zero_retention");
+    public static final AttributeKey<Double> COST = AttributeKey.doubleKey("veil.cost_usd");
 
     /** Provider kinds and compatible-server presets by the names the semantic conventions give them. */
     private static final Map<String, String> PROVIDER_NAMES = Map.ofEntries(

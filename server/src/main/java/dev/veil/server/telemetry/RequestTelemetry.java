@@ -16,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
@@ -54,6 +55,7 @@ public final class RequestTelemetry {
     private final LongCounter requests;
     private final DoubleHistogram duration;
     private final LongHistogram tokens;
+    private final DoubleCounter cost;
 
     public RequestTelemetry(OpenTelemetry openTelemetry) {
         this.tracer = openTelemetry.getTracer(SCOPE);
@@ -64,6 +66,8 @@ public final class RequestTelemetry {
                 .setDescription("Time from receiving a request to completing its answer").build();
         this.tokens = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs().setUnit("{token}")
                 .setDescription("Tokens per request, by type (input, output) and provider").build();
+        this.cost = meter.counterBuilder("veil.cost").ofDoubles().setUnit("USD")
+                .setDescription("What answers cost at the configured prices, by surface, status and provider").build();
     }
 
     public Tracer tracer() {
@@ -112,9 +116,10 @@ public final class RequestTelemetry {
      *
      * @param provider the served provider's semantic-convention name, when a provider answered
      * @param finishReasons the answer's finish reasons, when known
+     * @param costMicros what the answer cost at the configured prices, in micro-dollars
      */
     public void finish(Span span, Optional<? extends Exchange> exchange, Outcome outcome, Optional<String> provider,
-                       List<String> finishReasons) {
+                       List<String> finishReasons, long costMicros) {
         exchange.ifPresent(e -> annotate(span, e));
         span.setAttribute(GenAi.HTTP_STATUS, (long) outcome.status());
         provider.ifPresent(name -> span.setAttribute(GenAi.PROVIDER, name));
@@ -136,8 +141,11 @@ public final class RequestTelemetry {
                 span.setStatus(StatusCode.ERROR);
             }
         });
+        if (costMicros > 0) {
+            span.setAttribute(GenAi.COST, costMicros / 1e6);
+        }
         span.end();
-        record(exchange.map(Exchange::surface).orElse("unknown"), outcome, provider);
+        record(exchange.map(Exchange::surface).orElse("unknown"), outcome, provider, costMicros);
     }
 
     /** Ends the span of a request that failed before it had an exchange (unauthenticated, unreadable). */
@@ -165,12 +173,15 @@ public final class RequestTelemetry {
         }
     }
 
-    private void record(String surface, Outcome outcome, Optional<String> provider) {
+    private void record(String surface, Outcome outcome, Optional<String> provider, long costMicros) {
         Attributes attributes = provider.map(name -> Attributes.of(SURFACE, surface, GenAi.HTTP_STATUS,
                 (long) outcome.status(), GenAi.PROVIDER, name))
                 .orElseGet(() -> Attributes.of(SURFACE, surface, GenAi.HTTP_STATUS, (long) outcome.status()));
         requests.add(1, attributes);
         duration.record(outcome.latency().toNanos() / 1e9, attributes);
+        if (costMicros > 0) {
+            cost.add(costMicros / 1e6, attributes);
+        }
         if (outcome.usage().isPresent() && provider.isPresent()) {
             Usage usage = outcome.usage().get();
             tokens.record(usage.promptTokens(), Attributes.of(GenAi.TOKEN_TYPE, "input", GenAi.PROVIDER,

@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.VeilUnderTest;
@@ -29,7 +30,8 @@ class AuditRequestPathTest {
         config = AuditFixtures.config(dir.resolve("audit.db"), key, false, 1000);
         upstream = new FakeOpenAiUpstream();
         veil = VeilUnderTest.start(VeilUnderTest.config(upstream, "  audit: {key-file: \"" + key + "\", file: \""
-                + config.database() + "\"}\n"));
+                + config.database() + "\"}\n  data-dir: \"" + dir + "\"\n"
+                + "  prices: [{model: openai/gpt-4o, input: 2, output: 8}]\n"));
     }
 
     @AfterEach
@@ -51,6 +53,16 @@ class AuditRequestPathTest {
                 .containsEntry("surface", "openai.chat");
         assertThat((String) record.get("prompt")).contains("Hello upstream");
         assertThat((String) record.get("response")).contains("Hello upstream");
+    }
+
+    @Test
+    void recordsWhatTheAnswerCostAtTheConfiguredPrice() throws Exception {
+        HttpResponse<String> response = veil.post("/v1/chat/completions",
+                "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"What is the price\"}]}");
+
+        var usage = new ObjectMapper().readTree(response.body()).path("usage");
+        long expectedMicros = usage.path("prompt_tokens").asLong() * 2 + usage.path("completion_tokens").asLong() * 8;
+        assertThat(((Number) recordOf(response).get("cost_micro_usd")).longValue()).isEqualTo(expectedMicros);
     }
 
     @Test

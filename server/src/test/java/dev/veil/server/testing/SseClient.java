@@ -27,6 +27,11 @@ public final class SseClient implements AutoCloseable {
         return new SseClient(veil.client().send(request, HttpResponse.BodyHandlers.ofInputStream()));
     }
 
+    /** Sends {@code request} and returns once the response headers arrived. */
+    public static SseClient send(VeilUnderTest veil, HttpRequest request) throws IOException, InterruptedException {
+        return new SseClient(veil.client().send(request, HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
     public HttpResponse<InputStream> response() {
         return response;
     }

@@ -1,0 +1,24 @@
+package dev.veil.server.keys;
+
+import java.math.BigDecimal;
+
+/** Micro-dollars, Veil's unit of spend, to and from the US dollars people read and write. */
+public final class Money {
+    private Money() {
+    }
+
+    /** {@code micros} as dollars with six decimals, such as {@code 0.001250}. */
+    public static String format(long micros) {
+        return BigDecimal.valueOf(micros, 6).toPlainString();
+    }
+
+    /** {@code micros} as a JSON-friendly number of dollars. */
+    public static BigDecimal usd(long micros) {
+        return BigDecimal.valueOf(micros, 6);
+    }
+
+    /** Dollars, as written in a request, to micro-dollars (rounded to the nearest). */
+    public static long micros(double usd) {
+        return Math.round(usd * 1_000_000);
+    }
+}
