@@ -50,7 +50,7 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
         Metering metering = Metering.open(config.dataDir(), config.accounting(), resolver::find);
         return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
                 new Dispatcher(providers, openTelemetry), catalog, plugins,
-                PolicyCheck.create(config.opa(), providers, openTelemetry),
+                PolicyCheck.create(config.opa(), providers, metering.prices(), openTelemetry),
                 config.opa().map(opa -> CatalogPublisher.start(config, opa)), new RequestTelemetry(openTelemetry),
                 audit(config), metering);
     }

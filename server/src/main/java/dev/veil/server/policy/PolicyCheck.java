@@ -8,6 +8,7 @@ import java.util.logging.Logger;
 
 import dev.veil.server.config.OpaConfig;
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.keys.PriceTable;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.EmbeddingsRequest;
@@ -44,31 +45,34 @@ public final class PolicyCheck {
     private final Tracer tracer;
 
     private PolicyCheck(Optional<OpaPolicyClient> client, Optional<DecisionCache> cache, boolean failOpen,
-                        ProviderRegistry providers, OpenTelemetry openTelemetry) {
+                        ProviderRegistry providers, PriceTable prices, OpenTelemetry openTelemetry) {
         this.client = client;
         this.tracer = openTelemetry.getTracer("dev.veil.server");
         this.cache = cache;
         this.failOpen = failOpen;
-        this.input = new PolicyInput(providers);
+        this.input = new PolicyInput(providers, prices);
         this.providers = providers;
     }
 
     /** Checks requests against {@code opa}, or lets everything through when policy checks are off. */
     public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers) {
-        return create(opa, providers, OpenTelemetry.noop());
+        return create(opa, providers, new PriceTable(List.of()), OpenTelemetry.noop());
     }
 
-    /** As {@link #create(Optional, ProviderRegistry)}, with a span per policy check. */
-    public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers,
+    /**
+     * As {@link #create(Optional, ProviderRegistry)}, telling the policy each candidate's price and tracing each
+     * check.
+     */
+    public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers, PriceTable prices,
                                      OpenTelemetry openTelemetry) {
         if (opa.isEmpty()) {
             LOGGER.warning("policy checks are off: veil.opa is not configured");
-            return new PolicyCheck(Optional.empty(), Optional.empty(), false, providers, openTelemetry);
+            return new PolicyCheck(Optional.empty(), Optional.empty(), false, providers, prices, openTelemetry);
         }
         OpaConfig config = opa.get();
         Optional<DecisionCache> cache = config.cacheEntries() > 0
                 ? Optional.of(new DecisionCache(config.cacheEntries(), config.cacheTtl())) : Optional.empty();
-        return new PolicyCheck(Optional.of(new OpaPolicyClient(config)), cache, config.failOpen(), providers,
+        return new PolicyCheck(Optional.of(new OpaPolicyClient(config)), cache, config.failOpen(), providers, prices,
                 openTelemetry);
     }
 

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.keys.Price;
+import dev.veil.server.keys.PriceTable;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
@@ -28,9 +30,11 @@ final class PolicyInput {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final ProviderRegistry providers;
+    private final PriceTable prices;
 
-    PolicyInput(ProviderRegistry providers) {
+    PolicyInput(ProviderRegistry providers, PriceTable prices) {
         this.providers = providers;
+        this.prices = prices;
     }
 
     byte[] chat(ChatRequest request, List<TargetRef> candidates, Exchange exchange) {
@@ -114,6 +118,13 @@ final class PolicyInput {
                     g.writeNullField("region");
                 }
                 g.writeBooleanField("zero_retention", provider.zeroRetention());
+                Price price = prices.price(candidate.provider(), candidate.model());
+                if (!price.equals(Price.FREE)) {
+                    g.writeObjectFieldStart("price");
+                    g.writeNumberField("input", price.input());
+                    g.writeNumberField("output", price.output());
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
