@@ -44,6 +44,21 @@ class KeysCostTest {
     }
 
     @Test
+    void embeddingsAreMeteredAndPricedToo() throws Exception {
+        veil.restartWith("  prices:\n    - {model: openai/text-embedding-3-small, input: 500, output: 0}\n");
+        veil.upstream.on("text-embedding-3-small", exchange -> exchange.json(200, KeysFixture.JSON.readTree("""
+                {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.5]}],
+                 "model":"text-embedding-3-small","usage":{"prompt_tokens":7,"total_tokens":7}}""")));
+        JsonNode created = veil.createKey("{\"tenant\": \"acme\"}");
+
+        HttpResponse<String> response = veil.send(created.path("key").asText(), "/v1/embeddings",
+                "{\"model\": \"openai/text-embedding-3-small\", \"input\": \"index this\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-veil-cost")).hasValue(KeysFixture.usd(7 * 500));
+    }
+
+    @Test
     void cachedInputTokensArePricedAtTheirOwnRateAndNotTwice() throws Exception {
         veil.upstream.on("gpt-4o", exchange -> {
             ObjectNode body = KeysFixture.JSON.createObjectNode();

@@ -33,12 +33,22 @@ final class KeysFixture implements AutoCloseable {
     }
 
     void start() {
+        start("");
+    }
+
+    private void start(String morePrices) {
         veil = VeilUnderTest.start(VeilUnderTest.config(upstream, """
                   data-dir: "%s"
                   accounting: {flush-interval: 200ms}
                   prices:
                     - {model: openai/gpt-4o, input: 1000, output: 2000, cached-input: 100}
-                %s""".formatted(dataDir, extraYaml)));
+                %s%s""".formatted(dataDir, morePrices.replace("  prices:\n", ""), extraYaml)));
+    }
+
+    /** Restarts on the same data dir with more prices (lines of {@code veil.prices} entries under a prices: key). */
+    void restartWith(String morePrices) {
+        veil.close();
+        start(morePrices);
     }
 
     void restart() {
