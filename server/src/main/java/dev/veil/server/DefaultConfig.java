@@ -63,6 +63,17 @@ final class DefaultConfig {
                 yaml.append("    ").append(provider.getValue()).append('\n');
             }
         }
+        if (isSet(environment, "AWS_ACCESS_KEY_ID") && isSet(environment, "AWS_SECRET_ACCESS_KEY")) {
+            // The AWS CLI's variables; the region as the CLI resolves it, us-east-1 when none is set.
+            String region = isSet(environment, "AWS_REGION") ? "${AWS_REGION}"
+                    : isSet(environment, "AWS_DEFAULT_REGION") ? "${AWS_DEFAULT_REGION}" : "us-east-1";
+            yaml.append("    bedrock: {kind: bedrock, region: \"").append(region)
+                    .append("\", aws-access-key-id: \"${AWS_ACCESS_KEY_ID}\", aws-secret-access-key: ")
+                    .append("\"${AWS_SECRET_ACCESS_KEY}\"")
+                    .append(isSet(environment, "AWS_SESSION_TOKEN") ? ", aws-session-token: \"${AWS_SESSION_TOKEN}\""
+                            : "")
+                    .append("}\n");
+        }
         for (OpenAiPreset preset : OpenAiPreset.values()) {
             if (preset.requiresKey() && preset.keyVariable().filter(v -> isSet(environment, v)).isPresent()) {
                 yaml.append("    ").append(preset.configName()).append(": {kind: openai-compatible, preset: ")

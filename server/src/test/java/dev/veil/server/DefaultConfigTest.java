@@ -41,6 +41,25 @@ class DefaultConfigTest {
     }
 
     @Test
+    void enablesBedrockWhenAwsCredentialsAreInTheEnvironment() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString(),
+                "AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret", "AWS_REGION", "eu-west-1",
+                "AWS_SESSION_TOKEN", "token")::get);
+
+        assertThat(config.providers()).containsKey("bedrock");
+        assertThat(config.providers().get("bedrock").region()).hasValue("eu-west-1");
+        assertThat(config.providers().get("bedrock").awsSessionToken()).isPresent();
+    }
+
+    @Test
+    void leavesBedrockOutWithoutBothAwsKeys() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString(),
+                "AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")::get);
+
+        assertThat(config.providers()).doesNotContainKey("bedrock");
+    }
+
+    @Test
     void generatesAMasterKeyOnceAndKeepsItPrivate() throws Exception {
         VeilConfig first = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString())::get);
         VeilConfig second = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString())::get);

@@ -93,6 +93,22 @@ public final class ChatFlow {
 
         /** Sends an error in the surface's shape. */
         void fail(ServerResponse response, VeilException error);
+
+        /**
+         * A way to answer {@code admitted} without the canonical translation, when the surface has one for this
+         * request (the Anthropic passthrough); empty for the translated path. {@code parsed} is the request as the
+         * surface parsed it, before any phase ran.
+         */
+        default Optional<Direct> direct(ChatRequest parsed, Admitted admitted, ServerExchange exchange) {
+            return Optional.empty();
+        }
+    }
+
+    /** Answers an admitted request in place of {@link #answer} and {@link #stream}, with the same results. */
+    public interface Direct {
+        Answered answer();
+
+        Streaming stream();
     }
 
     /**
@@ -132,8 +148,10 @@ public final class ChatFlow {
             audit.prompt(admitted.request());
             Responses.policy(response, exchange);
             Responses.cache(response, exchange);
+            Optional<Direct> direct = surface.direct(chat, admitted, exchange);
             if (chat.stream()) {
-                Streaming streaming = stream(admitted, exchange);
+                ServerExchange opened = exchange;
+                Streaming streaming = direct.map(Direct::stream).orElseGet(() -> stream(admitted, opened));
                 served = streaming.dispatched();
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
                 ServerExchange streamed = exchange;
@@ -145,7 +163,8 @@ public final class ChatFlow {
                         relayed.error().map(VeilException::kind), relayed.clientGone());
                 audit.record(exchange, outcome);
             } else {
-                Answered answered = answer(admitted, exchange);
+                ServerExchange opened = exchange;
+                Answered answered = direct.map(Direct::answer).orElseGet(() -> answer(admitted, opened));
                 served = answered.dispatched();
                 finishReasons = answered.response().choices().stream()
                         .flatMap(choice -> choice.finishReason().stream()).map(FinishReason::wireName).toList();

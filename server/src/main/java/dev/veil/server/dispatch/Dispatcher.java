@@ -58,8 +58,9 @@ public final class Dispatcher {
         this.tracer = openTelemetry.getTracer("dev.veil.server");
     }
 
+    /** One attempt at one target, for callers that need more of an adapter than the canonical calls. */
     @FunctionalInterface
-    private interface Call<T> {
+    public interface Call<T> {
         T call(ProviderAdapter adapter, TargetRef target) throws UpstreamException;
     }
 
@@ -85,7 +86,11 @@ public final class Dispatcher {
         });
     }
 
-    private <T> Dispatched<T> dispatch(String operation, DispatchPlan plan, Call<T> call) {
+    /**
+     * Dispatches {@code call} over the plan with the same failover, backoff, deadline and reporting as a chat
+     * request. A call that opens a stream must read up to its first event itself, as {@link #stream} does.
+     */
+    public <T> Dispatched<T> dispatch(String operation, DispatchPlan plan, Call<T> call) {
         long deadline = System.nanoTime() + plan.deadline().toNanos();
         UpstreamException last = null;
         int attempts = 0;

@@ -229,6 +229,34 @@ public final class PluginChain implements AutoCloseable {
     }
 
     /**
+     * Whether every plugin of the response and stream phases may sit out {@code exchange}
+     * ({@link dev.veil.spi.plugin.Plugin#leavesAnswerAlone}), so that the answer may be relayed untranslated. A
+     * plugin that fails to answer, or runs over budget, counts as a no (its failure is logged by name).
+     */
+    public boolean leaveAnswerAlone(Exchange exchange) {
+        for (Stage<ResponsePhase> stage : response) {
+            if (!asks(stage, () -> stage.phase.leavesAnswerAlone(exchange))) {
+                return false;
+            }
+        }
+        for (Stage<StreamPhase> stage : stream) {
+            if (!asks(stage, () -> stage.phase.leavesAnswerAlone(exchange))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A question whose failure means no: the safe answer costs only the translation. */
+    private static boolean asks(Stage<?> stage, Supplier<Boolean> question) {
+        try {
+            return Boolean.TRUE.equals(stage.call(question, Boolean.FALSE));
+        } catch (VeilException e) {
+            return false;
+        }
+    }
+
+    /**
      * Puts the stream phase between the upstream stream and the client; returns {@code upstream} itself when no
      * plugin takes part, so a chain without stream plugins costs nothing per event.
      */

@@ -93,6 +93,11 @@ public final class UpstreamException extends Exception {
         return status;
     }
 
+    /** The error the upstream described, when it did. */
+    public Optional<UpstreamError> error() {
+        return error;
+    }
+
     /** How long the upstream asked to be left alone ({@code Retry-After}), when it said. */
     public OptionalLong retryAfterSeconds() {
         return retryAfterSeconds >= 0 ? OptionalLong.of(retryAfterSeconds) : OptionalLong.empty();

@@ -39,12 +39,29 @@ public final class UpstreamHttp {
     private final Http1Client client;
     private final Duration readTimeout;
     private final long maxResponseBytes;
+    private final Optional<HeaderName> errorType;
 
     public UpstreamHttp(Http1Client client, ProviderConfig config, long maxResponseBytes) {
+        this(client, config, maxResponseBytes, Optional.empty());
+    }
+
+    private UpstreamHttp(Http1Client client, ProviderConfig config, long maxResponseBytes,
+                         Optional<HeaderName> errorType) {
         this.client = client;
         this.provider = config.name();
         this.readTimeout = config.readTimeout();
         this.maxResponseBytes = maxResponseBytes;
+        this.errorType = errorType;
+    }
+
+    /**
+     * A client for an upstream that names its error types in a header (Bedrock's {@code x-amzn-ErrorType:
+     * ThrottlingException:http://...}): the name before any {@code :} becomes the error's code, for the adapter to
+     * classify by.
+     */
+    public static UpstreamHttp withErrorTypeHeader(Http1Client client, ProviderConfig config, long maxResponseBytes,
+                                                   HeaderName header) {
+        return new UpstreamHttp(client, config, maxResponseBytes, Optional.of(header));
     }
 
     /**
@@ -143,6 +160,14 @@ public final class UpstreamHttp {
                 body = new byte[0];
             }
             Optional<UpstreamError> error = OpenAiResponses.error(body);
+            Optional<String> type = errorType.flatMap(name -> response.headers().first(name))
+                    .map(value -> value.split(":", 2)[0].trim()).filter(value -> !value.isEmpty());
+            if (type.isPresent()) {
+                UpstreamError described = error.orElse(new UpstreamError("", Optional.empty(), Optional.empty(),
+                        Optional.empty()));
+                error = Optional.of(new UpstreamError(described.message(), described.type(), type,
+                        described.param()));
+            }
             throw UpstreamException.status(provider, status, error, retryAfter(response));
         }
     }

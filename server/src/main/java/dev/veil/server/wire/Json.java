@@ -36,6 +36,11 @@ public final class Json {
     private Json() {
     }
 
+    /** The factory behind {@link #parseRequest}, for readers that need token positions rather than a tree. */
+    public static JsonFactory factory() {
+        return FACTORY;
+    }
+
     /**
      * Parses a client's request body into a tree. Syntax errors become a 400 that says where the JSON broke, never
      * what it contained.

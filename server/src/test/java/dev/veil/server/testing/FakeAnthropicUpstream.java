@@ -30,6 +30,8 @@ public final class FakeAnthropicUpstream implements AutoCloseable {
     public static final int OUTPUT_TOKENS = 7;
     public static final int CACHE_READ_TOKENS = 3;
     public static final int CACHE_CREATION_TOKENS = 5;
+    /** What {@code POST /v1/messages/count_tokens} answers, for any request. */
+    public static final int COUNTED_TOKENS = 1234;
 
     /** One content block of a scripted answer; streamed in {@code pieces}. */
     public record Block(String type, List<String> pieces, String id, String name, String signature) {
@@ -92,7 +94,8 @@ public final class FakeAnthropicUpstream implements AutoCloseable {
 
     private void handle(FakeHttpServer.Exchange exchange) throws IOException {
         FakeHttpServer.Received received = exchange.request();
-        if (!received.method().equals("POST") || !received.path().equals("/v1/messages")) {
+        boolean count = received.path().equals("/v1/messages/count_tokens");
+        if (!received.method().equals("POST") || !(count || received.path().equals("/v1/messages"))) {
             error(404, "not_found_error", "Not found").respond(exchange, null);
             return;
         }
@@ -109,6 +112,11 @@ public final class FakeAnthropicUpstream implements AutoCloseable {
             request = JSON.readTree(received.body());
         } catch (IOException e) {
             error(400, "invalid_request_error", "There was an issue with your request JSON").respond(exchange, null);
+            return;
+        }
+        if (count) {
+            exchange.respond(200, "application/json", utf8("{\"input_tokens\":" + COUNTED_TOKENS + "}"),
+                    Map.of());
             return;
         }
         String problem = invalid(request);
@@ -165,6 +173,22 @@ public final class FakeAnthropicUpstream implements AutoCloseable {
                 exchange.respond(200, "application/json", JSON.writeValueAsBytes(message(request, blocks,
                         stopReason)), Map.of("request-id", "req_fake"));
             }
+        };
+    }
+
+    /** Answers with exactly these bytes as a JSON message, whatever was asked. */
+    public static Behavior verbatim(String body) {
+        return (exchange, request) -> exchange.respond(200, "application/json", utf8(body), Map.of());
+    }
+
+    /** Streams exactly these frames, one chunk each, whatever was asked. */
+    public static Behavior verbatimEvents(List<String> frames) {
+        return (exchange, request) -> {
+            exchange.startChunked("text/event-stream; charset=utf-8");
+            for (String frame : frames) {
+                exchange.chunk(utf8(frame));
+            }
+            exchange.endChunked();
         };
     }
 

@@ -185,6 +185,12 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
                 .withCode("pii_blocked");
     }
 
+    /** Nothing to restore and no output scan: the answer would pass unchanged, so it may pass untranslated. */
+    @Override
+    public boolean leavesAnswerAlone(Exchange exchange) {
+        return outputScan.isEmpty() && placeholders(exchange).isEmpty();
+    }
+
     private Placeholders placeholders(Exchange exchange) {
         return exchange.get(state).map(Redacted::placeholders).orElse(Placeholders.NONE);
     }

@@ -101,6 +101,12 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
         return key.isEmpty() ? StreamTransformer.PASS_THROUGH : new Recorder(key.get());
     }
 
+    /** An answer this exchange would store must be seen in the canonical model; any other needs no cache. */
+    @Override
+    public boolean leavesAnswerAlone(Exchange exchange) {
+        return exchange.get(pending).isEmpty();
+    }
+
     /** The number of answers held, after pending maintenance; for tests. */
     long size() {
         cache.cleanUp();

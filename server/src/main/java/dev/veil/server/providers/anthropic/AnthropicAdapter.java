@@ -18,6 +18,7 @@ import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamErrorEvent;
+import dev.veil.server.wire.anthropic.ModelField;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
@@ -26,6 +27,7 @@ import dev.veil.spi.EmbeddingsResponse;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -42,8 +44,12 @@ public final class AnthropicAdapter implements ProviderAdapter {
     private static final Logger LOGGER = Logger.getLogger(AnthropicAdapter.class.getName());
     private static final int MAX_TRAILING_BYTES = 4096;
 
+    private static final HeaderName VERSION = HeaderNames.create("anthropic-version");
+    private static final HeaderName BETA = HeaderNames.create("anthropic-beta");
+
     private final String provider;
     private final URI messages;
+    private final URI countTokens;
     private final List<Header> headers;
     private final UpstreamHttp http;
     private final List<String> models;
@@ -52,6 +58,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
                              List<String> models) {
         this.provider = provider;
         this.messages = messages;
+        this.countTokens = URI.create(messages + "/count_tokens");
         this.headers = headers;
         this.http = http;
         this.models = models;
@@ -94,6 +101,84 @@ public final class AnthropicAdapter implements ProviderAdapter {
             response.close();
             throw http.classify(e);
         }
+    }
+
+    /**
+     * The Anthropic headers of the client whose body a passthrough forwards: the body was written against them.
+     *
+     * @param version the client's {@code anthropic-version}, which replaces the configured one
+     * @param beta the client's {@code anthropic-beta}, sent after the configured betas
+     */
+    public record ClientHeaders(Optional<String> version, Optional<String> beta) {
+        public static final ClientHeaders NONE = new ClientHeaders(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * A complete answer relayed untranslated.
+     *
+     * @param body the upstream's bytes, for the client
+     * @param response a canonical reading of them, for accounting and audit
+     */
+    public record Relayed(byte[] body, ChatResponse response) {
+    }
+
+    /**
+     * Sends a client's Messages body as it is, but for its {@code model} (set to {@code model}), and returns the
+     * answer's bytes with a canonical reading of them.
+     */
+    public Relayed relay(byte[] body, String model, ClientHeaders client) throws UpstreamException {
+        try (HttpClientResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model),
+                false)) {
+            byte[] answer = http.body(response);
+            return new Relayed(answer, AnthropicWire.response(answer, System.currentTimeMillis() / 1000));
+        } catch (MalformedUpstreamException e) {
+            throw UpstreamException.malformed(provider, e.getMessage());
+        }
+    }
+
+    /**
+     * Starts a streamed answer to a client's Messages body sent as it is (but for its {@code model}); returns once
+     * the first event that carries content has arrived.
+     */
+    public AnthropicRelayStream relayStream(byte[] body, String model, ClientHeaders client)
+            throws UpstreamException {
+        HttpClientResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model), true);
+        AnthropicRelayStream stream = new AnthropicRelayStream(provider, http, response);
+        try {
+            stream.prime();
+            return stream;
+        } catch (UpstreamException | RuntimeException e) {
+            stream.close();
+            throw e;
+        }
+    }
+
+    /** Asks Anthropic's own {@code count_tokens} about a client's body (its {@code model} set); returns its bytes. */
+    public byte[] countTokens(byte[] body, String model, ClientHeaders client) throws UpstreamException {
+        try (HttpClientResponse response = http.post(countTokens, headers(client), ModelField.rewrite(body, model),
+                false)) {
+            return http.body(response);
+        }
+    }
+
+    private List<Header> headers(ClientHeaders client) {
+        if (client.version().isEmpty() && client.beta().isEmpty()) {
+            return headers;
+        }
+        List<Header> merged = new ArrayList<>(headers.size() + 1);
+        Optional<String> beta = client.beta();
+        for (Header header : headers) {
+            if (header.name().equalsIgnoreCase(VERSION.defaultCase()) && client.version().isPresent()) {
+                merged.add(HeaderValues.create(VERSION, client.version().get()));
+            } else if (header.name().equalsIgnoreCase(BETA.defaultCase()) && beta.isPresent()) {
+                merged.add(HeaderValues.create(BETA, header.get() + "," + beta.get()));
+                beta = Optional.empty();
+            } else {
+                merged.add(header);
+            }
+        }
+        beta.ifPresent(value -> merged.add(HeaderValues.create(BETA, value)));
+        return merged;
     }
 
     @Override

@@ -51,6 +51,7 @@ public final class BedrockAdapter implements ProviderAdapter {
     private static final Logger LOGGER = Logger.getLogger(BedrockAdapter.class.getName());
     private static final int MAX_TRAILING_BYTES = 4096;
     private static final HeaderName REQUEST_ID = HeaderNames.create("x-amzn-RequestId");
+    private static final HeaderName ERROR_TYPE = HeaderNames.create("x-amzn-ErrorType");
     private static final Header ACCEPT_EVENT_STREAM = HeaderValues.createCached(HeaderNames.ACCEPT,
             "application/vnd.amazon.eventstream");
 
@@ -99,7 +100,7 @@ public final class BedrockAdapter implements ProviderAdapter {
         config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
         return new BedrockAdapter(config.name(), base, List.copyOf(headers),
                 new SigV4(accessKeyId, secretAccessKey, region, SERVICE), config.awsSessionToken(),
-                new UpstreamHttp(client, config, maxResponseBytes), config.models());
+                UpstreamHttp.withErrorTypeHeader(client, config, maxResponseBytes, ERROR_TYPE), config.models());
     }
 
     /**
@@ -150,12 +151,38 @@ public final class BedrockAdapter implements ProviderAdapter {
         try {
             return http.post(uri, signed(uri, body, stream), body, stream);
         } catch (UpstreamException e) {
-            // ModelErrorException (424) is the model failing, not the request: a provider failure another may avoid.
-            if (e.failure() == UpstreamException.Failure.STATUS && e.status() == 424) {
-                throw UpstreamException.status(provider, 502, Optional.empty(), OptionalLong.empty());
+            if (e.failure() != UpstreamException.Failure.STATUS) {
+                throw e;
             }
-            throw e;
+            int status = statusOf(e.error().flatMap(UpstreamError::code), e.status());
+            if (status == e.status()) {
+                throw e;
+            }
+            // A model's own failure message is not the client's business; a reclassified one keeps its message.
+            throw UpstreamException.status(provider, status, e.status() == 424 ? Optional.empty() : e.error(),
+                    e.retryAfterSeconds());
         }
+    }
+
+    /**
+     * The status an error stands for, by the type Bedrock names in {@code x-amzn-ErrorType} when it names one Veil
+     * knows, else by the HTTP status: a proxy or SDK shim may send a throttle as a 400, and the type is what AWS
+     * documents. {@code ModelErrorException} (424) is the model failing, not the request: a provider failure
+     * another target may avoid.
+     */
+    static int statusOf(Optional<String> type, int status) {
+        return switch (type.orElse("")) {
+            case "ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException" -> 429;
+            case "ValidationException" -> 400;
+            case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+                 "ExpiredTokenException" -> 403;
+            case "ResourceNotFoundException" -> 404;
+            case "ModelTimeoutException" -> 408;
+            case "ModelErrorException" -> 502;
+            case "ModelNotReadyException", "ServiceUnavailableException" -> 503;
+            case "InternalServerException" -> 500;
+            default -> status == 424 ? 502 : status;
+        };
     }
 
     private String id(HttpClientResponse response) {

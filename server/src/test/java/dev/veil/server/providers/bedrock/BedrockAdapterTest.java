@@ -451,6 +451,27 @@ class BedrockAdapterTest {
     }
 
     @Test
+    void classifiesAnErrorByItsXAmznErrorTypeOverItsStatus() throws Exception {
+        upstream.on("proxied", FakeBedrockUpstream.error(400, "ThrottlingException", "Rate exceeded"));
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", chat("proxied", HELLO, ""));
+
+        assertThat(response.statusCode()).isEqualTo(429);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("upstream_rate_limited");
+    }
+
+    @Test
+    void passesAValidationExceptionOnAs400WhateverItsStatus() throws Exception {
+        upstream.on("strict", FakeBedrockUpstream.error(500, "ValidationException", "Malformed input request"));
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", chat("strict", HELLO, ""));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/message").asText()).isEqualTo("Malformed input request");
+        assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("ValidationException");
+    }
+
+    @Test
     void treatsAModelErrorAsAProviderFailure() throws Exception {
         upstream.on("broken-model", FakeBedrockUpstream.error(424, "ModelErrorException",
                 "The model failed to process the request"));
