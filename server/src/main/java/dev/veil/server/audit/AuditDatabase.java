@@ -58,7 +58,7 @@ public final class AuditDatabase implements AutoCloseable {
                     + "with veil.audit set, or point veil.audit.file at an existing log");
         }
         byte[] rawKey = config.key() instanceof AuditConfig.PassphraseEnv ? null : rawKey(config.key());
-        Connection connection = connect(file, config.async(), exists);
+        Connection connection = connect(file, !config.async() && config.fsync(), exists);
         try {
             AuditKeys keys = keys(connection, config.key(), rawKey, file);
             return new AuditDatabase(file, connection, keys);
@@ -150,14 +150,16 @@ public final class AuditDatabase implements AutoCloseable {
         closeQuietly(connection);
     }
 
-    private static Connection connect(Path file, boolean async, boolean exists) {
+    private static Connection connect(Path file, boolean fsync, boolean exists) {
         try {
             if (file.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(file.toAbsolutePath().getParent());
             }
             SQLiteConfig sqlite = new SQLiteConfig();
             sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            sqlite.setSynchronous(async ? SQLiteConfig.SynchronousMode.NORMAL : SQLiteConfig.SynchronousMode.FULL);
+            // WAL with NORMAL: a commit is in the log file, safe from any crash of this process; FULL adds an fsync
+            // per commit, safe from a power loss too.
+            sqlite.setSynchronous(fsync ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
             sqlite.setBusyTimeout(5000);
             sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
             Connection connection = sqlite.createConnection("jdbc:sqlite:" + file.toAbsolutePath());

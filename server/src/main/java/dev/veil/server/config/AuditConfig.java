@@ -17,10 +17,14 @@ import java.util.Objects;
  * @param content whether the redacted prompt and answer are stored (never under zero retention)
  * @param maxContentBytes the longest prompt or answer stored; longer ones are cut, and marked so
  * @param commitTimeout how long a request waits for its record's commit before it is refused
+ * @param fsync whether each sync-mode commit is flushed to the disk ({@code synchronous=FULL}), so a committed
+ *              record also survives a power loss; without it a commit survives any crash of Veil's process (SIGKILL
+ *              included) but not of the machine
  */
 public record AuditConfig(Path database, boolean async, KeySource key, Duration rotate, int checkpointRecords,
                           Duration checkpointInterval, boolean content, int maxContentBytes,
-                          Duration commitTimeout) {
+                          Duration commitTimeout,
+                          boolean fsync) {
     public static final String DEFAULT_FILE = "audit.db";
     public static final Duration DEFAULT_ROTATE = Duration.ofHours(24);
     public static final int DEFAULT_CHECKPOINT_RECORDS = 1000;
@@ -34,6 +38,13 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
         Objects.requireNonNull(rotate, "rotate");
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(commitTimeout, "commitTimeout");
+    }
+
+    /** Settings with each sync-mode commit flushed to the disk. */
+    public AuditConfig(Path database, boolean async, KeySource key, Duration rotate, int checkpointRecords,
+                       Duration checkpointInterval, boolean content, int maxContentBytes, Duration commitTimeout) {
+        this(database, async, key, rotate, checkpointRecords, checkpointInterval, content, maxContentBytes,
+                commitTimeout, true);
     }
 
     /** Where the key-encryption key comes from; each names the config key it was set by, for error messages. */

@@ -39,7 +39,7 @@ public final class ConfigLoader {
     private static final Set<String> TELEMETRY_KEYS = Set.of("exporter", "endpoint", "protocol", "headers",
             "service-name", "sample-ratio", "metric-interval");
     private static final Set<String> AUDIT_KEYS = Set.of("mode", "file", "key-file", "key-env", "passphrase-env",
-            "rotate", "checkpoint", "content", "max-content-bytes", "commit-timeout");
+            "rotate", "checkpoint", "content", "max-content-bytes", "commit-timeout", "fsync");
     private static final Set<String> AUDIT_CHECKPOINT_KEYS = Set.of("records", "interval");
     private static final Set<String> OPA_KEYS = Set.of("url", "decision-path", "timeout", "fail-mode", "cache");
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
@@ -436,7 +436,8 @@ public final class ConfigLoader {
         Duration commitTimeout = duration(node.get("commit-timeout")).orElse(AuditConfig.DEFAULT_COMMIT_TIMEOUT);
         Path database = string(node.get("file")).map(Path::of).orElse(dataDir.resolve(AuditConfig.DEFAULT_FILE));
         return Optional.of(new AuditConfig(database, mode.equals("async"), key, rotate, checkpointRecords,
-                checkpointInterval, bool(node.get("content")).orElse(true), (int) maxContent, commitTimeout));
+                checkpointInterval, bool(node.get("content")).orElse(true), (int) maxContent, commitTimeout,
+                bool(node.get("fsync")).orElse(true)));
     }
 
     private String variable(String key, String name) {

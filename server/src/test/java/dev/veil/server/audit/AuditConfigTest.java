@@ -1,11 +1,13 @@
 package dev.veil.server.audit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ConfigLoader;
+import dev.veil.server.config.VeilConfig;
 import org.junit.jupiter.api.Test;
 
 class AuditConfigTest {
@@ -40,7 +42,13 @@ class AuditConfigTest {
                 .hasMessageStartingWith("veil.audit.mode: must be sync");
     }
 
-    private static void load(String audit) {
-        ConfigLoader.fromYaml(BASE.formatted(audit), Map.<String, String>of()::get);
+    @Test
+    void flushesEachCommitToTheDiskUnlessToldNotTo() {
+        assertThat(load("{key-file: k}").audit().orElseThrow().fsync()).isTrue();
+        assertThat(load("{key-file: k, fsync: false}").audit().orElseThrow().fsync()).isFalse();
+    }
+
+    private static VeilConfig load(String audit) {
+        return ConfigLoader.fromYaml(BASE.formatted(audit), Map.<String, String>of()::get);
     }
 }
