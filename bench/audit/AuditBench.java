@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +97,7 @@ public final class AuditBench {
         return new AuditEvent(requestId, "openai.chat", Optional.of("master"), Optional.of("acme"),
                 Optional.of("support"), Optional.of("smart"), Optional.of("openai"), Optional.of("gpt-4o"), 1,
                 Optional.of("4f6c0d0e-decision"), List.of(), Map.of("PERSON", 1, "EMAIL", 1),
-                Optional.of(Usage.of(220, 180)), 41_000, 200, Optional.empty(), Optional.of("miss"), false, false,
-                Optional.of(prompt), Optional.of(response));
+                Optional.of(Usage.of(220, 180)), OptionalLong.of(2_350), 41_000, 200, Optional.empty(),
+                Optional.of("miss"), false, Optional.empty(), false, Optional.of(prompt), Optional.of(response));
     }
 }

@@ -1,0 +1,63 @@
+package dev.veil.server.audit;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Copies the write-ahead log into the database file on its own thread and connection. SQLite would otherwise do it
+ * on the committing connection every thousand pages, with an fsync, stalling the writer — and every request waiting
+ * for its record — for milliseconds. A passive checkpoint never blocks the writer; the WAL only grows while one lags.
+ */
+final class WalCheckpointer implements AutoCloseable {
+    private static final Logger LOGGER = Logger.getLogger(WalCheckpointer.class.getName());
+
+    private final Connection connection;
+    private final ScheduledExecutorService timer;
+
+    private WalCheckpointer(Connection connection, Duration every) {
+        this.connection = connection;
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("veil-audit-checkpointer").daemon(true).factory());
+        timer.scheduleWithFixedDelay(this::checkpoint, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Turns automatic checkpoints off on {@code writer} and starts checkpointing {@code file} every {@code every}. */
+    static WalCheckpointer start(Connection writer, Path file, Duration every) throws SQLException {
+        try (Statement statement = writer.createStatement()) {
+            statement.execute("PRAGMA wal_autocheckpoint=0");
+        }
+        return new WalCheckpointer(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()), every);
+    }
+
+    private void checkpoint() {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (SQLException e) {
+            LOGGER.fine(() -> "audit WAL checkpoint skipped (" + AuditDatabase.reason(e) + ")");
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdown();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checkpoint();
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOGGER.fine(() -> "cannot close the audit checkpoint connection (" + AuditDatabase.reason(e) + ")");
+        }
+    }
+}
