@@ -22,7 +22,15 @@ final class RequestBodies {
         }
         byte[] body;
         try (InputStream in = request.content().inputStream()) {
-            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (declared.isPresent()) {
+                // The usual case: one array of exactly the declared size, filled in place.
+                body = new byte[(int) declared.getAsLong()];
+                if (in.readNBytes(body, 0, body.length) < body.length) {
+                    throw new IOException("body shorter than its Content-Length");
+                }
+            } else {
+                body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            }
         } catch (IOException | RuntimeException e) {
             // Helidon reports a body cut short (client hung up, Content-Length lied) with its own runtime types.
             throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body could not be read completely");

@@ -28,6 +28,10 @@ public final class TelemetrySdk {
         return AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addPropertiesCustomizer(properties -> configured)
+                // Spans nobody exports are not recorded; traceparent still goes upstream, with the client's trace id.
+                .addPropertiesCustomizer(properties -> "none".equals(properties.getString("otel.traces.exporter"))
+                        && properties.getString("otel.traces.sampler") == null
+                        ? Map.of("otel.traces.sampler", "always_off") : Map.of())
                 .disableShutdownHook()
                 .build()
                 .getOpenTelemetrySdk();

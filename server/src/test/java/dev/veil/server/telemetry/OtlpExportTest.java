@@ -93,6 +93,16 @@ class OtlpExportTest {
     }
 
     @Test
+    void recordsNoSpansWhenNothingExportsThem() {
+        try (OpenTelemetrySdk sdk = TelemetrySdk.create(Optional.empty())) {
+            var span = sdk.getTracer("test").spanBuilder("chat smart").startSpan();
+            assertThat(span.isRecording()).isFalse();
+            assertThat(span.getSpanContext().isValid()).isTrue();
+            span.end();
+        }
+    }
+
+    @Test
     void buildsAGrpcExporterFromConfig() {
         Optional<TelemetryConfig> config = Optional.of(new TelemetryConfig(Map.of("otel.traces.exporter", "otlp",
                 "otel.exporter.otlp.protocol", "grpc", "otel.exporter.otlp.endpoint", "http://127.0.0.1:4317")));
