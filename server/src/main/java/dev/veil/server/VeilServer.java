@@ -42,6 +42,9 @@ public final class VeilServer implements AutoCloseable {
                 .port(config.port())
                 // Stream events are small writes; Nagle would hold each one back until the previous is acknowledged.
                 .connectionOptions(options -> options.tcpNoDelay(true))
+                // Bounded, so that an overload cannot exhaust file descriptors and kill the listening socket.
+                .maxTcpConnections(config.connectionLimits().connections())
+                .maxConcurrentRequests(config.connectionLimits().requests())
                 .routing(routing -> routing(routing, gateway))
                 .build()
                 .start();

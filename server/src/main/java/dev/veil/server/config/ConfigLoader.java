@@ -43,7 +43,8 @@ public final class ConfigLoader {
     private static final Set<String> AUDIT_CHECKPOINT_KEYS = Set.of("records", "interval");
     private static final Set<String> OPA_KEYS = Set.of("url", "decision-path", "timeout", "fail-mode", "cache");
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
-    private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes");
+    private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
+            "max-connections", "max-concurrent-requests");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
             "zero-retention", "models", "headers", "api-version", "deployments", "read-timeout",
@@ -144,6 +145,12 @@ public final class ConfigLoader {
 
         Config limits = veil.get("limits");
         rejectUnknown(limits, LIMIT_KEYS);
+        int maxConnections = integer(limits.get("max-connections")).orElse(0);
+        int maxConcurrentRequests = integer(limits.get("max-concurrent-requests")).orElse(0);
+        if (maxConnections < 0 || maxConcurrentRequests < 0) {
+            throw new ConfigException("veil.limits", "max-connections and max-concurrent-requests must not be "
+                    + "negative (0 derives them from the process's open-file limit)");
+        }
         long maxRequestBytes = size(limits.get("max-request-bytes")).orElse(VeilConfig.DEFAULT_MAX_REQUEST_BYTES);
         long maxUpstreamBytes = size(limits.get("max-upstream-response-bytes"))
                 .orElse(VeilConfig.DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES);
@@ -172,7 +179,8 @@ public final class ConfigLoader {
         Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 connectTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
-                telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir), accounting(veil, providers));
+                telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir), accounting(veil, providers),
+                new ConnectionLimits(maxConnections, maxConcurrentRequests));
     }
 
     /** {@code veil.prices}, {@code veil.alerts} and {@code veil.accounting}. */

@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param telemetry where traces and metrics go, when config says
  * @param audit the audit log, when one is kept
  * @param accounting prices, budget alerts and spend flushing for virtual keys
+ * @param connectionLimits how many client connections and requests Veil takes at once
  */
 public record VeilConfig(
         String host,
@@ -41,7 +42,8 @@ public record VeilConfig(
         Optional<OpaConfig> opa,
         Optional<TelemetryConfig> telemetry,
         Optional<AuditConfig> audit,
-        AccountingConfig accounting) {
+        AccountingConfig accounting,
+        ConnectionLimits connectionLimits) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -63,5 +65,6 @@ public record VeilConfig(
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(accounting, "accounting");
+        Objects.requireNonNull(connectionLimits, "connectionLimits");
     }
 }

@@ -206,6 +206,26 @@ class PolicyEnforcementTest {
     }
 
     @Test
+    void aVirtualKeysLabelsReachThePolicy() throws Exception {
+        start(opa.url(), "");
+        String regulated = JSON.readTree(veil.post("/admin/keys", """
+                {"tenant": "acme", "labels": {"regulated": "true"}}""").body()).path("key").asText();
+        String ordinary = JSON.readTree(veil.post("/admin/keys", """
+                {"tenant": "acme"}""").body()).path("key").asText();
+
+        HttpResponse<String> labelled = veil.send(veil.request("/v1/chat/completions")
+                .setHeader("Authorization", "Bearer " + regulated)
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build());
+        HttpResponse<String> unlabelled = veil.send(veil.request("/v1/chat/completions")
+                .setHeader("Authorization", "Bearer " + ordinary)
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO)).build());
+
+        // The default policy makes keys labelled regulated=true zero-retention: only deepseek retains nothing.
+        assertThat(labelled.headers().firstValue("x-veil-provider")).hasValue("deepseek");
+        assertThat(unlabelled.headers().firstValue("x-veil-provider")).hasValue("openai");
+    }
+
+    @Test
     void sendsAZeroRetentionRequestOnlyToProvidersThatRetainNothing() {
         start(opa.url(), "");
 
