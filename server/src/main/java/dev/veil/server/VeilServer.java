@@ -2,6 +2,7 @@ package dev.veil.server;
 
 import dev.veil.server.api.AdminKeysEndpoint;
 import dev.veil.server.api.AdminPluginsEndpoint;
+import dev.veil.server.api.AdmissionFilter;
 import dev.veil.server.api.ChatCompletionsEndpoint;
 import dev.veil.server.api.EmbeddingsEndpoint;
 import dev.veil.server.api.ErrorResponder;
@@ -42,9 +43,9 @@ public final class VeilServer implements AutoCloseable {
                 .port(config.port())
                 // Stream events are small writes; Nagle would hold each one back until the previous is acknowledged.
                 .connectionOptions(options -> options.tcpNoDelay(true))
-                // Bounded, so that an overload cannot exhaust file descriptors and kill the listening socket.
+                // Bounded, so that an overload cannot exhaust file descriptors and kill the listening socket; the
+                // concurrent-request cap is Veil's own (AdmissionFilter), so refusals come in the API's error shape.
                 .maxTcpConnections(config.connectionLimits().connections())
-                .maxConcurrentRequests(config.connectionLimits().requests())
                 .routing(routing -> routing(routing, gateway))
                 .build()
                 .start();
@@ -57,7 +58,8 @@ public final class VeilServer implements AutoCloseable {
         ModelsEndpoint models = new ModelsEndpoint(gateway);
         AdminPluginsEndpoint adminPlugins = new AdminPluginsEndpoint(gateway);
         MessagesEndpoint messages = new MessagesEndpoint(gateway);
-        routing.post("/v1/chat/completions", new ChatCompletionsEndpoint(gateway))
+        routing.addFilter(new AdmissionFilter(gateway.config().connectionLimits().requests()))
+                .post("/v1/chat/completions", new ChatCompletionsEndpoint(gateway))
                 .post("/v1/embeddings", new EmbeddingsEndpoint(gateway))
                 .post("/v1/messages", messages::messages)
                 .post("/v1/messages/count_tokens", messages::countTokens)

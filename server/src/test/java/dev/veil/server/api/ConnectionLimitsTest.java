@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.veil.server.config.ConnectionLimits;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.VeilUnderTest;
@@ -53,6 +55,10 @@ class ConnectionLimitsTest {
         release.countDown();
 
         assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
+        assertThat(new ObjectMapper().readTree(refused.body()).path("error").path("code").asText())
+                .isEqualTo("overloaded");
+        assertThat(veil.get("/health/live").statusCode()).isEqualTo(200);
         assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
     }
