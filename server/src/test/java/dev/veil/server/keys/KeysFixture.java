@@ -92,6 +92,14 @@ final class KeysFixture implements AutoCloseable {
                 + cached * CACHED_MICROS_PER_TOKEN + usage.path("completion_tokens").asLong() * OUTPUT_MICROS_PER_TOKEN;
     }
 
+    /**
+     * The secret part of a key {@code vk-<16 hex>-<secret>}; the secret is base64url, so it may itself hold dashes
+     * and must be cut after the id, not at the last dash.
+     */
+    static String secretOf(String key) {
+        return key.substring("vk-".length() + 16 + 1);
+    }
+
     static String usd(long micros) {
         return java.math.BigDecimal.valueOf(micros, 6).toPlainString();
     }
