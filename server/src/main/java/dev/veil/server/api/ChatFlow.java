@@ -149,21 +149,20 @@ public final class ChatFlow {
             Responses.policy(response, exchange);
             Responses.cache(response, exchange);
             Optional<Direct> direct = surface.direct(chat, admitted, exchange);
+            // The lambdas below need the exchange as an effectively final variable.
+            ServerExchange opened = exchange;
             if (chat.stream()) {
-                ServerExchange opened = exchange;
                 Streaming streaming = direct.map(Direct::stream).orElseGet(() -> stream(admitted, opened));
                 served = streaming.dispatched();
                 streaming.dispatched().ifPresent(d -> Responses.target(response, d));
-                ServerExchange streamed = exchange;
                 ChatStream metered = ticket.meter(streaming.stream(), streaming.dispatched().map(Dispatched::target));
                 ChatStream audited = audit.recordingAtEnd(metered, exchange, usage ->
-                        answered(streamed, usage, streaming.dispatched(), Optional.empty(), false));
+                        answered(opened, usage, streaming.dispatched(), Optional.empty(), false));
                 SseRelay.Relayed relayed = surface.relay(response, audited, chat, requestId);
                 outcome = answered(exchange, relayed.usage(), streaming.dispatched(),
                         relayed.error().map(VeilException::kind), relayed.clientGone());
                 audit.record(exchange, outcome);
             } else {
-                ServerExchange opened = exchange;
                 Answered answered = direct.map(Direct::answer).orElseGet(() -> answer(admitted, opened));
                 served = answered.dispatched();
                 finishReasons = answered.response().choices().stream()

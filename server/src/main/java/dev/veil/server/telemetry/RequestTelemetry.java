@@ -14,7 +14,6 @@ import dev.veil.spi.plugin.Outcome;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -38,7 +37,6 @@ import io.opentelemetry.context.propagation.TextMapGetter;
  */
 public final class RequestTelemetry {
     private static final String SCOPE = "dev.veil.server";
-    private static final AttributeKey<String> SURFACE = GenAi.SURFACE;
     private static final TextMapGetter<Function<String, String>> HEADERS = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(Function<String, String> headers) {
@@ -85,7 +83,7 @@ public final class RequestTelemetry {
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADERS);
         return tracer.spanBuilder(operation).setParent(parent).setSpanKind(SpanKind.SERVER)
                 .setAttribute(GenAi.OPERATION, operation)
-                .setAttribute(SURFACE, surface)
+                .setAttribute(GenAi.SURFACE, surface)
                 .setAttribute(GenAi.REQUEST_ID, requestId)
                 .startSpan();
     }
@@ -174,9 +172,9 @@ public final class RequestTelemetry {
     }
 
     private void record(String surface, Outcome outcome, Optional<String> provider, long costMicros) {
-        Attributes attributes = provider.map(name -> Attributes.of(SURFACE, surface, GenAi.HTTP_STATUS,
+        Attributes attributes = provider.map(name -> Attributes.of(GenAi.SURFACE, surface, GenAi.HTTP_STATUS,
                 (long) outcome.status(), GenAi.PROVIDER, name))
-                .orElseGet(() -> Attributes.of(SURFACE, surface, GenAi.HTTP_STATUS, (long) outcome.status()));
+                .orElseGet(() -> Attributes.of(GenAi.SURFACE, surface, GenAi.HTTP_STATUS, (long) outcome.status()));
         requests.add(1, attributes);
         duration.record(outcome.latency().toNanos() / 1e9, attributes);
         if (costMicros > 0) {
