@@ -191,7 +191,7 @@ public final class ChatFlow {
             }
             if (outcome != null) {
                 complete(exchange, outcome);
-                gateway.telemetry().finish(span, Optional.of(exchange), outcome, served.map(this::providerName),
+                gateway.telemetry().finish(span, Optional.of(exchange), outcome, served.map(d -> providerName(gateway, d)),
                         finishReasons, ticket == null ? 0 : ticket.costMicros(outcome));
             } else if (unadmitted != null) {
                 gateway.telemetry().failed(span, unadmitted, start);
@@ -203,7 +203,7 @@ public final class ChatFlow {
     }
 
     /** The semantic-convention name of the provider that answered. */
-    private String providerName(Dispatched<?> dispatched) {
+    static String providerName(Gateway gateway, Dispatched<?> dispatched) {
         return gateway.providers().get(dispatched.target().provider())
                 .map(provider -> GenAi.providerName(provider.family())).orElse(dispatched.target().provider());
     }

@@ -10,7 +10,6 @@ import dev.veil.server.dispatch.Dispatched;
 import dev.veil.server.dispatch.ZeroRetention;
 import dev.veil.server.keys.Metering;
 import dev.veil.server.plugins.ServerExchange;
-import dev.veil.server.telemetry.GenAi;
 import dev.veil.server.telemetry.RequestTelemetry;
 import dev.veil.server.wire.OpenAiRequests;
 import dev.veil.server.wire.OpenAiWriter;
@@ -82,9 +81,7 @@ public final class EmbeddingsEndpoint implements Handler {
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(OpenAiWriter.embeddingsResponse(dispatched.result()));
             gateway.telemetry().finish(span, Optional.of(exchange), outcome,
-                    Optional.of(gateway.providers().get(dispatched.target().provider())
-                            .map(provider -> GenAi.providerName(provider.family()))
-                            .orElse(dispatched.target().provider())), List.of(), ticket.costMicros(outcome));
+                    Optional.of(ChatFlow.providerName(gateway, dispatched)), List.of(), ticket.costMicros(outcome));
         } catch (VeilException e) {
             if (exchange != null) {
                 Responses.policy(response, exchange);

@@ -31,8 +31,7 @@ public final class ZeroRetention {
         if (!applies(exchange)) {
             return candidates;
         }
-        List<TargetRef> eligible = candidates.stream().filter(target -> providers.get(target.provider())
-                .map(provider -> provider.config().zeroRetention()).orElse(false)).toList();
+        List<TargetRef> eligible = candidates.stream().filter(target -> retainsNothing(target, providers)).toList();
         if (eligible.isEmpty()) {
             throw new VeilException(ErrorKind.PERMISSION_DENIED, "Zero retention applies to this request, and none "
                     + "of the providers that could serve it is configured as retaining nothing (zero-retention: true "
@@ -47,6 +46,11 @@ public final class ZeroRetention {
      */
     public static ChatRequest storeNothing(ChatRequest request, Exchange exchange) {
         return applies(exchange) ? request.withExtensions(request.extensions().with("store", FALSE)) : request;
+    }
+
+    /** Whether {@code target}'s provider is configured as retaining nothing ({@code zero-retention: true}). */
+    public static boolean retainsNothing(TargetRef target, ProviderRegistry providers) {
+        return providers.get(target.provider()).map(provider -> provider.config().zeroRetention()).orElse(false);
     }
 
     public static boolean applies(Exchange exchange) {

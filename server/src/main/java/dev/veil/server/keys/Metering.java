@@ -220,13 +220,17 @@ public final class Metering implements AutoCloseable {
             if (outcome.usage().isEmpty() || outcome.provider().isEmpty()) {
                 return 0;
             }
-            return prices.price(outcome.provider().get(), outcome.model().orElse("")).costMicros(outcome.usage().get());
+            return cost(outcome.provider().get(), outcome.model().orElse(""), outcome.usage().get());
+        }
+
+        private long cost(String provider, String model, Usage usage) {
+            return prices.price(provider, model).costMicros(usage);
         }
 
         /** Sets {@code x-veil-cost} (US dollars) for a complete answer with known usage. */
         public void costHeader(Optional<Usage> usage, Optional<TargetRef> target, HeaderSink headers) {
             if (usage.isPresent()) {
-                long cost = target.map(t -> prices.price(t.provider(), t.model()).costMicros(usage.get())).orElse(0L);
+                long cost = target.map(t -> cost(t.provider(), t.model(), usage.get())).orElse(0L);
                 headers.set(COST_HEADER, Money.format(cost));
             }
         }
@@ -249,7 +253,7 @@ public final class Metering implements AutoCloseable {
             }
             long cost = 0;
             if (usage.isPresent() && provider.isPresent()) {
-                cost = prices.price(provider.get(), answeredBy.orElse("")).costMicros(usage.get());
+                cost = cost(provider.get(), answeredBy.orElse(""), usage.get());
             }
             for (Budgets.State state : reserved) {
                 budgets.settle(state, estimateMicros, cost);

@@ -151,10 +151,7 @@ public final class PluginChain implements AutoCloseable {
     /** Runs the exchange phase: each plugin may record attributes about who asks, or reject the request. */
     public void onExchange(Exchange exchange) {
         for (Stage<ExchangePhase> stage : opening) {
-            stage.call(() -> {
-                stage.phase.onExchange(exchange);
-                return Boolean.TRUE;
-            }, Boolean.FALSE);
+            stage.run(phase -> phase.onExchange(exchange));
         }
     }
 
@@ -196,14 +193,7 @@ public final class PluginChain implements AutoCloseable {
      */
     public void onAttempt(Attempt outcome, Exchange exchange) {
         for (Stage<AttemptPhase> stage : attempt) {
-            try {
-                stage.call(() -> {
-                    stage.phase.onAttempt(outcome, exchange);
-                    return Boolean.TRUE;
-                }, Boolean.FALSE);
-            } catch (VeilException e) {
-                // Already logged by the stage.
-            }
+            stage.runAfterTheFact(phase -> phase.onAttempt(outcome, exchange));
         }
     }
 
@@ -282,14 +272,7 @@ public final class PluginChain implements AutoCloseable {
     public void onCompletion(Outcome outcome, Exchange exchange) {
         telemetry.cacheLookup(exchange);
         for (Stage<CompletionPhase> stage : completion) {
-            try {
-                stage.call(() -> {
-                    stage.phase.onCompletion(outcome, exchange);
-                    return Boolean.TRUE;
-                }, Boolean.FALSE);
-            } catch (VeilException e) {
-                // Already logged by the stage; the client has its answer and must keep it.
-            }
+            stage.runAfterTheFact(phase -> phase.onCompletion(outcome, exchange));
         }
     }
 
@@ -368,6 +351,26 @@ public final class PluginChain implements AutoCloseable {
         <T> T call(Supplier<T> call, T skipped) {
             return call(call, skipped, span -> {
             });
+        }
+
+        /** Calls a phase that returns nothing, under the same guard as {@link #call(Supplier, Object)}. */
+        void run(Consumer<P> call) {
+            call(() -> {
+                call.accept(phase);
+                return Boolean.TRUE;
+            }, Boolean.FALSE);
+        }
+
+        /**
+         * As {@link #run}, for phases that only learn what already happened (an attempt, the outcome): a failure is
+         * logged by the guard and goes no further, since the request has moved on and must keep its answer.
+         */
+        void runAfterTheFact(Consumer<P> call) {
+            try {
+                run(call);
+            } catch (VeilException e) {
+                // Logged by the guard.
+            }
         }
 
         /** As {@link #call(Supplier, Object)}, letting {@code annotate} add attributes to a successful call's span. */

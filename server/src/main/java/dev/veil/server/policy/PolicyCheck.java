@@ -8,6 +8,7 @@ import java.util.logging.Logger;
 
 import dev.veil.server.config.OpaConfig;
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.dispatch.ZeroRetention;
 import dev.veil.server.keys.PriceTable;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatRequest;
@@ -164,8 +165,7 @@ public final class PolicyCheck {
                 exchange.put(Attributes.ZERO_RETENTION_REASON, "policy");
             }
             exchange.put(Attributes.ZERO_RETENTION, true);
-            permitted = permitted.stream().filter(target -> providers.get(target.provider())
-                    .map(provider -> provider.config().zeroRetention()).orElse(false)).toList();
+            permitted = permitted.stream().filter(target -> ZeroRetention.retainsNothing(target, providers)).toList();
         }
         if (permitted.isEmpty()) {
             throw new VeilException(ErrorKind.PERMISSION_DENIED, "Request denied by policy: no permitted provider "
