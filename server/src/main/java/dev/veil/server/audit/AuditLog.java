@@ -8,12 +8,18 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,10 +30,19 @@ import dev.veil.spi.VeilException;
 /**
  * The audit log's single writer. Requests hand records to a queue; one platform thread owns the SQLite connection,
  * takes whatever has queued up while the previous commit ran, and commits it in one transaction (group commit): it
- * assigns sequence numbers, encrypts, chains the hashes, and signs a checkpoint every so many records or seconds.
+ * assigns sequence numbers, encrypts, chains the hashes, and has a checkpoint signed every so many records or seconds.
+ * Whatever runs only now and then — signing, re-reading the epoch, checkpointing the WAL — runs on a housekeeping
+ * thread instead, because the writer's stalls are every waiting request's stalls.
  *
- * <p>In sync mode (the default) {@link #record} returns only once the record's transaction has been committed with
- * {@code synchronous=FULL}, so a response completed after it implies a durable record; if the log cannot commit
+ * <p>In sync mode without fsync (the default) there is no writer hand-off: the request's own thread commits, together
+ * with every record that queued up while another request's commit ran (leader and followers, as in a database's
+ * group commit). A hand-off costs two thread wake-ups, which on a virtualised host take more at p99 than the commit
+ * itself. With fsync the writer thread commits instead, so that no carrier thread of the virtual threads waits on the
+ * disk.
+ *
+ * <p>In sync mode {@link #record} returns only once the record's transaction has been committed (to the
+ * WAL, which survives any crash of this process; with {@code fsync} also flushed to the disk), so a response completed
+ * after it implies a committed record; if the log cannot commit
  * within the commit timeout the request is refused with a 503 instead of being answered unaudited. In async mode
  * {@link #record} only enqueues: a crash can lose what was queued but not yet committed. Either way, {@link #close}
  * drains the queue before it returns.
@@ -41,31 +56,45 @@ public final class AuditLog implements AutoCloseable {
     private final AuditDatabase database;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread writer;
+    private final ScheduledExecutorService housekeeping;
+    private final CheckpointSigner signer;
     private WalCheckpointer checkpointer;
+    private EpochWatch epochs;
     private final List<Pending> retry = new ArrayList<>();
     private final AuditCipher cipher = new AuditCipher();
     private volatile boolean closing;
-    private static final long EPOCH_REFRESH_MILLIS = 1_000;
     private static final long ASYNC_BATCH_MILLIS = 1;
     private static final Duration WAL_CHECKPOINT_EVERY = Duration.ofSeconds(1);
+    private static final Duration EPOCH_REFRESH_EVERY = Duration.ofSeconds(1);
 
     private long lastCheckpointSeq;
-    private long lastCheckpointMillis;
+    private volatile long lastCheckpointMillis;
     private long lastSeq;
     private byte[] lastHash;
     /** Whether lastSeq and lastHash may lag the file: at start and after a failed commit. */
     private boolean headStale = true;
-    private long writingEpoch;
-    private long epochReadMillis;
     private PreparedStatement insert;
+    private PreparedStatement insertCheckpoint;
 
-    private record Pending(AuditEvent event, long createdMillis, CompletableFuture<Long> committed) {
+    /** A record on its way; {@code waiter} is the thread to wake when it is committed (sync mode). */
+    private record Pending(AuditEvent event, long createdMillis, CompletableFuture<Long> committed, Thread waiter) {
     }
+
+    /** Whether sync requests commit on their own threads instead of handing off to the writer. */
+    private final boolean inline;
+    /** Sync records waiting for a leader to commit them: the lock's holder takes them all. */
+    private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
+    /** Held by whoever uses the connection: an inline leader, the writer, or shutdown. */
+    private final ReentrantLock commitLock = new ReentrantLock();
 
     private AuditLog(AuditConfig config, AuditDatabase database) {
         this.config = config;
         this.database = database;
+        this.inline = !config.async() && !config.fsync();
         this.writer = Thread.ofPlatform().name("veil-audit-writer").daemon(true).unstarted(this::run);
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("veil-audit-housekeeping").daemon(true).factory());
+        this.signer = new CheckpointSigner(database.keys(), housekeeping, this::insertSigned);
     }
 
     /**
@@ -78,8 +107,14 @@ public final class AuditLog implements AutoCloseable {
         AuditLog log = new AuditLog(config, database);
         try {
             log.readHead();
-            log.checkpointer = WalCheckpointer.start(database.connection(), database.file(), WAL_CHECKPOINT_EVERY);
+            log.checkpointer = WalCheckpointer.start(database.connection(), database.file(), log.housekeeping,
+                    WAL_CHECKPOINT_EVERY);
+            log.epochs = EpochWatch.start(database.file(), log.housekeeping, EPOCH_REFRESH_EVERY);
         } catch (SQLException e) {
+            log.housekeeping.shutdownNow();
+            if (log.checkpointer != null) {
+                log.checkpointer.close();
+            }
             database.close();
             throw new dev.veil.server.config.ConfigException("veil.audit.file", database.file() + " cannot be read "
                     + "as an audit log (" + AuditDatabase.reason(e) + "); restore it from a backup, or move it away");
@@ -106,9 +141,13 @@ public final class AuditLog implements AutoCloseable {
      */
     public void record(AuditEvent event) {
         Pending pending = new Pending(event, System.currentTimeMillis(),
-                config.async() ? null : new CompletableFuture<>());
+                config.async() ? null : new CompletableFuture<>(), Thread.currentThread());
         if (closing) {
             throw unavailable();
+        }
+        if (inline) {
+            commitInline(pending);
+            return;
         }
         try {
             queue.put(pending);
@@ -131,6 +170,69 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Commits {@code pending} on this thread, with whatever else is waiting, when no one else is committing; otherwise
+     * waits to be committed by the current leader or to be woken as the next one.
+     */
+    private void commitInline(Pending pending) {
+        long deadline = System.nanoTime() + config.commitTimeout().toNanos();
+        waiting.add(pending);
+        while (!pending.committed().isDone()) {
+            if (commitLock.tryLock()) {
+                try {
+                    if (!pending.committed().isDone()) {
+                        lead();
+                    }
+                } finally {
+                    unlock();
+                }
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                if (waiting.remove(pending)) {
+                    LOGGER.warning(() -> "request " + pending.event().requestId() + " refused: its audit record was "
+                            + "not committed (timed out)");
+                    throw unavailable();
+                }
+                left = config.commitTimeout().toNanos();
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        if (pending.committed().isCompletedExceptionally()) {
+            LOGGER.warning(() -> "request " + pending.event().requestId() + " refused: its audit record was not "
+                    + "committed (the audit log failed)");
+            throw unavailable();
+        }
+    }
+
+    /**
+     * Releases the commit lock and wakes the first request still waiting, which becomes the next leader: whoever
+     * held the lock, a request that failed to take it is parked and waits for this.
+     */
+    private void unlock() {
+        commitLock.unlock();
+        Pending next = waiting.peek();
+        if (next != null) {
+            LockSupport.unpark(next.waiter());
+        }
+    }
+
+    /** Under the commit lock: commits everything waiting and wakes the followers it committed. */
+    private void lead() {
+        List<Pending> batch = new ArrayList<>();
+        for (Pending next; batch.size() < MAX_BATCH && (next = waiting.poll()) != null; ) {
+            batch.add(next);
+        }
+        commit(batch);
+        Thread self = Thread.currentThread();
+        for (Pending committed : batch) {
+            if (committed.waiter() != self) {
+                LockSupport.unpark(committed.waiter());
+            }
+        }
+    }
+
     private static VeilException unavailable() {
         return new VeilException(ErrorKind.UNAVAILABLE, "The audit log cannot record this request, so Veil does not "
                 + "answer it; the operator's log says why").withCode("audit_unavailable");
@@ -149,12 +251,21 @@ public final class AuditLog implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        housekeeping.shutdown();
+        try {
+            housekeeping.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         checkpointer.close();
-        if (insert != null) {
-            try {
-                insert.close();
-            } catch (SQLException ignored) {
-                // Closing the connection below releases it anyway.
+        epochs.close();
+        for (PreparedStatement statement : new PreparedStatement[] {insert, insertCheckpoint}) {
+            if (statement != null) {
+                try {
+                    statement.close();
+                } catch (SQLException ignored) {
+                    // Closing the connection below releases it anyway.
+                }
             }
         }
         database.close();
@@ -177,15 +288,20 @@ public final class AuditLog implements AutoCloseable {
                 batch.add(first);
             }
             queue.drainTo(batch, MAX_BATCH - batch.size());
-            if (batch.isEmpty()) {
-                if (closing) {
-                    checkpointIfDue(true);
-                    return;
+            commitLock.lock();
+            try {
+                if (batch.isEmpty()) {
+                    if (closing) {
+                        finish();
+                        return;
+                    }
+                    idle();
+                    continue;
                 }
-                checkpointIfDue(false);
-                continue;
+                commit(batch);
+            } finally {
+                unlock();
             }
-            commit(batch);
             batch.clear();
             if (closing && !retry.isEmpty() && queue.isEmpty()) {
                 LOGGER.severe(() -> retry.size() + " audit records could not be committed at shutdown");
@@ -218,14 +334,17 @@ public final class AuditLog implements AutoCloseable {
 
     private void commit(List<Pending> batch) {
         Connection connection = database.connection();
+        List<CheckpointSigner.Signed> signed = signer.take();
         try {
             connection.setAutoCommit(false);
             if (headStale) {
                 readHead();
                 headStale = false;
             }
+            insertCheckpoints(signed);
             long now = System.currentTimeMillis();
-            long epoch = currentEpoch(now);
+            EpochWatch.Epoch rotated = rotationDue(now);
+            long epoch = rotated != null ? rotated.number() : epochs.current().number();
             byte[] key = database.keys().dataKey(epoch);
             long seq = lastSeq;
             byte[] hash = lastHash;
@@ -252,17 +371,15 @@ public final class AuditLog implements AutoCloseable {
                 hash = next;
             }
             insert.executeBatch();
-            boolean checkpoint = seq - lastCheckpointSeq >= config.checkpointRecords()
-                    || now - lastCheckpointMillis >= config.checkpointInterval().toMillis();
-            if (checkpoint) {
-                writeCheckpoint(seq, hash, now);
-            }
             connection.commit();
+            if (rotated != null) {
+                epochs.advance(rotated);
+            }
             lastSeq = seq;
             lastHash = hash;
-            if (checkpoint) {
-                lastCheckpointSeq = seq;
-                lastCheckpointMillis = now;
+            if (seq - lastCheckpointSeq >= config.checkpointRecords()
+                    || now - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
+                submitCheckpoint(now);
             }
             long committedSeq = seq;
             batch.forEach(pending -> {
@@ -272,8 +389,8 @@ public final class AuditLog implements AutoCloseable {
             });
         } catch (SQLException | RuntimeException e) {
             database.rollbackQuietly();
+            signer.putBack(signed);
             headStale = true;
-            epochReadMillis = 0;
             LOGGER.log(Level.SEVERE, "cannot commit " + batch.size() + " audit records to " + database.file() + " ("
                     + (e instanceof SQLException sql ? AuditDatabase.reason(sql) : e.getClass().getSimpleName())
                     + "); sync requests are refused with 503, async records are retried");
@@ -296,25 +413,79 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private void checkpointIfDue(boolean force) {
-        if (lastSeq == lastCheckpointSeq) {
+    /** Between records: has a checkpoint signed when one is due by time. */
+    private void idle() {
+        if (!headStale && lastSeq != lastCheckpointSeq
+                && System.currentTimeMillis() - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
+            submitCheckpoint(System.currentTimeMillis());
+        }
+    }
+
+    /** At shutdown: every checkpoint signed, and a last one for the last record, so the whole file is covered. */
+    private void finish() {
+        Thread.interrupted();
+        if (!waiting.isEmpty()) {
+            lead();
+        }
+        try {
+            signer.awaitSigned();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<CheckpointSigner.Signed> last = new ArrayList<>(signer.take());
+        try {
+            if (headStale) {
+                readHead();
+                headStale = false;
+            }
+        } catch (SQLException e) {
+            LOGGER.warning(() -> "cannot read the audit chain's head at shutdown (" + AuditDatabase.reason(e) + ")");
+        }
+        if (!headStale && lastSeq != lastCheckpointSeq) {
+            last.add(signer.signNow(lastSeq, lastHash, System.currentTimeMillis()));
+            lastCheckpointSeq = lastSeq;
+        }
+        insertAlone(last);
+    }
+
+    private void submitCheckpoint(long now) {
+        signer.submit(lastSeq, lastHash, now);
+        lastCheckpointSeq = lastSeq;
+        lastCheckpointMillis = now;
+    }
+
+    /**
+     * On the housekeeping thread, once a checkpoint is signed: inserts it unless a commit is running, which may take
+     * it with its records; otherwise tries again a millisecond later.
+     */
+    private void insertSigned() {
+        if (closing) {
             return;
         }
-        long now = System.currentTimeMillis();
-        if (!force && now - lastCheckpointMillis < config.checkpointInterval().toMillis()) {
+        if (!commitLock.tryLock()) {
+            housekeeping.schedule(this::insertSigned, 1, TimeUnit.MILLISECONDS);
+            return;
+        }
+        try {
+            insertAlone(signer.take());
+        } finally {
+            unlock();
+        }
+    }
+
+    private void insertAlone(List<CheckpointSigner.Signed> signed) {
+        if (signed.isEmpty()) {
             return;
         }
         Connection connection = database.connection();
         try {
             connection.setAutoCommit(false);
-            readHead();
-            writeCheckpoint(lastSeq, lastHash, now);
+            insertCheckpoints(signed);
             connection.commit();
-            lastCheckpointSeq = lastSeq;
-            lastCheckpointMillis = now;
         } catch (SQLException e) {
             database.rollbackQuietly();
-            LOGGER.warning(() -> "cannot sign an audit checkpoint (" + AuditDatabase.reason(e) + ")");
+            signer.putBack(signed);
+            LOGGER.warning(() -> "cannot insert a signed audit checkpoint (" + AuditDatabase.reason(e) + ")");
         } finally {
             try {
                 connection.setAutoCommit(true);
@@ -324,36 +495,42 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private void writeCheckpoint(long seq, byte[] hash, long now) throws SQLException {
-        byte[] signature = database.keys().sign(AuditChain.checkpointMessage(seq, hash, now));
-        try (PreparedStatement insert = database.connection().prepareStatement(
-                "INSERT OR REPLACE INTO checkpoints (seq, created_ms, hash, signature) VALUES (?, ?, ?, ?)")) {
-            insert.setLong(1, seq);
-            insert.setLong(2, now);
-            insert.setBytes(3, hash);
-            insert.setBytes(4, signature);
-            insert.executeUpdate();
+    private void insertCheckpoints(List<CheckpointSigner.Signed> signed) throws SQLException {
+        if (signed.isEmpty()) {
+            return;
         }
+        if (insertCheckpoint == null) {
+            insertCheckpoint = database.connection().prepareStatement(
+                    "INSERT OR REPLACE INTO checkpoints (seq, created_ms, hash, signature) VALUES (?, ?, ?, ?)");
+        }
+        for (CheckpointSigner.Signed checkpoint : signed) {
+            insertCheckpoint.setLong(1, checkpoint.seq());
+            insertCheckpoint.setLong(2, checkpoint.createdMillis());
+            insertCheckpoint.setBytes(3, checkpoint.hash());
+            insertCheckpoint.setBytes(4, checkpoint.signature());
+            insertCheckpoint.addBatch();
+        }
+        insertCheckpoint.executeBatch();
+    }
+
+    /**
+     * The next epoch when the current one has lasted its rotation period, written to the file in the writer's open
+     * transaction; null otherwise. Counting on from the file's epoch keeps a {@code rotate-key} the watch has not
+     * seen yet.
+     */
+    private EpochWatch.Epoch rotationDue(long now) throws SQLException {
+        EpochWatch.Epoch current = epochs.current();
+        if (now - current.startedMillis() < config.rotate().toMillis()) {
+            return null;
+        }
+        EpochWatch.Epoch next = new EpochWatch.Epoch(
+                Math.max(current.number(), database.metaLong("epoch", 0)) + 1, now);
+        database.putMeta("epoch", next.number());
+        database.putMeta("epoch_started_ms", now);
+        return next;
     }
 
     /** The last record and checkpoint as the file has them: the chain continues from there. */
-    /**
-     * The data-key epoch to write under, rotating when it is due. Read from the file at most once a second, so that
-     * {@code veil audit rotate-key} run against a live log takes effect within a second without a query per commit.
-     */
-    private long currentEpoch(long now) throws SQLException {
-        if (now - epochReadMillis >= EPOCH_REFRESH_MILLIS) {
-            writingEpoch = database.metaLong("epoch", 0);
-            if (now - database.metaLong("epoch_started_ms", now) >= config.rotate().toMillis()) {
-                writingEpoch++;
-                database.putMeta("epoch", writingEpoch);
-                database.putMeta("epoch_started_ms", now);
-            }
-            epochReadMillis = now;
-        }
-        return writingEpoch;
-    }
-
     private void readHead() throws SQLException {
         try (Statement statement = database.connection().createStatement()) {
             try (ResultSet row = statement.executeQuery("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1")) {

@@ -6,7 +6,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -20,21 +19,25 @@ final class WalCheckpointer implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(WalCheckpointer.class.getName());
 
     private final Connection connection;
-    private final ScheduledExecutorService timer;
 
-    private WalCheckpointer(Connection connection, Duration every) {
+    private WalCheckpointer(Connection connection) {
         this.connection = connection;
-        this.timer = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("veil-audit-checkpointer").daemon(true).factory());
-        timer.scheduleWithFixedDelay(this::checkpoint, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Turns automatic checkpoints off on {@code writer} and starts checkpointing {@code file} every {@code every}. */
-    static WalCheckpointer start(Connection writer, Path file, Duration every) throws SQLException {
+    /**
+     * Turns automatic checkpoints off on {@code writer} and checkpoints {@code file} every {@code every} on
+     * {@code housekeeping}.
+     */
+    static WalCheckpointer start(Connection writer, Path file, ScheduledExecutorService housekeeping, Duration every)
+            throws SQLException {
         try (Statement statement = writer.createStatement()) {
             statement.execute("PRAGMA wal_autocheckpoint=0");
         }
-        return new WalCheckpointer(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()), every);
+        WalCheckpointer checkpointer = new WalCheckpointer(
+                DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()));
+        housekeeping.scheduleWithFixedDelay(checkpointer::checkpoint, every.toMillis(), every.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return checkpointer;
     }
 
     private void checkpoint() {
@@ -45,14 +48,9 @@ final class WalCheckpointer implements AutoCloseable {
         }
     }
 
+    /** Checkpoints once more and closes; call after the housekeeping thread has stopped. */
     @Override
     public void close() {
-        timer.shutdown();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         checkpoint();
         try {
             connection.close();

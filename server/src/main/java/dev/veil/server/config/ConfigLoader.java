@@ -445,7 +445,7 @@ public final class ConfigLoader {
         Path database = string(node.get("file")).map(Path::of).orElse(dataDir.resolve(AuditConfig.DEFAULT_FILE));
         return Optional.of(new AuditConfig(database, mode.equals("async"), key, rotate, checkpointRecords,
                 checkpointInterval, bool(node.get("content")).orElse(true), (int) maxContent, commitTimeout,
-                bool(node.get("fsync")).orElse(true)));
+                bool(node.get("fsync")).orElse(AuditConfig.DEFAULT_FSYNC)));
     }
 
     private String variable(String key, String name) {

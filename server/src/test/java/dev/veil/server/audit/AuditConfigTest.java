@@ -43,9 +43,9 @@ class AuditConfigTest {
     }
 
     @Test
-    void flushesEachCommitToTheDiskUnlessToldNotTo() {
-        assertThat(load("{key-file: k}").audit().orElseThrow().fsync()).isTrue();
-        assertThat(load("{key-file: k, fsync: false}").audit().orElseThrow().fsync()).isFalse();
+    void flushesEachCommitToTheDiskOnlyWhenToldTo() {
+        assertThat(load("{key-file: k}").audit().orElseThrow().fsync()).isFalse();
+        assertThat(load("{key-file: k, fsync: true}").audit().orElseThrow().fsync()).isTrue();
     }
 
     private static VeilConfig load(String audit) {

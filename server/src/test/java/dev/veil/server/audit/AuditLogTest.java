@@ -9,13 +9,19 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.Secret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AuditLogTest {
     @TempDir
@@ -47,6 +53,45 @@ class AuditLogTest {
             log.record(AuditFixtures.event("req-1"));
 
             assertThat(countRows(config.database())).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void syncCommitsAreFlushedToTheDiskOnlyWithFsync() throws Exception {
+        Path keyFile = AuditFixtures.newKeyFile(dir, "key");
+        AuditConfig base = AuditFixtures.config(dir.resolve("normal.db"), keyFile, false, 1000);
+        AuditConfig flushed = new AuditConfig(dir.resolve("full.db"), false, base.key(), base.rotate(), 1000,
+                base.checkpointInterval(), true, base.maxContentBytes(), base.commitTimeout(), true);
+
+        assertThat(synchronousMode(base)).isEqualTo(1);
+        assertThat(synchronousMode(flushed)).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "async={0}, fsync={1}")
+    @CsvSource({"false, false", "false, true", "true, false"})
+    void concurrentRequestsAllLandInOneVerifiableChain(boolean async, boolean fsync) throws Exception {
+        AuditConfig base = AuditFixtures.config(dir.resolve("audit.db"), AuditFixtures.newKeyFile(dir, "key"),
+                async, 100);
+        AuditConfig config = new AuditConfig(base.database(), async, base.key(), base.rotate(), 100,
+                base.checkpointInterval(), true, base.maxContentBytes(), base.commitTimeout(), fsync);
+        try (AuditLog log = AuditLog.open(config);
+             ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int thread = 0; thread < 32; thread++) {
+                int t = thread;
+                requests.submit(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        log.record(AuditFixtures.event("req-" + t + "-" + i));
+                    }
+                    return null;
+                });
+            }
+        }
+
+        try (AuditDatabase database = AuditDatabase.open(config, false)) {
+            assertThat(new AuditExporter(database).all()).hasSize(32 * 40);
+            AuditVerifier.Result result = new AuditVerifier(database).verify(1);
+            assertThat(result.ok()).isTrue();
+            assertThat(result.lastCheckpoint()).isEqualTo(32 * 40);
         }
     }
 
@@ -158,6 +203,62 @@ class AuditLogTest {
     }
 
     @Test
+    void checkpointsAreSignedWhileTheLogRuns() throws Exception {
+        AuditConfig config = AuditFixtures.config(dir.resolve("audit.db"), AuditFixtures.newKeyFile(dir, "key"),
+                false, 2);
+        try (AuditLog log = AuditLog.open(config)) {
+            for (int i = 1; i <= 5; i++) {
+                log.record(AuditFixtures.event("req-" + i));
+            }
+
+            assertThat(awaitRow(config.database(), "SELECT 1 FROM checkpoints WHERE seq = 4")).isTrue();
+        }
+    }
+
+    @Test
+    void rotateKeyReachesALiveLog() throws Exception {
+        AuditConfig config = AuditFixtures.config(dir.resolve("audit.db"), AuditFixtures.newKeyFile(dir, "key"),
+                false, 1000);
+        try (AuditLog log = AuditLog.open(config)) {
+            log.record(AuditFixtures.event("req-before"));
+            try (AuditDatabase cli = AuditDatabase.open(config, false)) {
+                cli.rotate();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int written = 0;
+            do {
+                log.record(AuditFixtures.event("req-after-" + written++));
+                Thread.sleep(20);
+            } while (!rowExists(config.database(), "SELECT 1 FROM records WHERE epoch = 1")
+                    && System.nanoTime() < deadline);
+        }
+
+        assertThat(rowExists(config.database(), "SELECT 1 FROM records WHERE epoch = 1")).isTrue();
+        try (AuditDatabase database = AuditDatabase.open(config, false)) {
+            assertThat(new AuditVerifier(database).verify(1).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void anEpochEndsWhenItsRotationPeriodHasPassed() throws Exception {
+        AuditConfig base = AuditFixtures.config(dir.resolve("audit.db"), AuditFixtures.newKeyFile(dir, "key"),
+                false, 1000);
+        AuditConfig config = new AuditConfig(base.database(), false, base.key(), Duration.ofMillis(50), 1000,
+                base.checkpointInterval(), true, base.maxContentBytes(), base.commitTimeout());
+        try (AuditLog log = AuditLog.open(config)) {
+            log.record(AuditFixtures.event("req-1"));
+            Thread.sleep(100);
+            log.record(AuditFixtures.event("req-2"));
+        }
+
+        try (AuditDatabase database = AuditDatabase.open(config, false)) {
+            assertThat(rowExists(config.database(), "SELECT 1 FROM records WHERE seq = 2 AND epoch = 1")).isTrue();
+            assertThat(database.metaLong("epoch", 0)).isEqualTo(1);
+            assertThat(new AuditExporter(database).all()).hasSize(2);
+        }
+    }
+
+    @Test
     void longContentIsCutAndMarked() throws Exception {
         AuditConfig base = AuditFixtures.config(dir.resolve("audit.db"), AuditFixtures.newKeyFile(dir, "key"),
                 false, 1000);
@@ -169,6 +270,32 @@ class AuditLogTest {
             Map<String, Object> record = new AuditExporter(database).all().get(1L);
             assertThat((String) record.get("prompt")).hasSize(8);
             assertThat(record).containsEntry("prompt_truncated", true);
+        }
+    }
+
+    /** SQLite's {@code PRAGMA synchronous} on the writer's connection: 1 is NORMAL, 2 is FULL. */
+    private static int synchronousMode(AuditConfig config) throws Exception {
+        try (AuditDatabase database = AuditDatabase.open(config, true);
+             Statement statement = database.connection().createStatement();
+             ResultSet row = statement.executeQuery("PRAGMA synchronous")) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
+    private static boolean awaitRow(Path database, String query) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!rowExists(database, query) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return rowExists(database, query);
+    }
+
+    private static boolean rowExists(Path database, String query) throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+             Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(query)) {
+            return row.next();
         }
     }
 

@@ -1,0 +1,94 @@
+package dev.veil.server.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+/**
+ * The data-key epoch the writer encrypts under, re-read from the file every second on the housekeeping thread and its
+ * own connection, so that {@code veil audit rotate-key} run against a live log takes effect within a second. Reading
+ * it on the writer instead cost a query once a second that ran too rarely to be compiled, and stalled every request
+ * waiting for a commit. Epochs only move forward: a read that raced the writer's own rotation never undoes it.
+ */
+final class EpochWatch implements AutoCloseable {
+    private static final Logger LOGGER = Logger.getLogger(EpochWatch.class.getName());
+
+    /** An epoch and when it started. */
+    record Epoch(long number, long startedMillis) {
+    }
+
+    private final Connection connection;
+    private final AtomicReference<Epoch> current;
+
+    private EpochWatch(Connection connection, Epoch initial) {
+        this.connection = connection;
+        this.current = new AtomicReference<>(initial);
+    }
+
+    /** Reads the epoch of {@code file} now, then every {@code every} on {@code housekeeping}. */
+    static EpochWatch start(Path file, ScheduledExecutorService housekeeping, Duration every) throws SQLException {
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try {
+            EpochWatch watch = new EpochWatch(connection, read(connection));
+            housekeeping.scheduleWithFixedDelay(watch::refresh, every.toMillis(), every.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            return watch;
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    Epoch current() {
+        return current.get();
+    }
+
+    /** Records an epoch the writer has committed, unless a later one is already known. */
+    void advance(Epoch epoch) {
+        current.accumulateAndGet(epoch, (known, next) -> next.number() > known.number() ? next : known);
+    }
+
+    private void refresh() {
+        try {
+            advance(read(connection));
+        } catch (SQLException e) {
+            LOGGER.fine(() -> "audit epoch not re-read (" + AuditDatabase.reason(e) + ")");
+        }
+    }
+
+    private static Epoch read(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT key, value FROM meta WHERE key IN ('epoch', 'epoch_started_ms')");
+             ResultSet rows = select.executeQuery()) {
+            long number = 0;
+            long started = System.currentTimeMillis();
+            while (rows.next()) {
+                long value = Long.parseLong(new String(rows.getBytes(2), StandardCharsets.US_ASCII));
+                if (rows.getString(1).equals("epoch")) {
+                    number = value;
+                } else {
+                    started = value;
+                }
+            }
+            return new Epoch(number, started);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOGGER.fine(() -> "cannot close the audit epoch connection (" + AuditDatabase.reason(e) + ")");
+        }
+    }
+}
