@@ -58,6 +58,7 @@ type config struct {
 	translationModel   string
 
 	globalWarmup    time.Duration
+	warmRef         bool
 	warmupMax       time.Duration
 	jitQuiet        time.Duration
 	jitQuietWindows int
@@ -91,6 +92,7 @@ func main() {
 	flag.StringVar(&c.model, "model", "bench", "model name in the request body")
 	flag.StringVar(&c.translationModel, "translation-model", "bench-anthropic", "translation: gateway model routed to an Anthropic upstream")
 	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "minimum initial warm-up of the gateway (JIT) before any scenario")
+	flag.BoolVar(&c.warmRef, "warmup-ref", false, "warm the reference side up with the gateway (a JVM reference such as bench/floor needs its JIT warm too)")
 	flag.DurationVar(&c.warmupMax, "warmup-max", 0, "with -gateway-pid: keep warming up until the JIT compiler threads are quiet, at most this long (0 = -warmup exactly)")
 	flag.DurationVar(&c.jitQuiet, "jit-quiet", 50*time.Millisecond, "JIT compiler CPU per 5 s window at or below which a window counts as quiet")
 	flag.IntVar(&c.jitQuietWindows, "jit-quiet-windows", 2, "consecutive quiet windows that end the warm-up")
@@ -342,6 +344,9 @@ func run(c config) *result.Results {
 		warmed := []*target{gw}
 		if gwA != nil {
 			warmed = append(warmed, gwA)
+		}
+		if ref != nil && c.warmRef {
+			warmed = append(warmed, ref)
 		}
 		res.Warmup = warmup(c, warmed...)
 	}
