@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
@@ -19,19 +20,32 @@ public final class Json {
     /** Deep nesting is a denial-of-service vector, not a real chat request. */
     private static final int MAX_NESTING_DEPTH = 128;
 
+    private static final StreamReadConstraints CONSTRAINTS = StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_NESTING_DEPTH)
+            // Inline base64 images exceed Jackson's 20 MB default; veil.limits.max-request-bytes bounds it.
+            .maxStringLength(Integer.MAX_VALUE)
+            .build();
+
     // Duplicate keys are refused: two readers picking different duplicates is how policy checks get bypassed.
     static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_NESTING_DEPTH)
-                    // Inline base64 images exceed Jackson's 20 MB default; veil.limits.max-request-bytes bounds it.
-                    .maxStringLength(Integer.MAX_VALUE)
-                    .build())
+            .streamReadConstraints(CONSTRAINTS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+
+    /**
+     * Provider answers: no policy reads them, so the duplicate-key guard buys nothing there, and it costs a hash set
+     * per object in every streamed chunk. The reader is built once, so no call resolves the tree type again.
+     */
+    private static final ObjectReader UPSTREAM_TREE = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(CONSTRAINTS)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build()
+            .readerFor(JsonNode.class);
 
     private Json() {
     }
@@ -63,6 +77,6 @@ public final class Json {
     }
 
     static JsonNode parseUpstream(byte[] body) throws IOException {
-        return MAPPER.readTree(body);
+        return UPSTREAM_TREE.readTree(body);
     }
 }
