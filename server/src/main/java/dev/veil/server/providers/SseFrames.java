@@ -13,7 +13,8 @@ import java.util.Optional;
  */
 public final class SseFrames {
     private final InputStream in;
-    private final byte[] buffer = new byte[8192];
+    private final byte[] buffer = new byte[UpstreamReadSize.MAX];
+    private final UpstreamReadSize readSize = new UpstreamReadSize();
     private int position;
     private int limit;
 
@@ -28,12 +29,13 @@ public final class SseFrames {
         boolean content = false;
         while (true) {
             if (position == limit) {
-                limit = in.read(buffer);
+                limit = in.read(buffer, 0, readSize.next());
                 position = 0;
                 if (limit <= 0) {
                     limit = 0;
                     return frame.size() == 0 ? null : frame.toByteArray();
                 }
+                readSize.observed(limit);
             }
             byte b = buffer[position++];
             frame.write(b);
@@ -57,10 +59,11 @@ public final class SseFrames {
         int skipped = limit - position;
         position = limit;
         while (skipped <= maxBytes) {
-            int read = in.read(buffer);
+            int read = in.read(buffer, 0, readSize.next());
             if (read < 0) {
                 return true;
             }
+            readSize.observed(read);
             skipped += read;
         }
         return false;

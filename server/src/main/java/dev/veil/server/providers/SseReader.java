@@ -51,7 +51,8 @@ public final class SseReader {
     }
 
     private final InputStream in;
-    private final byte[] buffer = new byte[8192];
+    private final byte[] buffer = new byte[UpstreamReadSize.MAX];
+    private final UpstreamReadSize readSize = new UpstreamReadSize();
     private int position;
     private int limit;
     private byte[] line = new byte[256];
@@ -100,10 +101,11 @@ public final class SseReader {
         int skipped = limit - position;
         position = limit;
         while (skipped <= maxBytes) {
-            int read = in.read(buffer);
+            int read = in.read(buffer, 0, readSize.next());
             if (read < 0) {
                 return true;
             }
+            readSize.observed(read);
             skipped += read;
         }
         return false;
@@ -142,36 +144,47 @@ public final class SseReader {
     private boolean readLine() throws IOException {
         lineLength = 0;
         while (true) {
-            if (position == limit) {
-                limit = in.read(buffer);
-                position = 0;
-                if (limit <= 0) {
-                    limit = 0;
-                    return lineLength > 0;
-                }
+            if (position == limit && !fill()) {
+                return lineLength > 0;
             }
-            byte b = buffer[position++];
-            if (b == '\n') {
-                return true;
+            int end = position;
+            while (end < limit && buffer[end] != '\n' && buffer[end] != '\r') {
+                end++;
             }
-            if (b == '\r') {
-                if (position == limit) {
-                    limit = in.read(buffer);
-                    position = 0;
-                    if (limit <= 0) {
-                        limit = 0;
-                        return true;
-                    }
+            appendToLine(position, end - position);
+            position = end;
+            if (end == limit) {
+                continue;
+            }
+            if (buffer[position++] == '\r') {
+                if (position == limit && !fill()) {
+                    return true;
                 }
                 if (buffer[position] == '\n') {
                     position++;
                 }
-                return true;
             }
-            if (lineLength == line.length) {
-                line = Arrays.copyOf(line, line.length * 2);
-            }
-            line[lineLength++] = b;
+            return true;
         }
+    }
+
+    /** Reads the next bytes of the body into the buffer; false at its end. */
+    private boolean fill() throws IOException {
+        limit = in.read(buffer, 0, readSize.next());
+        position = 0;
+        if (limit <= 0) {
+            limit = 0;
+            return false;
+        }
+        readSize.observed(limit);
+        return true;
+    }
+
+    private void appendToLine(int from, int length) {
+        if (lineLength + length > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+        }
+        System.arraycopy(buffer, from, line, lineLength, length);
+        lineLength += length;
     }
 }

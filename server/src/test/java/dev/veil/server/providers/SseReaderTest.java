@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,5 +69,49 @@ class SseReaderTest {
 
         assertThat(readAll(new ByteArrayInputStream(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8))))
                 .containsExactly(event("message", data));
+    }
+
+    @Test
+    void asksForLittleWhileEventsAreSmallAndForMoreWhenTheyAreNot() throws IOException {
+        List<String> packets = new ArrayList<>();
+        String small = "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n";
+        for (int i = 0; i < 20; i++) {
+            packets.add(small);
+        }
+        packets.add("data: " + "x".repeat(40_000) + "\n\n");
+        AskedLengths upstream = new AskedLengths(packets);
+
+        assertThat(readAll(upstream)).hasSize(21);
+        assertThat(upstream.asked.subList(0, 20)).allMatch(length -> length <= 1024);
+        assertThat(upstream.asked).anyMatch(length -> length >= 8192);
+    }
+
+    /**
+     * Hands out one packet at a time, as a socket hands out what has arrived, and records the length each read
+     * asked for.
+     */
+    private static final class AskedLengths extends InputStream {
+        private final List<ByteArrayInputStream> packets = new ArrayList<>();
+        private final List<Integer> asked = new ArrayList<>();
+
+        AskedLengths(List<String> packets) {
+            packets.forEach(packet -> this.packets.add(new ByteArrayInputStream(
+                    packet.getBytes(StandardCharsets.UTF_8))));
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            asked.add(len);
+            while (!packets.isEmpty() && packets.get(0).available() == 0) {
+                packets.remove(0);
+            }
+            return packets.isEmpty() ? -1 : packets.get(0).read(b, off, len);
+        }
     }
 }
