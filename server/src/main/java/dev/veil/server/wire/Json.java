@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -40,14 +41,21 @@ public final class Json {
      * Provider answers: no policy reads them, so the duplicate-key guard buys nothing there, and it costs a hash set
      * per object in every streamed chunk. The reader is built once, so no call resolves the tree type again.
      */
-    private static final ObjectReader UPSTREAM_TREE = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(CONSTRAINTS)
-                    .build())
+    private static final ObjectReader UPSTREAM_TREE = JsonMapper.builder(upstreamFactory())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build()
             .readerFor(JsonNode.class);
+    /**
+     * Behind streaming parsers that read single values as trees mid-document, where more tokens must follow. Its own
+     * factory: a factory's parsers use the first mapper built on it, and the one above refuses what follows a value.
+     */
+    private static final ObjectMapper UPSTREAM_VALUES = JsonMapper.builder(upstreamFactory()).build();
 
     private Json() {
+    }
+
+    private static JsonFactory upstreamFactory() {
+        return JsonFactory.builder().streamReadConstraints(CONSTRAINTS).build();
     }
 
     /** The factory behind {@link #parseRequest}, for readers that need token positions rather than a tree. */
@@ -78,5 +86,10 @@ public final class Json {
 
     static JsonNode parseUpstream(byte[] body) throws IOException {
         return UPSTREAM_TREE.readTree(body);
+    }
+
+    /** A streaming parser over a provider's answer, under the same limits, able to read a value as a tree. */
+    static JsonParser upstreamParser(byte[] body) throws IOException {
+        return UPSTREAM_VALUES.createParser(body);
     }
 }

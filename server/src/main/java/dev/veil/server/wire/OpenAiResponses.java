@@ -65,6 +65,22 @@ public final class OpenAiResponses {
 
     /** Reads the data of one {@code chat.completion.chunk} event. */
     public static ChatChunk chatChunk(byte[] data) throws MalformedUpstreamException, UpstreamErrorEvent {
+        try {
+            Optional<ChatChunk> chunk = OpenAiChunkReader.read(data);
+            if (chunk.isPresent()) {
+                return chunk.get();
+            }
+        } catch (IOException e) {
+            throw new MalformedUpstreamException("a stream event is not valid JSON");
+        }
+        return chatChunkFromTree(data);
+    }
+
+    /**
+     * Reads a chunk event as a tree: the reading for error events and unusual shapes, and the reference
+     * {@link OpenAiChunkReader} is checked against.
+     */
+    static ChatChunk chatChunkFromTree(byte[] data) throws MalformedUpstreamException, UpstreamErrorEvent {
         JsonNode root;
         try {
             root = Json.parseUpstream(data);
