@@ -111,7 +111,7 @@ func targets(b *strings.Builder, r *Results) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", t, goal, m, st)
 	}
 	if v.AddedP99US != nil {
-		row("Added latency, c=1", "p99 ≤ 100 µs", fmt.Sprintf("p50 %s / p99 %s µs", pf(v.AddedP50US), pf(v.AddedP99US)), *v.AddedP99US <= 100, true)
+		row("Added latency, c=1", "p99 ≤ 100 µs", fmt.Sprintf("p50 %s / p99 %s µs", pf(v.AddedP50US), pf(v.AddedP99US)), addedWithin(*v.AddedP50US, *v.AddedP99US, 100), true)
 	}
 	if v.Frontier != nil {
 		for _, p := range []struct {
@@ -133,7 +133,7 @@ func targets(b *strings.Builder, r *Results) {
 		}
 	}
 	if v.Stream != nil && v.Stream.AddedTTFT != nil {
-		row("Added TTFT", "p99 ≤ 250 µs", fmt.Sprintf("p50 %s / p99 %s µs", f1(v.Stream.AddedTTFT[0]), f1(v.Stream.AddedTTFT[1])), v.Stream.AddedTTFT[1] <= 250, true)
+		row("Added TTFT", "p99 ≤ 250 µs", fmt.Sprintf("p50 %s / p99 %s µs", f1(v.Stream.AddedTTFT[0]), f1(v.Stream.AddedTTFT[1])), addedWithin(v.Stream.AddedTTFT[0], v.Stream.AddedTTFT[1], 250), true)
 		row("Concurrent streams, no stall", "≥ 1,000", fmt.Sprintf("%d", v.Stream.MaxNoStall), v.Stream.MaxNoStall >= 1000, true)
 	}
 	if v.RSSIdleKB > 0 {
@@ -147,6 +147,13 @@ func targets(b *strings.Builder, r *Results) {
 }
 
 func f1(x float64) string { return fmt.Sprintf("%.1f", x) }
+
+// addedWithin judges an added-time percentile pair against a p99 goal. "Added" is the side's percentile minus the
+// direct side's, so a noisy direct tail can make the added p99 small or negative while the median shows the gateway
+// adding more than the goal: the goal holds only when the added p50 is within it too.
+func addedWithin(p50, p99, limit float64) bool {
+	return p99 <= limit && p50 <= limit
+}
 
 func pf(x *float64) string {
 	if x == nil {
