@@ -190,12 +190,12 @@ public final class AuditLog implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                if (waiting.remove(pending)) {
-                    LOGGER.warning(() -> "request " + pending.event().requestId() + " refused: its audit record was "
-                            + "not committed (timed out)");
-                    throw unavailable();
-                }
-                left = config.commitTimeout().toNanos();
+                // Taken out of the queue, the record is never written; already in a leader's batch, it may still be
+                // committed later. Either way this request is not answered unaudited.
+                waiting.remove(pending);
+                LOGGER.warning(() -> "request " + pending.event().requestId() + " refused: its audit record was not "
+                        + "committed (timed out)");
+                throw unavailable();
             }
             LockSupport.parkNanos(this, left);
         }
