@@ -28,24 +28,23 @@ import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 
 /**
- * The audit log's single writer. Requests hand records to a queue; one platform thread owns the SQLite connection,
- * takes whatever has queued up while the previous commit ran, and commits it in one transaction (group commit): it
- * assigns sequence numbers, encrypts, chains the hashes, and has a checkpoint signed every so many records or seconds.
- * Whatever runs only now and then — signing, re-reading the epoch, checkpointing the WAL — runs on a housekeeping
- * thread instead, because the writer's stalls are every waiting request's stalls.
+ * The audit log: one SQLite connection (WAL), used under one lock, committing records in groups. Each commit assigns
+ * sequence numbers, encrypts, chains the hashes, and has a checkpoint signed every so many records or seconds.
  *
- * <p>In sync mode without fsync (the default) there is no writer hand-off: the request's own thread commits, together
- * with every record that queued up while another request's commit ran (leader and followers, as in a database's
- * group commit). A hand-off costs two thread wake-ups, which on a virtualised host take more at p99 than the commit
- * itself. With fsync the writer thread commits instead, so that no carrier thread of the virtual threads waits on the
- * disk.
+ * <p>Who commits depends on the mode. In sync mode without fsync (the default) the request's own thread does: whoever
+ * finds no commit running commits its record with every record that queued up meanwhile, and the others wait to be
+ * woken when theirs is in, or to lead the next group (leader and followers, as in a database's group commit). Handing
+ * records to a writer thread would cost two thread wake-ups per request, which on a virtualised host take more at p99
+ * than the commit itself. With fsync, and in async mode, a platform writer thread commits whatever has queued up, so
+ * that no carrier thread of the virtual threads waits on the disk. Whatever runs only now and then — signing
+ * checkpoints, re-reading the epoch, checkpointing the WAL — runs on a housekeeping thread, because a stall of whoever
+ * commits is a stall of every request waiting for it.
  *
- * <p>In sync mode {@link #record} returns only once the record's transaction has been committed (to the
- * WAL, which survives any crash of this process; with {@code fsync} also flushed to the disk), so a response completed
- * after it implies a committed record; if the log cannot commit
- * within the commit timeout the request is refused with a 503 instead of being answered unaudited. In async mode
- * {@link #record} only enqueues: a crash can lose what was queued but not yet committed. Either way, {@link #close}
- * drains the queue before it returns.
+ * <p>In sync mode {@link #record} returns only once the record's transaction has been committed (to the WAL, which
+ * survives any crash of this process; with {@code fsync} also flushed to the disk), so a response completed after it
+ * implies a committed record; if the log cannot commit within the commit timeout the request is refused with a 503
+ * instead of being answered unaudited. In async mode {@link #record} only enqueues: a crash can lose what was queued
+ * but not yet committed. Either way, {@link #close} commits everything queued before it returns.
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(AuditLog.class.getName());
