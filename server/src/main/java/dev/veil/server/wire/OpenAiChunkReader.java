@@ -75,39 +75,23 @@ final class OpenAiChunkReader {
                     case "system_fingerprint" -> fingerprint = text(p, value);
                     case "usage" -> usage = OpenAiResponses.usage(p.readValueAsTree());
                     case "choices" -> {
-                        if (value == JsonToken.VALUE_NULL) {
-                            choices = List.of();
-                            continue;
-                        }
-                        if (value != JsonToken.START_ARRAY) {
+                        Optional<List<ChunkChoice>> read = array(p, value, (parser, position) -> choice(parser));
+                        if (read.isEmpty()) {
                             return Optional.empty();
                         }
-                        List<ChunkChoice> read = new ArrayList<>(1);
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
-                            Optional<ChunkChoice> choice = choice(p);
-                            if (choice.isEmpty()) {
-                                return Optional.empty();
-                            }
-                            read.add(choice.get());
-                        }
-                        choices = read;
+                        choices = read.get();
                     }
                     case "error" -> {
                         return Optional.empty();
                     }
-                    default -> {
-                        if (unknown == null) {
-                            unknown = new LinkedHashMap<>();
-                        }
-                        unknown.put(field, raw(p.readValueAsTree()));
-                    }
+                    default -> unknown = keep(unknown, field, p);
                 }
             }
             if (p.nextToken() != null) {
                 return Optional.empty();
             }
             return Optional.of(new ChatChunk(id, created, model, choices, usage, fingerprint,
-                    unknown == null ? Extensions.NONE : Extensions.of(unknown)));
+                    extensions(unknown)));
         }
     }
 
@@ -145,16 +129,11 @@ final class OpenAiChunkReader {
                     // A chunk's choice carries a delta; the tree reading ignores a message here too.
                     p.skipChildren();
                 }
-                default -> {
-                    if (unknown == null) {
-                        unknown = new LinkedHashMap<>();
-                    }
-                    unknown.put(field, raw(p.readValueAsTree()));
-                }
+                default -> unknown = keep(unknown, field, p);
             }
         }
         return Optional.of(new ChunkChoice(index, delta, finishReason,
-                unknown == null ? Extensions.NONE : Extensions.of(unknown)));
+                extensions(unknown)));
     }
 
     /** A delta, the parser on its first token; empty when it needs the tree reading. */
@@ -177,33 +156,17 @@ final class OpenAiChunkReader {
                 case "refusal" -> refusal = text(p, value);
                 case "name" -> p.skipChildren();
                 case "tool_calls" -> {
-                    if (value == JsonToken.VALUE_NULL) {
-                        calls = List.of();
-                        continue;
-                    }
-                    if (value != JsonToken.START_ARRAY) {
+                    Optional<List<ToolCallDelta>> read = array(p, value, OpenAiChunkReader::toolCall);
+                    if (read.isEmpty()) {
                         return Optional.empty();
                     }
-                    List<ToolCallDelta> read = new ArrayList<>(1);
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        Optional<ToolCallDelta> call = toolCall(p, read.size());
-                        if (call.isEmpty()) {
-                            return Optional.empty();
-                        }
-                        read.add(call.get());
-                    }
-                    calls = read;
+                    calls = read.get();
                 }
-                default -> {
-                    if (unknown == null) {
-                        unknown = new LinkedHashMap<>();
-                    }
-                    unknown.put(field, raw(p.readValueAsTree()));
-                }
+                default -> unknown = keep(unknown, field, p);
             }
         }
         return Optional.of(new Delta(role, content, reasoning, refusal, calls,
-                unknown == null ? Extensions.NONE : Extensions.of(unknown)));
+                extensions(unknown)));
     }
 
     private static Optional<ToolCallDelta> toolCall(JsonParser p, int position) throws IOException {
@@ -243,6 +206,43 @@ final class OpenAiChunkReader {
             }
         }
         return Optional.of(new ToolCallDelta(index, id, name, arguments));
+    }
+
+    /** Reads one element of an array, the parser on its first token; empty when it needs the tree reading. */
+    private interface ElementReader<T> {
+        Optional<T> read(JsonParser p, int position) throws IOException;
+    }
+
+    /** An array's elements ({@code null} reads as none); empty when an element needs the tree reading. */
+    private static <T> Optional<List<T>> array(JsonParser p, JsonToken value, ElementReader<T> element)
+            throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return Optional.of(List.of());
+        }
+        if (value != JsonToken.START_ARRAY) {
+            return Optional.empty();
+        }
+        List<T> read = new ArrayList<>(1);
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            Optional<T> next = element.read(p, read.size());
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            read.add(next.get());
+        }
+        return Optional.of(read);
+    }
+
+    /** Keeps a field Veil does not model, as raw JSON; the map is made on the first one. */
+    private static Map<String, RawJson> keep(Map<String, RawJson> unknown, String field, JsonParser p)
+            throws IOException {
+        Map<String, RawJson> kept = unknown == null ? new LinkedHashMap<>() : unknown;
+        kept.put(field, raw(p.readValueAsTree()));
+        return kept;
+    }
+
+    private static Extensions extensions(Map<String, RawJson> unknown) {
+        return unknown == null ? Extensions.NONE : Extensions.of(unknown);
     }
 
     /** The string value the parser is on; empty for any other value, which is skipped. */
