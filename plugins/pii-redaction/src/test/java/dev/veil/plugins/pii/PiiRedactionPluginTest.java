@@ -26,6 +26,7 @@ import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.StreamSink;
 import dev.veil.spi.plugin.StreamTransformer;
+import dev.veil.spi.testing.TestExchange;
 
 class PiiRedactionPluginTest {
     private static final KeyedHasher HASHER = new KeyedHasher("0123456789abcdef".getBytes(StandardCharsets.UTF_8));

@@ -25,6 +25,7 @@ import dev.veil.spi.Usage;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.StreamTransformer;
+import dev.veil.spi.testing.TestExchange;
 
 class ResponseCachePluginTest {
     private static final ChatRequest REQUEST = ChatRequest.of("smart", List.of(ChatMessage.text(Role.USER, "Hi")));
@@ -59,9 +60,9 @@ class ResponseCachePluginTest {
 
     @Test
     void missesFirstThenServesTheStoredAnswer() {
-        TestExchange first = new TestExchange();
+        TestExchange first = TestExchange.ofTenant("acme");
         exchange(first, REQUEST, answer("Hello"));
-        TestExchange second = new TestExchange();
+        TestExchange second = TestExchange.ofTenant("acme");
 
         Optional<ChatResponse> hit = cache.intercept(REQUEST, second);
 
@@ -72,12 +73,12 @@ class ResponseCachePluginTest {
 
     @Test
     void expiresAnAnswerAfterItsTtl() {
-        exchange(new TestExchange(), REQUEST, answer("Hello"));
+        exchange(TestExchange.ofTenant("acme"), REQUEST, answer("Hello"));
 
         nanos.addAndGet(Duration.ofMinutes(10).minusNanos(1).toNanos());
-        assertThat(cache.intercept(REQUEST, new TestExchange())).isPresent();
+        assertThat(cache.intercept(REQUEST, TestExchange.ofTenant("acme"))).isPresent();
         nanos.addAndGet(1);
-        TestExchange expired = new TestExchange();
+        TestExchange expired = TestExchange.ofTenant("acme");
 
         assertThat(cache.intercept(REQUEST, expired)).isEmpty();
         assertThat(status(expired)).isEqualTo("miss");
@@ -88,7 +89,7 @@ class ResponseCachePluginTest {
         cache = plugin(new CacheSettings(Duration.ofMinutes(10), 2, OptionalLong.empty(), false));
 
         for (int i = 0; i < 5; i++) {
-            exchange(new TestExchange(), asking("question " + i), answer("answer " + i));
+            exchange(TestExchange.ofTenant("acme"), asking("question " + i), answer("answer " + i));
         }
 
         assertThat(cache.size()).isEqualTo(2);
@@ -101,7 +102,7 @@ class ResponseCachePluginTest {
                 false));
 
         for (int i = 0; i < 10; i++) {
-            exchange(new TestExchange(), asking("question " + i), big);
+            exchange(TestExchange.ofTenant("acme"), asking("question " + i), big);
         }
 
         assertThat(cache.size()).isEqualTo(3);
@@ -109,8 +110,8 @@ class ResponseCachePluginTest {
 
     @Test
     void neverServesOneTenantsAnswerToAnother() {
-        exchange(new TestExchange("acme"), REQUEST, answer("for acme"));
-        TestExchange other = new TestExchange("globex");
+        exchange(TestExchange.ofTenant("acme"), REQUEST, answer("for acme"));
+        TestExchange other = TestExchange.ofTenant("globex");
 
         assertThat(cache.intercept(REQUEST, other)).isEmpty();
         assertThat(status(other)).isEqualTo("miss");
@@ -118,52 +119,52 @@ class ResponseCachePluginTest {
 
     @Test
     void noStoreNeitherReadsNorWrites() {
-        exchange(new TestExchange(), REQUEST, answer("stored"));
-        TestExchange noStore = new TestExchange();
+        exchange(TestExchange.ofTenant("acme"), REQUEST, answer("stored"));
+        TestExchange noStore = TestExchange.ofTenant("acme");
         noStore.put(Attributes.CACHE_CONTROL, "no-store");
 
         ChatResponse answered = exchange(noStore, asking("other"), answer("fresh"));
-        TestExchange noStoreAgain = new TestExchange();
+        TestExchange noStoreAgain = TestExchange.ofTenant("acme");
         noStoreAgain.put(Attributes.CACHE_CONTROL, "no-store");
 
         assertThat(answered).isEqualTo(answer("fresh"));
         assertThat(status(noStore)).isEqualTo("bypass");
         assertThat(cache.intercept(REQUEST, noStoreAgain)).isEmpty();
-        assertThat(cache.intercept(asking("other"), new TestExchange())).isEmpty();
+        assertThat(cache.intercept(asking("other"), TestExchange.ofTenant("acme"))).isEmpty();
     }
 
     @Test
     void refreshSkipsTheStoredAnswerAndStoresTheFreshOne() {
-        exchange(new TestExchange(), REQUEST, answer("old"));
-        TestExchange refresh = new TestExchange();
+        exchange(TestExchange.ofTenant("acme"), REQUEST, answer("old"));
+        TestExchange refresh = TestExchange.ofTenant("acme");
         refresh.put(Attributes.CACHE_CONTROL, "refresh");
 
         ChatResponse answered = exchange(refresh, REQUEST, answer("new"));
 
         assertThat(answered).isEqualTo(answer("new"));
         assertThat(status(refresh)).isEqualTo("miss");
-        assertThat(cache.intercept(REQUEST, new TestExchange())).hasValue(answer("new"));
+        assertThat(cache.intercept(REQUEST, TestExchange.ofTenant("acme"))).hasValue(answer("new"));
     }
 
     @Test
     void bypassesZeroRetentionExchangesByDefault() {
-        exchange(new TestExchange(), REQUEST, answer("stored"));
-        TestExchange zero = new TestExchange();
+        exchange(TestExchange.ofTenant("acme"), REQUEST, answer("stored"));
+        TestExchange zero = TestExchange.ofTenant("acme");
         zero.put(Attributes.ZERO_RETENTION, true);
 
         exchange(zero, asking("private"), answer("private answer"));
 
         assertThat(status(zero)).isEqualTo("bypass");
-        assertThat(cache.intercept(asking("private"), new TestExchange())).isEmpty();
+        assertThat(cache.intercept(asking("private"), TestExchange.ofTenant("acme"))).isEmpty();
     }
 
     @Test
     void servesZeroRetentionExchangesFromMemoryWhenConfigured() {
         cache = plugin(new CacheSettings(Duration.ofMinutes(10), 100, OptionalLong.empty(), true));
-        TestExchange first = new TestExchange();
+        TestExchange first = TestExchange.ofTenant("acme");
         first.put(Attributes.ZERO_RETENTION, true);
         exchange(first, REQUEST, answer("kept in memory"));
-        TestExchange second = new TestExchange();
+        TestExchange second = TestExchange.ofTenant("acme");
         second.put(Attributes.ZERO_RETENTION, true);
 
         assertThat(cache.intercept(REQUEST, second)).hasValue(answer("kept in memory"));
@@ -172,9 +173,9 @@ class ResponseCachePluginTest {
 
     @Test
     void doesNotStoreAgainTheAnswerItServed() {
-        exchange(new TestExchange(), REQUEST, answer("Hello"));
+        exchange(TestExchange.ofTenant("acme"), REQUEST, answer("Hello"));
         nanos.addAndGet(Duration.ofMinutes(9).toNanos());
-        TestExchange hit = new TestExchange();
+        TestExchange hit = TestExchange.ofTenant("acme");
         ChatResponse served = cache.intercept(REQUEST, hit).orElseThrow();
 
         cache.onResponse(served, hit);
@@ -182,7 +183,7 @@ class ResponseCachePluginTest {
         nanos.addAndGet(Duration.ofMinutes(1).toNanos());
 
         assertThat(replay).isSameAs(StreamTransformer.PASS_THROUGH);
-        assertThat(cache.intercept(REQUEST, new TestExchange())).isEmpty();
+        assertThat(cache.intercept(REQUEST, TestExchange.ofTenant("acme"))).isEmpty();
     }
 
     @Test
@@ -190,14 +191,14 @@ class ResponseCachePluginTest {
         ChatResponse truncated = answer("Hel").withChoices(List.of(new Choice(0, ChatMessage.text(Role.ASSISTANT,
                 "Hel"), Optional.empty(), Extensions.NONE)));
 
-        exchange(new TestExchange(), REQUEST, truncated);
+        exchange(TestExchange.ofTenant("acme"), REQUEST, truncated);
 
         assertThat(cache.size()).isZero();
     }
 
     @Test
     void storesAStreamedAnswerOnlyWhenTheStreamCompletes() {
-        TestExchange interrupted = new TestExchange();
+        TestExchange interrupted = TestExchange.ofTenant("acme");
         cache.intercept(REQUEST, interrupted);
         StreamTransformer transformer = cache.openStream(REQUEST, interrupted);
         List<ChatChunk> passed = new ArrayList<>();
@@ -207,7 +208,7 @@ class ResponseCachePluginTest {
         assertThat(passed).hasSize(1);
         assertThat(cache.size()).isZero();
 
-        TestExchange completed = new TestExchange();
+        TestExchange completed = TestExchange.ofTenant("acme");
         cache.intercept(REQUEST, completed);
         StreamTransformer second = cache.openStream(REQUEST, completed);
         second.onEvent(chunk(new ChunkChoice(0, Delta.content("Hello"), Optional.empty(), Extensions.NONE)),
@@ -216,7 +217,7 @@ class ResponseCachePluginTest {
                 passed::add);
         second.onComplete(passed::add);
 
-        assertThat(cache.intercept(REQUEST, new TestExchange()).orElseThrow().choices().get(0).message().text())
+        assertThat(cache.intercept(REQUEST, TestExchange.ofTenant("acme")).orElseThrow().choices().get(0).message().text())
                 .isEqualTo("Hello");
     }
 

@@ -23,6 +23,7 @@ import dev.veil.spi.plugin.Attempt;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Route;
 import dev.veil.spi.plugin.Target;
+import dev.veil.spi.testing.TestExchange;
 import org.junit.jupiter.api.Test;
 
 class RoutingPluginTest {
@@ -156,7 +157,7 @@ class RoutingPluginTest {
         int callers = 2_000;
         int gptFirst = 0;
         for (int i = 0; i < callers; i++) {
-            if (routeOf(plugin, request("smart"), new TestExchange("k_" + i, false)).targets().get(0).equals(GPT)) {
+            if (routeOf(plugin, request("smart"), TestExchange.withKey("k_" + i, false)).targets().get(0).equals(GPT)) {
                 gptFirst++;
             }
         }
@@ -168,9 +169,9 @@ class RoutingPluginTest {
         RoutingPlugin plugin = plugin(weighted("key", 50, 50));
         for (int caller = 0; caller < 50; caller++) {
             String key = "k_" + caller;
-            Target first = routeOf(plugin, request("smart"), new TestExchange(key, false)).targets().get(0);
+            Target first = routeOf(plugin, request("smart"), TestExchange.withKey(key, false)).targets().get(0);
             for (int again = 0; again < 20; again++) {
-                assertThat(routeOf(plugin, request("smart"), new TestExchange(key, false)).targets().get(0))
+                assertThat(routeOf(plugin, request("smart"), TestExchange.withKey(key, false)).targets().get(0))
                         .isEqualTo(first);
             }
         }
@@ -182,15 +183,15 @@ class RoutingPluginTest {
         Map<Target, Integer> firsts = new HashMap<>();
         for (int user = 0; user < 200; user++) {
             ChatRequest request = withUser(request("smart"), "user-" + user);
-            Target first = routeOf(plugin, request, new TestExchange("k_1", false)).targets().get(0);
+            Target first = routeOf(plugin, request, TestExchange.withKey("k_1", false)).targets().get(0);
             // The same user through another key still starts at the same target.
-            assertThat(routeOf(plugin, request, new TestExchange("k_2", false)).targets().get(0)).isEqualTo(first);
+            assertThat(routeOf(plugin, request, TestExchange.withKey("k_2", false)).targets().get(0)).isEqualTo(first);
             firsts.merge(first, 1, Integer::sum);
         }
         assertThat(firsts).containsOnlyKeys(GPT, DEEPSEEK);
-        Target byKey = routeOf(plugin, request("smart"), new TestExchange("k_9", false)).targets().get(0);
+        Target byKey = routeOf(plugin, request("smart"), TestExchange.withKey("k_9", false)).targets().get(0);
         for (int again = 0; again < 10; again++) {
-            assertThat(routeOf(plugin, request("smart"), new TestExchange("k_9", false)).targets().get(0))
+            assertThat(routeOf(plugin, request("smart"), TestExchange.withKey("k_9", false)).targets().get(0))
                     .isEqualTo(byKey);
         }
     }
@@ -240,11 +241,11 @@ class RoutingPluginTest {
         attempt(plugin, DEEPSEEK, Attempt.Result.SUCCEEDED, Duration.ofMillis(1000));
         attempt(plugin, DEEPSEEK, Attempt.Result.TIMED_OUT, Duration.ofMillis(1));
         plugin.onAttempt(new Attempt(GPT, Attempt.Result.SUCCEEDED, Duration.ofMillis(200), Optional.empty()),
-                new TestExchange("k_1", true));
+                TestExchange.withKey("k_1", true));
         plugin.onAttempt(new Attempt(DEEPSEEK, Attempt.Result.SUCCEEDED, Duration.ofMillis(800), Optional.empty()),
-                new TestExchange("k_1", true));
+                TestExchange.withKey("k_1", true));
         assertThat(routeOf(plugin, "fast").targets()).containsExactly(DEEPSEEK, GPT);
-        assertThat(routeOf(plugin, request("fast"), new TestExchange("k_1", true)).targets())
+        assertThat(routeOf(plugin, request("fast"), TestExchange.withKey("k_1", true)).targets())
                 .containsExactly(GPT, DEEPSEEK);
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.PluginSettings;
 import dev.veil.spi.plugin.ProviderInfo;
+import dev.veil.spi.testing.TestExchange;
 
 class ZeroRetentionPluginTest {
     private static final TestContext CONTEXT = new TestContext(List.of(
@@ -28,7 +29,7 @@ class ZeroRetentionPluginTest {
 
     @Test
     void marksEveryRequestOfAListedTenant() {
-        TestExchange exchange = run(plugin(Map.of("tenants", List.of("bank", "clinic"))), TestExchange.of("clinic"));
+        TestExchange exchange = run(plugin(Map.of("tenants", List.of("bank", "clinic"))), TestExchange.ofTenant("clinic"));
 
         assertThat(exchange.get(Attributes.ZERO_RETENTION)).hasValue(true);
         assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).hasValue("tenant");
@@ -36,7 +37,7 @@ class ZeroRetentionPluginTest {
 
     @Test
     void leavesOtherTenantsAlone() {
-        TestExchange exchange = run(plugin(Map.of("tenants", List.of("bank"))), TestExchange.of("shop"));
+        TestExchange exchange = run(plugin(Map.of("tenants", List.of("bank"))), TestExchange.ofTenant("shop"));
 
         assertThat(exchange.get(Attributes.ZERO_RETENTION)).isEmpty();
         assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).isEmpty();
@@ -86,7 +87,7 @@ class ZeroRetentionPluginTest {
 
     @Test
     void marksEveryRequestWithAll() {
-        TestExchange exchange = run(plugin(Map.of("all", "true")), TestExchange.of("anyone"));
+        TestExchange exchange = run(plugin(Map.of("all", "true")), TestExchange.ofTenant("anyone"));
 
         assertThat(exchange.get(Attributes.ZERO_RETENTION)).hasValue(true);
         assertThat(exchange.get(Attributes.ZERO_RETENTION_REASON)).hasValue("all");
@@ -94,7 +95,7 @@ class ZeroRetentionPluginTest {
 
     @Test
     void recordsTheTenantAsReasonWhenTheClientAlsoAsked() {
-        TestExchange exchange = TestExchange.of("bank");
+        TestExchange exchange = TestExchange.ofTenant("bank");
         exchange.put(Attributes.ZERO_RETENTION, true);
         exchange.put(Attributes.ZERO_RETENTION_REASON, "header");
 
@@ -105,7 +106,7 @@ class ZeroRetentionPluginTest {
 
     @Test
     void neverSwitchesOffZeroRetentionSomethingElseRequired() {
-        TestExchange exchange = TestExchange.of("shop");
+        TestExchange exchange = TestExchange.ofTenant("shop");
         exchange.put(Attributes.ZERO_RETENTION, true);
         exchange.put(Attributes.ZERO_RETENTION_REASON, "header");
 
