@@ -3,17 +3,12 @@ package dev.veil.server.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.OpaProcess;
@@ -22,7 +17,6 @@ import dev.veil.server.testing.VeilUnderTest;
 /** A real OPA decides every request, and a cached answer is no way around its decision. */
 class ResponseCachePolicyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SETTINGS = "veil/settings/data.json";
 
     private OpaProcess opa;
     private FakeOpenAiUpstream upstream;
@@ -55,19 +49,7 @@ class ResponseCachePolicyTest {
 
     /** Makes the policy deny tenant {@code default} every model, and waits until OPA has loaded that. */
     private void denyEverything() throws Exception {
-        Path file = opa.policies().resolve(SETTINGS);
-        ObjectNode settings = (ObjectNode) JSON.readTree(Files.readString(file));
-        ((ObjectNode) settings.get("authz")).set("rules",
-                JSON.readTree("[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
-        Files.writeString(file, JSON.writeValueAsString(settings));
-        JsonNode wanted = settings;
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!JSON.readTree(opa.data("veil/settings")).path("result").equals(wanted)) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("OPA did not load the changed settings");
-            }
-            Thread.sleep(50);
-        }
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
     }
 
     @Test

@@ -27,20 +27,17 @@ import org.junit.jupiter.api.Test;
 /** Every request is checked by a real OPA running the project's default policies, and Veil obeys the decision. */
 class PolicyEnforcementTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DEFAULT_SETTINGS_FILE = "veil/settings/data.json";
     private static final String HELLO = "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     private static final String REDACTION = "  plugins:\n    - name: pii-redaction\n";
 
     private static OpaProcess opa;
-    private static String defaultSettings;
     private FakeOpenAiUpstream upstream;
     private VeilUnderTest veil;
 
     @BeforeAll
     static void startOpa() throws Exception {
         opa = OpaProcess.start();
-        defaultSettings = Files.readString(opa.policies().resolve(DEFAULT_SETTINGS_FILE));
     }
 
     @AfterAll
@@ -59,8 +56,7 @@ class PolicyEnforcementTest {
             veil.close();
         }
         upstream.close();
-        Files.writeString(opa.policies().resolve(DEFAULT_SETTINGS_FILE), defaultSettings);
-        awaitSettings(defaultSettings);
+        opa.defaultSettings();
     }
 
     private String config(String opaUrl, String opaExtra) {
@@ -84,35 +80,6 @@ class PolicyEnforcementTest {
         return veil;
     }
 
-    /** Replaces the policy settings OPA serves, and waits until OPA has loaded them. */
-    private static void settings(String json) throws Exception {
-        Files.writeString(opa.policies().resolve(DEFAULT_SETTINGS_FILE), json);
-        awaitSettings(json);
-    }
-
-    private static void awaitSettings(String json) throws Exception {
-        JsonNode wanted = JSON.readTree(json);
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!JSON.readTree(opa.data("veil/settings")).path("result").equals(wanted)) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("OPA did not load the changed settings");
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static String withSettings(String path, String value) throws Exception {
-        com.fasterxml.jackson.databind.node.ObjectNode root =
-                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(defaultSettings);
-        String[] keys = path.split("\\.");
-        com.fasterxml.jackson.databind.node.ObjectNode node = root;
-        for (int i = 0; i < keys.length - 1; i++) {
-            node = (com.fasterxml.jackson.databind.node.ObjectNode) node.get(keys[i]);
-        }
-        node.set(keys[keys.length - 1], JSON.readTree(value));
-        return JSON.writeValueAsString(root);
-    }
-
     @Test
     void allowsAnOrdinaryRequestAndNamesTheDecision() {
         start(opa.url(), "");
@@ -127,7 +94,7 @@ class PolicyEnforcementTest {
 
     @Test
     void deniesWithThePolicysReasonsInOpenAiShape() throws Exception {
-        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
         start(opa.url(), "");
 
         HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
@@ -142,7 +109,7 @@ class PolicyEnforcementTest {
 
     @Test
     void dispatchesToTheTargetsInThePolicysOrder() throws Exception {
-        settings(withSettings("routing.tenant_regions", "{\"default\": \"eu\"}"));
+        opa.setting("routing.tenant_regions", "{\"default\": \"eu\"}");
         start(opa.url(), "");
 
         HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
@@ -153,7 +120,7 @@ class PolicyEnforcementTest {
     @Test
     void keepsPaymentDataAwayFromProvidersTheComplianceRuleExcludes() throws Exception {
         start(opa.url(), "");
-        settings(withSettings("compliance.data_classes", "{\"cards\": {\"providers\": [\"deepseek\"]}}"));
+        opa.setting("compliance.data_classes", "{\"cards\": {\"providers\": [\"deepseek\"]}}");
 
         HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")
                 .header("x-veil-metadata", "{\"data_class\": \"cards\"}")
@@ -178,7 +145,7 @@ class PolicyEnforcementTest {
 
     @Test
     void appliesTheRedactionModesThePolicyDecides() throws Exception {
-        settings(withSettings("compliance.redact", "{\"EMAIL\": \"mask\"}"));
+        opa.setting("compliance.redact", "{\"EMAIL\": \"mask\"}");
         veil = VeilUnderTest.start(config(opa.url(), "") + REDACTION);
 
         veil.post("/v1/chat/completions", """
@@ -190,8 +157,8 @@ class PolicyEnforcementTest {
 
     @Test
     void blocksWhatTheDataClassOfTheRequestMayNotCarry() throws Exception {
-        settings(withSettings("compliance.data_classes",
-                "{\"hr\": {\"providers\": [], \"redact\": {\"EMAIL\": \"block\"}}}"));
+        opa.setting("compliance.data_classes",
+                "{\"hr\": {\"providers\": [], \"redact\": {\"EMAIL\": \"block\"}}}");
         veil = VeilUnderTest.start(config(opa.url(), "") + REDACTION);
 
         HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")
@@ -239,7 +206,7 @@ class PolicyEnforcementTest {
     @Test
     void recordsThePolicyAsTheReasonWhenOnlyTheDecisionRequiresZeroRetention() throws Exception {
         TestPlugins.RETENTION.clear();
-        settings(withSettings("compliance.regulated_tenants", "[\"default\"]"));
+        opa.setting("compliance.regulated_tenants", "[\"default\"]");
         veil = VeilUnderTest.start(config(opa.url(), "") + "  plugins:\n    - name: retention-recorder\n");
 
         HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
@@ -250,7 +217,7 @@ class PolicyEnforcementTest {
 
     @Test
     void capsOutputTokensForTheTeam() throws Exception {
-        settings(withSettings("limits.teams", "{\"default\": {\"max_tokens\": 64}}"));
+        opa.setting("limits.teams", "{\"default\": {\"max_tokens\": 64}}");
         start(opa.url(), "");
 
         veil.post("/v1/chat/completions", HELLO.replace("\"model\"", "\"max_completion_tokens\":1000,\"model\""));
@@ -260,7 +227,7 @@ class PolicyEnforcementTest {
 
     @Test
     void checksStreamsBeforeTheyStart() throws Exception {
-        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
         start(opa.url(), "");
 
         try (SseClient stream = SseClient.post(veil, "/v1/chat/completions",
@@ -272,7 +239,7 @@ class PolicyEnforcementTest {
 
     @Test
     void checksRequestsBeforeAPluginMayAnswerThemFromACache() throws Exception {
-        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
         veil = VeilUnderTest.start(config(opa.url(), "") + "  plugins:\n    - {name: interceptor, model: smart}\n");
 
         HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
@@ -283,7 +250,7 @@ class PolicyEnforcementTest {
 
     @Test
     void checksEmbeddingsToo() throws Exception {
-        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"smart\"]}]"));
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"smart\"]}]");
         start(opa.url(), "");
 
         HttpResponse<String> response = veil.post("/v1/embeddings",
@@ -295,7 +262,7 @@ class PolicyEnforcementTest {
 
     @Test
     void checksTheAnthropicSurfaceAndDeniesInItsErrorShape() throws Exception {
-        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
         start(opa.url(), "");
 
         HttpResponse<String> response = veil.send(veil.request("/v1/messages")
@@ -335,7 +302,7 @@ class PolicyEnforcementTest {
         start(opa.url(), "");
         assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
 
-        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
 
         assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(403);
     }
@@ -345,7 +312,7 @@ class PolicyEnforcementTest {
         start(opa.url(), ", cache: {max-entries: 100, ttl: 10m}");
         assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
 
-        settings(withSettings("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]"));
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
 
         assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
         assertThat(veil.post("/v1/chat/completions", HELLO.replace("\"hi\"", "\"hi there, a longer prompt\""))

@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.time.Instant;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.OpaProcess;
@@ -26,20 +20,16 @@ import dev.veil.server.testing.VeilUnderTest;
  * the targets of a route the plugin built, and dispatch follows the decision.
  */
 class RoutingPolicyTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SETTINGS_FILE = "veil/settings/data.json";
     private static final String ASK = """
             {"model":"chat","messages":[{"role":"user","content":"hi"}]}""";
 
     private static OpaProcess opa;
-    private static String defaultSettings;
     private FakeOpenAiUpstream upstream;
     private VeilUnderTest veil;
 
     @BeforeAll
     static void startOpa() throws Exception {
         opa = OpaProcess.start();
-        defaultSettings = Files.readString(opa.policies().resolve(SETTINGS_FILE));
     }
 
     @AfterAll
@@ -73,27 +63,7 @@ class RoutingPolicyTest {
     void stop() throws Exception {
         veil.close();
         upstream.close();
-        settings(defaultSettings);
-    }
-
-    /** Replaces the policy settings OPA serves, and waits until OPA has loaded them. */
-    private static void settings(String json) throws Exception {
-        Files.writeString(opa.policies().resolve(SETTINGS_FILE), json);
-        JsonNode wanted = JSON.readTree(json);
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!JSON.readTree(opa.data("veil/settings")).path("result").equals(wanted)) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("OPA did not load the changed settings");
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    /** The default settings with one object replaced, as in {@code routing.tenant_regions}. */
-    private static String withSetting(String section, String key, String value) throws Exception {
-        ObjectNode root = (ObjectNode) JSON.readTree(defaultSettings);
-        ((ObjectNode) root.get(section)).set(key, JSON.readTree(value));
-        return JSON.writeValueAsString(root);
+        opa.defaultSettings();
     }
 
     private int callsTo(String model) {
@@ -110,7 +80,7 @@ class RoutingPolicyTest {
 
     @Test
     void followsThePolicyWhenItReordersThePluginsTargets() throws Exception {
-        settings(withSetting("routing", "tenant_regions", "{\"default\": \"eu\"}"));
+        opa.setting("routing.tenant_regions", "{\"default\": \"eu\"}");
 
         HttpResponse<String> response = veil.post("/v1/chat/completions", ASK);
 
@@ -122,7 +92,7 @@ class RoutingPolicyTest {
 
     @Test
     void neverFallsBackToATargetThePolicyRemoved() throws Exception {
-        settings(withSetting("compliance", "data_classes", "{\"cards\": {\"providers\": [\"deepseek\"]}}"));
+        opa.setting("compliance.data_classes", "{\"cards\": {\"providers\": [\"deepseek\"]}}");
         upstream.on("deepseek-chat", FakeOpenAiUpstream.error(500, "server_error", "boom", null));
 
         HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")

@@ -12,9 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A real OPA server on a free loopback port, serving a copy of the project's {@code policies/} (which a test may then
@@ -22,15 +27,19 @@ import java.util.stream.Stream;
  */
 public final class OpaProcess implements AutoCloseable {
     private static final Path PROJECT = Path.of(System.getProperty("veil.project.dir", ".."));
+    private static final String SETTINGS_FILE = "veil/settings/data.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
     private final int port;
     private final Path policies;
+    private final String defaultSettings;
 
-    private OpaProcess(Process process, int port, Path policies) {
+    private OpaProcess(Process process, int port, Path policies) throws IOException {
         this.process = process;
         this.port = port;
         this.policies = policies;
+        this.defaultSettings = Files.readString(policies.resolve(SETTINGS_FILE));
     }
 
     /** Starts OPA on a fresh copy of {@code policies/}, watching it for changes. */
@@ -81,6 +90,38 @@ public final class OpaProcess implements AutoCloseable {
         HttpClient client = HttpClient.newHttpClient();
         return client.send(HttpRequest.newBuilder(URI.create(url() + "/v1/data/" + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * Serves the project's default policy settings with one value replaced — {@code path} is dotted, such as
+     * {@code authz.rules} — and waits until OPA has loaded them.
+     */
+    public void setting(String path, String json) throws IOException, InterruptedException {
+        ObjectNode root = (ObjectNode) JSON.readTree(defaultSettings);
+        String[] keys = path.split("\\.");
+        ObjectNode parent = root;
+        for (int i = 0; i < keys.length - 1; i++) {
+            parent = (ObjectNode) parent.get(keys[i]);
+        }
+        parent.set(keys[keys.length - 1], JSON.readTree(json));
+        serveSettings(JSON.writeValueAsString(root));
+    }
+
+    /** Serves the project's default policy settings again, and waits until OPA has loaded them. */
+    public void defaultSettings() throws IOException, InterruptedException {
+        serveSettings(defaultSettings);
+    }
+
+    private void serveSettings(String json) throws IOException, InterruptedException {
+        Files.writeString(policies.resolve(SETTINGS_FILE), json);
+        JsonNode wanted = JSON.readTree(json);
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!JSON.readTree(data("veil/settings")).path("result").equals(wanted)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("OPA did not load the changed settings");
+            }
+            Thread.sleep(20);
+        }
     }
 
     private void awaitHealthy() throws InterruptedException {
