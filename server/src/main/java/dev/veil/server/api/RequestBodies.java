@@ -3,6 +3,7 @@ package dev.veil.server.api;
 import java.io.IOException;
 import java.io.InputStream;
 
+import dev.veil.server.wire.BodyBytes;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.webserver.http.ServerRequest;
@@ -29,7 +30,7 @@ final class RequestBodies {
                     throw new IOException("body shorter than its Content-Length");
                 }
             } else {
-                body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                body = BodyBytes.read(in, -1, (int) Math.min(Integer.MAX_VALUE - 9, maxBytes));
             }
         } catch (IOException | RuntimeException e) {
             // Helidon reports a body cut short (client hung up, Content-Length lied) with its own runtime types.

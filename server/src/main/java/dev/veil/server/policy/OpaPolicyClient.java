@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.server.config.OpaConfig;
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.wire.BodyBytes;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.http1.Http1Client;
@@ -55,7 +56,7 @@ public final class OpaPolicyClient {
         try (HttpClientResponse response = client.post().uri(decisionUri).contentType(MediaTypes.APPLICATION_JSON)
                 .submit(body);
              InputStream in = response.inputStream()) {
-            byte[] bytes = in.readNBytes(MAX_DECISION_BYTES);
+            byte[] bytes = BodyBytes.read(in, response.headers().contentLength().orElse(-1), MAX_DECISION_BYTES);
             if (response.status().code() != 200) {
                 throw new PolicyUnavailableException("OPA answered HTTP " + response.status().code(), null);
             }

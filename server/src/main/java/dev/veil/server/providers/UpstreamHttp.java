@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.wire.BodyBytes;
 import dev.veil.server.wire.OpenAiResponses;
 import dev.veil.server.wire.UpstreamError;
 import io.helidon.common.media.type.MediaTypes;
@@ -118,7 +119,8 @@ public final class UpstreamHttp {
     /** Reads a whole (non-streamed) body, bounded by the configured limit. */
     public byte[] body(HttpClientResponse response) throws UpstreamException {
         try (InputStream in = response.inputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxResponseBytes + 1));
+            byte[] body = BodyBytes.read(in, response.headers().contentLength().orElse(-1),
+                    (int) Math.min(Integer.MAX_VALUE - 9, maxResponseBytes));
             if (body.length > maxResponseBytes) {
                 throw UpstreamException.malformed(provider, "the answer exceeds veil.limits.max-upstream-response-bytes");
             }
@@ -155,7 +157,7 @@ public final class UpstreamHttp {
         try (response) {
             byte[] body;
             try (InputStream in = response.inputStream()) {
-                body = in.readNBytes(MAX_ERROR_BODY);
+                body = BodyBytes.read(in, response.headers().contentLength().orElse(-1), MAX_ERROR_BODY);
             } catch (IOException | RuntimeException e) {
                 body = new byte[0];
             }
