@@ -45,7 +45,7 @@ public final class ConfigLoader {
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-connections", "max-concurrent-requests");
-    private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout");
+    private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout", "idle-timeout");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
             "zero-retention", "models", "headers", "api-version", "deployments", "read-timeout",
             "anthropic-version", "anthropic-beta", "aws-access-key-id", "aws-secret-access-key", "aws-session-token");
@@ -159,6 +159,12 @@ public final class ConfigLoader {
         rejectUnknown(upstream, UPSTREAM_KEYS);
         Duration connectTimeout = duration(upstream.get("connect-timeout")).orElse(VeilConfig.DEFAULT_CONNECT_TIMEOUT);
         Duration readTimeout = duration(upstream.get("read-timeout")).orElse(VeilConfig.DEFAULT_READ_TIMEOUT);
+        Duration idleTimeout = duration(upstream.get("idle-timeout"))
+                .orElse(VeilConfig.DEFAULT_UPSTREAM_IDLE_TIMEOUT);
+        if (idleTimeout.isNegative()) {
+            throw new ConfigException("veil.upstream.idle-timeout", "must not be negative; 0 closes every connection "
+                    + "to a provider after one request, the default is 30s");
+        }
 
         Map<String, ProviderConfig> providers = new LinkedHashMap<>();
         for (Config node : children(veil.get("providers"))) {
@@ -178,7 +184,7 @@ public final class ConfigLoader {
         List<PluginEntry> plugins = plugins(veil.get("plugins"));
         Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
-                connectTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
+                connectTimeout, idleTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
                 telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir), accounting(veil, providers),
                 new ConnectionLimits(maxConnections, maxConcurrentRequests));
     }

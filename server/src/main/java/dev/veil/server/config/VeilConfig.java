@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param maxRequestBytes the largest request body accepted
  * @param maxUpstreamResponseBytes the largest non-streamed upstream answer accepted
  * @param connectTimeout how long to wait for a connection to any provider
+ * @param upstreamIdleTimeout how long a kept-alive connection to a provider may sit unused and still be reused
  * @param providers configured providers by name, ordered by name
  * @param models model aliases by public name, ordered by name
  * @param plugins the plugin chain, in config order
@@ -35,6 +36,7 @@ public record VeilConfig(
         long maxRequestBytes,
         long maxUpstreamResponseBytes,
         Duration connectTimeout,
+        Duration upstreamIdleTimeout,
         Map<String, ProviderConfig> providers,
         Map<String, ModelAlias> models,
         List<PluginEntry> plugins,
@@ -49,6 +51,8 @@ public record VeilConfig(
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
     public static final long DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES = 256L * 1024 * 1024;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Below the idle timeouts of common NAT gateways and load balancers (60 s and more). */
+    public static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** Reasoning models may think for minutes before their first byte; OpenAI's own SDKs wait ten. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(10);
 
@@ -57,6 +61,7 @@ public record VeilConfig(
         Objects.requireNonNull(masterKey, "masterKey");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(upstreamIdleTimeout, "upstreamIdleTimeout");
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         plugins = List.copyOf(plugins);

@@ -12,7 +12,6 @@ import dev.veil.server.providers.bedrock.BedrockAdapter;
 import dev.veil.server.providers.echo.EchoAdapter;
 import dev.veil.server.providers.gemini.GeminiAdapter;
 import dev.veil.server.providers.openai.OpenAiProviders;
-import io.helidon.webclient.http1.Http1Client;
 
 /** The adapters of all configured providers, built and validated once at startup. */
 public final class ProviderRegistry {
@@ -33,7 +32,7 @@ public final class ProviderRegistry {
     }
 
     public static ProviderRegistry create(VeilConfig config) {
-        Http1Client client = UpstreamHttp.sharedClient(config.connectTimeout());
+        UpstreamClient client = UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout());
         Map<String, Provider> providers = new LinkedHashMap<>();
         for (ProviderConfig provider : config.providers().values()) {
             ProviderAdapter adapter = switch (provider.kind()) {

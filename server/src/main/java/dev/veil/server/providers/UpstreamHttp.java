@@ -13,6 +13,8 @@ import java.nio.channels.UnresolvedAddressException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.wire.BodyBytes;
@@ -22,8 +24,8 @@ import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.http1.Http1Client;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 
@@ -37,16 +39,16 @@ public final class UpstreamHttp {
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
     private final String provider;
-    private final Http1Client client;
+    private final UpstreamClient client;
     private final Duration readTimeout;
     private final long maxResponseBytes;
     private final Optional<HeaderName> errorType;
 
-    public UpstreamHttp(Http1Client client, ProviderConfig config, long maxResponseBytes) {
+    public UpstreamHttp(UpstreamClient client, ProviderConfig config, long maxResponseBytes) {
         this(client, config, maxResponseBytes, Optional.empty());
     }
 
-    private UpstreamHttp(Http1Client client, ProviderConfig config, long maxResponseBytes,
+    private UpstreamHttp(UpstreamClient client, ProviderConfig config, long maxResponseBytes,
                          Optional<HeaderName> errorType) {
         this.client = client;
         this.provider = config.name();
@@ -60,31 +62,16 @@ public final class UpstreamHttp {
      * ThrottlingException:http://...}): the name before any {@code :} becomes the error's code, for the adapter to
      * classify by.
      */
-    public static UpstreamHttp withErrorTypeHeader(Http1Client client, ProviderConfig config, long maxResponseBytes,
-                                                   HeaderName header) {
+    public static UpstreamHttp withErrorTypeHeader(UpstreamClient client, ProviderConfig config,
+                                                   long maxResponseBytes, HeaderName header) {
         return new UpstreamHttp(client, config, maxResponseBytes, Optional.of(header));
-    }
-
-    /**
-     * The client all providers share, so that keep-alive connections are pooled per upstream host in one place.
-     * HTTP/1.1 is set explicitly: protocol discovery per request costs a round trip and throughput. TCP_NODELAY,
-     * because a request is written as head and body, and Nagle would hold the body back for an acknowledgement.
-     */
-    public static Http1Client sharedClient(Duration connectTimeout) {
-        return Http1Client.builder()
-                .socketOptions(options -> options.tcpNoDelay(true).connectTimeout(connectTimeout))
-                .connectTimeout(connectTimeout)
-                .followRedirects(false)
-                .keepAlive(true)
-                .build();
     }
 
     /** POSTs a JSON body; returns the 2xx response, which the caller must close. */
     public HttpClientResponse post(URI uri, List<Header> headers, byte[] body, boolean stream)
             throws UpstreamException {
-        HttpClientResponse response;
-        try {
-            var request = client.post().uri(uri).readTimeout(readTimeout);
+        return exchange(uri, connection -> {
+            var request = client.http().post().uri(uri).connection(connection).readTimeout(readTimeout);
             request.contentType(MediaTypes.APPLICATION_JSON);
             request.accept(stream ? MediaTypes.TEXT_EVENT_STREAM : MediaTypes.APPLICATION_JSON);
             for (Header header : headers) {
@@ -93,27 +80,56 @@ public final class UpstreamHttp {
             // The attempt's client span is current: the provider (or a proxy before it) can join the trace.
             W3CTraceContextPropagator.getInstance().inject(Context.current(), request,
                     (carrier, name, value) -> carrier.header(HeaderNames.create(name), value));
-            response = request.submit(body);
-        } catch (RuntimeException e) {
-            throw classify(e);
-        }
-        return checked(response);
+            return request.submit(body);
+        });
     }
 
     /** GETs a resource with its own read timeout; returns the 2xx response, which the caller must close. */
     public HttpClientResponse get(URI uri, List<Header> headers, Duration timeout) throws UpstreamException {
-        HttpClientResponse response;
-        try {
-            var request = client.get().uri(uri).readTimeout(timeout);
+        return exchange(uri, connection -> {
+            var request = client.http().get().uri(uri).connection(connection).readTimeout(timeout);
             request.accept(MediaTypes.APPLICATION_JSON);
             for (Header header : headers) {
                 request.header(header);
             }
-            response = request.request();
+            return request.request();
+        });
+    }
+
+    /**
+     * Sends a request on a pooled connection. If that connection had been idle and breaks before any answer, the
+     * server closed it while it sat in the pool and read nothing of this request: it is sent once more, on a new
+     * connection. A timeout is never retried here — the server may be working on the request.
+     */
+    private HttpClientResponse exchange(URI uri, Function<ClientConnection, HttpClientResponse> send)
+            throws UpstreamException {
+        UpstreamClient.Lease lease = lease(() -> client.lease(uri));
+        HttpClientResponse response;
+        try {
+            response = send.apply(lease.connection());
+        } catch (RuntimeException e) {
+            lease.connection().closeResource();
+            UpstreamException failure = classify(e);
+            if (!lease.reused() || failure.failure() != UpstreamException.Failure.BROKEN) {
+                throw failure;
+            }
+            UpstreamClient.Lease fresh = lease(() -> client.fresh(uri));
+            try {
+                response = send.apply(fresh.connection());
+            } catch (RuntimeException again) {
+                fresh.connection().closeResource();
+                throw classify(again);
+            }
+        }
+        return checked(response);
+    }
+
+    private UpstreamClient.Lease lease(Supplier<UpstreamClient.Lease> connect) throws UpstreamException {
+        try {
+            return connect.get();
         } catch (RuntimeException e) {
             throw classify(e);
         }
-        return checked(response);
     }
 
     /** Reads a whole (non-streamed) body, bounded by the configured limit. */

@@ -40,11 +40,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keepsUpstreamConnectionsThirtySecondsByDefault() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  providers:
+                    openai: {kind: openai, api-key: k}
+                """);
+
+        assertThat(config.upstreamIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void rejectsANegativeUpstreamIdleTimeout() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  upstream: {idle-timeout: -PT1S}
+                  providers:
+                    openai: {kind: openai, api-key: k}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.upstream.idle-timeout")
+                .hasMessageContaining("must not be negative");
+    }
+
+    @Test
     void readsRegionZeroRetentionAndTimeouts() {
         VeilConfig config = load("""
                 veil:
                   master-key: master-key-1
-                  upstream: {connect-timeout: 500ms, read-timeout: 30s}
+                  upstream: {connect-timeout: 500ms, read-timeout: 30s, idle-timeout: 4s}
                   providers:
                     eu: {kind: openai-compatible, preset: mistral, api-key: k, region: eu, zero-retention: true}
                     slow: {kind: openai, api-key: k, read-timeout: 20m}
@@ -54,6 +80,7 @@ class ConfigLoaderTest {
         assertThat(eu.region()).hasValue("eu");
         assertThat(eu.zeroRetention()).isTrue();
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.upstreamIdleTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(eu.readTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.providers().get("slow").readTimeout()).isEqualTo(Duration.ofMinutes(20));
     }

@@ -13,6 +13,7 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.providers.ChatStream;
 import dev.veil.server.providers.ProviderAdapter;
 import dev.veil.server.providers.SseReader;
+import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.providers.translation.WireJson;
@@ -31,7 +32,6 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.http1.Http1Client;
 
 /**
  * Anthropic's Messages API ({@code kind: anthropic}): {@code <base-url>/v1/messages}, authenticated with
@@ -65,7 +65,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     }
 
     /** The adapter for {@code config}; a missing key stops startup with a {@link ConfigException}. */
-    public static AnthropicAdapter create(ProviderConfig config, Http1Client client, long maxResponseBytes) {
+    public static AnthropicAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
         String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
                 "missing; set it, for example api-key: \"${ANTHROPIC_API_KEY}\"")).reveal();
         String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);

@@ -19,6 +19,7 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.Secret;
 import dev.veil.server.providers.ChatStream;
 import dev.veil.server.providers.ProviderAdapter;
+import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.providers.translation.WireJson;
@@ -37,7 +38,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.ClientUri;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.http1.Http1Client;
 
 /**
  * Amazon Bedrock's Converse API ({@code kind: bedrock}): {@code <base-url>/model/<modelId>/converse}, streamed with
@@ -80,7 +80,7 @@ public final class BedrockAdapter implements ProviderAdapter {
     }
 
     /** The adapter for {@code config}; a missing region or credential stops startup with a {@link ConfigException}. */
-    public static BedrockAdapter create(ProviderConfig config, Http1Client client, long maxResponseBytes) {
+    public static BedrockAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
         String region = config.region().map(String::trim).filter(r -> !r.isEmpty()).orElseThrow(() ->
                 new ConfigException(config.key("region"), "missing; Bedrock needs the AWS region to call and to "
                         + "sign requests for, for example region: us-east-1"));

@@ -21,6 +21,7 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.providers.ChatStream;
 import dev.veil.server.providers.ProviderAdapter;
 import dev.veil.server.providers.SseReader;
+import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.providers.translation.WireJson;
@@ -46,7 +47,6 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.http1.Http1Client;
 
 /**
  * Google's Gemini API ({@code kind: gemini}): {@code <base-url>/models/<model>:generateContent}, streamed with
@@ -72,7 +72,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         this.models = models;
     }
 
-    public static GeminiAdapter create(ProviderConfig config, Http1Client client, long maxResponseBytes) {
+    public static GeminiAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
         String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
                 "missing; set it, for example api-key: \"${GEMINI_API_KEY}\"")).reveal();
         String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);

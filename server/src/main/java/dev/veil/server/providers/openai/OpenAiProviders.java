@@ -11,12 +11,12 @@ import java.util.Optional;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
+import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.wire.OpenAiDialect;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webclient.http1.Http1Client;
 
 /** Builds the adapter of an {@code openai}, {@code azure-openai} or {@code openai-compatible} provider. */
 public final class OpenAiProviders {
@@ -28,7 +28,7 @@ public final class OpenAiProviders {
     }
 
     /** The adapter for {@code config}; a config it cannot work with stops startup with a {@link ConfigException}. */
-    public static OpenAiAdapter create(ProviderConfig config, Http1Client client, long maxResponseBytes) {
+    public static OpenAiAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
         UpstreamHttp http = new UpstreamHttp(client, config, maxResponseBytes);
         return switch (config.kind()) {
             case OPENAI -> {

@@ -1,0 +1,174 @@
+package dev.veil.server.providers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.config.ProviderKind;
+import dev.veil.server.testing.FakeHttpServer;
+import io.helidon.webclient.api.HttpClientResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How {@link UpstreamHttp} uses the connections {@link UpstreamClient} keeps alive: reused while fresh, replaced when
+ * the server closed one while it sat idle, never used again after the server said {@code Connection: close}.
+ */
+class UpstreamConnectionsTest {
+    private static final byte[] ANSWER = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] QUESTION = "{\"q\":1}".getBytes(StandardCharsets.UTF_8);
+
+    private FakeHttpServer server;
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    @Test
+    void reusesOneConnectionForRequestsInTurn() throws Exception {
+        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()));
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(post(http)).isEqualTo(ANSWER);
+        }
+
+        assertThat(server.received()).hasSize(5);
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void sendsTheRequestAgainOnANewConnectionWhenTheServerClosedTheIdleOne() throws Exception {
+        CountDownLatch closedAfterFirst = new CountDownLatch(1);
+        AtomicInteger answered = new AtomicInteger();
+        server = new FakeHttpServer(exchange -> {
+            exchange.respond(200, "application/json", ANSWER, Map.of());
+            if (answered.incrementAndGet() == 1) {
+                // Like a server whose keep-alive timeout ran out: closed without having said so in the answer.
+                exchange.close();
+                closedAfterFirst.countDown();
+            }
+        });
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        assertThat(post(http)).isEqualTo(ANSWER);
+        assertThat(closedAfterFirst.await(5, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(post(http)).isEqualTo(ANSWER);
+
+        assertThat(server.received()).hasSize(2);
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void doesNotSendAgainWhenAReusedConnectionTimesOut() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        server = new FakeHttpServer(exchange -> {
+            if (requests.incrementAndGet() > 1) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.close();
+                return;
+            }
+            exchange.respond(200, "application/json", ANSWER, Map.of());
+        });
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofMillis(300));
+        assertThat(post(http)).isEqualTo(ANSWER);
+
+        assertThatThrownBy(() -> post(http)).isInstanceOfSatisfying(UpstreamException.class,
+                e -> assertThat(e.failure()).isEqualTo(UpstreamException.Failure.TIMEOUT));
+        release.countDown();
+
+        assertThat(requests.get()).isEqualTo(2);
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void opensANewConnectionAfterTheServerSaidConnectionClose() throws Exception {
+        server = new FakeHttpServer(exchange -> {
+            exchange.respond(200, "application/json", ANSWER, Map.of("Connection", "close"));
+            exchange.close();
+        });
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(post(http)).isEqualTo(ANSWER);
+        }
+
+        assertThat(server.received()).hasSize(3);
+        assertThat(server.connections()).isEqualTo(3);
+    }
+
+    @Test
+    void closesRatherThanReusesAConnectionIdleForLongerThanTheIdleTimeout() throws Exception {
+        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()));
+        UpstreamHttp http = http(Duration.ofMillis(50), Duration.ofSeconds(5));
+
+        assertThat(post(http)).isEqualTo(ANSWER);
+        Thread.sleep(200);
+        assertThat(post(http)).isEqualTo(ANSWER);
+
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void keepsNoConnectionWhenTheIdleTimeoutIsZero() throws Exception {
+        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()));
+        UpstreamHttp http = http(Duration.ZERO, Duration.ofSeconds(5));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(post(http)).isEqualTo(ANSWER);
+        }
+
+        assertThat(server.connections()).isEqualTo(3);
+    }
+
+    @Test
+    void reportsAConnectionRefusedAsAConnectFailure() throws Exception {
+        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()));
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        int closedPort;
+        try (ServerSocket nothingListens = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = nothingListens.getLocalPort();
+        }
+
+        assertThatThrownBy(() -> http.post(URI.create("http://127.0.0.1:" + closedPort + "/v1/chat/completions"),
+                List.of(), QUESTION, false)).isInstanceOfSatisfying(UpstreamException.class,
+                e -> assertThat(e.failure()).isEqualTo(UpstreamException.Failure.CONNECT));
+    }
+
+    private byte[] post(UpstreamHttp http) throws UpstreamException {
+        try (HttpClientResponse response = http.post(uri(), List.of(), QUESTION, false)) {
+            return http.body(response);
+        }
+    }
+
+    private URI uri() {
+        return URI.create(server.origin() + "/v1/chat/completions");
+    }
+
+    private static UpstreamHttp http(Duration idleTimeout, Duration readTimeout) {
+        ProviderConfig config = new ProviderConfig("fake", ProviderKind.OPENAI_COMPATIBLE, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), false, List.of(), Map.of(), Optional.empty(),
+                Map.of(), readTimeout, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
+        return new UpstreamHttp(UpstreamClient.create(Duration.ofSeconds(2), idleTimeout), config, 1 << 20);
+    }
+}
