@@ -3,6 +3,7 @@ package dev.veil.server.policy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,33 +15,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.server.config.OpaConfig;
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.wire.BodyBytes;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.http1.Http1Client;
 
 /**
- * Talks to OPA's REST data API over pooled keep-alive connections: {@code POST /v1/data/<decision-path>} for
- * decisions, {@code PUT /v1/data/veil/catalog} for the provider catalogue. An undefined decision (no {@code result})
- * is a denial, as OPA's own integrations treat it.
+ * Talks to OPA's REST data API over keep-alive connections pooled like the providers' ({@link UpstreamClient}):
+ * {@code POST /v1/data/<decision-path>} for decisions, {@code PUT /v1/data/veil/catalog} for the provider catalogue.
+ * An undefined decision (no {@code result}) is a denial, as OPA's own integrations treat it.
  */
 public final class OpaPolicyClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_DECISION_BYTES = 1 << 20;
+    /** OPA keeps idle connections open; this only bounds how long an unused one is kept on our side. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Http1Client client;
+    private final UpstreamClient client;
+    private final Duration timeout;
     private final URI decisionUri;
     private final URI catalogUri;
     private final String decisionPath;
 
     public OpaPolicyClient(OpaConfig config) {
-        this.client = Http1Client.builder()
-                .socketOptions(options -> options.tcpNoDelay(true).connectTimeout(config.timeout()))
-                .connectTimeout(config.timeout())
-                .readTimeout(config.timeout())
-                .keepAlive(true)
-                .followRedirects(false)
-                .build();
+        this.client = UpstreamClient.create(config.timeout(), IDLE_TIMEOUT);
+        this.timeout = config.timeout();
         this.decisionUri = URI.create(config.url() + "/v1/data/" + config.decisionPath());
         this.catalogUri = URI.create(config.url() + "/v1/data/veil/catalog");
         this.decisionPath = config.decisionPath();
@@ -53,8 +52,9 @@ public final class OpaPolicyClient {
         System.arraycopy(input, 0, body, 9, input.length);
         body[body.length - 1] = '}';
         JsonNode answer;
-        try (HttpClientResponse response = client.post().uri(decisionUri).contentType(MediaTypes.APPLICATION_JSON)
-                .submit(body);
+        try (HttpClientResponse response = client.send(decisionUri, connection -> client.http().post()
+                .uri(decisionUri).connection(connection).readTimeout(timeout).contentType(MediaTypes.APPLICATION_JSON)
+                .submit(body));
              InputStream in = response.inputStream()) {
             byte[] bytes = BodyBytes.read(in, response.headers().contentLength().orElse(-1), MAX_DECISION_BYTES);
             if (response.status().code() != 200) {
@@ -77,8 +77,9 @@ public final class OpaPolicyClient {
 
     /** Replaces the provider catalogue in OPA's data. */
     public void publishCatalog(byte[] catalog) throws PolicyUnavailableException {
-        try (HttpClientResponse response = client.put().uri(catalogUri).contentType(MediaTypes.APPLICATION_JSON)
-                .submit(catalog);
+        try (HttpClientResponse response = client.send(catalogUri, connection -> client.http().put()
+                .uri(catalogUri).connection(connection).readTimeout(timeout).contentType(MediaTypes.APPLICATION_JSON)
+                .submit(catalog));
              InputStream in = response.inputStream()) {
             in.readAllBytes();
             if (response.status().code() / 100 != 2) {

@@ -1,5 +1,7 @@
 package dev.veil.server.providers;
 
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -8,10 +10,12 @@ import java.util.Map;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.function.Function;
 
 import io.helidon.common.tls.Tls;
 import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.ConnectionKey;
+import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.api.WebClientConfig;
@@ -24,8 +28,8 @@ import io.helidon.webclient.http1.Http1Client;
  * with a virtual thread blocked in a one-byte read: the next answer on that connection then has to wake that thread,
  * and wait for it to finish, before it can be read — a hand-off on every request that cost a quarter of a proxied
  * request's CPU and most of its latency tail (docs/benchmarks.md). Here an idle connection is not watched. One the
- * server closed while it sat idle is found out when it is used, and {@link UpstreamHttp} then sends the request again,
- * once, on a new connection. A connection idle for longer than the idle timeout is closed rather than used, so that one
+ * server closed while it sat idle is found out when it is used, and the request is then sent again, once, on a new
+ * connection. A connection idle for longer than the idle timeout is closed rather than used, so that one
  * a NAT or a load balancer dropped without a word is not used either.
  */
 public final class UpstreamClient {
@@ -33,13 +37,7 @@ public final class UpstreamClient {
     private static final Tls NO_TLS = Tls.builder().enabled(false).build();
     private static final List<String> ALPN = List.of("http/1.1");
 
-    /**
-     * A connection for one request.
-     *
-     * @param connection the connection; the response returns it to the pool when read to its end, or closes it
-     * @param reused whether it carried a request before, and so may have been closed by the server while idle
-     */
-    public record Lease(ClientConnection connection, boolean reused) {
+    private record Lease(ClientConnection connection, boolean reused) {
     }
 
     private record Endpoint(String scheme, String host, int port) {
@@ -78,18 +76,51 @@ public final class UpstreamClient {
         return new UpstreamClient(web, idleTimeout);
     }
 
-    /** The client requests are built with; each is sent on a connection from {@link #lease}. */
-    Http1Client http() {
+    /** The client requests are built with; {@link #send} gives each its connection. */
+    public Http1Client http() {
         return http;
     }
 
     /**
-     * The most recently used idle connection to the URI's host that is young enough, or a new one. Connecting may
-     * throw what Helidon throws for a failed connect.
+     * Sends one request on a pooled connection: {@code send} builds it on the connection it is given and submits it.
+     * If a connection that had been idle fails before any answer, the server closed it while it sat in the pool and
+     * read nothing of the request, which then goes out once more on a new connection. A timeout is never retried: the
+     * server may be working on the request. Throws what Helidon throws, for the caller to classify.
      */
-    Lease lease(URI uri) {
+    public HttpClientResponse send(URI uri, Function<ClientConnection, HttpClientResponse> send) {
         Endpoint endpoint = Endpoint.of(uri);
         BlockingDeque<Idle> pool = pool(endpoint);
+        Lease lease = lease(endpoint, pool);
+        try {
+            return send.apply(lease.connection());
+        } catch (RuntimeException e) {
+            lease.connection().closeResource();
+            if (!lease.reused() || isTimeout(e)) {
+                throw e;
+            }
+            TcpClientConnection fresh = open(endpoint, pool);
+            try {
+                return send.apply(fresh);
+            } catch (RuntimeException again) {
+                fresh.closeResource();
+                throw again;
+            }
+        }
+    }
+
+    /** Whether a failure is a read or connect timeout, however Helidon or the JDK reported it. */
+    public static boolean isTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
+                return true;
+            }
+        }
+        // Helidon reports some timeouts with exception types of its own.
+        return failure.getClass().getSimpleName().contains("Timeout");
+    }
+
+    /** The most recently used idle connection that is young enough, or a new one. */
+    private Lease lease(Endpoint endpoint, BlockingDeque<Idle> pool) {
         long now = System.nanoTime();
         for (Idle candidate; (candidate = pool.pollFirst()) != null; ) {
             if (now - candidate.since() < idleTimeoutNanos && candidate.connection().isConnected()) {
@@ -99,18 +130,6 @@ public final class UpstreamClient {
             candidate.connection().closeResource();
         }
         return new Lease(open(endpoint, pool), false);
-    }
-
-    /** A new connection to the URI's host, for a request that must not go out on an idle one. */
-    Lease fresh(URI uri) {
-        Endpoint endpoint = Endpoint.of(uri);
-        return new Lease(open(endpoint, pool(endpoint)), false);
-    }
-
-    /** Idle connections to the URI's host, for tests and diagnostics. */
-    int idleConnections(URI uri) {
-        BlockingDeque<Idle> pool = pools.get(Endpoint.of(uri));
-        return pool == null ? 0 : pool.size();
     }
 
     private BlockingDeque<Idle> pool(Endpoint endpoint) {

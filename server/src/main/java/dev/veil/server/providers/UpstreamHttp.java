@@ -2,10 +2,8 @@ package dev.veil.server.providers;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.wire.BodyBytes;
@@ -96,40 +93,15 @@ public final class UpstreamHttp {
         });
     }
 
-    /**
-     * Sends a request on a pooled connection. If that connection had been idle and breaks before any answer, the
-     * server closed it while it sat in the pool and read nothing of this request: it is sent once more, on a new
-     * connection. A timeout is never retried here — the server may be working on the request.
-     */
     private HttpClientResponse exchange(URI uri, Function<ClientConnection, HttpClientResponse> send)
             throws UpstreamException {
-        UpstreamClient.Lease lease = lease(() -> client.lease(uri));
         HttpClientResponse response;
         try {
-            response = send.apply(lease.connection());
-        } catch (RuntimeException e) {
-            lease.connection().closeResource();
-            UpstreamException failure = classify(e);
-            if (!lease.reused() || failure.failure() != UpstreamException.Failure.BROKEN) {
-                throw failure;
-            }
-            UpstreamClient.Lease fresh = lease(() -> client.fresh(uri));
-            try {
-                response = send.apply(fresh.connection());
-            } catch (RuntimeException again) {
-                fresh.connection().closeResource();
-                throw classify(again);
-            }
-        }
-        return checked(response);
-    }
-
-    private UpstreamClient.Lease lease(Supplier<UpstreamClient.Lease> connect) throws UpstreamException {
-        try {
-            return connect.get();
+            response = client.send(uri, send);
         } catch (RuntimeException e) {
             throw classify(e);
         }
+        return checked(response);
     }
 
     /** Reads a whole (non-streamed) body, bounded by the configured limit. */
@@ -152,16 +124,12 @@ public final class UpstreamHttp {
             if (t instanceof UpstreamException upstream) {
                 return upstream;
             }
-            if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
-                return UpstreamException.timeout(provider, failure);
-            }
             if (t instanceof ConnectException || t instanceof UnknownHostException
                     || t instanceof NoRouteToHostException || t instanceof UnresolvedAddressException) {
                 return UpstreamException.connect(provider, failure);
             }
         }
-        // Helidon reports some timeouts with exception types of its own.
-        return failure.getClass().getSimpleName().contains("Timeout") ? UpstreamException.timeout(provider, failure)
+        return UpstreamClient.isTimeout(failure) ? UpstreamException.timeout(provider, failure)
                 : UpstreamException.broken(provider, failure);
     }
 
