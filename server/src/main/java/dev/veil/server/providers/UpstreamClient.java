@@ -22,7 +22,7 @@ import io.helidon.webclient.api.WebClientConfig;
 import io.helidon.webclient.http1.Http1Client;
 
 /**
- * The HTTP/1.1 client all providers share, and its keep-alive connections, pooled per upstream host.
+ * An HTTP/1.1 client and its keep-alive connections, pooled per host: one for all providers, one for OPA.
  *
  * <p>Veil pools the connections itself rather than leaving it to Helidon's client, which watches every idle connection
  * with a virtual thread blocked in a one-byte read: the next answer on that connection then has to wake that thread,
