@@ -67,7 +67,17 @@ public final class UpstreamClient {
      * because a request is written as head and body, and Nagle would hold the body back for an acknowledgement.
      */
     public static UpstreamClient create(Duration connectTimeout, Duration idleTimeout) {
-        WebClient web = WebClient.builder()
+        return create(connectTimeout, idleTimeout, WebClient.builder());
+    }
+
+    /** With its own TLS settings, for servers whose certificates the JDK's trust store does not vouch for. */
+    static UpstreamClient create(Duration connectTimeout, Duration idleTimeout, Tls tls) {
+        return create(connectTimeout, idleTimeout, WebClient.builder().tls(tls));
+    }
+
+    private static UpstreamClient create(Duration connectTimeout, Duration idleTimeout,
+                                         WebClientConfig.Builder builder) {
+        WebClient web = builder
                 .socketOptions(options -> options.tcpNoDelay(true).connectTimeout(connectTimeout))
                 .connectTimeout(connectTimeout)
                 .followRedirects(false)

@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * The raw-socket HTTP/1.1 server under the provider fakes: it reads requests (fixed-length or chunked bodies),
  * keeps them for assertions, and lets a handler answer with a whole body or a chunked stream written piece by piece.
@@ -56,6 +58,7 @@ public final class FakeHttpServer implements AutoCloseable {
     }
 
     private final ServerSocket server;
+    private final String scheme;
     private final Handler handler;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -63,8 +66,19 @@ public final class FakeHttpServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
 
     public FakeHttpServer(Handler handler) throws IOException {
+        this(handler, new ServerSocket(0, 512, InetAddress.getLoopbackAddress()), "http");
+    }
+
+    /** A server that speaks HTTPS with the key and certificate of {@code tls}. */
+    public FakeHttpServer(Handler handler, SSLContext tls) throws IOException {
+        this(handler, tls.getServerSocketFactory().createServerSocket(0, 512, InetAddress.getLoopbackAddress()),
+                "https");
+    }
+
+    private FakeHttpServer(Handler handler, ServerSocket server, String scheme) {
         this.handler = handler;
-        server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+        this.server = server;
+        this.scheme = scheme;
         threads.submit(this::accept);
     }
 
@@ -73,7 +87,7 @@ public final class FakeHttpServer implements AutoCloseable {
     }
 
     public String origin() {
-        return "http://127.0.0.1:" + port();
+        return scheme + "://127.0.0.1:" + port();
     }
 
     public List<Received> received() {
