@@ -45,7 +45,8 @@ public final class ConfigLoader {
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-connections", "max-concurrent-requests");
-    private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout", "idle-timeout");
+    private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout", "idle-timeout",
+            "ca-file");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
             "zero-retention", "models", "headers", "api-version", "deployments", "read-timeout",
             "anthropic-version", "anthropic-beta", "aws-access-key-id", "aws-secret-access-key", "aws-session-token");
@@ -165,6 +166,7 @@ public final class ConfigLoader {
             throw new ConfigException("veil.upstream.idle-timeout", "must not be negative; 0 closes every connection "
                     + "to a provider after one request, the default is 30s");
         }
+        Optional<Path> caFile = string(upstream.get("ca-file")).map(Path::of);
 
         Map<String, ProviderConfig> providers = new LinkedHashMap<>();
         for (Config node : children(veil.get("providers"))) {
@@ -184,7 +186,7 @@ public final class ConfigLoader {
         List<PluginEntry> plugins = plugins(veil.get("plugins"));
         Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
-                connectTimeout, idleTimeout, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
+                connectTimeout, idleTimeout, caFile, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
                 telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir), accounting(veil, providers),
                 new ConnectionLimits(maxConnections, maxConcurrentRequests));
     }

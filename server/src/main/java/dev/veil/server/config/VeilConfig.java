@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param maxUpstreamResponseBytes the largest non-streamed upstream answer accepted
  * @param connectTimeout how long to wait for a connection to any provider
  * @param upstreamIdleTimeout how long a kept-alive connection to a provider may sit unused and still be reused
+ * @param upstreamCaFile a PEM file of CA certificates trusted for providers besides the JDK's
  * @param providers configured providers by name, ordered by name
  * @param models model aliases by public name, ordered by name
  * @param plugins the plugin chain, in config order
@@ -37,6 +38,7 @@ public record VeilConfig(
         long maxUpstreamResponseBytes,
         Duration connectTimeout,
         Duration upstreamIdleTimeout,
+        Optional<Path> upstreamCaFile,
         Map<String, ProviderConfig> providers,
         Map<String, ModelAlias> models,
         List<PluginEntry> plugins,
@@ -62,6 +64,7 @@ public record VeilConfig(
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(upstreamIdleTimeout, "upstreamIdleTimeout");
+        Objects.requireNonNull(upstreamCaFile, "upstreamCaFile");
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         plugins = List.copyOf(plugins);

@@ -12,6 +12,7 @@ import dev.veil.server.providers.bedrock.BedrockAdapter;
 import dev.veil.server.providers.echo.EchoAdapter;
 import dev.veil.server.providers.gemini.GeminiAdapter;
 import dev.veil.server.providers.openai.OpenAiProviders;
+import io.helidon.common.tls.Tls;
 
 /** The adapters of all configured providers, built and validated once at startup. */
 public final class ProviderRegistry {
@@ -32,7 +33,10 @@ public final class ProviderRegistry {
     }
 
     public static ProviderRegistry create(VeilConfig config) {
-        UpstreamClient client = UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout());
+        UpstreamClient client = config.upstreamCaFile()
+                .map(caFile -> UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout(),
+                        Tls.builder().sslContext(UpstreamTrust.withCaFile(caFile)).build()))
+                .orElseGet(() -> UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout()));
         Map<String, Provider> providers = new LinkedHashMap<>();
         for (ProviderConfig provider : config.providers().values()) {
             ProviderAdapter adapter = switch (provider.kind()) {

@@ -187,6 +187,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void stopsStartupWhenTheUpstreamCaFileIsMissing() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  upstream: {ca-file: does/not/exist.pem}
+                  providers: {openai: {kind: openai, api-key: k}}
+                """);
+
+        assertThat(config.upstreamCaFile()).hasValue(Path.of("does/not/exist.pem"));
+        assertThatThrownBy(() -> ProviderRegistry.create(config))
+                .hasMessageContaining("veil.upstream.ca-file")
+                .hasMessageContaining("does/not/exist.pem");
+    }
+
+    @Test
     void rejectsAnUnknownPresetWhenProvidersAreBuilt() {
         VeilConfig config = load("""
                 veil:

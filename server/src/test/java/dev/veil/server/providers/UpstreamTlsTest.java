@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
@@ -33,47 +33,58 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pooled connections over TLS, as every hosted provider is reached: a certificate for 127.0.0.1 made by the JDK's
- * keytool, trusted by the client under test and by nothing else.
+ * The pooled connections over TLS, as every hosted provider is reached, and {@code veil.upstream.ca-file}: certificates
+ * made by the JDK's keytool, trusted through a PEM file as an operator would configure a private CA.
  */
 class UpstreamTlsTest {
     private static final byte[] ANSWER = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
     private static final char[] PASSWORD = "changeit".toCharArray();
 
     private static SSLContext serverTls;
-    private static SSLContext clientTrust;
+    private static SSLContext otherHostTls;
+    private static Tls clientTls;
 
     private FakeHttpServer server;
 
     @BeforeAll
-    static void makeCertificate(@TempDir Path dir) throws Exception {
-        Path keystore = dir.resolve("fake.p12");
+    static void makeCertificates(@TempDir Path dir) throws Exception {
+        KeyStore keys = keytool(dir.resolve("fake.p12"), "SAN=ip:127.0.0.1,dns:localhost");
+        KeyStore otherHost = keytool(dir.resolve("other.p12"), "SAN=dns:provider.example");
+        serverTls = serverContext(keys);
+        otherHostTls = serverContext(otherHost);
+
+        // Both certificates are trusted: the other host's must then be refused for its name alone.
+        Path caFile = Files.writeString(dir.resolve("ca.pem"), pem(keys) + pem(otherHost));
+        clientTls = Tls.builder().sslContext(UpstreamTrust.withCaFile(caFile)).build();
+    }
+
+    private static String pem(KeyStore keys) throws Exception {
+        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(keys.getCertificate("fake").getEncoded()) + "\n-----END CERTIFICATE-----\n";
+    }
+
+    /** A key pair and self-signed certificate with the given subject alternative names, made by the JDK's keytool. */
+    private static KeyStore keytool(Path keystore, String san) throws Exception {
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "fake", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", new String(PASSWORD))
-                .redirectErrorStream(true).start();
+                "-genkeypair", "-alias", "fake", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=fake",
+                "-ext", san, "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", new String(PASSWORD)).redirectErrorStream(true).start();
         String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(keytool.exitValue()).as(output).isZero();
-
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
             keys.load(in, PASSWORD);
         }
+        return keys;
+    }
+
+    private static SSLContext serverContext(KeyStore keys) throws Exception {
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(keys, PASSWORD);
-        serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(keyManagers.getKeyManagers(), null, null);
-
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("fake", keys.getCertificate("fake"));
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(
-                TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trusted);
-        clientTrust = SSLContext.getInstance("TLS");
-        clientTrust.init(null, trustManagers.getTrustManagers(), null);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), null, null);
+        return context;
     }
 
     @AfterEach
@@ -85,8 +96,7 @@ class UpstreamTlsTest {
     void reusesOneTlsConnectionForRequestsInTurn() throws Exception {
         server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()),
                 serverTls);
-        UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30),
-                Tls.builder().sslContext(clientTrust).build()));
+        UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls));
 
         for (int i = 0; i < 3; i++) {
             assertThat(post(http)).isEqualTo(ANSWER);
@@ -107,8 +117,7 @@ class UpstreamTlsTest {
                 closedAfterFirst.countDown();
             }
         }, serverTls);
-        UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30),
-                Tls.builder().sslContext(clientTrust).build()));
+        UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls));
         assertThat(post(http)).isEqualTo(ANSWER);
         assertThat(closedAfterFirst.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -123,6 +132,16 @@ class UpstreamTlsTest {
         server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()),
                 serverTls);
         UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30)));
+
+        assertThatThrownBy(() -> post(http)).isInstanceOf(UpstreamException.class);
+        assertThat(server.received()).isEmpty();
+    }
+
+    @Test
+    void refusesATrustedCertificateIssuedForAnotherHost() throws Exception {
+        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()),
+                otherHostTls);
+        UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls));
 
         assertThatThrownBy(() -> post(http)).isInstanceOf(UpstreamException.class);
         assertThat(server.received()).isEmpty();
