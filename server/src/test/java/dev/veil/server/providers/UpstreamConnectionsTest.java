@@ -1,5 +1,9 @@
 package dev.veil.server.providers;
 
+import static dev.veil.server.providers.UpstreamFixture.ANSWER;
+import static dev.veil.server.providers.UpstreamFixture.QUESTION;
+import static dev.veil.server.providers.UpstreamFixture.answering;
+import static dev.veil.server.providers.UpstreamFixture.closingAfterFirstAnswer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,19 +11,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.veil.server.config.ProviderConfig;
-import dev.veil.server.config.ProviderKind;
 import dev.veil.server.testing.FakeHttpServer;
-import io.helidon.webclient.api.HttpClientResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,9 +27,6 @@ import org.junit.jupiter.api.Test;
  * the server closed one while it sat idle, never used again after the server said {@code Connection: close}.
  */
 class UpstreamConnectionsTest {
-    private static final byte[] ANSWER = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] QUESTION = "{\"q\":1}".getBytes(StandardCharsets.UTF_8);
-
     private FakeHttpServer server;
 
     @AfterEach
@@ -40,7 +36,7 @@ class UpstreamConnectionsTest {
 
     @Test
     void reusesOneConnectionForRequestsInTurn() throws Exception {
-        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()));
+        server = new FakeHttpServer(answering());
         UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
 
         for (int i = 0; i < 5; i++) {
@@ -54,15 +50,7 @@ class UpstreamConnectionsTest {
     @Test
     void sendsTheRequestAgainOnANewConnectionWhenTheServerClosedTheIdleOne() throws Exception {
         CountDownLatch closedAfterFirst = new CountDownLatch(1);
-        AtomicInteger answered = new AtomicInteger();
-        server = new FakeHttpServer(exchange -> {
-            exchange.respond(200, "application/json", ANSWER, Map.of());
-            if (answered.incrementAndGet() == 1) {
-                // Like a server whose keep-alive timeout ran out: closed without having said so in the answer.
-                exchange.close();
-                closedAfterFirst.countDown();
-            }
-        });
+        server = new FakeHttpServer(closingAfterFirstAnswer(closedAfterFirst));
         UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
         assertThat(post(http)).isEqualTo(ANSWER);
         assertThat(closedAfterFirst.await(5, TimeUnit.SECONDS)).isTrue();
@@ -118,7 +106,7 @@ class UpstreamConnectionsTest {
 
     @Test
     void closesRatherThanReusesAConnectionIdleForLongerThanTheIdleTimeout() throws Exception {
-        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()));
+        server = new FakeHttpServer(answering());
         UpstreamHttp http = http(Duration.ofMillis(50), Duration.ofSeconds(5));
 
         assertThat(post(http)).isEqualTo(ANSWER);
@@ -130,7 +118,7 @@ class UpstreamConnectionsTest {
 
     @Test
     void keepsNoConnectionWhenTheIdleTimeoutIsZero() throws Exception {
-        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()));
+        server = new FakeHttpServer(answering());
         UpstreamHttp http = http(Duration.ZERO, Duration.ofSeconds(5));
 
         for (int i = 0; i < 3; i++) {
@@ -142,7 +130,7 @@ class UpstreamConnectionsTest {
 
     @Test
     void reportsAConnectionRefusedAsAConnectFailure() throws Exception {
-        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()));
+        server = new FakeHttpServer(answering());
         UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
         int closedPort;
         try (ServerSocket nothingListens = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -155,20 +143,10 @@ class UpstreamConnectionsTest {
     }
 
     private byte[] post(UpstreamHttp http) throws UpstreamException {
-        try (HttpClientResponse response = http.post(uri(), List.of(), QUESTION, false)) {
-            return http.body(response);
-        }
-    }
-
-    private URI uri() {
-        return URI.create(server.origin() + "/v1/chat/completions");
+        return UpstreamFixture.post(http, server);
     }
 
     private static UpstreamHttp http(Duration idleTimeout, Duration readTimeout) {
-        ProviderConfig config = new ProviderConfig("fake", ProviderKind.OPENAI_COMPATIBLE, Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), false, List.of(), Map.of(), Optional.empty(),
-                Map.of(), readTimeout, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty());
-        return new UpstreamHttp(UpstreamClient.create(Duration.ofSeconds(2), idleTimeout), config, 1 << 20);
+        return UpstreamFixture.http(UpstreamClient.create(Duration.ofSeconds(2), idleTimeout), readTimeout);
     }
 }

@@ -1,32 +1,27 @@
 package dev.veil.server.providers;
 
+import static dev.veil.server.providers.UpstreamFixture.ANSWER;
+import static dev.veil.server.providers.UpstreamFixture.answering;
+import static dev.veil.server.providers.UpstreamFixture.closingAfterFirstAnswer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
-import dev.veil.server.config.ProviderConfig;
-import dev.veil.server.config.ProviderKind;
 import dev.veil.server.testing.FakeHttpServer;
 import io.helidon.common.tls.Tls;
-import io.helidon.webclient.api.HttpClientResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * made by the JDK's keytool, trusted through a PEM file as an operator would configure a private CA.
  */
 class UpstreamTlsTest {
-    private static final byte[] ANSWER = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
     private static final char[] PASSWORD = "changeit".toCharArray();
 
     private static SSLContext serverTls;
@@ -94,8 +88,7 @@ class UpstreamTlsTest {
 
     @Test
     void reusesOneTlsConnectionForRequestsInTurn() throws Exception {
-        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()),
-                serverTls);
+        server = new FakeHttpServer(answering(), serverTls);
         UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls));
 
         for (int i = 0; i < 3; i++) {
@@ -109,14 +102,7 @@ class UpstreamTlsTest {
     @Test
     void sendsTheRequestAgainOverANewTlsConnectionWhenTheServerClosedTheIdleOne() throws Exception {
         CountDownLatch closedAfterFirst = new CountDownLatch(1);
-        AtomicInteger answered = new AtomicInteger();
-        server = new FakeHttpServer(exchange -> {
-            exchange.respond(200, "application/json", ANSWER, Map.of());
-            if (answered.incrementAndGet() == 1) {
-                exchange.close();
-                closedAfterFirst.countDown();
-            }
-        }, serverTls);
+        server = new FakeHttpServer(closingAfterFirstAnswer(closedAfterFirst), serverTls);
         UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls));
         assertThat(post(http)).isEqualTo(ANSWER);
         assertThat(closedAfterFirst.await(5, TimeUnit.SECONDS)).isTrue();
@@ -129,8 +115,7 @@ class UpstreamTlsTest {
 
     @Test
     void refusesAServerWhoseCertificateTheClientDoesNotTrust() throws Exception {
-        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()),
-                serverTls);
+        server = new FakeHttpServer(answering(), serverTls);
         UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30)));
 
         assertThatThrownBy(() -> post(http)).isInstanceOf(UpstreamException.class);
@@ -139,8 +124,7 @@ class UpstreamTlsTest {
 
     @Test
     void refusesATrustedCertificateIssuedForAnotherHost() throws Exception {
-        server = new FakeHttpServer(exchange -> exchange.respond(200, "application/json", ANSWER, Map.of()),
-                otherHostTls);
+        server = new FakeHttpServer(answering(), otherHostTls);
         UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls));
 
         assertThatThrownBy(() -> post(http)).isInstanceOf(UpstreamException.class);
@@ -148,17 +132,10 @@ class UpstreamTlsTest {
     }
 
     private byte[] post(UpstreamHttp http) throws UpstreamException {
-        try (HttpClientResponse response = http.post(URI.create(server.origin() + "/v1/chat/completions"),
-                List.of(), "{}".getBytes(StandardCharsets.UTF_8), false)) {
-            return http.body(response);
-        }
+        return UpstreamFixture.post(http, server);
     }
 
     private static UpstreamHttp http(UpstreamClient client) {
-        ProviderConfig config = new ProviderConfig("fake", ProviderKind.OPENAI_COMPATIBLE, Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), false, List.of(), Map.of(), Optional.empty(),
-                Map.of(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
-        return new UpstreamHttp(client, config, 1 << 20);
+        return UpstreamFixture.http(client, Duration.ofSeconds(5));
     }
 }
