@@ -19,7 +19,8 @@ import dev.veil.server.providers.openai.OpenAiPreset;
  * The config Veil runs on without {@code --config}: loopback only, the built-in {@code veil/echo} model, and every
  * provider whose usual environment variable holds a key. The master key comes from {@code VEIL_MASTER_KEY}, or is
  * generated once into the data dir so that a first run needs no setup and no secret ever appears in a log. Policy
- * checks are on when {@code VEIL_OPA_URL} names an OPA server, as {@code ./veil run} does for the one it starts.
+ * checks are always on, against the OPA server {@code VEIL_OPA_URL} names ({@code ./veil run} sets it to the one it
+ * starts); without it Veil refuses to start.
  * The audit log is on, in {@code VEIL_AUDIT_MODE} ({@code sync} unless set), under a key generated once into
  * {@code <data-dir>/audit-key}.
  */
@@ -48,7 +49,7 @@ final class DefaultConfig {
                 .append("  data-dir: \"").append(dataDir).append("\"\n")
                 .append("  master-key: \"${").append(generated ? "VEIL_GENERATED_MASTER_KEY" : "VEIL_MASTER_KEY")
                 .append("}\"\n")
-                .append(isSet(environment, "VEIL_OPA_URL") ? "  opa: {url: \"${VEIL_OPA_URL}\"}\n" : "")
+                .append("  opa: {url: \"${VEIL_OPA_URL}\"}\n")
                 .append("  audit: {key-file: \"").append(auditKeyFile(dataDir)).append("\", mode: \"")
                 .append(value(environment, "VEIL_AUDIT_MODE", "sync")).append("\"}\n")
                 // Privacy on by default: prompts leave without personal data, and dispatch retries and routes

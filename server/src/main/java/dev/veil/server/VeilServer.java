@@ -4,6 +4,8 @@ import dev.veil.server.api.AdminKeysEndpoint;
 import dev.veil.server.api.AdminPluginsEndpoint;
 import dev.veil.server.api.AdmissionFilter;
 import dev.veil.server.api.ChatCompletionsEndpoint;
+import dev.veil.server.api.Pipeline;
+import dev.veil.server.api.PolicyOffHeader;
 import dev.veil.server.api.EmbeddingsEndpoint;
 import dev.veil.server.api.ErrorResponder;
 import dev.veil.server.api.Gateway;
@@ -16,6 +18,7 @@ import dev.veil.server.policy.CatalogPublisher;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.helidon.webserver.http.HttpRouting;
@@ -54,30 +57,42 @@ public final class VeilServer implements AutoCloseable {
 
     /** Veil's routes; tests and the server share them. */
     static void routing(HttpRouting.Builder routing, Gateway gateway) {
+        routing.addFilter(new AdmissionFilter(gateway.config().connectionLimits().requests()));
+        if (!gateway.policy().enabled()) {
+            routing.addFilter(PolicyOffHeader.INSTANCE);
+        }
+        routes(gateway).register(routing);
+        routing.error(Throwable.class, ErrorResponder::unexpected);
+    }
+
+    /** Every route Veil serves, declaring which reach providers. */
+    public static Routes routes(Gateway gateway) {
+        Pipeline pipeline = new Pipeline(gateway);
         HealthEndpoint health = new HealthEndpoint(gateway);
         ModelsEndpoint models = new ModelsEndpoint(gateway);
         AdminPluginsEndpoint adminPlugins = new AdminPluginsEndpoint(gateway);
         MessagesEndpoint messages = new MessagesEndpoint(gateway);
-        routing.addFilter(new AdmissionFilter(gateway.config().connectionLimits().requests()))
-                .post("/v1/chat/completions", new ChatCompletionsEndpoint(gateway))
-                .post("/v1/embeddings", new EmbeddingsEndpoint(gateway))
-                .post("/v1/messages", messages::messages)
-                .post("/v1/messages/count_tokens", messages::countTokens)
-                .get("/v1/models", models::list)
-                .get("/v1/models/{+model}", models::retrieve)
-                .get("/health/live", health::live)
-                .get("/health/ready", health::ready)
-                .get("/admin/plugins", adminPlugins::list)
-                .register(new AdminKeysEndpoint(gateway))
-                .any("/v1/chat/completions", (req, res) -> notAllowed(res, "POST"))
-                .any("/v1/embeddings", (req, res) -> notAllowed(res, "POST"))
-                .any("/v1/messages", messages::notAllowed)
-                .any("/v1/messages/count_tokens", messages::notAllowed)
-                .any("/v1/*", (req, res) -> ErrorResponder.send(res, new VeilException(ErrorKind.NOT_FOUND,
+        ChatCompletionsEndpoint chat = new ChatCompletionsEndpoint(gateway);
+        EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(gateway);
+        return new Routes()
+                .egress("/v1/chat/completions", pipeline.chat(request -> chat))
+                .egress("/v1/embeddings", pipeline.embeddings(request -> embeddings))
+                .egress("/v1/messages", pipeline.chat(messages::messages))
+                .egress("/v1/messages/count_tokens", pipeline.countTokens(messages::countTokens))
+                .local(Method.GET, "/v1/models", models::list)
+                .local(Method.GET, "/v1/models/{+model}", models::retrieve)
+                .local(Method.GET, "/health/live", health::live)
+                .local(Method.GET, "/health/ready", health::ready)
+                .local(Method.GET, "/admin/plugins", adminPlugins::list)
+                .localService(new AdminKeysEndpoint(gateway))
+                .anyLocal("/v1/chat/completions", (req, res) -> notAllowed(res, "POST"))
+                .anyLocal("/v1/embeddings", (req, res) -> notAllowed(res, "POST"))
+                .anyLocal("/v1/messages", messages::notAllowed)
+                .anyLocal("/v1/messages/count_tokens", messages::notAllowed)
+                .anyLocal("/v1/*", (req, res) -> ErrorResponder.send(res, new VeilException(ErrorKind.NOT_FOUND,
                         "Unknown endpoint " + req.prologue().method().text() + " " + req.path().path()
-                                + "; Veil serves /v1/chat/completions, /v1/embeddings and /v1/models")
-                        .withCode("unknown_url")))
-                .error(Throwable.class, ErrorResponder::unexpected);
+                                + "; Veil serves /v1/chat/completions, /v1/embeddings, /v1/messages, "
+                                + "/v1/messages/count_tokens and /v1/models").withCode("unknown_url")));
     }
 
     private static void notAllowed(io.helidon.webserver.http.ServerResponse response, String allowed) {

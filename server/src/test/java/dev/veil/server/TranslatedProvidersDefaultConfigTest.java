@@ -12,12 +12,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The default config enables the providers Veil translates for when their usual key variable is set. */
 class TranslatedProvidersDefaultConfigTest {
+    private static final String OPA_URL = "http://127.0.0.1:8181";
+
     @TempDir
     Path dataDir;
 
     @Test
     void enablesAnthropicWhenItsKeyIsInTheEnvironment() {
-        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString(),
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL, "VEIL_DATA_DIR",
+                dataDir.toString(),
                 "ANTHROPIC_API_KEY", "sk-ant-1")::get);
 
         assertThat(config.providers()).containsOnlyKeys("veil", "anthropic");
@@ -28,7 +31,8 @@ class TranslatedProvidersDefaultConfigTest {
 
     @Test
     void enablesGeminiWhenItsKeyIsInTheEnvironment() {
-        VeilConfig config = DefaultConfig.create(Map.of("VEIL_DATA_DIR", dataDir.toString(),
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL, "VEIL_DATA_DIR",
+                dataDir.toString(),
                 "GEMINI_API_KEY", "AIza-1")::get);
 
         assertThat(config.providers()).containsOnlyKeys("veil", "gemini");

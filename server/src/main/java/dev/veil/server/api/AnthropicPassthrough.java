@@ -43,7 +43,7 @@ import io.helidon.webserver.http.ServerResponse;
  * fallback is an Anthropic provider, so that the answer's form does not depend on which target answers. Otherwise the
  * request takes the translated path.
  */
-final class AnthropicPassthrough implements ChatFlow.Direct {
+final class AnthropicPassthrough implements Pipeline.Direct {
     private static final Logger LOGGER = Logger.getLogger(AnthropicPassthrough.class.getName());
 
     private final Gateway gateway;
@@ -65,7 +65,7 @@ final class AnthropicPassthrough implements ChatFlow.Direct {
 
     /** The passthrough of {@code admitted}, when it may apply (see the class description). */
     static Optional<AnthropicPassthrough> of(Gateway gateway, byte[] body, AnthropicAdapter.ClientHeaders headers,
-                                             ChatRequest parsed, ChatFlow.Admitted admitted,
+                                             ChatRequest parsed, Pipeline.Admitted admitted,
                                              ServerExchange exchange) {
         DispatchPlan plan = admitted.plan();
         boolean anthropicOnly = Stream.concat(plan.targets().stream(), plan.contextFallbacks().stream())
@@ -84,23 +84,23 @@ final class AnthropicPassthrough implements ChatFlow.Direct {
     }
 
     @Override
-    public ChatFlow.Answered answer() {
+    public Pipeline.Answered answer() {
         Dispatched<AnthropicAdapter.Relayed> dispatched = gateway.dispatcher().dispatch("chat", plan,
                 (adapter, target) -> ((AnthropicAdapter) adapter).relay(body, target.model(), headers));
         ChatResponse response = dispatched.result().response();
         answer = dispatched.result().body();
         exchange.get(RequestAudit.KEY).ifPresent(audit -> audit.answer(response));
-        return new ChatFlow.Answered(response, Optional.of(new Dispatched<>(response, dispatched.target(),
+        return new Pipeline.Answered(response, Optional.of(new Dispatched<>(response, dispatched.target(),
                 dispatched.attempts())));
     }
 
     @Override
-    public ChatFlow.Streaming stream() {
+    public Pipeline.Streaming stream() {
         Dispatched<AnthropicRelayStream> dispatched = gateway.dispatcher().dispatch("chat", plan,
                 (adapter, target) -> ((AnthropicAdapter) adapter).relayStream(body, target.model(), headers));
         stream = dispatched.result();
         ChatStream tapped = exchange.get(RequestAudit.KEY).map(audit -> audit.tap(stream)).orElse(stream);
-        return new ChatFlow.Streaming(tapped, Optional.of(new Dispatched<>(tapped, dispatched.target(),
+        return new Pipeline.Streaming(tapped, Optional.of(new Dispatched<>(tapped, dispatched.target(),
                 dispatched.attempts())));
     }
 

@@ -9,27 +9,17 @@ import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** {@code POST /v1/chat/completions}: the OpenAI surface of {@link ChatFlow}, as JSON or server-sent events. */
-public final class ChatCompletionsEndpoint implements Handler, ChatFlow.Surface {
+/** {@code POST /v1/chat/completions}: the OpenAI chat surface of the {@link Pipeline}, as JSON or server-sent events. */
+public final class ChatCompletionsEndpoint implements Pipeline.ChatSurface {
     static final String SURFACE = "openai.chat";
 
     private final Gateway gateway;
-    private final ChatFlow flow;
 
     public ChatCompletionsEndpoint(Gateway gateway) {
         this.gateway = gateway;
-        this.flow = new ChatFlow(gateway);
-    }
-
-    @Override
-    public void handle(ServerRequest request, ServerResponse response) {
-        String requestId = RequestIds.next();
-        response.header(VeilHeaders.REQUEST_ID, requestId);
-        flow.serve(request, response, requestId, this);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.veil.server.api;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -7,7 +8,6 @@ import java.util.Optional;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.DispatchPlan;
 import dev.veil.server.dispatch.Dispatched;
-import dev.veil.server.dispatch.ZeroRetention;
 import dev.veil.server.plugins.ServerExchange;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.server.providers.anthropic.AnthropicAdapter;
@@ -19,7 +19,6 @@ import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Caller;
-import dev.veil.spi.plugin.Outcome;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -27,7 +26,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code POST /v1/messages}: the Anthropic surface of {@link ChatFlow}, as JSON or server-sent events, routed by model
+ * {@code POST /v1/messages}: the Anthropic surface of {@link Pipeline}, as JSON or server-sent events, routed by model
  * name to any provider, and relayed untranslated to Anthropic targets when nothing needs the translation
  * ({@link AnthropicPassthrough}); and {@code POST /v1/messages/count_tokens}.
  */
@@ -40,19 +39,18 @@ public final class MessagesEndpoint {
     static final HeaderName TOKEN_COUNT = HeaderNames.create("x-veil-token-count");
 
     private final Gateway gateway;
-    private final ChatFlow flow;
+
     public MessagesEndpoint(Gateway gateway) {
         this.gateway = gateway;
-        this.flow = new ChatFlow(gateway);
     }
 
-    /** {@code POST /v1/messages}. */
-    public void messages(ServerRequest request, ServerResponse response) {
-        flow.serve(request, response, requestId(response), new Messages(request));
+    /** {@code POST /v1/messages}: a surface for one request. */
+    public Pipeline.ChatSurface messages(ServerRequest request) {
+        return new Messages(request);
     }
 
     /** One request on the surface: it keeps the body, which the passthrough forwards as it is. */
-    private final class Messages implements ChatFlow.Surface {
+    private final class Messages implements Pipeline.ChatSurface {
         private final ServerRequest request;
         private byte[] body;
         private Optional<AnthropicPassthrough> passthrough = Optional.empty();
@@ -64,6 +62,11 @@ public final class MessagesEndpoint {
         @Override
         public String name() {
             return SURFACE;
+        }
+
+        @Override
+        public void identify(ServerResponse response, String requestId) {
+            response.header(ANTHROPIC_REQUEST_ID, requestId);
         }
 
         @Override
@@ -79,11 +82,11 @@ public final class MessagesEndpoint {
         }
 
         @Override
-        public Optional<ChatFlow.Direct> direct(ChatRequest parsed, ChatFlow.Admitted admitted,
+        public Optional<Pipeline.Direct> direct(ChatRequest parsed, Pipeline.Admitted admitted,
                                                 ServerExchange exchange) {
             passthrough = AnthropicPassthrough.of(gateway, body, AnthropicPassthrough.clientHeaders(
                     request.headers()), parsed, admitted, exchange);
-            return passthrough.map(ChatFlow.Direct.class::cast);
+            return passthrough.map(Pipeline.Direct.class::cast);
         }
 
         @Override
@@ -110,67 +113,87 @@ public final class MessagesEndpoint {
     }
 
     /**
-     * {@code POST /v1/messages/count_tokens}: Anthropic's own count when the model's first target is an Anthropic
-     * provider and the request may go there as it is (the exchange and request phases left it unchanged, and zero
-     * retention, if it applies, allows the provider); otherwise an estimate from the request's text (see
-     * {@link TokenEstimate}). The model must resolve, so an unknown one is a 404 as on {@code /v1/messages}. The
-     * completion phase learns how it ended.
+     * {@code POST /v1/messages/count_tokens}, metered and audited as a request with no output: Anthropic's own count
+     * when the model's first permitted target is an Anthropic provider and the request may go there as it is (the
+     * exchange, request and decision phases left it unchanged); otherwise an estimate from the request's text (see
+     * {@link TokenEstimate}). The model must resolve, so an unknown one is a 404 as on {@code /v1/messages}.
      */
-    public void countTokens(ServerRequest request, ServerResponse response) {
-        String requestId = requestId(response);
-        ServerExchange exchange = null;
-        Outcome outcome = null;
-        try {
-            Caller caller = authenticate(request);
-            byte[] body = RequestBodies.read(request, gateway.config().maxRequestBytes());
-            ChatRequest chat = AnthropicRequests.countTokens(body);
-            List<TargetRef> targets = gateway.resolver().resolve(chat.model());
-            exchange = ChatFlow.exchange(request, requestId, COUNT_SURFACE, caller, false, System.nanoTime());
-            gateway.plugins().onExchange(exchange);
-            boolean unchanged = gateway.plugins().onRequest(chat, exchange) == chat;
-            List<TargetRef> exact = unchanged ? leadingAnthropic(targets, exchange) : List.of();
-            Optional<Dispatched<byte[]>> counted = Optional.empty();
+    public Pipeline.CountTokensSurface countTokens(ServerRequest request) {
+        return new CountTokens(request);
+    }
+
+    /** One count request: it keeps the body, which an exact count forwards as it is. */
+    private final class CountTokens implements Pipeline.CountTokensSurface {
+        private final ServerRequest request;
+        private byte[] body;
+
+        CountTokens(ServerRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public String name() {
+            return COUNT_SURFACE;
+        }
+
+        @Override
+        public void identify(ServerResponse response, String requestId) {
+            response.header(ANTHROPIC_REQUEST_ID, requestId);
+        }
+
+        @Override
+        public Caller authenticate(ServerRequest request) {
+            return MessagesEndpoint.this.authenticate(request);
+        }
+
+        @Override
+        public ChatRequest parse(byte[] body) {
+            ChatRequest parsed = AnthropicRequests.countTokens(body);
+            this.body = body;
+            return parsed;
+        }
+
+        @Override
+        public Pipeline.Counted count(ChatRequest parsed, Pipeline.Admitted admitted) {
+            List<TargetRef> exact = admitted.contentAsParsed() ? leadingAnthropic(admitted.plan().targets())
+                    : List.of();
             if (exact.isEmpty()) {
-                response.header(TOKEN_COUNT, "estimate");
-                response.header(HeaderValues.CONTENT_TYPE_JSON);
-                response.send(AnthropicMessages.tokenCount(TokenEstimate.inputTokens(chat)));
-            } else {
-                AnthropicAdapter.ClientHeaders headers = AnthropicPassthrough.clientHeaders(request.headers());
-                counted = Optional.of(gateway.dispatcher().dispatch("count_tokens", DispatchPlan.once(exact),
-                        (adapter, target) -> ((AnthropicAdapter) adapter).countTokens(body, target.model(),
-                                headers)));
-                Responses.target(response, counted.get());
-                response.header(TOKEN_COUNT, "exact");
-                response.header(HeaderValues.CONTENT_TYPE_JSON);
-                response.send(counted.get().result());
+                return new Pipeline.Counted(AnthropicMessages.tokenCount(TokenEstimate.inputTokens(parsed)), false,
+                        Optional.empty());
             }
-            outcome = ChatFlow.answered(exchange, Optional.empty(), counted, Optional.empty(), false);
-        } catch (VeilException e) {
-            if (exchange != null) {
-                outcome = ChatFlow.failed(exchange, e);
-            }
-            AnthropicErrorResponder.send(response, e);
-        } finally {
-            if (outcome != null) {
-                flow.complete(exchange, outcome);
-            }
+            AnthropicAdapter.ClientHeaders headers = AnthropicPassthrough.clientHeaders(request.headers());
+            DispatchPlan plan = new DispatchPlan(admitted.plan().clearance(), exact, List.of(), 0, Duration.ZERO,
+                    admitted.plan().deadline(), admitted.plan().listener());
+            Dispatched<byte[]> counted = gateway.dispatcher().dispatch("count_tokens", plan,
+                    (adapter, target) -> ((AnthropicAdapter) adapter).countTokens(body, target.model(), headers));
+            return new Pipeline.Counted(counted.result(), true, Optional.of(counted));
+        }
+
+        @Override
+        public void answer(ServerResponse response, Pipeline.Counted counted) {
+            response.header(TOKEN_COUNT, counted.exact() ? "exact" : "estimate");
+            response.header(HeaderValues.CONTENT_TYPE_JSON);
+            response.send(counted.body());
+        }
+
+        @Override
+        public void fail(ServerResponse response, VeilException error) {
+            AnthropicErrorResponder.send(response, error);
         }
     }
 
     /**
-     * The Anthropic targets at the head of {@code targets} that may receive the request: the count comes from the
-     * model that would answer first. Empty when the first is not Anthropic, or zero retention rules it out.
+     * The Anthropic targets at the head of {@code targets}: the count comes from the model that would answer first.
+     * Empty when the first is not Anthropic.
      */
-    private List<TargetRef> leadingAnthropic(List<TargetRef> targets, ServerExchange exchange) {
+    private List<TargetRef> leadingAnthropic(List<TargetRef> targets) {
         List<TargetRef> leading = new ArrayList<>();
         for (TargetRef target : targets) {
             Optional<ProviderRegistry.Provider> provider = gateway.providers().get(target.provider());
             if (provider.isEmpty() || !(provider.get().adapter() instanceof AnthropicAdapter)) {
                 break;
             }
-            if (!ZeroRetention.applies(exchange) || provider.get().config().zeroRetention()) {
-                leading.add(target);
-            }
+            leading.add(target);
         }
         return leading;
     }

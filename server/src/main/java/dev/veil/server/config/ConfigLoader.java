@@ -41,7 +41,8 @@ public final class ConfigLoader {
     private static final Set<String> AUDIT_KEYS = Set.of("mode", "file", "key-file", "key-env", "passphrase-env",
             "rotate", "checkpoint", "content", "max-content-bytes", "commit-timeout", "fsync");
     private static final Set<String> AUDIT_CHECKPOINT_KEYS = Set.of("records", "interval");
-    private static final Set<String> OPA_KEYS = Set.of("url", "decision-path", "timeout", "fail-mode", "cache");
+    private static final Set<String> OPA_KEYS = Set.of("enabled", "url", "decision-path", "timeout", "fail-mode",
+            "cache");
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-connections", "max-concurrent-requests");
@@ -374,14 +375,32 @@ public final class ConfigLoader {
         return Optional.of(new TelemetryConfig(properties));
     }
 
+    /**
+     * The policy engine; empty only when the config says {@code enabled: false}. A privacy gateway must not be one
+     * missing key away from checking nothing, so leaving {@code veil.opa} out is a mistake, not a way to switch off.
+     */
     private static Optional<OpaConfig> opa(Config node) {
         if (!node.exists()) {
-            return Optional.empty();
+            throw new ConfigException("veil.opa", "missing; every request is checked by OPA, so point veil.opa.url "
+                    + "at it (./veil run starts one and sets VEIL_OPA_URL: write opa: {url: \"${VEIL_OPA_URL}\"}), "
+                    + "or write opa: {enabled: false} to run without policy checks");
         }
         rejectUnknown(node, OPA_KEYS);
+        boolean enabled = bool(node.get("enabled")).orElse(true);
+        if (!enabled) {
+            Set<String> others = new java.util.TreeSet<>(node.asNodeList().orElse(List.of()).stream()
+                    .map(Config::name).toList());
+            others.remove("enabled");
+            if (!others.isEmpty()) {
+                throw new ConfigException("veil.opa", "enabled is false, yet " + String.join(", ", others)
+                        + (others.size() == 1 ? " is" : " are") + " set; remove enabled: false to check requests, or "
+                        + "the other keys to run without policy checks");
+            }
+            return Optional.empty();
+        }
         URI url = string(node.get("url")).map(value -> uri("veil.opa.url", value)).orElseThrow(() ->
                 new ConfigException("veil.opa.url", "missing; point it at OPA, for example http://127.0.0.1:8181, "
-                        + "or remove veil.opa to run without policy checks"));
+                        + "or write opa: {enabled: false} to run without policy checks"));
         String path = string(node.get("decision-path")).orElse(OpaConfig.DEFAULT_DECISION_PATH);
         if (!path.matches("[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*")) {
             throw new ConfigException("veil.opa.decision-path", "'" + path + "' is not a data path; write for "

@@ -13,6 +13,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.policy.Clearance;
 import dev.veil.server.providers.ChatStream;
 import dev.veil.server.providers.ProviderAdapter;
 import dev.veil.server.providers.ProviderRegistry;
@@ -68,8 +69,8 @@ public final class Dispatcher {
         return dispatch("chat", plan, (adapter, target) -> adapter.chat(request, target.model()));
     }
 
-    public Dispatched<EmbeddingsResponse> embeddings(EmbeddingsRequest request, List<TargetRef> candidates) {
-        return dispatch("embeddings", DispatchPlan.once(candidates), (adapter, target) -> adapter.embeddings(request,
+    public Dispatched<EmbeddingsResponse> embeddings(EmbeddingsRequest request, Clearance clearance) {
+        return dispatch("embeddings", DispatchPlan.once(clearance), (adapter, target) -> adapter.embeddings(request,
                 target.model()));
     }
 

@@ -3,6 +3,7 @@ package dev.veil.server.dispatch;
 import java.util.List;
 
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.policy.Clearance;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ErrorKind;
@@ -26,18 +27,18 @@ public final class ZeroRetention {
      * The candidates that may receive the exchange's request: all of them, or under zero retention only those whose
      * provider is {@code zero-retention: true} — none is a 403, never a silent fallback to a provider that retains.
      */
-    public static List<TargetRef> eligible(List<TargetRef> candidates, Exchange exchange,
-                                           ProviderRegistry providers) {
+    public static Clearance eligible(Clearance cleared, Exchange exchange, ProviderRegistry providers) {
         if (!applies(exchange)) {
-            return candidates;
+            return cleared;
         }
-        List<TargetRef> eligible = candidates.stream().filter(target -> retainsNothing(target, providers)).toList();
+        List<TargetRef> eligible = cleared.candidates().stream().filter(providers::retainsNothing)
+                .toList();
         if (eligible.isEmpty()) {
             throw new VeilException(ErrorKind.PERMISSION_DENIED, "Zero retention applies to this request, and none "
                     + "of the providers that could serve it is configured as retaining nothing (zero-retention: true "
                     + "in veil.providers); it was not sent").withCode("zero_retention_unavailable");
         }
-        return eligible;
+        return cleared.narrowed(eligible);
     }
 
     /**
@@ -46,11 +47,6 @@ public final class ZeroRetention {
      */
     public static ChatRequest storeNothing(ChatRequest request, Exchange exchange) {
         return applies(exchange) ? request.withExtensions(request.extensions().with("store", FALSE)) : request;
-    }
-
-    /** Whether {@code target}'s provider is configured as retaining nothing ({@code zero-retention: true}). */
-    public static boolean retainsNothing(TargetRef target, ProviderRegistry providers) {
-        return providers.get(target.provider()).map(provider -> provider.config().zeroRetention()).orElse(false);
     }
 
     public static boolean applies(Exchange exchange) {

@@ -8,7 +8,6 @@ import java.util.logging.Logger;
 
 import dev.veil.server.config.OpaConfig;
 import dev.veil.server.config.TargetRef;
-import dev.veil.server.dispatch.ZeroRetention;
 import dev.veil.server.keys.PriceTable;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatRequest;
@@ -67,7 +66,8 @@ public final class PolicyCheck {
     public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers, PriceTable prices,
                                      OpenTelemetry openTelemetry) {
         if (opa.isEmpty()) {
-            LOGGER.warning("policy checks are off: veil.opa is not configured");
+            LOGGER.warning("policy checks are OFF (veil.opa.enabled: false): requests reach providers unchecked, and "
+                    + "every response carries x-veil-policy: off");
             return new PolicyCheck(Optional.empty(), Optional.empty(), false, providers, prices, openTelemetry);
         }
         OpaConfig config = opa.get();
@@ -77,33 +77,38 @@ public final class PolicyCheck {
                 openTelemetry);
     }
 
+    /** Whether requests are checked at all: false only under {@code veil.opa.enabled: false}. */
+    public boolean enabled() {
+        return client.isPresent();
+    }
+
     /**
      * A chat request as the policy allows it.
      *
      * @param request the request, its output limit capped when the policy says so
-     * @param candidates the candidates the policy permits, in its order
+     * @param clearance the candidates the policy permits, in its order
      */
-    public record Checked(ChatRequest request, List<TargetRef> candidates) {
+    public record Checked(ChatRequest request, Clearance clearance) {
     }
 
     public Checked chat(ChatRequest request, List<TargetRef> candidates, Exchange exchange) {
         if (client.isEmpty()) {
-            return new Checked(request, candidates);
+            return new Checked(request, new Clearance(candidates));
         }
         Optional<Decision> decision = decide(input.chat(request, candidates, exchange), exchange);
         if (decision.isEmpty()) {
-            return new Checked(request, candidates);
+            return new Checked(request, new Clearance(candidates));
         }
         List<TargetRef> permitted = obey(decision.get(), candidates, exchange);
-        return new Checked(capped(request, decision.get().maxTokens()), permitted);
+        return new Checked(capped(request, decision.get().maxTokens()), new Clearance(permitted));
     }
 
-    public List<TargetRef> embeddings(EmbeddingsRequest request, List<TargetRef> candidates, Exchange exchange) {
+    public Clearance embeddings(EmbeddingsRequest request, List<TargetRef> candidates, Exchange exchange) {
         if (client.isEmpty()) {
-            return candidates;
+            return new Clearance(candidates);
         }
-        return decide(input.embeddings(request, candidates, exchange), exchange)
-                .map(decision -> obey(decision, candidates, exchange)).orElse(candidates);
+        return new Clearance(decide(input.embeddings(request, candidates, exchange), exchange)
+                .map(decision -> obey(decision, candidates, exchange)).orElse(candidates));
     }
 
     /** The decision, or empty when OPA could not decide and the fail mode is open. */
@@ -165,7 +170,7 @@ public final class PolicyCheck {
                 exchange.put(Attributes.ZERO_RETENTION_REASON, "policy");
             }
             exchange.put(Attributes.ZERO_RETENTION, true);
-            permitted = permitted.stream().filter(target -> ZeroRetention.retainsNothing(target, providers)).toList();
+            permitted = permitted.stream().filter(providers::retainsNothing).toList();
         }
         if (permitted.isEmpty()) {
             throw new VeilException(ErrorKind.PERMISSION_DENIED, "Request denied by policy: no permitted provider "

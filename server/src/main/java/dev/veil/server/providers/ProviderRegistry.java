@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.config.TargetRef;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.providers.anthropic.AnthropicAdapter;
 import dev.veil.server.providers.bedrock.BedrockAdapter;
@@ -50,6 +51,11 @@ public final class ProviderRegistry {
             providers.put(provider.name(), new Provider(provider, OpenAiProviders.family(provider), adapter));
         }
         return new ProviderRegistry(providers);
+    }
+
+    /** Whether {@code target}'s provider is configured as retaining nothing ({@code zero-retention: true}). */
+    public boolean retainsNothing(TargetRef target) {
+        return get(target.provider()).map(provider -> provider.config().zeroRetention()).orElse(false);
     }
 
     public Optional<Provider> get(String name) {

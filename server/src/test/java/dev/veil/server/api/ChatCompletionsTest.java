@@ -199,6 +199,7 @@ class ChatCompletionsTest {
     void answersTheBuiltInEchoModelWithoutNetwork() throws Exception {
         try (VeilUnderTest echo = VeilUnderTest.start("""
                 veil:
+                  opa: {enabled: false}
                   master-key: test-master-key
                   providers:
                     veil: {kind: echo}

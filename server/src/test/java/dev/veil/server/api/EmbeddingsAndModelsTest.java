@@ -94,6 +94,7 @@ class EmbeddingsAndModelsTest {
         try (VeilUnderTest partial = VeilUnderTest.start("""
                 server: {port: 0}
                 veil:
+                  opa: {enabled: false}
                   master-key: test-master-key
                   providers:
                     down: {kind: openai, base-url: "http://127.0.0.1:%d/v1", api-key: k}

@@ -156,6 +156,7 @@ class ErrorContractTest {
         try (VeilUnderTest refused = VeilUnderTest.start("""
                 server: {port: 0}
                 veil:
+                  opa: {enabled: false}
                   master-key: test-master-key
                   providers:
                     down: {kind: openai, base-url: "http://127.0.0.1:%d/v1", api-key: k}

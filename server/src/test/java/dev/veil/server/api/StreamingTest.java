@@ -211,6 +211,7 @@ class StreamingTest {
         try (VeilUnderTest echo = VeilUnderTest.start("""
                 server: {port: 0}
                 veil:
+                  opa: {enabled: false}
                   master-key: test-master-key
                   providers: {veil: {kind: echo}}
                 """);

@@ -32,6 +32,7 @@ class AuditCliTest {
         Path key = AuditFixtures.newKeyFile(dir, "audit-key");
         String yaml = """
                 veil:
+                  opa: {enabled: false}
                   master-key: test-master-key
                   data-dir: "%s"
                   providers: {veil: {kind: echo}}

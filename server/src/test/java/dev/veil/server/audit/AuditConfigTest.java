@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 class AuditConfigTest {
     private static final String BASE = """
             veil:
+              opa: {enabled: false}
               master-key: test-master-key
               providers: {veil: {kind: echo}}
               audit: %s

@@ -47,6 +47,7 @@ class AuditCrashTest {
             Files.writeString(config, """
                     server: {host: 127.0.0.1, port: %d}
                     veil:
+                      opa: {enabled: false}
                       master-key: %s
                       data-dir: "%s"
                       providers:

@@ -23,6 +23,7 @@ class ConfigLoaderTest {
         VeilConfig config = load("""
                 server: {host: 127.0.0.1, port: 8080}
                 veil:
+                  opa: {enabled: false}
                   master-key: ${VEIL_MASTER_KEY}
                   providers:
                     openai: {kind: openai, base-url: "https://api.openai.com/v1", api-key: "${OPENAI_API_KEY}"}
@@ -43,6 +44,7 @@ class ConfigLoaderTest {
     void keepsUpstreamConnectionsThirtySecondsByDefault() {
         VeilConfig config = load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers:
                     openai: {kind: openai, api-key: k}
@@ -55,6 +57,7 @@ class ConfigLoaderTest {
     void rejectsANegativeUpstreamIdleTimeout() {
         assertThatThrownBy(() -> load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   upstream: {idle-timeout: -PT1S}
                   providers:
@@ -69,6 +72,7 @@ class ConfigLoaderTest {
     void readsRegionZeroRetentionAndTimeouts() {
         VeilConfig config = load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   upstream: {connect-timeout: 500ms, read-timeout: 30s, idle-timeout: 4s}
                   providers:
@@ -89,6 +93,7 @@ class ConfigLoaderTest {
     void usesTheDefaultWhenAnEnvironmentReferenceHasOne() {
         VeilConfig config = load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: ${UNSET_KEY:-fallback-master}
                   providers: {veil: {kind: echo}}
                 """);
@@ -100,6 +105,7 @@ class ConfigLoaderTest {
     void namesTheKeyAndTheVariableWhenAnEnvironmentVariableIsMissing() {
         assertThatThrownBy(() -> load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers:
                     groq: {kind: openai-compatible, preset: groq, api-key: "${GROQ_API_KEY}"}
@@ -113,6 +119,7 @@ class ConfigLoaderTest {
     void rejectsAnUnknownKindListingTheKnownOnes() {
         assertThatThrownBy(() -> load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {x: {kind: opnai}}
                 """))
@@ -124,6 +131,7 @@ class ConfigLoaderTest {
     void rejectsAMisspelledKey() {
         assertThatThrownBy(() -> load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {x: {kind: openai, api-key: k, bse-url: "http://x"}}
                 """))
@@ -136,6 +144,7 @@ class ConfigLoaderTest {
     void rejectsAnAliasToAnUnconfiguredProvider() {
         assertThatThrownBy(() -> load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {openai: {kind: openai, api-key: k}}
                   models: {smart: {targets: ["anthropic/claude"]}}
@@ -148,6 +157,7 @@ class ConfigLoaderTest {
     void rejectsAMissingMasterKey() {
         assertThatThrownBy(() -> load("""
                 veil:
+                  opa: {enabled: false}
                   providers: {veil: {kind: echo}}
                 """))
                 .hasMessageContaining("veil.master-key");
@@ -158,6 +168,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load("""
                 server: {port: 70000}
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {veil: {kind: echo}}
                 """))
@@ -168,6 +179,7 @@ class ConfigLoaderTest {
     void rejectsABaseUrlThatIsNotHttp() {
         assertThatThrownBy(() -> load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {x: {kind: openai, api-key: k, base-url: "ftp://example.com"}}
                 """))
@@ -190,6 +202,7 @@ class ConfigLoaderTest {
     void stopsStartupWhenTheUpstreamCaFileIsMissing() {
         VeilConfig config = load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   upstream: {ca-file: does/not/exist.pem}
                   providers: {openai: {kind: openai, api-key: k}}
@@ -205,6 +218,7 @@ class ConfigLoaderTest {
     void rejectsAnUnknownPresetWhenProvidersAreBuilt() {
         VeilConfig config = load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {x: {kind: openai-compatible, preset: mistrl, api-key: k}}
                 """);
@@ -218,6 +232,7 @@ class ConfigLoaderTest {
     void rejectsAPresetThatNeedsAKeyWithoutOne() {
         VeilConfig config = load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {m: {kind: openai-compatible, preset: mistral}}
                 """);
@@ -231,6 +246,7 @@ class ConfigLoaderTest {
     void rejectsAzureWithoutItsEndpoint() {
         VeilConfig config = load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {azure: {kind: azure-openai, api-key: k}}
                 """);
@@ -243,6 +259,7 @@ class ConfigLoaderTest {
     void pointsAtBrokenYamlWithoutQuotingTheLine() {
         assertThatThrownBy(() -> load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: "sk-live-secret-value
                   providers: {x: [
                 """))
@@ -256,10 +273,62 @@ class ConfigLoaderTest {
     void neverPrintsSecrets() {
         VeilConfig config = load("""
                 veil:
+                  opa: {enabled: false}
                   master-key: master-key-1
                   providers: {openai: {kind: openai, api-key: "${OPENAI_API_KEY}"}}
                 """);
 
         assertThat(config.toString()).doesNotContain("master-key-1").doesNotContain("sk-from-env");
+    }
+
+    @Test
+    void refusesAConfigWithoutAPolicyEngine() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  providers: {veil: {kind: echo}}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.opa")
+                .hasMessageContaining("${VEIL_OPA_URL}")
+                .hasMessageContaining("enabled: false");
+    }
+
+    @Test
+    void switchesPolicyChecksOffOnlyWhenTheConfigSaysSo() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  opa: {enabled: false}
+                  providers: {veil: {kind: echo}}
+                """);
+
+        assertThat(config.opa()).isEmpty();
+    }
+
+    @Test
+    void refusesAPolicyEngineThatIsBothOffAndConfigured() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  opa: {enabled: false, url: "http://127.0.0.1:8181"}
+                  providers: {veil: {kind: echo}}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.opa")
+                .hasMessageContaining("url");
+    }
+
+    @Test
+    void readsAnEnabledPolicyEngine() {
+        VeilConfig config = load("""
+                veil:
+                  master-key: master-key-1
+                  opa: {enabled: true, url: "http://127.0.0.1:8181"}
+                  providers: {veil: {kind: echo}}
+                """);
+
+        assertThat(config.opa()).hasValueSatisfying(opa ->
+                assertThat(opa.url().toString()).isEqualTo("http://127.0.0.1:8181"));
     }
 }

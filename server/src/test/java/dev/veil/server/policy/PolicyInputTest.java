@@ -27,6 +27,7 @@ class PolicyInputTest {
 
     private final VeilConfig config = ConfigLoader.fromYaml("""
             veil:
+              opa: {enabled: false}
               master-key: test-master-key
               providers:
                 openai: {kind: openai, api-key: k, region: us}

@@ -24,6 +24,7 @@ class OpenAiFamilyDialectTest {
         veil = VeilUnderTest.start("""
                 server: {port: 0}
                 veil:
+                  opa: {enabled: false}
                   master-key: test-master-key
                   providers:
                     azure: {kind: azure-openai, base-url: "%s", api-key: azure-secret,

@@ -59,6 +59,7 @@ public final class VeilUnderTest implements AutoCloseable {
         return """
                 server: {host: 127.0.0.1, port: 0}
                 veil:
+                  opa: {enabled: false}
                   master-key: %s
                   upstream: {connect-timeout: 2s, read-timeout: 5s}
                   providers:

@@ -30,6 +30,7 @@ class GeminiAdapterTest {
         veil = VeilUnderTest.start("""
                 server: {host: 127.0.0.1, port: 0}
                 veil:
+                  opa: {enabled: false}
                   master-key: %s
                   upstream: {connect-timeout: 2s, read-timeout: 5s}
                   providers:
