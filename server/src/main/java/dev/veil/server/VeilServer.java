@@ -12,9 +12,7 @@ import dev.veil.server.api.Gateway;
 import dev.veil.server.api.HealthEndpoint;
 import dev.veil.server.api.MessagesEndpoint;
 import dev.veil.server.api.ModelsEndpoint;
-import dev.veil.server.audit.AuditLog;
 import dev.veil.server.config.VeilConfig;
-import dev.veil.server.policy.CatalogPublisher;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
@@ -27,10 +25,12 @@ import io.helidon.webserver.http.HttpRouting;
 public final class VeilServer implements AutoCloseable {
     private final WebServer server;
     private final Gateway gateway;
+    private final Routes routes;
 
-    private VeilServer(WebServer server, Gateway gateway) {
+    private VeilServer(WebServer server, Gateway gateway, Routes routes) {
         this.server = server;
         this.gateway = gateway;
+        this.routes = routes;
     }
 
     /** Validates everything {@code config} implies, then starts listening, without tracing. */
@@ -41,27 +41,35 @@ public final class VeilServer implements AutoCloseable {
     /** Validates everything {@code config} implies, then starts listening, tracing through {@code openTelemetry}. */
     public static VeilServer start(VeilConfig config, OpenTelemetry openTelemetry) {
         Gateway gateway = Gateway.create(config, openTelemetry);
-        WebServer server = WebServer.builder()
-                .host(config.host())
-                .port(config.port())
-                // Stream events are small writes; Nagle would hold each one back until the previous is acknowledged.
-                .connectionOptions(options -> options.tcpNoDelay(true))
-                // Bounded, so that an overload cannot exhaust file descriptors and kill the listening socket; the
-                // concurrent-request cap is Veil's own (AdmissionFilter), so refusals come in the API's error shape.
-                .maxTcpConnections(config.connectionLimits().connections())
-                .routing(routing -> routing(routing, gateway))
-                .build()
-                .start();
-        return new VeilServer(server, gateway);
+        try {
+            Routes routes = routes(gateway);
+            WebServer server = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    // Stream events are small writes; Nagle would hold each one back until the previous is
+                    // acknowledged.
+                    .connectionOptions(options -> options.tcpNoDelay(true))
+                    // Bounded, so that an overload cannot exhaust file descriptors and kill the listening socket; the
+                    // concurrent-request cap is Veil's own (AdmissionFilter), so refusals come in the API's error
+                    // shape.
+                    .maxTcpConnections(config.connectionLimits().connections())
+                    .routing(routing -> routing(routing, gateway, routes))
+                    .build()
+                    .start();
+            return new VeilServer(server, gateway, routes);
+        } catch (RuntimeException | Error e) {
+            gateway.close();
+            throw e;
+        }
     }
 
-    /** Veil's routes; tests and the server share them. */
-    static void routing(HttpRouting.Builder routing, Gateway gateway) {
+    /** Veil's routes, behind its filters. */
+    private static void routing(HttpRouting.Builder routing, Gateway gateway, Routes routes) {
         routing.addFilter(new AdmissionFilter(gateway.config().connectionLimits().requests()));
         if (!gateway.policy().enabled()) {
             routing.addFilter(PolicyOffHeader.INSTANCE);
         }
-        routes(gateway).register(routing);
+        routes.register(routing);
         routing.error(Throwable.class, ErrorResponder::unexpected);
     }
 
@@ -105,12 +113,18 @@ public final class VeilServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The routes this server serves. */
+    public Routes routes() {
+        return routes;
+    }
+
+    /** Stops listening, then closes everything the gateway owns. */
     @Override
     public void close() {
-        server.stop();
-        gateway.catalogPublisher().ifPresent(CatalogPublisher::close);
-        gateway.plugins().close();
-        gateway.audit().ifPresent(AuditLog::close);
-        gateway.metering().close();
+        try {
+            server.stop();
+        } finally {
+            gateway.close();
+        }
     }
 }

@@ -12,8 +12,6 @@ import java.util.function.Function;
 import dev.veil.server.config.AccountingConfig;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.providers.ChatStream;
-import dev.veil.spi.ChatMessage;
-import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
@@ -70,15 +68,6 @@ public final class Metering implements AutoCloseable {
 
     public PriceTable prices() {
         return prices;
-    }
-
-    /** Admits a chat request: its estimate is the text of its messages and its output limit. */
-    public Ticket admit(Caller caller, ChatRequest chat, HeaderSink headers) {
-        long characters = 0;
-        for (ChatMessage message : chat.messages()) {
-            characters += message.text().length();
-        }
-        return admit(caller, chat.model(), characters, chat.sampling().outputTokenLimit(), headers);
     }
 
     /**

@@ -23,7 +23,7 @@ import dev.veil.spi.plugin.PluginFactory;
  * broken, built against another SPI version, or names a factory that already exists stops startup with a message
  * that says which JAR and why.
  */
-public final class PluginCatalog {
+public final class PluginCatalog implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(PluginCatalog.class.getName());
     private static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]*";
 
@@ -125,5 +125,17 @@ public final class PluginCatalog {
             throw new ConfigException("veil.plugins-dir", "plugin '" + name + "' from " + plugin.source()
                     + " clashes with the one from " + existing.source() + "; remove one of them");
         }
+    }
+
+    /** Closes the drop-in JARs' class loaders (and so their open JAR files), once their plugins are closed. */
+    @Override
+    public void close() {
+        plugins.values().stream().flatMap(plugin -> plugin.loader().stream()).distinct().forEach(loader -> {
+            try {
+                ((java.net.URLClassLoader) loader).close();
+            } catch (java.io.IOException e) {
+                LOGGER.warning(() -> "a plugin JAR's class loader failed to close: " + e.getClass().getName());
+            }
+        });
     }
 }

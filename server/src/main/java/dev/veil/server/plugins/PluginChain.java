@@ -467,6 +467,7 @@ public final class PluginChain implements AutoCloseable {
         private final List<ProviderInfo> providers;
         private final Meter meter;
         private final List<AutoCloseable> gauges;
+        private final Path positionalDir;
 
         Context(PluginEntry entry, Path dataDir, List<ProviderInfo> providers, OpenTelemetry openTelemetry,
                 List<AutoCloseable> gauges) {
@@ -474,7 +475,9 @@ public final class PluginChain implements AutoCloseable {
             this.providers = List.copyOf(providers);
             this.meter = openTelemetry.getMeter("dev.veil.plugin." + entry.name());
             this.gauges = gauges;
-            this.dataDir = dataDir.resolve("plugins").resolve(entry.name() + "-" + entry.index());
+            // Keyed by name, so that reordering the plugin list keeps each plugin's state.
+            this.dataDir = dataDir.resolve("plugins").resolve(entry.name());
+            this.positionalDir = dataDir.resolve("plugins").resolve(entry.name() + "-" + entry.index());
         }
 
         @Override
@@ -505,6 +508,10 @@ public final class PluginChain implements AutoCloseable {
         @Override
         public Path dataDir() {
             try {
+                if (!Files.exists(dataDir) && Files.isDirectory(positionalDir)) {
+                    // Veil before 0.2 keyed the directory by list position too: carry its state over once.
+                    Files.move(positionalDir, dataDir);
+                }
                 return Files.createDirectories(dataDir);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the plugin data dir " + dataDir, e);

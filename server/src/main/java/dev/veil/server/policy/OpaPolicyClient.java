@@ -25,7 +25,7 @@ import io.helidon.webclient.api.HttpClientResponse;
  * {@code POST /v1/data/<decision-path>} for decisions, {@code PUT /v1/data/veil/catalog} for the provider catalogue.
  * An undefined decision (no {@code result}) is a denial, as OPA's own integrations treat it.
  */
-public final class OpaPolicyClient {
+public final class OpaPolicyClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_DECISION_BYTES = 1 << 20;
     /** OPA keeps idle connections open; this only bounds how long an unused one is kept on our side. */
@@ -119,5 +119,11 @@ public final class OpaPolicyClient {
             }
         }
         return new Decision(allow, reasons, targets, maxTokens, zeroRetention, redact, decisionId);
+    }
+
+    /** Closes the pooled connections to OPA. */
+    @Override
+    public void close() {
+        client.close();
     }
 }

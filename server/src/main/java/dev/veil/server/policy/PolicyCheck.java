@@ -30,7 +30,7 @@ import io.opentelemetry.context.Scope;
  * retention, which also removes candidates that retain data. When OPA cannot decide, the fail mode applies: closed
  * refuses the request with a 503, open lets it through and marks the exchange.
  */
-public final class PolicyCheck {
+public final class PolicyCheck implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(PolicyCheck.class.getName());
 
     private static final AttributeKey<Boolean> ALLOWED = AttributeKey.booleanKey("veil.policy.allowed");
@@ -196,5 +196,11 @@ public final class PolicyCheck {
 
     private static OptionalInt lowered(OptionalInt value, int limit) {
         return value.isPresent() ? OptionalInt.of(Math.min(value.getAsInt(), limit)) : value;
+    }
+
+    /** Closes the connections to OPA. */
+    @Override
+    public void close() {
+        client.ifPresent(OpaPolicyClient::close);
     }
 }

@@ -16,7 +16,7 @@ import dev.veil.server.providers.openai.OpenAiProviders;
 import io.helidon.common.tls.Tls;
 
 /** The adapters of all configured providers, built and validated once at startup. */
-public final class ProviderRegistry {
+public final class ProviderRegistry implements AutoCloseable {
     /**
      * A configured provider with its adapter.
      *
@@ -28,9 +28,11 @@ public final class ProviderRegistry {
     }
 
     private final Map<String, Provider> providers;
+    private final UpstreamClient client;
 
-    private ProviderRegistry(Map<String, Provider> providers) {
+    private ProviderRegistry(Map<String, Provider> providers, UpstreamClient client) {
         this.providers = Collections.unmodifiableMap(providers);
+        this.client = client;
     }
 
     public static ProviderRegistry create(VeilConfig config) {
@@ -50,7 +52,7 @@ public final class ProviderRegistry {
             };
             providers.put(provider.name(), new Provider(provider, OpenAiProviders.family(provider), adapter));
         }
-        return new ProviderRegistry(providers);
+        return new ProviderRegistry(providers, client);
     }
 
     /** Whether {@code target}'s provider is configured as retaining nothing ({@code zero-retention: true}). */
@@ -65,5 +67,11 @@ public final class ProviderRegistry {
     /** All providers, ordered by name. */
     public Iterable<Provider> all() {
         return providers.values();
+    }
+
+    /** Closes the providers' pooled connections. */
+    @Override
+    public void close() {
+        client.close();
     }
 }

@@ -32,7 +32,7 @@ import io.helidon.webclient.http1.Http1Client;
  * connection. A connection idle for longer than the idle timeout is closed rather than used, so that one
  * a NAT or a load balancer dropped without a word is not used either.
  */
-public final class UpstreamClient {
+public final class UpstreamClient implements AutoCloseable {
     private static final int MAX_IDLE_PER_HOST = 256;
     private static final Tls NO_TLS = Tls.builder().enabled(false).build();
     private static final List<String> ALPN = List.of("http/1.1");
@@ -169,6 +169,16 @@ public final class UpstreamClient {
         Idle oldest = pool.peekLast();
         if (oldest != null && now - oldest.since() >= idleTimeoutNanos && pool.removeLastOccurrence(oldest)) {
             oldest.connection().closeResource();
+        }
+    }
+
+    /** Closes every idle connection; connections in use close when their requests end. */
+    @Override
+    public void close() {
+        for (BlockingDeque<Idle> pool : pools.values()) {
+            for (Idle idle; (idle = pool.pollFirst()) != null; ) {
+                idle.connection().closeResource();
+            }
         }
     }
 }

@@ -84,6 +84,11 @@ public final class VeilUnderTest implements AutoCloseable {
         return port;
     }
 
+    /** The routes the server serves. */
+    public dev.veil.server.Routes routes() {
+        return server.routes();
+    }
+
     public HttpClient client() {
         return client;
     }
