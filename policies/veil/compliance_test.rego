@@ -143,3 +143,10 @@ test_without_redact_settings_nothing_is_overridden if {
 	compliance.redact == {} with input as request("acme", {}, {}, {})
 		with data.veil.settings as {"compliance": {"regulated_tenants": [], "pii_rules": [], "data_classes": {}}}
 }
+
+# Declared classes are matched in lower case, so a configured name that is not could never be used.
+test_configured_data_class_names_are_lower_case if {
+	every name, _ in data.veil.settings.compliance.data_classes {
+		name == lower(trim_space(name))
+	}
+}
