@@ -1,8 +1,11 @@
-# Who may use which models on which API surfaces.
-#
-# data.veil.settings.authz.rules is a list of grants:
-#   {"tenant": "acme", "team": "support" (optional), "models": ["smart", "gpt-*"], "surfaces": ["openai.chat"] (optional)}
-# A tenant without any grant may use everything; a tenant with grants may use only what one of them allows.
+# METADATA
+# title: Who may use which models on which API surfaces
+# description: |-
+#   data.veil.settings.authz.rules is a list of grants:
+#     {"tenant": "acme", "team": "support" (optional), "models": ["smart", "gpt-*"], "surfaces": ["openai.chat"] (optional)}
+#   A tenant without any grant may use everything; a tenant with grants may use only what one of them allows.
+# schemas:
+#   - input: schema.input
 package veil.authz
 
 import rego.v1

@@ -1,5 +1,12 @@
-# Veil's decision for one request (input version 1, see docs/policy.md): whether it may proceed, why not, which
-# targets in which order, an output token cap, whether zero retention applies, and PII redaction modes.
+# METADATA
+# title: Veil's decision for one request
+# description: |-
+#   Whether the request may proceed, why not, which targets in which order, an output token cap, whether zero
+#   retention applies, and PII redaction modes. Veil asks for this document (veil.opa.decision-path veil/decision)
+#   with input version 1; docs/policy.md describes both, policies/schemas/input.jsonschema the input.
+# entrypoint: true
+# schemas:
+#   - input: schema.input
 package veil.decision
 
 import rego.v1

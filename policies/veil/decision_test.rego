@@ -4,9 +4,9 @@ import rego.v1
 
 import data.veil.decision
 
-us := {"provider": "openai", "model": "gpt-4o", "region": "us", "zero_retention": false}
+us := {"provider": "openai", "model": "gpt-4o", "kind": "openai", "region": "us", "zero_retention": false}
 
-eu := {"provider": "mistral", "model": "mistral-large-latest", "region": "eu", "zero_retention": true}
+eu := {"provider": "mistral", "model": "mistral-large-latest", "kind": "openai-compatible", "region": "eu", "zero_retention": true}
 
 base := {
 	"version": 1,
@@ -38,11 +38,30 @@ test_denial_carries_the_reasons if {
 	count(decision.reasons) == 1 with input as denied
 }
 
-test_unknown_input_version_is_denied if {
+test_unknown_input_version_is_denied_naming_the_version if {
 	not decision.allow with input as object.union(base, {"version": 2})
+	decision.reasons == {"policy input version 2 is not supported; this policy reads version 1"} with input as object.union(base, {"version": 2})
+}
+
+test_authorization_denial_reaches_the_decision if {
+	not decision.allow with input as base
+		with data.veil.settings.authz.rules as [{"tenant": "acme", "models": ["other-*"]}]
+	decision.reasons == {`tenant "acme", team "support" may not use model "smart" on openai.chat`} with input as base
+		with data.veil.settings.authz.rules as [{"tenant": "acme", "models": ["other-*"]}]
+}
+
+test_redaction_modes_reach_the_decision if {
+	decision.redact == {"EMAIL": "mask"} with input as base
+		with data.veil.settings.compliance.redact as {"EMAIL": "mask"}
 }
 
 test_team_cap_reaches_the_decision if {
 	decision.max_tokens == 256 with input as base
 		with data.veil.settings.limits as {"teams": {"support": {"max_tokens": 256}}}
+}
+
+test_default_policy_denies_an_unknown_data_class if {
+	unknown := object.union(base, {"request": {"model": "smart", "stream": false, "metadata": {"data_class": "payroll"}}})
+	not decision.allow with input as unknown
+	decision.reasons == {`data class "payroll" is not one the policy knows (known: health)`} with input as unknown
 }

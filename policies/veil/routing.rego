@@ -1,11 +1,14 @@
-# Which candidate goes first.
-#
-# - A percentage split (settings.routing.splits[<requested model>], a list of {provider, model, percent}) sends a
-#   stable share of keys to a target: a key's bucket (0-99, from the SHA-256 of its id) picks it, so one key always
-#   lands on the same side.
-# - A preferred region (the key's label region=..., else settings.routing.tenant_regions[<tenant>]) puts candidates
-#   in that region before the others.
-# Targets the rules do not put first keep their order and remain fallbacks.
+# METADATA
+# title: Which candidate goes first
+# description: |-
+#   - A percentage split (settings.routing.splits[<requested model>], a list of {provider, model, percent}) sends a
+#     stable share of keys to a target: a key's bucket (0-99, from the SHA-256 of its id) picks it, so one key always
+#     lands on the same side.
+#   - A preferred region (the key's label region=..., else settings.routing.tenant_regions[<tenant>]) puts candidates
+#     in that region before the others.
+#   Targets the rules do not put first keep their order and remain fallbacks.
+# schemas:
+#   - input: schema.input
 package veil.routing
 
 import rego.v1

@@ -4,11 +4,11 @@ import rego.v1
 
 import data.veil.routing
 
-us := {"provider": "openai", "model": "gpt-4o", "region": "us", "zero_retention": false}
+us := {"provider": "openai", "model": "gpt-4o", "kind": "openai", "region": "us", "zero_retention": false}
 
-eu := {"provider": "mistral", "model": "mistral-large-latest", "region": "eu", "zero_retention": false}
+eu := {"provider": "mistral", "model": "mistral-large-latest", "kind": "openai-compatible", "region": "eu", "zero_retention": false}
 
-cheap := {"provider": "deepseek", "model": "deepseek-chat", "region": "cn", "zero_retention": false}
+cheap := {"provider": "deepseek", "model": "deepseek-chat", "kind": "openai-compatible", "region": "cn", "zero_retention": false}
 
 request(key_id, tenant, labels) := {
 	"principal": {"key_id": key_id, "tenant": tenant, "team": "t", "labels": labels},
