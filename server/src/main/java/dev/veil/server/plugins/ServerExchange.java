@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.veil.spi.plugin.AttributeKey;
+import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Exchange;
 
@@ -58,9 +59,20 @@ public final class ServerExchange implements Exchange {
         return Optional.ofNullable(attributes.get(key)).map(key.type()::cast);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when {@code value} would turn zero retention off once it applies: whoever made
+     *     the exchange zero-retention (the client, the tenant, the policy), no plugin or later phase may undo it
+     */
     @Override
     public <T> void put(AttributeKey<T> key, T value) {
-        attributes.put(key, key.type().cast(java.util.Objects.requireNonNull(value, "value")));
+        T checked = key.type().cast(java.util.Objects.requireNonNull(value, "value"));
+        if (key.equals(Attributes.ZERO_RETENTION) && Boolean.FALSE.equals(checked)
+                && Boolean.TRUE.equals(attributes.get(Attributes.ZERO_RETENTION))) {
+            throw new IllegalArgumentException("zero retention applies to this exchange and cannot be turned off");
+        }
+        attributes.put(key, checked);
     }
 
     /** When the request arrived, on {@link System#nanoTime()}'s clock. */

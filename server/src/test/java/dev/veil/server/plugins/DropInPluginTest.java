@@ -145,9 +145,9 @@ class DropInPluginTest {
 
         veil.post("/v1/chat/completions", "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
 
-        assertThat(Files.readString(dataDir.resolve("plugins/probe-one-0/report.txt")))
+        assertThat(Files.readString(dataDir.resolve("plugins/probe-one/report.txt")))
                 .isEqualTo("jackson=one server-visible=false context-loader=own");
-        assertThat(Files.readString(dataDir.resolve("plugins/probe-two-1/report.txt")))
+        assertThat(Files.readString(dataDir.resolve("plugins/probe-two/report.txt")))
                 .isEqualTo("jackson=two server-visible=false context-loader=own");
     }
 

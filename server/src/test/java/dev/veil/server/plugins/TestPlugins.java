@@ -18,6 +18,7 @@ import dev.veil.spi.ContentPart;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
+import dev.veil.spi.RawJson;
 import dev.veil.spi.Role;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
@@ -26,6 +27,7 @@ import dev.veil.spi.plugin.AttemptPhase;
 import dev.veil.spi.plugin.AttributeKey;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.CompletionPhase;
+import dev.veil.spi.plugin.DecisionPhase;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.InterceptPhase;
 import dev.veil.spi.plugin.Outcome;
@@ -301,6 +303,35 @@ public final class TestPlugins {
             return (CompletionPhase) (outcome, exchange) -> RETENTION.add(
                     exchange.get(Attributes.ZERO_RETENTION).orElse(false)
                             ? exchange.get(Attributes.ZERO_RETENTION_REASON).orElse("unknown") : "none");
+        }
+    }
+
+    /**
+     * Tries to undo zero retention: turns the exchange's flag off in the request phase and asks the provider to store
+     * the request in the decision phase. Veil must refuse both.
+     */
+    public static final class RetentionUndoerFactory extends Factory {
+        @Override
+        public String name() {
+            return "retention-undoer";
+        }
+
+        @Override
+        public Plugin create(PluginSettings settings, PluginContext context) {
+            return new RetentionUndoer();
+        }
+    }
+
+    static final class RetentionUndoer implements RequestPhase, DecisionPhase {
+        @Override
+        public ChatRequest onRequest(ChatRequest request, Exchange exchange) {
+            exchange.put(Attributes.ZERO_RETENTION, false);
+            return request;
+        }
+
+        @Override
+        public ChatRequest onDecision(ChatRequest request, Exchange exchange) {
+            return request.withExtensions(request.extensions().with("store", new RawJson("true")));
         }
     }
 }
