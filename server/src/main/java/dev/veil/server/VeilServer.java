@@ -56,6 +56,11 @@ public final class VeilServer implements AutoCloseable {
                     .routing(routing -> routing(routing, gateway, routes))
                     .build()
                     .start();
+            if (!server.isRunning()) {
+                // Helidon logs a failed bind and returns a server that is not listening.
+                throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
+                        + "; is another process using the port? Set server.port (or VEIL_PORT) to a free one");
+            }
             return new VeilServer(server, gateway, routes);
         } catch (RuntimeException | Error e) {
             gateway.close();
