@@ -13,6 +13,7 @@ import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.server.wire.OpenAiWriter;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerRequest;
@@ -20,7 +21,8 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{model}}: the configured aliases (owned by {@code veil}), then each
- * provider's models as {@code provider/model}. Providers are asked in parallel, so one slow provider costs one
+ * provider's models as {@code provider/model} — only those the caller's key may use, so a key never learns of models
+ * it would be refused. Providers are asked in parallel, so one slow provider costs one
  * timeout, not one per provider.
  */
 public final class ModelsEndpoint {
@@ -34,9 +36,9 @@ public final class ModelsEndpoint {
     public void list(ServerRequest request, ServerResponse response) {
         response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
         try {
-            gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+            Caller caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
             response.header(HeaderValues.CONTENT_TYPE_JSON);
-            response.send(OpenAiWriter.models(models(), created));
+            response.send(OpenAiWriter.models(models(caller), created));
         } catch (VeilException e) {
             ErrorResponder.send(response, e);
         }
@@ -45,9 +47,9 @@ public final class ModelsEndpoint {
     public void retrieve(ServerRequest request, ServerResponse response) {
         response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
         try {
-            gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+            Caller caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
             String id = request.path().pathParameters().get("model");
-            Map.Entry<String, String> model = models().stream().filter(entry -> entry.getKey().equals(id))
+            Map.Entry<String, String> model = models(caller).stream().filter(entry -> entry.getKey().equals(id))
                     .findFirst()
                     .orElseThrow(() -> new VeilException(ErrorKind.NOT_FOUND, "The model '" + id + "' does not "
                             + "exist or is not configured in Veil").withCode("model_not_found"));
@@ -56,6 +58,11 @@ public final class ModelsEndpoint {
         } catch (VeilException e) {
             ErrorResponder.send(response, e);
         }
+    }
+
+    /** The models {@code caller}'s key may use, as {@link #models()} lists them. */
+    private List<Map.Entry<String, String>> models(Caller caller) {
+        return models().stream().filter(model -> gateway.metering().mayUse(caller, model.getKey())).toList();
     }
 
     /** Model ids with their owners, aliases first, then each provider's, ordered by name. */

@@ -126,6 +126,18 @@ public final class Metering implements AutoCloseable {
                 key == null ? null : key.window(), admission);
     }
 
+    /**
+     * Whether {@code caller} may use {@code model}, by the same rule admission applies: the master key and keys
+     * without a model list may use every model.
+     */
+    public boolean mayUse(Caller caller, String model) {
+        if (caller.keyId().equals("master")) {
+            return true;
+        }
+        Optional<Keys.Active> key = keys.active(caller.keyId());
+        return key.isPresent() && allowed(key.get(), model, resolver.apply(model));
+    }
+
     private static boolean allowed(Keys.Active key, String model, Optional<List<TargetRef>> targets) {
         if (key.allows(model)) {
             return true;

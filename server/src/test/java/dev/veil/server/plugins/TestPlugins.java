@@ -48,7 +48,7 @@ public final class TestPlugins {
     /** What the tagger plugins saw, in order, shared with the completion recorder. */
     static final AttributeKey<String> TAGS = AttributeKey.of("test.tags", String.class);
     /** Outcomes seen by the completion recorder, for the test to take. */
-    static final BlockingQueue<Outcome> OUTCOMES = new LinkedBlockingQueue<>();
+    public static final BlockingQueue<Outcome> OUTCOMES = new LinkedBlockingQueue<>();
     /** Tags the completion recorder read from the exchange. */
     static final BlockingQueue<String> SEEN_TAGS = new LinkedBlockingQueue<>();
 
@@ -211,13 +211,16 @@ public final class TestPlugins {
                 case "request" -> (RequestPhase) (request, exchange) -> {
                     throw new IllegalStateException("boom with " + request.messages().get(0).text());
                 };
+                case "request-error" -> (RequestPhase) (request, exchange) -> {
+                    throw new AssertionError("an error no guard maps, with " + request.messages().get(0).text());
+                };
                 case "stream" -> (StreamPhase) (request, exchange) -> (event, sink) -> {
                     throw new IllegalStateException("boom mid-stream");
                 };
                 case "completion" -> (CompletionPhase) (outcome, exchange) -> {
                     throw new IllegalStateException("boom after the answer");
                 };
-                default -> throw settings.invalid("phase", "must be request, stream or completion");
+                default -> throw settings.invalid("phase", "must be request, request-error, stream or completion");
             };
         }
     }
