@@ -78,7 +78,7 @@ public class PiiRedactionBenchmark {
         person = new PersonNameDetector();
         prose = PiiTexts.prose(SCAN_SIZE);
         dense = PiiTexts.dense(SCAN_SIZE);
-        chain = PluginChain.create(List.of(new PluginEntry(0, "pii-redaction", false, PluginEntry.DEFAULT_BUDGET,
+        chain = PluginChain.create(List.of(new PluginEntry(0, "pii-redaction", false, PluginEntry.DEFAULT_TIMEOUT,
                 PluginSettings.empty("veil.plugins[0]"))), PluginCatalog.discover(Optional.empty()),
                 Path.of("target/bench-data"), OpenTelemetry.noop());
         prompt = ChatRequest.of("smart", List.of(ChatMessage.text(Role.SYSTEM, "You are a helpful assistant."),

@@ -55,7 +55,7 @@ public class PluginChainBenchmark {
     public void setUp() {
         List<PluginEntry> entries = new ArrayList<>();
         for (int i = 0; i < plugins; i++) {
-            entries.add(new PluginEntry(i, "no-op", false, PluginEntry.DEFAULT_BUDGET,
+            entries.add(new PluginEntry(i, "no-op", false, PluginEntry.DEFAULT_TIMEOUT,
                     PluginSettings.empty("veil.plugins[" + i + "]")));
         }
         chain = PluginChain.create(entries, PluginCatalog.discover(Optional.empty()), Path.of("target/bench-data"),

@@ -485,7 +485,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * The plugin chain. Each entry's {@code name}, {@code fail-open} and {@code budget} are Veil's; everything else
+     * The plugin chain. Each entry's {@code name}, {@code fail-open} and {@code timeout} are Veil's; everything else
      * goes to the plugin, which validates it itself when created.
      */
     private static List<PluginEntry> plugins(Config node) {
@@ -506,14 +506,21 @@ public final class ConfigLoader {
             }
             String name = string(item.get("name")).orElseThrow(() -> new ConfigException(key + ".name",
                     "missing; name the plugin factory to use"));
+            if (item.get("budget").exists()) {
+                throw new ConfigException(key + ".budget", "renamed to timeout (how long one call into the plugin "
+                        + "may take before it is abandoned); write timeout: instead");
+            }
             Map<String, Object> settings = new LinkedHashMap<>();
             for (Config child : item.asNodeList().orElse(List.of())) {
-                if (!Set.of("name", "fail-open", "budget").contains(child.name())) {
+                if (!Set.of("name", "fail-open", "timeout").contains(child.name())) {
                     settings.put(child.name(), tree(child));
                 }
             }
-            entries.add(new PluginEntry(i, name, bool(item.get("fail-open")).orElse(false),
-                    duration(item.get("budget")).orElse(PluginEntry.DEFAULT_BUDGET),
+            Duration timeout = duration(item.get("timeout")).orElse(PluginEntry.DEFAULT_TIMEOUT);
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new ConfigException(key + ".timeout", "must be positive, for example 50ms");
+            }
+            entries.add(new PluginEntry(i, name, bool(item.get("fail-open")).orElse(false), timeout,
                     new PluginSettings(key, settings)));
         }
         return entries;

@@ -11,16 +11,16 @@ import dev.veil.spi.plugin.PluginSettings;
  * @param index the entry's position, for messages ({@code veil.plugins[index]})
  * @param name the factory name
  * @param failOpen whether a failing or slow plugin is skipped instead of failing the request
- * @param budget how long one call into the plugin may take
+ * @param timeout how long one call into the plugin may take before it is abandoned
  * @param settings everything else in the entry, for the plugin
  */
-public record PluginEntry(int index, String name, boolean failOpen, Duration budget, PluginSettings settings) {
-    /** The budget of a plugin call unless {@code budget} says otherwise. */
-    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(1);
+public record PluginEntry(int index, String name, boolean failOpen, Duration timeout, PluginSettings settings) {
+    /** How long a plugin call may take unless {@code timeout} says otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
 
     public PluginEntry {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(settings, "settings");
     }
 

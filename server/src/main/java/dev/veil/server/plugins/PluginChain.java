@@ -45,15 +45,19 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 
 /**
  * The configured plugins, ready to run. Which plugin takes part in which phase is worked out once, here, so that
  * a phase no plugin implements costs nothing on the request path. Request-side phases run in config order,
  * response-side phases in reverse.
  *
- * <p>Every call into a plugin is timed against its budget, traced, and guarded: a plugin that throws or runs over
- * budget fails the request with a clear error, or, with {@code fail-open: true}, is skipped for that call. Either way
- * it is logged by name, never with request content. A {@link VeilException} a plugin throws on purpose is a decision,
+ * <p>Every call into a plugin is traced and guarded: it runs on a virtual thread of its own ({@link PluginCall}) and
+ * is abandoned when it does not answer within the entry's {@code timeout}, so a plugin that blocks forever cannot hold
+ * a request. A plugin that throws or times out fails the request with a clear error, or, with {@code fail-open:
+ * true}, is skipped for that call. Either way it is logged by name, never with request content. Stream events are
+ * the exception: a transformer runs on the request's thread, per event, and is checked against its timeout after
+ * each event, since a hand-over per streamed event would cost more than most transformers take. A {@link VeilException} a plugin throws on purpose is a decision,
  * not a failure, and reaches the client as it is.
  */
 public final class PluginChain implements AutoCloseable {
@@ -137,8 +141,8 @@ public final class PluginChain implements AutoCloseable {
             }
             plugins.add(new ConfiguredPlugin(entry, source, plugin));
             LOGGER.info(() -> "plugin " + entry.key() + " '" + entry.name() + "' " + source.factory().version()
-                    + " from " + source.source() + (entry.failOpen() ? ", fail-open" : "") + ", budget "
-                    + entry.budget().toMillis() + " ms");
+                    + " from " + source.source() + (entry.failOpen() ? ", fail-open" : "") + ", timeout "
+                    + entry.timeout().toMillis() + " ms");
         }
         return new PluginChain(plugins, new PluginTelemetry(openTelemetry), gauges);
     }
@@ -221,7 +225,7 @@ public final class PluginChain implements AutoCloseable {
     /**
      * Whether every plugin of the response and stream phases may sit out {@code exchange}
      * ({@link dev.veil.spi.plugin.Plugin#leavesAnswerAlone}), so that the answer may be relayed untranslated. A
-     * plugin that fails to answer, or runs over budget, counts as a no (its failure is logged by name).
+     * plugin that fails to answer, or times out, counts as a no (its failure is logged by name).
      */
     public boolean leaveAnswerAlone(Exchange exchange) {
         for (Stage<ResponsePhase> stage : response) {
@@ -332,7 +336,7 @@ public final class PluginChain implements AutoCloseable {
         private final ConfiguredPlugin plugin;
         private final String phaseName;
         private final String spanName;
-        private final long budgetNanos;
+        private final long timeoutNanos;
         private final PluginTelemetry telemetry;
 
         Stage(ConfiguredPlugin plugin, P phase, String phaseName, PluginTelemetry telemetry) {
@@ -340,13 +344,13 @@ public final class PluginChain implements AutoCloseable {
             this.phase = phase;
             this.phaseName = phaseName;
             this.spanName = "veil.plugin " + plugin.entry().name() + " " + phaseName;
-            this.budgetNanos = plugin.entry().budget().toNanos();
+            this.timeoutNanos = plugin.entry().timeout().toNanos();
             this.telemetry = telemetry;
         }
 
         /**
-         * Calls into the plugin; returns what it returned, or {@code skipped} when it failed or ran over budget
-         * and is fail-open.
+         * Calls into the plugin; returns what it returned, or {@code skipped} when it failed or timed out and is
+         * fail-open.
          */
         <T> T call(Supplier<T> call, T skipped) {
             return call(call, skipped, span -> {
@@ -376,22 +380,18 @@ public final class PluginChain implements AutoCloseable {
         /** As {@link #call(Supplier, Object)}, letting {@code annotate} add attributes to a successful call's span. */
         <T> T call(Supplier<T> call, T skipped, Consumer<Span> annotate) {
             Span span = telemetry.start(spanName, plugin.entry().name(), phaseName);
-            long start = System.nanoTime();
             T result;
-            try {
-                result = withLoader(plugin.source().loader(), call);
+            try (Scope ignored = span.makeCurrent()) {
+                result = PluginCall.within(timeoutNanos, () -> withLoader(plugin.source().loader(), call));
             } catch (VeilException e) {
                 PluginTelemetry.end(span, PluginTelemetry.Outcome.REJECTED);
                 throw e;
+            } catch (PluginCall.TimedOut e) {
+                return failed(span, skipped, "did not answer within its timeout of " + timeoutNanos / 1_000_000
+                        + " ms and was abandoned", PluginTelemetry.Outcome.TIMED_OUT, null);
             } catch (RuntimeException | LinkageError e) {
                 return failed(span, skipped, "failed: " + SafeThrowables.describe(e), PluginTelemetry.Outcome.FAILED,
                         "failed");
-            }
-            long elapsed = System.nanoTime() - start;
-            if (elapsed > budgetNanos) {
-                return failed(span, skipped, "took " + elapsed / 1_000_000 + " ms, over its budget of "
-                        + budgetNanos / 1_000_000 + " ms", PluginTelemetry.Outcome.OVER_BUDGET,
-                        "exceeded its time budget");
             }
             annotate.accept(span);
             PluginTelemetry.end(span, PluginTelemetry.Outcome.OK);
@@ -400,11 +400,11 @@ public final class PluginChain implements AutoCloseable {
 
         /** Applies the failure policy to a failure found outside {@link #call}, such as in a stream event. */
         void checkEvent(long elapsedNanos) {
-            if (elapsedNanos > budgetNanos) {
-                log("took " + elapsedNanos / 1_000_000 + " ms on a stream event, over its budget of "
-                        + budgetNanos / 1_000_000 + " ms");
+            if (elapsedNanos > timeoutNanos) {
+                log("took " + elapsedNanos / 1_000_000 + " ms on a stream event, over its timeout of "
+                        + timeoutNanos / 1_000_000 + " ms");
                 if (!plugin.entry().failOpen()) {
-                    throw failure("exceeded its time budget");
+                    throw timedOut();
                 }
             }
         }
@@ -437,6 +437,7 @@ public final class PluginChain implements AutoCloseable {
             return spanName;
         }
 
+        /** Logs a failure and applies the fail mode; {@code summary} is null for a timeout. */
         private <T> T failed(Span span, T skipped, String what, PluginTelemetry.Outcome outcome, String summary) {
             log(what);
             if (plugin.entry().failOpen()) {
@@ -444,7 +445,7 @@ public final class PluginChain implements AutoCloseable {
                 return skipped;
             }
             PluginTelemetry.end(span, outcome);
-            throw failure(summary);
+            throw summary == null ? timedOut() : failure(summary);
         }
 
         private void log(String what) {
@@ -452,6 +453,13 @@ public final class PluginChain implements AutoCloseable {
                 LOGGER.warning("plugin " + plugin.entry().key() + " '" + plugin.entry().name() + "' " + phaseName
                         + " phase " + what + (plugin.entry().failOpen() ? "; skipped (fail-open)" : ""));
             }
+        }
+
+        /** The client's error for a call that timed out: retryable, since the plugin may answer next time. */
+        private VeilException timedOut() {
+            return new VeilException(ErrorKind.UNAVAILABLE, "plugin '" + plugin.entry().name() + "' did not answer "
+                    + "within its timeout in the " + phaseName + " phase; the request was not completed")
+                    .withCode("plugin_timeout");
         }
 
         private VeilException failure(String summary) {

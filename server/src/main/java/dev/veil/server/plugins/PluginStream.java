@@ -76,7 +76,7 @@ final class PluginStream implements ChatStream {
 
     /**
      * One plugin's transformer for this stream, guarded like every plugin call: timed per event against the
-     * plugin's budget, and on failure either failing the stream or, fail-open, stepping aside for the rest of it.
+     * plugin's timeout, and on failure either failing the stream or, fail-open, stepping aside for the rest of it.
      * One span covers the plugin's whole part in the stream, with the event count and busy time.
      */
     static final class Transformer {
@@ -119,7 +119,7 @@ final class PluginStream implements ChatStream {
             try {
                 stage.checkEvent(elapsed);
             } catch (VeilException e) {
-                outcome = PluginTelemetry.Outcome.OVER_BUDGET;
+                outcome = PluginTelemetry.Outcome.TIMED_OUT;
                 throw e;
             }
         }

@@ -33,7 +33,7 @@ final class PluginTelemetry {
 
     /** How a plugin call ended. */
     enum Outcome {
-        OK("ok"), REJECTED("rejected"), FAILED("failed"), OVER_BUDGET("over_budget"), SKIPPED("skipped");
+        OK("ok"), REJECTED("rejected"), FAILED("failed"), TIMED_OUT("timed_out"), SKIPPED("skipped");
 
         private final String value;
 
@@ -75,7 +75,7 @@ final class PluginTelemetry {
 
     static void end(Span span, Outcome outcome) {
         span.setAttribute(OUTCOME, outcome.value);
-        if (outcome == Outcome.FAILED || outcome == Outcome.OVER_BUDGET) {
+        if (outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT) {
             span.setStatus(StatusCode.ERROR);
         }
         span.end();

@@ -331,4 +331,19 @@ class ConfigLoaderTest {
         assertThat(config.opa()).hasValueSatisfying(opa ->
                 assertThat(opa.url().toString()).isEqualTo("http://127.0.0.1:8181"));
     }
+
+    @Test
+    void namesTheNewKeyWhenAPluginEntrySaysBudget() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  master-key: master-key-1
+                  opa: {enabled: false}
+                  providers: {veil: {kind: echo}}
+                  plugins:
+                    - {name: routing, budget: 50ms}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.plugins[0].budget")
+                .hasMessageContaining("renamed to timeout");
+    }
 }

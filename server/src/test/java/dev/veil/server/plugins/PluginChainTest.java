@@ -197,15 +197,46 @@ class PluginChainTest {
     }
 
     @Test
-    void failsAPluginThatRunsOverItsBudget() throws Exception {
+    void abandonsAPluginThatDoesNotAnswerWithinItsTimeout() throws Exception {
         withPlugins("""
-                    - {name: slow, delay: 300ms, budget: 20ms}
+                    - {name: slow, delay: 1h, timeout: 50ms}
                 """);
 
         HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
 
-        assertThat(response.statusCode()).isEqualTo(500);
-        assertThat(JSON.readTree(response.body()).at("/error/message").asText()).contains("time budget");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("plugin_timeout");
+        assertThat(JSON.readTree(response.body()).at("/error/message").asText()).contains("'slow'")
+                .contains("within its timeout");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void abandonsAPluginThatIgnoresInterruptsToo() throws Exception {
+        withPlugins("""
+                    - {name: stuck, timeout: 50ms, fail-open: true}
+                """);
+        try {
+            HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(TestPlugins.STUCK.getCount()).isEqualTo(1);
+        } finally {
+            TestPlugins.STUCK.countDown();
+        }
+    }
+
+    @Test
+    void skipsAFailOpenPluginThatDoesNotAnswerWithinItsTimeout() throws Exception {
+        withPlugins("""
+                    - {name: slow, delay: 1h, timeout: 50ms, fail-open: true}
+                    - {name: tagger, tag: A}
+                """);
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(upstream.lastReceived().body().at("/messages/0/content").asText()).isEqualTo("hello[A]");
     }
 
     @Test

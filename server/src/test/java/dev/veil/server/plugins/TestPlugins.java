@@ -225,6 +225,31 @@ public final class TestPlugins {
         }
     }
 
+    /** Released by the test once done: what the {@code stuck} plugin waits for, deaf to interrupts. */
+    public static final java.util.concurrent.CountDownLatch STUCK = new java.util.concurrent.CountDownLatch(1);
+
+    /** Waits in the request phase until the test releases it, ignoring interrupts: only abandoning it helps. */
+    public static final class StuckFactory extends Factory {
+        @Override
+        public String name() {
+            return "stuck";
+        }
+
+        @Override
+        public Plugin create(PluginSettings settings, PluginContext context) {
+            return (RequestPhase) (request, exchange) -> {
+                while (STUCK.getCount() > 0) {
+                    try {
+                        STUCK.await();
+                    } catch (InterruptedException e) {
+                        // Deaf on purpose.
+                    }
+                }
+                return request;
+            };
+        }
+    }
+
     /** Takes its time in the request phase. */
     public static final class SlowFactory extends Factory {
         @Override

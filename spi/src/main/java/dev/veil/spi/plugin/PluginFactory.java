@@ -40,7 +40,7 @@ public interface PluginFactory {
      * Creates a plugin for one config entry. Called once per entry at startup, never on the request path.
      *
      * @param settings the entry's settings, without the keys Veil itself reads ({@code name}, {@code fail-open},
-     *                 {@code budget})
+     *                 {@code timeout})
      * @param context host services
      * @throws PluginConfigException when the settings are invalid; Veil refuses to start and shows the message
      */

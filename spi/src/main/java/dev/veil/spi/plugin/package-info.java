@@ -17,9 +17,10 @@
  * </ol>
  * Plugins share what they learn through typed {@link dev.veil.spi.plugin.Exchange} attributes.
  *
- * <p>Threading: one exchange's phases run one after another on the request's (virtual) thread; different exchanges
- * run concurrently, so a plugin instance must be thread-safe. Blocking is allowed but counts against the plugin's
- * time budget.
+ * <p>Threading: one exchange's phases run one after another, each call on a virtual thread of its own (stream
+ * events on the request's thread); different exchanges run concurrently, so a plugin instance must be thread-safe and
+ * must not keep per-request state in thread locals. Blocking is allowed; a call that does not answer within the
+ * entry's {@code timeout} is interrupted and abandoned.
  *
  * <p>A plugin class loader is not a sandbox: a plugin is trusted code running inside Veil.
  */
