@@ -14,10 +14,10 @@ import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.spi.ServerConnection;
 
 /**
- * A connection {@link Http10ConnectionSelector} took: once the first request line is complete, served by Helidon's
+ * A connection {@link Http1xConnectionSelector} took: once the first request line is complete, served by Helidon's
  * HTTP/1.1 connection, through an {@link Http10Context} if that line is HTTP/1.0 and directly otherwise.
  */
-final class Http10Connection implements ServerConnection, InterruptableTask<Void> {
+final class Http1xConnection implements ServerConnection, InterruptableTask<Void> {
     private final ConnectionContext context;
     private final Http1ConnectionSelector http1;
     private final Http1Config config;
@@ -26,7 +26,7 @@ final class Http10Connection implements ServerConnection, InterruptableTask<Void
     private volatile Thread thread;
     private volatile boolean closed;
 
-    Http10Connection(ConnectionContext context, Http1ConnectionSelector http1, Http1Config config) {
+    Http1xConnection(ConnectionContext context, Http1ConnectionSelector http1, Http1Config config) {
         this.context = context;
         this.http1 = http1;
         this.config = config;
@@ -35,8 +35,13 @@ final class Http10Connection implements ServerConnection, InterruptableTask<Void
     @Override
     public void handle(Limit limit) throws InterruptedException {
         thread = Thread.currentThread();
+        if (closed) {
+            return;
+        }
+        // The longest head Helidon accepts: request line, header fields, and the two line ends around them.
+        int maxHeadLength = config.maxPrologueLength() + config.maxHeadersSize() + 4;
         ServerConnection connection = http1.connection(startsWithHttp10()
-                ? new Http10Context(context, config.maxPrologueLength() + config.maxHeadersSize())
+                ? new Http10Context(context, maxHeadLength)
                 : context);
         served = connection;
         if (!closed) {
