@@ -39,6 +39,7 @@ class HaproxyHealthCheckTest {
     private static final String ECHO_CONFIG = """
             server: {host: 127.0.0.1, port: 0}
             veil:
+              opa: {enabled: false}
               master-key: %s
               providers: {veil: {kind: echo}}
             """.formatted(VeilUnderTest.MASTER_KEY);

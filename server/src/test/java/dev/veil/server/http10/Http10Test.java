@@ -31,6 +31,7 @@ class Http10Test {
         veil = VeilUnderTest.start("""
                 server: {host: 127.0.0.1, port: 0}
                 veil:
+                  opa: {enabled: false}
                   master-key: %s
                   providers: {veil: {kind: echo}}
                 """.formatted(VeilUnderTest.MASTER_KEY));
