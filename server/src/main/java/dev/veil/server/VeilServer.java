@@ -13,6 +13,7 @@ import dev.veil.server.api.HealthEndpoint;
 import dev.veil.server.api.MessagesEndpoint;
 import dev.veil.server.api.ModelsEndpoint;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.http10.Http1xConnectionSelector;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
@@ -53,6 +54,11 @@ public final class VeilServer implements AutoCloseable {
                     // concurrent-request cap is Veil's own (AdmissionFilter), so refusals come in the API's error
                     // shape.
                     .maxTcpConnections(config.connectionLimits().connections())
+                    // Helidon's own HTTP/1.1 selector answers HTTP/1.0 with 505, and load balancers' default health
+                    // checks speak it; this one serves both versions (it replaces Helidon's, which must then not be
+                    // discovered).
+                    .protocolsDiscoverServices(false)
+                    .addConnectionSelector(Http1xConnectionSelector.create())
                     .routing(routing -> routing(routing, gateway, routes))
                     .build()
                     .start();
