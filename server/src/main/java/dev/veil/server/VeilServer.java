@@ -13,7 +13,7 @@ import dev.veil.server.api.HealthEndpoint;
 import dev.veil.server.api.MessagesEndpoint;
 import dev.veil.server.api.ModelsEndpoint;
 import dev.veil.server.config.VeilConfig;
-import dev.veil.server.http10.Http1xConnectionSelector;
+import dev.veil.server.http1.Http1xConnectionSelector;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;

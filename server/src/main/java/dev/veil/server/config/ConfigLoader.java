@@ -45,7 +45,8 @@ public final class ConfigLoader {
             "cache");
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
-            "max-connections", "max-concurrent-requests");
+            "max-connections", "max-concurrent-requests", "header-timeout", "body-idle-timeout", "body-timeout",
+            "idle-timeout");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout", "idle-timeout",
             "ca-file");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
@@ -156,6 +157,11 @@ public final class ConfigLoader {
         long maxRequestBytes = size(limits.get("max-request-bytes")).orElse(VeilConfig.DEFAULT_MAX_REQUEST_BYTES);
         long maxUpstreamBytes = size(limits.get("max-upstream-response-bytes"))
                 .orElse(VeilConfig.DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES);
+        ClientTimeouts clientTimeouts = new ClientTimeouts(
+                positive(limits.get("header-timeout")).orElse(ClientTimeouts.DEFAULT_HEADER),
+                positive(limits.get("body-idle-timeout")).orElse(ClientTimeouts.DEFAULT_BODY_IDLE),
+                positive(limits.get("body-timeout")).orElse(ClientTimeouts.DEFAULT_BODY),
+                positive(limits.get("idle-timeout")).orElse(ClientTimeouts.DEFAULT_IDLE));
 
         Config upstream = veil.get("upstream");
         rejectUnknown(upstream, UPSTREAM_KEYS);
@@ -189,7 +195,7 @@ public final class ConfigLoader {
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 connectTimeout, idleTimeout, caFile, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
                 telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir), accounting(veil, providers),
-                new ConnectionLimits(maxConnections, maxConcurrentRequests));
+                new ConnectionLimits(maxConnections, maxConcurrentRequests), clientTimeouts);
     }
 
     /** {@code veil.prices}, {@code veil.alerts} and {@code veil.accounting}. */
@@ -592,6 +598,17 @@ public final class ConfigLoader {
             case "true" -> true;
             case "false" -> false;
             default -> throw new ConfigException(node.key().toString(), "must be true or false, got '" + value + "'");
+        });
+    }
+
+    /** A duration that must be above zero: a timeout of nothing would refuse every client. */
+    private static Optional<Duration> positive(Config node) {
+        return duration(node).map(value -> {
+            if (value.isNegative() || value.isZero()) {
+                throw new ConfigException(node.key().toString(), "must be above zero, got '" + string(node).orElse("")
+                        + "'");
+            }
+            return value;
         });
     }
 

@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param audit the audit log, when one is kept
  * @param accounting prices, budget alerts and spend flushing for virtual keys
  * @param connectionLimits how many client connections and requests Veil takes at once
+ * @param clientTimeouts how long Veil waits for a client to send a request, or its next one
  */
 public record VeilConfig(
         String host,
@@ -47,7 +48,8 @@ public record VeilConfig(
         Optional<TelemetryConfig> telemetry,
         Optional<AuditConfig> audit,
         AccountingConfig accounting,
-        ConnectionLimits connectionLimits) {
+        ConnectionLimits connectionLimits,
+        ClientTimeouts clientTimeouts) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -74,5 +76,6 @@ public record VeilConfig(
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(accounting, "accounting");
         Objects.requireNonNull(connectionLimits, "connectionLimits");
+        Objects.requireNonNull(clientTimeouts, "clientTimeouts");
     }
 }

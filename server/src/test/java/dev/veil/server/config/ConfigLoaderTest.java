@@ -69,6 +69,50 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void waitsForClientsWithinTheDefaultTimeouts() {
+        VeilConfig config = load("""
+                veil:
+                  opa: {enabled: false}
+                  master-key: master-key-1
+                  providers:
+                    openai: {kind: openai, api-key: k}
+                """);
+
+        assertThat(config.clientTimeouts()).isEqualTo(new ClientTimeouts(Duration.ofSeconds(30),
+                Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofSeconds(75)));
+    }
+
+    @Test
+    void readsClientTimeoutsUnderLimits() {
+        VeilConfig config = load("""
+                veil:
+                  opa: {enabled: false}
+                  master-key: master-key-1
+                  limits: {header-timeout: 5s, body-idle-timeout: 7s, body-timeout: 1m, idle-timeout: 500ms}
+                  providers:
+                    openai: {kind: openai, api-key: k}
+                """);
+
+        assertThat(config.clientTimeouts()).isEqualTo(new ClientTimeouts(Duration.ofSeconds(5),
+                Duration.ofSeconds(7), Duration.ofMinutes(1), Duration.ofMillis(500)));
+    }
+
+    @Test
+    void rejectsAClientTimeoutOfZero() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  opa: {enabled: false}
+                  master-key: master-key-1
+                  limits: {header-timeout: 0s}
+                  providers:
+                    openai: {kind: openai, api-key: k}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.limits.header-timeout")
+                .hasMessageContaining("must be above zero");
+    }
+
+    @Test
     void readsRegionZeroRetentionAndTimeouts() {
         VeilConfig config = load("""
                 veil:

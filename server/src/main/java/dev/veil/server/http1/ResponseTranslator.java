@@ -1,4 +1,4 @@
-package dev.veil.server.http10;
+package dev.veil.server.http1;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.veil.server.http10;
+package dev.veil.server.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

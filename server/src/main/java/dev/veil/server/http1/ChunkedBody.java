@@ -1,4 +1,4 @@
-package dev.veil.server.http10;
+package dev.veil.server.http1;
 
 /**
  * Follows one body in chunked transfer coding (RFC 9112 §7.1) through bytes that arrive in pieces of any size: it
