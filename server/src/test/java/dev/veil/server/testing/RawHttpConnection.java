@@ -1,4 +1,4 @@
-package dev.veil.server.http1;
+package dev.veil.server.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * One TCP connection that speaks HTTP by hand, the way an HTTP/1.0 client or a load balancer's probe does, so that
  * tests see the exact framing Veil sends back (no client library hides chunked encoding or closes for us).
  */
-final class RawHttpConnection implements AutoCloseable {
+public final class RawHttpConnection implements AutoCloseable {
     /** A guard against a hung server, not a measurement: a test fails rather than waits forever. */
     private static final int READ_TIMEOUT_MILLIS = 30_000;
 
@@ -24,7 +25,7 @@ final class RawHttpConnection implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    RawHttpConnection(int port) throws IOException {
+    public RawHttpConnection(int port) throws IOException {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
         in = socket.getInputStream();
@@ -32,12 +33,12 @@ final class RawHttpConnection implements AutoCloseable {
     }
 
     /** A response's status line and headers as sent, and its body read by the framing the headers announce. */
-    record Response(String statusLine, List<String> headerLines, byte[] body) {
-        int status() {
+    public record Response(String statusLine, List<String> headerLines, byte[] body) {
+        public int status() {
             return Integer.parseInt(statusLine.split(" ")[1]);
         }
 
-        Optional<String> header(String name) {
+        public Optional<String> header(String name) {
             String prefix = name.toLowerCase(Locale.ROOT) + ":";
             return headerLines.stream()
                     .filter(line -> line.toLowerCase(Locale.ROOT).startsWith(prefix))
@@ -45,27 +46,38 @@ final class RawHttpConnection implements AutoCloseable {
                     .findFirst();
         }
 
-        String bodyText() {
+        public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
     /** Sends {@code head} (lines joined with CRLF, ending the header section) and then {@code body}. */
-    RawHttpConnection send(String head, String body) throws IOException {
+    public RawHttpConnection send(String head, String body) throws IOException {
         out.write((head + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
         out.flush();
         return this;
     }
 
-    RawHttpConnection send(String head) throws IOException {
+    public RawHttpConnection send(String head) throws IOException {
         return send(head, "");
+    }
+
+    /** Sends {@code bytes} as they are: a request cut anywhere, or malformed in any way. */
+    public RawHttpConnection sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+        return this;
+    }
+
+    public RawHttpConnection sendRaw(String text) throws IOException {
+        return sendRaw(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /**
      * Reads one response: the body is {@code Content-Length} bytes when that header is present, a chunked body up to
      * its last chunk, framing kept so that a test sees it, and everything up to the server's close otherwise.
      */
-    Response read() throws IOException {
+    public Response read() throws IOException {
         String statusLine = line();
         List<String> headerLines = new ArrayList<>();
         for (String line = line(); !line.isEmpty(); line = line()) {
@@ -97,8 +109,13 @@ final class RawHttpConnection implements AutoCloseable {
     }
 
     /** Whether the server closed the connection: the next read finds the end of the stream. */
-    boolean closedByServer() throws IOException {
-        return in.read() == -1;
+    public boolean closedByServer() throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (SocketException e) {
+            // A reset: closed with bytes of ours unread.
+            return true;
+        }
     }
 
     private String line() throws IOException {
