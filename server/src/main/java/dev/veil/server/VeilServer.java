@@ -14,6 +14,7 @@ import dev.veil.server.api.MessagesEndpoint;
 import dev.veil.server.api.ModelsEndpoint;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.http1.Http1xConnectionSelector;
+import dev.veil.server.http1.ProtocolErrors;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
@@ -44,6 +45,7 @@ public final class VeilServer implements AutoCloseable {
         Gateway gateway = Gateway.create(config, openTelemetry);
         try {
             Routes routes = routes(gateway);
+            ProtocolErrors protocolErrors = ProtocolErrors.create();
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -56,9 +58,16 @@ public final class VeilServer implements AutoCloseable {
                     .maxTcpConnections(config.connectionLimits().connections())
                     // Helidon's own HTTP/1.1 selector answers HTTP/1.0 with 505, and load balancers' default health
                     // checks speak it; this one serves both versions (it replaces Helidon's, which must then not be
-                    // discovered).
+                    // discovered). It also reads every client under the header, body and idle timeouts, through the
+                    // NIO sockets it needs to end a read that overran.
                     .protocolsDiscoverServices(false)
-                    .addConnectionSelector(Http1xConnectionSelector.create())
+                    .useNio(true)
+                    .addConnectionSelector(Http1xConnectionSelector.create(config.clientTimeouts(),
+                            config.maxRequestBytes(), protocolErrors))
+                    // Requests that fail below routing (unparseable, too long, another HTTP version) are answered in
+                    // the API's error shape; Helidon passes its messages on only for them to be classified.
+                    .directHandlers(protocolErrors.directHandlers())
+                    .errorHandling(errors -> errors.includeEntity(true))
                     .routing(routing -> routing(routing, gateway, routes))
                     .build()
                     .start();

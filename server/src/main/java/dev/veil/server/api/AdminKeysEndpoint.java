@@ -417,8 +417,8 @@ public final class AdminKeysEndpoint implements HttpService {
 
     // JSON helpers ----------------------------------------------------------------------------------------------
 
-    private static ObjectNode body(ServerRequest request, Set<String> fields) throws IOException {
-        byte[] bytes = request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
+    private ObjectNode body(ServerRequest request, Set<String> fields) throws IOException {
+        byte[] bytes = RequestBodies.read(request, gateway.config().maxRequestBytes());
         JsonNode node = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
         if (!(node instanceof ObjectNode object)) {
             throw new VeilException(ErrorKind.INVALID_REQUEST, "The request body must be a JSON object");

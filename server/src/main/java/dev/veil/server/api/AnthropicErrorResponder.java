@@ -2,7 +2,6 @@ package dev.veil.server.api;
 
 import dev.veil.server.wire.anthropic.AnthropicMessages;
 import dev.veil.spi.VeilException;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -22,9 +21,7 @@ final class AnthropicErrorResponder {
         }
         String requestId = response.headers().first(VeilHeaders.REQUEST_ID).orElse(null);
         response.status(Status.create(error.status()));
-        response.header(HeaderValues.CONTENT_TYPE_JSON);
-        error.retryAfterSeconds().ifPresent(seconds -> response.header(VeilHeaders.RETRY_AFTER,
-                Long.toString(seconds)));
+        ErrorResponder.headers(response, error);
         response.send(AnthropicMessages.error(error, requestId));
     }
 }

@@ -24,10 +24,22 @@ public final class ErrorResponder {
             return;
         }
         response.status(Status.create(error.status()));
+        headers(response, error);
+        response.send(OpenAiWriter.error(error));
+    }
+
+    /**
+     * The headers every error answer carries, whatever its shape: JSON, {@code Retry-After} when the client should
+     * retry, and {@code Connection: close} when the request body was left unread (what follows it on the connection
+     * cannot be told from a next request).
+     */
+    static void headers(ServerResponse response, VeilException error) {
         response.header(HeaderValues.CONTENT_TYPE_JSON);
         error.retryAfterSeconds().ifPresent(seconds -> response.header(VeilHeaders.RETRY_AFTER,
                 Long.toString(seconds)));
-        response.send(OpenAiWriter.error(error));
+        if (RequestBodies.leavesBodyUnread(error)) {
+            response.header(HeaderValues.CONNECTION_CLOSE);
+        }
     }
 
     /**

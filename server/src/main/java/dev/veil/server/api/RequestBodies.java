@@ -2,7 +2,9 @@ package dev.veil.server.api;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Set;
 
+import dev.veil.server.http1.ClientReadException;
 import dev.veil.server.wire.BodyBytes;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
@@ -13,10 +15,16 @@ import io.helidon.webserver.http.ServerRequest;
  * bytes that arrived, not the size a client declared: a body is read into one array of its declared size only when
  * that is small, else into an array that grows as data comes, so a client that declares 32 MiB and sends one byte
  * costs {@value #EXACT_UP_TO} bytes, not 32 MiB.
+ *
+ * <p>A body that cannot be read (cut short, malformed framing, not arriving in time: 408) is not read further, and
+ * its answer closes the connection: what follows it on the connection cannot be told from a next request.
  */
 final class RequestBodies {
     /** Bodies declared this small are read into one exactly sized array: the usual request, with no copy. */
     static final int EXACT_UP_TO = 64 * 1024;
+
+    private static final Set<String> UNREAD_BODY_CODES = Set.of("request_timeout", "invalid_request_body",
+            "request_too_large");
 
     private RequestBodies() {
     }
@@ -30,7 +38,8 @@ final class RequestBodies {
             return new byte[0];
         }
         byte[] body;
-        try (InputStream in = request.content().inputStream()) {
+        try {
+            InputStream in = request.content().inputStream();
             if (declared.isPresent() && declared.getAsLong() <= EXACT_UP_TO) {
                 body = new byte[(int) declared.getAsLong()];
                 if (in.readNBytes(body, 0, body.length) < body.length) {
@@ -43,14 +52,39 @@ final class RequestBodies {
                     throw new IOException("body length differs from its Content-Length");
                 }
             }
+            // Only a body read to its end is closed: closing reads what is left, and a broken body has no end.
+            if (body.length <= maxBytes) {
+                in.close();
+            }
         } catch (IOException | RuntimeException e) {
-            // Helidon reports a body cut short (client hung up, Content-Length lied) with its own runtime types.
-            throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body could not be read completely");
+            throw unreadable(e, maxBytes);
         }
         if (body.length > maxBytes) {
             throw tooLarge(maxBytes);
         }
         return body;
+    }
+
+    /** Whether answering {@code error} leaves a request body unread, so that the connection must close after it. */
+    static boolean leavesBodyUnread(VeilException error) {
+        return error.code().filter(UNREAD_BODY_CODES::contains).isPresent();
+    }
+
+    /** Helidon reports a body cut short (client hung up, Content-Length lied) with its own runtime types. */
+    private static VeilException unreadable(Exception failure, long maxBytes) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ClientReadException read) {
+                return switch (read.status()) {
+                    case 408 -> VeilException.clientError(408, ErrorKind.INVALID_REQUEST.type(), read.getMessage(),
+                            "request_timeout", null);
+                    case 413 -> tooLarge(maxBytes);
+                    default -> new VeilException(ErrorKind.INVALID_REQUEST, read.getMessage())
+                            .withCode("invalid_request_body");
+                };
+            }
+        }
+        return new VeilException(ErrorKind.INVALID_REQUEST, "the request body could not be read completely")
+                .withCode("invalid_request_body");
     }
 
     private static VeilException tooLarge(long maxBytes) {

@@ -12,22 +12,43 @@ final class ChunkedBody {
         void data(byte[] bytes, int offset, int length);
     }
 
+    /** Chunks that together declare more data than a body may carry. */
+    static final class TooLarge extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("Chunks declare more data than the body may carry");
+        }
+    }
+
     /** A chunk size beyond this is malformed rather than large: no body Veil sends or accepts comes near it. */
     private static final int MAX_SIZE_DIGITS = 15;
 
     private enum State { SIZE, EXTENSION, SIZE_LF, DATA, DATA_CR, DATA_LF, FIELD_START, FIELD, FIELD_LF, END_LF, ENDED }
 
+    private final long maxData;
     private State state = State.SIZE;
     private long size;
     private int sizeDigits;
     private long remaining;
+    private long declared;
+
+    /** A body of any size. */
+    ChunkedBody() {
+        this(Long.MAX_VALUE);
+    }
+
+    /** A body whose chunks may declare at most {@code maxData} bytes of data; more is {@link TooLarge}. */
+    ChunkedBody(long maxData) {
+        this.maxData = maxData;
+    }
 
     /**
      * Reads {@code length} bytes from {@code offset}, or fewer if the body ends among them, passing chunk data to
      * {@code sink}.
      *
      * @return how many bytes belonged to this body
-     * @throws IllegalArgumentException if the framing is malformed
+     * @throws IllegalArgumentException if the framing is malformed, {@link TooLarge} if the chunks declare too much
      */
     int read(byte[] bytes, int offset, int length, DataSink sink) {
         int index = offset;
@@ -59,6 +80,10 @@ final class ChunkedBody {
             case SIZE_LF -> {
                 expect(b, '\n');
                 remaining = size;
+                declared += size;
+                if (declared > maxData) {
+                    throw new TooLarge();
+                }
                 yield size == 0 ? State.FIELD_START : State.DATA;
             }
             case DATA_CR -> expect(b, '\r', State.DATA_LF);

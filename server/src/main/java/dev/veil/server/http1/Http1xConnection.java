@@ -9,27 +9,23 @@ import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.task.InterruptableTask;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.http1.Http1Config;
-import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.spi.ServerConnection;
 
 /**
- * A connection {@link Http1xConnectionSelector} took: once the first request line is complete, served by Helidon's
- * HTTP/1.1 connection, through an {@link Http10Context} if that line is HTTP/1.0 and directly otherwise.
+ * A connection {@link Http1xConnectionSelector} took: read under the client timeouts from its first byte and, once
+ * the first request line is complete, served by Helidon's HTTP/1.1 connection, translated if that line is HTTP/1.0.
  */
 final class Http1xConnection implements ServerConnection, InterruptableTask<Void> {
     private final ConnectionContext context;
-    private final Http1ConnectionSelector http1;
-    private final Http1Config config;
+    private final Http1xConnectionSelector selector;
     private final Instant accepted = Instant.now();
     private volatile ServerConnection served;
     private volatile Thread thread;
     private volatile boolean closed;
 
-    Http1xConnection(ConnectionContext context, Http1ConnectionSelector http1, Http1Config config) {
+    Http1xConnection(ConnectionContext context, Http1xConnectionSelector selector) {
         this.context = context;
-        this.http1 = http1;
-        this.config = config;
+        this.selector = selector;
     }
 
     @Override
@@ -38,28 +34,51 @@ final class Http1xConnection implements ServerConnection, InterruptableTask<Void
         if (closed) {
             return;
         }
-        // The longest head Helidon accepts: request line, header fields, and the two line ends around them.
-        int maxHeadLength = config.maxPrologueLength() + config.maxHeadersSize() + 4;
-        ServerConnection connection = http1.connection(startsWithHttp10()
-                ? new Http10Context(context, maxHeadLength)
-                : context);
-        served = connection;
-        if (!closed) {
-            connection.handle(limit);
+        ClientReads reads = selector.reads(context);
+        selector.deadlines().add(reads);
+        try {
+            boolean http10 = startsWithHttp10(reads.reader());
+            ClientContext client = http10
+                    ? ClientContext.http10(context, this, reads, selector.maxHeadLength(), selector.maxBodyBytes())
+                    : ClientContext.http11(context, this, reads);
+            ServerConnection connection = selector.http1().connection(client);
+            reads.servedBy(connection, http10);
+            served = connection;
+            if (!closed) {
+                connection.handle(limit);
+            }
+        } finally {
+            if (!closed) {
+                reads.lingerBeforeClose();
+            }
+            selector.deadlines().remove(reads);
         }
     }
 
-    private boolean startsWithHttp10() {
-        DataReader reader = context.dataReader();
+    private boolean startsWithHttp10(DataReader reader) {
+        int maxLine = selector.maxPrologueLength();
         try {
-            int end = reader.findNewLine(config.maxPrologueLength());
-            return end < config.maxPrologueLength()
+            int end = reader.findNewLine(maxLine);
+            return end < maxLine
                     && reader.getBuffer(end).readString(end, StandardCharsets.US_ASCII).endsWith(" HTTP/1.0");
         } catch (DataReader.InsufficientDataAvailableException e) {
             throw new CloseConnectionException("No request line before the client closed", e);
         } catch (DataReader.IncorrectNewLineException e) {
             // Not HTTP/1.0 as this translates it; Helidon's own connection answers the malformed line.
             return false;
+        }
+    }
+
+    /**
+     * Ends the connection once the response being written is complete: it said {@code Connection: close}, which
+     * Helidon's connection sends but does not act on.
+     */
+    void endAfterResponse() {
+        ServerConnection connection = served;
+        // While a request line is read, Helidon's close would interrupt this very thread before its answer is
+        // written; an answer then can only be to a request line that failed, after which the connection ends anyway.
+        if (connection != null && !canInterrupt()) {
+            connection.close(false);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.helidon.common.buffers.DataReader;
+import io.helidon.webserver.CloseConnectionException;
 
 /**
  * The request bytes Helidon's HTTP/1.1 connection reads on a connection that began with an HTTP/1.0 request: each
@@ -14,14 +15,17 @@ import io.helidon.common.buffers.DataReader;
  * only read once the response to this one is written; a connection whose last response must be ended by closing
  * ends there.
  *
- * <p>Anything it cannot frame (a head too long, a malformed length) passes through as it came, for Helidon to refuse.
+ * <p>A head it cannot frame (too long, a malformed length) passes through as it came, for Helidon to refuse. A chunked
+ * body whose framing breaks, or whose chunks declare more than a body may carry, fails the read of it with a
+ * {@link ClientReadException}, and nothing after it is read: the rest cannot be told from a next request.
  */
 final class RequestTranslator implements Supplier<byte[]> {
-    private enum Mode { HEAD, LENGTH, CHUNKED, AS_IS }
+    private enum Mode { HEAD, LENGTH, CHUNKED, AS_IS, FAILED }
 
     private final DataReader in;
     private final String localAuthority;
     private final int maxHeadLength;
+    private final long maxBodyBytes;
     private byte[] pending = new byte[0];
     private int pendingOffset;
     private byte[] head = new byte[512];
@@ -35,11 +39,13 @@ final class RequestTranslator implements Supplier<byte[]> {
      * @param in             the connection's own reader
      * @param localAuthority the {@code Host} for requests that name none: the address the client connected to
      * @param maxHeadLength  past this a head is handed on as it came, for Helidon's own limits to refuse
+     * @param maxBodyBytes   the most data the chunks of one body may declare
      */
-    RequestTranslator(DataReader in, String localAuthority, int maxHeadLength) {
+    RequestTranslator(DataReader in, String localAuthority, int maxHeadLength, long maxBodyBytes) {
         this.in = in;
         this.localAuthority = localAuthority;
         this.maxHeadLength = maxHeadLength;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     /** How to write the response to the request whose head was handed on last. */
@@ -49,6 +55,9 @@ final class RequestTranslator implements Supplier<byte[]> {
 
     @Override
     public byte[] get() {
+        if (mode == Mode.FAILED) {
+            throw new CloseConnectionException("Not reading past a failed request body");
+        }
         if (mode == Mode.HEAD && response.closesConnection() || !fill()) {
             return null;
         }
@@ -64,6 +73,7 @@ final class RequestTranslator implements Supplier<byte[]> {
             }
             case CHUNKED -> chunk();
             case AS_IS -> take(pending.length - pendingOffset);
+            case FAILED -> throw new IllegalStateException("A failed body is not read");
         };
     }
 
@@ -98,7 +108,7 @@ final class RequestTranslator implements Supplier<byte[]> {
             mode = Mode.AS_IS;
         } else if (chunkedBody) {
             mode = Mode.CHUNKED;
-            chunked = new ChunkedBody();
+            chunked = new ChunkedBody(maxBodyBytes);
         } else {
             remaining = length.orElse(0L);
             mode = remaining == 0 ? Mode.HEAD : Mode.LENGTH;
@@ -130,9 +140,14 @@ final class RequestTranslator implements Supplier<byte[]> {
                 mode = Mode.HEAD;
             }
             return take(count);
+        } catch (ChunkedBody.TooLarge e) {
+            mode = Mode.FAILED;
+            throw new ClientReadException(413, "the request body's chunks declare more than "
+                    + "veil.limits.max-request-bytes allows");
         } catch (IllegalArgumentException e) {
-            mode = Mode.AS_IS;
-            return take(pending.length - pendingOffset);
+            mode = Mode.FAILED;
+            throw new ClientReadException(400, "the request body's chunked framing is malformed ("
+                    + e.getMessage().toLowerCase(java.util.Locale.ROOT) + ")");
         }
     }
 

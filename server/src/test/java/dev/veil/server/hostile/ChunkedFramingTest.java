@@ -65,15 +65,31 @@ class ChunkedFramingTest {
     }
 
     @Test
-    void aChunkWithoutItsLineEndIsAnswered400AndTheConnectionClosed() throws Exception {
+    void chunksThatDeclareMoreThanARequestMayCarryAreAnswered413BeforeTheirDataArrives() throws Exception {
         try (RawHttpConnection connection = new RawHttpConnection(veil.port())) {
             connection.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: veil\r\n" + KEY + "\r\nContent-Type: "
-                    + "application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n");
+                    + "application/json\r\nTransfer-Encoding: chunked\r\n\r\n7fffffff\r\n{\"model\":");
 
             RawHttpConnection.Response response = connection.read();
 
-            assertThat(response.status()).isEqualTo(400);
-            ErrorShape.openAi(response.bodyText());
+            assertThat(response.status()).isEqualTo(413);
+            assertThat(ErrorShape.openAi(response.bodyText()).path("message").asText())
+                    .contains("veil.limits.max-request-bytes");
+            assertThat(connection.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aConnectionWhoseChunkFramingBrokeIsNotKeptForANextRequest() throws Exception {
+        try (RawHttpConnection connection = new RawHttpConnection(veil.port())) {
+            String body = "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            // The chunk's data is not followed by CRLF: what comes after cannot be told apart from a next request.
+            connection.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: veil\r\n" + KEY + "\r\nContent-Type: "
+                    + "application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length())
+                    + "\r\n" + body + "XX0\r\n\r\n");
+
+            connection.read();
+
             assertThat(connection.closedByServer()).isTrue();
         }
     }

@@ -91,8 +91,13 @@ class MalformedRequestFuzzTest {
             workers.shutdownNow();
         }
 
-        assertThat(failures).as("failures with seed %d (-Dveil.fuzz.seed=%d replays them), the first 25:%n%s",
-                SEED, SEED, String.join("\n", failures.stream().limit(25).toList())).isEmpty();
+        String report = System.getProperty("veil.fuzz.report");
+        if (report != null) {
+            java.nio.file.Files.write(Path.of(report), failures);
+        }
+        assertThat(failures).as("%d failures with seed %d (-Dveil.fuzz.seed=%d replays them); by kind:%n%s%nthe "
+                        + "first 25:%n%s", failures.size(), SEED, SEED, summary(failures),
+                String.join("\n", failures.stream().limit(25).toList())).isEmpty();
         assertThat(answered.get()).isEqualTo(REQUESTS);
     }
 
@@ -103,6 +108,11 @@ class MalformedRequestFuzzTest {
         try {
             for (int index = next.getAndIncrement(); index < REQUESTS; index = next.getAndIncrement()) {
                 MalformedRequests.Case request = requests.generate(index);
+                if (connection != null && request.http10()) {
+                    // As an HTTP/1.0 client does: each of its connections begins with its own request.
+                    connection.close();
+                    connection = null;
+                }
                 if (connection == null) {
                     connection = new Connection(veil.port());
                 }
@@ -132,6 +142,18 @@ class MalformedRequestFuzzTest {
                 connection.close();
             }
         }
+    }
+
+    /** How many failures of each kind and outcome: the first line of each, less its request number. */
+    private static String summary(Queue<String> failures) {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String failure : failures) {
+            String first = failure.lines().findFirst().orElse("");
+            counts.merge(first.substring(first.indexOf(' ') + 1), 1L, Long::sum);
+        }
+        StringBuilder text = new StringBuilder();
+        counts.forEach((kind, count) -> text.append("  ").append(count).append(" x ").append(kind).append('\n'));
+        return text.toString();
     }
 
     /** Why {@code response} is wrong for {@code request}, or {@code null}. */

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 final class MalformedRequests {
     /** One request: its bytes, how it is judged, and whether its connection can carry the next. */
     record Case(int index, String kind, byte[] bytes, String shapePath, boolean reusable, boolean headRequest,
-                int allowed5xx) {
+                int allowed5xx, boolean http10) {
         /** The request as text a person can read: control characters and bytes above 0x7e escaped, cut at 600. */
         String printable() {
             StringBuilder text = new StringBuilder();
@@ -95,7 +95,7 @@ final class MalformedRequests {
             case 3 -> request.body("deep nesting", nested(random));
             case 4 -> request.body("invalid UTF-8", invalidUtf8(random));
             case 5 -> request.body("NUL bytes", "{\"model\":\"veil/echo\u0000\",\"messages\":[{\"role\":\"user\","
-                    + "\"content\":\"a\u0000b\"}]}\u0000".getBytes(StandardCharsets.UTF_8));
+                    + "\"content\":\"a\u0000b\"}]}\u0000");
             case 6 -> request.badLength(random);
             case 7 -> request.duplicateLength(random);
             case 8 -> request.lengthAndChunked();
@@ -223,7 +223,7 @@ final class MalformedRequests {
             body = "{}".getBytes(StandardCharsets.UTF_8);
             reusable = false;
             // A method that is a token reaches routing, which answers in the route's shape.
-            if (!TOKEN.matcher(bad).matches()) {
+            if (!bad.isEmpty() && !TOKEN.matcher(bad).matches()) {
                 shapePath = "";
             }
             return "bad method";
@@ -255,7 +255,7 @@ final class MalformedRequests {
             String shape = shapePath.startsWith("/") && !shapePath.contains("..") ? shapePath : "";
             boolean http10 = version.equals("HTTP/1.0");
             return new Case(index, kind, out.toByteArray(), shape, reusable && !http10, method.equals("HEAD"),
-                    allowed5xx);
+                    allowed5xx, http10);
         }
     }
 }

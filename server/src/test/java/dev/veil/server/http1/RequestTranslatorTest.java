@@ -1,6 +1,7 @@
 package dev.veil.server.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.List;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.webserver.CloseConnectionException;
 import org.junit.jupiter.api.Test;
 
 /** What Helidon's HTTP/1.1 connection reads when an HTTP/1.0 client sends requests, however the reads cut them. */
@@ -28,10 +30,12 @@ class RequestTranslatorTest {
     }
 
     private static RequestTranslator translator(List<String> reads) {
+        return new RequestTranslator(socket(reads), LOCAL, 4096, Long.MAX_VALUE);
+    }
+
+    private static DataReader socket(List<String> reads) {
         Iterator<String> pieces = reads.iterator();
-        DataReader socket = DataReader.create(() -> pieces.hasNext()
-                ? pieces.next().getBytes(StandardCharsets.ISO_8859_1) : null);
-        return new RequestTranslator(socket, LOCAL, 4096);
+        return DataReader.create(() -> pieces.hasNext() ? pieces.next().getBytes(StandardCharsets.ISO_8859_1) : null);
     }
 
     /**
@@ -84,6 +88,27 @@ class RequestTranslatorTest {
                             + "\r\n\r\nhello",
                     "POST /v1/x HTTP/1.1\r\nContent-Length: 3\r\nHost: " + LOCAL + "\r\nConnection: close\r\n\r\nbye");
         }
+    }
+
+    @Test
+    void failsTheReadOfAChunkedBodyWhoseFramingBreaksAndReadsNothingAfter() {
+        RequestTranslator translator = translator(List.of("POST /v1/x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
+                + "\r\n", "zz\r\n{}\r\n0\r\n\r\n"));
+        translator.get();
+
+        assertThatThrownBy(translator::get).isInstanceOfSatisfying(ClientReadException.class,
+                failure -> assertThat(failure.status()).isEqualTo(400));
+        assertThatThrownBy(translator::get).isInstanceOf(CloseConnectionException.class);
+    }
+
+    @Test
+    void failsTheReadOfChunksThatDeclareMoreThanABodyMayCarry() {
+        RequestTranslator translator = new RequestTranslator(socket(List.of("POST /v1/x HTTP/1.0\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n", "400\r\n")), LOCAL, 4096, 1000);
+        translator.get();
+
+        assertThatThrownBy(translator::get).isInstanceOfSatisfying(ClientReadException.class,
+                failure -> assertThat(failure.status()).isEqualTo(413));
     }
 
     @Test

@@ -19,21 +19,47 @@ import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.Router;
 
 /**
- * The connection as Helidon's HTTP/1.1 connection sees it when the client speaks HTTP/1.0: the same socket, router and
- * listener, with requests read through a {@link RequestTranslator} and responses written through the
- * {@link ResponseTranslator} of the request they answer.
+ * The connection as Helidon's HTTP/1.1 connection sees it: the same socket, router and listener, with requests read
+ * through {@link ClientReads} (under the client timeouts) and, when the client speaks HTTP/1.0, translated by a
+ * {@link RequestTranslator}, with each response written through the {@link ResponseTranslator} of the request it
+ * answers.
  */
-final class Http10Context implements ConnectionContext {
+final class ClientContext implements ConnectionContext {
     private final ConnectionContext connection;
+    private final Http1xConnection owner;
+    private final ClientReads reads;
     private final DataReader reader;
     private final DataWriter writer;
 
-    Http10Context(ConnectionContext connection, int maxHeadLength) {
+    private ClientContext(ConnectionContext connection, Http1xConnection owner, ClientReads reads, DataReader reader,
+                          DataWriter writer) {
         this.connection = connection;
-        RequestTranslator requests = new RequestTranslator(connection.dataReader(),
-                authority(connection.localPeer()), maxHeadLength);
-        this.reader = DataReader.create(requests);
-        this.writer = new TranslatingWriter(connection.dataWriter(), requests);
+        this.owner = owner;
+        this.reads = reads;
+        this.reader = reader;
+        this.writer = writer;
+    }
+
+    /** For a client that speaks HTTP/1.1: its bytes as they come, its responses as Helidon writes them. */
+    static ClientContext http11(ConnectionContext connection, Http1xConnection owner, ClientReads reads) {
+        return new ClientContext(connection, owner, reads, reads.reader(), connection.dataWriter());
+    }
+
+    /** For a client that speaks HTTP/1.0, translated both ways. */
+    static ClientContext http10(ConnectionContext connection, Http1xConnection owner, ClientReads reads,
+                                int maxHeadLength, long maxBodyBytes) {
+        RequestTranslator requests = new RequestTranslator(reads.reader(), authority(connection.localPeer()),
+                maxHeadLength, maxBodyBytes);
+        return new ClientContext(connection, owner, reads, DataReader.create(requests),
+                new TranslatingWriter(connection.dataWriter(), requests));
+    }
+
+    ClientReads reads() {
+        return reads;
+    }
+
+    Http1xConnection owner() {
+        return owner;
     }
 
     /** The listener's own address as a {@code Host} value. */
