@@ -12,8 +12,10 @@ import io.helidon.webserver.http.RoutingResponse;
 /**
  * Lets at most {@code veil.limits.max-concurrent-requests} requests in at once; the excess gets a 503 in the
  * surface's own error shape with {@code Retry-After}, so clients back off and retry while Veil keeps the requests it
- * took within its file descriptors and memory. A stream holds its place until it ends. Health checks are never
- * refused: an orchestrator must see a busy Veil as alive.
+ * took within its file descriptors and memory. A stream holds its place until it ends; a request whose body stops
+ * arriving holds it only until {@code veil.limits.body-idle-timeout} or {@code body-timeout} fails the read (a 408),
+ * so slow clients cannot keep the places. Health checks are never refused: an orchestrator must see a busy Veil as
+ * alive.
  */
 public final class AdmissionFilter implements Filter {
     private final Semaphore places;

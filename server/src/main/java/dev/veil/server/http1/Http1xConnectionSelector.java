@@ -29,8 +29,8 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * <p>It takes the place of Helidon's own HTTP/1.1 selector (the listener must not discover that one: with two
  * candidates Helidon reads a connection's first bytes before any connection owns it, where neither the idle timeout
  * nor shutdown can end it). Every connection is served by Helidon's HTTP/1.1 connection, with the same routing, filters
- * and error handling; one whose first request line is HTTP/1.0 is served through {@link Http10Context}, which hands
- * each HTTP/1.0 request on as HTTP/1.1 and makes its response readable by an HTTP/1.0 client (RFC 9112 §9.3): a length
+ * and error handling; one whose first request line is HTTP/1.0 is served through a {@link RequestTranslator}, which
+ * hands each HTTP/1.0 request on as HTTP/1.1 and makes its response readable by an HTTP/1.0 client (RFC 9112 §9.3): a length
  * or, for streams, the end of the connection, never chunked; {@code Connection: close} unless the client asked for
  * {@code keep-alive}. No HTTP/1.1 upgrade (WebSocket, h2c) is offered: Veil has none.
  *

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -136,16 +135,18 @@ public final class ProtocolErrors {
     private static final class LogWindow {
         private long last;
         private boolean any;
-        private final AtomicLong skipped = new AtomicLong();
+        private long skipped;
 
         synchronized long admit(long now) {
             if (any && now - last < LOG_INTERVAL) {
-                skipped.incrementAndGet();
+                skipped++;
                 return -1;
             }
             any = true;
             last = now;
-            return skipped.getAndSet(0);
+            long before = skipped;
+            skipped = 0;
+            return before;
         }
     }
 
@@ -156,8 +157,9 @@ public final class ProtocolErrors {
                                         ServerResponseHeaders responseHeaders, Throwable thrown) {
             Kind kind = switch (eventType) {
                 case INTERNAL_ERROR -> INTERNAL;
-                case OTHER -> defaultStatus.code() >= 500 ? INTERNAL
-                        : new Kind(defaultStatus.code(), "invalid_request", defaultStatus.reasonPhrase());
+                case OTHER -> defaultStatus.code() < 500
+                        ? new Kind(defaultStatus.code(), "invalid_request", defaultStatus.reasonPhrase())
+                        : classify(request, defaultStatus, null);
                 default -> classify(request, defaultStatus,
                         thrown instanceof RequestException e && e.safeMessage() ? e.getMessage() : null);
             };
