@@ -176,6 +176,8 @@ class ClientTimeoutsTest {
         RawHttpConnection stalled = connect().sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: veil\r\n"
                 + KEY + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
         assertThat(stalled.read().status()).isEqualTo(408);
+        // Closed once its request is done with, and so its slot released.
+        assertThat(stalled.closedByServer()).isTrue();
 
         // The only slot (max-concurrent-requests: 1) is free again: a 503 would say the stall still held it.
         HttpResponse<String> next = veil.get("/v1/models");
