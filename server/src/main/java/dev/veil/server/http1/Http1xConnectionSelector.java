@@ -30,14 +30,14 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * candidates Helidon reads a connection's first bytes before any connection owns it, where neither the idle timeout
  * nor shutdown can end it). Every connection is served by Helidon's HTTP/1.1 connection, with the same routing, filters
  * and error handling; one whose first request line is HTTP/1.0 is served through a {@link RequestTranslator}, which
- * hands each HTTP/1.0 request on as HTTP/1.1 and makes its response readable by an HTTP/1.0 client (RFC 9112 §9.3): a length
- * or, for streams, the end of the connection, never chunked; {@code Connection: close} unless the client asked for
- * {@code keep-alive}. No HTTP/1.1 upgrade (WebSocket, h2c) is offered: Veil has none.
+ * hands each HTTP/1.0 request on as HTTP/1.1 and makes its response readable by an HTTP/1.0 client (RFC 9112 §9.3):
+ * a length or, for streams, the end of the connection, never chunked; {@code Connection: close} unless the client
+ * asked for {@code keep-alive}. No HTTP/1.1 upgrade (WebSocket, h2c) is offered: Veil has none.
  *
  * <p>Every connection is read under the client timeouts ({@link ClientReads}), and a response that says
  * {@code Connection: close} ends its connection. Reaching the socket's channel, which a read deadline needs to end a
  * blocked read without closing the connection (its answer must still go out), takes one reflective look into
- * Helidon's {@link NioSocket}: Helidon offers no other way, and the look is checked when the selector is made, so a
+ * Helidon's {@link NioSocket}: Helidon offers no other way, and the look is checked when the class is loaded, so a
  * Helidon that changed fails Veil's start rather than its timeouts.
  */
 public final class Http1xConnectionSelector implements ServerConnectionSelector {
