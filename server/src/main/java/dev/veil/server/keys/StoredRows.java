@@ -17,8 +17,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Reads rows of {@code keys.db} strictly: every column of the SQLite type Veil writes (SQLite keeps whatever type it
- * is given), every value in the range the admin API accepts ({@link ValueBounds}). A row that fails is a
- * {@link BadRow} naming the column, never the value, so that the caller can quarantine it and log why.
+ * is given), every value in the range the admin API accepts ({@link ValueBounds}; for a key, its stored-key rules).
+ * A row that fails is a {@link BadRow} naming the column, never the value, so that the caller can quarantine it and
+ * log why.
  */
 final class StoredRows {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,7 +57,7 @@ final class StoredRows {
                 labels(text(r, "labels")), models(text(r, "models")), text(r, "scope"),
                 optionalInstant(r, "expires_at"), integer(r, "rpm"), integer(r, "tpm"), instant(r, "created_at"),
                 optionalInstant(r, "rotated_at"), optionalInstant(r, "revoked_at"));
-        Optional<ValueBounds.Problem> problem = ValueBounds.problem(key);
+        Optional<ValueBounds.Problem> problem = ValueBounds.storedProblem(key);
         if (problem.isPresent()) {
             throw new BadRow(problem.get().field(), problem.get().message());
         }

@@ -62,16 +62,14 @@ public final class ValueBounds {
         return !time.isBefore(EARLIEST_TIME) && !time.isAfter(LATEST_TIME);
     }
 
-    /** What is wrong with a key's stored fields, its id aside (the store checks ids). */
+    /** What is wrong with a key the admin API is asked to store, its id aside (the store makes ids). */
     public static Optional<Problem> problem(VirtualKey key) {
-        if (key.name().length() > MAX_KEY_NAME_CHARS || !printable(key.name())) {
+        Optional<Problem> stored = storedProblem(key);
+        if (stored.isPresent()) {
+            return stored;
+        }
+        if (!printable(key.name())) {
             return problem("name", "at most " + MAX_KEY_NAME_CHARS + " characters, no control characters");
-        }
-        if (!NAME.matcher(key.tenant()).matches()) {
-            return problem("tenant", nameRule());
-        }
-        if (!NAME.matcher(key.team()).matches()) {
-            return problem("team", nameRule());
         }
         if (key.labels().size() > MAX_LABELS) {
             return problem("labels", "at most " + MAX_LABELS + " labels");
@@ -83,16 +81,39 @@ public final class ValueBounds {
                         + "characters");
             }
             if (label.getValue().length() > MAX_LABEL_VALUE_CHARS || !printable(label.getValue())) {
-                return problem(printable(label.getKey()) && label.getKey().length() <= MAX_LABEL_NAME_CHARS
-                        ? "labels." + label.getKey() : "labels", "at most " + MAX_LABEL_VALUE_CHARS
-                        + " characters, no control characters");
+                return problem("labels." + label.getKey(), "at most " + MAX_LABEL_VALUE_CHARS + " characters, no "
+                        + "control characters");
             }
         }
         if (key.models().size() > MAX_MODELS) {
             return problem("models", "at most " + MAX_MODELS + " entries");
         }
         for (String model : key.models()) {
-            if (model.isBlank() || model.length() > MAX_MODEL_CHARS || !printable(model)) {
+            if (model.length() > MAX_MODEL_CHARS || !printable(model)) {
+                return problem("models", "every entry is 1 to " + MAX_MODEL_CHARS + " characters, not blank, no "
+                        + "control characters");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What makes a stored key unusable, its id aside: what the admin API has always refused, and any number or time
+     * out of range. The bounds on the size and characters of names, labels and models that came later are checked
+     * on writes only, so that keys stored before them keep working.
+     */
+    static Optional<Problem> storedProblem(VirtualKey key) {
+        if (key.name().length() > MAX_KEY_NAME_CHARS) {
+            return problem("name", "at most " + MAX_KEY_NAME_CHARS + " characters, no control characters");
+        }
+        if (!NAME.matcher(key.tenant()).matches()) {
+            return problem("tenant", nameRule());
+        }
+        if (!NAME.matcher(key.team()).matches()) {
+            return problem("team", nameRule());
+        }
+        for (String model : key.models()) {
+            if (model.isBlank()) {
                 return problem("models", "every entry is 1 to " + MAX_MODEL_CHARS + " characters, not blank, no "
                         + "control characters");
             }

@@ -125,6 +125,23 @@ class KeysHostileRowsTest {
     }
 
     @Test
+    void aKeyStoredBeforeLabelsAndModelsWereBoundedKeepsWorking() throws Exception {
+        String labels = "{" + String.join(", ", java.util.stream.IntStream.range(0, 70)
+                .mapToObj(i -> "\"l" + i + "\": \"" + "v".repeat(2000) + "\"").toList()) + "}";
+        String models = "[\"*\", " + String.join(", ", java.util.stream.IntStream.range(0, 300)
+                .mapToObj(i -> "\"m" + i + "\"").toList()) + "]";
+        String legacy;
+        try (Connection db = keysDb()) {
+            legacy = insertKey(db, Map.of("name", "tab\tseparated", "labels", labels, "models", models));
+        }
+
+        veil.start();
+
+        assertThat(veil.chat(legacy, "smart", "Hello").statusCode()).isEqualTo(200);
+        assertThat(quarantined("keys")).isZero();
+    }
+
+    @Test
     void aQuarantinedKeyStaysOutOfTheNextStartsToo() throws Exception {
         String hostile;
         try (Connection db = keysDb()) {
