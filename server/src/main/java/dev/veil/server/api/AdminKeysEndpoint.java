@@ -30,9 +30,8 @@ import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -48,7 +47,7 @@ import io.helidon.webserver.http.ServerResponse;
  * another tenant's key is a 404 like an id that does not exist, so that ids of other tenants cannot be probed.
  * Creating tenants and setting a tenant's own budget (its cap) are the master key's. Contract: docs/keys.md.
  */
-public final class AdminKeysEndpoint implements HttpService {
+public final class AdminKeysEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KEY_FIELDS = Set.of("tenant", "team", "name", "labels", "models", "scope",
             "expires_at", "limits", "budget");
@@ -67,21 +66,21 @@ public final class AdminKeysEndpoint implements HttpService {
         this.metering = gateway.metering();
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.post("/admin/tenants", (req, res) -> handle(req, res, 201, this::createTenant))
-                .get("/admin/tenants", (req, res) -> handle(req, res, 200, this::listTenants))
-                .post("/admin/teams", (req, res) -> handle(req, res, 201, this::createTeam))
-                .get("/admin/teams", (req, res) -> handle(req, res, 200, this::listTeams))
-                .post("/admin/keys", (req, res) -> handle(req, res, 201, this::createKey))
-                .get("/admin/keys", (req, res) -> handle(req, res, 200, this::listKeys))
-                .get("/admin/keys/{id}", (req, res) -> handle(req, res, 200, this::getKey))
-                .post("/admin/keys/{id}/rotate", (req, res) -> handle(req, res, 200, this::rotateKey))
-                .post("/admin/keys/{id}/revoke", (req, res) -> handle(req, res, 200, this::revokeKey))
-                .delete("/admin/keys/{id}", (req, res) -> handle(req, res, 200, this::revokeKey))
-                .post("/admin/budgets", (req, res) -> handle(req, res, 200, this::putBudget))
-                .get("/admin/budgets", (req, res) -> handle(req, res, 200, this::listBudgets))
-                .get("/admin/usage", this::usage);
+    /** Adds the admin API's routes, all local, to {@code routes}. */
+    public void routes(Routes routes) {
+        routes.local(Method.POST, "/admin/tenants", (req, res) -> handle(req, res, 201, this::createTenant))
+                .local(Method.GET, "/admin/tenants", (req, res) -> handle(req, res, 200, this::listTenants))
+                .local(Method.POST, "/admin/teams", (req, res) -> handle(req, res, 201, this::createTeam))
+                .local(Method.GET, "/admin/teams", (req, res) -> handle(req, res, 200, this::listTeams))
+                .local(Method.POST, "/admin/keys", (req, res) -> handle(req, res, 201, this::createKey))
+                .local(Method.GET, "/admin/keys", (req, res) -> handle(req, res, 200, this::listKeys))
+                .local(Method.GET, "/admin/keys/{id}", (req, res) -> handle(req, res, 200, this::getKey))
+                .local(Method.POST, "/admin/keys/{id}/rotate", (req, res) -> handle(req, res, 200, this::rotateKey))
+                .local(Method.POST, "/admin/keys/{id}/revoke", (req, res) -> handle(req, res, 200, this::revokeKey))
+                .local(Method.DELETE, "/admin/keys/{id}", (req, res) -> handle(req, res, 200, this::revokeKey))
+                .local(Method.POST, "/admin/budgets", (req, res) -> handle(req, res, 200, this::putBudget))
+                .local(Method.GET, "/admin/budgets", (req, res) -> handle(req, res, 200, this::listBudgets))
+                .local(Method.GET, "/admin/usage", this::usage);
     }
 
     @FunctionalInterface

@@ -198,23 +198,8 @@ public final class MessagesEndpoint {
         return leading;
     }
 
-    /** Any other method on the surface's paths. */
-    public void notAllowed(ServerRequest request, ServerResponse response) {
-        requestId(response);
-        response.header(HeaderNames.ALLOW, "POST");
-        AnthropicErrorResponder.send(response, VeilException.clientError(405, "invalid_request_error",
-                "Method not allowed; use POST", "method_not_allowed", null));
-    }
-
     private Caller authenticate(ServerRequest request) {
         return gateway.authenticator().authenticate(request.headers().first(API_KEY),
                 request.headers().first(HeaderNames.AUTHORIZATION));
-    }
-
-    private static String requestId(ServerResponse response) {
-        String requestId = RequestIds.next();
-        response.header(VeilHeaders.REQUEST_ID, requestId);
-        response.header(ANTHROPIC_REQUEST_ID, requestId);
-        return requestId;
     }
 }
