@@ -314,7 +314,8 @@ public final class Pipeline {
             serving.audit.caller(caller);
             R parsed = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
             Estimate estimate = stages.estimate(parsed);
-            RequestTelemetry.model(span, operation, estimate.model());
+            RequestTelemetry.model(span, operation, estimate.model(),
+                    gateway.resolver().find(estimate.model()).isPresent());
             serving.audit.requested(estimate.model());
             serving.ticket = gateway.metering().admit(caller, estimate.model(), estimate.inputCharacters(),
                     estimate.outputTokens(), response::header);
