@@ -115,10 +115,14 @@ class PiiScannerTest {
     }
 
     @Test
-    void stopsDetectingOnceTheDetectorsReportTooManyCandidates() {
-        PiiScanner scanner = new PiiScanner(List.of(new RegexDetector("WORD", Pattern.compile("\\w")),
-                new EmailDetector()));
+    void stopsOnceTheDetectorsReportMoreThanTwiceTheLimitInCandidatesThoughFewerWouldBeKept() {
+        RegexDetector letters = new RegexDetector("LETTER", Pattern.compile("a"));
+        PiiScanner twoAlike = new PiiScanner(List.of(letters, new RegexDetector("WORD", Pattern.compile("\\w"))));
+        PiiScanner threeAlike = new PiiScanner(List.of(letters, new RegexDetector("WORD", Pattern.compile("\\w")),
+                new RegexDetector("CHAR", Pattern.compile("."))));
 
-        assertThatThrownBy(() -> scanner.scan("a".repeat(201), 100, NO_CHECKS)).isInstanceOf(TooManyFindingsException.class);
+        assertThat(twoAlike.scan("a".repeat(100), 100, NO_CHECKS)).hasSize(100);
+        assertThatThrownBy(() -> threeAlike.scan("a".repeat(100), 100, NO_CHECKS))
+                .isInstanceOf(TooManyFindingsException.class);
     }
 }
