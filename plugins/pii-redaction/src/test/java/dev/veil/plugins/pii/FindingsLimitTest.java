@@ -109,6 +109,15 @@ class FindingsLimitTest {
     }
 
     @Test
+    void refusesARequestOnWhichACustomPatternBacktracksFarMoreThanItReads() {
+        PiiRedactionPlugin plugin = plugin(Map.of("max-findings", "100"),
+                Map.of("custom", List.of(Map.of("type", "CODE", "pattern", "(.*a){12}b"))));
+
+        assertThatThrownBy(() -> plugin.onRequest(chat("a".repeat(60)), exchange))
+                .isInstanceOfSatisfying(VeilException.class, e -> assertThat(e.status()).isEqualTo(413));
+    }
+
+    @Test
     void refusesEmbeddingsInputsOverTheLimit() {
         PiiRedactionPlugin plugin = plugin(Map.of("max-findings", "100"));
         EmbeddingsRequest request = new EmbeddingsRequest("m", new EmbeddingInput.Texts(List.of(distinctEmails(60),
@@ -140,7 +149,12 @@ class FindingsLimitTest {
     }
 
     private PiiRedactionPlugin plugin(Map<String, String> settings) {
+        return plugin(settings, Map.of());
+    }
+
+    private PiiRedactionPlugin plugin(Map<String, String> settings, Map<String, Object> sections) {
         Map<String, Object> values = new java.util.HashMap<>(settings);
+        values.putAll(sections);
         values.put("hash-key", "0123456789abcdef");
         return (PiiRedactionPlugin) new PiiRedactionFactory().create(new PluginSettings("veil.plugins[0]", values),
                 new PluginContext() {
