@@ -38,19 +38,19 @@ public final class UpstreamHttp {
     private final String provider;
     private final UpstreamClient client;
     private final Duration readTimeout;
-    private final long maxResponseBytes;
+    private final UpstreamLimits limits;
     private final Optional<HeaderName> errorType;
 
-    public UpstreamHttp(UpstreamClient client, ProviderConfig config, long maxResponseBytes) {
-        this(client, config, maxResponseBytes, Optional.empty());
+    public UpstreamHttp(UpstreamClient client, ProviderConfig config, UpstreamLimits limits) {
+        this(client, config, limits, Optional.empty());
     }
 
-    private UpstreamHttp(UpstreamClient client, ProviderConfig config, long maxResponseBytes,
+    private UpstreamHttp(UpstreamClient client, ProviderConfig config, UpstreamLimits limits,
                          Optional<HeaderName> errorType) {
         this.client = client;
         this.provider = config.name();
         this.readTimeout = config.readTimeout();
-        this.maxResponseBytes = maxResponseBytes;
+        this.limits = limits;
         this.errorType = errorType;
     }
 
@@ -60,8 +60,8 @@ public final class UpstreamHttp {
      * classify by.
      */
     public static UpstreamHttp withErrorTypeHeader(UpstreamClient client, ProviderConfig config,
-                                                   long maxResponseBytes, HeaderName header) {
-        return new UpstreamHttp(client, config, maxResponseBytes, Optional.of(header));
+                                                   UpstreamLimits limits, HeaderName header) {
+        return new UpstreamHttp(client, config, limits, Optional.of(header));
     }
 
     /** POSTs a JSON body; returns the 2xx response, which the caller must close. */
@@ -106,6 +106,7 @@ public final class UpstreamHttp {
 
     /** Reads a whole (non-streamed) body, bounded by the configured limit. */
     public byte[] body(HttpClientResponse response) throws UpstreamException {
+        long maxResponseBytes = limits.maxResponseBytes();
         try (InputStream in = response.inputStream()) {
             byte[] body = BodyBytes.read(in, response.headers().contentLength().orElse(-1),
                     (int) Math.min(Integer.MAX_VALUE - 9, maxResponseBytes));
@@ -118,11 +119,24 @@ public final class UpstreamHttp {
         }
     }
 
+    /** The events of a streamed body, each bounded by {@code veil.limits.max-upstream-event-bytes}. */
+    public SseReader events(HttpClientResponse response) {
+        return new SseReader(response.inputStream(), limits.maxEventBytes());
+    }
+
+    /** The raw event frames of a streamed body, each bounded by {@code veil.limits.max-upstream-event-bytes}. */
+    public SseFrames frames(HttpClientResponse response) {
+        return new SseFrames(response.inputStream(), limits.maxEventBytes());
+    }
+
     /** Turns a transport failure into an {@link UpstreamException} of the right kind. */
     public UpstreamException classify(Exception failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof UpstreamException upstream) {
                 return upstream;
+            }
+            if (t instanceof EventTooLargeException tooLarge) {
+                return UpstreamException.malformed(provider, tooLarge.getMessage());
             }
             if (t instanceof ConnectException || t instanceof UnknownHostException
                     || t instanceof NoRouteToHostException || t instanceof UnresolvedAddressException) {

@@ -28,7 +28,7 @@ final class UpstreamFixture {
                 Optional.empty(), Optional.empty(), Optional.empty(), false, List.of(), Map.of(), Optional.empty(),
                 Map.of(), readTimeout, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty());
-        return new UpstreamHttp(client, config, 1 << 20);
+        return new UpstreamHttp(client, config, new UpstreamLimits(1 << 20, 64 * 1024));
     }
 
     /** POSTs {@link #QUESTION} to the server's chat completions path and returns the answer's body. */

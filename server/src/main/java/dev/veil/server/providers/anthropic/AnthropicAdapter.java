@@ -16,6 +16,7 @@ import dev.veil.server.providers.SseReader;
 import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamLimits;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamErrorEvent;
@@ -65,7 +66,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     }
 
     /** The adapter for {@code config}; a missing key stops startup with a {@link ConfigException}. */
-    public static AnthropicAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
+    public static AnthropicAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
         String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
                 "missing; set it, for example api-key: \"${ANTHROPIC_API_KEY}\"")).reveal();
         String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
@@ -78,7 +79,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
         // Marked sensitive so that Helidon masks it wherever it renders headers.
         headers.add(HeaderValues.create(HeaderNames.create("x-api-key"), false, true, key));
         return new AnthropicAdapter(config.name(), URI.create(base + "/v1/messages"), List.copyOf(headers),
-                new UpstreamHttp(client, config, maxResponseBytes), config.models());
+                new UpstreamHttp(client, config, limits), config.models());
     }
 
     @Override
@@ -202,7 +203,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
         AnthropicChatStream(HttpClientResponse response) {
             this.response = response;
-            this.events = new SseReader(response.inputStream());
+            this.events = http.events(response);
         }
 
         @Override

@@ -47,7 +47,7 @@ public final class AnthropicRelayStream implements ChatStream {
         this.provider = provider;
         this.http = http;
         this.response = response;
-        this.frames = new SseFrames(response.inputStream());
+        this.frames = http.frames(response);
     }
 
     /** Reads up to the first chunk, so that a provider failing before any output can still be replaced. */

@@ -22,6 +22,7 @@ import dev.veil.server.providers.ProviderAdapter;
 import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamLimits;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamError;
@@ -80,7 +81,7 @@ public final class BedrockAdapter implements ProviderAdapter {
     }
 
     /** The adapter for {@code config}; a missing region or credential stops startup with a {@link ConfigException}. */
-    public static BedrockAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
+    public static BedrockAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
         String region = config.region().map(String::trim).filter(r -> !r.isEmpty()).orElseThrow(() ->
                 new ConfigException(config.key("region"), "missing; Bedrock needs the AWS region to call and to "
                         + "sign requests for, for example region: us-east-1"));
@@ -100,7 +101,7 @@ public final class BedrockAdapter implements ProviderAdapter {
         config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
         return new BedrockAdapter(config.name(), base, List.copyOf(headers),
                 new SigV4(accessKeyId, secretAccessKey, region, SERVICE), config.awsSessionToken(),
-                UpstreamHttp.withErrorTypeHeader(client, config, maxResponseBytes, ERROR_TYPE), config.models());
+                UpstreamHttp.withErrorTypeHeader(client, config, limits, ERROR_TYPE), config.models());
     }
 
     /**

@@ -24,6 +24,7 @@ import dev.veil.server.providers.SseReader;
 import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamLimits;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamError;
@@ -72,7 +73,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         this.models = models;
     }
 
-    public static GeminiAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
+    public static GeminiAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
         String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
                 "missing; set it, for example api-key: \"${GEMINI_API_KEY}\"")).reveal();
         String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
@@ -81,7 +82,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
         headers.add(HeaderValues.create(HeaderNames.create("x-goog-api-key"), false, true, key));
         return new GeminiAdapter(config.name(), base, List.copyOf(headers),
-                new UpstreamHttp(client, config, maxResponseBytes), config.models());
+                new UpstreamHttp(client, config, limits), config.models());
     }
 
     private URI uri(String model, String operation) {
@@ -180,7 +181,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
         GeminiChatStream(HttpClientResponse response, String requestedModel) {
             this.response = response;
-            this.events = new SseReader(response.inputStream());
+            this.events = http.events(response);
             this.requestedModel = requestedModel;
             this.model = requestedModel;
         }

@@ -126,7 +126,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
         OpenAiChatStream(HttpClientResponse response) {
             this.response = response;
-            this.events = new SseReader(response.inputStream());
+            this.events = http.events(response);
         }
 
         @Override
