@@ -64,8 +64,11 @@ public final class UpstreamHttp {
         return new UpstreamHttp(client, config, limits, Optional.of(header));
     }
 
-    /** POSTs a JSON body; returns the 2xx response, which the caller must close. */
-    public HttpClientResponse post(URI uri, List<Header> headers, byte[] body, boolean stream)
+    /**
+     * POSTs a JSON body; returns the 2xx response, which the caller must close, or {@linkplain UpstreamResponse#abort
+     * abort} when it went wrong partway.
+     */
+    public UpstreamResponse post(URI uri, List<Header> headers, byte[] body, boolean stream)
             throws UpstreamException {
         return exchange(uri, connection -> {
             var request = client.http().post().uri(uri).connection(connection).readTimeout(readTimeout);
@@ -82,7 +85,7 @@ public final class UpstreamHttp {
     }
 
     /** GETs a resource with its own read timeout; returns the 2xx response, which the caller must close. */
-    public HttpClientResponse get(URI uri, List<Header> headers, Duration timeout) throws UpstreamException {
+    public UpstreamResponse get(URI uri, List<Header> headers, Duration timeout) throws UpstreamException {
         return exchange(uri, connection -> {
             var request = client.http().get().uri(uri).connection(connection).readTimeout(timeout);
             request.accept(MediaTypes.APPLICATION_JSON);
@@ -93,9 +96,9 @@ public final class UpstreamHttp {
         });
     }
 
-    private HttpClientResponse exchange(URI uri, Function<ClientConnection, HttpClientResponse> send)
+    private UpstreamResponse exchange(URI uri, Function<ClientConnection, HttpClientResponse> send)
             throws UpstreamException {
-        HttpClientResponse response;
+        UpstreamResponse response;
         try {
             response = client.send(uri, send);
         } catch (RuntimeException e) {
@@ -105,7 +108,7 @@ public final class UpstreamHttp {
     }
 
     /** Reads a whole (non-streamed) body, bounded by the configured limit. */
-    public byte[] body(HttpClientResponse response) throws UpstreamException {
+    public byte[] body(UpstreamResponse response) throws UpstreamException {
         long maxResponseBytes = limits.maxResponseBytes();
         try (InputStream in = response.inputStream()) {
             byte[] body = BodyBytes.read(in, response.headers().contentLength().orElse(-1),
@@ -120,12 +123,12 @@ public final class UpstreamHttp {
     }
 
     /** The events of a streamed body, each bounded by {@code veil.limits.max-upstream-event-bytes}. */
-    public SseReader events(HttpClientResponse response) {
+    public SseReader events(UpstreamResponse response) {
         return new SseReader(response.inputStream(), limits.maxEventBytes());
     }
 
     /** The raw event frames of a streamed body, each bounded by {@code veil.limits.max-upstream-event-bytes}. */
-    public SseFrames frames(HttpClientResponse response) {
+    public SseFrames frames(UpstreamResponse response) {
         return new SseFrames(response.inputStream(), limits.maxEventBytes());
     }
 
@@ -147,7 +150,7 @@ public final class UpstreamHttp {
                 : UpstreamException.broken(provider, failure);
     }
 
-    private HttpClientResponse checked(HttpClientResponse response) throws UpstreamException {
+    private UpstreamResponse checked(UpstreamResponse response) throws UpstreamException {
         int status = response.status().code();
         if (status >= 200 && status < 300) {
             return response;
@@ -172,7 +175,7 @@ public final class UpstreamHttp {
         }
     }
 
-    private static OptionalLong retryAfter(HttpClientResponse response) {
+    private static OptionalLong retryAfter(UpstreamResponse response) {
         return response.headers().first(RETRY_AFTER).map(value -> {
             try {
                 return OptionalLong.of(Math.max(0, Long.parseLong(value.trim())));

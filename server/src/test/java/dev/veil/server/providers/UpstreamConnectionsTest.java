@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How {@link UpstreamHttp} uses the connections {@link UpstreamClient} keeps alive: reused while fresh, replaced when
- * the server closed one while it sat idle, never used again after the server said {@code Connection: close}.
+ * the server closed one while it sat idle, never used again after the server said {@code Connection: close} or ended
+ * a body by closing; and a request sent again only when it cannot have reached the server whole.
  */
 class UpstreamConnectionsTest {
     private FakeHttpServer server;
@@ -48,12 +50,107 @@ class UpstreamConnectionsTest {
     }
 
     @Test
-    void sendsTheRequestAgainOnANewConnectionWhenTheServerClosedTheIdleOne() throws Exception {
+    void keepsUsingAConnectionThatPassesTheCheckBeforeEachUse() throws Exception {
+        server = new FakeHttpServer(answering());
+        UpstreamHttp http = UpstreamFixture.http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30),
+                Duration.ZERO), Duration.ofSeconds(5));
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(post(http)).isEqualTo(ANSWER);
+        }
+
+        assertThat(server.received()).hasSize(5);
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void sendsTheRequestOnANewConnectionWhenTheServerClosedTheIdleOne() throws Exception {
         CountDownLatch closedAfterFirst = new CountDownLatch(1);
         server = new FakeHttpServer(closingAfterFirstAnswer(closedAfterFirst));
-        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        UpstreamHttp http = UpstreamFixture.http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30),
+                Duration.ZERO), Duration.ofSeconds(5));
         assertThat(post(http)).isEqualTo(ANSWER);
         assertThat(closedAfterFirst.await(5, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(post(http)).isEqualTo(ANSWER);
+
+        assertThat(server.received()).hasSize(2);
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void readsAnAnswerWhoseBodyEndsWithTheConnection() throws Exception {
+        server = new FakeHttpServer(answeringUntilClose());
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+        assertThat(post(http)).isEqualTo(ANSWER);
+    }
+
+    @Test
+    void neverReusesTheConnectionOfAnAnswerThatEndedWithIt() throws Exception {
+        server = new FakeHttpServer(answeringUntilClose());
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(post(http)).isEqualTo(ANSWER);
+        }
+
+        assertThat(server.received()).hasSize(3);
+        assertThat(server.connections()).isEqualTo(3);
+    }
+
+    @Test
+    void doesNotSendAgainARequestTheServerReadBeforeTheConnectionDied() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        server = new FakeHttpServer(exchange -> {
+            if (requests.incrementAndGet() == 2) {
+                exchange.close();
+                return;
+            }
+            exchange.respond(200, "application/json", ANSWER, Map.of());
+        });
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        assertThat(post(http)).isEqualTo(ANSWER);
+
+        assertThatThrownBy(() -> post(http)).isInstanceOfSatisfying(UpstreamException.class,
+                e -> assertThat(e.failure()).isEqualTo(UpstreamException.Failure.BROKEN));
+
+        assertThat(requests.get()).isEqualTo(2);
+    }
+
+    @Test
+    void doesNotSendAgainARequestWhoseAnswerBrokeOffInItsHead() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        server = new FakeHttpServer(exchange -> {
+            if (requests.incrementAndGet() == 2) {
+                exchange.write("HTTP/1.1 200 OK\r\nContent-Ty".getBytes(StandardCharsets.ISO_8859_1));
+                exchange.close();
+                return;
+            }
+            exchange.respond(200, "application/json", ANSWER, Map.of());
+        });
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        assertThat(post(http)).isEqualTo(ANSWER);
+
+        assertThatThrownBy(() -> post(http)).isInstanceOf(UpstreamException.class);
+
+        assertThat(requests.get()).isEqualTo(2);
+    }
+
+    @Test
+    void sendsTheRequestAgainOnANewConnectionWhenWritingItToAResetIdleOneFails() throws Exception {
+        AtomicInteger answered = new AtomicInteger();
+        CountDownLatch reset = new CountDownLatch(1);
+        server = new FakeHttpServer(exchange -> {
+            exchange.respond(200, "application/json", ANSWER, Map.of());
+            if (answered.incrementAndGet() == 1) {
+                exchange.reset();
+                reset.countDown();
+            }
+        });
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        assertThat(post(http)).isEqualTo(ANSWER);
+        assertThat(reset.await(5, TimeUnit.SECONDS)).isTrue();
 
         assertThat(post(http)).isEqualTo(ANSWER);
 
@@ -140,6 +237,15 @@ class UpstreamConnectionsTest {
         assertThatThrownBy(() -> http.post(URI.create("http://127.0.0.1:" + closedPort + "/v1/chat/completions"),
                 List.of(), QUESTION, false)).isInstanceOfSatisfying(UpstreamException.class,
                 e -> assertThat(e.failure()).isEqualTo(UpstreamException.Failure.CONNECT));
+    }
+
+    /** Answers every request with {@link UpstreamFixture#ANSWER} as a body that ends when the connection closes. */
+    private static FakeHttpServer.Handler answeringUntilClose() {
+        return exchange -> {
+            exchange.startUntilClose("application/json");
+            exchange.write(ANSWER);
+            exchange.close();
+        };
     }
 
     private byte[] post(UpstreamHttp http) throws UpstreamException {

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.testing.FakeHttpServer;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /** What the connection tests share: one provider's {@link UpstreamHttp}, a POST read whole, and the fakes' answers. */
 final class UpstreamFixture {
@@ -33,7 +32,7 @@ final class UpstreamFixture {
 
     /** POSTs {@link #QUESTION} to the server's chat completions path and returns the answer's body. */
     static byte[] post(UpstreamHttp http, FakeHttpServer server) throws UpstreamException {
-        try (HttpClientResponse response = http.post(URI.create(server.origin() + "/v1/chat/completions"),
+        try (UpstreamResponse response = http.post(URI.create(server.origin() + "/v1/chat/completions"),
                 List.of(), QUESTION, false)) {
             return http.body(response);
         }

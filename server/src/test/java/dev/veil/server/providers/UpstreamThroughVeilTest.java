@@ -23,7 +23,10 @@ import dev.veil.server.testing.VeilUnderTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A provider's HTTP at its edges, seen through Veil's own API: events larger than the bound. */
+/**
+ * A provider's HTTP at its edges, seen through Veil's own API: events larger than the bound, streams cut off, and
+ * connections that die after the provider read the request.
+ */
 class UpstreamThroughVeilTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CHUNK = "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,"
@@ -131,5 +134,44 @@ class UpstreamThroughVeilTest {
         assertThat(AnthropicEvents.names(events)).last().isEqualTo("error");
         assertThat(events.get(events.size() - 1).data().at("/error/message").asText())
                 .contains("max-upstream-event-bytes");
+    }
+
+    @Test
+    void closesTheConnectionOfAStreamThatEndedWithoutItsLastEvent() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        start(exchange -> {
+            if (requests.incrementAndGet() > 1) {
+                exchange.respond(200, "application/json", COMPLETION.getBytes(StandardCharsets.UTF_8), Map.of());
+                return;
+            }
+            exchange.startChunked("text/event-stream");
+            exchange.event(null, CHUNK.formatted("Hel", "null"));
+            exchange.endChunked();
+        }, "", "");
+        try (SseClient stream = SseClient.post(veil, "/v1/chat/completions", CHAT.formatted(",\"stream\":true"))) {
+            assertThat(stream.rest()).last().asString().contains("\"error\"");
+        }
+
+        assertThat(veil.post("/v1/chat/completions", CHAT.formatted("")).statusCode()).isEqualTo(200);
+
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void doesNotSendAgainARequestTheProviderReadBeforeItsConnectionDied() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        start(exchange -> {
+            if (requests.incrementAndGet() == 2) {
+                exchange.close();
+                return;
+            }
+            exchange.respond(200, "application/json", COMPLETION.getBytes(StandardCharsets.UTF_8), Map.of());
+        }, "", "");
+        assertThat(veil.post("/v1/chat/completions", CHAT.formatted("")).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> failed = veil.post("/v1/chat/completions", CHAT.formatted(""));
+
+        assertThat(failed.statusCode()).isEqualTo(502);
+        assertThat(requests.get()).isEqualTo(2);
     }
 }

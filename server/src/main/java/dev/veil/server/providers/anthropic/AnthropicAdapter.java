@@ -17,6 +17,7 @@ import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.providers.UpstreamLimits;
+import dev.veil.server.providers.UpstreamResponse;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamErrorEvent;
@@ -32,7 +33,6 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * Anthropic's Messages API ({@code kind: anthropic}): {@code <base-url>/v1/messages}, authenticated with
@@ -85,7 +85,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     @Override
     public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(AnthropicWire.request(request, model, false));
-        try (HttpClientResponse response = http.post(messages, headers, body, false)) {
+        try (UpstreamResponse response = http.post(messages, headers, body, false)) {
             return AnthropicWire.response(http.body(response), System.currentTimeMillis() / 1000);
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
@@ -95,11 +95,11 @@ public final class AnthropicAdapter implements ProviderAdapter {
     @Override
     public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(AnthropicWire.request(request, model, true));
-        HttpClientResponse response = http.post(messages, headers, body, true);
+        UpstreamResponse response = http.post(messages, headers, body, true);
         try {
             return new AnthropicChatStream(response);
         } catch (RuntimeException e) {
-            response.close();
+            response.abort();
             throw http.classify(e);
         }
     }
@@ -128,7 +128,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
      * answer's bytes with a canonical reading of them.
      */
     public Relayed relay(byte[] body, String model, ClientHeaders client) throws UpstreamException {
-        try (HttpClientResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model),
+        try (UpstreamResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model),
                 false)) {
             byte[] answer = http.body(response);
             return new Relayed(answer, AnthropicWire.response(answer, System.currentTimeMillis() / 1000));
@@ -143,7 +143,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
      */
     public AnthropicRelayStream relayStream(byte[] body, String model, ClientHeaders client)
             throws UpstreamException {
-        HttpClientResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model), true);
+        UpstreamResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model), true);
         AnthropicRelayStream stream = new AnthropicRelayStream(provider, http, response);
         try {
             stream.prime();
@@ -156,7 +156,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     /** Asks Anthropic's own {@code count_tokens} about a client's body (its {@code model} set); returns its bytes. */
     public byte[] countTokens(byte[] body, String model, ClientHeaders client) throws UpstreamException {
-        try (HttpClientResponse response = http.post(countTokens, headers(client), ModelField.rewrite(body, model),
+        try (UpstreamResponse response = http.post(countTokens, headers(client), ModelField.rewrite(body, model),
                 false)) {
             return http.body(response);
         }
@@ -195,13 +195,13 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     /** Reads Anthropic's events until {@code message_stop}. */
     private final class AnthropicChatStream implements ChatStream {
-        private final HttpClientResponse response;
+        private final UpstreamResponse response;
         private final SseReader events;
         private final AnthropicStreamTranslator translator =
                 new AnthropicStreamTranslator(System.currentTimeMillis() / 1000);
         private boolean done;
 
-        AnthropicChatStream(HttpClientResponse response) {
+        AnthropicChatStream(UpstreamResponse response) {
             this.response = response;
             this.events = http.events(response);
         }
@@ -237,7 +237,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
             return Optional.empty();
         }
 
-        /** After {@code message_stop} only the end of the body remains; reading it keeps the connection pooled. */
+        /**
+         * After {@code message_stop} only the end of the body remains; reading it keeps the connection pooled. A
+         * stream that ended any other way, cut off, failed or abandoned, closes its connection.
+         */
         @Override
         public void close() {
             if (translator.ended()) {
@@ -246,8 +249,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
                 } catch (IOException | RuntimeException e) {
                     LOGGER.log(Level.FINE, "upstream " + provider + " broke after message_stop; connection dropped");
                 }
+                response.close();
+            } else {
+                response.abort();
             }
-            response.close();
         }
     }
 }
