@@ -113,6 +113,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .connectTimeout(connectTimeout)
                 .followRedirects(false)
                 .keepAlive(true)
+                .addService(new HopByHopHeaders())
                 .build();
         return new UpstreamClient(web, idleTimeout, checkAfter);
     }

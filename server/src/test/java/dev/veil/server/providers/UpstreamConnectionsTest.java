@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.veil.server.testing.FakeHttpServer;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderValues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -156,6 +158,27 @@ class UpstreamConnectionsTest {
 
         assertThat(server.received()).hasSize(2);
         assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void sendsNoHopByHopHeaderUpstream() throws Exception {
+        server = new FakeHttpServer(answering());
+        UpstreamHttp http = http(Duration.ofSeconds(30), Duration.ofSeconds(5));
+        List<Header> headers = List.of(HeaderValues.create("Connection", "X-Hop-Named"),
+                HeaderValues.create("X-Hop-Named", "1"), HeaderValues.create("Keep-Alive", "timeout=5"),
+                HeaderValues.create("Proxy-Connection", "keep-alive"), HeaderValues.create("TE", "trailers"),
+                HeaderValues.create("Trailer", "X-Checksum"), HeaderValues.create("Upgrade", "h2c"),
+                HeaderValues.create("Proxy-Authorization", "Basic c2VjcmV0"),
+                HeaderValues.create("Proxy-Authenticate", "Basic"), HeaderValues.create("X-Kept", "yes"));
+
+        try (UpstreamResponse response = http.post(URI.create(server.origin() + "/v1/chat/completions"), headers,
+                QUESTION, false)) {
+            http.body(response);
+        }
+
+        assertThat(server.lastReceived().headers()).containsEntry("x-kept", "yes").doesNotContainKeys("connection",
+                "x-hop-named", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authorization",
+                "proxy-authenticate", "transfer-encoding");
     }
 
     @Test

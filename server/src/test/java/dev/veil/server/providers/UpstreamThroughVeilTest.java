@@ -24,8 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A provider's HTTP at its edges, seen through Veil's own API: events larger than the bound, streams cut off, and
- * connections that die after the provider read the request.
+ * A provider's HTTP at its edges, seen through Veil's own API: events larger than the bound, streams cut off,
+ * connections that die after the provider read the request, and headers meant for one hop only.
  */
 class UpstreamThroughVeilTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -173,5 +173,20 @@ class UpstreamThroughVeilTest {
 
         assertThat(failed.statusCode()).isEqualTo(502);
         assertThat(requests.get()).isEqualTo(2);
+    }
+
+    @Test
+    void sendsTheProviderNoHopByHopHeaders() throws Exception {
+        start(exchange -> exchange.respond(200, "application/json", COMPLETION.getBytes(StandardCharsets.UTF_8),
+                Map.of()), "", ", headers: {Connection: x-hop, x-hop: \"1\", Keep-Alive: \"timeout=5\", "
+                + "x-kept: \"yes\"}");
+
+        HttpResponse<String> response = veil.send(veil.request("/v1/chat/completions")
+                .header("Proxy-Connection", "keep-alive")
+                .POST(HttpRequest.BodyPublishers.ofString(CHAT.formatted(""))).build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(upstream.lastReceived().headers()).containsEntry("x-kept", "yes")
+                .doesNotContainKeys("proxy-connection", "connection", "x-hop", "keep-alive");
     }
 }
