@@ -171,17 +171,10 @@ public final class Pipeline {
      * other handler.
      */
     public static final class Endpoint implements Handler {
-        private final Pipeline pipeline;
         private final BiConsumer<ServerRequest, ServerResponse> serve;
 
-        private Endpoint(Pipeline pipeline, BiConsumer<ServerRequest, ServerResponse> serve) {
-            this.pipeline = pipeline;
+        private Endpoint(BiConsumer<ServerRequest, ServerResponse> serve) {
             this.serve = serve;
-        }
-
-        /** The pipeline this endpoint runs. */
-        public Pipeline pipeline() {
-            return pipeline;
         }
 
         @Override
@@ -218,7 +211,7 @@ public final class Pipeline {
     private <R, S extends Surface<R>> Endpoint endpoint(Function<ServerRequest, ? extends S> surfaces,
                                                         String operation, Function<R, Estimate> estimate,
                                                         Stages<S, R> stages) {
-        return new Endpoint(this, (request, response) -> {
+        return new Endpoint((request, response) -> {
             S surface = surfaces.apply(request);
             String requestId = RequestIds.next();
             response.header(VeilHeaders.REQUEST_ID, requestId);
