@@ -14,6 +14,7 @@ import java.util.function.Function;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.providers.openai.OpenAiPreset;
+import dev.veil.server.storage.PrivateFiles;
 
 /**
  * The config Veil runs on without {@code --config}: loopback only, the built-in {@code veil/echo} model, and every
@@ -114,7 +115,7 @@ final class DefaultConfig {
 
     private static void writePrivate(Path file, String content) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            PrivateFiles.createDirectories(file.toAbsolutePath().getParent());
             try {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
                         "rw-------")));
@@ -134,7 +135,7 @@ final class DefaultConfig {
             if (Files.exists(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).trim();
             }
-            Files.createDirectories(dataDir);
+            PrivateFiles.createDirectories(dataDir);
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             String key = "sk-veil-" + HexFormat.of().formatHex(random);

@@ -4,24 +4,22 @@ import dev.veil.server.api.AdminKeysEndpoint;
 import dev.veil.server.api.AdminPluginsEndpoint;
 import dev.veil.server.api.AdmissionFilter;
 import dev.veil.server.api.ChatCompletionsEndpoint;
-import dev.veil.server.api.Pipeline;
-import dev.veil.server.api.PolicyOffHeader;
 import dev.veil.server.api.EmbeddingsEndpoint;
 import dev.veil.server.api.ErrorResponder;
 import dev.veil.server.api.Gateway;
 import dev.veil.server.api.HealthEndpoint;
 import dev.veil.server.api.MessagesEndpoint;
 import dev.veil.server.api.ModelsEndpoint;
+import dev.veil.server.api.Pipeline;
+import dev.veil.server.api.PolicyOffHeader;
+import dev.veil.server.api.Routes;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.http1.Http1xConnectionSelector;
 import dev.veil.server.http1.ProtocolErrors;
-import dev.veil.spi.ErrorKind;
-import dev.veil.spi.VeilException;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
-import io.opentelemetry.api.OpenTelemetry;
 import io.helidon.webserver.http.HttpRouting;
+import io.opentelemetry.api.OpenTelemetry;
 
 /** A running Veil: the Helidon web server with Veil's routes. */
 public final class VeilServer implements AutoCloseable {
@@ -102,7 +100,7 @@ public final class VeilServer implements AutoCloseable {
         MessagesEndpoint messages = new MessagesEndpoint(gateway);
         ChatCompletionsEndpoint chat = new ChatCompletionsEndpoint(gateway);
         EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(gateway);
-        return new Routes()
+        Routes routes = new Routes()
                 .egress("/v1/chat/completions", pipeline.chat(request -> chat))
                 .egress("/v1/embeddings", pipeline.embeddings(request -> embeddings))
                 .egress("/v1/messages", pipeline.chat(messages::messages))
@@ -111,22 +109,9 @@ public final class VeilServer implements AutoCloseable {
                 .local(Method.GET, "/v1/models/{+model}", models::retrieve)
                 .local(Method.GET, "/health/live", health::live)
                 .local(Method.GET, "/health/ready", health::ready)
-                .local(Method.GET, "/admin/plugins", adminPlugins::list)
-                .localService(new AdminKeysEndpoint(gateway))
-                .anyLocal("/v1/chat/completions", (req, res) -> notAllowed(res, "POST"))
-                .anyLocal("/v1/embeddings", (req, res) -> notAllowed(res, "POST"))
-                .anyLocal("/v1/messages", messages::notAllowed)
-                .anyLocal("/v1/messages/count_tokens", messages::notAllowed)
-                .anyLocal("/v1/*", (req, res) -> ErrorResponder.send(res, new VeilException(ErrorKind.NOT_FOUND,
-                        "Unknown endpoint " + req.prologue().method().text() + " " + req.path().path()
-                                + "; Veil serves /v1/chat/completions, /v1/embeddings, /v1/messages, "
-                                + "/v1/messages/count_tokens and /v1/models").withCode("unknown_url")));
-    }
-
-    private static void notAllowed(io.helidon.webserver.http.ServerResponse response, String allowed) {
-        response.header(HeaderNames.ALLOW, allowed);
-        ErrorResponder.send(response, VeilException.clientError(405, ErrorKind.INVALID_REQUEST.type(),
-                "Method not allowed; use " + allowed, "method_not_allowed", null));
+                .local(Method.GET, "/admin/plugins", adminPlugins::list);
+        new AdminKeysEndpoint(gateway).routes(routes);
+        return routes;
     }
 
     public int port() {

@@ -94,7 +94,7 @@ public class TracingBenchmark {
         Map<String, String> upstream = new HashMap<>(2);
         try (Scope ignored = server.makeCurrent()) {
             telemetry.authenticate(() -> caller);
-            RequestTelemetry.model(server, "chat", "smart");
+            RequestTelemetry.model(server, "chat", "smart", true);
             child("veil.policy", SpanKind.INTERNAL).end();
             Span attempt = child("chat gpt-4o", SpanKind.CLIENT);
             try (Scope inner = attempt.makeCurrent()) {

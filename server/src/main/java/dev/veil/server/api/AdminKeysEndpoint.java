@@ -5,13 +5,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,25 +23,32 @@ import dev.veil.server.keys.BudgetSpec;
 import dev.veil.server.keys.Keys;
 import dev.veil.server.keys.Metering;
 import dev.veil.server.keys.Money;
+import dev.veil.server.keys.ValueBounds;
 import dev.veil.server.keys.VirtualKey;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The admin API for tenants, teams, virtual keys, budgets and usage, under {@code /admin/}: JSON in and out, the
  * master key or an admin-scoped key required. A key's full text appears in exactly two answers, creation and
- * rotation. Bad input is a 400 naming the field; an unknown key id a 404. Contract: docs/keys.md.
+ * rotation. Bodies are read under {@code veil.limits.max-request-bytes} (413 past it). Bad input, a value out of
+ * {@link ValueBounds} included, is a 400 naming the field, before anything is stored; an unknown key id a 404.
+ *
+ * <p>The master key manages every tenant. An admin-scoped virtual key manages its own tenant only (Veil has no
+ * role that would lift this): it lists, creates, rotates and revokes that tenant's keys, manages its teams and their
+ * and its keys' budgets, and reads its usage. Naming another tenant is a 403 {@code tenant_not_allowed}; the id of
+ * another tenant's key is a 404 like an id that does not exist, so that ids of other tenants cannot be probed.
+ * Creating tenants and setting a tenant's own budget (its cap) are the master key's. Contract: docs/keys.md.
  */
-public final class AdminKeysEndpoint implements HttpService {
+public final class AdminKeysEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Set<String> KEY_FIELDS = Set.of("tenant", "team", "name", "labels", "models", "scope",
             "expires_at", "limits", "budget");
     private static final Set<String> TENANT_FIELDS = Set.of("name", "budget");
@@ -59,33 +66,62 @@ public final class AdminKeysEndpoint implements HttpService {
         this.metering = gateway.metering();
     }
 
-    @Override
-    public void routing(HttpRules rules) {
-        rules.post("/admin/tenants", (req, res) -> handle(req, res, 201, this::createTenant))
-                .get("/admin/tenants", (req, res) -> handle(req, res, 200, this::listTenants))
-                .post("/admin/teams", (req, res) -> handle(req, res, 201, this::createTeam))
-                .get("/admin/teams", (req, res) -> handle(req, res, 200, this::listTeams))
-                .post("/admin/keys", (req, res) -> handle(req, res, 201, this::createKey))
-                .get("/admin/keys", (req, res) -> handle(req, res, 200, this::listKeys))
-                .get("/admin/keys/{id}", (req, res) -> handle(req, res, 200, this::getKey))
-                .post("/admin/keys/{id}/rotate", (req, res) -> handle(req, res, 200, this::rotateKey))
-                .post("/admin/keys/{id}/revoke", (req, res) -> handle(req, res, 200, this::revokeKey))
-                .delete("/admin/keys/{id}", (req, res) -> handle(req, res, 200, this::revokeKey))
-                .post("/admin/budgets", (req, res) -> handle(req, res, 200, this::putBudget))
-                .get("/admin/budgets", (req, res) -> handle(req, res, 200, this::listBudgets))
-                .get("/admin/usage", this::usage);
+    /** Adds the admin API's routes, all local, to {@code routes}. */
+    public void routes(Routes routes) {
+        routes.local(Method.POST, "/admin/tenants", (req, res) -> handle(req, res, 201, this::createTenant))
+                .local(Method.GET, "/admin/tenants", (req, res) -> handle(req, res, 200, this::listTenants))
+                .local(Method.POST, "/admin/teams", (req, res) -> handle(req, res, 201, this::createTeam))
+                .local(Method.GET, "/admin/teams", (req, res) -> handle(req, res, 200, this::listTeams))
+                .local(Method.POST, "/admin/keys", (req, res) -> handle(req, res, 201, this::createKey))
+                .local(Method.GET, "/admin/keys", (req, res) -> handle(req, res, 200, this::listKeys))
+                .local(Method.GET, "/admin/keys/{id}", (req, res) -> handle(req, res, 200, this::getKey))
+                .local(Method.POST, "/admin/keys/{id}/rotate", (req, res) -> handle(req, res, 200, this::rotateKey))
+                .local(Method.POST, "/admin/keys/{id}/revoke", (req, res) -> handle(req, res, 200, this::revokeKey))
+                .local(Method.DELETE, "/admin/keys/{id}", (req, res) -> handle(req, res, 200, this::revokeKey))
+                .local(Method.POST, "/admin/budgets", (req, res) -> handle(req, res, 200, this::putBudget))
+                .local(Method.GET, "/admin/budgets", (req, res) -> handle(req, res, 200, this::listBudgets))
+                .local(Method.GET, "/admin/usage", this::usage);
     }
 
     @FunctionalInterface
     private interface Action {
-        JsonNode run(ServerRequest request) throws IOException;
+        JsonNode run(ServerRequest request, Authority authority) throws IOException;
+    }
+
+    /** The tenants a caller manages: every one (the master key) or its own (an admin-scoped virtual key). */
+    private record Authority(Optional<String> tenant) {
+        static Authority of(Caller caller) {
+            return new Authority(caller.keyId().equals("master") ? Optional.empty() : Optional.of(caller.tenant()));
+        }
+
+        boolean covers(String other) {
+            return tenant.map(other::equals).orElse(true);
+        }
+
+        void require(String other) {
+            if (!covers(other)) {
+                throw forbidden();
+            }
+        }
+
+        void requireMaster() {
+            if (tenant.isPresent()) {
+                throw forbidden();
+            }
+        }
+
+        VeilException forbidden() {
+            return new VeilException(ErrorKind.PERMISSION_DENIED, "This admin key manages tenant '"
+                    + tenant.orElseThrow() + "' only; tenants, tenant budgets and other tenants are for the master key")
+                    .withCode("tenant_not_allowed");
+        }
     }
 
     private void handle(ServerRequest request, ServerResponse response, int status, Action action) {
         response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
         try {
-            authenticate(request);
-            JsonNode body = action.run(request);
+            Authority authority = authenticate(request);
+            JsonNode body = action.run(request, authority);
             response.status(Status.create(status));
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(JSON.writeValueAsBytes(body));
@@ -97,58 +133,64 @@ public final class AdminKeysEndpoint implements HttpService {
         }
     }
 
-    private void authenticate(ServerRequest request) {
-        gateway.authenticator().authenticateAdmin(request.headers().first(MessagesEndpoint.API_KEY),
-                request.headers().first(HeaderNames.AUTHORIZATION));
+    private Authority authenticate(ServerRequest request) {
+        return Authority.of(gateway.authenticator().authenticateAdmin(request.headers().first(MessagesEndpoint.API_KEY),
+                request.headers().first(HeaderNames.AUTHORIZATION)));
     }
 
     // Tenants and teams -----------------------------------------------------------------------------------------
 
-    private JsonNode createTenant(ServerRequest request) throws IOException {
+    private JsonNode createTenant(ServerRequest request, Authority authority) throws IOException {
+        authority.requireMaster();
         ObjectNode body = body(request, TENANT_FIELDS);
         String name = name(body, "name");
+        Optional<BudgetSpec> budget = budget(body, BudgetScope.tenant(name));
         metering.ensureTenant(name);
         ObjectNode out = JSON.createObjectNode().put("object", "tenant").put("name", name);
-        budget(body, BudgetScope.tenant(name)).ifPresent(b -> out.set("budget", budget(b)));
+        budget.ifPresent(b -> out.set("budget", budget(metering.putBudget(b))));
         return out;
     }
 
-    private JsonNode listTenants(ServerRequest request) {
+    private JsonNode listTenants(ServerRequest request, Authority authority) {
         ArrayNode data = JSON.createArrayNode();
         for (String tenant : metering.tenants()) {
-            data.addObject().put("object", "tenant").put("name", tenant);
+            if (authority.covers(tenant)) {
+                data.addObject().put("object", "tenant").put("name", tenant);
+            }
         }
         return list(data);
     }
 
-    private JsonNode createTeam(ServerRequest request) throws IOException {
+    private JsonNode createTeam(ServerRequest request, Authority authority) throws IOException {
         ObjectNode body = body(request, TEAM_FIELDS);
         String tenant = name(body, "tenant");
+        authority.require(tenant);
         String name = name(body, "name");
+        Optional<BudgetSpec> budget = budget(body, BudgetScope.team(tenant, name));
         metering.ensureTeam(tenant, name);
         ObjectNode out = JSON.createObjectNode().put("object", "team").put("tenant", tenant).put("name", name);
-        budget(body, BudgetScope.team(tenant, name)).ifPresent(b -> out.set("budget", budget(b)));
+        budget.ifPresent(b -> out.set("budget", budget(metering.putBudget(b))));
         return out;
     }
 
-    private JsonNode listTeams(ServerRequest request) {
+    private JsonNode listTeams(ServerRequest request, Authority authority) {
         ArrayNode data = JSON.createArrayNode();
         for (String[] team : metering.teams()) {
-            data.addObject().put("object", "team").put("tenant", team[0]).put("name", team[1]);
+            if (authority.covers(team[0])) {
+                data.addObject().put("object", "team").put("tenant", team[0]).put("name", team[1]);
+            }
         }
         return list(data);
     }
 
     // Keys ------------------------------------------------------------------------------------------------------
 
-    private JsonNode createKey(ServerRequest request) throws IOException {
+    private JsonNode createKey(ServerRequest request, Authority authority) throws IOException {
         ObjectNode body = body(request, KEY_FIELDS);
         String tenant = name(body, "tenant");
+        authority.require(tenant);
         String team = body.has("team") ? name(body, "team") : "default";
         String name = optionalText(body, "name").orElse("");
-        if (name.length() > 200) {
-            throw VeilException.invalidParam("name", "name: at most 200 characters");
-        }
         Map<String, String> labels = new LinkedHashMap<>();
         JsonNode labelNode = body.path("labels");
         if (!labelNode.isMissingNode() && !labelNode.isNull()) {
@@ -179,9 +221,6 @@ public final class AdminKeysEndpoint implements HttpService {
             }
         }
         String scope = optionalText(body, "scope").orElse(VirtualKey.SCOPE_CHAT);
-        if (!scope.equals(VirtualKey.SCOPE_CHAT) && !scope.equals(VirtualKey.SCOPE_ADMIN)) {
-            throw VeilException.invalidParam("scope", "scope: must be chat or admin");
-        }
         Optional<Instant> expires = optionalText(body, "expires_at").map(value -> {
             try {
                 return Instant.parse(value);
@@ -197,13 +236,17 @@ public final class AdminKeysEndpoint implements HttpService {
             }
             unknownFields(limits, LIMIT_FIELDS, "limits.");
         }
-        long rpm = count(limits, "rpm", "limits.rpm");
-        long tpm = count(limits, "tpm", "limits.tpm");
+        long rpm = count(limits, "rpm", "limits.rpm", ValueBounds.MAX_REQUESTS_PER_MINUTE);
+        long tpm = count(limits, "tpm", "limits.tpm", ValueBounds.MAX_TOKENS_PER_MINUTE);
         VirtualKey template = new VirtualKey("", name, tenant, team, labels, models, scope, expires, rpm, tpm,
                 Instant.now(), Optional.empty(), Optional.empty());
+        ValueBounds.problem(template).ifPresent(problem -> {
+            throw VeilException.invalidParam(problem.field(), problem.text());
+        });
         Optional<ObjectNode> budget = body.has("budget") ? Optional.of(budgetFields(body.get("budget"), "budget"))
                 : Optional.empty();
-        budget.ifPresent(b -> parseBudget(b, BudgetScope.key("pending"), "budget."));
+        // Checked before the key exists, so under a stand-in id; stored under the real one below.
+        budget.ifPresent(b -> parseBudget(b, BudgetScope.key("0000000000000000"), "budget."));
         Keys.Issued issued = metering.keys().create(template);
         ObjectNode out = key(issued.key());
         out.put("key", issued.secret());
@@ -212,24 +255,32 @@ public final class AdminKeysEndpoint implements HttpService {
         return out;
     }
 
-    private JsonNode listKeys(ServerRequest request) {
+    private JsonNode listKeys(ServerRequest request, Authority authority) {
         Optional<String> tenant = request.query().first("tenant").asOptional();
+        tenant.ifPresent(authority::require);
         Optional<String> team = request.query().first("team").asOptional();
         ArrayNode data = JSON.createArrayNode();
         for (VirtualKey key : metering.keys().list()) {
-            if (tenant.map(key.tenant()::equals).orElse(true) && team.map(key.team()::equals).orElse(true)) {
+            if (authority.covers(key.tenant()) && tenant.map(key.tenant()::equals).orElse(true)
+                    && team.map(key.team()::equals).orElse(true)) {
                 data.add(key(key));
             }
         }
         return list(data);
     }
 
-    private JsonNode getKey(ServerRequest request) {
-        return key(metering.keys().find(id(request)).orElseThrow(() -> notFound(id(request))));
+    private JsonNode getKey(ServerRequest request, Authority authority) {
+        return key(find(id(request), authority));
     }
 
-    private JsonNode rotateKey(ServerRequest request) {
+    /** The key with {@code id} if the caller manages its tenant; a 404 otherwise, as for an unknown id. */
+    private VirtualKey find(String id, Authority authority) {
+        return metering.keys().find(id).filter(key -> authority.covers(key.tenant())).orElseThrow(() -> notFound(id));
+    }
+
+    private JsonNode rotateKey(ServerRequest request, Authority authority) {
         String id = id(request);
+        find(id, authority);
         Keys.Issued issued = metering.keys().rotate(id).orElseThrow(() -> metering.keys().find(id).isPresent()
                 ? VeilException.clientError(409, ErrorKind.INVALID_REQUEST.type(), "Key " + id + " is revoked; "
                         + "create a new key instead", "key_revoked", null)
@@ -239,13 +290,14 @@ public final class AdminKeysEndpoint implements HttpService {
         return out;
     }
 
-    private JsonNode revokeKey(ServerRequest request) {
+    private JsonNode revokeKey(ServerRequest request, Authority authority) {
+        find(id(request), authority);
         return key(metering.keys().revoke(id(request)).orElseThrow(() -> notFound(id(request))));
     }
 
     // Budgets ---------------------------------------------------------------------------------------------------
 
-    private JsonNode putBudget(ServerRequest request) throws IOException {
+    private JsonNode putBudget(ServerRequest request, Authority authority) throws IOException {
         ObjectNode body = body(request, BUDGET_REQUEST_FIELDS);
         String kind = optionalText(body, "scope").orElseThrow(() -> VeilException.invalidParam("scope",
                 "scope: missing; use key, team or tenant"));
@@ -253,19 +305,36 @@ public final class AdminKeysEndpoint implements HttpService {
             case "key" -> {
                 String id = optionalText(body, "key_id").orElseThrow(() -> VeilException.invalidParam("key_id",
                         "key_id: missing; a key budget names its key"));
-                metering.keys().find(id).orElseThrow(() -> notFound(id));
+                find(id, authority);
                 yield BudgetScope.key(id);
             }
-            case "team" -> BudgetScope.team(name(body, "tenant"), name(body, "team"));
-            case "tenant" -> BudgetScope.tenant(name(body, "tenant"));
+            case "team" -> {
+                String tenant = name(body, "tenant");
+                authority.require(tenant);
+                yield BudgetScope.team(tenant, name(body, "team"));
+            }
+            case "tenant" -> {
+                String tenant = name(body, "tenant");
+                authority.requireMaster();
+                yield BudgetScope.tenant(tenant);
+            }
             default -> throw VeilException.invalidParam("scope", "scope: must be key, team or tenant");
         };
         return budget(metering.putBudget(parseBudget(body, scope, "")));
     }
 
-    private JsonNode listBudgets(ServerRequest request) {
+    private JsonNode listBudgets(ServerRequest request, Authority authority) {
+        Map<String, String> keyTenants = new HashMap<>();
+        if (authority.tenant().isPresent()) {
+            metering.keys().list().forEach(key -> keyTenants.put(key.id(), key.tenant()));
+        }
         ArrayNode data = JSON.createArrayNode();
         for (Metering.BudgetStatus status : metering.budgets()) {
+            BudgetScope scope = status.spec().scope();
+            if (!authority.covers(scope.kind().equals("key") ? keyTenants.getOrDefault(scope.keyId(), "")
+                    : scope.tenant())) {
+                continue;
+            }
             ObjectNode budget = budget(status.spec());
             budget.put("period_start", status.periodStart().toString());
             budget.put("spent_usd", Money.usd(status.spentMicros()));
@@ -275,12 +344,12 @@ public final class AdminKeysEndpoint implements HttpService {
         return list(data);
     }
 
-    private Optional<BudgetSpec> budget(ObjectNode body, BudgetScope scope) {
+    /** The budget a tenant or team body carries, checked but not stored yet. */
+    private static Optional<BudgetSpec> budget(ObjectNode body, BudgetScope scope) {
         if (!body.has("budget")) {
             return Optional.empty();
         }
-        return Optional.of(metering.putBudget(parseBudget(budgetFields(body.get("budget"), "budget"), scope,
-                "budget.")));
+        return Optional.of(parseBudget(budgetFields(body.get("budget"), "budget"), scope, "budget."));
     }
 
     private static ObjectNode budgetFields(JsonNode node, String field) {
@@ -303,7 +372,11 @@ public final class AdminKeysEndpoint implements HttpService {
             throw VeilException.invalidParam(prefix + "limit_usd", prefix + "limit_usd: give a hard cap, a soft_usd "
                     + "alert threshold, or both");
         }
-        return new BudgetSpec(scope, period, limit, soft);
+        BudgetSpec budget = new BudgetSpec(scope, period, limit, soft);
+        ValueBounds.problem(budget).ifPresent(problem -> {
+            throw VeilException.invalidParam(prefix + problem.field(), prefix + problem.text());
+        });
+        return budget;
     }
 
     private static long usd(JsonNode body, String field, String prefix) {
@@ -311,11 +384,13 @@ public final class AdminKeysEndpoint implements HttpService {
         if (node.isMissingNode() || node.isNull()) {
             return 0;
         }
-        if (!node.isNumber() || node.asDouble() < 0) {
-            throw VeilException.invalidParam(prefix + field, prefix + field + ": must be a non-negative number of "
-                    + "US dollars");
+        // 1e99999 parses as an infinite double, which has no decimal value.
+        if (!node.isNumber() || !Double.isFinite(node.asDouble()) || node.decimalValue().signum() < 0
+                || node.decimalValue().compareTo(ValueBounds.MAX_USD) > 0) {
+            throw VeilException.invalidParam(prefix + field, prefix + field + ": must be a number of US dollars "
+                    + "from 0 to " + ValueBounds.MAX_USD.toPlainString());
         }
-        return Money.micros(node.asDouble());
+        return Money.micros(node.decimalValue());
     }
 
     private static ObjectNode budget(BudgetSpec spec) {
@@ -342,12 +417,14 @@ public final class AdminKeysEndpoint implements HttpService {
     private void usage(ServerRequest request, ServerResponse response) {
         response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
         try {
-            authenticate(request);
+            Authority authority = authenticate(request);
+            Optional<String> tenant = query(request, "tenant");
+            tenant.ifPresent(authority::require);
             String format = request.query().first("format").orElse("json");
             if (!format.equals("json") && !format.equals("csv")) {
                 throw VeilException.invalidParam("format", "format: must be json or csv");
             }
-            List<Metering.UsageRow> rows = metering.usage(query(request, "tenant"), query(request, "team"),
+            List<Metering.UsageRow> rows = metering.usage(tenant.or(authority::tenant), query(request, "team"),
                     query(request, "key"), query(request, "model"), day(request, "from"), day(request, "to"));
             if (format.equals("csv")) {
                 response.header(HeaderNames.CONTENT_TYPE, "text/csv; charset=utf-8");
@@ -364,8 +441,8 @@ public final class AdminKeysEndpoint implements HttpService {
                         .put("requests", row.requests()).put("prompt_tokens", row.promptTokens())
                         .put("completion_tokens", row.completionTokens()).put("cached_tokens", row.cachedTokens())
                         .put("reasoning_tokens", row.reasoningTokens()).put("cost_usd", Money.usd(row.costMicros()));
-                cost += row.costMicros();
-                requests += row.requests();
+                cost = saturatedSum(cost, row.costMicros());
+                requests = saturatedSum(requests, row.requests());
             }
             ObjectNode out = list(data);
             out.put("total_requests", requests);
@@ -377,6 +454,11 @@ public final class AdminKeysEndpoint implements HttpService {
         } catch (JsonProcessingException e) {
             ErrorResponder.send(response, new VeilException(ErrorKind.INTERNAL, "Usage could not be written"));
         }
+    }
+
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static String csv(List<Metering.UsageRow> rows) {
@@ -440,7 +522,7 @@ public final class AdminKeysEndpoint implements HttpService {
     private static String name(JsonNode body, String field) {
         String value = optionalText(body, field).orElseThrow(() -> VeilException.invalidParam(field, field
                 + ": missing"));
-        if (!NAME.matcher(value).matches()) {
+        if (!ValueBounds.NAME.matcher(value).matches()) {
             throw VeilException.invalidParam(field, field + ": use 1 to 64 letters, digits, '.', '_' or '-', "
                     + "starting with a letter or digit");
         }
@@ -458,13 +540,13 @@ public final class AdminKeysEndpoint implements HttpService {
         return Optional.of(node.asText());
     }
 
-    private static long count(JsonNode object, String field, String param) {
+    private static long count(JsonNode object, String field, String param, long max) {
         JsonNode node = object.path(field);
         if (node.isMissingNode() || node.isNull()) {
             return 0;
         }
-        if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() < 0) {
-            throw VeilException.invalidParam(param, param + ": must be a whole number, 0 or more (0: no limit)");
+        if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() < 0 || node.asLong() > max) {
+            throw VeilException.invalidParam(param, param + ": must be a whole number from 0 (no limit) to " + max);
         }
         return node.asLong();
     }

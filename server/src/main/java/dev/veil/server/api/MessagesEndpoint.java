@@ -49,14 +49,47 @@ public final class MessagesEndpoint {
         return new Messages(request);
     }
 
-    /** One request on the surface: it keeps the body, which the passthrough forwards as it is. */
-    private final class Messages implements Pipeline.ChatSurface {
-        private final ServerRequest request;
-        private byte[] body;
+    /**
+     * What the Anthropic surfaces share for one request: {@code x-api-key} (or a Bearer key), Anthropic's
+     * {@code request-id} header and error shape, and the body as the client sent it, which a passthrough forwards.
+     */
+    private abstract class AnthropicSurface {
+        final ServerRequest request;
+        byte[] body;
+
+        AnthropicSurface(ServerRequest request) {
+            this.request = request;
+        }
+
+        /** Parses the body in the surface's wire format. */
+        abstract ChatRequest read(byte[] body);
+
+        public ChatRequest parse(byte[] body) {
+            ChatRequest parsed = read(body);
+            this.body = body;
+            return parsed;
+        }
+
+        public void identify(ServerResponse response, String requestId) {
+            response.header(ANTHROPIC_REQUEST_ID, requestId);
+        }
+
+        public Caller authenticate(ServerRequest request) {
+            return gateway.authenticator().authenticate(request.headers().first(API_KEY),
+                    request.headers().first(HeaderNames.AUTHORIZATION));
+        }
+
+        public void fail(ServerResponse response, VeilException error) {
+            AnthropicErrorResponder.send(response, error);
+        }
+    }
+
+    /** One request on {@code /v1/messages}. */
+    private final class Messages extends AnthropicSurface implements Pipeline.ChatSurface {
         private Optional<AnthropicPassthrough> passthrough = Optional.empty();
 
         Messages(ServerRequest request) {
-            this.request = request;
+            super(request);
         }
 
         @Override
@@ -65,20 +98,8 @@ public final class MessagesEndpoint {
         }
 
         @Override
-        public void identify(ServerResponse response, String requestId) {
-            response.header(ANTHROPIC_REQUEST_ID, requestId);
-        }
-
-        @Override
-        public Caller authenticate(ServerRequest request) {
-            return MessagesEndpoint.this.authenticate(request);
-        }
-
-        @Override
-        public ChatRequest parse(byte[] body) {
-            ChatRequest parsed = AnthropicRequests.messages(body);
-            this.body = body;
-            return parsed;
+        ChatRequest read(byte[] body) {
+            return AnthropicRequests.messages(body);
         }
 
         @Override
@@ -105,11 +126,6 @@ public final class MessagesEndpoint {
             return passthrough.isPresent() ? passthrough.get().relay(response, stream, requestId)
                     : AnthropicSseRelay.relay(response, stream, requestId);
         }
-
-        @Override
-        public void fail(ServerResponse response, VeilException error) {
-            AnthropicErrorResponder.send(response, error);
-        }
     }
 
     /**
@@ -122,13 +138,10 @@ public final class MessagesEndpoint {
         return new CountTokens(request);
     }
 
-    /** One count request: it keeps the body, which an exact count forwards as it is. */
-    private final class CountTokens implements Pipeline.CountTokensSurface {
-        private final ServerRequest request;
-        private byte[] body;
-
+    /** One request on {@code /v1/messages/count_tokens}. */
+    private final class CountTokens extends AnthropicSurface implements Pipeline.CountTokensSurface {
         CountTokens(ServerRequest request) {
-            this.request = request;
+            super(request);
         }
 
         @Override
@@ -137,20 +150,8 @@ public final class MessagesEndpoint {
         }
 
         @Override
-        public void identify(ServerResponse response, String requestId) {
-            response.header(ANTHROPIC_REQUEST_ID, requestId);
-        }
-
-        @Override
-        public Caller authenticate(ServerRequest request) {
-            return MessagesEndpoint.this.authenticate(request);
-        }
-
-        @Override
-        public ChatRequest parse(byte[] body) {
-            ChatRequest parsed = AnthropicRequests.countTokens(body);
-            this.body = body;
-            return parsed;
+        ChatRequest read(byte[] body) {
+            return AnthropicRequests.countTokens(body);
         }
 
         @Override
@@ -175,11 +176,6 @@ public final class MessagesEndpoint {
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(counted.body());
         }
-
-        @Override
-        public void fail(ServerResponse response, VeilException error) {
-            AnthropicErrorResponder.send(response, error);
-        }
     }
 
     /**
@@ -196,25 +192,5 @@ public final class MessagesEndpoint {
             leading.add(target);
         }
         return leading;
-    }
-
-    /** Any other method on the surface's paths. */
-    public void notAllowed(ServerRequest request, ServerResponse response) {
-        requestId(response);
-        response.header(HeaderNames.ALLOW, "POST");
-        AnthropicErrorResponder.send(response, VeilException.clientError(405, "invalid_request_error",
-                "Method not allowed; use POST", "method_not_allowed", null));
-    }
-
-    private Caller authenticate(ServerRequest request) {
-        return gateway.authenticator().authenticate(request.headers().first(API_KEY),
-                request.headers().first(HeaderNames.AUTHORIZATION));
-    }
-
-    private static String requestId(ServerResponse response) {
-        String requestId = RequestIds.next();
-        response.header(VeilHeaders.REQUEST_ID, requestId);
-        response.header(ANTHROPIC_REQUEST_ID, requestId);
-        return requestId;
     }
 }

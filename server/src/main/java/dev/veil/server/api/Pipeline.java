@@ -171,17 +171,10 @@ public final class Pipeline {
      * other handler.
      */
     public static final class Endpoint implements Handler {
-        private final Pipeline pipeline;
         private final BiConsumer<ServerRequest, ServerResponse> serve;
 
-        private Endpoint(Pipeline pipeline, BiConsumer<ServerRequest, ServerResponse> serve) {
-            this.pipeline = pipeline;
+        private Endpoint(BiConsumer<ServerRequest, ServerResponse> serve) {
             this.serve = serve;
-        }
-
-        /** The pipeline this endpoint runs. */
-        public Pipeline pipeline() {
-            return pipeline;
         }
 
         @Override
@@ -192,80 +185,39 @@ public final class Pipeline {
 
     /** A route handler serving chat requests on the surface {@code surfaces} makes for each request. */
     public Endpoint chat(Function<ServerRequest, ? extends ChatSurface> surfaces) {
-        return new Endpoint(this, (request, response) -> {
-            ChatSurface surface = surfaces.apply(request);
-            serve(request, response, identify(response, surface), surface);
-        });
+        return endpoint(surfaces, "chat", chat -> new Estimate(chat.model(), chat.stream(), characters(chat),
+                chat.sampling().outputTokenLimit()), this::chat);
     }
 
     /** A route handler serving embeddings requests on the surface {@code surfaces} makes for each request. */
     public Endpoint embeddings(Function<ServerRequest, ? extends EmbeddingsSurface> surfaces) {
-        return new Endpoint(this, (request, response) -> {
-            EmbeddingsSurface surface = surfaces.apply(request);
-            serve(request, response, identify(response, surface), surface);
-        });
+        // Embeddings produce no output tokens: the reservation is the input alone.
+        return endpoint(surfaces, "embeddings", embeddings -> new Estimate(embeddings.model(), false,
+                characters(embeddings), OptionalInt.of(0)), this::embeddings);
     }
 
     /** A route handler serving token counts on the surface {@code surfaces} makes for each request. */
     public Endpoint countTokens(Function<ServerRequest, ? extends CountTokensSurface> surfaces) {
-        return new Endpoint(this, (request, response) -> {
-            CountTokensSurface surface = surfaces.apply(request);
-            serve(request, response, identify(response, surface), surface);
-        });
+        return endpoint(surfaces, "count_tokens", chat -> new Estimate(chat.model(), false, characters(chat),
+                OptionalInt.of(0)), this::count);
     }
 
-    private static String identify(ServerResponse response, Surface<?> surface) {
-        String requestId = RequestIds.next();
-        response.header(VeilHeaders.REQUEST_ID, requestId);
-        surface.identify(response, requestId);
-        return requestId;
+    /** The stages after the exchange phase, which differ by the kind of request. */
+    @FunctionalInterface
+    private interface Stages<S, R> {
+        void serve(S surface, R request, Serving serving);
     }
 
-    /** Serves one chat request on {@code surface}. */
-    private void serve(ServerRequest request, ServerResponse response, String requestId, ChatSurface surface) {
-        run(request, response, requestId, surface, "chat", new Stages<>() {
-            @Override
-            public Estimate estimate(ChatRequest chat) {
-                return new Estimate(chat.model(), chat.stream(), characters(chat), chat.sampling().outputTokenLimit());
-            }
-
-            @Override
-            public void serve(ChatRequest chat, Serving serving) {
-                chat(surface, chat, serving);
-            }
-        });
-    }
-
-    /** Serves one embeddings request on {@code surface}. */
-    private void serve(ServerRequest request, ServerResponse response, String requestId,
-                      EmbeddingsSurface surface) {
-        run(request, response, requestId, surface, "embeddings", new Stages<>() {
-            @Override
-            public Estimate estimate(EmbeddingsRequest embeddings) {
-                // Embeddings produce no output tokens: the reservation is the input alone.
-                return new Estimate(embeddings.model(), false, characters(embeddings), OptionalInt.of(0));
-            }
-
-            @Override
-            public void serve(EmbeddingsRequest embeddings, Serving serving) {
-                embeddings(surface, embeddings, serving);
-            }
-        });
-    }
-
-    /** Serves one token-count request on {@code surface}. */
-    private void serve(ServerRequest request, ServerResponse response, String requestId,
-                      CountTokensSurface surface) {
-        run(request, response, requestId, surface, "count_tokens", new Stages<>() {
-            @Override
-            public Estimate estimate(ChatRequest chat) {
-                return new Estimate(chat.model(), false, characters(chat), OptionalInt.of(0));
-            }
-
-            @Override
-            public void serve(ChatRequest chat, Serving serving) {
-                count(surface, chat, serving);
-            }
+    private <R, S extends Surface<R>> Endpoint endpoint(Function<ServerRequest, ? extends S> surfaces,
+                                                        String operation, Function<R, Estimate> estimate,
+                                                        Stages<S, R> stages) {
+        return new Endpoint((request, response) -> {
+            S surface = surfaces.apply(request);
+            String requestId = RequestIds.next();
+            response.header(VeilHeaders.REQUEST_ID, requestId);
+            surface.identify(response, requestId);
+            run(request, response, requestId, surface, operation, estimate,
+                    (parsed, serving) -> stages.serve(surface, parsed, serving));
         });
     }
 
@@ -273,13 +225,6 @@ public final class Pipeline {
 
     /** What admission reserves for a request. */
     private record Estimate(String model, boolean streaming, long inputCharacters, OptionalInt outputTokens) {
-    }
-
-    /** The stages after the exchange phase, which differ by the kind of request. */
-    private interface Stages<R> {
-        Estimate estimate(R request);
-
-        void serve(R request, Serving serving);
     }
 
     /** One request's state as it moves along: what the close needs, whatever failed. */
@@ -303,7 +248,8 @@ public final class Pipeline {
     }
 
     private <R> void run(ServerRequest request, ServerResponse response, String requestId, Surface<R> surface,
-                         String operation, Stages<R> stages) {
+                         String operation, Function<R, Estimate> estimates,
+                         BiConsumer<R, Serving> stages) {
         long start = System.nanoTime();
         Span span = gateway.telemetry().start(request, operation, surface.name(), requestId);
         Serving serving = new Serving(response, requestId, RequestAudit.start(gateway.audit(), requestId,
@@ -313,8 +259,9 @@ public final class Pipeline {
             Caller caller = gateway.telemetry().authenticate(() -> surface.authenticate(request));
             serving.audit.caller(caller);
             R parsed = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
-            Estimate estimate = stages.estimate(parsed);
-            RequestTelemetry.model(span, operation, estimate.model());
+            Estimate estimate = estimates.apply(parsed);
+            RequestTelemetry.model(span, operation, estimate.model(),
+                    gateway.resolver().find(estimate.model()).isPresent());
             serving.audit.requested(estimate.model());
             serving.ticket = gateway.metering().admit(caller, estimate.model(), estimate.inputCharacters(),
                     estimate.outputTokens(), response::header);
@@ -322,7 +269,7 @@ public final class Pipeline {
             serving.exchange = exchange(request, requestId, surface.name(), caller, estimate.streaming(), start);
             gateway.plugins().onExchange(serving.exchange);
             serving.audit.attach(serving.exchange);
-            stages.serve(parsed, serving);
+            stages.accept(parsed, serving);
         } catch (VeilException e) {
             failure = e;
         } catch (RuntimeException | Error e) {

@@ -12,19 +12,33 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.logging.Logger;
 
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.config.ConfigException;
+import dev.veil.server.storage.PrivateFiles;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
 /**
  * The audit log's SQLite file: its schema, its meta table (key check, public key, passphrase salt, current epoch),
  * and the checks that make a missing or wrong key a clear error instead of a silently new log. Plaintext columns hold
- * sequence numbers, times, epochs, nonces and hashes: nothing about a request.
+ * sequence numbers, times, epochs, nonces and hashes: nothing about a request. The file and SQLite's files beside it
+ * are readable by Veil's user only (0600).
+ *
+ * <p>Rows are evidence: Veil never changes or removes one, whatever it holds. A damaged key check or passphrase salt
+ * stops the start with a message naming the fix, because without them Veil cannot tell whether its key is the log's.
+ * The data-key epoch in {@code meta} is bookkeeping, not evidence (every record carries its own epoch): when it is
+ * unreadable or out of range, the writer starts a new epoch and says so.
  */
 public final class AuditDatabase implements AutoCloseable {
     static final int FORMAT = 1;
+    /** Epochs beyond this are damage: a new epoch a minute for a thousand years stays far below it. */
+    static final long MAX_EPOCH = 1_000_000_000L;
+    private static final Logger LOGGER = Logger.getLogger(AuditDatabase.class.getName());
+    private static final long DAY_MILLIS = 86_400_000L;
+    private static final int SALT_BYTES = 16;
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL,
@@ -58,6 +72,15 @@ public final class AuditDatabase implements AutoCloseable {
                     + "with veil.audit set, or point veil.audit.file at an existing log");
         }
         byte[] rawKey = config.key() instanceof AuditConfig.PassphraseEnv ? null : rawKey(config.key());
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                PrivateFiles.createDirectories(file.toAbsolutePath().getParent());
+            }
+            PrivateFiles.database(file.toAbsolutePath());
+        } catch (IOException e) {
+            throw new ConfigException("veil.audit.file", "cannot create " + file + " or its directory ("
+                    + e.getClass().getSimpleName() + "); check the data dir's permissions");
+        }
         Connection connection = connect(file, !config.async() && config.fsync(), exists);
         try {
             AuditKeys keys = keys(connection, config.key(), rawKey, file);
@@ -80,18 +103,81 @@ public final class AuditDatabase implements AutoCloseable {
         return keys;
     }
 
-    /** Reads a meta value. */
+    /** Reads a meta value; a NULL value reads as absent. */
     Optional<byte[]> meta(String key) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
             select.setString(1, key);
             try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(row.getBytes(1)) : Optional.empty();
+                return row.next() ? Optional.ofNullable(row.getBytes(1)) : Optional.empty();
             }
         }
     }
 
-    long metaLong(String key, long fallback) throws SQLException {
-        return meta(key).map(value -> Long.parseLong(new String(value, StandardCharsets.US_ASCII))).orElse(fallback);
+    /** A meta number from {@code min} to {@code max}; empty when absent, unparsable or out of range. */
+    OptionalLong metaNumber(String key, long min, long max) throws SQLException {
+        return number(meta(key).orElse(null), min, max);
+    }
+
+    /** Decimal ASCII digits from {@code min} to {@code max}, as meta stores numbers; empty for anything else. */
+    static OptionalLong number(byte[] value, long min, long max) {
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long number = Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+            return number < min || number > max ? OptionalLong.empty() : OptionalLong.of(number);
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The latest time an epoch may have started: later is damage (a clock a day fast is not). */
+    static long latestEpochStart() {
+        return System.currentTimeMillis() + DAY_MILLIS;
+    }
+
+    /** The current epoch: meta's, or when that is unreadable the highest any record used. */
+    long currentEpoch() throws SQLException {
+        OptionalLong epoch = metaNumber("epoch", 0, MAX_EPOCH);
+        return epoch.isPresent() ? epoch.getAsLong() : highestRecordEpoch();
+    }
+
+    private long highestRecordEpoch() throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT MAX(epoch) FROM records "
+                + "WHERE typeof(epoch) = 'integer' AND epoch BETWEEN 0 AND ?")) {
+            select.setLong(1, MAX_EPOCH);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        }
+    }
+
+    /**
+     * Before the writer starts: when meta's epoch or its start time is unreadable or out of range (damage, or an
+     * edit), starts a new epoch above every epoch a record used, now. Records are untouched; verify still checks
+     * each under its own epoch's key.
+     */
+    void repairEpoch() throws SQLException {
+        OptionalLong epoch = metaNumber("epoch", 0, MAX_EPOCH - 1);
+        OptionalLong started = metaNumber("epoch_started_ms", 0, latestEpochStart());
+        if (epoch.isPresent() && started.isPresent()) {
+            return;
+        }
+        long next = Math.max(epoch.orElse(0), highestRecordEpoch()) + 1;
+        connection.setAutoCommit(false);
+        try {
+            putMeta("epoch", next);
+            putMeta("epoch_started_ms", System.currentTimeMillis());
+            connection.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw e;
+        } finally {
+            autoCommit();
+        }
+        LOGGER.warning(() -> file + ": meta." + (epoch.isEmpty() ? "epoch" : "epoch_started_ms") + " was unreadable "
+                + "or out of range; started data-key epoch " + next + " for new records (existing records are "
+                + "untouched; ./veil audit verify checks them)");
     }
 
     void putMeta(String key, byte[] value) throws SQLException {
@@ -114,7 +200,7 @@ public final class AuditDatabase implements AutoCloseable {
     public long rotate() {
         try {
             connection.setAutoCommit(false);
-            long epoch = metaLong("epoch", 0) + 1;
+            long epoch = Math.min(currentEpoch(), MAX_EPOCH - 1) + 1;
             putMeta("epoch", epoch);
             putMeta("epoch_started_ms", System.currentTimeMillis());
             connection.commit();
@@ -152,9 +238,6 @@ public final class AuditDatabase implements AutoCloseable {
 
     private static Connection connect(Path file, boolean fsync, boolean exists) {
         try {
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            }
             SQLiteConfig sqlite = new SQLiteConfig();
             sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
             // WAL with NORMAL: a commit is in the log file, safe from any crash of this process; FULL adds an fsync
@@ -171,9 +254,6 @@ public final class AuditDatabase implements AutoCloseable {
             throw new ConfigException("veil.audit.file", file + " cannot be " + (exists ? "read as an audit log ("
                     + reason(e) + "); restore it from a backup, or move it away to start a new log"
                     : "created (" + reason(e) + "); check that the data dir is writable"));
-        } catch (IOException e) {
-            throw new ConfigException("veil.audit.file", "cannot create the directory of " + file + " ("
-                    + e.getClass().getSimpleName() + "); check the data dir's permissions");
         }
     }
 
@@ -185,11 +265,19 @@ public final class AuditDatabase implements AutoCloseable {
             boolean passphrase = source instanceof AuditConfig.PassphraseEnv;
             if (check.isEmpty()) {
                 if (hasRecords(connection)) {
-                    throw new ConfigException("veil.audit.file", file + " holds records but no key check; the log "
-                            + "was tampered with or damaged. Run ./veil audit verify, and move the file away to start "
-                            + "a new log");
+                    throw new ConfigException("veil.audit.file", file + " holds records but no key check "
+                            + "(meta.key_check); the log was tampered with or damaged. Run ./veil audit verify, and "
+                            + "restore the file from a backup, or move it away (keep it as evidence) to start a new "
+                            + "log");
                 }
                 return initialise(meta, source, rawKey, passphrase);
+            }
+            if (check.get().length != AuditKeys.KEY_BYTES || salt.filter(s -> s.length != SALT_BYTES).isPresent()) {
+                throw new ConfigException("veil.audit.file", file + ": its " + (check.get().length
+                        != AuditKeys.KEY_BYTES ? "key check (meta.key_check)" : "passphrase salt (meta.salt)")
+                        + " is damaged, so Veil cannot tell whether " + source.configKey() + " is the key the log "
+                        + "was written with: restore the file from a backup, or move it away (keep it as evidence: "
+                        + "./veil audit verify shows what else changed) to start a new log");
             }
             if (salt.isPresent() != passphrase) {
                 throw new ConfigException(source.configKey(), "does not match how the audit log " + file + " was "
@@ -217,7 +305,7 @@ public final class AuditDatabase implements AutoCloseable {
         try {
             AuditKeys keys;
             if (passphrase) {
-                byte[] salt = new byte[16];
+                byte[] salt = new byte[SALT_BYTES];
                 new SecureRandom().nextBytes(salt);
                 keys = AuditKeys.fromPassphrase(((AuditConfig.PassphraseEnv) source).value().reveal(), salt);
                 meta.putMeta("salt", salt);

@@ -50,6 +50,8 @@ public final class AuditLog implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(AuditLog.class.getName());
     private static final int QUEUE_CAPACITY = 65_536;
     private static final int MAX_BATCH = 1024;
+    /** Sequence numbers stop far below overflow; a last record beyond this is damage. */
+    static final long MAX_SEQ = 1L << 62;
 
     private final AuditConfig config;
     private final AuditDatabase database;
@@ -105,6 +107,7 @@ public final class AuditLog implements AutoCloseable {
         AuditDatabase database = AuditDatabase.open(config, true);
         AuditLog log = new AuditLog(config, database);
         try {
+            database.repairEpoch();
             log.readHead();
             log.checkpointer = WalCheckpointer.start(database.connection(), database.file(), log.housekeeping,
                     WAL_CHECKPOINT_EVERY);
@@ -117,6 +120,10 @@ public final class AuditLog implements AutoCloseable {
             database.close();
             throw new dev.veil.server.config.ConfigException("veil.audit.file", database.file() + " cannot be read "
                     + "as an audit log (" + AuditDatabase.reason(e) + "); restore it from a backup, or move it away");
+        } catch (AuditException e) {
+            log.housekeeping.shutdownNow();
+            database.close();
+            throw new dev.veil.server.config.ConfigException("veil.audit.file", e.getMessage());
         }
         log.writer.start();
         return log;
@@ -522,33 +529,62 @@ public final class AuditLog implements AutoCloseable {
         if (now - current.startedMillis() < config.rotate().toMillis()) {
             return null;
         }
-        EpochWatch.Epoch next = new EpochWatch.Epoch(
-                Math.max(current.number(), database.metaLong("epoch", 0)) + 1, now);
+        EpochWatch.Epoch next = new EpochWatch.Epoch(Math.min(Math.max(current.number(),
+                database.metaNumber("epoch", 0, AuditDatabase.MAX_EPOCH).orElse(0)), AuditDatabase.MAX_EPOCH - 1) + 1,
+                now);
         database.putMeta("epoch", next.number());
         database.putMeta("epoch_started_ms", now);
         return next;
     }
 
-    /** The last record and checkpoint as the file has them: the chain continues from there. */
+    /**
+     * The last record and checkpoint as the file has them: the chain continues from there, whatever lies behind
+     * (verify reports that). The last record must be one a next record can chain to: a sequence number from 1 to
+     * {@link #MAX_SEQ} and a 32-byte hash. Otherwise this throws, and no record is appended to a chain no
+     * verification could vouch for: at startup that is a clear config error, later a failed commit (a 503 in sync
+     * mode). A checkpoint beyond the last record, or with an impossible time, is not counted as the last one.
+     */
     private void readHead() throws SQLException {
         try (Statement statement = database.connection().createStatement()) {
             try (ResultSet row = statement.executeQuery("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1")) {
                 if (row.next()) {
-                    lastSeq = row.getLong(1);
-                    lastHash = row.getBytes(2);
+                    Object seq = row.getObject(1);
+                    Object hash = row.getObject(2);
+                    if (!(seq instanceof Integer || seq instanceof Long) || ((Number) seq).longValue() < 1
+                            || ((Number) seq).longValue() > MAX_SEQ) {
+                        throw unusableHead("its sequence number is not from 1 to " + MAX_SEQ);
+                    }
+                    if (!(hash instanceof byte[] bytes) || bytes.length != AuditChain.GENESIS.length) {
+                        throw unusableHead("its hash is not " + AuditChain.GENESIS.length + " bytes");
+                    }
+                    lastSeq = ((Number) seq).longValue();
+                    lastHash = bytes;
                 } else {
                     lastSeq = 0;
                     lastHash = AuditChain.GENESIS;
                 }
             }
-            if (lastHash == null || lastCheckpointMillis == 0) {
-                try (ResultSet row = statement.executeQuery(
-                        "SELECT seq, created_ms FROM checkpoints ORDER BY seq DESC LIMIT 1")) {
-                    lastCheckpointSeq = row.next() ? row.getLong(1) : 0;
-                    lastCheckpointMillis = lastCheckpointSeq == 0 ? System.currentTimeMillis() : row.getLong(2);
+            if (lastCheckpointMillis == 0) {
+                long now = System.currentTimeMillis();
+                try (PreparedStatement select = database.connection().prepareStatement("SELECT seq, created_ms FROM "
+                        + "checkpoints WHERE typeof(seq) = 'integer' AND seq BETWEEN 1 AND ? ORDER BY seq DESC "
+                        + "LIMIT 1")) {
+                    select.setLong(1, lastSeq);
+                    try (ResultSet row = select.executeQuery()) {
+                        lastCheckpointSeq = row.next() ? row.getLong(1) : 0;
+                        Object created = lastCheckpointSeq == 0 ? null : row.getObject(2);
+                        lastCheckpointMillis = created instanceof Number millis && millis.longValue() > 0
+                                && millis.longValue() <= now ? millis.longValue() : now;
+                    }
                 }
             }
         }
+    }
+
+    private AuditException unusableHead(String problem) {
+        return new AuditException(database.file() + ": the last audit record " + problem + ", so new records cannot "
+                + "be chained to it: the log was damaged or tampered with. Run ./veil audit verify to see where; then "
+                + "restore the file from a backup, or move it away (keep it as evidence) to start a new log");
     }
 
     private static void pause() {

@@ -1,6 +1,5 @@
 package dev.veil.server.audit;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -65,6 +64,10 @@ final class EpochWatch implements AutoCloseable {
         }
     }
 
+    /**
+     * The epoch as the file has it. A value that is unreadable or out of range (changed since the writer checked it
+     * at startup) is read as epoch 0 started now, which {@link #advance} never takes over a later epoch.
+     */
     private static Epoch read(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT key, value FROM meta WHERE key IN ('epoch', 'epoch_started_ms')");
@@ -72,11 +75,11 @@ final class EpochWatch implements AutoCloseable {
             long number = 0;
             long started = System.currentTimeMillis();
             while (rows.next()) {
-                long value = Long.parseLong(new String(rows.getBytes(2), StandardCharsets.US_ASCII));
-                if (rows.getString(1).equals("epoch")) {
-                    number = value;
+                if ("epoch".equals(rows.getString(1))) {
+                    number = AuditDatabase.number(rows.getBytes(2), 0, AuditDatabase.MAX_EPOCH).orElse(0);
                 } else {
-                    started = value;
+                    started = AuditDatabase.number(rows.getBytes(2), 0, AuditDatabase.latestEpochStart())
+                            .orElse(started);
                 }
             }
             return new Epoch(number, started);

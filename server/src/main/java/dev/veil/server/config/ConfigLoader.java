@@ -45,8 +45,8 @@ public final class ConfigLoader {
             "cache");
     private static final Set<String> OPA_CACHE_KEYS = Set.of("max-entries", "ttl");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
-            "max-connections", "max-concurrent-requests", "header-timeout", "body-idle-timeout", "body-timeout",
-            "idle-timeout");
+            "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
+            "body-idle-timeout", "body-timeout", "idle-timeout");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout", "idle-timeout",
             "ca-file");
     private static final Set<String> PROVIDER_KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
@@ -157,6 +157,12 @@ public final class ConfigLoader {
         long maxRequestBytes = size(limits.get("max-request-bytes")).orElse(VeilConfig.DEFAULT_MAX_REQUEST_BYTES);
         long maxUpstreamBytes = size(limits.get("max-upstream-response-bytes"))
                 .orElse(VeilConfig.DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES);
+        long maxUpstreamEventBytes = size(limits.get("max-upstream-event-bytes"))
+                .orElse((long) VeilConfig.DEFAULT_MAX_UPSTREAM_EVENT_BYTES);
+        if (maxUpstreamEventBytes < 1024 || maxUpstreamEventBytes > 1L << 30) {
+            throw new ConfigException("veil.limits.max-upstream-event-bytes", "must be between 1KiB and 1GiB, got "
+                    + maxUpstreamEventBytes + "; the default is 16MiB");
+        }
         ClientTimeouts clientTimeouts = new ClientTimeouts(
                 positive(limits.get("header-timeout")).orElse(ClientTimeouts.DEFAULT_HEADER),
                 positive(limits.get("body-idle-timeout")).orElse(ClientTimeouts.DEFAULT_BODY_IDLE),
@@ -193,6 +199,7 @@ public final class ConfigLoader {
         List<PluginEntry> plugins = plugins(veil.get("plugins"));
         Optional<Path> pluginsDir = string(veil.get("plugins-dir")).map(Path::of);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
+                (int) maxUpstreamEventBytes,
                 connectTimeout, idleTimeout, caFile, providers, models, plugins, pluginsDir, opa(veil.get("opa")),
                 telemetry(veil.get("telemetry")), audit(veil.get("audit"), dataDir), accounting(veil, providers),
                 new ConnectionLimits(maxConnections, maxConcurrentRequests), clientTimeouts);

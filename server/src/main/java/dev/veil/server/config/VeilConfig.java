@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param dataDir where Veil keeps its state
  * @param maxRequestBytes the largest request body accepted
  * @param maxUpstreamResponseBytes the largest non-streamed upstream answer accepted
+ * @param maxUpstreamEventBytes the largest event (or line) of an upstream's server-sent event stream accepted
  * @param connectTimeout how long to wait for a connection to any provider
  * @param upstreamIdleTimeout how long a kept-alive connection to a provider may sit unused and still be reused
  * @param upstreamCaFile a PEM file of CA certificates trusted for providers besides the JDK's
@@ -37,6 +38,7 @@ public record VeilConfig(
         Path dataDir,
         long maxRequestBytes,
         long maxUpstreamResponseBytes,
+        int maxUpstreamEventBytes,
         Duration connectTimeout,
         Duration upstreamIdleTimeout,
         Optional<Path> upstreamCaFile,
@@ -54,6 +56,8 @@ public record VeilConfig(
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
     public static final long DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES = 256L * 1024 * 1024;
+    /** Far above any event a provider sends (a whole generated image fits), and a cap on what one stream holds. */
+    public static final int DEFAULT_MAX_UPSTREAM_EVENT_BYTES = 16 * 1024 * 1024;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Below the idle timeouts of common NAT gateways and load balancers (60 s and more). */
     public static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(30);

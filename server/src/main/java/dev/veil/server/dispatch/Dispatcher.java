@@ -160,10 +160,11 @@ public final class Dispatcher {
 
     /** A client span for one attempt: the upstream call's traceparent names it, so the provider's trace joins. */
     private Span attemptSpan(String operation, ProviderRegistry.Provider provider, TargetRef target) {
-        var span = tracer.spanBuilder(operation + " " + target.model()).setSpanKind(SpanKind.CLIENT)
+        String model = GenAi.model(target.model(), true);
+        var span = tracer.spanBuilder(operation + " " + model).setSpanKind(SpanKind.CLIENT)
                 .setAttribute(GenAi.OPERATION, operation)
                 .setAttribute(GenAi.PROVIDER, GenAi.providerName(provider.family()))
-                .setAttribute(GenAi.REQUEST_MODEL, target.model())
+                .setAttribute(GenAi.REQUEST_MODEL, model)
                 .setAttribute(GenAi.TARGET_PROVIDER, target.provider());
         provider.config().baseUrl().ifPresent(url -> {
             if (url.getHost() != null) {

@@ -7,10 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Budgets with their spend in the current period, in memory (loaded from the store at startup, so a restart keeps
@@ -19,6 +22,9 @@ import java.util.function.Consumer;
  * settlement swaps the estimate for the actual cost. Hence requests racing for the last cents of a budget are
  * admitted one at a time until the reservations reach the cap, and the overspend is at most the one request that
  * crossed it — as long as estimates are not below actual costs (see docs/keys.md).
+ *
+ * <p>A budget whose stored row could not be read (quarantined) leaves its scope blocked, not unlimited: requests it
+ * covers are refused until an administrator sets the budget again.
  */
 final class Budgets {
     /** One budget in its current period. */
@@ -54,8 +60,12 @@ final class Budgets {
         }
     }
 
+    private static final Logger LOGGER = Logger.getLogger(Budgets.class.getName());
+    private static final Pattern LOGGABLE_SCOPE = Pattern.compile("[a-z]+:[A-Za-z0-9._/-]{1,140}");
+
     private final KeyStore store;
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Set<String> blocked = ConcurrentHashMap.newKeySet();
     private final Consumer<State> onSoftThreshold;
 
     Budgets(KeyStore store, Consumer<State> onSoftThreshold) {
@@ -64,6 +74,18 @@ final class Budgets {
         for (BudgetSpec spec : store.budgets()) {
             states.put(spec.scope().id(), load(spec, today()));
         }
+        blocked.addAll(store.unreadableBudgetScopes());
+        blocked.removeAll(states.keySet());
+        for (String scope : blocked) {
+            LOGGER.warning(() -> "the budget of " + (LOGGABLE_SCOPE.matcher(scope).matches() ? scope
+                    : "an unreadable scope") + " could not be read from the key store; requests it covers are "
+                    + "refused with 503 budget_unavailable until it is set again (POST /admin/budgets)");
+        }
+    }
+
+    /** Whether the budget of {@code scopeId} could not be read, so that requests it covers must be refused. */
+    boolean blocked(String scopeId) {
+        return !blocked.isEmpty() && blocked.contains(scopeId);
     }
 
     /** The budget of {@code scopeId} in the period containing now, rolled over when a period has ended. */
@@ -93,6 +115,7 @@ final class Budgets {
      */
     BudgetSpec put(BudgetSpec spec, Runnable flushed) {
         store.putBudget(spec);
+        blocked.remove(spec.scope().id());
         LocalDate today = today();
         states.compute(spec.scope().id(), (id, old) -> {
             if (old != null && old.spec.period().equals(spec.period())

@@ -154,8 +154,14 @@ public final class Keys {
         return Optional.ofNullable(active.get(id));
     }
 
-    /** Creates a key; {@code template}'s id, times and revocation are ignored. */
+    /**
+     * Creates a key; {@code template}'s id, times and revocation are ignored. A value out of {@link ValueBounds} is a
+     * 400 before anything is stored.
+     */
     public Issued create(VirtualKey template) {
+        ValueBounds.problem(template).ifPresent(problem -> {
+            throw VeilException.invalidParam(problem.field(), problem.text());
+        });
         String id = HexFormat.of().formatHex(bytes(ID_HEX / 2));
         VirtualKey key = new VirtualKey(id, template.name(), template.tenant(), template.team(), template.labels(),
                 template.models(), template.scope(), template.expiresAt(), template.requestsPerMinute(),

@@ -105,17 +105,17 @@ public final class Metering implements AutoCloseable {
                 "tenant:" + caller.tenant()};
         for (String scope : scopes) {
             Budgets.State state = budgets.current(scope, now);
-            if (state == null) {
+            if (state == null && !budgets.blocked(scope)) {
                 continue;
             }
-            if (!state.reserve(estimate)) {
+            if (state == null || !state.reserve(estimate)) {
                 for (Budgets.State taken : reserved) {
                     budgets.settle(taken, estimate, 0);
                 }
                 if (admission != null) {
                     key.window().refund(admission, inputTokens + outputTokens);
                 }
-                throw exhausted(state, now);
+                throw state == null ? unreadableBudget() : exhausted(state, now);
             }
             if (reserved.isEmpty()) {
                 reserved = new ArrayList<>(3);
@@ -165,6 +165,12 @@ public final class Metering implements AutoCloseable {
             headers.set("x-ratelimit-remaining-tokens", Long.toString(admission.remainingTokens()));
             headers.set("x-ratelimit-reset-tokens", reset);
         }
+    }
+
+    private static VeilException unreadableBudget() {
+        return new VeilException(ErrorKind.UNAVAILABLE, "A budget that covers this request could not be read from "
+                + "Veil's key store, so the request is refused; an administrator must set the budget again")
+                .withCode("budget_unavailable");
     }
 
     private static VeilException exhausted(Budgets.State state, long now) {
@@ -271,8 +277,11 @@ public final class Metering implements AutoCloseable {
 
     // Admin operations ------------------------------------------------------------------------------------------
 
-    /** Sets a budget; spend already recorded in its current period counts against it. */
+    /** Sets a budget (a 400 when a value is out of {@link ValueBounds}); spend in its current period counts. */
     public BudgetSpec putBudget(BudgetSpec spec) {
+        ValueBounds.problem(spec).ifPresent(problem -> {
+            throw VeilException.invalidParam(problem.field(), problem.text());
+        });
         if (spec.scope().kind().equals("team")) {
             store.ensureTeam(spec.scope().tenant(), spec.scope().team());
         } else if (spec.scope().kind().equals("tenant")) {

@@ -1,6 +1,7 @@
 package dev.veil.server.keys;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 /** Micro-dollars, Veil's unit of spend, to and from the US dollars people read and write. */
 public final class Money {
@@ -17,8 +18,8 @@ public final class Money {
         return BigDecimal.valueOf(micros, 6);
     }
 
-    /** Dollars, as written in a request, to micro-dollars (rounded to the nearest). */
-    public static long micros(double usd) {
-        return Math.round(usd * 1_000_000);
+    /** Dollars, exactly as written in a request, to micro-dollars (half up); throws past the range of a long. */
+    public static long micros(BigDecimal usd) {
+        return usd.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact();
     }
 }

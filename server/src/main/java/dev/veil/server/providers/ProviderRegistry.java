@@ -40,15 +40,15 @@ public final class ProviderRegistry implements AutoCloseable {
                 .map(caFile -> UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout(),
                         Tls.builder().sslContext(UpstreamTrust.withCaFile(caFile)).build()))
                 .orElseGet(() -> UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout()));
+        UpstreamLimits limits = UpstreamLimits.of(config);
         Map<String, Provider> providers = new LinkedHashMap<>();
         for (ProviderConfig provider : config.providers().values()) {
             ProviderAdapter adapter = switch (provider.kind()) {
                 case ECHO -> new EchoAdapter();
-                case ANTHROPIC -> AnthropicAdapter.create(provider, client, config.maxUpstreamResponseBytes());
-                case GEMINI -> GeminiAdapter.create(provider, client, config.maxUpstreamResponseBytes());
-                case BEDROCK -> BedrockAdapter.create(provider, client, config.maxUpstreamResponseBytes());
-                case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider, client,
-                        config.maxUpstreamResponseBytes());
+                case ANTHROPIC -> AnthropicAdapter.create(provider, client, limits);
+                case GEMINI -> GeminiAdapter.create(provider, client, limits);
+                case BEDROCK -> BedrockAdapter.create(provider, client, limits);
+                case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider, client, limits);
             };
             providers.put(provider.name(), new Provider(provider, OpenAiProviders.family(provider), adapter));
         }

@@ -9,22 +9,26 @@ import java.util.Optional;
 /**
  * Cuts an upstream event stream into its events as raw bytes, each with the blank line that ends it, so that a relay
  * can send the client exactly what the upstream sent while still reading each event ({@link #parse}). Lines may end
- * in {@code \n} or {@code \r\n}.
+ * in {@code \n} or {@code \r\n}. A frame longer than {@code maxEventBytes} ends the stream with an
+ * {@link EventTooLargeException}, before more of it is buffered.
  */
 public final class SseFrames {
     private final InputStream in;
+    private final int maxEventBytes;
     private final byte[] buffer = new byte[UpstreamReadSize.MAX];
     private final UpstreamReadSize readSize = new UpstreamReadSize();
     private int position;
     private int limit;
 
-    public SseFrames(InputStream in) {
+    public SseFrames(InputStream in, int maxEventBytes) {
         this.in = in;
+        this.maxEventBytes = maxEventBytes;
     }
 
     /** The next event's bytes, blank line included; {@code null} at the end of the body with nothing left. */
     public byte[] next() throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(256);
+        int size = 0;
         int lineLength = 0;
         boolean content = false;
         while (true) {
@@ -36,6 +40,9 @@ public final class SseFrames {
                     return frame.size() == 0 ? null : frame.toByteArray();
                 }
                 readSize.observed(limit);
+            }
+            if (size++ == maxEventBytes) {
+                throw new EventTooLargeException(maxEventBytes);
             }
             byte b = buffer[position++];
             frame.write(b);
@@ -71,6 +78,6 @@ public final class SseFrames {
 
     /** The event a frame holds; empty for a frame of comments only. */
     public static Optional<SseReader.Event> parse(byte[] frame) throws IOException {
-        return Optional.ofNullable(new SseReader(new ByteArrayInputStream(frame)).next());
+        return Optional.ofNullable(new SseReader(new ByteArrayInputStream(frame), frame.length).next());
     }
 }

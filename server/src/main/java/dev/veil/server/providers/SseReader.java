@@ -10,6 +10,10 @@ import java.util.Arrays;
  * matter here: {@code data} lines joined by newlines, {@code event} names, comments ignored, and an event dispatched
  * at each blank line. Data stays in bytes, because its consumer is a JSON parser that reads bytes fastest; a
  * multi-byte character split across reads is therefore never an issue.
+ *
+ * <p>An event's lines, comments and terminators included, may take at most {@code maxEventBytes} between two blank
+ * lines: past that the reader throws {@link EventTooLargeException} before buffering more, so that an upstream that
+ * never sends a newline cannot fill the heap.
  */
 public final class SseReader {
     private static final byte[] NO_DATA = new byte[0];
@@ -51,21 +55,26 @@ public final class SseReader {
     }
 
     private final InputStream in;
+    private final int maxEventBytes;
     private final byte[] buffer = new byte[UpstreamReadSize.MAX];
     private final UpstreamReadSize readSize = new UpstreamReadSize();
     private int position;
     private int limit;
     private byte[] line = new byte[256];
     private int lineLength;
+    /** The bytes of the event being read, up to the current line. */
+    private int eventBytes;
 
-    public SseReader(InputStream in) {
+    public SseReader(InputStream in, int maxEventBytes) {
         this.in = in;
+        this.maxEventBytes = maxEventBytes;
     }
 
     /** The next event, or {@code null} at the end of the body. */
     public Event next() throws IOException {
         byte[] data = null;
         String name = null;
+        eventBytes = 0;
         while (true) {
             if (!readLine()) {
                 return data == null ? null : new Event(name == null ? "message" : name, data);
@@ -75,8 +84,10 @@ public final class SseReader {
                     return new Event(name == null ? "message" : name, data);
                 }
                 name = null;
+                eventBytes = 0;
                 continue;
             }
+            eventBytes += lineLength + 1;
             if (line[0] == ':') {
                 continue;
             }
@@ -180,9 +191,12 @@ public final class SseReader {
         return true;
     }
 
-    private void appendToLine(int from, int length) {
+    private void appendToLine(int from, int length) throws EventTooLargeException {
+        if ((long) eventBytes + lineLength + length > maxEventBytes) {
+            throw new EventTooLargeException(maxEventBytes);
+        }
         if (lineLength + length > line.length) {
-            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+            line = Arrays.copyOf(line, Math.min(Math.max(line.length * 2, lineLength + length), maxEventBytes));
         }
         System.arraycopy(buffer, from, line, lineLength, length);
         lineLength += length;

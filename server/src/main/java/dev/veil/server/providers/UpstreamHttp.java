@@ -38,19 +38,19 @@ public final class UpstreamHttp {
     private final String provider;
     private final UpstreamClient client;
     private final Duration readTimeout;
-    private final long maxResponseBytes;
+    private final UpstreamLimits limits;
     private final Optional<HeaderName> errorType;
 
-    public UpstreamHttp(UpstreamClient client, ProviderConfig config, long maxResponseBytes) {
-        this(client, config, maxResponseBytes, Optional.empty());
+    public UpstreamHttp(UpstreamClient client, ProviderConfig config, UpstreamLimits limits) {
+        this(client, config, limits, Optional.empty());
     }
 
-    private UpstreamHttp(UpstreamClient client, ProviderConfig config, long maxResponseBytes,
+    private UpstreamHttp(UpstreamClient client, ProviderConfig config, UpstreamLimits limits,
                          Optional<HeaderName> errorType) {
         this.client = client;
         this.provider = config.name();
         this.readTimeout = config.readTimeout();
-        this.maxResponseBytes = maxResponseBytes;
+        this.limits = limits;
         this.errorType = errorType;
     }
 
@@ -60,12 +60,15 @@ public final class UpstreamHttp {
      * classify by.
      */
     public static UpstreamHttp withErrorTypeHeader(UpstreamClient client, ProviderConfig config,
-                                                   long maxResponseBytes, HeaderName header) {
-        return new UpstreamHttp(client, config, maxResponseBytes, Optional.of(header));
+                                                   UpstreamLimits limits, HeaderName header) {
+        return new UpstreamHttp(client, config, limits, Optional.of(header));
     }
 
-    /** POSTs a JSON body; returns the 2xx response, which the caller must close. */
-    public HttpClientResponse post(URI uri, List<Header> headers, byte[] body, boolean stream)
+    /**
+     * POSTs a JSON body; returns the 2xx response, which the caller must close, or {@linkplain UpstreamResponse#abort
+     * abort} when it went wrong partway.
+     */
+    public UpstreamResponse post(URI uri, List<Header> headers, byte[] body, boolean stream)
             throws UpstreamException {
         return exchange(uri, connection -> {
             var request = client.http().post().uri(uri).connection(connection).readTimeout(readTimeout);
@@ -82,7 +85,7 @@ public final class UpstreamHttp {
     }
 
     /** GETs a resource with its own read timeout; returns the 2xx response, which the caller must close. */
-    public HttpClientResponse get(URI uri, List<Header> headers, Duration timeout) throws UpstreamException {
+    public UpstreamResponse get(URI uri, List<Header> headers, Duration timeout) throws UpstreamException {
         return exchange(uri, connection -> {
             var request = client.http().get().uri(uri).connection(connection).readTimeout(timeout);
             request.accept(MediaTypes.APPLICATION_JSON);
@@ -93,9 +96,9 @@ public final class UpstreamHttp {
         });
     }
 
-    private HttpClientResponse exchange(URI uri, Function<ClientConnection, HttpClientResponse> send)
+    private UpstreamResponse exchange(URI uri, Function<ClientConnection, HttpClientResponse> send)
             throws UpstreamException {
-        HttpClientResponse response;
+        UpstreamResponse response;
         try {
             response = client.send(uri, send);
         } catch (RuntimeException e) {
@@ -105,7 +108,8 @@ public final class UpstreamHttp {
     }
 
     /** Reads a whole (non-streamed) body, bounded by the configured limit. */
-    public byte[] body(HttpClientResponse response) throws UpstreamException {
+    public byte[] body(UpstreamResponse response) throws UpstreamException {
+        long maxResponseBytes = limits.maxResponseBytes();
         try (InputStream in = response.inputStream()) {
             byte[] body = BodyBytes.read(in, response.headers().contentLength().orElse(-1),
                     (int) Math.min(Integer.MAX_VALUE - 9, maxResponseBytes));
@@ -118,11 +122,24 @@ public final class UpstreamHttp {
         }
     }
 
+    /** The events of a streamed body, each bounded by {@code veil.limits.max-upstream-event-bytes}. */
+    public SseReader events(UpstreamResponse response) {
+        return new SseReader(response.inputStream(), limits.maxEventBytes());
+    }
+
+    /** The raw event frames of a streamed body, each bounded by {@code veil.limits.max-upstream-event-bytes}. */
+    public SseFrames frames(UpstreamResponse response) {
+        return new SseFrames(response.inputStream(), limits.maxEventBytes());
+    }
+
     /** Turns a transport failure into an {@link UpstreamException} of the right kind. */
     public UpstreamException classify(Exception failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof UpstreamException upstream) {
                 return upstream;
+            }
+            if (t instanceof EventTooLargeException tooLarge) {
+                return UpstreamException.malformed(provider, tooLarge.getMessage());
             }
             if (t instanceof ConnectException || t instanceof UnknownHostException
                     || t instanceof NoRouteToHostException || t instanceof UnresolvedAddressException) {
@@ -133,7 +150,7 @@ public final class UpstreamHttp {
                 : UpstreamException.broken(provider, failure);
     }
 
-    private HttpClientResponse checked(HttpClientResponse response) throws UpstreamException {
+    private UpstreamResponse checked(UpstreamResponse response) throws UpstreamException {
         int status = response.status().code();
         if (status >= 200 && status < 300) {
             return response;
@@ -158,7 +175,7 @@ public final class UpstreamHttp {
         }
     }
 
-    private static OptionalLong retryAfter(HttpClientResponse response) {
+    private static OptionalLong retryAfter(UpstreamResponse response) {
         return response.headers().first(RETRY_AFTER).map(value -> {
             try {
                 return OptionalLong.of(Math.max(0, Long.parseLong(value.trim())));

@@ -3,6 +3,7 @@ package dev.veil.server.telemetry;
 import java.util.List;
 import java.util.Map;
 
+import dev.veil.server.wire.ModelNames;
 import io.opentelemetry.api.common.AttributeKey;
 
 /**
@@ -35,6 +36,9 @@ public final class GenAi {
     public static final AttributeKey<Boolean> ZERO_RETENTION = AttributeKey.booleanKey("veil.zero_retention");
     public static final AttributeKey<Double> COST = AttributeKey.doubleKey("veil.cost_usd");
 
+    /** What telemetry records for a model name Veil does not know. */
+    public static final String UNKNOWN_MODEL = "unknown";
+
     /** Provider kinds and compatible-server presets by the names the semantic conventions give them. */
     private static final Map<String, String> PROVIDER_NAMES = Map.ofEntries(
             Map.entry("openai", "openai"), Map.entry("azure-openai", "azure.ai.openai"),
@@ -46,6 +50,15 @@ public final class GenAi {
             Map.entry("echo", "veil.echo"));
 
     private GenAi() {
+    }
+
+    /**
+     * A model name as telemetry may record it: the name when it is {@code known} (an alias, or a model of a
+     * configured provider) and a valid model name ({@link ModelNames}, so bounded and printable), else
+     * {@value #UNKNOWN_MODEL}.
+     */
+    public static String model(String model, boolean known) {
+        return known && ModelNames.valid(model) ? model : UNKNOWN_MODEL;
     }
 
     /** The semantic-convention name of a provider family (a kind, or a compatible server's preset). */

@@ -88,10 +88,17 @@ public final class RequestTelemetry {
                 .startSpan();
     }
 
-    /** Names the span for the model, once the request is parsed: {@code chat gpt-4o}. */
-    public static void model(Span span, String operation, String model) {
-        span.updateName(operation + " " + model);
-        span.setAttribute(GenAi.REQUEST_MODEL, model);
+    /**
+     * Names the span for the model, once the request is parsed: {@code chat gpt-4o}, or {@code chat unknown} when
+     * the name is not one Veil knows.
+     *
+     * @param known whether {@code model} is a configured alias or a model of a configured provider; the client may
+     *     type anything into the field, personal data included, and only a name Veil knows is worth a span
+     */
+    public static void model(Span span, String operation, String model, boolean known) {
+        String recorded = GenAi.model(model, known);
+        span.updateName(operation + " " + recorded);
+        span.setAttribute(GenAi.REQUEST_MODEL, recorded);
     }
 
     /** Runs authentication in its own child span. */
@@ -122,7 +129,7 @@ public final class RequestTelemetry {
         span.setAttribute(GenAi.HTTP_STATUS, (long) outcome.status());
         provider.ifPresent(name -> span.setAttribute(GenAi.PROVIDER, name));
         outcome.provider().ifPresent(name -> span.setAttribute(GenAi.TARGET_PROVIDER, name));
-        outcome.model().ifPresent(model -> span.setAttribute(GenAi.RESPONSE_MODEL, model));
+        outcome.model().ifPresent(model -> span.setAttribute(GenAi.RESPONSE_MODEL, GenAi.model(model, true)));
         if (outcome.attempts() > 0) {
             span.setAttribute(GenAi.ATTEMPTS, (long) outcome.attempts());
         }

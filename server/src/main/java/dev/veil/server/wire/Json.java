@@ -4,8 +4,10 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -13,6 +15,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.NumericNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 
@@ -20,6 +32,8 @@ import dev.veil.spi.VeilException;
 public final class Json {
     /** Deep nesting is a denial-of-service vector, not a real chat request. */
     private static final int MAX_NESTING_DEPTH = 128;
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private static final StreamReadConstraints CONSTRAINTS = StreamReadConstraints.builder()
             .maxNestingDepth(MAX_NESTING_DEPTH)
@@ -31,10 +45,6 @@ public final class Json {
     static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(CONSTRAINTS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
-    static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     /**
@@ -65,23 +75,72 @@ public final class Json {
 
     /**
      * Parses a client's request body into a tree. Syntax errors become a 400 that says where the JSON broke, never
-     * what it contained.
+     * what it contained. Numbers keep the text the client wrote ({@link ExactNumber}), so that a field Veil passes on
+     * untouched reaches the provider exactly as sent.
      */
     public static JsonNode parseRequest(byte[] body) {
-        try {
-            JsonNode node = body.length == 0 ? null : MAPPER.readTree(body);
-            if (node == null || node.isMissingNode()) {
+        try (JsonParser parser = FACTORY.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
                 throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body is empty; send a JSON object");
+            }
+            JsonNode node = value(parser, first);
+            if (parser.nextToken() != null) {
+                throw notJson(parser.currentTokenLocation());
             }
             return node;
         } catch (JsonProcessingException e) {
-            JsonLocation location = e.getLocation();
-            String where = location == null ? "" : " at line " + location.getLineNr() + ", column "
-                    + location.getColumnNr();
-            throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body is not valid JSON" + where);
+            throw notJson(e.getLocation());
         } catch (IOException e) {
             throw new VeilException(ErrorKind.INVALID_REQUEST, "the request body could not be read");
         }
+    }
+
+    /** The value starting at {@code token}; the factory's limits bound its nesting, hence this recursion. */
+    private static JsonNode value(JsonParser parser, JsonToken token) throws IOException {
+        if (token == null) {
+            throw new JsonParseException(parser, "unexpected end of input");
+        }
+        return switch (token) {
+            case START_OBJECT -> {
+                ObjectNode object = NODES.objectNode();
+                for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+                    object.set(name, value(parser, parser.nextToken()));
+                }
+                yield object;
+            }
+            case START_ARRAY -> {
+                ArrayNode array = NODES.arrayNode();
+                for (JsonToken item = parser.nextToken(); item != JsonToken.END_ARRAY; item = parser.nextToken()) {
+                    array.add(value(parser, item));
+                }
+                yield array;
+            }
+            case VALUE_STRING -> NODES.textNode(parser.getText());
+            case VALUE_NUMBER_INT -> integer(parser);
+            case VALUE_NUMBER_FLOAT -> new ExactNumber(DoubleNode.valueOf(parser.getDoubleValue()), parser.getText());
+            case VALUE_TRUE -> BooleanNode.TRUE;
+            case VALUE_FALSE -> BooleanNode.FALSE;
+            case VALUE_NULL -> NullNode.getInstance();
+            default -> throw new JsonParseException(parser, "unexpected token");
+        };
+    }
+
+    /** An integer as Jackson would hold it; only {@code -0} reads back differently, so only it keeps its text. */
+    private static JsonNode integer(JsonParser parser) throws IOException {
+        NumericNode value = switch (parser.getNumberType()) {
+            case INT -> IntNode.valueOf(parser.getIntValue());
+            case LONG -> LongNode.valueOf(parser.getLongValue());
+            default -> BigIntegerNode.valueOf(parser.getBigIntegerValue());
+        };
+        String text = parser.getText();
+        return text.equals(value.asText()) ? value : new ExactNumber(value, text);
+    }
+
+    private static VeilException notJson(JsonLocation location) {
+        String where = location == null ? "" : " at line " + location.getLineNr() + ", column "
+                + location.getColumnNr();
+        return new VeilException(ErrorKind.INVALID_REQUEST, "the request body is not valid JSON" + where);
     }
 
     static JsonNode parseUpstream(byte[] body) throws IOException {

@@ -113,11 +113,7 @@ public final class OpenAiRequests {
     }
 
     private static String model(ObjectNode root) {
-        String model = requiredString(root, "model", "model");
-        if (model.isBlank()) {
-            throw VeilException.invalidParam("model", "'model' must not be empty");
-        }
-        return model;
+        return ModelNames.check(requiredString(root, "model", "model"), "model");
     }
 
     private static ChatMessage message(JsonNode node, String path) {

@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.veil.server.Routes;
 import dev.veil.server.audit.AuditDatabase;
 import dev.veil.server.audit.AuditExporter;
 import dev.veil.server.config.AuditConfig;

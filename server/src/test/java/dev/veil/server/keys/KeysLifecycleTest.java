@@ -138,7 +138,7 @@ class KeysLifecycleTest {
         String admin = veil.createKey("{\"tenant\": \"ops\", \"scope\": \"admin\"}").path("key").asText();
 
         assertThat(veil.get(admin, "/admin/keys").statusCode()).isEqualTo(200);
-        assertThat(veil.send(admin, "/admin/keys", "{\"tenant\": \"acme\"}").statusCode()).isEqualTo(201);
+        assertThat(veil.send(admin, "/admin/keys", "{\"tenant\": \"ops\"}").statusCode()).isEqualTo(201);
     }
 
     @Test

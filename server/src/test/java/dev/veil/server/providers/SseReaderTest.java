@@ -1,6 +1,7 @@
 package dev.veil.server.providers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,8 +25,14 @@ class SseReaderTest {
             + "id: 7\nretry: 100\ndata: [DONE]\n\n";
     private static final byte[] BYTES = STREAM.getBytes(StandardCharsets.UTF_8);
 
+    private static final int MAX_EVENT_BYTES = 1 << 20;
+
     private static List<SseReader.Event> readAll(InputStream in) throws IOException {
-        SseReader reader = new SseReader(in);
+        return readAll(in, MAX_EVENT_BYTES);
+    }
+
+    private static List<SseReader.Event> readAll(InputStream in, int maxEventBytes) throws IOException {
+        SseReader reader = new SseReader(in, maxEventBytes);
         List<SseReader.Event> events = new ArrayList<>();
         for (SseReader.Event event = reader.next(); event != null; event = reader.next()) {
             events.add(event);
@@ -72,6 +79,39 @@ class SseReaderTest {
     }
 
     @Test
+    void stopsAtALineWithoutEndBeforeBufferingMoreThanTheBound() {
+        Endless upstream = new Endless("data: ".getBytes(StandardCharsets.US_ASCII), (byte) 'x');
+
+        assertThatThrownBy(() -> readAll(upstream, 64 * 1024)).isInstanceOf(EventTooLargeException.class)
+                .hasMessageContaining("veil.limits.max-upstream-event-bytes");
+        assertThat(upstream.served).isLessThanOrEqualTo(64 * 1024 + UpstreamReadSize.MAX);
+    }
+
+    @Test
+    void stopsAtAnEventWhoseLinesTogetherExceedTheBound() {
+        String line = "data: " + "x".repeat(1000) + "\n";
+
+        assertThatThrownBy(() -> readAll(new ByteArrayInputStream((line.repeat(70) + "\n")
+                .getBytes(StandardCharsets.UTF_8)), 64 * 1024)).isInstanceOf(EventTooLargeException.class);
+    }
+
+    @Test
+    void readsEventsEachWithinTheBoundHoweverManyThereAre() throws IOException {
+        String event = "data: " + "x".repeat(1000) + "\n\n";
+
+        assertThat(readAll(new ByteArrayInputStream(event.repeat(200).getBytes(StandardCharsets.UTF_8)), 2048))
+                .hasSize(200);
+    }
+
+    @Test
+    void readsAnEventOfExactlyTheBound() throws IOException {
+        String data = "x".repeat(1024 - "data: ".length() - 1);
+
+        assertThat(readAll(new ByteArrayInputStream(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8)),
+                1024)).containsExactly(event("message", data));
+    }
+
+    @Test
     void asksForLittleWhileEventsAreSmallAndForMoreWhenTheyAreNot() throws IOException {
         List<String> packets = new ArrayList<>();
         String small = "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n";
@@ -84,6 +124,34 @@ class SseReaderTest {
         assertThat(readAll(upstream)).hasSize(21);
         assertThat(upstream.asked.subList(0, 20)).allMatch(length -> length <= 1024);
         assertThat(upstream.asked).anyMatch(length -> length >= 8192);
+    }
+
+    /** A body that starts with {@code head} and then repeats {@code fill} forever; counts the bytes served. */
+    static final class Endless extends InputStream {
+        private final byte[] head;
+        private final byte fill;
+        long served;
+
+        Endless(byte[] head, byte fill) {
+            this.head = head;
+            this.fill = fill;
+        }
+
+        @Override
+        public int read() {
+            byte next = served < head.length ? head[(int) served] : fill;
+            served++;
+            return next & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            for (int i = 0; i < len; i++) {
+                b[off + i] = served < head.length ? head[(int) served] : fill;
+                served++;
+            }
+            return len;
+        }
     }
 
     /**

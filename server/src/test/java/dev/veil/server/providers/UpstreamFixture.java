@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.testing.FakeHttpServer;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /** What the connection tests share: one provider's {@link UpstreamHttp}, a POST read whole, and the fakes' answers. */
 final class UpstreamFixture {
@@ -28,12 +27,12 @@ final class UpstreamFixture {
                 Optional.empty(), Optional.empty(), Optional.empty(), false, List.of(), Map.of(), Optional.empty(),
                 Map.of(), readTimeout, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty());
-        return new UpstreamHttp(client, config, 1 << 20);
+        return new UpstreamHttp(client, config, new UpstreamLimits(1 << 20, 64 * 1024));
     }
 
     /** POSTs {@link #QUESTION} to the server's chat completions path and returns the answer's body. */
     static byte[] post(UpstreamHttp http, FakeHttpServer server) throws UpstreamException {
-        try (HttpClientResponse response = http.post(URI.create(server.origin() + "/v1/chat/completions"),
+        try (UpstreamResponse response = http.post(URI.create(server.origin() + "/v1/chat/completions"),
                 List.of(), QUESTION, false)) {
             return http.body(response);
         }

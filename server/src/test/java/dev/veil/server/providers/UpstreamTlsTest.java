@@ -100,10 +100,24 @@ class UpstreamTlsTest {
     }
 
     @Test
-    void sendsTheRequestAgainOverANewTlsConnectionWhenTheServerClosedTheIdleOne() throws Exception {
+    void keepsUsingATlsConnectionThatPassesTheCheckBeforeEachUse() throws Exception {
+        server = new FakeHttpServer(answering(), serverTls);
+        UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls,
+                Duration.ZERO));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(post(http)).isEqualTo(ANSWER);
+        }
+
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void sendsTheRequestOverANewTlsConnectionWhenTheServerClosedTheIdleOne() throws Exception {
         CountDownLatch closedAfterFirst = new CountDownLatch(1);
         server = new FakeHttpServer(closingAfterFirstAnswer(closedAfterFirst), serverTls);
-        UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls));
+        UpstreamHttp http = http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofSeconds(30), clientTls,
+                Duration.ZERO));
         assertThat(post(http)).isEqualTo(ANSWER);
         assertThat(closedAfterFirst.await(5, TimeUnit.SECONDS)).isTrue();
 

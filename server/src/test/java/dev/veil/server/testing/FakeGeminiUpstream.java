@@ -3,6 +3,7 @@ package dev.veil.server.testing;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -146,14 +147,41 @@ public final class FakeGeminiUpstream implements AutoCloseable {
                 return;
             }
             exchange.startChunked("text/event-stream");
-            for (int i = 0; i < parts.size(); i++) {
-                boolean last = i == parts.size() - 1;
-                ObjectNode event = response(List.of(parts.get(i)), last ? finishReason : null, last);
-                exchange.chunk(("data: " + JSON.writeValueAsString(event) + "\r\n\r\n")
-                        .getBytes(StandardCharsets.UTF_8));
+            for (byte[] event : events(parts, finishReason)) {
+                exchange.chunk(event);
             }
             exchange.endChunked();
         };
+    }
+
+    /**
+     * Like {@link #answer}, but the body, JSON or events, ends when the server closes the connection: no
+     * {@code Content-Length}, no chunking, as HTTP/1.1 allows and some front ends of Google's send.
+     */
+    public static Behavior answerUntilClose(List<ObjectNode> parts, String finishReason) {
+        return (exchange, request, stream) -> {
+            if (!stream) {
+                exchange.startUntilClose("application/json");
+                exchange.write(JSON.writeValueAsBytes(response(parts, finishReason, true)));
+            } else {
+                exchange.startUntilClose("text/event-stream");
+                for (byte[] event : events(parts, finishReason)) {
+                    exchange.write(event);
+                }
+            }
+            exchange.close();
+        };
+    }
+
+    /** One event per part, the finish reason and usage on the last. */
+    private static List<byte[]> events(List<ObjectNode> parts, String finishReason) throws IOException {
+        List<byte[]> events = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            boolean last = i == parts.size() - 1;
+            ObjectNode event = response(List.of(parts.get(i)), last ? finishReason : null, last);
+            events.add(("data: " + JSON.writeValueAsString(event) + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return events;
     }
 
     /** A prompt blocked outright: no candidates, a {@code promptFeedback.blockReason}. */

@@ -243,6 +243,29 @@ public final class FakeHttpServer implements AutoCloseable {
             out.flush();
         }
 
+        /**
+         * Starts a 200 response of {@code contentType} whose body ends when the connection closes: neither
+         * {@code Content-Length} nor chunking, as HTTP/1.1 allows. Write the body with {@link #write}, end it with
+         * {@link #close}.
+         */
+        public void startUntilClose(String contentType) throws IOException {
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\nCache-Control: no-cache\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+
+        /** Writes bytes of the body as they are, and flushes them. */
+        public void write(byte[] data) throws IOException {
+            out.write(data);
+            out.flush();
+        }
+
+        /** Resets the connection (TCP RST) rather than closing it cleanly. */
+        public void reset() throws IOException {
+            socket.setSoLinger(true, 0);
+            close();
+        }
+
         /** Closes the connection (after a cut-off stream, for example). */
         public void close() throws IOException {
             socket.close();

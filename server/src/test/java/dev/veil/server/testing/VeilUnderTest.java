@@ -85,7 +85,7 @@ public final class VeilUnderTest implements AutoCloseable {
     }
 
     /** The routes the server serves. */
-    public dev.veil.server.Routes routes() {
+    public dev.veil.server.api.Routes routes() {
         return server.routes();
     }
 

@@ -18,11 +18,13 @@ final class OutputScan {
     private final PiiScanner scanner;
     private final RedactionModes modes;
     private final KeyedHasher hasher;
+    private final FindingsLimit limit;
 
-    OutputScan(PiiScanner scanner, RedactionModes modes, KeyedHasher hasher) {
+    OutputScan(PiiScanner scanner, RedactionModes modes, KeyedHasher hasher, FindingsLimit limit) {
         this.scanner = scanner;
         this.modes = modes;
         this.hasher = hasher;
+        this.limit = limit;
     }
 
     /**
@@ -46,10 +48,25 @@ final class OutputScan {
         return cut;
     }
 
-    /** A rewrite that redacts new findings and adds their counts by type to {@code counts}. */
+    /**
+     * A rewrite of the texts of one answer that redacts new findings and adds their counts by type to
+     * {@code counts}. It fails closed, with a 502, once a text holds more findings than {@code max-findings}, or the
+     * answer more candidates that are costly to check.
+     */
     TextRewrite rewrite(Map<?, ?> decided, Map<String, Integer> counts) {
+        int[] costlyChecks = new int[1];
+        Runnable costlyCheck = () -> {
+            if (++costlyChecks[0] > limit.max()) {
+                throw new TooManyFindingsException();
+            }
+        };
         return (text, json) -> {
-            List<Finding> found = scanner.scan(text);
+            List<Finding> found;
+            try {
+                found = scanner.scan(text, limit.max(), costlyCheck);
+            } catch (TooManyFindingsException e) {
+                throw limit.inAnswer();
+            }
             if (found.isEmpty()) {
                 return text;
             }

@@ -46,12 +46,13 @@ import dev.veil.spi.plugin.PluginSettings;
  *   <li>{@code phone-regions}: regions whose national number formats are recognised;</li>
  *   <li>{@code hash-key}: the key of {@code hash} mode (default: a random key kept in the plugin's data dir);</li>
  *   <li>{@code scan-output}: also redact new personal data in complete answers;</li>
+ *   <li>{@code max-findings}: the most findings one request may hold before it is refused (default 10,000);</li>
  *   <li>{@code custom}: extra detectors, each {@code {type, pattern}} or {@code {type, words, ignore-case}}.</li>
  * </ul>
  */
 public final class PiiRedactionFactory implements PluginFactory {
     private static final Set<String> SETTINGS = Set.of("types", "default-mode", "modes", "phone-regions", "hash-key",
-            "scan-output", "custom");
+            "scan-output", "max-findings", "custom");
     private static final Pattern TYPE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
     private static final int MIN_HASH_KEY_LENGTH = 16;
 
@@ -92,8 +93,18 @@ public final class PiiRedactionFactory implements PluginFactory {
                 modes.put(type, mode(section, type, section.requiredString(type)));
             }
         });
-        return new PiiRedactionPlugin(new PiiScanner(detectors), new RedactionModes(modes, fallback),
-                new KeyedHasher(hashKey(settings, context)), settings.flag("scan-output", false));
+        return new PiiRedactionPlugin(new PiiScanner(detectors), types, new RedactionModes(modes, fallback),
+                new KeyedHasher(hashKey(settings, context)), settings.flag("scan-output", false),
+                findingsLimit(settings));
+    }
+
+    private static FindingsLimit findingsLimit(PluginSettings settings) {
+        long max = settings.integer("max-findings", FindingsLimit.DEFAULT);
+        if (max < 1 || max > Integer.MAX_VALUE) {
+            throw settings.invalid("max-findings", "must be a whole number from 1 to " + Integer.MAX_VALUE
+                    + ", got " + max);
+        }
+        return new FindingsLimit((int) max, settings.key("max-findings"));
     }
 
     private static List<String> builtInTypes(PluginSettings settings) {

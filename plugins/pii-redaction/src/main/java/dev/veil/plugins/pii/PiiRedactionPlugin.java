@@ -33,7 +33,8 @@ import dev.veil.spi.plugin.StreamTransformer;
  * placeholders are put back, and optionally new personal data in the answer is redacted.
  *
  * <p>The placeholder → value mapping exists only in this exchange's memory, under an attribute no other part of Veil
- * reads, and is gone when the exchange is.
+ * reads, and is gone when the exchange is. Its size is bounded by {@code max-findings}: a request holding more
+ * personal data than that is refused with a 413 before anything is sent.
  */
 public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, ResponsePhase, StreamPhase,
         EmbeddingsPhase {
@@ -46,25 +47,36 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
     }
 
     private final PiiScanner scanner;
+    private final Set<String> types;
     private final RedactionModes modes;
     private final KeyedHasher hasher;
+    private final FindingsLimit limit;
     private final Optional<OutputScan> outputScan;
     private final AttributeKey<Redacted> state;
 
-    PiiRedactionPlugin(PiiScanner scanner, RedactionModes modes, KeyedHasher hasher, boolean scanOutput) {
+    /** @param types the types {@code scanner} reports */
+    PiiRedactionPlugin(PiiScanner scanner, Set<String> types, RedactionModes modes, KeyedHasher hasher,
+            boolean scanOutput, FindingsLimit limit) {
         this.scanner = scanner;
+        this.types = Set.copyOf(types);
         this.modes = modes;
         this.hasher = hasher;
-        this.outputScan = scanOutput ? Optional.of(new OutputScan(scanner, modes, hasher)) : Optional.empty();
+        this.limit = limit;
+        this.outputScan = scanOutput ? Optional.of(new OutputScan(scanner, modes, hasher, limit)) : Optional.empty();
         // Private to this instance: two configured entries must not read each other's mapping.
         this.state = AttributeKey.of("pii-redaction.state." + System.identityHashCode(this), Redacted.class);
     }
 
     @Override
     public ChatRequest onRequest(ChatRequest request, Exchange exchange) {
-        RedactionSession session = new RedactionSession(scanner);
-        RequestTexts.forEach(request, session::reserve);
-        ChatRequest redacted = RequestTexts.rewrite(request, session::redact);
+        RedactionSession session = session();
+        ChatRequest redacted;
+        try {
+            RequestTexts.forEach(request, session::reserve);
+            redacted = RequestTexts.rewrite(request, session::redact);
+        } catch (TooManyFindingsException e) {
+            throw limit.inRequest();
+        }
         Map<String, Integer> findings = session.findings();
         if (findings.isEmpty()) {
             return request;
@@ -103,11 +115,15 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         if (!(request.input() instanceof EmbeddingInput.Texts texts)) {
             return request;
         }
-        RedactionSession session = new RedactionSession(scanner);
-        texts.texts().forEach(session::reserve);
+        RedactionSession session = session();
         List<String> redactedTexts = new ArrayList<>(texts.size());
-        for (String text : texts.texts()) {
-            redactedTexts.add(session.redact(text, false));
+        try {
+            texts.texts().forEach(session::reserve);
+            for (String text : texts.texts()) {
+                redactedTexts.add(session.redact(text, false));
+            }
+        } catch (TooManyFindingsException e) {
+            throw limit.inRequest();
         }
         Map<String, Integer> findings = session.findings();
         if (findings.isEmpty()) {
@@ -126,6 +142,10 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         }
         return new EmbeddingsRequest(request.model(), new EmbeddingInput.Texts(redactedTexts, texts.single()),
                 request.encodingFormat(), request.dimensions(), request.user(), request.extensions());
+    }
+
+    private RedactionSession session() {
+        return new RedactionSession(scanner, types, limit.max());
     }
 
     /** The final text of each placeholder whose type's mode is mask or hash; pseudonymized ones stay as they are. */

@@ -1,5 +1,6 @@
 package dev.veil.plugins.pii;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -13,10 +14,14 @@ final class Placeholders {
     static final Placeholders NONE = new Placeholders(Map.of(), 0);
 
     private final Map<String, String> originals;
+    /** The placeholders in order, so that those starting with a given text are found by one binary search. */
+    private final String[] sorted;
     private final int maxLength;
 
     Placeholders(Map<String, String> originals, int maxLength) {
         this.originals = Map.copyOf(originals);
+        this.sorted = originals.keySet().toArray(String[]::new);
+        Arrays.sort(sorted);
         this.maxLength = maxLength;
     }
 
@@ -43,7 +48,8 @@ final class Placeholders {
 
     /**
      * {@code text} with every placeholder of this request replaced by its original value; the same instance when it
-     * holds none.
+     * holds none. One pass over the text: the {@code >} found after one {@code <} is also the first after every
+     * further {@code <} before it, so a run of {@code <} is not searched once per character.
      *
      * @param json whether {@code text} is JSON (tool-call arguments), so that values are written JSON-encoded
      */
@@ -54,10 +60,13 @@ final class Placeholders {
         }
         StringBuilder out = null;
         int copied = 0;
+        int close = -1;
         while (open >= 0) {
-            int close = text.indexOf('>', open + 1);
-            if (close < 0) {
-                break;
+            if (close < open) {
+                close = text.indexOf('>', open + 1);
+                if (close < 0) {
+                    break;
+                }
             }
             if (close - open + 1 <= maxLength) {
                 String original = originals.get(text.substring(open, close + 1));
@@ -89,11 +98,8 @@ final class Placeholders {
             return text.length();
         }
         String tail = text.substring(open);
-        for (String placeholder : originals.keySet()) {
-            if (placeholder.startsWith(tail)) {
-                return open;
-            }
-        }
-        return text.length();
+        int first = Arrays.binarySearch(sorted, tail);
+        int candidate = first >= 0 ? first : -first - 1;
+        return candidate < sorted.length && sorted[candidate].startsWith(tail) ? open : text.length();
     }
 }

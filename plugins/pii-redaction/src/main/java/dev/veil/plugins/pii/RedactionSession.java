@@ -15,26 +15,44 @@ import dev.veil.plugins.pii.detect.Finding;
  * Pseudonymizes the texts of one request and remembers what it did: the placeholder of each distinct value (so a
  * value mentioned twice gets the same placeholder) and the finding counts by type. Every finding becomes a
  * placeholder first; which mode finally applies is settled once the policy has decided (see
- * {@link ModeApplication}), and a placeholder is what every mode can be derived from.
+ * {@link PiiRedactionPlugin#onDecision}), and a placeholder is what every mode can be derived from.
+ *
+ * <p>What a session holds and does is bounded by {@code maxFindings}: past that many findings in the request, that
+ * many placeholder-shaped strings written by the client, or that many candidates checked at a high cost (see
+ * {@link dev.veil.plugins.pii.detect.Detector#detect(String, List, Runnable)}), it gives up with a
+ * {@link TooManyFindingsException}.
  */
 final class RedactionSession {
     static final Pattern PLACEHOLDER = Pattern.compile("<([A-Z][A-Z0-9_]*)_([0-9]+)>");
 
     private final PiiScanner scanner;
+    private final Set<String> types;
+    private final int maxFindings;
     private final Set<String> reserved = new HashSet<>();
     private final Map<String, String> placeholderByValue = new HashMap<>();
     private final Map<String, String> originalByPlaceholder = new HashMap<>();
     private final Map<String, Integer> lastNumber = new HashMap<>();
     private final Map<String, Integer> findings = new TreeMap<>();
     private int maxPlaceholderLength;
+    private int found;
+    private int costlyChecks;
 
-    RedactionSession(PiiScanner scanner) {
+    /**
+     * @param types       the types {@code scanner} reports, the only ones a placeholder is ever handed out for
+     * @param maxFindings the most findings, the most placeholder-shaped strings of those types, and the most costly
+     *                    checks of candidates, one request may take
+     */
+    RedactionSession(PiiScanner scanner, Set<String> types, int maxFindings) {
         this.scanner = scanner;
+        this.types = Set.copyOf(types);
+        this.maxFindings = maxFindings;
     }
 
     /**
      * Notes placeholder-shaped strings the client itself wrote, so that no placeholder this session hands out equals
      * one of them — else restoring the answer would turn the client's literal {@code <EMAIL_1>} into an address.
+     *
+     * @throws TooManyFindingsException past {@code maxFindings} such strings: each is remembered for the request
      */
     void reserve(String text) {
         if (text.indexOf('<') < 0) {
@@ -42,7 +60,9 @@ final class RedactionSession {
         }
         Matcher m = PLACEHOLDER.matcher(text);
         while (m.find()) {
-            reserved.add(m.group());
+            if (types.contains(m.group(1)) && reserved.add(m.group()) && reserved.size() > maxFindings) {
+                throw new TooManyFindingsException();
+            }
         }
     }
 
@@ -51,15 +71,17 @@ final class RedactionSession {
      *
      * @param json whether {@code text} is a JSON document (tool-call arguments): values are then decoded before they
      *             are remembered, so they can be restored into plain text as well as into JSON
+     * @throws TooManyFindingsException when the texts of the request so far hold more than {@code maxFindings}
      */
     String redact(String text, boolean json) {
-        List<Finding> found = scanner.scan(text);
-        if (found.isEmpty()) {
+        List<Finding> inText = scanner.scan(text, maxFindings - found, this::costlyCheck);
+        if (inText.isEmpty()) {
             return text;
         }
-        StringBuilder out = new StringBuilder(text.length() + 16 * found.size());
+        found += inText.size();
+        StringBuilder out = new StringBuilder(text.length() + 16 * inText.size());
         int copied = 0;
-        for (Finding finding : found) {
+        for (Finding finding : inText) {
             findings.merge(finding.type(), 1, Integer::sum);
             String raw = text.substring(finding.start(), finding.end());
             out.append(text, copied, finding.start()).append(placeholder(finding.type(),
@@ -67,6 +89,12 @@ final class RedactionSession {
             copied = finding.end();
         }
         return out.append(text, copied, text.length()).toString();
+    }
+
+    private void costlyCheck() {
+        if (++costlyChecks > maxFindings) {
+            throw new TooManyFindingsException();
+        }
     }
 
     /** Finding counts by type so far; never values. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -163,7 +164,8 @@ class PiiRedactionPluginTest {
 
     private static PiiRedactionPlugin plugin(Map<String, RedactionMode> modes, boolean scanOutput) {
         return new PiiRedactionPlugin(new PiiScanner(List.of(RegexDetector.EMAIL, RegexDetector.PERSON)),
-                new RedactionModes(modes, RedactionMode.PSEUDONYMIZE), HASHER, scanOutput);
+                Set.of("EMAIL", "PERSON"), new RedactionModes(modes, RedactionMode.PSEUDONYMIZE), HASHER, scanOutput,
+                new FindingsLimit(FindingsLimit.DEFAULT, "veil.plugins[0].max-findings"));
     }
 
     private static ChatRequest request(ChatMessage... messages) {

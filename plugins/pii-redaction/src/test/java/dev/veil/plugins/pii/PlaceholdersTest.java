@@ -35,6 +35,29 @@ class PlaceholdersTest {
     }
 
     @Test
+    void restoresAPlaceholderAfterALongRunOfOpeningBrackets() {
+        String run = "<".repeat(100_000);
+
+        assertThat(placeholders.restore(run + "<EMAIL_1> " + run + ">", false))
+                .isEqualTo(run + "ann@example.com " + run + ">");
+    }
+
+    @Test
+    void holdsBackATailOnlyWhenOneOfManyPlaceholdersStartsWithIt() {
+        Map<String, String> originals = new java.util.HashMap<>();
+        for (int i = 1; i <= 10_000; i++) {
+            originals.put("<EMAIL_" + i + ">", "user" + i + "@example.com");
+        }
+        Placeholders many = new Placeholders(originals, "<EMAIL_10000>".length());
+
+        assertThat(many.pendingFrom("Mail <EMAIL_99")).isEqualTo(5);
+        assertThat(many.pendingFrom("Mail <EMAIL_10000")).isEqualTo(5);
+        assertThat(many.pendingFrom("Mail <EMAIL_0")).isEqualTo(13);
+        assertThat(many.pendingFrom("Mail <EMAIL_10001")).isEqualTo(17);
+        assertThat(many.pendingFrom("Mail <EMAIK")).isEqualTo(11);
+    }
+
+    @Test
     void holdsBackATailThatCouldStillBecomeAPlaceholder() {
         assertThat(placeholders.pendingFrom("Mail <EMA")).isEqualTo(5);
         assertThat(placeholders.pendingFrom("Mail <")).isEqualTo(5);

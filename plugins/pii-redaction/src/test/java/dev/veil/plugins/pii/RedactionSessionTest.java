@@ -3,12 +3,13 @@ package dev.veil.plugins.pii;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
 class RedactionSessionTest {
     private final RedactionSession session = new RedactionSession(new PiiScanner(List.of(RegexDetector.EMAIL,
-            RegexDetector.PERSON)));
+            RegexDetector.PERSON)), Set.of("EMAIL", "PERSON"), 100);
 
     @Test
     void givesTheSameValueTheSamePlaceholder() {
@@ -41,7 +42,7 @@ class RedactionSessionTest {
     @Test
     void remembersValuesFoundInJsonDecoded() {
         RedactionSession json = new RedactionSession(new PiiScanner(List.of(new RegexDetector("SECRET",
-                java.util.regex.Pattern.compile("KEY\\[[^]]*]")))));
+                java.util.regex.Pattern.compile("KEY\\[[^]]*]")))), Set.of("SECRET"), 100);
         String redacted = json.redact("{\"k\":\"KEY[a\\nb]\"}", true);
         assertThat(redacted).isEqualTo("{\"k\":\"<SECRET_1>\"}");
         assertThat(json.placeholders().restore("<SECRET_1>", false)).isEqualTo("KEY[a\nb]");

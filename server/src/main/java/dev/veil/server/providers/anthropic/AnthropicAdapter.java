@@ -16,6 +16,8 @@ import dev.veil.server.providers.SseReader;
 import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamLimits;
+import dev.veil.server.providers.UpstreamResponse;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamErrorEvent;
@@ -31,7 +33,6 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * Anthropic's Messages API ({@code kind: anthropic}): {@code <base-url>/v1/messages}, authenticated with
@@ -65,7 +66,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     }
 
     /** The adapter for {@code config}; a missing key stops startup with a {@link ConfigException}. */
-    public static AnthropicAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
+    public static AnthropicAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
         String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
                 "missing; set it, for example api-key: \"${ANTHROPIC_API_KEY}\"")).reveal();
         String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
@@ -78,13 +79,13 @@ public final class AnthropicAdapter implements ProviderAdapter {
         // Marked sensitive so that Helidon masks it wherever it renders headers.
         headers.add(HeaderValues.create(HeaderNames.create("x-api-key"), false, true, key));
         return new AnthropicAdapter(config.name(), URI.create(base + "/v1/messages"), List.copyOf(headers),
-                new UpstreamHttp(client, config, maxResponseBytes), config.models());
+                new UpstreamHttp(client, config, limits), config.models());
     }
 
     @Override
     public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(AnthropicWire.request(request, model, false));
-        try (HttpClientResponse response = http.post(messages, headers, body, false)) {
+        try (UpstreamResponse response = http.post(messages, headers, body, false)) {
             return AnthropicWire.response(http.body(response), System.currentTimeMillis() / 1000);
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
@@ -94,11 +95,11 @@ public final class AnthropicAdapter implements ProviderAdapter {
     @Override
     public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(AnthropicWire.request(request, model, true));
-        HttpClientResponse response = http.post(messages, headers, body, true);
+        UpstreamResponse response = http.post(messages, headers, body, true);
         try {
             return new AnthropicChatStream(response);
         } catch (RuntimeException e) {
-            response.close();
+            response.abort();
             throw http.classify(e);
         }
     }
@@ -127,7 +128,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
      * answer's bytes with a canonical reading of them.
      */
     public Relayed relay(byte[] body, String model, ClientHeaders client) throws UpstreamException {
-        try (HttpClientResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model),
+        try (UpstreamResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model),
                 false)) {
             byte[] answer = http.body(response);
             return new Relayed(answer, AnthropicWire.response(answer, System.currentTimeMillis() / 1000));
@@ -142,7 +143,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
      */
     public AnthropicRelayStream relayStream(byte[] body, String model, ClientHeaders client)
             throws UpstreamException {
-        HttpClientResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model), true);
+        UpstreamResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model), true);
         AnthropicRelayStream stream = new AnthropicRelayStream(provider, http, response);
         try {
             stream.prime();
@@ -155,7 +156,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     /** Asks Anthropic's own {@code count_tokens} about a client's body (its {@code model} set); returns its bytes. */
     public byte[] countTokens(byte[] body, String model, ClientHeaders client) throws UpstreamException {
-        try (HttpClientResponse response = http.post(countTokens, headers(client), ModelField.rewrite(body, model),
+        try (UpstreamResponse response = http.post(countTokens, headers(client), ModelField.rewrite(body, model),
                 false)) {
             return http.body(response);
         }
@@ -194,15 +195,15 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     /** Reads Anthropic's events until {@code message_stop}. */
     private final class AnthropicChatStream implements ChatStream {
-        private final HttpClientResponse response;
+        private final UpstreamResponse response;
         private final SseReader events;
         private final AnthropicStreamTranslator translator =
                 new AnthropicStreamTranslator(System.currentTimeMillis() / 1000);
         private boolean done;
 
-        AnthropicChatStream(HttpClientResponse response) {
+        AnthropicChatStream(UpstreamResponse response) {
             this.response = response;
-            this.events = new SseReader(response.inputStream());
+            this.events = http.events(response);
         }
 
         @Override
@@ -236,7 +237,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
             return Optional.empty();
         }
 
-        /** After {@code message_stop} only the end of the body remains; reading it keeps the connection pooled. */
+        /**
+         * After {@code message_stop} only the end of the body remains; reading it keeps the connection pooled. A
+         * stream that ended any other way, cut off, failed or abandoned, closes its connection.
+         */
         @Override
         public void close() {
             if (translator.ended()) {
@@ -245,8 +249,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
                 } catch (IOException | RuntimeException e) {
                     LOGGER.log(Level.FINE, "upstream " + provider + " broke after message_stop; connection dropped");
                 }
+                response.close();
+            } else {
+                response.abort();
             }
-            response.close();
         }
     }
 }

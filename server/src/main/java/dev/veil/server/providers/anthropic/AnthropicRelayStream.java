@@ -14,10 +14,10 @@ import dev.veil.server.providers.SseFrames;
 import dev.veil.server.providers.SseReader;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamResponse;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamErrorEvent;
 import dev.veil.spi.ChatChunk;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * An Anthropic stream relayed byte for byte: each upstream event goes to the client as it arrived, flushed on its
@@ -32,7 +32,7 @@ public final class AnthropicRelayStream implements ChatStream {
 
     private final String provider;
     private final UpstreamHttp http;
-    private final HttpClientResponse response;
+    private final UpstreamResponse response;
     private final SseFrames frames;
     private final AnthropicStreamTranslator translator =
             new AnthropicStreamTranslator(System.currentTimeMillis() / 1000);
@@ -43,11 +43,11 @@ public final class AnthropicRelayStream implements ChatStream {
     private boolean errorRelayed;
     private boolean done;
 
-    AnthropicRelayStream(String provider, UpstreamHttp http, HttpClientResponse response) {
+    AnthropicRelayStream(String provider, UpstreamHttp http, UpstreamResponse response) {
         this.provider = provider;
         this.http = http;
         this.response = response;
-        this.frames = new SseFrames(response.inputStream());
+        this.frames = http.frames(response);
     }
 
     /** Reads up to the first chunk, so that a provider failing before any output can still be replaced. */
@@ -153,7 +153,10 @@ public final class AnthropicRelayStream implements ChatStream {
         }
     }
 
-    /** After {@code message_stop} only the end of the body remains; reading it keeps the connection pooled. */
+    /**
+     * After {@code message_stop} only the end of the body remains; reading it keeps the connection pooled. A stream
+     * that ended any other way, cut off, failed or abandoned, closes its connection.
+     */
     @Override
     public void close() {
         if (translator.ended()) {
@@ -162,7 +165,9 @@ public final class AnthropicRelayStream implements ChatStream {
             } catch (IOException | RuntimeException e) {
                 LOGGER.log(Level.FINE, "upstream " + provider + " broke after message_stop; connection dropped");
             }
+            response.close();
+        } else {
+            response.abort();
         }
-        response.close();
     }
 }

@@ -22,6 +22,8 @@ import dev.veil.server.providers.ProviderAdapter;
 import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamLimits;
+import dev.veil.server.providers.UpstreamResponse;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamError;
@@ -37,7 +39,6 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.ClientUri;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * Amazon Bedrock's Converse API ({@code kind: bedrock}): {@code <base-url>/model/<modelId>/converse}, streamed with
@@ -80,7 +81,7 @@ public final class BedrockAdapter implements ProviderAdapter {
     }
 
     /** The adapter for {@code config}; a missing region or credential stops startup with a {@link ConfigException}. */
-    public static BedrockAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
+    public static BedrockAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
         String region = config.region().map(String::trim).filter(r -> !r.isEmpty()).orElseThrow(() ->
                 new ConfigException(config.key("region"), "missing; Bedrock needs the AWS region to call and to "
                         + "sign requests for, for example region: us-east-1"));
@@ -100,7 +101,7 @@ public final class BedrockAdapter implements ProviderAdapter {
         config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
         return new BedrockAdapter(config.name(), base, List.copyOf(headers),
                 new SigV4(accessKeyId, secretAccessKey, region, SERVICE), config.awsSessionToken(),
-                UpstreamHttp.withErrorTypeHeader(client, config, maxResponseBytes, ERROR_TYPE), config.models());
+                UpstreamHttp.withErrorTypeHeader(client, config, limits, ERROR_TYPE), config.models());
     }
 
     /**
@@ -144,7 +145,7 @@ public final class BedrockAdapter implements ProviderAdapter {
         return HeaderValues.create(HeaderNames.create(name), false, true, value);
     }
 
-    private HttpClientResponse post(String model, String operation, ChatRequest request, boolean stream)
+    private UpstreamResponse post(String model, String operation, ChatRequest request, boolean stream)
             throws UpstreamException {
         byte[] body = WireJson.bytes(BedrockWire.request(request, model, provider));
         URI uri = uri(model, operation);
@@ -185,14 +186,14 @@ public final class BedrockAdapter implements ProviderAdapter {
         };
     }
 
-    private String id(HttpClientResponse response) {
+    private String id(UpstreamResponse response) {
         return "chatcmpl-" + response.headers().first(REQUEST_ID).filter(id -> id.matches("[A-Za-z0-9-]{1,64}"))
                 .orElseGet(() -> UUID.randomUUID().toString());
     }
 
     @Override
     public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
-        try (HttpClientResponse response = post(model, "converse", request, false)) {
+        try (UpstreamResponse response = post(model, "converse", request, false)) {
             return BedrockWire.response(http.body(response), id(response), model, System.currentTimeMillis() / 1000);
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
@@ -201,12 +202,12 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     @Override
     public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
-        HttpClientResponse response = post(model, "converse-stream", request, true);
+        UpstreamResponse response = post(model, "converse-stream", request, true);
         try {
             return new BedrockChatStream(response, new BedrockStreamTranslator(id(response),
                     System.currentTimeMillis() / 1000, model));
         } catch (RuntimeException e) {
-            response.close();
+            response.abort();
             throw http.classify(e);
         }
     }
@@ -225,14 +226,14 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     /** Reads ConverseStream's event-stream messages until {@code messageStop} and the {@code metadata} after it. */
     private final class BedrockChatStream implements ChatStream {
-        private final HttpClientResponse response;
+        private final UpstreamResponse response;
         private final InputStream body;
         private final EventStreamDecoder events;
         private final BedrockStreamTranslator translator;
         private boolean atEnd;
         private boolean done;
 
-        BedrockChatStream(HttpClientResponse response, BedrockStreamTranslator translator) {
+        BedrockChatStream(UpstreamResponse response, BedrockStreamTranslator translator) {
             this.response = response;
             this.body = response.inputStream();
             this.events = new EventStreamDecoder(body);
@@ -279,10 +280,17 @@ public final class BedrockAdapter implements ProviderAdapter {
             return Optional.empty();
         }
 
-        /** After {@code messageStop} only the end of the body remains; reading it keeps the connection pooled. */
+        /**
+         * After {@code messageStop} only the end of the body remains; reading it keeps the connection pooled. A
+         * stream that ended any other way, cut off, failed or abandoned, closes its connection.
+         */
         @Override
         public void close() {
-            if (translator.stopped() && !atEnd) {
+            if (!translator.stopped()) {
+                response.abort();
+                return;
+            }
+            if (!atEnd) {
                 try {
                     if (body.readNBytes(MAX_TRAILING_BYTES + 1).length > MAX_TRAILING_BYTES) {
                         LOGGER.log(Level.FINE, "upstream " + provider + " sent more after its last event; "

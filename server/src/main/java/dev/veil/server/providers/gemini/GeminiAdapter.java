@@ -24,6 +24,8 @@ import dev.veil.server.providers.SseReader;
 import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamLimits;
+import dev.veil.server.providers.UpstreamResponse;
 import dev.veil.server.providers.translation.WireJson;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.UpstreamError;
@@ -46,7 +48,6 @@ import dev.veil.spi.VeilException;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * Google's Gemini API ({@code kind: gemini}): {@code <base-url>/models/<model>:generateContent}, streamed with
@@ -72,7 +73,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         this.models = models;
     }
 
-    public static GeminiAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
+    public static GeminiAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
         String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
                 "missing; set it, for example api-key: \"${GEMINI_API_KEY}\"")).reveal();
         String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
@@ -81,7 +82,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
         headers.add(HeaderValues.create(HeaderNames.create("x-goog-api-key"), false, true, key));
         return new GeminiAdapter(config.name(), base, List.copyOf(headers),
-                new UpstreamHttp(client, config, maxResponseBytes), config.models());
+                new UpstreamHttp(client, config, limits), config.models());
     }
 
     private URI uri(String model, String operation) {
@@ -93,7 +94,7 @@ public final class GeminiAdapter implements ProviderAdapter {
     @Override
     public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(GeminiWire.request(request));
-        try (HttpClientResponse response = http.post(uri(model, "generateContent"), headers, body, false)) {
+        try (UpstreamResponse response = http.post(uri(model, "generateContent"), headers, body, false)) {
             return GeminiWire.response(http.body(response), model, System.currentTimeMillis() / 1000);
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
@@ -103,11 +104,11 @@ public final class GeminiAdapter implements ProviderAdapter {
     @Override
     public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(GeminiWire.request(request));
-        HttpClientResponse response = http.post(uri(model, "streamGenerateContent?alt=sse"), headers, body, true);
+        UpstreamResponse response = http.post(uri(model, "streamGenerateContent?alt=sse"), headers, body, true);
         try {
             return new GeminiChatStream(response, model);
         } catch (RuntimeException e) {
-            response.close();
+            response.abort();
             throw http.classify(e);
         }
     }
@@ -128,7 +129,7 @@ public final class GeminiAdapter implements ProviderAdapter {
             request.dimensions().ifPresent(d -> one.put("outputDimensionality", d));
         }
         boolean base64 = request.encodingFormat().filter("base64"::equals).isPresent();
-        try (HttpClientResponse response = http.post(uri(model, "batchEmbedContents"), headers,
+        try (UpstreamResponse response = http.post(uri(model, "batchEmbedContents"), headers,
                 WireJson.bytes(body), false)) {
             JsonNode answer = WireJson.parse(http.body(response), "the answer");
             List<Embedding> data = new ArrayList<>();
@@ -166,7 +167,7 @@ public final class GeminiAdapter implements ProviderAdapter {
      * simply ends after the last one, so a stream that ends before any finish reason was cut off.
      */
     private final class GeminiChatStream implements ChatStream {
-        private final HttpClientResponse response;
+        private final UpstreamResponse response;
         private final SseReader events;
         private final String requestedModel;
         private final long created = System.currentTimeMillis() / 1000;
@@ -178,9 +179,9 @@ public final class GeminiAdapter implements ProviderAdapter {
         private int toolCalls;
         private Optional<Usage> usage = Optional.empty();
 
-        GeminiChatStream(HttpClientResponse response, String requestedModel) {
+        GeminiChatStream(UpstreamResponse response, String requestedModel) {
             this.response = response;
-            this.events = new SseReader(response.inputStream());
+            this.events = http.events(response);
             this.requestedModel = requestedModel;
             this.model = requestedModel;
         }
@@ -266,6 +267,7 @@ public final class GeminiAdapter implements ProviderAdapter {
                     Extensions.NONE));
         }
 
+        /** A stream that ended without a finish reason, failed or was abandoned closes its connection. */
         @Override
         public void close() {
             if (done) {
@@ -274,8 +276,10 @@ public final class GeminiAdapter implements ProviderAdapter {
                 } catch (IOException | RuntimeException e) {
                     LOGGER.log(Level.FINE, "upstream " + provider + " broke after its last event; connection dropped");
                 }
+                response.close();
+            } else {
+                response.abort();
             }
-            response.close();
         }
     }
 }

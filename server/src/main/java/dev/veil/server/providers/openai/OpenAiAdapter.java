@@ -14,6 +14,7 @@ import dev.veil.server.providers.ProviderAdapter;
 import dev.veil.server.providers.SseReader;
 import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamResponse;
 import dev.veil.server.wire.MalformedUpstreamException;
 import dev.veil.server.wire.OpenAiDialect;
 import dev.veil.server.wire.OpenAiResponses;
@@ -25,7 +26,6 @@ import dev.veil.spi.ChatResponse;
 import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.EmbeddingsResponse;
 import io.helidon.http.Header;
-import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * The OpenAI wire family: OpenAI itself, Azure OpenAI and every OpenAI-compatible server. What differs between them
@@ -59,7 +59,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
     @Override
     public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
         byte[] body = OpenAiWriter.chatRequest(request, model, dialect);
-        try (HttpClientResponse response = http.post(endpoints.chat(model), endpoints.headers(), body, false)) {
+        try (UpstreamResponse response = http.post(endpoints.chat(model), endpoints.headers(), body, false)) {
             return OpenAiResponses.chatResponse(http.body(response));
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
@@ -69,11 +69,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
     @Override
     public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
         byte[] body = OpenAiWriter.chatRequest(request, model, dialect);
-        HttpClientResponse response = http.post(endpoints.chat(model), endpoints.headers(), body, true);
+        UpstreamResponse response = http.post(endpoints.chat(model), endpoints.headers(), body, true);
         try {
             return new OpenAiChatStream(response);
         } catch (RuntimeException e) {
-            response.close();
+            response.abort();
             throw http.classify(e);
         }
     }
@@ -81,7 +81,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
     @Override
     public EmbeddingsResponse embeddings(EmbeddingsRequest request, String model) throws UpstreamException {
         byte[] body = OpenAiWriter.embeddingsRequest(request, model, dialect);
-        try (HttpClientResponse response = http.post(endpoints.embeddings(model), endpoints.headers(), body,
+        try (UpstreamResponse response = http.post(endpoints.embeddings(model), endpoints.headers(), body,
                 false)) {
             return OpenAiResponses.embeddings(http.body(response));
         } catch (MalformedUpstreamException e) {
@@ -103,7 +103,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
             return List.of();
         }
         ListedModels fresh;
-        try (HttpClientResponse response = http.get(uri.get(), endpoints.headers(), MODELS_TIMEOUT)) {
+        try (UpstreamResponse response = http.get(uri.get(), endpoints.headers(), MODELS_TIMEOUT)) {
             fresh = new ListedModels(OpenAiResponses.modelIds(http.body(response)),
                     System.nanoTime() + MODELS_TTL.toNanos());
         } catch (UpstreamException | MalformedUpstreamException e) {
@@ -120,13 +120,13 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     /** Reads {@code chat.completion.chunk} events until {@code [DONE]}. */
     private final class OpenAiChatStream implements ChatStream {
-        private final HttpClientResponse response;
+        private final UpstreamResponse response;
         private final SseReader events;
         private boolean done;
 
-        OpenAiChatStream(HttpClientResponse response) {
+        OpenAiChatStream(UpstreamResponse response) {
             this.response = response;
-            this.events = new SseReader(response.inputStream());
+            this.events = http.events(response);
         }
 
         @Override
@@ -159,7 +159,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
         /**
          * After {@code [DONE]} only the end of the chunked body remains; reading it lets the connection go back to
-         * the pool instead of being closed. A stream abandoned early is closed outright, which aborts the call.
+         * the pool instead of being closed. A stream that ended any other way, cut off, failed or abandoned, closes
+         * its connection, which aborts the call.
          */
         @Override
         public void close() {
@@ -169,8 +170,10 @@ public final class OpenAiAdapter implements ProviderAdapter {
                 } catch (IOException | RuntimeException e) {
                     LOGGER.log(Level.FINE, "upstream " + provider + " broke after [DONE]; connection dropped");
                 }
+                response.close();
+            } else {
+                response.abort();
             }
-            response.close();
         }
     }
 

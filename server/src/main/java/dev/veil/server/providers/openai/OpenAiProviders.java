@@ -13,6 +13,7 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamLimits;
 import dev.veil.server.wire.OpenAiDialect;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -28,8 +29,8 @@ public final class OpenAiProviders {
     }
 
     /** The adapter for {@code config}; a config it cannot work with stops startup with a {@link ConfigException}. */
-    public static OpenAiAdapter create(ProviderConfig config, UpstreamClient client, long maxResponseBytes) {
-        UpstreamHttp http = new UpstreamHttp(client, config, maxResponseBytes);
+    public static OpenAiAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
+        UpstreamHttp http = new UpstreamHttp(client, config, limits);
         return switch (config.kind()) {
             case OPENAI -> {
                 String key = requireKey(config, "OPENAI_API_KEY");

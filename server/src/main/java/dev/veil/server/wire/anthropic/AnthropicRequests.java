@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.wire.Json;
+import dev.veil.server.wire.ModelNames;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ContentPart;
@@ -83,10 +84,7 @@ public final class AnthropicRequests {
 
     private static ChatRequest read(byte[] body, boolean needsMaxTokens) {
         ObjectNode root = object(Json.parseRequest(body), "body");
-        String model = requiredString(root, "model", "model");
-        if (model.isBlank()) {
-            throw VeilException.invalidParam("model", "'model' must not be empty");
-        }
+        String model = ModelNames.check(requiredString(root, "model", "model"), "model");
         OptionalInt maxTokens = optionalInt(root, "max_tokens", "max_tokens", 1);
         if (needsMaxTokens && maxTokens.isEmpty()) {
             throw VeilException.invalidParam("max_tokens", "'max_tokens' is required");

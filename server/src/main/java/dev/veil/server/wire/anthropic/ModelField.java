@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.veil.server.wire.Json;
+import dev.veil.server.wire.ModelNames;
 
 /**
  * Replaces the top-level {@code model} value of a request body in place, leaving every other byte as the client
@@ -19,9 +20,13 @@ public final class ModelField {
     /**
      * {@code body} with its top-level {@code model} string set to {@code model}; {@code body} itself when it already
      * names that model (however the client escaped it). The body must be a JSON object that
-     * {@link AnthropicRequests} accepted, so it has exactly one top-level {@code model} string.
+     * {@link AnthropicRequests} accepted, so it has exactly one top-level {@code model} string, and {@code model} a
+     * valid model name ({@link ModelNames}): a route's target may come from the client's own {@code provider/model}.
      */
     public static byte[] rewrite(byte[] body, String model) {
+        if (!ModelNames.valid(model)) {
+            throw new IllegalArgumentException("the target is not a valid model name");
+        }
         try (JsonParser parser = Json.factory().createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("the body is not a JSON object");

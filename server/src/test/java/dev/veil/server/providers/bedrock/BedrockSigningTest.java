@@ -14,6 +14,7 @@ import dev.veil.server.config.ProviderKind;
 import dev.veil.server.config.Secret;
 import dev.veil.server.providers.UpstreamClient;
 import dev.veil.server.providers.UpstreamHttp;
+import dev.veil.server.providers.UpstreamLimits;
 import io.helidon.http.Header;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,8 @@ class BedrockSigningTest {
                 Optional.empty(), Optional.of("eu-central-1"), false, List.of(), Map.of(), Optional.empty(), Map.of(),
                 Duration.ofSeconds(5), Optional.empty(), Optional.empty(), Optional.of(new Secret("AKIDEXAMPLE")),
                 Optional.of(new Secret("secret")), Optional.of(new Secret(SESSION_TOKEN)));
-        return BedrockAdapter.create(config, UpstreamClient.create(Duration.ofSeconds(1), Duration.ofSeconds(30)), 1024);
+        return BedrockAdapter.create(config, UpstreamClient.create(Duration.ofSeconds(1), Duration.ofSeconds(30)),
+                new UpstreamLimits(1024, 1024));
     }
 
     private static Optional<Header> header(List<Header> headers, String name) {

@@ -191,6 +191,34 @@ class GeminiAdapterTest {
     }
 
     @Test
+    void streamsAnAnswerWhoseBodyEndsWithTheConnectionToItsNormalEnd() throws Exception {
+        upstream.on("gemini-eof", FakeGeminiUpstream.answerUntilClose(List.of(FakeGeminiUpstream.text("The "),
+                FakeGeminiUpstream.text("fox.")), "STOP"));
+
+        try (SseClient stream = SseClient.post(veil, "/v1/chat/completions", chat("gemini-eof", HELLO,
+                ",\"stream\":true"))) {
+            List<String> events = stream.rest();
+
+            assertThat(events).last().isEqualTo("[DONE]");
+            List<JsonNode> chunks = parse(events);
+            assertThat(chunks).noneMatch(chunk -> chunk.has("error"));
+            assertThat(chunks.get(1).at("/choices/0/delta/content").asText()).isEqualTo("fox.");
+            assertThat(chunks.get(1).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        }
+    }
+
+    @Test
+    void answersWithABodyThatEndsWithTheConnection() throws Exception {
+        upstream.on("gemini-eof", FakeGeminiUpstream.answerUntilClose(List.of(FakeGeminiUpstream.text("Done.")),
+                "STOP"));
+
+        HttpResponse<String> response = veil.post("/v1/chat/completions", chat("gemini-eof", HELLO, ""));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).at("/choices/0/message/content").asText()).isEqualTo("Done.");
+    }
+
+    @Test
     void streamsFunctionCallsWithFinishReasonToolCalls() throws Exception {
         upstream.on("gemini-tools", FakeGeminiUpstream.answer(List.of(
                 FakeGeminiUpstream.functionCall("a", "{\"x\":1}"), FakeGeminiUpstream.functionCall("b", "{}")),

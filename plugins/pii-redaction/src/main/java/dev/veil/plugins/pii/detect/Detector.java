@@ -13,4 +13,14 @@ public interface Detector {
      * are resolved by the caller.
      */
     void detect(String text, List<Finding> findings);
+
+    /**
+     * As {@link #detect(String, List)}, calling {@code costlyCheck} before each check of a candidate that costs far
+     * more than reading it (a libphonenumber lookup costs as much as reading kilobytes of text), so that the caller
+     * can bound the work one request causes; {@code costlyCheck} may throw to stop the scan. A detector without such
+     * checks need not override this.
+     */
+    default void detect(String text, List<Finding> findings, Runnable costlyCheck) {
+        detect(text, findings);
+    }
 }

@@ -103,6 +103,13 @@ public final class PhoneDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
+        detect(text, findings, () -> {
+        });
+    }
+
+    /** {@code costlyCheck} is called for each candidate that gets as far as libphonenumber. */
+    @Override
+    public void detect(String text, List<Finding> findings, Runnable costlyCheck) {
         Run run = null;
         int length = text.length();
         int i = 0;
@@ -120,7 +127,7 @@ public final class PhoneDetector implements Detector {
                 i++;
                 continue;
             }
-            if (isPhone(text, run)) {
+            if (isPhone(text, run, costlyCheck)) {
                 findings.add(new Finding(run.start, run.end, PiiTypes.PHONE));
             }
             i = end;
@@ -253,7 +260,7 @@ public final class PhoneDetector implements Detector {
         return value;
     }
 
-    private boolean isPhone(String text, Run run) {
+    private boolean isPhone(String text, Run run, Runnable costlyCheck) {
         boolean internationalPrefix = text.startsWith("00", run.start);
         int maxDigits = run.international ? MAX_INTERNATIONAL_DIGITS
                 : internationalPrefix ? MAX_INTERNATIONAL_DIGITS + 2 : MAX_NATIONAL_DIGITS;
@@ -266,6 +273,7 @@ public final class PhoneDetector implements Detector {
         }
         String candidate = text.substring(run.start, run.end);
         if (run.international) {
+            costlyCheck.run();
             return isPossible(candidate, UNKNOWN_REGION);
         }
         if (startsWithDate(run) || isIpv4Shape(run) || isSsnShape(run)) {
@@ -275,6 +283,7 @@ public final class PhoneDetector implements Detector {
                 || (text.charAt(run.start) == '(' && text.charAt(run.start + 1) == '0');
         List<String> candidateRegions = trunkZero ? regionsForTrunkZero : regions;
         if (!isThousandsShape(run) && isStrongNationalShape(run, trunkZero)) {
+            costlyCheck.run();
             for (String region : candidateRegions) {
                 if (isPossible(candidate, region)) {
                     return true;
@@ -285,6 +294,7 @@ public final class PhoneDetector implements Detector {
         if (run.groupCount == 1 && !trunkZero) {
             return false;
         }
+        costlyCheck.run();
         for (String region : candidateRegions) {
             if (isValid(candidate, region)) {
                 return true;

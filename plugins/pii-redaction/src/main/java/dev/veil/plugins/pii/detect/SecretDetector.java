@@ -47,8 +47,7 @@ public final class SecretDetector implements Detector {
             new Rule("rk_test_", (text, at) -> atLeast(text, at, 10, Chars::isAsciiAlnum)),
             new Rule("pk_live_", (text, at) -> atLeast(text, at, 10, Chars::isAsciiAlnum)),
             new Rule("AIza", (text, at) -> exactly(text, at, 35, Chars::isTokenChar)),
-            new Rule("eyJ", SecretDetector::jwt),
-            new Rule(PEM_BEGIN, SecretDetector::pemPrivateKey));
+            new Rule("eyJ", SecretDetector::jwt));
 
     @FunctionalInterface
     private interface CharClass {
@@ -69,6 +68,7 @@ public final class SecretDetector implements Detector {
                 at = text.indexOf(prefix, Math.max(end, at + 1));
             }
         }
+        findPrivateKeys(text, findings);
     }
 
     private static boolean isUpperOrDigit(char c) {
@@ -140,22 +140,45 @@ public final class SecretDetector implements Detector {
 
     /**
      * From {@code -----BEGIN ... PRIVATE KEY-----} to its {@code -----END ...-----} line; a block cut off before its
-     * end line is taken as far as its base64 body, real or escaped newlines included, reaches.
+     * end line is taken as far as its base64 body, real or escaped newlines included, reaches. Where the next end
+     * line is is looked up once and remembered while it still lies ahead, so that a text of many begin lines and no
+     * end line is read once, not once per begin line.
      */
-    private static int pemPrivateKey(String text, int from) {
-        int labelEnd = text.indexOf(PEM_DASHES, from);
-        if (labelEnd < 0 || labelEnd - from > PEM_LABEL_MAX || !isPrivateKeyLabel(text, from, labelEnd)) {
+    private static void findPrivateKeys(String text, List<Finding> findings) {
+        int endLineSearchedFrom = Integer.MAX_VALUE;
+        int endLine = -1;
+        int at = text.indexOf(PEM_BEGIN);
+        while (at >= 0) {
+            int end = -1;
+            int labelStart = at + PEM_BEGIN.length();
+            int labelEnd = text.indexOf(PEM_DASHES, labelStart,
+                    Math.min(text.length(), labelStart + PEM_LABEL_MAX + PEM_DASHES.length()));
+            if ((at == 0 || !Chars.isTokenChar(text.charAt(at - 1))) && labelEnd >= 0
+                    && isPrivateKeyLabel(text, labelStart, labelEnd)) {
+                int bodyStart = labelEnd + PEM_DASHES.length();
+                if (bodyStart < endLineSearchedFrom || (endLine >= 0 && endLine < bodyStart)) {
+                    endLine = text.indexOf(PEM_END, bodyStart);
+                    endLineSearchedFrom = bodyStart;
+                }
+                end = endLine >= 0 ? pemEnd(text, bodyStart, endLine) : -1;
+                if (end < 0) {
+                    end = base64BodyEnd(text, bodyStart);
+                }
+                findings.add(new Finding(at, end, PiiTypes.SECRET));
+            }
+            at = text.indexOf(PEM_BEGIN, Math.max(end, at + 1));
+        }
+    }
+
+    /** The end of the block whose body starts at {@code bodyStart}, if only base64 lies before its end line. */
+    private static int pemEnd(String text, int bodyStart, int endLine) {
+        if (!onlyBase64Between(text, bodyStart, endLine)) {
             return -1;
         }
-        int bodyStart = labelEnd + PEM_DASHES.length();
-        int endLine = text.indexOf(PEM_END, bodyStart);
-        if (endLine >= 0 && onlyBase64Between(text, bodyStart, endLine)) {
-            int endLabelEnd = text.indexOf(PEM_DASHES, endLine + PEM_END.length());
-            if (endLabelEnd >= 0 && endLabelEnd - endLine <= PEM_END.length() + PEM_LABEL_MAX) {
-                return endLabelEnd + PEM_DASHES.length();
-            }
-        }
-        return base64BodyEnd(text, bodyStart);
+        int labelStart = endLine + PEM_END.length();
+        int labelEnd = text.indexOf(PEM_DASHES, labelStart,
+                Math.min(text.length(), labelStart + PEM_LABEL_MAX + PEM_DASHES.length()));
+        return labelEnd >= 0 ? labelEnd + PEM_DASHES.length() : -1;
     }
 
     private static boolean isPrivateKeyLabel(String text, int from, int to) {

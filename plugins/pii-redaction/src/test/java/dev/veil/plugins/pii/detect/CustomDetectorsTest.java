@@ -1,6 +1,7 @@
 package dev.veil.plugins.pii.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,31 @@ class CustomDetectorsTest {
         PatternDetector detector = new PatternDetector("X", Pattern.compile("\\d*"));
 
         assertThat(Spans.found(detector, "a12b")).containsExactly("12");
+    }
+
+    @Test
+    void patternCountsTheCharactersItReadsAsCostlyChecksSoThatABacktrackingOneCanBeStopped() {
+        PatternDetector nested = new PatternDetector("X", Pattern.compile("(.*a){12}b"));
+        int[] checks = new int[1];
+
+        assertThatThrownBy(() -> nested.detect("a".repeat(40), new ArrayList<>(), () -> {
+            if (++checks[0] > 10) {
+                throw new IllegalStateException("stopped");
+            }
+        })).hasMessage("stopped");
+    }
+
+    @Test
+    void patternWithoutNestedRepetitionReadsEachCharacterAFewTimes() {
+        PatternDetector detector = new PatternDetector("EMPLOYEE_ID", Pattern.compile("\\bEMP-\\d{6}\\b"));
+        String text = "Ticket for EMP-004211 about the invoice, see attachment. ".repeat(20_000);
+        List<Finding> findings = new ArrayList<>();
+        int[] checks = new int[1];
+
+        detector.detect(text, findings, () -> checks[0]++);
+
+        assertThat(findings).hasSize(20_000);
+        assertThat((long) checks[0] * PatternDetector.READS_PER_CHECK).isLessThan(5L * text.length());
     }
 
     @Test

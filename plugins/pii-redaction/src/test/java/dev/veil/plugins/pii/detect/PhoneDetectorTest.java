@@ -30,6 +30,18 @@ class PhoneDetectorTest {
     }
 
     @Test
+    void reportsEachCandidateCheckedWithLibphonenumberBeforeTheCheck() {
+        List<Finding> findings = new java.util.ArrayList<>();
+        int[] checks = new int[1];
+
+        detector.detect("Order 12345678 of 2024-03-15 from 10.0.0.1, SSN 123-45-6789; call 020 7946 0958 or "
+                + "0000 0000", findings, () -> checks[0]++);
+
+        assertThat(findings).hasSize(1);
+        assertThat(checks[0]).isEqualTo(2);
+    }
+
+    @Test
     void findsFictionalNumbersWrittenInAPhoneFormat() {
         assertThat(Spans.found(detector, "call (555) 234-5678 or +1 556-230-9458"))
                 .containsExactly("(555) 234-5678", "+1 556-230-9458");

@@ -47,6 +47,23 @@ class SecretDetectorTest {
         assertThat(Spans.found(detector, text)).containsExactly(text.strip());
     }
 
+    @Test
+    void takesEachOfManyBeginLinesWithoutAnEndLineAsFarAsItsBodyReaches() {
+        String header = "-----BEGIN PRIVATE KEY-----\n";
+
+        assertThat(Spans.found(detector, header.repeat(20_000))).hasSize(20_000)
+                .allMatch(header.strip()::equals);
+    }
+
+    @Test
+    void endsABlockAtTheEndLineAfterOtherBeginLines() {
+        String header = "-----BEGIN PRIVATE KEY-----";
+        String block = header + "\n" + PEM_BODY + "\n-----END PRIVATE KEY-----";
+
+        assertThat(Spans.found(detector, header + "\n" + header + "\n" + block + " and " + block))
+                .containsExactly(header, header, block, block);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sk-learn", "task-Zx81mQp0Lk2Jr7Tv4Nc9Wd3Hs6Yb5Ga1", "sk-this-is-a-long-hyphenated-phrase",
         "AKIAIOSFODNN7EXAMPLE1", "ghp_short", "xoxb-123", "sk_live_", "AIzaTooShort", "eyJhbGciOiJ9",

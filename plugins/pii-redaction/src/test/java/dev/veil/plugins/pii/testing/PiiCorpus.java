@@ -11,8 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The labelled PII corpus ({@code ../shared/pii/dev.jsonl} next to the checkout, or the {@code veil.pii.corpus}
- * system property): texts with the spans a detector must find and look-alike values it must leave alone.
+ * The labelled PII corpus ({@code plugins/pii-redaction/src/test/resources/pii/dev.jsonl}, or the
+ * {@code veil.pii.corpus} system property): texts with the spans a detector must find and look-alike values it must
+ * leave alone. It is a copy of the shared corpus, kept in the project so that a lone clone tests itself.
  */
 public final class PiiCorpus {
     /** A labelled span. */
@@ -38,7 +39,7 @@ public final class PiiCorpus {
         Path path = Path.of(configured).normalize();
         if (!Files.isRegularFile(path)) {
             throw new IllegalStateException("PII corpus not found at " + path
-                    + "; it lives in ../shared/pii/dev.jsonl next to the checkout (set -Dveil.pii.corpus to move it)");
+                    + "; it lives in plugins/pii-redaction/src/test/resources/pii/dev.jsonl (set -Dveil.pii.corpus to move it)");
         }
         return path;
     }

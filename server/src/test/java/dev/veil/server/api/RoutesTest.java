@@ -1,4 +1,4 @@
-package dev.veil.server;
+package dev.veil.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,7 @@ class RoutesTest {
     void refusesAProviderRouteNotServedByThePipeline() {
         Routes routes = new Routes();
 
-        assertThatThrownBy(() -> routes.add(new Routes.Route(java.util.Optional.of(Method.POST), "/v1/batches",
+        assertThatThrownBy(() -> routes.add(new Routes.Route(Method.POST, "/v1/batches",
                 Routes.Reach.PROVIDER, (request, response) -> response.send("sent upstream unchecked"))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("POST /v1/batches")
@@ -24,8 +24,9 @@ class RoutesTest {
     void keepsLocalRoutesInOrder() {
         Routes routes = new Routes()
                 .local(Method.GET, "/health/live", (request, response) -> response.send("ok"))
-                .anyLocal("/v1/*", (request, response) -> response.send("unknown"));
+                .local(Method.DELETE, "/admin/keys/{id}", (request, response) -> response.send("revoked"));
 
-        assertThat(routes.all()).extracting(Routes.Route::toString).containsExactly("GET /health/live", "* /v1/*");
+        assertThat(routes.all()).extracting(Routes.Route::toString)
+                .containsExactly("GET /health/live", "DELETE /admin/keys/{id}");
     }
 }

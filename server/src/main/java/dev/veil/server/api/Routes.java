@@ -1,0 +1,155 @@
+package dev.veil.server.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.logging.Logger;
+
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.VeilException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.PathMatcher;
+import io.helidon.http.PathMatchers;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Every route Veil serves, each declaring whether it can send data out of Veil. A route that reaches a provider (or,
+ * later, a tool) must be served by the request {@link Pipeline}: registering one with any other handler fails startup,
+ * so no surface can be added that skips policy, limits or audit. Tests enumerate {@link #all()} to prove each
+ * provider route enforces them.
+ *
+ * <p>A request no route takes is answered here, never by the framework's default: a 405 with {@code Allow} when its
+ * path is one Veil serves with other methods, else a 404, both in the surface's error shape, and logged at most once
+ * a minute per kind, so that scanners cannot flood the log.
+ */
+public final class Routes {
+    private static final Logger LOGGER = Logger.getLogger(Routes.class.getName());
+    private static final long LOG_INTERVAL_MILLIS = 60_000;
+
+    /** Whether a route can send data out of Veil. */
+    public enum Reach {
+        /** Reaches a provider: it must run the pipeline. */
+        PROVIDER,
+        /** Answers from Veil's own state (health, models, admin, errors). */
+        LOCAL
+    }
+
+    /**
+     * One route.
+     *
+     * @param method its method
+     * @param path its path pattern
+     * @param reach whether it can send data out
+     * @param handler what serves it
+     */
+    public record Route(Method method, String path, Reach reach, Handler handler) {
+        @Override
+        public String toString() {
+            return method.text() + " " + path;
+        }
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+    private final List<PathMatcher> matchers = new ArrayList<>();
+    private final ConcurrentMap<String, Long> lastLogged = new ConcurrentHashMap<>();
+
+    /** A {@code POST} route that reaches a provider, served by the pipeline. */
+    public Routes egress(String path, Pipeline.Endpoint endpoint) {
+        return add(new Route(Method.POST, path, Reach.PROVIDER, endpoint));
+    }
+
+    /** A route answered by Veil itself (health, models, admin). */
+    public Routes local(Method method, String path, Handler handler) {
+        return add(new Route(method, path, Reach.LOCAL, handler));
+    }
+
+    /**
+     * Adds {@code route}.
+     *
+     * @throws IllegalStateException when a provider route is not served by the pipeline, or a local one is
+     */
+    public Routes add(Route route) {
+        boolean pipeline = route.handler() instanceof Pipeline.Endpoint;
+        if (route.reach() == Reach.PROVIDER && !pipeline) {
+            throw new IllegalStateException("route " + route + " reaches providers but is not served by the request "
+                    + "pipeline, so it would skip policy, limits or audit; serve it through Pipeline");
+        }
+        if (route.reach() == Reach.LOCAL && pipeline) {
+            throw new IllegalStateException("route " + route + " runs the request pipeline but is declared local; "
+                    + "declare it as reaching providers");
+        }
+        routes.add(route);
+        matchers.add(PathMatchers.create(route.path()));
+        return this;
+    }
+
+    /** The routes in registration order. */
+    public List<Route> all() {
+        return List.copyOf(routes);
+    }
+
+    /** Registers every route on {@code routing}, in order, then the answer to requests none takes. */
+    public void register(HttpRouting.Builder routing) {
+        for (Route route : routes) {
+            routing.route(route.method(), route.path(), route.handler());
+        }
+        routing.any(this::unmatched);
+    }
+
+    /** A 405 naming the methods the path takes, or a 404; in the Anthropic shape on its paths. */
+    private void unmatched(ServerRequest request, ServerResponse response) {
+        String path = request.path().path();
+        Set<String> allowed = new LinkedHashSet<>();
+        for (int i = 0; i < routes.size(); i++) {
+            if (matchers.get(i).match(request.path()).accepted()) {
+                allowed.add(routes.get(i).method().text());
+            }
+        }
+        VeilException error;
+        if (allowed.isEmpty()) {
+            logOnce("404", () -> "requests to paths Veil does not serve are answered 404, such as "
+                    + request.prologue().method().text() + " (this message at most once a minute)");
+            error = new VeilException(ErrorKind.NOT_FOUND, "Unknown endpoint " + request.prologue().method().text()
+                    + " " + printable(path) + "; Veil serves /v1/chat/completions, /v1/embeddings, /v1/messages, "
+                    + "/v1/messages/count_tokens and /v1/models").withCode("unknown_url");
+        } else {
+            logOnce("405", () -> "requests with a method a path does not take are answered 405 (this message at "
+                    + "most once a minute)");
+            String allow = String.join(", ", allowed);
+            response.header(HeaderNames.ALLOW, allow);
+            error = VeilException.clientError(405, ErrorKind.INVALID_REQUEST.type(), "Method not allowed; use "
+                    + allow, "method_not_allowed", null);
+        }
+        String id = RequestIds.next();
+        response.header(VeilHeaders.REQUEST_ID, id);
+        if (path.startsWith("/v1/messages")) {
+            response.header(MessagesEndpoint.ANTHROPIC_REQUEST_ID, id);
+            AnthropicErrorResponder.send(response, error);
+        } else {
+            ErrorResponder.send(response, error);
+        }
+    }
+
+    /** The path as it may be quoted back: visible ASCII only, at most 200 characters. */
+    private static String printable(String path) {
+        String visible = path.codePoints().map(c -> c > 0x20 && c < 0x7f ? c : '?')
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return visible.length() > 200 ? visible.substring(0, 200) + "..." : visible;
+    }
+
+    private void logOnce(String kind, java.util.function.Supplier<String> message) {
+        long now = System.currentTimeMillis();
+        Long last = lastLogged.get(kind);
+        if ((last == null || now - last >= LOG_INTERVAL_MILLIS)
+                && (last == null ? lastLogged.putIfAbsent(kind, now) == null : lastLogged.replace(kind, last, now))) {
+            LOGGER.info(message);
+        }
+    }
+}
