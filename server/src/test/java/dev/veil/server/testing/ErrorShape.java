@@ -3,7 +3,6 @@ package dev.veil.server.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -60,15 +59,6 @@ public final class ErrorShape {
             return body.isBlank() ? null : JSON.readTree(body);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /** For callers that parse a body they know to be JSON. */
-    public static JsonNode json(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
