@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.dispatch.DispatchPlan;
@@ -55,17 +56,22 @@ public final class MessagesEndpoint {
      */
     private abstract class AnthropicSurface {
         final ServerRequest request;
+        private final String name;
+        private final Function<byte[], ChatRequest> parser;
         byte[] body;
 
-        AnthropicSurface(ServerRequest request) {
+        AnthropicSurface(ServerRequest request, String name, Function<byte[], ChatRequest> parser) {
             this.request = request;
+            this.name = name;
+            this.parser = parser;
         }
 
-        /** Parses the body in the surface's wire format. */
-        abstract ChatRequest read(byte[] body);
+        public String name() {
+            return name;
+        }
 
         public ChatRequest parse(byte[] body) {
-            ChatRequest parsed = read(body);
+            ChatRequest parsed = parser.apply(body);
             this.body = body;
             return parsed;
         }
@@ -89,17 +95,7 @@ public final class MessagesEndpoint {
         private Optional<AnthropicPassthrough> passthrough = Optional.empty();
 
         Messages(ServerRequest request) {
-            super(request);
-        }
-
-        @Override
-        public String name() {
-            return SURFACE;
-        }
-
-        @Override
-        ChatRequest read(byte[] body) {
-            return AnthropicRequests.messages(body);
+            super(request, SURFACE, AnthropicRequests::messages);
         }
 
         @Override
@@ -141,17 +137,7 @@ public final class MessagesEndpoint {
     /** One request on {@code /v1/messages/count_tokens}. */
     private final class CountTokens extends AnthropicSurface implements Pipeline.CountTokensSurface {
         CountTokens(ServerRequest request) {
-            super(request);
-        }
-
-        @Override
-        public String name() {
-            return COUNT_SURFACE;
-        }
-
-        @Override
-        ChatRequest read(byte[] body) {
-            return AnthropicRequests.countTokens(body);
+            super(request, COUNT_SURFACE, AnthropicRequests::countTokens);
         }
 
         @Override
