@@ -1,0 +1,4 @@
+/**
+ * Google's Gemini API. Entry point: {@link dev.veil.server.providers.gemini.GeminiAdapter}.
+ */
+package dev.veil.server.providers.gemini;

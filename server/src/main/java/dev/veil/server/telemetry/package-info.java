@@ -1,0 +1,4 @@
+/**
+ * Request spans and metrics. Entry point: {@link dev.veil.server.telemetry.RequestTelemetry}.
+ */
+package dev.veil.server.telemetry;
