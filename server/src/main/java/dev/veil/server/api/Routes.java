@@ -4,10 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Logger;
 
+import dev.veil.server.telemetry.ThrottledLog;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
@@ -31,7 +30,6 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class Routes {
     private static final Logger LOGGER = Logger.getLogger(Routes.class.getName());
-    private static final long LOG_INTERVAL_MILLIS = 60_000;
 
     /** Whether a route can send data out of Veil. */
     public enum Reach {
@@ -58,7 +56,7 @@ public final class Routes {
 
     private final List<Route> routes = new ArrayList<>();
     private final List<PathMatcher> matchers = new ArrayList<>();
-    private final ConcurrentMap<String, Long> lastLogged = new ConcurrentHashMap<>();
+    private final ThrottledLog log = new ThrottledLog(LOGGER, System::nanoTime);
 
     /** A {@code POST} route that reaches a provider, served by the pipeline. */
     public Routes egress(String path, Pipeline.Endpoint endpoint) {
@@ -114,14 +112,12 @@ public final class Routes {
         }
         VeilException error;
         if (allowed.isEmpty()) {
-            logOnce("404", () -> "requests to paths Veil does not serve are answered 404, such as "
-                    + request.prologue().method().text() + " (this message at most once a minute)");
+            log.info("404", () -> "requests to paths Veil does not serve are answered 404");
             error = new VeilException(ErrorKind.NOT_FOUND, "Unknown endpoint " + request.prologue().method().text()
                     + " " + printable(path) + "; Veil serves /v1/chat/completions, /v1/embeddings, /v1/messages, "
                     + "/v1/messages/count_tokens and /v1/models").withCode("unknown_url");
         } else {
-            logOnce("405", () -> "requests with a method a path does not take are answered 405 (this message at "
-                    + "most once a minute)");
+            log.info("405", () -> "requests with a method a path does not take are answered 405");
             String allow = String.join(", ", allowed);
             response.header(HeaderNames.ALLOW, allow);
             error = VeilException.clientError(405, ErrorKind.INVALID_REQUEST.type(), "Method not allowed; use "
@@ -142,14 +138,5 @@ public final class Routes {
         String visible = path.codePoints().map(c -> c > 0x20 && c < 0x7f ? c : '?')
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
         return visible.length() > 200 ? visible.substring(0, 200) + "..." : visible;
-    }
-
-    private void logOnce(String kind, java.util.function.Supplier<String> message) {
-        long now = System.currentTimeMillis();
-        Long last = lastLogged.get(kind);
-        if ((last == null || now - last >= LOG_INTERVAL_MILLIS)
-                && (last == null ? lastLogged.putIfAbsent(kind, now) == null : lastLogged.replace(kind, last, now))) {
-            LOGGER.info(message);
-        }
     }
 }

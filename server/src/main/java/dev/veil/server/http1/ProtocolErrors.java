@@ -1,15 +1,12 @@
 package dev.veil.server.http1;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
+import dev.veil.server.telemetry.ThrottledLog;
 import dev.veil.server.wire.OpenAiWriter;
 import dev.veil.server.wire.anthropic.AnthropicMessages;
 import dev.veil.spi.ErrorKind;
@@ -34,15 +31,13 @@ import io.helidon.webserver.http.DirectHandlers;
  */
 public final class ProtocolErrors {
     private static final Logger LOGGER = Logger.getLogger(ProtocolErrors.class.getName());
-    private static final long LOG_INTERVAL = TimeUnit.MINUTES.toNanos(1);
     /**
      * A request line that is well formed but for its version: method, target and an HTTP version other than the two
      * Veil speaks ({@code HTTP/2.0}, {@code HTTP/0.9}).
      */
     private static final Pattern OTHER_VERSION = Pattern.compile("[^ ]+ [^ ]+ HTTP/(?!1\\.[01]/?$)\\d+(\\.\\d+)?/?");
 
-    private final LongSupplier nanoTime;
-    private final Map<String, LogWindow> logged = new ConcurrentHashMap<>();
+    private final ThrottledLog log;
 
     /** What one kind of error answers: status, code and a message that quotes nothing of the request. */
     private record Kind(int status, ErrorKind kind, String code, String message) {
@@ -78,7 +73,7 @@ public final class ProtocolErrors {
             "Veil is serving as many requests as it can; retry shortly");
 
     ProtocolErrors(LongSupplier nanoTime) {
-        this.nanoTime = nanoTime;
+        this.log = new ThrottledLog(LOGGER, nanoTime);
     }
 
     /** One per server: its log windows are shared by every connection. */
@@ -122,32 +117,7 @@ public final class ProtocolErrors {
 
     /** Logs one line for {@code kind} unless one was logged less than a minute ago; counts the ones it skips. */
     void log(String kind) {
-        long now = nanoTime.getAsLong();
-        LogWindow window = logged.computeIfAbsent(kind, key -> new LogWindow());
-        long skipped = window.admit(now);
-        if (skipped >= 0 && LOGGER.isLoggable(Level.INFO)) {
-            LOGGER.info("answered a client's request with " + kind + (skipped == 0 ? "" : "; " + skipped
-                    + " more since the last such line") + " (logged at most once a minute per kind)");
-        }
-    }
-
-    /** One log line a minute: {@link #admit} says how many were skipped since the last, or -1 to skip this one. */
-    private static final class LogWindow {
-        private long last;
-        private boolean any;
-        private long skipped;
-
-        synchronized long admit(long now) {
-            if (any && now - last < LOG_INTERVAL) {
-                skipped++;
-                return -1;
-            }
-            any = true;
-            last = now;
-            long before = skipped;
-            skipped = 0;
-            return before;
-        }
+        log.info(kind, () -> "answered a client's request with " + kind);
     }
 
     private final class Handler implements DirectHandler {
