@@ -286,7 +286,7 @@ public final class Pipeline {
      */
     private void close(Serving serving, Surface<?> surface, Span span, long start, VeilException failure) {
         if (serving.unrelayed != null) {
-            closeQuietly(serving.unrelayed, serving.requestId);
+            guarded(serving.requestId, "upstream stream", serving.unrelayed::close);
         }
         if (failure != null) {
             if (serving.exchange != null) {
@@ -332,10 +332,6 @@ public final class Pipeline {
                         + SafeThrowables.describe(e));
             }
         }
-    }
-
-    private static void closeQuietly(ChatStream stream, String requestId) {
-        guarded(requestId, "upstream stream", stream::close);
     }
 
     // The kinds of request -------------------------------------------------------------------------------------

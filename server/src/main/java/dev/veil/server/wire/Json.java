@@ -23,7 +23,6 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.NumericNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
@@ -126,15 +125,20 @@ public final class Json {
         };
     }
 
-    /** An integer as Jackson would hold it; only {@code -0} reads back differently, so only it keeps its text. */
+    /**
+     * An integer as Jackson would hold it. A JSON integer has no leading zeros, so only {@code -0} reads back
+     * differently; only it keeps its text, and no other integer pays for a string of its own.
+     */
     private static JsonNode integer(JsonParser parser) throws IOException {
-        NumericNode value = switch (parser.getNumberType()) {
-            case INT -> IntNode.valueOf(parser.getIntValue());
+        return switch (parser.getNumberType()) {
+            case INT -> {
+                int value = parser.getIntValue();
+                yield value == 0 && parser.getText().charAt(0) == '-' ? new ExactNumber(IntNode.valueOf(0), "-0")
+                        : IntNode.valueOf(value);
+            }
             case LONG -> LongNode.valueOf(parser.getLongValue());
             default -> BigIntegerNode.valueOf(parser.getBigIntegerValue());
         };
-        String text = parser.getText();
-        return text.equals(value.asText()) ? value : new ExactNumber(value, text);
     }
 
     private static VeilException notJson(JsonLocation location) {
