@@ -113,9 +113,9 @@ public final class Routes {
         VeilException error;
         if (allowed.isEmpty()) {
             log.info("404", () -> "requests to paths Veil does not serve are answered 404");
-            error = new VeilException(ErrorKind.NOT_FOUND, "Unknown endpoint " + request.prologue().method().text()
-                    + " " + printable(path) + "; Veil serves /v1/chat/completions, /v1/embeddings, /v1/messages, "
-                    + "/v1/messages/count_tokens and /v1/models").withCode("unknown_url");
+            // The path is not quoted back: a client may have put anything in it, personal data included.
+            error = new VeilException(ErrorKind.NOT_FOUND, "Unknown endpoint: Veil serves /v1/chat/completions, "
+                    + "/v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/models").withCode("unknown_url");
         } else {
             log.info("405", () -> "requests with a method a path does not take are answered 405");
             String allow = String.join(", ", allowed);
@@ -131,12 +131,5 @@ public final class Routes {
         } else {
             ErrorResponder.send(response, error);
         }
-    }
-
-    /** The path as it may be quoted back: visible ASCII only, at most 200 characters. */
-    private static String printable(String path) {
-        String visible = path.codePoints().map(c -> c > 0x20 && c < 0x7f ? c : '?')
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return visible.length() > 200 ? visible.substring(0, 200) + "..." : visible;
     }
 }

@@ -57,6 +57,14 @@ class UnknownRoutesTest {
         assertThat(response.headers().firstValue("x-veil-request-id")).isPresent();
     }
 
+    @Test
+    void anUnknownPathIsNotQuotedBack() {
+        HttpResponse<String> response = send("GET", "/v1/users/ann.lee@example.org/history");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).doesNotContain("ann.lee@example.org");
+    }
+
     @ParameterizedTest
     @CsvSource({"PUT, /admin/keys, 'POST, GET'", "DELETE, /admin/keys, 'POST, GET'", "OPTIONS, /admin/keys, 'POST, GET'",
             "PATCH, /admin/keys/vk-1, 'GET, DELETE'", "GET, /v1/chat/completions, POST", "PUT, /health/live, GET"})

@@ -13,7 +13,6 @@ import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.config.Secret;
 import dev.veil.server.providers.UpstreamClient;
-import dev.veil.server.providers.UpstreamHttp;
 import dev.veil.server.providers.UpstreamLimits;
 import io.helidon.http.Header;
 import org.junit.jupiter.api.Test;
