@@ -11,11 +11,11 @@ import java.util.concurrent.TimeUnit;
 
 import dev.veil.server.config.AccountingConfig;
 import dev.veil.server.config.TargetRef;
-import dev.veil.server.keys.BudgetScope;
-import dev.veil.server.keys.BudgetSpec;
-import dev.veil.server.keys.Keys;
-import dev.veil.server.keys.Metering;
-import dev.veil.server.keys.VirtualKey;
+import dev.veil.server.accounting.BudgetScope;
+import dev.veil.server.accounting.BudgetSpec;
+import dev.veil.server.accounting.Keys;
+import dev.veil.server.accounting.Metering;
+import dev.veil.server.accounting.VirtualKey;
 import dev.veil.spi.Usage;
 import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Outcome;

@@ -22,7 +22,7 @@ import dev.veil.plugins.pii.detect.UsSsnDetector;
 import dev.veil.server.config.PluginEntry;
 import dev.veil.server.plugins.PluginCatalog;
 import dev.veil.server.plugins.PluginChain;
-import dev.veil.server.plugins.ServerExchange;
+import dev.veil.server.core.ServerExchange;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;

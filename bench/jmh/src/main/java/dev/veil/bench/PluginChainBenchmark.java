@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import dev.veil.server.config.PluginEntry;
 import dev.veil.server.plugins.PluginCatalog;
 import dev.veil.server.plugins.PluginChain;
-import dev.veil.server.plugins.ServerExchange;
+import dev.veil.server.core.ServerExchange;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;

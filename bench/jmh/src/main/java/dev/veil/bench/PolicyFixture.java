@@ -6,7 +6,7 @@ import java.util.Map;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.config.VeilConfig;
-import dev.veil.server.plugins.ServerExchange;
+import dev.veil.server.core.ServerExchange;
 import dev.veil.server.policy.PolicyCheck;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatMessage;

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import dev.veil.server.plugins.ServerExchange;
+import dev.veil.server.core.ServerExchange;
 import dev.veil.server.telemetry.RequestTelemetry;
 import dev.veil.spi.Usage;
 import dev.veil.spi.plugin.Caller;

@@ -2,6 +2,9 @@ package dev.veil.server.api;
 
 import java.util.concurrent.Semaphore;
 
+import dev.veil.server.api.anthropic.AnthropicErrorResponder;
+import dev.veil.server.api.openai.ErrorResponder;
+import dev.veil.server.pipeline.VeilHeaders;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.webserver.http.Filter;

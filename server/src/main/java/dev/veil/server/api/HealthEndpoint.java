@@ -2,6 +2,7 @@ package dev.veil.server.api;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.veil.server.pipeline.Gateway;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;

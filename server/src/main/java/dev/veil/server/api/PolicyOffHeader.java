@@ -1,5 +1,6 @@
 package dev.veil.server.api;
 
+import dev.veil.server.pipeline.VeilHeaders;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;

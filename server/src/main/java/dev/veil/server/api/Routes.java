@@ -6,6 +6,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
+import dev.veil.server.api.anthropic.AnthropicErrorResponder;
+import dev.veil.server.api.anthropic.MessagesEndpoint;
+import dev.veil.server.api.openai.ErrorResponder;
+import dev.veil.server.pipeline.Pipeline;
+import dev.veil.server.pipeline.RequestIds;
+import dev.veil.server.pipeline.VeilHeaders;
 import dev.veil.server.telemetry.ThrottledLog;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;

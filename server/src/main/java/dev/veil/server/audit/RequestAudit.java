@@ -11,11 +11,11 @@ import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
-import dev.veil.server.plugins.ServerExchange;
-import dev.veil.server.providers.ChatStream;
-import dev.veil.server.providers.UpstreamException;
-import dev.veil.server.wire.OpenAiDialect;
-import dev.veil.server.wire.OpenAiWriter;
+import dev.veil.server.codec.openai.OpenAiDialect;
+import dev.veil.server.codec.openai.OpenAiWriter;
+import dev.veil.server.core.ChatStream;
+import dev.veil.server.core.ServerExchange;
+import dev.veil.server.core.UpstreamException;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;

@@ -3,8 +3,8 @@ package dev.veil.server.auth;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.veil.server.accounting.Keys;
 import dev.veil.server.config.Secret;
-import dev.veil.server.keys.Keys;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Caller;

@@ -13,11 +13,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.core.ChatStream;
+import dev.veil.server.core.ProviderAdapter;
+import dev.veil.server.core.UpstreamException;
 import dev.veil.server.policy.Clearance;
-import dev.veil.server.providers.ChatStream;
-import dev.veil.server.providers.ProviderAdapter;
 import dev.veil.server.providers.ProviderRegistry;
-import dev.veil.server.providers.UpstreamException;
 import dev.veil.server.telemetry.GenAi;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;

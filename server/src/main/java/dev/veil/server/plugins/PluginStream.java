@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 
-import dev.veil.server.providers.ChatStream;
-import dev.veil.server.providers.UpstreamException;
+import dev.veil.server.core.ChatStream;
+import dev.veil.server.core.UpstreamException;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.StreamSink;

@@ -3,6 +3,7 @@ package dev.veil.server.plugins;
 import java.util.List;
 import java.util.Map;
 
+import dev.veil.server.core.PiiFindings;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
 import io.opentelemetry.api.OpenTelemetry;

@@ -13,10 +13,10 @@ import java.util.OptionalInt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.server.codec.BodyBytes;
 import dev.veil.server.config.OpaConfig;
 import dev.veil.server.config.TargetRef;
-import dev.veil.server.providers.UpstreamClient;
-import dev.veil.server.wire.BodyBytes;
+import dev.veil.server.http.UpstreamClient;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.webclient.api.HttpClientResponse;
 

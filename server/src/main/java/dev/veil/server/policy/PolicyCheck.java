@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.logging.Logger;
 
+import dev.veil.server.accounting.PriceTable;
 import dev.veil.server.config.OpaConfig;
 import dev.veil.server.config.TargetRef;
-import dev.veil.server.keys.PriceTable;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.EmbeddingsRequest;

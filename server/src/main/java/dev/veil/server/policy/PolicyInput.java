@@ -8,10 +8,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.veil.server.accounting.Price;
+import dev.veil.server.accounting.PriceTable;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.TargetRef;
-import dev.veil.server.keys.Price;
-import dev.veil.server.keys.PriceTable;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;

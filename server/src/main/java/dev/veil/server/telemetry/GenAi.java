@@ -3,7 +3,7 @@ package dev.veil.server.telemetry;
 import java.util.List;
 import java.util.Map;
 
-import dev.veil.server.wire.ModelNames;
+import dev.veil.server.codec.ModelNames;
 import io.opentelemetry.api.common.AttributeKey;
 
 /**

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.veil.server.plugins.PiiFindings;
+import dev.veil.server.core.PiiFindings;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Exchange;

@@ -15,10 +15,10 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.veil.server.testing.AnthropicEvents.Event;
 import dev.veil.server.testing.AnthropicEvents;
-import dev.veil.server.testing.FakeAnthropicUpstream.Block;
+import dev.veil.server.testing.AnthropicEvents.Event;
 import dev.veil.server.testing.FakeAnthropicUpstream;
+import dev.veil.server.testing.FakeAnthropicUpstream.Block;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.VeilUnderTest;
 import org.junit.jupiter.api.AfterEach;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.server.testing.FakeAnthropicUpstream;
 import dev.veil.server.testing.FakeAnthropicUpstream.Block;
 import dev.veil.server.testing.FakeOpenAiUpstream;

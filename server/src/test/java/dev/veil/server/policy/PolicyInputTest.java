@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.veil.server.accounting.PriceTable;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.config.VeilConfig;
-import dev.veil.server.keys.PriceTable;
-import dev.veil.server.plugins.ServerExchange;
+import dev.veil.server.core.ServerExchange;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;

@@ -9,14 +9,14 @@ import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.veil.server.providers.ChatStream;
-import dev.veil.server.providers.SseFrames;
-import dev.veil.server.providers.SseReader;
-import dev.veil.server.providers.UpstreamException;
-import dev.veil.server.providers.UpstreamHttp;
-import dev.veil.server.providers.UpstreamResponse;
-import dev.veil.server.wire.MalformedUpstreamException;
-import dev.veil.server.wire.UpstreamErrorEvent;
+import dev.veil.server.codec.MalformedUpstreamException;
+import dev.veil.server.codec.UpstreamErrorEvent;
+import dev.veil.server.core.ChatStream;
+import dev.veil.server.core.UpstreamException;
+import dev.veil.server.http.SseFrames;
+import dev.veil.server.http.SseReader;
+import dev.veil.server.http.UpstreamHttp;
+import dev.veil.server.http.UpstreamResponse;
 import dev.veil.spi.ChatChunk;
 
 /**

@@ -7,11 +7,12 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.veil.server.providers.SseReader;
-import dev.veil.server.providers.translation.WireJson;
-import dev.veil.server.wire.MalformedUpstreamException;
-import dev.veil.server.wire.UpstreamError;
-import dev.veil.server.wire.UpstreamErrorEvent;
+import dev.veil.server.codec.MalformedUpstreamException;
+import dev.veil.server.codec.UpstreamError;
+import dev.veil.server.codec.UpstreamErrorEvent;
+import dev.veil.server.codec.anthropic.AnthropicWire;
+import dev.veil.server.codec.translation.WireJson;
+import dev.veil.server.http.SseReader;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;

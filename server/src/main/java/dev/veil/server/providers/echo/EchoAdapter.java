@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
-import dev.veil.server.providers.ChatStream;
-import dev.veil.server.providers.ProviderAdapter;
+import dev.veil.server.core.ChatStream;
+import dev.veil.server.core.ProviderAdapter;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import dev.veil.server.wire.OpenAiDialect;
+import dev.veil.server.codec.openai.OpenAiDialect;
 
 /**
  * Known servers that speak the OpenAI wire format, with where they listen by default, how they authenticate, which

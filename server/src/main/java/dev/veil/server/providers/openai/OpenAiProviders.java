@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.veil.server.codec.openai.OpenAiDialect;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
-import dev.veil.server.providers.UpstreamClient;
-import dev.veil.server.providers.UpstreamHttp;
-import dev.veil.server.providers.UpstreamLimits;
-import dev.veil.server.wire.OpenAiDialect;
+import dev.veil.server.http.UpstreamClient;
+import dev.veil.server.http.UpstreamHttp;
+import dev.veil.server.http.UpstreamLimits;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;

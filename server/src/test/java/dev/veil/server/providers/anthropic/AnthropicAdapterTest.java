@@ -8,6 +8,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.server.codec.anthropic.AnthropicWire;
 import dev.veil.server.testing.FakeAnthropicUpstream;
 import dev.veil.server.testing.FakeAnthropicUpstream.Block;
 import dev.veil.server.testing.SseClient;

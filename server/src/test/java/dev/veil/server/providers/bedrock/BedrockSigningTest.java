@@ -12,8 +12,8 @@ import java.util.Optional;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.config.Secret;
-import dev.veil.server.providers.UpstreamClient;
-import dev.veil.server.providers.UpstreamLimits;
+import dev.veil.server.http.UpstreamClient;
+import dev.veil.server.http.UpstreamLimits;
 import io.helidon.http.Header;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,158 @@
+package dev.veil.server.accounting;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Budgets with their spend in the current period, in memory (loaded from the store at startup, so a restart keeps
+ * them). A hard cap is enforced by reservation: admission adds an estimated cost to {@code committed} with
+ * compare-and-set, but only while {@code committed} (spent plus what requests in flight reserved) is below the cap;
+ * settlement swaps the estimate for the actual cost. Hence requests racing for the last cents of a budget are
+ * admitted one at a time until the reservations reach the cap, and the overspend is at most the one request that
+ * crossed it — as long as estimates are not below actual costs (see docs/keys.md).
+ *
+ * <p>A budget whose stored row could not be read (quarantined) leaves its scope blocked, not unlimited: requests it
+ * covers are refused until an administrator sets the budget again.
+ */
+final class Budgets {
+    /** One budget in its current period. */
+    static final class State {
+        final BudgetSpec spec;
+        final LocalDate periodStart;
+        final long periodEndMillis;
+        final AtomicLong committed;
+        final AtomicLong spent;
+        final AtomicBoolean alerted;
+
+        State(BudgetSpec spec, LocalDate periodStart, long spent, boolean alerted) {
+            this.spec = spec;
+            this.periodStart = periodStart;
+            this.periodEndMillis = spec.periodEnd(periodStart).toEpochMilli();
+            this.committed = new AtomicLong(spent);
+            this.spent = new AtomicLong(spent);
+            this.alerted = new AtomicBoolean(alerted);
+        }
+
+        /** Reserves {@code micros} unless the cap is already reached. */
+        boolean reserve(long micros) {
+            long limit = spec.limitMicros();
+            while (true) {
+                long committedNow = committed.get();
+                if (limit > 0 && committedNow >= limit) {
+                    return false;
+                }
+                if (committed.compareAndSet(committedNow, committedNow + micros)) {
+                    return true;
+                }
+            }
+        }
+    }
+
+    private static final Logger LOGGER = Logger.getLogger(Budgets.class.getName());
+    private static final Pattern LOGGABLE_SCOPE = Pattern.compile("[a-z]+:[A-Za-z0-9._/-]{1,140}");
+
+    private final KeyStore store;
+    private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Set<String> blocked = ConcurrentHashMap.newKeySet();
+    private final Consumer<State> onSoftThreshold;
+
+    Budgets(KeyStore store, Consumer<State> onSoftThreshold) {
+        this.store = store;
+        this.onSoftThreshold = onSoftThreshold;
+        for (BudgetSpec spec : store.budgets()) {
+            states.put(spec.scope().id(), load(spec, today()));
+        }
+        blocked.addAll(store.unreadableBudgetScopes());
+        blocked.removeAll(states.keySet());
+        for (String scope : blocked) {
+            LOGGER.warning(() -> "the budget of " + (LOGGABLE_SCOPE.matcher(scope).matches() ? scope
+                    : "an unreadable scope") + " could not be read from the key store; requests it covers are "
+                    + "refused with 503 budget_unavailable until it is set again (POST /admin/budgets)");
+        }
+    }
+
+    /** Whether the budget of {@code scopeId} could not be read, so that requests it covers must be refused. */
+    boolean blocked(String scopeId) {
+        return !blocked.isEmpty() && blocked.contains(scopeId);
+    }
+
+    /** The budget of {@code scopeId} in the period containing now, rolled over when a period has ended. */
+    State current(String scopeId, long nowMillis) {
+        State state = states.get(scopeId);
+        if (state == null || nowMillis < state.periodEndMillis) {
+            return state;
+        }
+        LocalDate today = LocalDate.ofEpochDay(Math.floorDiv(nowMillis, 86_400_000L));
+        State next = new State(state.spec, state.spec.periodStart(today), 0, false);
+        return states.replace(scopeId, state, next) ? next : states.get(scopeId);
+    }
+
+    /** Swaps a reservation for the actual cost and raises the soft-threshold alert once per period. */
+    void settle(State state, long reservedMicros, long actualMicros) {
+        state.committed.addAndGet(actualMicros - reservedMicros);
+        long spent = state.spent.addAndGet(actualMicros);
+        long soft = state.spec.softMicros();
+        if (soft > 0 && spent >= soft && state.alerted.compareAndSet(false, true)) {
+            onSoftThreshold.accept(state);
+        }
+    }
+
+    /**
+     * Sets a budget; spend already recorded in its period counts ({@code flushed} must have written pending spend).
+     * Requests in flight keep their reservations when the period is unchanged.
+     */
+    BudgetSpec put(BudgetSpec spec, Runnable flushed) {
+        store.putBudget(spec);
+        blocked.remove(spec.scope().id());
+        LocalDate today = today();
+        states.compute(spec.scope().id(), (id, old) -> {
+            if (old != null && old.spec.period().equals(spec.period())
+                    && old.periodStart.equals(spec.periodStart(today))) {
+                State next = new State(spec, old.periodStart, 0, old.alerted.get());
+                next.committed.set(old.committed.get());
+                next.spent.set(old.spent.get());
+                return next;
+            }
+            flushed.run();
+            return load(spec, today);
+        });
+        return spec;
+    }
+
+    boolean remove(BudgetScope scope) {
+        store.deleteBudget(scope);
+        return states.remove(scope.id()) != null;
+    }
+
+    /** Every budget with its current state. */
+    List<State> all() {
+        long now = System.currentTimeMillis();
+        List<State> all = new ArrayList<>();
+        for (String id : states.keySet()) {
+            Optional.ofNullable(current(id, now)).ifPresent(all::add);
+        }
+        all.sort((a, b) -> a.spec.scope().id().compareTo(b.spec.scope().id()));
+        return all;
+    }
+
+    private State load(BudgetSpec spec, LocalDate today) {
+        LocalDate start = spec.periodStart(today);
+        return new State(spec, start, store.spentSince(spec.scope(), start), store.alerted(spec.scope(), start));
+    }
+
+    static LocalDate today() {
+        return LocalDate.ofInstant(Instant.now(), ZoneOffset.UTC);
+    }
+}

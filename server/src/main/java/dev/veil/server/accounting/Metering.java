@@ -1,0 +1,366 @@
+package dev.veil.server.accounting;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import dev.veil.server.config.AccountingConfig;
+import dev.veil.server.config.TargetRef;
+import dev.veil.server.core.ChatStream;
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.Usage;
+import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Caller;
+import dev.veil.spi.plugin.Outcome;
+
+/**
+ * Where virtual keys meet the request path: allowed models, rate limits and budget reservations before dispatch, and
+ * cost, spend and budget settlement after it. Everything on the request path is in memory; SQLite is written by the
+ * background spend writer and by admin calls only.
+ */
+public final class Metering implements AutoCloseable {
+    /** Sets a response header; the request path hands in its response, benchmarks a no-op. */
+    @FunctionalInterface
+    public interface HeaderSink {
+        void set(String name, String value);
+    }
+
+    public static final String COST_HEADER = "x-veil-cost";
+    private static final long DAY_MILLIS = 86_400_000L;
+
+    private final KeyStore store;
+    private final Keys keys;
+    private final Budgets budgets;
+    private final SpendLedger ledger;
+    private final PriceTable prices;
+    private final Function<String, Optional<List<TargetRef>>> resolver;
+    private final long reserveOutputTokens;
+
+    private Metering(KeyStore store, AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver) {
+        this.store = store;
+        this.keys = new Keys(store);
+        AlertSender alerts = new AlertSender(store, config.alertWebhook(), config.alertTimeout());
+        this.budgets = new Budgets(store, alerts::softThresholdReached);
+        this.ledger = new SpendLedger(store, config.flushInterval());
+        this.prices = new PriceTable(config.prices());
+        this.resolver = resolver;
+        this.reserveOutputTokens = config.reserveOutputTokens();
+    }
+
+    /**
+     * Opens the key store under {@code dataDir} and loads keys and budgets.
+     *
+     * @param resolver the candidates a model name resolves to, for allowed-model checks and cost estimates
+     */
+    public static Metering open(java.nio.file.Path dataDir, AccountingConfig config,
+                                Function<String, Optional<List<TargetRef>>> resolver) {
+        return new Metering(KeyStore.open(dataDir), config, resolver);
+    }
+
+    public Keys keys() {
+        return keys;
+    }
+
+    public PriceTable prices() {
+        return prices;
+    }
+
+    /**
+     * Checks the caller's allowed models and rate limits and reserves an estimated cost in every budget that applies
+     * (key, team, tenant); a refusal is a 403 or a 429 with {@code Retry-After}. The returned ticket must be settled
+     * whatever happens next.
+     */
+    public Ticket admit(Caller caller, String model, long inputCharacters, OptionalInt maxTokens,
+                        HeaderSink headers) {
+        long now = System.currentTimeMillis();
+        Keys.Active key = caller.keyId().equals("master") ? null : keys.active(caller.keyId()).orElse(null);
+        Optional<List<TargetRef>> targets = resolver.apply(model);
+        if (key != null && !allowed(key, model, targets)) {
+            throw new VeilException(ErrorKind.PERMISSION_DENIED, "This API key may not use model '" + model
+                    + "'; it may use: " + String.join(", ", key.key().models())).withCode("model_not_allowed");
+        }
+        long inputTokens = (inputCharacters + 3) / 4 + 16;
+        long outputTokens = maxTokens.isPresent() ? maxTokens.getAsInt() : reserveOutputTokens;
+        long estimate = targets.map(prices::highest).orElse(Price.FREE).estimateMicros(inputTokens, outputTokens);
+        RateWindow.Admission admission = null;
+        if (key != null && key.window().limited()) {
+            admission = key.window().admit(now, inputTokens + outputTokens);
+            rateHeaders(key.window(), admission, headers);
+            if (admission.refused() != null) {
+                long seconds = Math.max(1, (admission.resetMillis() + 999) / 1000);
+                boolean requests = admission.refused().equals("requests");
+                throw new VeilException(ErrorKind.RATE_LIMITED, "Rate limit reached for this API key: "
+                        + (requests ? key.window().requestsPerMinute + " requests"
+                                : key.window().tokensPerMinute + " tokens") + " per minute; retry in " + seconds + "s")
+                        .withCode("rate_limit_exceeded").withRetryAfter(seconds);
+            }
+        }
+        List<Budgets.State> reserved = List.of();
+        String[] scopes = {"key:" + caller.keyId(), "team:" + caller.tenant() + "/" + caller.team(),
+                "tenant:" + caller.tenant()};
+        for (String scope : scopes) {
+            Budgets.State state = budgets.current(scope, now);
+            if (state == null && !budgets.blocked(scope)) {
+                continue;
+            }
+            if (state == null || !state.reserve(estimate)) {
+                for (Budgets.State taken : reserved) {
+                    budgets.settle(taken, estimate, 0);
+                }
+                if (admission != null) {
+                    key.window().refund(admission, inputTokens + outputTokens);
+                }
+                throw state == null ? unreadableBudget() : exhausted(state, now);
+            }
+            if (reserved.isEmpty()) {
+                reserved = new ArrayList<>(3);
+            }
+            reserved.add(state);
+        }
+        return new Ticket(caller, model, inputTokens, inputTokens + outputTokens, estimate, reserved,
+                key == null ? null : key.window(), admission);
+    }
+
+    /**
+     * Whether {@code caller} may use {@code model}, by the same rule admission applies: the master key and keys
+     * without a model list may use every model.
+     */
+    public boolean mayUse(Caller caller, String model) {
+        if (caller.keyId().equals("master")) {
+            return true;
+        }
+        Optional<Keys.Active> key = keys.active(caller.keyId());
+        return key.isPresent() && allowed(key.get(), model, resolver.apply(model));
+    }
+
+    private static boolean allowed(Keys.Active key, String model, Optional<List<TargetRef>> targets) {
+        if (key.allows(model)) {
+            return true;
+        }
+        if (targets.isEmpty()) {
+            return false;
+        }
+        for (TargetRef target : targets.get()) {
+            if (!key.allows(target.provider() + "/" + target.model())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void rateHeaders(RateWindow window, RateWindow.Admission admission, HeaderSink headers) {
+        String reset = Math.max(1, (admission.resetMillis() + 999) / 1000) + "s";
+        if (window.requestsPerMinute > 0) {
+            headers.set("x-ratelimit-limit-requests", Long.toString(window.requestsPerMinute));
+            headers.set("x-ratelimit-remaining-requests", Long.toString(admission.remainingRequests()));
+            headers.set("x-ratelimit-reset-requests", reset);
+        }
+        if (window.tokensPerMinute > 0) {
+            headers.set("x-ratelimit-limit-tokens", Long.toString(window.tokensPerMinute));
+            headers.set("x-ratelimit-remaining-tokens", Long.toString(admission.remainingTokens()));
+            headers.set("x-ratelimit-reset-tokens", reset);
+        }
+    }
+
+    private static VeilException unreadableBudget() {
+        return new VeilException(ErrorKind.UNAVAILABLE, "A budget that covers this request could not be read from "
+                + "Veil's key store, so the request is refused; an administrator must set the budget again")
+                .withCode("budget_unavailable");
+    }
+
+    private static VeilException exhausted(Budgets.State state, long now) {
+        BudgetSpec spec = state.spec;
+        long seconds = Math.max(1, (state.periodEndMillis - now + 999) / 1000);
+        return new VeilException(ErrorKind.RATE_LIMITED, "Budget exhausted for " + spec.scope().describe() + ": $"
+                + Money.format(state.spent.get()) + " spent of $" + Money.format(spec.limitMicros()) + " per "
+                + spec.period() + "; it resets at " + Instant.ofEpochMilli(state.periodEndMillis))
+                .withCode("budget_exceeded").withRetryAfter(seconds);
+    }
+
+    /**
+     * One admitted request's reservations, settled once when it ends: the actual cost replaces the estimate in
+     * every budget, the token estimate is corrected in the rate window, and the spend goes to the ledger.
+     */
+    public final class Ticket {
+        private final Caller caller;
+        private final String model;
+        private final long inputTokens;
+        private final long estimatedTokens;
+        private final long estimateMicros;
+        private final List<Budgets.State> reserved;
+        private final RateWindow window;
+        private final RateWindow.Admission admission;
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private MeteredStream stream;
+        private Optional<TargetRef> streamTarget = Optional.empty();
+
+        private Ticket(Caller caller, String model, long inputTokens, long estimatedTokens, long estimateMicros,
+                       List<Budgets.State> reserved, RateWindow window, RateWindow.Admission admission) {
+            this.caller = caller;
+            this.model = model;
+            this.inputTokens = inputTokens;
+            this.estimatedTokens = estimatedTokens;
+            this.estimateMicros = estimateMicros;
+            this.reserved = reserved;
+            this.window = window;
+            this.admission = admission;
+        }
+
+        /**
+         * {@code source}, counting the text it relays, to estimate usage if the stream ends without any.
+         *
+         * @param target the provider model streaming, unless a plugin answers
+         */
+        public ChatStream meter(ChatStream source, Optional<TargetRef> target) {
+            stream = new MeteredStream(source);
+            streamTarget = target;
+            return stream;
+        }
+
+        /** What an answer cost in micro-dollars at the configured prices: 0 without usage or provider. */
+        public long costMicros(Outcome outcome) {
+            if (outcome.usage().isEmpty() || outcome.provider().isEmpty()) {
+                return 0;
+            }
+            return cost(outcome.provider().get(), outcome.model().orElse(""), outcome.usage().get());
+        }
+
+        private long cost(String provider, String model, Usage usage) {
+            return prices.price(provider, model).costMicros(usage);
+        }
+
+        /** Sets {@code x-veil-cost} (US dollars) for a complete answer with known usage. */
+        public void costHeader(Optional<Usage> usage, Optional<TargetRef> target, HeaderSink headers) {
+            if (usage.isPresent()) {
+                long cost = target.map(t -> cost(t.provider(), t.model(), usage.get())).orElse(0L);
+                headers.set(COST_HEADER, Money.format(cost));
+            }
+        }
+
+        /**
+         * Settles the request as {@code outcome} says (empty when it ended without one, such as an unexpected
+         * failure). A stream that ended without usage (the client went away, the upstream broke) is charged an
+         * estimate: the input estimate plus a token per four characters relayed.
+         */
+        public void settle(Optional<Outcome> outcome) {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            Optional<String> provider = outcome.flatMap(Outcome::provider)
+                    .or(() -> streamTarget.map(TargetRef::provider));
+            Optional<String> answeredBy = outcome.flatMap(Outcome::model).or(() -> streamTarget.map(TargetRef::model));
+            Optional<Usage> usage = outcome.flatMap(Outcome::usage);
+            if (usage.isEmpty() && provider.isPresent() && stream != null) {
+                usage = Optional.of(Usage.of(inputTokens, (stream.characters() + 3) / 4));
+            }
+            long cost = 0;
+            if (usage.isPresent() && provider.isPresent()) {
+                cost = cost(provider.get(), answeredBy.orElse(""), usage.get());
+            }
+            for (Budgets.State state : reserved) {
+                budgets.settle(state, estimateMicros, cost);
+            }
+            if (admission != null) {
+                admission.window().tokens.addAndGet(usage.map(Usage::totalTokens).orElse(0L) - estimatedTokens);
+            }
+            String modelName = provider.map(p -> p + "/" + answeredBy.orElse("")).orElse(model);
+            ledger.add(new SpendLedger.Row(LocalDate.ofEpochDay(System.currentTimeMillis() / DAY_MILLIS),
+                    caller.keyId(), caller.tenant(), caller.team(), modelName),
+                    usage.orElse(Usage.of(0, 0)), cost);
+        }
+    }
+
+    // Admin operations ------------------------------------------------------------------------------------------
+
+    /** Sets a budget (a 400 when a value is out of {@link ValueBounds}); spend in its current period counts. */
+    public BudgetSpec putBudget(BudgetSpec spec) {
+        ValueBounds.problem(spec).ifPresent(problem -> {
+            throw VeilException.invalidParam(problem.field(), problem.text());
+        });
+        if (spec.scope().kind().equals("team")) {
+            store.ensureTeam(spec.scope().tenant(), spec.scope().team());
+        } else if (spec.scope().kind().equals("tenant")) {
+            store.ensureTenant(spec.scope().tenant());
+        }
+        return budgets.put(spec, ledger::flush);
+    }
+
+    public boolean removeBudget(BudgetScope scope) {
+        return budgets.remove(scope);
+    }
+
+    /**
+     * A budget with what has been spent in its current period.
+     *
+     * @param spec the budget
+     * @param periodStart the first day of the current period
+     * @param spentMicros the actual spend in the period
+     * @param committedMicros the spend plus the reservations of requests in flight
+     */
+    public record BudgetStatus(BudgetSpec spec, LocalDate periodStart, long spentMicros, long committedMicros) {
+    }
+
+    public List<BudgetStatus> budgets() {
+        return budgets.all().stream().map(s -> new BudgetStatus(s.spec, s.periodStart, s.spent.get(),
+                s.committed.get())).toList();
+    }
+
+    public void ensureTenant(String tenant) {
+        store.ensureTenant(tenant);
+    }
+
+    public void ensureTeam(String tenant, String team) {
+        store.ensureTeam(tenant, team);
+    }
+
+    public List<String> tenants() {
+        return store.tenants();
+    }
+
+    /** Teams as {tenant, name} pairs. */
+    public List<String[]> teams() {
+        return store.teams();
+    }
+
+    /**
+     * One row of recorded spend.
+     *
+     * @param day the UTC day
+     * @param keyId the key ({@code master} for the master key)
+     * @param tenant its tenant
+     * @param team its team
+     * @param model {@code provider/model} that answered, or the requested model when none did
+     * @param requests requests settled
+     * @param promptTokens input tokens, cached included
+     * @param completionTokens output tokens, reasoning included
+     * @param cachedTokens input tokens read from a prompt cache
+     * @param reasoningTokens reasoning tokens
+     * @param costMicros cost in micro-dollars
+     */
+    public record UsageRow(LocalDate day, String keyId, String tenant, String team, String model, long requests,
+                           long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens,
+                           long costMicros) {
+    }
+
+    /** Recorded spend matching the filters (empty: any), written out first so that it includes the last second. */
+    public List<UsageRow> usage(Optional<String> tenant, Optional<String> team, Optional<String> keyId,
+                                Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to) {
+        ledger.flush();
+        return store.usage(new KeyStore.UsageFilter(tenant, team, keyId, model, from, to)).stream()
+                .map(d -> new UsageRow(d.day(), d.keyId(), d.tenant(), d.team(), d.model(), d.requests(),
+                        d.promptTokens(), d.completionTokens(), d.cachedTokens(), d.reasoningTokens(), d.costMicros()))
+                .toList();
+    }
+
+    /** Writes pending spend and closes the store. */
+    @Override
+    public void close() {
+        ledger.close();
+        store.close();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.veil.server.api.openai;
+
+import dev.veil.server.pipeline.Gateway;
+import dev.veil.server.pipeline.Pipeline;
+import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Caller;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** What every OpenAI surface shares: a Bearer key, and OpenAI's error shape. */
+abstract class OpenAiSurface<R> implements Pipeline.Surface<R> {
+    final Gateway gateway;
+
+    OpenAiSurface(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public Caller authenticate(ServerRequest request) {
+        return gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+    }
+
+    @Override
+    public void fail(ServerResponse response, VeilException error) {
+        ErrorResponder.send(response, error);
+    }
+}

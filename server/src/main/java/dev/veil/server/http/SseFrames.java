@@ -1,0 +1,83 @@
+package dev.veil.server.http;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * Cuts an upstream event stream into its events as raw bytes, each with the blank line that ends it, so that a relay
+ * can send the client exactly what the upstream sent while still reading each event ({@link #parse}). Lines may end
+ * in {@code \n} or {@code \r\n}. A frame longer than {@code maxEventBytes} ends the stream with an
+ * {@link EventTooLargeException}, before more of it is buffered.
+ */
+public final class SseFrames {
+    private final InputStream in;
+    private final int maxEventBytes;
+    private final byte[] buffer = new byte[UpstreamReadSize.MAX];
+    private final UpstreamReadSize readSize = new UpstreamReadSize();
+    private int position;
+    private int limit;
+
+    public SseFrames(InputStream in, int maxEventBytes) {
+        this.in = in;
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** The next event's bytes, blank line included; {@code null} at the end of the body with nothing left. */
+    public byte[] next() throws IOException {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(256);
+        int size = 0;
+        int lineLength = 0;
+        boolean content = false;
+        while (true) {
+            if (position == limit) {
+                limit = in.read(buffer, 0, readSize.next());
+                position = 0;
+                if (limit <= 0) {
+                    limit = 0;
+                    return frame.size() == 0 ? null : frame.toByteArray();
+                }
+                readSize.observed(limit);
+            }
+            if (size++ == maxEventBytes) {
+                throw new EventTooLargeException(maxEventBytes);
+            }
+            byte b = buffer[position++];
+            frame.write(b);
+            if (b == '\n') {
+                if (lineLength == 0 && content) {
+                    return frame.toByteArray();
+                }
+                content |= lineLength > 0;
+                lineLength = 0;
+            } else if (b != '\r') {
+                lineLength++;
+            }
+        }
+    }
+
+    /**
+     * Reads and discards the rest of the body, at most {@code maxBytes} of it; true when the body ended, which lets
+     * the HTTP client pool the connection.
+     */
+    public boolean skipToEnd(int maxBytes) throws IOException {
+        int skipped = limit - position;
+        position = limit;
+        while (skipped <= maxBytes) {
+            int read = in.read(buffer, 0, readSize.next());
+            if (read < 0) {
+                return true;
+            }
+            readSize.observed(read);
+            skipped += read;
+        }
+        return false;
+    }
+
+    /** The event a frame holds; empty for a frame of comments only. */
+    public static Optional<SseReader.Event> parse(byte[] frame) throws IOException {
+        return Optional.ofNullable(new SseReader(new ByteArrayInputStream(frame), frame.length).next());
+    }
+}

@@ -1,5 +1,0 @@
-/**
- * Virtual keys, rate limits, budgets and spend. Entry point: {@link dev.veil.server.keys.Metering}, which admits a
- * request before dispatch and settles it after.
- */
-package dev.veil.server.keys;

@@ -1,0 +1,113 @@
+package dev.veil.server.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import dev.veil.server.accounting.Metering;
+import dev.veil.server.audit.AuditLog;
+import dev.veil.server.auth.Authenticator;
+import dev.veil.server.config.VeilConfig;
+import dev.veil.server.core.SafeThrowables;
+import dev.veil.server.dispatch.Dispatcher;
+import dev.veil.server.dispatch.ModelResolver;
+import dev.veil.server.plugins.PluginCatalog;
+import dev.veil.server.plugins.PluginChain;
+import dev.veil.server.policy.CatalogPublisher;
+import dev.veil.server.policy.PolicyCheck;
+import dev.veil.server.providers.ProviderRegistry;
+import dev.veil.server.telemetry.RequestTelemetry;
+import dev.veil.spi.plugin.ProviderInfo;
+import io.opentelemetry.api.OpenTelemetry;
+
+/**
+ * The request path's collaborators, built once from the config and shared by every endpoint.
+ *
+ * @param config the validated config
+ * @param providers the configured providers
+ * @param authenticator checks client keys
+ * @param resolver turns model names into candidates
+ * @param dispatcher calls candidates with failover
+ * @param catalog every plugin Veil can load
+ * @param plugins the configured plugin chain
+ * @param policy the policy check every request passes
+ * @param catalogPublisher keeps the provider catalogue in OPA, when OPA is configured
+ * @param telemetry request spans and metrics
+ * @param audit the audit log, when one is configured
+ * @param metering virtual keys, rate limits, budgets and spend
+ * @param owned what the gateway opened, closed in reverse order by {@link #close}
+ */
+public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
+                      ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
+                      PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry,
+                      Optional<AuditLog> audit, Metering metering, List<AutoCloseable> owned)
+        implements AutoCloseable {
+    private static final Logger LOGGER = Logger.getLogger(Gateway.class.getName());
+
+    /**
+     * Opens everything {@code config} implies. If any part fails, the parts already open are closed before the
+     * failure propagates, so a startup that fails half-way leaves no thread, connection, file or class loader behind.
+     */
+    public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
+        List<AutoCloseable> owned = new ArrayList<>();
+        try {
+            ProviderRegistry providers = own(owned, ProviderRegistry.create(config));
+            PluginCatalog catalog = own(owned, PluginCatalog.discover(config.pluginsDir()));
+            PluginChain plugins = own(owned, PluginChain.create(config.plugins(), catalog, config.dataDir(),
+                    openTelemetry, config.providers().values().stream().map(p -> new ProviderInfo(p.name(),
+                            p.kind().configName(), p.region(), p.zeroRetention())).toList()));
+            ModelResolver resolver = new ModelResolver(config.models(), providers);
+            Metering metering = own(owned, Metering.open(config.dataDir(), config.accounting(), resolver::find));
+            PolicyCheck policy = own(owned, PolicyCheck.create(config.opa(), providers, metering.prices(),
+                    openTelemetry));
+            Optional<AuditLog> audit = audit(config).map(log -> own(owned, log));
+            Optional<CatalogPublisher> publisher = config.opa().map(opa -> own(owned,
+                    CatalogPublisher.start(config, opa)));
+            return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
+                    new Dispatcher(providers, openTelemetry), catalog, plugins, policy, publisher,
+                    new RequestTelemetry(openTelemetry), audit, metering, List.copyOf(owned));
+        } catch (RuntimeException | Error e) {
+            closeAll(owned);
+            throw e;
+        }
+    }
+
+    private static <T extends AutoCloseable> T own(List<AutoCloseable> owned, T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    /** Closes everything the gateway opened, last opened first; one failing to close does not keep others open. */
+    @Override
+    public void close() {
+        closeAll(owned);
+    }
+
+    private static void closeAll(List<AutoCloseable> owned) {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            AutoCloseable resource = owned.get(i);
+            try {
+                resource.close();
+            } catch (Exception | Error e) {
+                LOGGER.warning(() -> resource.getClass().getSimpleName() + " failed to close: "
+                        + SafeThrowables.describe(e));
+            }
+        }
+    }
+
+    private static Optional<AuditLog> audit(VeilConfig config) {
+        if (config.audit().isEmpty()) {
+            LOGGER.warning("veil.audit is not set: no audit log is kept; set it (see docs/audit.md) to record "
+                    + "every request");
+            return Optional.empty();
+        }
+        return Optional.of(AuditLog.open(config.audit().get()));
+    }
+
+    /** Ready to serve: without OPA, or fail-open, always; fail-closed, once OPA has the provider catalogue. */
+    public boolean ready() {
+        return catalogPublisher.isEmpty() || config.opa().orElseThrow().failOpen()
+                || catalogPublisher.get().published();
+    }
+}

@@ -1,4 +1,0 @@
-/**
- * Pieces shared by the adapters that translate the canonical model (Anthropic, Gemini, Bedrock).
- */
-package dev.veil.server.providers.translation;
