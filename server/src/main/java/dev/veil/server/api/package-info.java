@@ -1,6 +1,6 @@
 /**
- * The HTTP surfaces and the one request pipeline they share. Entry point: {@link dev.veil.server.pipeline.Pipeline}, which
- * runs every operation that can send data out through the same stages; {@link dev.veil.server.api.Routes} declares
- * every route and refuses a provider route outside the pipeline.
+ * Stage 2: routing. Entry point: {@link dev.veil.server.api.Routes}, which declares every route, refuses a provider route
+ * that does not run through the pipeline, and answers unknown paths and methods in the caller's error shape. The
+ * surfaces themselves live in {@code api.openai} and {@code api.anthropic}.
  */
 package dev.veil.server.api;

@@ -1,5 +1,6 @@
 /**
- * The OpenAI wire format, both ways: {@link dev.veil.server.codec.openai.OpenAiRequests} parses client requests into the
- * canonical model, {@link dev.veil.server.codec.openai.OpenAiWriter} writes answers and upstream requests.
+ * Wire formats, shared pieces: bounded JSON reading ({@link dev.veil.server.codec.Json}), exact numbers, model names
+ * and upstream error bodies. Each format lives in its own sub-package: {@code codec.openai}, {@code codec.anthropic},
+ * and {@code codec.translation} for what the translating adapters share.
  */
 package dev.veil.server.codec;

@@ -1,4 +1,5 @@
 /**
- * Files Veil keeps private to its user. Entry point: {@link dev.veil.server.storage.PrivateFiles}.
+ * Files Veil keeps private to its user, for every stage that writes one. Entry point:
+ * {@link dev.veil.server.storage.PrivateFiles}.
  */
 package dev.veil.server.storage;

@@ -1,4 +1,5 @@
 /**
- * Request spans and metrics. Entry point: {@link dev.veil.server.telemetry.RequestTelemetry}.
+ * Telemetry across every stage: request spans and metrics. Entry point:
+ * {@link dev.veil.server.telemetry.RequestTelemetry}.
  */
 package dev.veil.server.telemetry;
