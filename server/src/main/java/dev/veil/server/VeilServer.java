@@ -12,6 +12,7 @@ import dev.veil.server.api.openai.EmbeddingsEndpoint;
 import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.api.openai.ModelsEndpoint;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.core.Clocks;
 import dev.veil.server.listener.Http1xConnectionSelector;
 import dev.veil.server.listener.ProtocolErrors;
 import dev.veil.server.pipeline.Gateway;
@@ -40,10 +41,18 @@ public final class VeilServer implements AutoCloseable {
 
     /** Validates everything {@code config} implies, then starts listening, tracing through {@code openTelemetry}. */
     public static VeilServer start(VeilConfig config, OpenTelemetry openTelemetry) {
-        Gateway gateway = Gateway.create(config, openTelemetry);
+        return start(config, openTelemetry, Clocks.system());
+    }
+
+    /**
+     * Validates everything {@code config} implies, then starts listening, tracing through {@code openTelemetry} and
+     * telling time by {@code clocks}: every component that reads time reads these.
+     */
+    public static VeilServer start(VeilConfig config, OpenTelemetry openTelemetry, Clocks clocks) {
+        Gateway gateway = Gateway.create(config, openTelemetry, clocks);
         try {
             Routes routes = routes(gateway);
-            ProtocolErrors protocolErrors = ProtocolErrors.create();
+            ProtocolErrors protocolErrors = ProtocolErrors.create(clocks.ticker());
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -61,7 +70,7 @@ public final class VeilServer implements AutoCloseable {
                     .protocolsDiscoverServices(false)
                     .useNio(true)
                     .addConnectionSelector(Http1xConnectionSelector.create(config.clientTimeouts(),
-                            config.maxRequestBytes(), protocolErrors))
+                            config.maxRequestBytes(), protocolErrors, clocks.ticker()))
                     // Requests that fail below routing (unparseable, too long, another HTTP version) are answered in
                     // the API's error shape; Helidon passes its messages on only for them to be classified.
                     .directHandlers(protocolErrors.directHandlers())
@@ -100,7 +109,7 @@ public final class VeilServer implements AutoCloseable {
         MessagesEndpoint messages = new MessagesEndpoint(gateway);
         ChatCompletionsEndpoint chat = new ChatCompletionsEndpoint(gateway);
         EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(gateway);
-        Routes routes = new Routes()
+        Routes routes = new Routes(gateway.clocks().ticker())
                 .egress("/v1/chat/completions", pipeline.chat(request -> chat))
                 .egress("/v1/embeddings", pipeline.embeddings(request -> embeddings))
                 .egress("/v1/messages", pipeline.chat(messages::messages))

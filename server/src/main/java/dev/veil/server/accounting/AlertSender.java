@@ -5,7 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,8 +26,10 @@ final class AlertSender {
     private final Optional<URI> webhook;
     private final Duration timeout;
     private final HttpClient client;
+    private final InstantSource clock;
 
-    AlertSender(KeyStore store, Optional<URI> webhook, Duration timeout) {
+    AlertSender(KeyStore store, Optional<URI> webhook, Duration timeout, InstantSource clock) {
+        this.clock = clock;
         this.store = store;
         this.webhook = webhook;
         this.timeout = timeout;
@@ -60,7 +62,7 @@ final class AlertSender {
             body.put("soft_usd", Money.usd(spec.softMicros()));
             body.put("limit_usd", Money.usd(spec.limitMicros()));
             body.put("spent_usd", Money.usd(state.spent.get()));
-            body.put("sent_at", Instant.now().toString());
+            body.put("sent_at", clock.instant().toString());
             HttpResponse<Void> response = client.send(HttpRequest.newBuilder(webhook.get()).timeout(timeout)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build(),

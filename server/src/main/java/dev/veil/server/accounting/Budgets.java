@@ -1,6 +1,6 @@
 package dev.veil.server.accounting;
 
-import java.time.Instant;
+import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -64,15 +64,17 @@ final class Budgets {
     private static final Pattern LOGGABLE_SCOPE = Pattern.compile("[a-z]+:[A-Za-z0-9._/-]{1,140}");
 
     private final KeyStore store;
+    private final InstantSource clock;
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Set<String> blocked = ConcurrentHashMap.newKeySet();
     private final Consumer<State> onSoftThreshold;
 
-    Budgets(KeyStore store, Consumer<State> onSoftThreshold) {
+    Budgets(KeyStore store, InstantSource clock, Consumer<State> onSoftThreshold) {
         this.store = store;
+        this.clock = clock;
         this.onSoftThreshold = onSoftThreshold;
         for (BudgetSpec spec : store.budgets()) {
-            states.put(spec.scope().id(), load(spec, today()));
+            states.put(spec.scope().id(), load(spec, today(clock)));
         }
         blocked.addAll(store.unreadableBudgetScopes());
         blocked.removeAll(states.keySet());
@@ -116,7 +118,7 @@ final class Budgets {
     BudgetSpec put(BudgetSpec spec, Runnable flushed) {
         store.putBudget(spec);
         blocked.remove(spec.scope().id());
-        LocalDate today = today();
+        LocalDate today = today(clock);
         states.compute(spec.scope().id(), (id, old) -> {
             if (old != null && old.spec.period().equals(spec.period())
                     && old.periodStart.equals(spec.periodStart(today))) {
@@ -138,7 +140,7 @@ final class Budgets {
 
     /** Every budget with its current state. */
     List<State> all() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         List<State> all = new ArrayList<>();
         for (String id : states.keySet()) {
             Optional.ofNullable(current(id, now)).ifPresent(all::add);
@@ -152,7 +154,7 @@ final class Budgets {
         return new State(spec, start, store.spentSince(spec.scope(), start), store.alerted(spec.scope(), start));
     }
 
-    static LocalDate today() {
-        return LocalDate.ofInstant(Instant.now(), ZoneOffset.UTC);
+    static LocalDate today(InstantSource clock) {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 }

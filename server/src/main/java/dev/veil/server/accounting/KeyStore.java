@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -110,9 +111,11 @@ final class KeyStore implements AutoCloseable {
     }
 
     private final Connection connection;
+    private final InstantSource clock;
 
-    private KeyStore(Connection connection) {
+    private KeyStore(Connection connection, InstantSource clock) {
         this.connection = connection;
+        this.clock = clock;
     }
 
     /**
@@ -122,7 +125,7 @@ final class KeyStore implements AutoCloseable {
      * @throws ConfigException when the file is not a database or lacks a table or column Veil needs; the message
      *         names the fix
      */
-    static KeyStore open(Path dataDir) {
+    static KeyStore open(Path dataDir, InstantSource clock) {
         Path file = dataDir.resolve(FILE);
         try {
             PrivateFiles.ownDirectory(dataDir);
@@ -148,8 +151,8 @@ final class KeyStore implements AutoCloseable {
                 s.execute(QUARANTINE.definition());
             }
             checkColumns(connection, file);
-            KeyStore store = new KeyStore(connection);
-            new Quarantine(connection, file).sweep();
+            KeyStore store = new KeyStore(connection, clock);
+            new Quarantine(connection, file, clock).sweep();
             return store;
         } catch (SQLException e) {
             closeQuietly(connection);
@@ -240,13 +243,13 @@ final class KeyStore implements AutoCloseable {
     }
 
     synchronized void ensureTenant(String tenant) {
-        update("INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)", tenant, Instant.now().toString());
+        update("INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)", tenant, clock.instant().toString());
     }
 
     synchronized void ensureTeam(String tenant, String team) {
         ensureTenant(tenant);
         update("INSERT OR IGNORE INTO teams (tenant, name, created_at) VALUES (?, ?, ?)", tenant, team,
-                Instant.now().toString());
+                clock.instant().toString());
     }
 
     synchronized List<String> tenants() {
@@ -460,7 +463,7 @@ final class KeyStore implements AutoCloseable {
     /** Records that {@code scope} was alerted for the period starting {@code periodStart}; false if it already was. */
     synchronized boolean markAlerted(BudgetScope scope, LocalDate periodStart) {
         return update("INSERT OR IGNORE INTO alerts (scope, period_start, sent_at) VALUES (?, ?, ?)", scope.id(),
-                periodStart.toString(), Instant.now().toString()) == 1;
+                periodStart.toString(), clock.instant().toString()) == 1;
     }
 
     synchronized boolean alerted(BudgetScope scope, LocalDate periodStart) {

@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -113,10 +114,12 @@ public final class Keys {
     }
 
     private final KeyStore store;
+    private final InstantSource clock;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
 
-    Keys(KeyStore store) {
+    Keys(KeyStore store, InstantSource clock) {
         this.store = store;
+        this.clock = clock;
         for (KeyStore.StoredKey stored : store.keys()) {
             if (stored.key().revokedAt().isEmpty()) {
                 active.put(stored.key().id(), new Active(stored.key(), stored.salt(), stored.hash(),
@@ -142,7 +145,7 @@ public final class Keys {
         if (key == null || !key.verifies(presented.substring(PREFIX.length() + ID_HEX + 1))) {
             throw invalid();
         }
-        if (key.expired(System.currentTimeMillis())) {
+        if (key.expired(clock.millis())) {
             throw new VeilException(ErrorKind.AUTHENTICATION, "This API key has expired; ask your Veil administrator "
                     + "for a new one").withCode("expired_api_key");
         }
@@ -165,7 +168,7 @@ public final class Keys {
         String id = HexFormat.of().formatHex(bytes(ID_HEX / 2));
         VirtualKey key = new VirtualKey(id, template.name(), template.tenant(), template.team(), template.labels(),
                 template.models(), template.scope(), template.expiresAt(), template.requestsPerMinute(),
-                template.tokensPerMinute(), Instant.now(), Optional.empty(), Optional.empty());
+                template.tokensPerMinute(), clock.instant(), Optional.empty(), Optional.empty());
         String secret = SECRET_ENCODING.encodeToString(bytes(SECRET_BYTES));
         byte[] salt = bytes(16);
         byte[] hash = hash(salt, secret);
@@ -180,7 +183,7 @@ public final class Keys {
         if (current == null) {
             return Optional.empty();
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         String secret = SECRET_ENCODING.encodeToString(bytes(SECRET_BYTES));
         byte[] salt = bytes(16);
         byte[] hash = hash(salt, secret);
@@ -199,7 +202,7 @@ public final class Keys {
         if (stored.get().revokedAt().isPresent()) {
             return stored;
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         store.revoke(id, now);
         active.remove(id);
         return Optional.of(stored.get().revoked(now));

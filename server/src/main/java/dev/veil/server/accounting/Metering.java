@@ -1,7 +1,9 @@
 package dev.veil.server.accounting;
 
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,7 +33,6 @@ public final class Metering implements AutoCloseable {
     }
 
     public static final String COST_HEADER = "x-veil-cost";
-    private static final long DAY_MILLIS = 86_400_000L;
 
     private final KeyStore store;
     private final Keys keys;
@@ -40,26 +41,40 @@ public final class Metering implements AutoCloseable {
     private final PriceTable prices;
     private final Function<String, Optional<List<TargetRef>>> resolver;
     private final long reserveOutputTokens;
+    private final InstantSource clock;
 
-    private Metering(KeyStore store, AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver) {
+    private Metering(KeyStore store, AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver,
+                     InstantSource clock) {
         this.store = store;
-        this.keys = new Keys(store);
-        AlertSender alerts = new AlertSender(store, config.alertWebhook(), config.alertTimeout());
-        this.budgets = new Budgets(store, alerts::softThresholdReached);
-        this.ledger = new SpendLedger(store, config.flushInterval());
+        this.clock = clock;
+        this.keys = new Keys(store, clock);
+        AlertSender alerts = new AlertSender(store, config.alertWebhook(), config.alertTimeout(), clock);
+        this.budgets = new Budgets(store, clock, alerts::softThresholdReached);
+        this.ledger = new SpendLedger(store, config.flushInterval(), clock);
         this.prices = new PriceTable(config.prices());
         this.resolver = resolver;
         this.reserveOutputTokens = config.reserveOutputTokens();
     }
 
     /**
-     * Opens the key store under {@code dataDir} and loads keys and budgets.
+     * Opens the key store under {@code dataDir} and loads keys and budgets, on the system clock.
      *
      * @param resolver the candidates a model name resolves to, for allowed-model checks and cost estimates
      */
     public static Metering open(java.nio.file.Path dataDir, AccountingConfig config,
                                 Function<String, Optional<List<TargetRef>>> resolver) {
-        return new Metering(KeyStore.open(dataDir), config, resolver);
+        return open(dataDir, config, resolver, InstantSource.system());
+    }
+
+    /**
+     * Opens the key store under {@code dataDir} and loads keys and budgets.
+     *
+     * @param resolver the candidates a model name resolves to, for allowed-model checks and cost estimates
+     * @param clock what rate windows, budget periods, key expiry, spend days and stored timestamps read
+     */
+    public static Metering open(java.nio.file.Path dataDir, AccountingConfig config,
+                                Function<String, Optional<List<TargetRef>>> resolver, InstantSource clock) {
+        return new Metering(KeyStore.open(dataDir, clock), config, resolver, clock);
     }
 
     public Keys keys() {
@@ -77,7 +92,7 @@ public final class Metering implements AutoCloseable {
      */
     public Ticket admit(Caller caller, String model, long inputCharacters, OptionalInt maxTokens,
                         HeaderSink headers) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Keys.Active key = caller.keyId().equals("master") ? null : keys.active(caller.keyId()).orElse(null);
         Optional<List<TargetRef>> targets = resolver.apply(model);
         if (key != null && !allowed(key, model, targets)) {
@@ -269,7 +284,7 @@ public final class Metering implements AutoCloseable {
                 admission.window().tokens.addAndGet(usage.map(Usage::totalTokens).orElse(0L) - estimatedTokens);
             }
             String modelName = provider.map(p -> p + "/" + answeredBy.orElse("")).orElse(model);
-            ledger.add(new SpendLedger.Row(LocalDate.ofEpochDay(System.currentTimeMillis() / DAY_MILLIS),
+            ledger.add(new SpendLedger.Row(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
                     caller.keyId(), caller.tenant(), caller.team(), modelName),
                     usage.orElse(Usage.of(0, 0)), cost);
         }

@@ -7,7 +7,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -50,10 +50,12 @@ final class Quarantine {
 
     private final Connection connection;
     private final Path file;
+    private final InstantSource clock;
 
-    Quarantine(Connection connection, Path file) {
+    Quarantine(Connection connection, Path file, InstantSource clock) {
         this.connection = connection;
         this.file = file;
+        this.clock = clock;
     }
 
     /**
@@ -222,7 +224,7 @@ final class Quarantine {
         if (moves.isEmpty()) {
             return;
         }
-        String now = Instant.now().toString();
+        String now = clock.instant().toString();
         connection.setAutoCommit(false);
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO quarantine (source, row_key, reason, "
                 + "quarantined_at, row) VALUES (?, ?, ?, ?, ?)");

@@ -1,6 +1,7 @@
 package dev.veil.server.accounting;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +39,11 @@ final class SpendLedger implements AutoCloseable {
     private final KeyStore store;
     private final Map<Row, Totals> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService writer;
+    private final InstantSource clock;
 
-    SpendLedger(KeyStore store, Duration interval) {
+    SpendLedger(KeyStore store, Duration interval, InstantSource clock) {
         this.store = store;
+        this.clock = clock;
         this.writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "veil-spend-writer");
             thread.setDaemon(true);
@@ -63,7 +66,7 @@ final class SpendLedger implements AutoCloseable {
     /** Writes everything added so far; on failure the amounts stay pending for the next try. */
     synchronized void flush() {
         List<KeyStore.SpendDelta> deltas = new ArrayList<>();
-        LocalDate yesterday = Budgets.today().minusDays(1);
+        LocalDate yesterday = Budgets.today(clock).minusDays(1);
         for (Map.Entry<Row, Totals> entry : pending.entrySet()) {
             Row row = entry.getKey();
             Totals t = entry.getValue();

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import dev.veil.server.api.anthropic.AnthropicErrorResponder;
 import dev.veil.server.api.anthropic.MessagesEndpoint;
 import dev.veil.server.api.openai.ErrorResponder;
+import dev.veil.server.core.Ticker;
 import dev.veil.server.pipeline.Pipeline;
 import dev.veil.server.pipeline.RequestIds;
 import dev.veil.server.pipeline.VeilHeaders;
@@ -62,7 +63,12 @@ public final class Routes {
 
     private final List<Route> routes = new ArrayList<>();
     private final List<PathMatcher> matchers = new ArrayList<>();
-    private final ThrottledLog log = new ThrottledLog(LOGGER, System::nanoTime);
+    private final ThrottledLog log;
+
+    /** No routes yet; the log of requests no route serves is throttled by {@code ticker}. */
+    public Routes(Ticker ticker) {
+        this.log = new ThrottledLog(LOGGER, ticker);
+    }
 
     /** A {@code POST} route that reaches a provider, served by the pipeline. */
     public Routes egress(String path, Pipeline.Endpoint endpoint) {

@@ -75,7 +75,7 @@ public final class ServerExchange implements Exchange {
         attributes.put(key, checked);
     }
 
-    /** When the request arrived, on {@link System#nanoTime()}'s clock. */
+    /** When the request arrived, on the gateway's {@link Ticker}. */
     public long startNanos() {
         return startNanos;
     }

@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ProviderAdapter;
+import dev.veil.server.core.Ticker;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.server.policy.Clearance;
 import dev.veil.server.providers.ProviderRegistry;
@@ -48,15 +49,16 @@ public final class Dispatcher {
 
     private final ProviderRegistry providers;
     private final Tracer tracer;
+    private final Ticker ticker;
 
-    public Dispatcher(ProviderRegistry providers) {
-        this(providers, OpenTelemetry.noop());
-    }
-
-    /** A dispatcher that traces each attempt as a client span, which the upstream call's traceparent names. */
-    public Dispatcher(ProviderRegistry providers, OpenTelemetry openTelemetry) {
+    /**
+     * A dispatcher that traces each attempt as a client span, which the upstream call's traceparent names, and times
+     * deadlines and attempts on {@code ticker}.
+     */
+    public Dispatcher(ProviderRegistry providers, OpenTelemetry openTelemetry, Ticker ticker) {
         this.providers = providers;
         this.tracer = openTelemetry.getTracer("dev.veil.server");
+        this.ticker = ticker;
     }
 
     /** One attempt at one target, for callers that need more of an adapter than the canonical calls. */
@@ -92,7 +94,7 @@ public final class Dispatcher {
      * request. A call that opens a stream must read up to its first event itself, as {@link #stream} does.
      */
     public <T> Dispatched<T> dispatch(String operation, DispatchPlan plan, Call<T> call) {
-        long deadline = System.nanoTime() + plan.deadline().toNanos();
+        long deadline = ticker.nanos() + plan.deadline().toNanos();
         UpstreamException last = null;
         int attempts = 0;
         List<TargetRef> targets = plan.targets();
@@ -100,7 +102,7 @@ public final class Dispatcher {
         for (int round = 0; round <= plan.retries(); round++) {
             long retryAfterNanos = 0;
             for (int i = 0; i < targets.size(); i++) {
-                if (attempts > 0 && System.nanoTime() - deadline >= 0) {
+                if (attempts > 0 && ticker.nanos() - deadline >= 0) {
                     return giveUp(last, attempts, "its deadline passed");
                 }
                 TargetRef target = targets.get(i);
@@ -108,7 +110,7 @@ public final class Dispatcher {
                         .orElseThrow(() -> new VeilException(ErrorKind.INTERNAL, "provider '" + target.provider()
                                 + "' is not configured"));
                 attempts++;
-                long start = System.nanoTime();
+                long start = ticker.nanos();
                 Span span = attemptSpan(operation, provider, target);
                 try (Scope ignored = span.makeCurrent()) {
                     T result = callBefore(deadline, call, provider.adapter(), target);
@@ -180,9 +182,9 @@ public final class Dispatcher {
      * past it. The cut interrupts the request's own thread, which closes a socket a virtual thread is blocked on; the
      * interrupt never outlives the call.
      */
-    private static <T> T callBefore(long deadline, Call<T> call, ProviderAdapter adapter, TargetRef target)
+    private <T> T callBefore(long deadline, Call<T> call, ProviderAdapter adapter, TargetRef target)
             throws UpstreamException {
-        DeadlineAlarm alarm = DeadlineAlarm.set(deadline);
+        DeadlineAlarm alarm = DeadlineAlarm.set(deadline - ticker.nanos());
         try {
             return call.call(adapter, target);
         } catch (UpstreamException | RuntimeException e) {
@@ -211,9 +213,10 @@ public final class Dispatcher {
             return alarms;
         }
 
-        static DeadlineAlarm set(long deadline) {
+        /** Rings after {@code delayNanos} of real time: it must interrupt a thread blocked in a real socket. */
+        static DeadlineAlarm set(long delayNanos) {
             DeadlineAlarm alarm = new DeadlineAlarm();
-            alarm.scheduled = ALARMS.schedule(alarm, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            alarm.scheduled = ALARMS.schedule(alarm, delayNanos, TimeUnit.NANOSECONDS);
             return alarm;
         }
 
@@ -239,11 +242,11 @@ public final class Dispatcher {
     }
 
     /** Sleeps the jittered backoff before another round; false when that would pass the deadline. */
-    private static boolean waitBeforeRound(DispatchPlan plan, int round, long retryAfterNanos, long deadline) {
+    private boolean waitBeforeRound(DispatchPlan plan, int round, long retryAfterNanos, long deadline) {
         long base = plan.backoff().toNanos() << Math.min(round, 16);
         long jittered = (long) (base * (0.5 + ThreadLocalRandom.current().nextDouble()));
         long wait = Math.max(jittered, retryAfterNanos);
-        if (System.nanoTime() + wait - deadline >= 0) {
+        if (ticker.nanos() + wait - deadline >= 0) {
             return false;
         }
         try {
@@ -262,10 +265,10 @@ public final class Dispatcher {
         throw failure.toClientError();
     }
 
-    private static void report(DispatchPlan plan, TargetRef target, Attempt.Result result, long startNanos,
+    private void report(DispatchPlan plan, TargetRef target, Attempt.Result result, long startNanos,
                                OptionalLong retryAfterSeconds) {
         plan.listener().onAttempt(new Attempt(target.toTarget(), result,
-                Duration.ofNanos(System.nanoTime() - startNanos),
+                Duration.ofNanos(ticker.nanos() - startNanos),
                 retryAfterSeconds.isPresent() ? Optional.of(Duration.ofSeconds(retryAfterSeconds.getAsLong()))
                         : Optional.empty()));
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import dev.veil.server.core.Ticker;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
@@ -74,10 +75,12 @@ public final class UpstreamClient implements AutoCloseable {
     private final Http1Client http;
     private final long idleTimeoutNanos;
     private final long checkAfterNanos;
+    private final Ticker ticker;
     private final Map<Endpoint, BlockingDeque<Idle>> pools = new ConcurrentHashMap<>();
 
-    private UpstreamClient(WebClient web, Duration idleTimeout, Duration checkAfter) {
+    private UpstreamClient(WebClient web, Duration idleTimeout, Duration checkAfter, Ticker ticker) {
         this.web = web;
+        this.ticker = ticker;
         this.http = web.client(Http1Client.PROTOCOL);
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.checkAfterNanos = checkAfter.toNanos();
@@ -88,26 +91,36 @@ public final class UpstreamClient implements AutoCloseable {
      * because a request is written as head and body, and Nagle would hold the body back for an acknowledgement.
      */
     public static UpstreamClient create(Duration connectTimeout, Duration idleTimeout) {
-        return create(connectTimeout, idleTimeout, WebClient.builder(), DEFAULT_CHECK_AFTER);
+        return create(connectTimeout, idleTimeout, Ticker.system());
+    }
+
+    /** Timing idle connections on {@code ticker}. */
+    public static UpstreamClient create(Duration connectTimeout, Duration idleTimeout, Ticker ticker) {
+        return create(connectTimeout, idleTimeout, WebClient.builder(), DEFAULT_CHECK_AFTER, ticker);
     }
 
     /** With its own TLS settings, for servers whose certificates the JDK's trust store does not vouch for. */
     public static UpstreamClient create(Duration connectTimeout, Duration idleTimeout, Tls tls) {
-        return create(connectTimeout, idleTimeout, WebClient.builder().tls(tls), DEFAULT_CHECK_AFTER);
+        return create(connectTimeout, idleTimeout, tls, Ticker.system());
+    }
+
+    /** With its own TLS settings, timing idle connections on {@code ticker}. */
+    public static UpstreamClient create(Duration connectTimeout, Duration idleTimeout, Tls tls, Ticker ticker) {
+        return create(connectTimeout, idleTimeout, WebClient.builder().tls(tls), DEFAULT_CHECK_AFTER, ticker);
     }
 
     /** Checking idle connections before use once they sat unused for {@code checkAfter}. */
     static UpstreamClient create(Duration connectTimeout, Duration idleTimeout, Duration checkAfter) {
-        return create(connectTimeout, idleTimeout, WebClient.builder(), checkAfter);
+        return create(connectTimeout, idleTimeout, WebClient.builder(), checkAfter, Ticker.system());
     }
 
     /** With its own TLS settings, checking idle connections before use once they sat unused for {@code checkAfter}. */
     static UpstreamClient create(Duration connectTimeout, Duration idleTimeout, Tls tls, Duration checkAfter) {
-        return create(connectTimeout, idleTimeout, WebClient.builder().tls(tls), checkAfter);
+        return create(connectTimeout, idleTimeout, WebClient.builder().tls(tls), checkAfter, Ticker.system());
     }
 
     private static UpstreamClient create(Duration connectTimeout, Duration idleTimeout,
-                                         WebClientConfig.Builder builder, Duration checkAfter) {
+                                         WebClientConfig.Builder builder, Duration checkAfter, Ticker ticker) {
         WebClient web = builder
                 .socketOptions(options -> options.tcpNoDelay(true).connectTimeout(connectTimeout))
                 .connectTimeout(connectTimeout)
@@ -115,7 +128,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .keepAlive(true)
                 .addService(new HopByHopHeaders())
                 .build();
-        return new UpstreamClient(web, idleTimeout, checkAfter);
+        return new UpstreamClient(web, idleTimeout, checkAfter, ticker);
     }
 
     /** The client requests are built with; {@link #send} gives each its connection. */
@@ -165,7 +178,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** The most recently used idle connection that is young enough and still open, or a new one. */
     private Lease lease(Endpoint endpoint, BlockingDeque<Idle> pool) {
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         for (Idle candidate; (candidate = pool.pollFirst()) != null; ) {
             if (usable(candidate, now)) {
                 closeOldestIfExpired(pool, now);
@@ -218,7 +231,7 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private boolean release(BlockingDeque<Idle> pool, TcpClientConnection connection) {
-        return idleTimeoutNanos > 0 && pool.offerFirst(new Idle(connection, System.nanoTime()));
+        return idleTimeoutNanos > 0 && pool.offerFirst(new Idle(connection, ticker.nanos()));
     }
 
     /**

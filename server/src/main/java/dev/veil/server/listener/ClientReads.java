@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.veil.server.config.ClientTimeouts;
+import dev.veil.server.core.Ticker;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
@@ -65,6 +66,7 @@ final class ClientReads implements Supplier<byte[]> {
     private final long idleNanos;
     private final long maxBodyBytes;
     private final ProtocolErrors errors;
+    private final Ticker ticker;
     private final DataReader reader;
     private byte[] carried;
     private byte[] last = new byte[0];
@@ -87,9 +89,10 @@ final class ClientReads implements Supplier<byte[]> {
      * @param writer       the connection's writer, for the 408 of a head that did not arrive in time
      * @param carried      bytes already read from the socket before this took over (usually none)
      * @param maxBodyBytes the most data a chunked body may declare
+     * @param ticker       what deadlines are set on
      */
     ClientReads(HelidonSocket socket, SocketChannel channel, DataWriter writer, byte[] carried,
-                ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors) {
+                ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors, Ticker ticker) {
         this.socket = socket;
         this.channel = channel;
         this.writer = writer;
@@ -101,6 +104,7 @@ final class ClientReads implements Supplier<byte[]> {
         this.idleNanos = timeouts.idle().toNanos();
         this.maxBodyBytes = maxBodyBytes;
         this.errors = errors;
+        this.ticker = ticker;
         this.reader = DataReader.create(this);
     }
 
@@ -123,7 +127,7 @@ final class ClientReads implements Supplier<byte[]> {
     /** Helidon read a request's header section: what follows, until the next request line, is its body. */
     void headComplete(Headers headers) {
         requestStart = NONE;
-        bodyStart = System.nanoTime();
+        bodyStart = ticker.nanos();
         chunks = null;
         closeAsked = headers.containsToken(HeaderValues.CONNECTION_CLOSE);
         // The HTTP/1.0 translator follows its own chunked bodies.
@@ -157,7 +161,7 @@ final class ClientReads implements Supplier<byte[]> {
         if (carried != null) {
             return arrived(phase, take());
         }
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         long idleLimit = now + (phase == Phase.IDLE ? idleNanos : bodyIdleNanos);
         long limit = switch (phase) {
             case IDLE -> idleLimit;
@@ -195,9 +199,9 @@ final class ClientReads implements Supplier<byte[]> {
         } catch (IOException | RuntimeException e) {
             return;
         }
-        long end = System.nanoTime() + LINGER_NANOS;
+        long end = ticker.nanos() + LINGER_NANOS;
         long dropped = 0;
-        while (dropped < LINGER_BYTES && end - System.nanoTime() > 0) {
+        while (dropped < LINGER_BYTES && end - ticker.nanos() > 0) {
             DEADLINE.setVolatile(this, end);
             byte[] bytes;
             try {
@@ -226,7 +230,7 @@ final class ClientReads implements Supplier<byte[]> {
     private byte[] arrived(Phase phase, byte[] bytes) {
         last = bytes;
         if (phase == Phase.IDLE) {
-            requestStart = System.nanoTime();
+            requestStart = ticker.nanos();
         } else if (phase == Phase.BODY && chunks != null) {
             follow(bytes, 0, bytes.length);
             if (failure != null) {

@@ -2,7 +2,6 @@ package dev.veil.server.listener;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
@@ -18,7 +17,7 @@ import io.helidon.webserver.spi.ServerConnection;
 final class Http1xConnection implements ServerConnection, InterruptableTask<Void> {
     private final ConnectionContext context;
     private final Http1xConnectionSelector selector;
-    private final Instant accepted = Instant.now();
+    private final long accepted;
     private volatile ServerConnection served;
     private volatile Thread thread;
     private volatile boolean closed;
@@ -26,6 +25,7 @@ final class Http1xConnection implements ServerConnection, InterruptableTask<Void
     Http1xConnection(ConnectionContext context, Http1xConnectionSelector selector) {
         this.context = context;
         this.selector = selector;
+        this.accepted = selector.ticker().nanos();
     }
 
     @Override
@@ -91,7 +91,7 @@ final class Http1xConnection implements ServerConnection, InterruptableTask<Void
     @Override
     public Duration idleTime() {
         ServerConnection connection = served;
-        return connection == null ? Duration.between(accepted, Instant.now()) : connection.idleTime();
+        return connection == null ? Duration.ofNanos(selector.ticker().nanos() - accepted) : connection.idleTime();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Set;
 
 import dev.veil.server.config.ClientTimeouts;
+import dev.veil.server.core.Ticker;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.Bytes;
 import io.helidon.common.socket.HelidonSocket;
@@ -49,8 +50,10 @@ public final class Http1xConnectionSelector implements ServerConnectionSelector 
     private final long maxBodyBytes;
     private final ProtocolErrors errors;
     private final ReadDeadlines deadlines;
+    private final Ticker ticker;
 
-    private Http1xConnectionSelector(ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors) {
+    private Http1xConnectionSelector(ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors,
+                                     Ticker ticker) {
         this.config = Http1Config.builder()
                 .addReceiveListener(new Receiving())
                 .addSendListener(new Sending())
@@ -59,7 +62,8 @@ public final class Http1xConnectionSelector implements ServerConnectionSelector 
         this.timeouts = timeouts;
         this.maxBodyBytes = maxBodyBytes;
         this.errors = errors;
-        this.deadlines = new ReadDeadlines(shortest(timeouts));
+        this.ticker = ticker;
+        this.deadlines = new ReadDeadlines(shortest(timeouts), ticker);
     }
 
     /**
@@ -68,9 +72,11 @@ public final class Http1xConnectionSelector implements ServerConnectionSelector 
      *
      * @param maxBodyBytes the most data the chunks of one request body may declare
      * @param errors       what answers a head that did not arrive in time
+     * @param ticker       what the timeouts are measured on
      */
-    public static Http1xConnectionSelector create(ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors) {
-        return new Http1xConnectionSelector(timeouts, maxBodyBytes, errors);
+    public static Http1xConnectionSelector create(ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors,
+                                                  Ticker ticker) {
+        return new Http1xConnectionSelector(timeouts, maxBodyBytes, errors, ticker);
     }
 
     @Override
@@ -103,11 +109,15 @@ public final class Http1xConnectionSelector implements ServerConnectionSelector 
     ClientReads reads(ConnectionContext context) {
         HelidonSocket socket = context.serverSocket();
         return new ClientReads(socket, channel(socket), context.dataWriter(),
-                ClientReads.carriedFrom(context.dataReader()), timeouts, maxBodyBytes, errors);
+                ClientReads.carriedFrom(context.dataReader()), timeouts, maxBodyBytes, errors, ticker);
     }
 
     ReadDeadlines deadlines() {
         return deadlines;
+    }
+
+    Ticker ticker() {
+        return ticker;
     }
 
     Http1ConnectionSelector http1() {

@@ -2,12 +2,12 @@ package dev.veil.server.listener;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 import dev.veil.server.codec.anthropic.AnthropicMessages;
 import dev.veil.server.codec.openai.OpenAiWriter;
+import dev.veil.server.core.Ticker;
 import dev.veil.server.telemetry.ThrottledLog;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
@@ -72,13 +72,13 @@ public final class ProtocolErrors {
     private static final Kind OVERLOADED = new Kind(503, ErrorKind.UNAVAILABLE, "overloaded",
             "Veil is serving as many requests as it can; retry shortly");
 
-    ProtocolErrors(LongSupplier nanoTime) {
-        this.log = new ThrottledLog(LOGGER, nanoTime);
+    ProtocolErrors(Ticker ticker) {
+        this.log = new ThrottledLog(LOGGER, ticker);
     }
 
-    /** One per server: its log windows are shared by every connection. */
-    public static ProtocolErrors create() {
-        return new ProtocolErrors(System::nanoTime);
+    /** One per server: its log windows, timed on {@code ticker}, are shared by every connection. */
+    public static ProtocolErrors create(Ticker ticker) {
+        return new ProtocolErrors(ticker);
     }
 
     /**

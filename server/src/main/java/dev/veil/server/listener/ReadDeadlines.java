@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.veil.server.core.Ticker;
+
 /**
  * Ends the reads that overrun their deadline, for every connection of one listener. A read blocks in the socket with
  * no timeout of its own (Helidon reads a blocking channel), so a deadline is only a number the reader sets before it
@@ -21,9 +23,14 @@ final class ReadDeadlines {
     private final Set<ClientReads> reading = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final Duration period;
+    private final Ticker ticker;
 
-    /** Sweeps four times per {@code shortest}, within 10 ms and 1 s: a timeout ends at most a quarter late. */
-    ReadDeadlines(Duration shortest) {
+    /**
+     * Sweeps four times per {@code shortest}, within 10 ms and 1 s: a timeout ends at most a quarter late. Deadlines
+     * are compared with {@code ticker}; the sweeps themselves come in real time.
+     */
+    ReadDeadlines(Duration shortest, Ticker ticker) {
+        this.ticker = ticker;
         Duration quarter = shortest.dividedBy(4);
         this.period = quarter.compareTo(FINEST) < 0 ? FINEST : quarter.compareTo(COARSEST) > 0 ? COARSEST : quarter;
     }
@@ -47,7 +54,7 @@ final class ReadDeadlines {
                 sweeping.set(false);
                 return;
             }
-            long now = System.nanoTime();
+            long now = ticker.nanos();
             for (ClientReads reads : reading) {
                 reads.expireIfOverdue(now);
             }

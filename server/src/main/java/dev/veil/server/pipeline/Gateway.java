@@ -9,6 +9,7 @@ import dev.veil.server.accounting.Metering;
 import dev.veil.server.audit.AuditLog;
 import dev.veil.server.auth.Authenticator;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.core.Clocks;
 import dev.veil.server.core.SafeThrowables;
 import dev.veil.server.dispatch.Dispatcher;
 import dev.veil.server.dispatch.ModelResolver;
@@ -36,37 +37,40 @@ import io.opentelemetry.api.OpenTelemetry;
  * @param telemetry request spans and metrics
  * @param audit the audit log, when one is configured
  * @param metering virtual keys, rate limits, budgets and spend
+ * @param clocks the clocks every part of the request path reads
  * @param owned what the gateway opened, closed in reverse order by {@link #close}
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
                       ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
                       PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry,
-                      Optional<AuditLog> audit, Metering metering, List<AutoCloseable> owned)
+                      Optional<AuditLog> audit, Metering metering, Clocks clocks, List<AutoCloseable> owned)
         implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(Gateway.class.getName());
 
     /**
-     * Opens everything {@code config} implies. If any part fails, the parts already open are closed before the
-     * failure propagates, so a startup that fails half-way leaves no thread, connection, file or class loader behind.
+     * Opens everything {@code config} implies, telling time by {@code clocks}. If any part fails, the parts already
+     * open are closed before the failure propagates, so a startup that fails half-way leaves no thread, connection,
+     * file or class loader behind.
      */
-    public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry) {
+    public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry, Clocks clocks) {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
-            ProviderRegistry providers = own(owned, ProviderRegistry.create(config));
+            ProviderRegistry providers = own(owned, ProviderRegistry.create(config, clocks));
             PluginCatalog catalog = own(owned, PluginCatalog.discover(config.pluginsDir()));
             PluginChain plugins = own(owned, PluginChain.create(config.plugins(), catalog, config.dataDir(),
                     openTelemetry, config.providers().values().stream().map(p -> new ProviderInfo(p.name(),
-                            p.kind().configName(), p.region(), p.zeroRetention())).toList()));
+                            p.kind().configName(), p.region(), p.zeroRetention())).toList(), clocks.ticker()));
             ModelResolver resolver = new ModelResolver(config.models(), providers);
-            Metering metering = own(owned, Metering.open(config.dataDir(), config.accounting(), resolver::find));
+            Metering metering = own(owned, Metering.open(config.dataDir(), config.accounting(), resolver::find,
+                    clocks.wall()));
             PolicyCheck policy = own(owned, PolicyCheck.create(config.opa(), providers, metering.prices(),
                     openTelemetry));
             Optional<AuditLog> audit = audit(config).map(log -> own(owned, log));
             Optional<CatalogPublisher> publisher = config.opa().map(opa -> own(owned,
                     CatalogPublisher.start(config, opa)));
             return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
-                    new Dispatcher(providers, openTelemetry), catalog, plugins, policy, publisher,
-                    new RequestTelemetry(openTelemetry), audit, metering, List.copyOf(owned));
+                    new Dispatcher(providers, openTelemetry, clocks.ticker()), catalog, plugins, policy, publisher,
+                    new RequestTelemetry(openTelemetry), audit, metering, clocks, List.copyOf(owned));
         } catch (RuntimeException | Error e) {
             closeAll(owned);
             throw e;

@@ -251,7 +251,7 @@ public final class Pipeline {
     private <R> void run(ServerRequest request, ServerResponse response, String requestId, Surface<R> surface,
                          String operation, Function<R, Estimate> estimates,
                          BiConsumer<R, Serving> stages) {
-        long start = System.nanoTime();
+        long start = gateway.clocks().ticker().nanos();
         Span span = gateway.telemetry().start(request, operation, surface.name(), requestId);
         Serving serving = new Serving(response, requestId, RequestAudit.start(gateway.audit(), requestId,
                 surface.name(), gateway.telemetry().tracer()));
@@ -311,7 +311,8 @@ public final class Pipeline {
                     serving.ticket == null ? 0 : serving.ticket.costMicros(serving.outcome));
         } else {
             gateway.telemetry().failed(span, failure != null ? failure : unexpected(serving.requestId,
-                    new IllegalStateException("request ended without an outcome")), start);
+                    new IllegalStateException("request ended without an outcome")),
+                    Duration.ofNanos(gateway.clocks().ticker().nanos() - start));
         }
     }
 
@@ -507,7 +508,7 @@ public final class Pipeline {
     }
 
     /** The outcome of an exchange that got an answer (for a stream: that started). */
-    private static Outcome answered(ServerExchange exchange, Optional<Usage> usage,
+    private Outcome answered(ServerExchange exchange, Optional<Usage> usage,
                                     Optional<? extends Dispatched<?>> dispatched, Optional<ErrorKind> error,
                                     boolean clientGone) {
         return new Outcome(200, error, usage, elapsed(exchange), dispatched.map(d -> d.target().provider()),
@@ -515,13 +516,13 @@ public final class Pipeline {
     }
 
     /** The outcome of an exchange that ended in an error response. */
-    private static Outcome failed(ServerExchange exchange, VeilException error) {
+    private Outcome failed(ServerExchange exchange, VeilException error) {
         return new Outcome(error.status(), Optional.of(error.kind()), Optional.empty(), elapsed(exchange),
                 Optional.empty(), Optional.empty(), 0, false);
     }
 
-    private static Duration elapsed(ServerExchange exchange) {
-        return Duration.ofNanos(System.nanoTime() - exchange.startNanos());
+    private Duration elapsed(ServerExchange exchange) {
+        return Duration.ofNanos(gateway.clocks().ticker().nanos() - exchange.startNanos());
     }
 
     private static long characters(ChatRequest chat) {

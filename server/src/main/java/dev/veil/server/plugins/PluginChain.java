@@ -19,6 +19,7 @@ import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.PluginEntry;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.SafeThrowables;
+import dev.veil.server.core.Ticker;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.EmbeddingsRequest;
@@ -85,9 +86,12 @@ public final class PluginChain implements AutoCloseable {
     private final List<Stage<StreamPhase>> stream;
     private final List<Stage<CompletionPhase>> completion;
     private final PluginTelemetry telemetry;
+    private final Ticker ticker;
 
-    private PluginChain(List<ConfiguredPlugin> plugins, PluginTelemetry telemetry, List<AutoCloseable> gauges) {
+    private PluginChain(List<ConfiguredPlugin> plugins, PluginTelemetry telemetry, List<AutoCloseable> gauges,
+                        Ticker ticker) {
         this.plugins = List.copyOf(plugins);
+        this.ticker = ticker;
         this.gauges = List.copyOf(gauges);
         this.telemetry = telemetry;
         this.opening = stages(plugins, ExchangePhase.class, "exchange", telemetry, false);
@@ -103,7 +107,7 @@ public final class PluginChain implements AutoCloseable {
 
     /** A chain without plugins. */
     public static PluginChain empty() {
-        return new PluginChain(List.of(), new PluginTelemetry(OpenTelemetry.noop()), List.of());
+        return new PluginChain(List.of(), new PluginTelemetry(OpenTelemetry.noop()), List.of(), Ticker.system());
     }
 
     /**
@@ -118,6 +122,15 @@ public final class PluginChain implements AutoCloseable {
     /** As {@link #create(List, PluginCatalog, Path, OpenTelemetry)}, telling plugins which providers exist. */
     public static PluginChain create(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
                                      OpenTelemetry openTelemetry, List<ProviderInfo> providers) {
+        return create(entries, catalog, dataDir, openTelemetry, providers, Ticker.system());
+    }
+
+    /**
+     * As {@link #create(List, PluginCatalog, Path, OpenTelemetry, List)}, timing stream plugins' events against their
+     * timeouts on {@code ticker}.
+     */
+    public static PluginChain create(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
+                                     OpenTelemetry openTelemetry, List<ProviderInfo> providers, Ticker ticker) {
         List<AutoCloseable> gauges = new ArrayList<>();
         List<ConfiguredPlugin> plugins = new ArrayList<>(entries.size());
         for (PluginEntry entry : entries) {
@@ -144,7 +157,7 @@ public final class PluginChain implements AutoCloseable {
                     + " from " + source.source() + (entry.failOpen() ? ", fail-open" : "") + ", timeout "
                     + entry.timeout().toMillis() + " ms");
         }
-        return new PluginChain(plugins, new PluginTelemetry(openTelemetry), gauges);
+        return new PluginChain(plugins, new PluginTelemetry(openTelemetry), gauges, ticker);
     }
 
     /** The plugins in config order. */
@@ -263,7 +276,7 @@ public final class PluginChain implements AutoCloseable {
             StreamTransformer transformer = stage.call(() -> stage.phase.openStream(chat, exchange),
                     StreamTransformer.PASS_THROUGH);
             if (transformer != null && transformer != StreamTransformer.PASS_THROUGH) {
-                transformers.add(new PluginStream.Transformer(stage, transformer));
+                transformers.add(new PluginStream.Transformer(stage, transformer, ticker));
             }
         }
         return transformers.isEmpty() ? upstream : new PluginStream(upstream, transformers);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.veil.server.core.ChatStream;
+import dev.veil.server.core.Ticker;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.VeilException;
@@ -82,15 +83,17 @@ final class PluginStream implements ChatStream {
     static final class Transformer {
         private final PluginChain.Stage<?> stage;
         private final StreamTransformer transformer;
+        private final Ticker ticker;
         private final Span span;
         private long events;
         private long busyNanos;
         private boolean bypassed;
         private PluginTelemetry.Outcome outcome = PluginTelemetry.Outcome.OK;
 
-        Transformer(PluginChain.Stage<?> stage, StreamTransformer transformer) {
+        Transformer(PluginChain.Stage<?> stage, StreamTransformer transformer, Ticker ticker) {
             this.stage = stage;
             this.transformer = transformer;
+            this.ticker = ticker;
             this.span = stage.telemetry().start(stage.spanName(), stage.name(), "stream");
         }
 
@@ -100,7 +103,7 @@ final class PluginStream implements ChatStream {
                 return;
             }
             events++;
-            long start = System.nanoTime();
+            long start = ticker.nanos();
             try {
                 PluginChain.withLoader(stage.loader(), () -> {
                     transformer.onEvent(event, sink);
@@ -114,7 +117,7 @@ final class PluginStream implements ChatStream {
                 sink.emit(event);
                 return;
             }
-            long elapsed = System.nanoTime() - start;
+            long elapsed = ticker.nanos() - start;
             busyNanos += elapsed;
             try {
                 stage.checkEvent(elapsed);

@@ -8,6 +8,7 @@ import java.util.Optional;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.core.Clocks;
 import dev.veil.server.core.ProviderAdapter;
 import dev.veil.server.http.UpstreamClient;
 import dev.veil.server.http.UpstreamLimits;
@@ -39,20 +40,28 @@ public final class ProviderRegistry implements AutoCloseable {
         this.client = client;
     }
 
+    /** The providers of {@code config}, on the system's clocks. */
     public static ProviderRegistry create(VeilConfig config) {
+        return create(config, Clocks.system());
+    }
+
+    /** The providers of {@code config}, telling time by {@code clocks}. */
+    public static ProviderRegistry create(VeilConfig config, Clocks clocks) {
         UpstreamClient client = config.upstreamCaFile()
                 .map(caFile -> UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout(),
-                        Tls.builder().sslContext(UpstreamTrust.withCaFile(caFile)).build()))
-                .orElseGet(() -> UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout()));
+                        Tls.builder().sslContext(UpstreamTrust.withCaFile(caFile)).build(), clocks.ticker()))
+                .orElseGet(() -> UpstreamClient.create(config.connectTimeout(), config.upstreamIdleTimeout(),
+                        clocks.ticker()));
         UpstreamLimits limits = UpstreamLimits.of(config);
         Map<String, Provider> providers = new LinkedHashMap<>();
         for (ProviderConfig provider : config.providers().values()) {
             ProviderAdapter adapter = switch (provider.kind()) {
-                case ECHO -> new EchoAdapter();
-                case ANTHROPIC -> AnthropicAdapter.create(provider, client, limits);
-                case GEMINI -> GeminiAdapter.create(provider, client, limits);
-                case BEDROCK -> BedrockAdapter.create(provider, client, limits);
-                case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider, client, limits);
+                case ECHO -> new EchoAdapter(clocks.wall());
+                case ANTHROPIC -> AnthropicAdapter.create(provider, client, limits, clocks.wall());
+                case GEMINI -> GeminiAdapter.create(provider, client, limits, clocks.wall());
+                case BEDROCK -> BedrockAdapter.create(provider, client, limits, clocks.wall());
+                case OPENAI, AZURE_OPENAI, OPENAI_COMPATIBLE -> OpenAiProviders.create(provider, client, limits,
+                        clocks.ticker());
             };
             providers.put(provider.name(), new Provider(provider, OpenAiProviders.family(provider), adapter));
         }

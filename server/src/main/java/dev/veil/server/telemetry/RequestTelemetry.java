@@ -1,5 +1,6 @@
 package dev.veil.server.telemetry;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -153,8 +154,12 @@ public final class RequestTelemetry {
         record(exchange.map(Exchange::surface).orElse("unknown"), outcome, provider, costMicros);
     }
 
-    /** Ends the span of a request that failed before it had an exchange (unauthenticated, unreadable). */
-    public void failed(Span span, VeilException error, long startNanos) {
+    /**
+     * Ends the span of a request that failed before it had an exchange (unauthenticated, unreadable).
+     *
+     * @param latency how long the request took, by the gateway's ticker
+     */
+    public void failed(Span span, VeilException error, Duration latency) {
         span.setAttribute(GenAi.HTTP_STATUS, (long) error.status());
         span.setAttribute(GenAi.ERROR_TYPE, error.kind().type());
         if (error.status() >= 500) {
@@ -162,7 +167,7 @@ public final class RequestTelemetry {
         }
         span.end();
         requests.add(1, Attributes.of(GenAi.HTTP_STATUS, (long) error.status()));
-        duration.record((System.nanoTime() - startNanos) / 1e9, Attributes.of(GenAi.HTTP_STATUS,
+        duration.record(latency.toNanos() / 1e9, Attributes.of(GenAi.HTTP_STATUS,
                 (long) error.status()));
     }
 

@@ -3,10 +3,11 @@ package dev.veil.server.telemetry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+
+import dev.veil.server.core.Ticker;
 
 /**
  * Logs one line a minute per kind of event a client can cause at will (garbage requests, unknown paths), saying how
@@ -16,18 +17,18 @@ public final class ThrottledLog {
     private static final long INTERVAL = TimeUnit.MINUTES.toNanos(1);
 
     private final Logger logger;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    /** Logs to {@code logger}, reading time from {@code nanoTime} ({@link System#nanoTime} but in tests). */
-    public ThrottledLog(Logger logger, LongSupplier nanoTime) {
+    /** Logs to {@code logger}, reading time from {@code ticker}. */
+    public ThrottledLog(Logger logger, Ticker ticker) {
         this.logger = logger;
-        this.nanoTime = nanoTime;
+        this.ticker = ticker;
     }
 
     /** Logs {@code message} at INFO unless a line of {@code kind} was logged less than a minute ago. */
     public void info(String kind, Supplier<String> message) {
-        long skipped = windows.computeIfAbsent(kind, key -> new Window()).admit(nanoTime.getAsLong());
+        long skipped = windows.computeIfAbsent(kind, key -> new Window()).admit(ticker.nanos());
         if (skipped >= 0 && logger.isLoggable(Level.INFO)) {
             logger.info(message.get() + (skipped == 0 ? "" : "; " + skipped + " more since the last such line")
                     + " (logged at most once a minute per kind)");

@@ -3,6 +3,7 @@ package dev.veil.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.veil.server.core.Ticker;
 import io.helidon.http.Method;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class RoutesTest {
     @Test
     void refusesAProviderRouteNotServedByThePipeline() {
-        Routes routes = new Routes();
+        Routes routes = new Routes(Ticker.system());
 
         assertThatThrownBy(() -> routes.add(new Routes.Route(Method.POST, "/v1/batches",
                 Routes.Reach.PROVIDER, (request, response) -> response.send("sent upstream unchecked"))))
@@ -22,7 +23,7 @@ class RoutesTest {
 
     @Test
     void keepsLocalRoutesInOrder() {
-        Routes routes = new Routes()
+        Routes routes = new Routes(Ticker.system())
                 .local(Method.GET, "/health/live", (request, response) -> response.send("ok"))
                 .local(Method.DELETE, "/admin/keys/{id}", (request, response) -> response.send("revoked"));
 

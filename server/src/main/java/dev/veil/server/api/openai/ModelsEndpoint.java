@@ -30,10 +30,11 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class ModelsEndpoint {
     private final Gateway gateway;
-    private final long created = System.currentTimeMillis() / 1000;
+    private final long created;
 
     public ModelsEndpoint(Gateway gateway) {
         this.gateway = gateway;
+        this.created = gateway.clocks().wall().instant().getEpochSecond();
     }
 
     public void list(ServerRequest request, ServerResponse response) {

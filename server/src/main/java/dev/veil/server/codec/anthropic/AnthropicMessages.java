@@ -3,6 +3,7 @@ package dev.veil.server.codec.anthropic;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -138,11 +139,16 @@ public final class AnthropicMessages {
     }
 
     static String messageId(String id) {
-        return id.startsWith("msg_") ? id : "msg_" + (id.isEmpty() ? Long.toHexString(System.nanoTime()) : id);
+        return id.startsWith("msg_") ? id : "msg_" + (id.isEmpty() ? randomHex() : id);
     }
 
     static String toolUseId(String id) {
-        return id.isEmpty() ? "toolu_" + Long.toHexString(System.nanoTime()) : id;
+        return id.isEmpty() ? "toolu_" + randomHex() : id;
+    }
+
+    /** A made-up id's tail: random, not a clock reading, so that two made at once still differ. */
+    private static String randomHex() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     /** The tool input as an object; arguments an upstream cut short are kept as a string under {@code _raw}. */

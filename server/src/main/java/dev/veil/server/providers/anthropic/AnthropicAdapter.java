@@ -2,6 +2,7 @@ package dev.veil.server.providers.anthropic;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,10 +56,12 @@ public final class AnthropicAdapter implements ProviderAdapter {
     private final List<Header> headers;
     private final UpstreamHttp http;
     private final List<String> models;
+    private final InstantSource clock;
 
     private AnthropicAdapter(String provider, URI messages, List<Header> headers, UpstreamHttp http,
-                             List<String> models) {
+                             List<String> models, InstantSource clock) {
         this.provider = provider;
+        this.clock = clock;
         this.messages = messages;
         this.countTokens = URI.create(messages + "/count_tokens");
         this.headers = headers;
@@ -66,8 +69,12 @@ public final class AnthropicAdapter implements ProviderAdapter {
         this.models = models;
     }
 
-    /** The adapter for {@code config}; a missing key stops startup with a {@link ConfigException}. */
-    public static AnthropicAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
+    /**
+     * The adapter for {@code config}, dating answers by {@code clock}; a missing key stops startup with a
+     * {@link ConfigException}.
+     */
+    public static AnthropicAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits,
+                                          InstantSource clock) {
         String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
                 "missing; set it, for example api-key: \"${ANTHROPIC_API_KEY}\"")).reveal();
         String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
@@ -80,14 +87,14 @@ public final class AnthropicAdapter implements ProviderAdapter {
         // Marked sensitive so that Helidon masks it wherever it renders headers.
         headers.add(HeaderValues.create(HeaderNames.create("x-api-key"), false, true, key));
         return new AnthropicAdapter(config.name(), URI.create(base + "/v1/messages"), List.copyOf(headers),
-                new UpstreamHttp(client, config, limits), config.models());
+                new UpstreamHttp(client, config, limits), config.models(), clock);
     }
 
     @Override
     public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(AnthropicWire.request(request, model, false));
         try (UpstreamResponse response = http.post(messages, headers, body, false)) {
-            return AnthropicWire.response(http.body(response), System.currentTimeMillis() / 1000);
+            return AnthropicWire.response(http.body(response), clock.instant().getEpochSecond());
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
         }
@@ -132,7 +139,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
         try (UpstreamResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model),
                 false)) {
             byte[] answer = http.body(response);
-            return new Relayed(answer, AnthropicWire.response(answer, System.currentTimeMillis() / 1000));
+            return new Relayed(answer, AnthropicWire.response(answer, clock.instant().getEpochSecond()));
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
         }
@@ -145,7 +152,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     public AnthropicRelayStream relayStream(byte[] body, String model, ClientHeaders client)
             throws UpstreamException {
         UpstreamResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model), true);
-        AnthropicRelayStream stream = new AnthropicRelayStream(provider, http, response);
+        AnthropicRelayStream stream = new AnthropicRelayStream(provider, http, response, clock);
         try {
             stream.prime();
             return stream;
@@ -199,7 +206,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
         private final UpstreamResponse response;
         private final SseReader events;
         private final AnthropicStreamTranslator translator =
-                new AnthropicStreamTranslator(System.currentTimeMillis() / 1000);
+                new AnthropicStreamTranslator(clock.instant().getEpochSecond());
         private boolean done;
 
         AnthropicChatStream(UpstreamResponse response) {

@@ -3,6 +3,7 @@ package dev.veil.server.providers.anthropic;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,8 +35,7 @@ public final class AnthropicRelayStream implements ChatStream {
     private final UpstreamHttp http;
     private final UpstreamResponse response;
     private final SseFrames frames;
-    private final AnthropicStreamTranslator translator =
-            new AnthropicStreamTranslator(System.currentTimeMillis() / 1000);
+    private final AnthropicStreamTranslator translator;
     private final List<byte[]> waiting = new ArrayList<>();
     private Optional<ChatChunk> first = Optional.empty();
     private OutputStream out;
@@ -43,8 +43,9 @@ public final class AnthropicRelayStream implements ChatStream {
     private boolean errorRelayed;
     private boolean done;
 
-    AnthropicRelayStream(String provider, UpstreamHttp http, UpstreamResponse response) {
+    AnthropicRelayStream(String provider, UpstreamHttp http, UpstreamResponse response, InstantSource clock) {
         this.provider = provider;
+        this.translator = new AnthropicStreamTranslator(clock.instant().getEpochSecond());
         this.http = http;
         this.response = response;
         this.frames = http.frames(response);

@@ -3,6 +3,7 @@ package dev.veil.server.providers.bedrock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -63,10 +64,13 @@ public final class BedrockAdapter implements ProviderAdapter {
     private final Optional<Secret> sessionToken;
     private final UpstreamHttp http;
     private final List<String> models;
+    private final InstantSource clock;
 
     private BedrockAdapter(String provider, String base, List<Header> headers, SigV4 signer,
-                           Optional<Secret> sessionToken, UpstreamHttp http, List<String> models) {
+                           Optional<Secret> sessionToken, UpstreamHttp http, List<String> models,
+                           InstantSource clock) {
         this.provider = provider;
+        this.clock = clock;
         this.base = base;
         this.headers = headers;
         this.signer = signer;
@@ -80,8 +84,12 @@ public final class BedrockAdapter implements ProviderAdapter {
         return "https://bedrock-runtime." + region + ".amazonaws.com";
     }
 
-    /** The adapter for {@code config}; a missing region or credential stops startup with a {@link ConfigException}. */
-    public static BedrockAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
+    /**
+     * The adapter for {@code config}, signing and dating by {@code clock}; a missing region or credential stops startup
+     * with a {@link ConfigException}.
+     */
+    public static BedrockAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits,
+                                        InstantSource clock) {
         String region = config.region().map(String::trim).filter(r -> !r.isEmpty()).orElseThrow(() ->
                 new ConfigException(config.key("region"), "missing; Bedrock needs the AWS region to call and to "
                         + "sign requests for, for example region: us-east-1"));
@@ -101,7 +109,7 @@ public final class BedrockAdapter implements ProviderAdapter {
         config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
         return new BedrockAdapter(config.name(), base, List.copyOf(headers),
                 new SigV4(accessKeyId, secretAccessKey, region, SERVICE), config.awsSessionToken(),
-                UpstreamHttp.withErrorTypeHeader(client, config, limits, ERROR_TYPE), config.models());
+                UpstreamHttp.withErrorTypeHeader(client, config, limits, ERROR_TYPE), config.models(), clock);
     }
 
     /**
@@ -130,7 +138,7 @@ public final class BedrockAdapter implements ProviderAdapter {
         all.add(HeaderValues.create(HeaderNames.HOST, false, false, SigV4.host(uri)));
         Map<String, String> toSign = sessionToken.map(token -> Map.of("x-amz-security-token", token.reveal()))
                 .orElse(Map.of());
-        Map<String, String> signature = signer.sign("POST", uri, toSign, body, ZonedDateTime.now(ZoneOffset.UTC));
+        Map<String, String> signature = signer.sign("POST", uri, toSign, body, ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
         all.add(HeaderValues.create(HeaderNames.create("x-amz-date"), false, false, signature.get("x-amz-date")));
         // Marked sensitive so that Helidon masks them wherever it renders headers.
         all.add(credential("Authorization", signature.get("Authorization")));
@@ -194,7 +202,7 @@ public final class BedrockAdapter implements ProviderAdapter {
     @Override
     public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
         try (UpstreamResponse response = post(model, "converse", request, false)) {
-            return BedrockWire.response(http.body(response), id(response), model, System.currentTimeMillis() / 1000);
+            return BedrockWire.response(http.body(response), id(response), model, clock.instant().getEpochSecond());
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
         }
@@ -205,7 +213,7 @@ public final class BedrockAdapter implements ProviderAdapter {
         UpstreamResponse response = post(model, "converse-stream", request, true);
         try {
             return new BedrockChatStream(response, new BedrockStreamTranslator(id(response),
-                    System.currentTimeMillis() / 1000, model));
+                    clock.instant().getEpochSecond(), model));
         } catch (RuntimeException e) {
             response.abort();
             throw http.classify(e);

@@ -3,6 +3,7 @@ package dev.veil.server.providers.echo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -34,6 +35,13 @@ import dev.veil.spi.Usage;
  */
 public final class EchoAdapter implements ProviderAdapter {
     private static final int EMBEDDING_DIMENSIONS = 8;
+
+    private final InstantSource clock;
+
+    /** Dating answers by {@code clock}. */
+    public EchoAdapter(InstantSource clock) {
+        this.clock = clock;
+    }
 
     @Override
     public ChatResponse chat(ChatRequest request, String model) {
@@ -187,7 +195,7 @@ public final class EchoAdapter implements ProviderAdapter {
         return "chatcmpl-echo-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
-    private static long now() {
-        return System.currentTimeMillis() / 1000;
+    private long now() {
+        return clock.instant().getEpochSecond();
     }
 }

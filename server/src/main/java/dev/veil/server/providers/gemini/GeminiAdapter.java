@@ -6,6 +6,7 @@ import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -64,16 +65,21 @@ public final class GeminiAdapter implements ProviderAdapter {
     private final List<Header> headers;
     private final UpstreamHttp http;
     private final List<String> models;
+    private final InstantSource clock;
 
-    private GeminiAdapter(String provider, String base, List<Header> headers, UpstreamHttp http, List<String> models) {
+    private GeminiAdapter(String provider, String base, List<Header> headers, UpstreamHttp http, List<String> models,
+                          InstantSource clock) {
         this.provider = provider;
+        this.clock = clock;
         this.base = base;
         this.headers = headers;
         this.http = http;
         this.models = models;
     }
 
-    public static GeminiAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
+    /** The adapter for {@code config}, dating answers by {@code clock}. */
+    public static GeminiAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits,
+                                       InstantSource clock) {
         String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
                 "missing; set it, for example api-key: \"${GEMINI_API_KEY}\"")).reveal();
         String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
@@ -82,7 +88,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
         headers.add(HeaderValues.create(HeaderNames.create("x-goog-api-key"), false, true, key));
         return new GeminiAdapter(config.name(), base, List.copyOf(headers),
-                new UpstreamHttp(client, config, limits), config.models());
+                new UpstreamHttp(client, config, limits), config.models(), clock);
     }
 
     private URI uri(String model, String operation) {
@@ -95,7 +101,7 @@ public final class GeminiAdapter implements ProviderAdapter {
     public ChatResponse chat(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(GeminiWire.request(request));
         try (UpstreamResponse response = http.post(uri(model, "generateContent"), headers, body, false)) {
-            return GeminiWire.response(http.body(response), model, System.currentTimeMillis() / 1000);
+            return GeminiWire.response(http.body(response), model, clock.instant().getEpochSecond());
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
         }
@@ -170,7 +176,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         private final UpstreamResponse response;
         private final SseReader events;
         private final String requestedModel;
-        private final long created = System.currentTimeMillis() / 1000;
+        private final long created = clock.instant().getEpochSecond();
         private String id = "";
         private String model;
         private boolean roleSent;

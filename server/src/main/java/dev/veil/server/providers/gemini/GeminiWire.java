@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -263,8 +264,8 @@ public final class GeminiWire {
         if (choices.isEmpty()) {
             throw new MalformedUpstreamException("the answer has no candidates");
         }
-        return new ChatResponse(WireJson.string(body, "responseId").orElse("gemini-" + Long.toHexString(
-                System.nanoTime())), created, WireJson.string(body, "modelVersion").orElse(requestedModel), choices,
+        return new ChatResponse(WireJson.string(body, "responseId").orElseGet(() -> "gemini-" + Long.toHexString(
+                ThreadLocalRandom.current().nextLong())), created, WireJson.string(body, "modelVersion").orElse(requestedModel), choices,
                 usage(body.path("usageMetadata")), Optional.empty(), Extensions.NONE);
     }
 

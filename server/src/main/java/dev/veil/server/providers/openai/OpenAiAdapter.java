@@ -16,6 +16,7 @@ import dev.veil.server.codec.openai.OpenAiResponses;
 import dev.veil.server.codec.openai.OpenAiWriter;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ProviderAdapter;
+import dev.veil.server.core.Ticker;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.server.http.SseReader;
 import dev.veil.server.http.UpstreamHttp;
@@ -45,11 +46,14 @@ public final class OpenAiAdapter implements ProviderAdapter {
     private final OpenAiDialect dialect;
     private final UpstreamHttp http;
     private final List<String> configuredModels;
-    private final AtomicReference<ListedModels> listed = new AtomicReference<>(new ListedModels(List.of(), 0));
+    private final Ticker ticker;
+    private final AtomicReference<ListedModels> listed = new AtomicReference<>();
 
+    /** An adapter that keeps a provider's model list for a while, as {@code ticker} tells time. */
     public OpenAiAdapter(String provider, OpenAiEndpoints endpoints, OpenAiDialect dialect, UpstreamHttp http,
-                         List<String> models) {
+                         List<String> models, Ticker ticker) {
         this.provider = provider;
+        this.ticker = ticker;
         this.endpoints = endpoints;
         this.dialect = dialect;
         this.http = http;
@@ -95,7 +99,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
             return configuredModels;
         }
         ListedModels cached = listed.get();
-        if (System.nanoTime() - cached.expiresAt() < 0) {
+        if (cached != null && ticker.nanos() - cached.expiresAt() < 0) {
             return cached.ids();
         }
         Optional<URI> uri = endpoints.models();
@@ -105,10 +109,10 @@ public final class OpenAiAdapter implements ProviderAdapter {
         ListedModels fresh;
         try (UpstreamResponse response = http.get(uri.get(), endpoints.headers(), MODELS_TIMEOUT)) {
             fresh = new ListedModels(OpenAiResponses.modelIds(http.body(response)),
-                    System.nanoTime() + MODELS_TTL.toNanos());
+                    ticker.nanos() + MODELS_TTL.toNanos());
         } catch (UpstreamException | MalformedUpstreamException e) {
             LOGGER.log(Level.FINE, () -> "provider " + provider + " did not list its models: " + e.getMessage());
-            fresh = new ListedModels(List.of(), System.nanoTime() + MODELS_RETRY.toNanos());
+            fresh = new ListedModels(List.of(), ticker.nanos() + MODELS_RETRY.toNanos());
         }
         listed.set(fresh);
         return fresh.ids();

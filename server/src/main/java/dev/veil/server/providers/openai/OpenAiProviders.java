@@ -12,6 +12,7 @@ import dev.veil.server.codec.openai.OpenAiDialect;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.ProviderKind;
+import dev.veil.server.core.Ticker;
 import dev.veil.server.http.UpstreamClient;
 import dev.veil.server.http.UpstreamHttp;
 import dev.veil.server.http.UpstreamLimits;
@@ -28,15 +29,19 @@ public final class OpenAiProviders {
     private OpenAiProviders() {
     }
 
-    /** The adapter for {@code config}; a config it cannot work with stops startup with a {@link ConfigException}. */
-    public static OpenAiAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits) {
+    /**
+     * The adapter for {@code config}, keeping listed models as long as {@code ticker} says; a config it cannot work
+     * with stops startup with a {@link ConfigException}.
+     */
+    public static OpenAiAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits,
+                                       Ticker ticker) {
         UpstreamHttp http = new UpstreamHttp(client, config, limits);
         return switch (config.kind()) {
             case OPENAI -> {
                 String key = requireKey(config, "OPENAI_API_KEY");
                 URI base = config.baseUrl().orElse(URI.create(OPENAI_BASE_URL));
                 yield new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, headers(config, bearer(key))),
-                        OpenAiDialect.OPENAI, http, config.models());
+                        OpenAiDialect.OPENAI, http, config.models(), ticker);
             }
             case AZURE_OPENAI -> {
                 String key = requireKey(config, "AZURE_OPENAI_API_KEY");
@@ -46,14 +51,14 @@ public final class OpenAiProviders {
                 yield new OpenAiAdapter(config.name(), new AzureEndpoints(base,
                         config.apiVersion().orElse(DEFAULT_AZURE_API_VERSION), config.deployments(),
                         headers(config, credential("api-key", key))),
-                        OpenAiDialect.OPENAI, http, config.models());
+                        OpenAiDialect.OPENAI, http, config.models(), ticker);
             }
-            case OPENAI_COMPATIBLE -> compatible(config, http);
+            case OPENAI_COMPATIBLE -> compatible(config, http, ticker);
             case ECHO, ANTHROPIC, GEMINI, BEDROCK -> throw new IllegalArgumentException("not an OpenAI-family provider: " + config.name());
         };
     }
 
-    private static OpenAiAdapter compatible(ProviderConfig config, UpstreamHttp http) {
+    private static OpenAiAdapter compatible(ProviderConfig config, UpstreamHttp http, Ticker ticker) {
         String presetName = config.preset().orElse(OpenAiPreset.NONE.configName());
         OpenAiPreset preset = OpenAiPreset.fromConfigName(presetName).orElseThrow(() -> new ConfigException(
                 config.key("preset"), "unknown preset '" + presetName + "'; use one of " + OpenAiPreset.known()));
@@ -66,7 +71,7 @@ public final class OpenAiProviders {
         List<Header> headers = credential.map(header -> headers(config, header))
                 .orElseGet(() -> headers(config));
         return new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, headers), preset.dialect(), http,
-                config.models());
+                config.models(), ticker);
     }
 
     /** The provider family used for model-name prefixes: the kind, or the preset of a compatible server. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +32,7 @@ class BedrockSigningTest {
                 Duration.ofSeconds(5), Optional.empty(), Optional.empty(), Optional.of(new Secret("AKIDEXAMPLE")),
                 Optional.of(new Secret("secret")), Optional.of(new Secret(SESSION_TOKEN)));
         return BedrockAdapter.create(config, UpstreamClient.create(Duration.ofSeconds(1), Duration.ofSeconds(30)),
-                new UpstreamLimits(1024, 1024));
+                new UpstreamLimits(1024, 1024), InstantSource.fixed(Instant.parse("2026-01-15T10:00:00Z")));
     }
 
     private static Optional<Header> header(List<Header> headers, String name) {
