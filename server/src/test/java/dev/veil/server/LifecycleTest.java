@@ -1,5 +1,6 @@
 package dev.veil.server;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import java.util.Set;
 
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.VeilConfig;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,14 +68,15 @@ class LifecycleTest {
     }
 
     /**
-     * Veil's threads that were not alive before, still alive once those told to stop have had time to end (polled
+     * Veil's threads that were not alive before, still alive once those told to stop have had time to end (awaited
      * for at most 10 s): other tests' servers in this JVM do not count.
      */
-    private static List<String> threadsStartedSince(Set<Thread> before) throws InterruptedException {
-        for (int i = 0; i < 200 && !started(before).isEmpty(); i++) {
-            Thread.sleep(50);
+    private static List<String> threadsStartedSince(Set<Thread> before) {
+        try {
+            return await().atMost(Duration.ofSeconds(10)).until(() -> started(before), List::isEmpty);
+        } catch (ConditionTimeoutException e) {
+            return started(before);
         }
-        return started(before);
     }
 
     private static List<String> started(Set<Thread> before) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.server.testing.FakeClock;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.VeilUnderTest;
 
@@ -23,6 +24,8 @@ final class KeysFixture implements AutoCloseable {
     final FakeOpenAiUpstream upstream;
     final Path dataDir;
     final String extraYaml;
+    /** Veil's clocks, kept across restarts. */
+    final FakeClock clock = new FakeClock();
     VeilUnderTest veil;
 
     KeysFixture(FakeOpenAiUpstream upstream, Path dataDir, String extraYaml) {
@@ -42,7 +45,7 @@ final class KeysFixture implements AutoCloseable {
                   accounting: {flush-interval: 200ms}
                   prices:
                     - {model: openai/gpt-4o, input: 1000, output: 2000, cached-input: 100}
-                %s%s""".formatted(dataDir, morePrices.replace("  prices:\n", ""), extraYaml)));
+                %s%s""".formatted(dataDir, morePrices.replace("  prices:\n", ""), extraYaml)), clock);
     }
 
     /** Restarts on the same data dir with more prices (lines of {@code veil.prices} entries under a prices: key). */

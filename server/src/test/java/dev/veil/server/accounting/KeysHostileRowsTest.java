@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.server.testing.CapturedLogs;
+import dev.veil.server.testing.FakeClock;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -191,7 +191,7 @@ class KeysHostileRowsTest {
 
     @Test
     void hostileSpendRowsAreQuarantinedAndUsageServes() throws Exception {
-        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        String today = LocalDate.ofInstant(veil.clock.instant(), ZoneOffset.UTC).toString();
         try (Connection db = keysDb()) {
             insertSpend(db, today, goodId, "acme", "default", "openai/a", 1L, 1L, 1L, 0L, 0L, Long.MAX_VALUE);
             insertSpend(db, today, goodId, "acme", "default", "openai/b", 1L, 1L, 1L, 0L, 0L, Long.MAX_VALUE - 1);
@@ -282,7 +282,7 @@ class KeysHostileRowsTest {
         row.put("tpm", 0L);
         row.put("salt", salt);
         row.put("hash", Keys.hash(salt, secret));
-        row.put("created_at", Instant.now().toString());
+        row.put("created_at", FakeClock.START.toString());
         row.put("rotated_at", null);
         row.put("revoked_at", null);
         row.putAll(overrides);

@@ -1,9 +1,10 @@
 package dev.veil.server.cache;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -36,24 +37,22 @@ class ResponseCacheMetricsTest {
     }
 
     /** Lookup counts by result; the count lands just after the client has its answer, so wait for {@code total}. */
-    private Map<String, Long> lookups(long total) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (true) {
-            Map<String, Long> counts = new TreeMap<>();
-            for (MetricData metric : metrics.collectAllMetrics()) {
-                if (metric.getName().equals("veil.cache.lookups")) {
-                    for (LongPointData point : metric.getLongSumData().getPoints()) {
-                        counts.merge(point.getAttributes().get(AttributeKey.stringKey("result")), point.getValue(),
-                                Long::sum);
-                    }
+    private Map<String, Long> lookups(long total) {
+        return await().atMost(Duration.ofSeconds(10)).until(this::lookups,
+                counts -> counts.values().stream().mapToLong(Long::longValue).sum() >= total);
+    }
+
+    private Map<String, Long> lookups() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (MetricData metric : metrics.collectAllMetrics()) {
+            if (metric.getName().equals("veil.cache.lookups")) {
+                for (LongPointData point : metric.getLongSumData().getPoints()) {
+                    counts.merge(point.getAttributes().get(AttributeKey.stringKey("result")), point.getValue(),
+                            Long::sum);
                 }
             }
-            if (counts.values().stream().mapToLong(Long::longValue).sum() >= total
-                    || Instant.now().isAfter(deadline)) {
-                return counts;
-            }
-            Thread.sleep(10);
         }
+        return counts;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.veil.server.hostile;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
@@ -8,6 +9,7 @@ import java.lang.management.MemoryMXBean;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,14 +58,10 @@ class DeclaredSizeTest {
         }
 
         // The handlers start reading as soon as the headers are in; sample the heap while they wait for the rest.
-        long peak = 0;
-        for (int sample = 0; sample < 20; sample++) {
-            Thread.sleep(100);
-            peak = Math.max(peak, usedAfterGc(memory) - before);
-        }
-
-        assertThat(peak).as("heap growth with %d connections each declaring %d bytes", CONNECTIONS, DECLARED)
-                .isLessThanOrEqualTo(10L * 1024 * 1024);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(usedAfterGc(memory) - before)
+                        .as("heap growth with %d connections each declaring %d bytes", CONNECTIONS, DECLARED)
+                        .isLessThanOrEqualTo(10L * 1024 * 1024));
     }
 
     private static long usedAfterGc(MemoryMXBean memory) {

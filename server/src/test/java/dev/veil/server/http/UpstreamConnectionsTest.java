@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.veil.server.core.UpstreamException;
+import dev.veil.server.testing.FakeClock;
 import dev.veil.server.testing.FakeHttpServer;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderValues;
@@ -228,10 +229,12 @@ class UpstreamConnectionsTest {
     @Test
     void closesRatherThanReusesAConnectionIdleForLongerThanTheIdleTimeout() throws Exception {
         server = new FakeHttpServer(answering());
-        UpstreamHttp http = http(Duration.ofMillis(50), Duration.ofSeconds(5));
+        FakeClock clock = new FakeClock();
+        UpstreamHttp http = UpstreamFixture.http(UpstreamClient.create(Duration.ofSeconds(2), Duration.ofMillis(50),
+                clock), Duration.ofSeconds(5));
 
         assertThat(post(http)).isEqualTo(ANSWER);
-        Thread.sleep(200);
+        clock.advance(Duration.ofMillis(200));
         assertThat(post(http)).isEqualTo(ANSWER);
 
         assertThat(server.connections()).isEqualTo(2);

@@ -199,7 +199,7 @@ class PluginChainTest {
     @Test
     void abandonsAPluginThatDoesNotAnswerWithinItsTimeout() throws Exception {
         withPlugins("""
-                    - {name: slow, delay: 1h, timeout: 50ms}
+                    - {name: slow, timeout: 50ms}
                 """);
 
         HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
@@ -229,7 +229,7 @@ class PluginChainTest {
     @Test
     void skipsAFailOpenPluginThatDoesNotAnswerWithinItsTimeout() throws Exception {
         withPlugins("""
-                    - {name: slow, delay: 1h, timeout: 50ms, fail-open: true}
+                    - {name: slow, timeout: 50ms, fail-open: true}
                     - {name: tagger, tag: A}
                 """);
 

@@ -250,7 +250,7 @@ public final class TestPlugins {
         }
     }
 
-    /** Takes its time in the request phase. */
+    /** Takes its time in the request phase: blocks until the chain's timeout interrupts it. */
     public static final class SlowFactory extends Factory {
         @Override
         public String name() {
@@ -259,10 +259,9 @@ public final class TestPlugins {
 
         @Override
         public Plugin create(PluginSettings settings, PluginContext context) {
-            Duration delay = settings.duration("delay", Duration.ofMillis(200));
             return (RequestPhase) (request, exchange) -> {
                 try {
-                    Thread.sleep(delay);
+                    new java.util.concurrent.CountDownLatch(1).await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

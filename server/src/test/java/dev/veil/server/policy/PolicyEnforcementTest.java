@@ -1,5 +1,6 @@
 package dev.veil.server.policy;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
@@ -8,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -285,12 +285,9 @@ class PolicyEnforcementTest {
 
         // OPA drops pushed data when it reloads watched files (as after the previous test's settings edit); the
         // publisher pushes it again within its period.
-        JsonNode catalog = JSON.readTree(opa.data("veil/catalog")).path("result");
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (catalog.isMissingNode() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(100);
-            catalog = JSON.readTree(opa.data("veil/catalog")).path("result");
-        }
+        JsonNode catalog = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> JSON.readTree(opa.data("veil/catalog")).path("result"),
+                        result -> !result.isMissingNode());
 
         assertThat(catalog.at("/providers/deepseek/region").asText()).isEqualTo("eu");
         assertThat(catalog.at("/providers/deepseek/zero_retention").asBoolean()).isTrue();
@@ -352,7 +349,7 @@ class PolicyEnforcementTest {
                 """);
         Path slow = opa.policies().resolve("veil_slow_test_only.rego");
         try {
-            awaitPolicy("veil/slow");
+            awaitPolicy("veil_slow_test_only.rego");
             start(opa.url(), ", decision-path: veil/slow, timeout: 50ms");
 
             HttpResponse<String> response = veil.post("/v1/chat/completions", HELLO);
@@ -364,14 +361,9 @@ class PolicyEnforcementTest {
         }
     }
 
-    private static void awaitPolicy(String path) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!opa.data(path).contains("result")) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("OPA did not load " + path);
-            }
-            Thread.sleep(Duration.ofMillis(100));
-        }
+    /** Waits for OPA to load a policy file; evaluating the slow policy to find out would take seconds each time. */
+    private static void awaitPolicy(String file) {
+        await("OPA loading " + file).atMost(Duration.ofSeconds(20)).until(() -> opa.loaded(file));
     }
 
     private static String deadUrl() throws Exception {

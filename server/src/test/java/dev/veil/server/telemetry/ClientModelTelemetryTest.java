@@ -1,12 +1,14 @@
 package dev.veil.server.telemetry;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,14 +114,7 @@ class ClientModelTelemetryTest {
 
     /** The request's span; it ends just after the response is sent, so the client may be a moment ahead. */
     private SpanData serverSpan() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            var server = spans.getFinishedSpanItems().stream().filter(span -> span.getKind() == SpanKind.SERVER)
-                    .findFirst();
-            if (server.isPresent() || System.nanoTime() - deadline > 0) {
-                return server.orElseThrow();
-            }
-            Thread.onSpinWait();
-        }
+        return await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getKind() == SpanKind.SERVER).findFirst(), Optional::isPresent).orElseThrow();
     }
 }

@@ -1,10 +1,11 @@
 package dev.veil.server.telemetry;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,11 +65,8 @@ class CostTelemetryTest {
         double expected = (usage.path("prompt_tokens").asLong() * INPUT_PER_MILLION
                 + usage.path("completion_tokens").asLong() * OUTPUT_PER_MILLION) / 1_000_000;
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (spans.getFinishedSpanItems().stream().noneMatch(span -> span.getKind() == SpanKind.SERVER)
-                && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().stream()
+                .anyMatch(span -> span.getKind() == SpanKind.SERVER));
         assertThat(spans.getFinishedSpanItems()).filteredOn(span -> span.getKind() == SpanKind.SERVER)
                 .singleElement().satisfies(span -> assertThat(span.getAttributes().get(GenAi.COST))
                         .isCloseTo(expected, offset(1e-6)));

@@ -1,12 +1,13 @@
 package dev.veil.server.telemetry;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,15 +67,8 @@ class RequestTracingTest {
 
     /** The request's span; it ends just after the response is sent, so the client may be a moment ahead. */
     private SpanData serverSpan() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            Optional<SpanData> server = spans.getFinishedSpanItems().stream()
-                    .filter(span -> span.getKind() == SpanKind.SERVER).findFirst();
-            if (server.isPresent() || System.nanoTime() - deadline > 0) {
-                return server.orElseThrow();
-            }
-            Thread.onSpinWait();
-        }
+        return await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getKind() == SpanKind.SERVER).findFirst(), Optional::isPresent).orElseThrow();
     }
 
     @Test
@@ -181,11 +175,8 @@ class RequestTracingTest {
     }
 
     private void awaitSpans(SpanKind kind, int count) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (spans.getFinishedSpanItems().stream().filter(span -> span.getKind() == kind).count() < count
-                && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getKind() == kind).count() >= count);
     }
 
     private static Optional<MetricData> find(List<MetricData> data, String name) {

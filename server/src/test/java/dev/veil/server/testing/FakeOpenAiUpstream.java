@@ -201,9 +201,9 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         };
     }
 
-    /** Accepts the request and never answers. */
+    /** Accepts the request and never answers: holds the connection until the client closes it. */
     public static Behavior hang() {
-        return exchange -> exchange.sleep(Duration.ofMinutes(10));
+        return Exchange::awaitClientClose;
     }
 
     /** Waits, then behaves as {@code then}. */
@@ -582,6 +582,16 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             closed = true;
         }
 
+        /** Reads and drops whatever the client still sends, until it closes the connection. */
+        void awaitClientClose() throws IOException {
+            InputStream in = socket.getInputStream();
+            byte[] dropped = new byte[1024];
+            while (in.read(dropped) >= 0) {
+                // Nothing is answered.
+            }
+        }
+
+        /** Takes {@code duration} of real time, as a slow upstream does: what a test measures is Veil's reaction. */
         void sleep(Duration duration) throws IOException {
             try {
                 Thread.sleep(duration);

@@ -1,5 +1,7 @@
 package dev.veil.server.testing;
 
+import static dev.veil.server.testing.Awaits.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -92,6 +93,13 @@ public final class OpaProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** Whether OPA has loaded a policy file named {@code name}, asked without evaluating any policy. */
+    public boolean loaded(String name) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        return client.send(HttpRequest.newBuilder(URI.create(url() + "/v1/policies")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body().contains(name);
+    }
+
     /**
      * Serves the project's default policy settings with one value replaced — {@code path} is dotted, such as
      * {@code authz.rules} — and waits until OPA has loaded them.
@@ -115,32 +123,24 @@ public final class OpaProcess implements AutoCloseable {
     private void serveSettings(String json) throws IOException, InterruptedException {
         Files.writeString(policies.resolve(SETTINGS_FILE), json);
         JsonNode wanted = JSON.readTree(json);
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!JSON.readTree(data("veil/settings")).path("result").equals(wanted)) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("OPA did not load the changed settings");
-            }
-            Thread.sleep(20);
-        }
+        await("OPA loading the changed settings").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> JSON.readTree(data("veil/settings")).path("result").equals(wanted));
     }
 
-    private void awaitHealthy() throws InterruptedException {
+    private void awaitHealthy() {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
-        for (int attempt = 0; attempt < 200; attempt++) {
+        await("OPA becoming healthy").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("OPA exited at startup with status " + process.exitValue());
             }
             try {
-                if (client.send(HttpRequest.newBuilder(URI.create(url() + "/health")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
+                return client.send(HttpRequest.newBuilder(URI.create(url() + "/health")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException e) {
                 // Not listening yet.
+                return false;
             }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("OPA did not become healthy");
+        });
     }
 
     @Override

@@ -40,6 +40,12 @@ public final class VeilUnderTest implements AutoCloseable {
         return new VeilUnderTest(VeilServer.start(config));
     }
 
+    /** Starts Veil on {@code yaml} with both its clocks read from {@code clock}, which only the test moves. */
+    public static VeilUnderTest start(String yaml, FakeClock clock) {
+        return new VeilUnderTest(VeilServer.start(ConfigLoader.fromYaml(yaml, Map.<String, String>of()::get),
+                OpenTelemetry.noop(), clock.clocks()));
+    }
+
     /** Starts Veil on {@code yaml}, tracing through {@code openTelemetry}. */
     public static VeilUnderTest startTraced(String yaml, OpenTelemetry openTelemetry) {
         return new VeilUnderTest(VeilServer.start(ConfigLoader.fromYaml(yaml, Map.<String, String>of()::get),
