@@ -29,10 +29,10 @@ final class AlertSender {
     private final InstantSource clock;
 
     AlertSender(KeyStore store, Optional<URI> webhook, Duration timeout, InstantSource clock) {
-        this.clock = clock;
         this.store = store;
         this.webhook = webhook;
         this.timeout = timeout;
+        this.clock = clock;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 

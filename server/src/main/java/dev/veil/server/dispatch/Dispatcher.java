@@ -266,7 +266,7 @@ public final class Dispatcher {
     }
 
     private void report(DispatchPlan plan, TargetRef target, Attempt.Result result, long startNanos,
-                               OptionalLong retryAfterSeconds) {
+                        OptionalLong retryAfterSeconds) {
         plan.listener().onAttempt(new Attempt(target.toTarget(), result,
                 Duration.ofNanos(ticker.nanos() - startNanos),
                 retryAfterSeconds.isPresent() ? Optional.of(Duration.ofSeconds(retryAfterSeconds.getAsLong()))

@@ -509,8 +509,8 @@ public final class Pipeline {
 
     /** The outcome of an exchange that got an answer (for a stream: that started). */
     private Outcome answered(ServerExchange exchange, Optional<Usage> usage,
-                                    Optional<? extends Dispatched<?>> dispatched, Optional<ErrorKind> error,
-                                    boolean clientGone) {
+                             Optional<? extends Dispatched<?>> dispatched, Optional<ErrorKind> error,
+                             boolean clientGone) {
         return new Outcome(200, error, usage, elapsed(exchange), dispatched.map(d -> d.target().provider()),
                 dispatched.map(d -> d.target().model()), dispatched.map(Dispatched::attempts).orElse(0), clientGone);
     }

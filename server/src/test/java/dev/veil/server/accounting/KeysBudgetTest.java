@@ -57,6 +57,19 @@ class KeysBudgetTest {
     }
 
     @Test
+    void anExhaustedDailyBudgetAdmitsRequestsAgainTheNextDay() throws Exception {
+        String key = veil.createKey("""
+                {"tenant": "acme", "budget": {"limit_usd": %s, "period": "day"}}"""
+                .formatted(KeysFixture.usd(HELLO_MICROS / 2))).path("key").asText();
+        assertThat(veil.chat(key, "smart", "Hello").statusCode()).isEqualTo(200);
+        assertThat(veil.chat(key, "smart", "Hello").statusCode()).isEqualTo(429);
+
+        veil.clock.advance(Duration.ofDays(1));
+
+        assertThat(veil.chat(key, "smart", "Hello").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aTeamBudgetCapsEveryKeyOfTheTeam() throws Exception {
         assertThat(veil.veil.post("/admin/teams", """
                 {"tenant": "acme", "name": "support", "budget": {"limit_usd": %s, "period": "month"}}"""

@@ -138,7 +138,8 @@ public final class BedrockAdapter implements ProviderAdapter {
         all.add(HeaderValues.create(HeaderNames.HOST, false, false, SigV4.host(uri)));
         Map<String, String> toSign = sessionToken.map(token -> Map.of("x-amz-security-token", token.reveal()))
                 .orElse(Map.of());
-        Map<String, String> signature = signer.sign("POST", uri, toSign, body, ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+        Map<String, String> signature = signer.sign("POST", uri, toSign, body,
+                ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
         all.add(HeaderValues.create(HeaderNames.create("x-amz-date"), false, false, signature.get("x-amz-date")));
         // Marked sensitive so that Helidon masks them wherever it renders headers.
         all.add(credential("Authorization", signature.get("Authorization")));

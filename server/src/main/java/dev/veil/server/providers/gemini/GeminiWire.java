@@ -265,7 +265,8 @@ public final class GeminiWire {
             throw new MalformedUpstreamException("the answer has no candidates");
         }
         return new ChatResponse(WireJson.string(body, "responseId").orElseGet(() -> "gemini-" + Long.toHexString(
-                ThreadLocalRandom.current().nextLong())), created, WireJson.string(body, "modelVersion").orElse(requestedModel), choices,
+                ThreadLocalRandom.current().nextLong())), created,
+                WireJson.string(body, "modelVersion").orElse(requestedModel), choices,
                 usage(body.path("usageMetadata")), Optional.empty(), Extensions.NONE);
     }
 
