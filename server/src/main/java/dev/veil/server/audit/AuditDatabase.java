@@ -9,9 +9,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.InstantSource;
 import java.sql.Statement;
+import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.logging.Logger;
@@ -19,6 +20,7 @@ import java.util.logging.Logger;
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.storage.PrivateFiles;
+import dev.veil.server.storage.SqliteSchema;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
@@ -259,6 +261,10 @@ public final class AuditDatabase implements AutoCloseable {
             Connection connection = sqlite.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement statement = connection.createStatement()) {
                 statement.executeUpdate(SCHEMA);
+                SqliteSchema.migrate(connection, file, "veil.audit.file", List.of());
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(connection);
+                throw e;
             }
             return connection;
         } catch (SQLException e) {

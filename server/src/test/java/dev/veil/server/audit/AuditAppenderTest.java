@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.veil.server.config.AuditConfig;
+import dev.veil.server.storage.SqliteSchema;
 
 /** The chain's transactions on their own: no writer thread, no housekeeping, time moved by hand. */
 class AuditAppenderTest {
@@ -49,6 +50,13 @@ class AuditAppenderTest {
         AuditVerifier.Result result = new AuditVerifier(database).verify(1);
         assertThat(result.ok()).as(result.problem().orElse("")).isTrue();
         assertThat(result.records()).isEqualTo(5);
+    }
+
+    @Test
+    void aNewLogRecordsItsSchemaVersion() throws Exception {
+        open(100);
+
+        assertThat(SqliteSchema.version(database.connection())).isEqualTo(SqliteSchema.BASE);
     }
 
     @Test
