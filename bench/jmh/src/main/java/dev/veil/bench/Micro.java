@@ -86,6 +86,9 @@ public final class Micro {
                 System.err.printf("micro: %s failed: %s; its JMH log is %s%n", entry.name(), e.getMessage(),
                         run.work().resolve(entry.name() + ".txt"));
                 System.exit(1);
+            } catch (IllegalStateException e) {
+                System.err.printf("micro: %s failed: %s%n", entry.name(), e.getMessage());
+                System.exit(1);
             }
         }
     }
@@ -362,9 +365,9 @@ public final class Micro {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             process.destroy();
-            process.waitFor();
+            process.onExit().join();
         }
     }
 }
