@@ -15,7 +15,6 @@ import dev.veil.server.keys.BudgetScope;
 import dev.veil.server.keys.BudgetSpec;
 import dev.veil.server.keys.Keys;
 import dev.veil.server.keys.Metering;
-import dev.veil.server.keys.ValueBounds;
 import dev.veil.server.keys.VirtualKey;
 import dev.veil.spi.Usage;
 import dev.veil.spi.plugin.Caller;
@@ -42,6 +41,9 @@ import org.openjdk.jmh.annotations.Threads;
 @Threads(4)
 public class KeysBenchmark {
     private static final Metering.HeaderSink NO_HEADERS = (name, value) -> { };
+    /** The largest limits keys.db accepts (ValueBounds), so that admission checks the limits but never refuses. */
+    private static final long MOST_REQUESTS_PER_MINUTE = 1_000_000_000L;
+    private static final long MOST_TOKENS_PER_MINUTE = 1_000_000_000_000L;
 
     private Path dataDir;
     private Metering metering;
@@ -55,8 +57,8 @@ public class KeysBenchmark {
                 model -> Optional.of(List.of(new TargetRef("openai", "gpt-4o"))));
         Keys.Issued issued = metering.keys().create(new VirtualKey("", "bench", "acme", "support",
                 Map.of("env", "prod"), List.of("gpt-4o*", "smart"), VirtualKey.SCOPE_CHAT, Optional.empty(),
-                ValueBounds.MAX_REQUESTS_PER_MINUTE, ValueBounds.MAX_TOKENS_PER_MINUTE, java.time.Instant.now(),
-                Optional.empty(), Optional.empty()));
+                MOST_REQUESTS_PER_MINUTE, MOST_TOKENS_PER_MINUTE, java.time.Instant.now(), Optional.empty(),
+                Optional.empty()));
         key = issued.secret();
         long plenty = 1_000_000_000_000L;
         metering.putBudget(new BudgetSpec(BudgetScope.key(issued.key().id()), BudgetSpec.DAY, plenty, plenty));
