@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -32,6 +34,7 @@ import dev.veil.spi.plugin.ResponsePhase;
 import dev.veil.spi.plugin.StreamPhase;
 import dev.veil.spi.plugin.StreamTransformer;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * The configured plugins, ready to run. Which plugin takes part in which phase is worked out once, here, so that
@@ -124,34 +127,20 @@ public final class PluginChain implements AutoCloseable {
 
     /** Runs the request phase: each plugin may change or reject the request. */
     public ChatRequest onRequest(ChatRequest chat, Exchange exchange) {
-        ChatRequest current = chat;
-        for (GuardedPhase<RequestPhase> stage : request) {
-            ChatRequest input = current;
-            current = stage.call(() -> stage.phase.onRequest(input, exchange), input,
-                    span -> PluginTelemetry.findings(span, exchange));
-        }
-        return current;
+        return transform(request, chat, (phase, input) -> phase.onRequest(input, exchange),
+                span -> PluginTelemetry.findings(span, exchange));
     }
 
     /** Runs the embeddings phase: each plugin may change or reject an embeddings request. */
     public EmbeddingsRequest onEmbeddings(EmbeddingsRequest embeddingsRequest, Exchange exchange) {
-        EmbeddingsRequest current = embeddingsRequest;
-        for (GuardedPhase<EmbeddingsPhase> stage : embeddings) {
-            EmbeddingsRequest input = current;
-            current = stage.call(() -> stage.phase.onEmbeddings(input, exchange), input,
-                    span -> PluginTelemetry.findings(span, exchange));
-        }
-        return current;
+        return transform(embeddings, embeddingsRequest, (phase, input) -> phase.onEmbeddings(input, exchange),
+                span -> PluginTelemetry.findings(span, exchange));
     }
 
     /** Runs the decision phase: each plugin may apply the policy decision to the request, or reject it. */
     public ChatRequest onDecision(ChatRequest chat, Exchange exchange) {
-        ChatRequest current = chat;
-        for (GuardedPhase<DecisionPhase> stage : decision) {
-            ChatRequest input = current;
-            current = stage.call(() -> stage.phase.onDecision(input, exchange), input);
-        }
-        return current;
+        return transform(decision, chat, (phase, input) -> phase.onDecision(input, exchange), span -> {
+        });
     }
 
     /**
@@ -177,10 +166,20 @@ public final class PluginChain implements AutoCloseable {
 
     /** Runs the response phase, last plugin first. */
     public ChatResponse onResponse(ChatResponse answer, Exchange exchange) {
-        ChatResponse current = answer;
-        for (GuardedPhase<ResponsePhase> stage : response) {
-            ChatResponse input = current;
-            current = stage.call(() -> stage.phase.onResponse(input, exchange), input);
+        return transform(response, answer, (phase, input) -> phase.onResponse(input, exchange), span -> {
+        });
+    }
+
+    /**
+     * Passes {@code value} through each stage's {@code step} in turn; a fail-open plugin that fails leaves the value
+     * as it was.
+     */
+    private static <P, T> T transform(List<GuardedPhase<P>> stages, T value, BiFunction<P, T, T> step,
+                                      Consumer<Span> annotate) {
+        T current = value;
+        for (GuardedPhase<P> stage : stages) {
+            T input = current;
+            current = stage.call(() -> step.apply(stage.phase, input), input, annotate);
         }
         return current;
     }
