@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import dev.veil.server.config.AuditConfig;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.PluginEntry;
 import dev.veil.server.config.VeilConfig;
@@ -99,6 +100,19 @@ class DefaultConfigTest {
                 "VEIL_DATA_DIR", dataDir.toString())::get);
 
         assertThat(config.opa()).hasValueSatisfying(opa -> assertThat(opa.url().toString()).isEqualTo(OPA_URL));
+    }
+
+    @Test
+    void keepsADataDirWhosePathHoldsYamlSyntax() throws Exception {
+        Path odd = dataDir.resolve("it's: \"#1\" ü");
+
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL,
+                "VEIL_DATA_DIR", odd.toString())::get);
+
+        assertThat(config.dataDir()).isEqualTo(odd);
+        assertThat(config.audit()).hasValueSatisfying(audit -> assertThat(audit.key())
+                .isEqualTo(new AuditConfig.KeyFile(odd.resolve("audit-key"))));
+        assertThat(config.masterKey().matches(Files.readString(odd.resolve("master-key")).trim())).isTrue();
     }
 
     @Test
