@@ -36,7 +36,7 @@ public record ClientTimeouts(Duration header, Duration bodyIdle, Duration body, 
         Objects.requireNonNull(idle, "idle");
     }
 
-    /** The timeouts under {@code veil.limits}; each must be above zero, as a timeout of nothing refuses every client. */
+    /** The timeouts under {@code veil.limits}; each must be above zero: a timeout of nothing refuses every client. */
     static ClientTimeouts from(ConfigReader limits) {
         return new ClientTimeouts(
                 limits.positiveDuration("header-timeout").orElse(DEFAULT_HEADER),

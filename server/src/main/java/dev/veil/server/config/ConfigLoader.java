@@ -116,7 +116,8 @@ public final class ConfigLoader {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
                 return new ConfigException(name, "is not valid YAML: " + yaml.getProblem() + " at line "
-                        + (yaml.getProblemMark().getLine() + 1) + ", column " + (yaml.getProblemMark().getColumn() + 1));
+                        + (yaml.getProblemMark().getLine() + 1) + ", column "
+                        + (yaml.getProblemMark().getColumn() + 1));
             }
         }
         return new ConfigException(name, "cannot be read as YAML");

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +22,8 @@ import dev.veil.spi.plugin.PluginSettings;
  * Each config section parses itself through one of these, so the grammar of a value is the same everywhere.
  */
 final class ConfigReader {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kb|mb|gb|kib|mib|gib)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kb|mb|gb|kib|mib|gib)",
+            Pattern.CASE_INSENSITIVE);
 
     private final String key;
     private final String name;
@@ -125,7 +125,7 @@ final class ConfigReader {
         if (!(node.value instanceof Map<?, ?>)) {
             throw node.invalid("must be a map of names to settings");
         }
-        return node.names().stream().sorted(Comparator.naturalOrder()).map(node::get).toList();
+        return node.names().stream().sorted().map(node::get).toList();
     }
 
     /**
