@@ -81,7 +81,8 @@ public final class Main {
         LOGGER.info("Veil listening on http://" + config.host() + ":" + server.port() + " with providers: "
                 + providers + (config.models().isEmpty() ? "" : "; models: " + String.join(", ",
                 config.models().keySet())));
-        if (configFile == null && System.getenv("VEIL_MASTER_KEY") == null) {
+        String chosenKey = System.getenv("VEIL_MASTER_KEY");
+        if (configFile == null && (chosenKey == null || chosenKey.isBlank())) {
             LOGGER.info("Master key: generated into " + DefaultConfig.masterKeyPath(config.dataDir())
                     + " (set VEIL_MASTER_KEY to choose one)");
         }

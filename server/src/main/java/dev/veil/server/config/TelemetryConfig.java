@@ -62,7 +62,7 @@ public record TelemetryConfig(Map<String, String> properties) {
             } catch (NumberFormatException e) {
                 value = -1;
             }
-            if (value < 0 || value > 1) {
+            if (!(value >= 0 && value <= 1)) {
                 throw node.invalid("sample-ratio", "must be a number from 0 to 1, got '" + ratio + "'");
             }
             properties.put("otel.traces.sampler", "parentbased_traceidratio");
