@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.SplittableRandom;
 
 import dev.veil.spi.ChatMessage;
@@ -281,9 +279,7 @@ class RoutingPluginTest {
         assertThat(routeOf(plugin, "cheap").targets()).containsExactly(DEEPSEEK, GPT);
         // 40,000 characters are about 10,000 tokens; with a 100-token answer cheap input wins.
         ChatRequest longPrompt = ChatRequest.of("cheap", List.of(ChatMessage.text(Role.USER, "x".repeat(40_000))))
-                .withSampling(new SamplingParameters(OptionalDouble.empty(), OptionalDouble.empty(),
-                        OptionalInt.empty(), OptionalInt.of(100), OptionalInt.empty(), OptionalDouble.empty(),
-                        OptionalDouble.empty()));
+                .withSampling(SamplingParameters.builder().maxCompletionTokens(100).build());
         assertThat(RoutingPlugin.estimateInputTokens(longPrompt)).isEqualTo(10_000);
         assertThat(routeOf(plugin, longPrompt, new TestExchange()).targets()).containsExactly(GPT, DEEPSEEK);
     }
