@@ -80,7 +80,7 @@ final class PluginStream implements ChatStream {
      * One span covers the plugin's whole part in the stream, with the event count and busy time.
      */
     static final class Transformer {
-        private final PluginChain.Stage<?> stage;
+        private final GuardedPhase<?> stage;
         private final StreamTransformer transformer;
         private final Span span;
         private long events;
@@ -88,7 +88,7 @@ final class PluginStream implements ChatStream {
         private boolean bypassed;
         private PluginTelemetry.Outcome outcome = PluginTelemetry.Outcome.OK;
 
-        Transformer(PluginChain.Stage<?> stage, StreamTransformer transformer) {
+        Transformer(GuardedPhase<?> stage, StreamTransformer transformer) {
             this.stage = stage;
             this.transformer = transformer;
             this.span = stage.telemetry().start(stage.spanName(), stage.name(), "stream");
@@ -102,7 +102,7 @@ final class PluginStream implements ChatStream {
             events++;
             long start = System.nanoTime();
             try {
-                PluginChain.withLoader(stage.loader(), () -> {
+                PluginClassLoader.withContextLoader(stage.loader(), () -> {
                     transformer.onEvent(event, sink);
                     return null;
                 });
@@ -129,7 +129,7 @@ final class PluginStream implements ChatStream {
                 return;
             }
             try {
-                PluginChain.withLoader(stage.loader(), () -> {
+                PluginClassLoader.withContextLoader(stage.loader(), () -> {
                     transformer.onComplete(sink);
                     return null;
                 });
