@@ -28,8 +28,6 @@ import dev.veil.spi.VeilException;
  */
 final class Binder {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String NAME_RULE = "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
-            + "or digit";
 
     /**
      * What a request record reads from one JSON object.
@@ -73,7 +71,7 @@ final class Binder {
     String name(String field) {
         String value = text(field).orElseThrow(() -> invalid(field, "missing"));
         if (!ValueBounds.NAME.matcher(value).matches()) {
-            throw invalid(field, NAME_RULE);
+            throw invalid(field, ValueBounds.nameRule());
         }
         return value;
     }
