@@ -40,11 +40,13 @@ func Summarise(samples []time.Duration) Percentiles {
 		P99:  US(Rank(s, 0.99)),
 		P999: US(Rank(s, 0.999)),
 		Max:  US(s[len(s)-1]),
-		Mean: Round(US(sum) / float64(len(s))),
+		Mean: Round(float64(sum) / float64(len(s)) / 1e3),
 	}
 }
 
-// Rank returns the nearest-rank q-quantile of sorted samples.
+// Rank returns the nearest-rank q-quantile of sorted samples: the
+// ceil(q*n)-th smallest of n, so p0 is the minimum and p100 the maximum, and
+// never a value between two samples. sorted must not be empty.
 func Rank(sorted []time.Duration, q float64) time.Duration {
 	i := int(math.Ceil(q*float64(len(sorted)))) - 1
 	if i < 0 {

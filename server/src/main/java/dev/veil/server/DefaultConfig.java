@@ -1,14 +1,21 @@
 package dev.veil.server;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import dev.veil.server.config.ConfigLoader;
@@ -17,75 +24,69 @@ import dev.veil.server.providers.openai.OpenAiPreset;
 import dev.veil.server.storage.PrivateFiles;
 
 /**
- * The config Veil runs on without {@code --config}: loopback only, the built-in {@code veil/echo} model, and every
- * provider whose usual environment variable holds a key. The master key comes from {@code VEIL_MASTER_KEY}, or is
- * generated once into the data dir so that a first run needs no setup and no secret ever appears in a log. Policy
- * checks are always on, against the OPA server {@code VEIL_OPA_URL} names ({@code ./veil run} sets it to the one it
- * starts); without it Veil refuses to start.
- * The audit log is on, in {@code VEIL_AUDIT_MODE} ({@code sync} unless set), under a key generated once into
- * {@code <data-dir>/audit-key}.
+ * The config Veil runs on without {@code --config}: the resource {@code default-config.yaml}, read by
+ * {@link ConfigLoader} like any config file, with every provider of {@code default-providers.yaml} whose usual
+ * environment variables are set: loopback only, the built-in {@code veil/echo} model. The master key comes from
+ * {@code VEIL_MASTER_KEY}, or is generated once into the data dir so that a first run needs no setup and no secret
+ * ever appears in a log. Policy checks are always on, against the OPA server {@code VEIL_OPA_URL} names
+ * ({@code ./veil run} sets it to the one it starts); without it Veil refuses to start. The audit log is on, in
+ * {@code VEIL_AUDIT_MODE} ({@code sync} unless set), under a key generated once into {@code <data-dir>/audit-key}.
+ * This run's own values (the data dir, the generated keys) reach the YAML as variables, never as YAML text, so any
+ * path works.
  */
 final class DefaultConfig {
-    /** Environment variables that enable a provider, with the provider entry they enable. */
-    private static final Map<String, String> PROVIDERS_BY_VARIABLE = Map.of(
-            "OPENAI_API_KEY", "openai: {kind: openai, api-key: \"${OPENAI_API_KEY}\"}",
-            "ANTHROPIC_API_KEY", "anthropic: {kind: anthropic, api-key: \"${ANTHROPIC_API_KEY}\"}",
-            "GEMINI_API_KEY", "gemini: {kind: gemini, api-key: \"${GEMINI_API_KEY}\"}",
-            "AZURE_OPENAI_API_KEY", "azure: {kind: azure-openai, base-url: \"${AZURE_OPENAI_ENDPOINT}\", "
-                    + "api-key: \"${AZURE_OPENAI_API_KEY}\"}",
-            "OLLAMA_HOST", "ollama: {kind: openai-compatible, preset: ollama, base-url: \"${OLLAMA_HOST}/v1\"}",
-            "VLLM_BASE_URL", "vllm: {kind: openai-compatible, preset: vllm, base-url: \"${VLLM_BASE_URL}\", "
-                    + "api-key: \"${VLLM_API_KEY:-}\"}");
-
     private DefaultConfig() {
     }
 
     static VeilConfig create(Function<String, String> environment) {
-        Path dataDir = Path.of(value(environment, "VEIL_DATA_DIR", ".veil"));
-        String masterKey = environment.apply("VEIL_MASTER_KEY");
-        boolean generated = masterKey == null || masterKey.isEmpty();
-        StringBuilder yaml = new StringBuilder()
-                .append("server: {host: \"${VEIL_HOST:-127.0.0.1}\", port: \"${VEIL_PORT:-8080}\"}\n")
-                .append("veil:\n")
-                .append("  data-dir: \"").append(dataDir).append("\"\n")
-                .append("  master-key: \"${").append(generated ? "VEIL_GENERATED_MASTER_KEY" : "VEIL_MASTER_KEY")
-                .append("}\"\n")
-                .append("  opa: {url: \"${VEIL_OPA_URL}\"}\n")
-                .append("  audit: {key-file: \"").append(auditKeyFile(dataDir)).append("\", mode: \"")
-                .append(value(environment, "VEIL_AUDIT_MODE", "sync")).append("\"}\n")
-                // Privacy on by default: prompts leave without personal data, and dispatch retries and routes
-                // around failing providers.
-                .append("  plugins:\n")
-                .append("    - name: pii-redaction\n")
-                .append("    - name: routing\n")
-                .append("  providers:\n")
-                .append("    veil: {kind: echo}\n");
-        for (Map.Entry<String, String> provider : new java.util.TreeMap<>(PROVIDERS_BY_VARIABLE).entrySet()) {
-            if (isSet(environment, provider.getKey())) {
-                yaml.append("    ").append(provider.getValue()).append('\n');
+        // A blank variable counts as unset, as an empty one does: it cannot hold a key, a URL or a path.
+        Function<String, Optional<String>> variable = name -> Optional.ofNullable(environment.apply(name))
+                .filter(value -> !value.isBlank());
+        Path dataDir = Path.of(variable.apply("VEIL_DATA_DIR").orElse(".veil"));
+        Map<String, String> run = new HashMap<>();
+        run.put("VEIL_DATA_DIR", dataDir.toString());
+        run.put("VEIL_AUDIT_KEY_FILE", auditKeyFile(dataDir).toString());
+        run.put("VEIL_MASTER_KEY", variable.apply("VEIL_MASTER_KEY").orElseGet(() -> masterKeyFile(dataDir)));
+        // The region as the AWS CLI resolves it; us-east-1, the YAML's default, when neither is set.
+        variable.apply("AWS_REGION").or(() -> variable.apply("AWS_DEFAULT_REGION"))
+                .ifPresent(region -> run.put("AWS_REGION", region));
+        Set<String> enabled = new TreeSet<>();
+        optionalProviders().forEach((provider, variables) -> {
+            if (variables.stream().allMatch(name -> variable.apply(name).isPresent())) {
+                enabled.add(provider);
             }
-        }
-        if (isSet(environment, "AWS_ACCESS_KEY_ID") && isSet(environment, "AWS_SECRET_ACCESS_KEY")) {
-            // The AWS CLI's variables; the region as the CLI resolves it, us-east-1 when none is set.
-            String region = isSet(environment, "AWS_REGION") ? "${AWS_REGION}"
-                    : isSet(environment, "AWS_DEFAULT_REGION") ? "${AWS_DEFAULT_REGION}" : "us-east-1";
-            yaml.append("    bedrock: {kind: bedrock, region: \"").append(region)
-                    .append("\", aws-access-key-id: \"${AWS_ACCESS_KEY_ID}\", aws-secret-access-key: ")
-                    .append("\"${AWS_SECRET_ACCESS_KEY}\"")
-                    .append(isSet(environment, "AWS_SESSION_TOKEN") ? ", aws-session-token: \"${AWS_SESSION_TOKEN}\""
-                            : "")
-                    .append("}\n");
-        }
+        });
+        return ConfigLoader.fromYaml(resource("default-config.yaml"), resource("default-providers.yaml"), enabled,
+                name -> run.containsKey(name) ? run.get(name) : variable.apply(name).orElse(null));
+    }
+
+    /** The providers of {@code default-providers.yaml}, each with the environment variables that enable it. */
+    static Map<String, List<String>> optionalProviders() {
+        Map<String, List<String>> providers = new TreeMap<>(Map.of(
+                "openai", List.of("OPENAI_API_KEY"),
+                "anthropic", List.of("ANTHROPIC_API_KEY"),
+                "gemini", List.of("GEMINI_API_KEY"),
+                "azure", List.of("AZURE_OPENAI_API_KEY"),
+                "ollama", List.of("OLLAMA_HOST"),
+                "vllm", List.of("VLLM_BASE_URL"),
+                "bedrock", List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")));
         for (OpenAiPreset preset : OpenAiPreset.values()) {
-            if (preset.requiresKey() && preset.keyVariable().filter(v -> isSet(environment, v)).isPresent()) {
-                yaml.append("    ").append(preset.configName()).append(": {kind: openai-compatible, preset: ")
-                        .append(preset.configName()).append(", api-key: \"${").append(preset.keyVariable().get())
-                        .append("}\"}\n");
+            if (preset.requiresKey()) {
+                preset.keyVariable().ifPresent(key -> providers.put(preset.configName(), List.of(key)));
             }
         }
-        String generatedKey = generated ? masterKeyFile(dataDir) : null;
-        return ConfigLoader.fromYaml(yaml.toString(),
-                name -> "VEIL_GENERATED_MASTER_KEY".equals(name) ? generatedKey : environment.apply(name));
+        return providers;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = DefaultConfig.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read resource " + name, e);
+        }
     }
 
     /** The path of the generated master key, for telling the user where to find it. */
@@ -149,15 +150,5 @@ final class DefaultConfig {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the master key file " + file, e);
         }
-    }
-
-    private static boolean isSet(Function<String, String> environment, String name) {
-        String value = environment.apply(name);
-        return value != null && !value.isBlank();
-    }
-
-    private static String value(Function<String, String> environment, String name, String fallback) {
-        String value = environment.apply(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 import dev.veil.server.audit.AuditCli;
+import dev.veil.server.cli.AdminCli;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
@@ -15,7 +16,8 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 
 /**
  * {@code veil-server [--config FILE]}: starts Veil on the given config, or on the built-in default;
- * {@code veil-server audit ...} reads the audit log instead (see {@link AuditCli}).
+ * {@code veil-server audit ...} reads the audit log instead (see {@link AuditCli}); {@code veil-server keys ...} and
+ * {@code veil-server usage ...} call the admin API of a running Veil (see {@link AdminCli}).
  */
 public final class Main {
     private static final Logger LOGGER = Logger.getLogger(Main.class.getName());
@@ -29,6 +31,9 @@ public final class Main {
             System.exit(new AuditCli(Main::config, System.out, System.err).run(List.of(args).subList(1,
                     args.length)));
         }
+        if (args.length > 0 && AdminCli.serves(args[0])) {
+            System.exit(AdminCli.run(List.of(args), System.getenv(), System.out, System.err));
+        }
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -39,7 +44,8 @@ public final class Main {
                     configFile = Path.of(args[++i]);
                 }
                 case "--help", "-h" -> {
-                    System.out.println("usage: veil run [--config FILE]\n       veil audit verify|export|rotate-key [--config FILE]");
+                    System.out.println("usage: veil run [--config FILE]\n       veil audit verify|export|rotate-key [--config FILE]"
+                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ...");
                     return;
                 }
                 default -> fail("unknown argument '" + args[i] + "'; usage: veil run [--config FILE]");
@@ -81,7 +87,8 @@ public final class Main {
         LOGGER.info("Veil listening on http://" + config.host() + ":" + server.port() + " with providers: "
                 + providers + (config.models().isEmpty() ? "" : "; models: " + String.join(", ",
                 config.models().keySet())));
-        if (configFile == null && System.getenv("VEIL_MASTER_KEY") == null) {
+        String chosenKey = System.getenv("VEIL_MASTER_KEY");
+        if (configFile == null && (chosenKey == null || chosenKey.isBlank())) {
             LOGGER.info("Master key: generated into " + DefaultConfig.masterKeyPath(config.dataDir())
                     + " (set VEIL_MASTER_KEY to choose one)");
         }

@@ -1,6 +1,8 @@
 package dev.veil.server;
 
-import dev.veil.server.admin.AdminKeysEndpoint;
+import java.time.InstantSource;
+
+import dev.veil.server.admin.AdminApi;
 import dev.veil.server.admin.AdminPluginsEndpoint;
 import dev.veil.server.api.AdmissionFilter;
 import dev.veil.server.api.HealthEndpoint;
@@ -119,7 +121,7 @@ public final class VeilServer implements AutoCloseable {
                 .local(Method.GET, "/health/live", health::live)
                 .local(Method.GET, "/health/ready", health::ready)
                 .local(Method.GET, "/admin/plugins", adminPlugins::list);
-        new AdminKeysEndpoint(gateway).routes(routes);
+        new AdminApi(gateway, InstantSource.system()).routes(routes);
         return routes;
     }
 

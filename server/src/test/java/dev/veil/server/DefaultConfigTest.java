@@ -3,10 +3,16 @@ package dev.veil.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
+import dev.veil.server.config.AuditConfig;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.PluginEntry;
 import dev.veil.server.config.VeilConfig;
@@ -60,6 +66,61 @@ class DefaultConfigTest {
     }
 
     @Test
+    void takesBedrocksRegionFromAwsDefaultRegionWhenAwsRegionIsUnset() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL, "VEIL_DATA_DIR",
+                dataDir.toString(),
+                "AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret", "AWS_DEFAULT_REGION",
+                "ap-south-1")::get);
+
+        assertThat(config.providers().get("bedrock").region()).hasValue("ap-south-1");
+        assertThat(config.providers().get("bedrock").awsSessionToken()).isEmpty();
+    }
+
+    @Test
+    void callsBedrockInUsEast1WhenNoAwsRegionIsSet() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL, "VEIL_DATA_DIR",
+                dataDir.toString(),
+                "AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret")::get);
+
+        assertThat(config.providers().get("bedrock").region()).hasValue("us-east-1");
+    }
+
+    @Test
+    void enablesEveryOptionalProviderOnceItsVariablesAreSet() {
+        Map<String, String> environment = new HashMap<>(Map.of("VEIL_OPA_URL", OPA_URL,
+                "VEIL_DATA_DIR", dataDir.toString(), "AZURE_OPENAI_ENDPOINT", "https://example.openai.azure.com",
+                "OLLAMA_HOST", "http://127.0.0.1:11434", "VLLM_BASE_URL", "http://127.0.0.1:8000/v1"));
+        DefaultConfig.optionalProviders().values().forEach(variables -> variables.forEach(variable ->
+                environment.putIfAbsent(variable, "value-of-" + variable)));
+
+        VeilConfig config = DefaultConfig.create(environment::get);
+
+        Set<String> expected = new TreeSet<>(DefaultConfig.optionalProviders().keySet());
+        expected.add("veil");
+        assertThat(config.providers().keySet()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void listsInItsResourceOnlyProvidersItKnowsHowToEnable() throws Exception {
+        String providers;
+        try (InputStream in = DefaultConfig.class.getResourceAsStream("default-providers.yaml")) {
+            providers = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(providers.lines().filter(line -> line.matches("[a-z-]+:.*")).map(line -> line.substring(0,
+                line.indexOf(':')))).containsExactlyInAnyOrderElementsOf(DefaultConfig.optionalProviders().keySet());
+    }
+
+    @Test
+    void namesTheMissingEndpointWhenOnlyAzuresKeyIsSet() {
+        assertThatThrownBy(() -> DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL, "VEIL_DATA_DIR",
+                dataDir.toString(), "AZURE_OPENAI_API_KEY", "az-1")::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.providers.azure.base-url")
+                .hasMessageContaining("AZURE_OPENAI_ENDPOINT");
+    }
+
+    @Test
     void leavesBedrockOutWithoutBothAwsKeys() {
         VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL, "VEIL_DATA_DIR",
                 dataDir.toString(),
@@ -84,6 +145,15 @@ class DefaultConfigTest {
     }
 
     @Test
+    void generatesAMasterKeyWhenVeilMasterKeyIsBlank() {
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL, "VEIL_DATA_DIR",
+                dataDir.toString(), "VEIL_MASTER_KEY", " ")::get);
+
+        assertThat(dataDir.resolve("master-key")).exists();
+        assertThat(config.masterKey().matches(" ")).isFalse();
+    }
+
+    @Test
     void prefersTheMasterKeyFromTheEnvironment() {
         VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL, "VEIL_DATA_DIR",
                 dataDir.toString(),
@@ -99,6 +169,19 @@ class DefaultConfigTest {
                 "VEIL_DATA_DIR", dataDir.toString())::get);
 
         assertThat(config.opa()).hasValueSatisfying(opa -> assertThat(opa.url().toString()).isEqualTo(OPA_URL));
+    }
+
+    @Test
+    void keepsADataDirWhosePathHoldsYamlSyntax() throws Exception {
+        Path odd = dataDir.resolve("it's: \"#1\" ü");
+
+        VeilConfig config = DefaultConfig.create(Map.of("VEIL_OPA_URL", OPA_URL,
+                "VEIL_DATA_DIR", odd.toString())::get);
+
+        assertThat(config.dataDir()).isEqualTo(odd);
+        assertThat(config.audit()).hasValueSatisfying(audit -> assertThat(audit.key())
+                .isEqualTo(new AuditConfig.KeyFile(odd.resolve("audit-key"))));
+        assertThat(config.masterKey().matches(Files.readString(odd.resolve("master-key")).trim())).isTrue();
     }
 
     @Test

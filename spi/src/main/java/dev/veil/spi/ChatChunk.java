@@ -8,7 +8,8 @@ import java.util.Optional;
  * One event of a streamed chat answer: content and tool-call argument deltas, finish reasons, and usage.
  *
  * <p>Every provider's stream is translated into a sequence of these, in arrival order, one per upstream event where
- * the wire allows it. Usage arrives on its own event with no choices, at the end of the stream.
+ * the wire allows it. Usage arrives on its own event with no choices, at the end of the stream. Build one with
+ * {@link #builder}: the canonical constructor gains a parameter whenever a field is added.
  *
  * @param id the provider's response id, the same on every event of a stream
  * @param created creation time, seconds since the epoch
@@ -36,6 +37,21 @@ public record ChatChunk(
         Objects.requireNonNull(extensions, "extensions");
     }
 
+    /** A builder of a stream event with this id, creation time and model, without choices or usage until set. */
+    public static Builder builder(String id, long created, String model) {
+        return new Builder(id, created, model);
+    }
+
+    /** A builder holding these fields, for a copy that differs in some. */
+    public Builder toBuilder() {
+        Builder builder = new Builder(id, created, model);
+        builder.choices = choices;
+        builder.usage = usage;
+        builder.systemFingerprint = systemFingerprint;
+        builder.extensions = extensions;
+        return builder;
+    }
+
     /** A copy with other choices. */
     public ChatChunk withChoices(List<ChunkChoice> newChoices) {
         return new ChatChunk(id, created, model, newChoices, usage, systemFingerprint, extensions);
@@ -55,5 +71,61 @@ public record ChatChunk(
     /** A copy naming another model. */
     public ChatChunk withModel(String newModel) {
         return new ChatChunk(id, created, newModel, choices, usage, systemFingerprint, extensions);
+    }
+
+    /** Builds a {@link ChatChunk}; each method sets the field of the same name. Not thread-safe. */
+    public static final class Builder {
+        private String id;
+        private long created;
+        private String model;
+        private List<ChunkChoice> choices = List.of();
+        private Optional<Usage> usage = Optional.empty();
+        private Optional<String> systemFingerprint = Optional.empty();
+        private Extensions extensions = Extensions.NONE;
+
+        private Builder(String id, long created, String model) {
+            this.id = id;
+            this.created = created;
+            this.model = model;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder created(long created) {
+            this.created = created;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder choices(List<ChunkChoice> choices) {
+            this.choices = choices;
+            return this;
+        }
+
+        public Builder usage(Usage usage) {
+            this.usage = Optional.of(usage);
+            return this;
+        }
+
+        public Builder systemFingerprint(String systemFingerprint) {
+            this.systemFingerprint = Optional.of(systemFingerprint);
+            return this;
+        }
+
+        public Builder extensions(Extensions extensions) {
+            this.extensions = extensions;
+            return this;
+        }
+
+        public ChatChunk build() {
+            return new ChatChunk(id, created, model, choices, usage, systemFingerprint, extensions);
+        }
     }
 }

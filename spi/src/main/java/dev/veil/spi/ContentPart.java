@@ -3,12 +3,32 @@ package dev.veil.spi;
 import java.util.Objects;
 import java.util.Optional;
 
-/** One part of a message's content: text, an image, or a part type Veil forwards without interpreting. */
+/**
+ * One part of a message's content: text, an image, or a part type Veil forwards without interpreting.
+ *
+ * <p><b>Open to new kinds.</b> The interface is sealed so that Veil's own code handles every kind it knows, not so
+ * that the set stays fixed: a minor version of this API may add a kind of part. A plugin's {@code switch} over parts
+ * needs a {@code default} branch (an {@code instanceof} chain, an {@code else}) that leaves parts it does not know as
+ * they are; a plugin compiled without one fails with {@link MatchException} when it meets a new kind.
+ *
+ * <p>Build parts with {@link #text}, {@link #image} and {@link #other}: a canonical constructor gains a parameter
+ * whenever a field is added.
+ */
 public sealed interface ContentPart {
 
     /** A text part. */
     static Text text(String text) {
         return new Text(text, Extensions.NONE);
+    }
+
+    /** An image part, by an {@code https:} URL or a {@code data:} URL. */
+    static Image image(String url) {
+        return new Image(url, Optional.empty(), Extensions.NONE);
+    }
+
+    /** A part of a type Veil does not model, kept verbatim. */
+    static Other other(String type, RawJson json) {
+        return new Other(type, json);
     }
 
     /**
@@ -21,6 +41,11 @@ public sealed interface ContentPart {
         public Text {
             Objects.requireNonNull(text, "text");
             Objects.requireNonNull(extensions, "extensions");
+        }
+
+        /** A copy with other text, keeping the unknown fields. */
+        public Text withText(String newText) {
+            return new Text(newText, extensions);
         }
     }
 
@@ -36,6 +61,11 @@ public sealed interface ContentPart {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(detail, "detail");
             Objects.requireNonNull(extensions, "extensions");
+        }
+
+        /** A copy with a detail hint. */
+        public Image withDetail(String newDetail) {
+            return new Image(url, Optional.of(newDetail), extensions);
         }
     }
 

@@ -3,8 +3,33 @@ package dev.veil.spi;
 import java.util.List;
 import java.util.Objects;
 
-/** What to embed. */
+/**
+ * What to embed.
+ *
+ * <p><b>Open to new kinds.</b> The interface is sealed so that Veil's own code handles every kind it knows, not so
+ * that the set stays fixed: a minor version of this API may add a kind. A plugin's {@code switch} over it needs a
+ * {@code default} branch that copes with kinds it does not know; a plugin compiled without one fails with
+ * {@link MatchException} when it meets a new kind.
+ *
+ * <p>Build one with {@link #texts} or {@link #tokens}: a canonical constructor gains a parameter whenever a field is
+ * added.
+ */
 public sealed interface EmbeddingInput {
+
+    /** Texts sent as an array. */
+    static Texts texts(List<String> texts) {
+        return new Texts(texts, false);
+    }
+
+    /** One text sent as a single string. */
+    static Texts text(String text) {
+        return new Texts(List.of(text), true);
+    }
+
+    /** Token id arrays, kept verbatim, holding {@code size} inputs. */
+    static Tokens tokens(RawJson json, int size) {
+        return new Tokens(json, size);
+    }
 
     /** How many inputs there are. */
     int size();
@@ -18,6 +43,11 @@ public sealed interface EmbeddingInput {
     record Texts(List<String> texts, boolean single) implements EmbeddingInput {
         public Texts {
             texts = List.copyOf(texts);
+        }
+
+        /** A copy with other texts, sent the same way (one string stays one string). */
+        public Texts withTexts(List<String> newTexts) {
+            return new Texts(newTexts, single);
         }
 
         @Override

@@ -1,8 +1,12 @@
 package dev.veil.spi;
 
 /**
- * The closed family of failures a client can see. Each API surface maps a kind to its own error shape once; the
+ * The family of failures a client can see. Each API surface maps a kind to its own error shape once; the
  * HTTP status of a kind is fixed except where an upstream's own 4xx is passed through.
+ *
+ * <p><b>Open to new constants.</b> A minor version of this API may add one, so a plugin's {@code switch} over it
+ * needs a {@code default} branch: without one, a switch that covers every constant of today fails with
+ * {@link MatchException} when it meets the new one.
  */
 public enum ErrorKind {
     /** The request is malformed or asks for something invalid. */

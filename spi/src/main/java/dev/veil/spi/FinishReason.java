@@ -1,6 +1,12 @@
 package dev.veil.spi;
 
-/** Why the model stopped generating a choice. */
+/**
+ * Why the model stopped generating a choice.
+ *
+ * <p><b>Open to new constants.</b> A minor version of this API may add one, so a plugin's {@code switch} over it
+ * needs a {@code default} branch: without one, a switch that covers every constant of today fails with
+ * {@link MatchException} when it meets the new one.
+ */
 public enum FinishReason {
     /** A natural end or a stop sequence. */
     STOP("stop"),

@@ -19,6 +19,11 @@ public record RawJson(String text) {
         Objects.requireNonNull(text, "text");
     }
 
+    /** The JSON value written as {@code text}, taken as is: it is not parsed or checked. */
+    public static RawJson of(String text) {
+        return new RawJson(text);
+    }
+
     @Override
     public String toString() {
         return text;

@@ -3,8 +3,33 @@ package dev.veil.spi;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The form the answer must take. */
+/**
+ * The form the answer must take.
+ *
+ * <p><b>Open to new kinds.</b> The interface is sealed so that Veil's own code handles every kind it knows, not so
+ * that the set stays fixed: a minor version of this API may add a kind. A plugin's {@code switch} over it needs a
+ * {@code default} branch that copes with kinds it does not know; a plugin compiled without one fails with
+ * {@link MatchException} when it meets a new kind.
+ *
+ * <p>Build one with {@link #text}, {@link #jsonObject} or {@link #jsonSchema}: a canonical constructor gains a
+ * parameter whenever a field is added.
+ */
 public sealed interface ResponseFormat {
+
+    /** Free text. */
+    static Text text() {
+        return new Text();
+    }
+
+    /** Any valid JSON object. */
+    static JsonObject jsonObject() {
+        return new JsonObject();
+    }
+
+    /** JSON following {@code schema}, without a description or strictness flag until set. */
+    static JsonSchema jsonSchema(String name, RawJson schema) {
+        return new JsonSchema(name, Optional.empty(), Optional.of(schema), Optional.empty());
+    }
 
     /** Free text (the default). */
     record Text() implements ResponseFormat {
@@ -29,6 +54,16 @@ public sealed interface ResponseFormat {
             Objects.requireNonNull(description, "description");
             Objects.requireNonNull(schema, "schema");
             Objects.requireNonNull(strict, "strict");
+        }
+
+        /** A copy saying what the schema is for. */
+        public JsonSchema withDescription(String newDescription) {
+            return new JsonSchema(name, Optional.of(newDescription), schema, strict);
+        }
+
+        /** A copy saying whether the provider must follow the schema exactly. */
+        public JsonSchema withStrict(boolean newStrict) {
+            return new JsonSchema(name, description, schema, Optional.of(newStrict));
         }
     }
 }

@@ -2,7 +2,13 @@ package dev.veil.spi;
 
 import java.util.Optional;
 
-/** The author of a chat message. */
+/**
+ * The author of a chat message.
+ *
+ * <p><b>Open to new constants.</b> A minor version of this API may add one, so a plugin's {@code switch} over it
+ * needs a {@code default} branch: without one, a switch that covers every constant of today fails with
+ * {@link MatchException} when it meets the new one.
+ */
 public enum Role {
     SYSTEM("system"),
     /** OpenAI's successor of {@code system} for reasoning models; providers without it receive {@code system}. */

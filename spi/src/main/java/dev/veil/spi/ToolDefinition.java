@@ -7,7 +7,8 @@ import java.util.Optional;
  * A tool the model may call.
  *
  * <p>For {@code type == "function"} the function fields are set; a tool of another type (one Veil does not model yet)
- * has an empty name and travels whole in {@code extensions} to providers of the same wire family.
+ * has an empty name and travels whole in {@code extensions} to providers of the same wire family. Build one with
+ * {@link #function}: the canonical constructor gains a parameter whenever a field is added.
  *
  * @param type the tool type, {@code function} for function tools
  * @param name the function's name
@@ -40,6 +41,12 @@ public record ToolDefinition(
                 Optional.empty(), Extensions.NONE);
     }
 
+    /** A copy saying whether the provider must follow the schema exactly. */
+    public ToolDefinition withStrict(boolean newStrict) {
+        return new ToolDefinition(type, name, description, parameters, Optional.of(newStrict), extensions);
+    }
+
+    /** Whether this is a function tool, whose name, description and parameters are set. */
     public boolean isFunction() {
         return "function".equals(type);
     }

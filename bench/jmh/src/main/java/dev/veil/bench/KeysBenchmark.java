@@ -41,6 +41,9 @@ import org.openjdk.jmh.annotations.Threads;
 @Threads(4)
 public class KeysBenchmark {
     private static final Metering.HeaderSink NO_HEADERS = (name, value) -> { };
+    /** The largest limits keys.db accepts (ValueBounds), so that admission checks the limits but never refuses. */
+    private static final long MOST_REQUESTS_PER_MINUTE = 1_000_000_000L;
+    private static final long MOST_TOKENS_PER_MINUTE = 1_000_000_000_000L;
 
     private Path dataDir;
     private Metering metering;
@@ -54,7 +57,8 @@ public class KeysBenchmark {
                 model -> Optional.of(List.of(new TargetRef("openai", "gpt-4o"))));
         Keys.Issued issued = metering.keys().create(new VirtualKey("", "bench", "acme", "support",
                 Map.of("env", "prod"), List.of("gpt-4o*", "smart"), VirtualKey.SCOPE_CHAT, Optional.empty(),
-                Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, java.time.Instant.now(), Optional.empty(), Optional.empty()));
+                MOST_REQUESTS_PER_MINUTE, MOST_TOKENS_PER_MINUTE, java.time.Instant.now(), Optional.empty(),
+                Optional.empty()));
         key = issued.secret();
         long plenty = 1_000_000_000_000L;
         metering.putBudget(new BudgetSpec(BudgetScope.key(issued.key().id()), BudgetSpec.DAY, plenty, plenty));

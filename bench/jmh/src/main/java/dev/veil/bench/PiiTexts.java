@@ -1,10 +1,42 @@
 package dev.veil.bench;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Prompts for the redaction benchmarks: ordinary work prose with the look-alikes real prompts carry (versions,
- * dates, ids, prices, host:port) but no personal data, and PII-dense support tickets.
+ * dates, ids, prices, host:port) but no personal data, everyday questions cut into prompts, meeting notes with one
+ * name among many capitalised words, and PII-dense support tickets.
  */
 final class PiiTexts {
+    /** The size of each of {@link #questionPrompts()}, give or take the rest of a word. */
+    static final int QUESTION_PROMPT_CHARS = 2_000;
+
+    private static final String[] QUESTIONS = {
+        "Can you explain why my React component re-renders twice when the state changes? ",
+        "I am running Node v20.11.1 on macOS 14.4 and the build takes about 45 seconds. ",
+        "Please summarise the following meeting notes in three bullet points for the team. ",
+        "The quarterly revenue grew by 12% compared with last year, mostly thanks to Europe. ",
+        "Write a haiku about autumn leaves falling on a quiet lake at dawn. ",
+        "Here is the stack trace: at com.example.Service.handle(Service.java:142) caused by a null value. ",
+        "We scheduled the release for March 15, and the retrospective is at 10:30 on Friday. ",
+        "Translate this paragraph into French, keeping the tone friendly but professional. ",
+        "What is the difference between a mutex and a semaphore in operating systems? ",
+        "The function returns a map from user id to score (see section 4.2 of the spec). ",
+        "Refactor this loop so it uses streams instead of an explicit iterator, please. ",
+        "Our team of 8 engineers shipped 3 features in the last sprint; velocity was 34 points. ",
+    };
+
+    /** An ordinary English prompt: one name (Maria Brown) among capitalised words that are not names. */
+    static final String MEETING_NOTES = """
+            Please summarise the following meeting notes for the Product Review on Tuesday. The team discussed the \
+            new onboarding flow, the pricing page and the migration to Kubernetes. Customer Service reported that \
+            refunds take too long, and Maria Brown from Finance asked for a weekly report. We agreed to ship the \
+            first version in March, after the security review. Can you also draft an email to the customer in New \
+            York explaining the delay? Keep it short, friendly and professional, and mention that version 2.4 fixes \
+            the export bug. Thanks!
+            """;
+
     private static final String PROSE = """
             We are migrating the billing service from version 3.4.1 to 4.0.0 and I need a plan for the rollout. The \
             current deployment runs on Kubernetes 1.29 with three replicas behind an ingress at api.internal:8443, \
@@ -40,6 +72,22 @@ final class PiiTexts {
     /** About {@code size} characters of support tickets full of personal data. */
     static String dense(int size) {
         return repeat(DENSE, size);
+    }
+
+    /**
+     * About {@code size} characters of everyday questions without personal data, cut into prompts of
+     * {@value #QUESTION_PROMPT_CHARS} characters at the next space, as requests bring them.
+     */
+    static List<String> questionPrompts(int size) {
+        String text = repeat(String.join("", QUESTIONS), size + QUESTION_PROMPT_CHARS);
+        List<String> prompts = new ArrayList<>();
+        for (int start = 0; start < size; ) {
+            int space = text.indexOf(' ', start + QUESTION_PROMPT_CHARS);
+            int end = space < 0 ? text.length() : space;
+            prompts.add(text.substring(start, end));
+            start = end;
+        }
+        return prompts;
     }
 
     private static String repeat(String text, int size) {

@@ -14,8 +14,14 @@ import dev.veil.spi.ChatRequest;
 import dev.veil.spi.Role;
 import dev.veil.spi.plugin.Caller;
 
-/** A policy check wired as the server wires it, against the OPA at {@code VEIL_OPA_URL}, with a typical request. */
+/**
+ * A policy check wired as the server wires it, against the OPA at the {@value #OPA_URL} system property (else
+ * {@code VEIL_OPA_URL}), with a typical request.
+ */
 final class PolicyFixture {
+    /** The system property that names the OPA to check against; bench/micro sets it to the OPA it starts. */
+    static final String OPA_URL = "veil.bench.opa-url";
+
     final PolicyCheck check;
     final ChatRequest request;
     final List<TargetRef> candidates;
@@ -23,7 +29,8 @@ final class PolicyFixture {
 
     /** @param cache whether to keep decisions for identical inputs (1 s, 10,000 entries) */
     PolicyFixture(boolean cache) {
-        String opa = System.getenv().getOrDefault("VEIL_OPA_URL", "http://127.0.0.1:8181");
+        String opa = System.getProperty(OPA_URL,
+                System.getenv().getOrDefault("VEIL_OPA_URL", "http://127.0.0.1:8181"));
         VeilConfig config = ConfigLoader.fromYaml("""
                 veil:
                   master-key: bench-master-key

@@ -27,8 +27,9 @@ public final class PolicyLoad {
         System.out.printf("policy check%s at %d requests/s for %d s (%d checks, %d failed): p50 %.1f us, p90 %.1f "
                         + "us, p99 %.1f us, p99.9 %.1f us, max %.1f us%n", cache ? " with the decision cache" : "", rate,
                 seconds, latencies.length, failures.get(),
-                percentile(latencies, 50), percentile(latencies, 90), percentile(latencies, 99),
-                percentile(latencies, 99.9), latencies[latencies.length - 1] / 1000.0);
+                NearestRank.micros(latencies, 50), NearestRank.micros(latencies, 90),
+                NearestRank.micros(latencies, 99), NearestRank.micros(latencies, 99.9),
+                latencies[latencies.length - 1] / 1000.0);
     }
 
     private static final AtomicInteger failures = new AtomicInteger();
@@ -59,10 +60,5 @@ public final class PolicyLoad {
             }
         }
         return latencies;
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
-        return sorted[Math.max(0, index)] / 1000.0;
     }
 }

@@ -25,6 +25,7 @@ import java.util.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.storage.PrivateFiles;
+import dev.veil.server.storage.SqliteSchema;
 
 /**
  * Keys, tenants, teams, budgets, spend and sent alerts in one SQLite file ({@code keys.db} under the data dir), in
@@ -150,6 +151,7 @@ final class KeyStore implements AutoCloseable {
                 }
                 s.execute(QUARANTINE.definition());
             }
+            SqliteSchema.migrate(connection, file, "veil.data-dir", List.of());
             checkColumns(connection, file);
             KeyStore store = new KeyStore(connection, clock);
             new Quarantine(connection, file, clock).sweep();

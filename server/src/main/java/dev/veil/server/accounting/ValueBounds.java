@@ -169,7 +169,8 @@ public final class ValueBounds {
         return Optional.empty();
     }
 
-    static String nameRule() {
+    /** The rule tenant and team names follow, as error messages state it. */
+    public static String nameRule() {
         return "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
     }
 

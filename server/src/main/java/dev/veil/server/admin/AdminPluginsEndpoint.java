@@ -56,6 +56,7 @@ public final class AdminPluginsEndpoint {
                 g.writeStringField("name", plugin.name());
                 g.writeStringField("version", plugin.factory().version());
                 g.writeNumberField("spi_version", plugin.factory().spiVersion());
+                g.writeNumberField("spi_minor_version", plugin.factory().spiMinorVersion());
                 g.writeStringField("source", plugin.source());
                 g.writeArrayFieldStart("configured_as");
                 for (PluginChain.ConfiguredPlugin configured : chain) {

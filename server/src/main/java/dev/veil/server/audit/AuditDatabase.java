@@ -10,7 +10,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.logging.Logger;
@@ -18,6 +20,7 @@ import java.util.logging.Logger;
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.storage.PrivateFiles;
+import dev.veil.server.storage.SqliteSchema;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
@@ -51,11 +54,13 @@ public final class AuditDatabase implements AutoCloseable {
     private final Path file;
     private final Connection connection;
     private final AuditKeys keys;
+    private final InstantSource clock;
 
-    private AuditDatabase(Path file, Connection connection, AuditKeys keys) {
+    private AuditDatabase(Path file, Connection connection, AuditKeys keys, InstantSource clock) {
         this.file = file;
         this.connection = connection;
         this.keys = keys;
+        this.clock = clock;
     }
 
     /**
@@ -65,6 +70,14 @@ public final class AuditDatabase implements AutoCloseable {
      *         the file is not a readable audit log; the message names the setting and the fix
      */
     public static AuditDatabase open(AuditConfig config, boolean create) {
+        return open(config, create, InstantSource.system());
+    }
+
+    /**
+     * Opens the log of {@code config} as {@link #open(AuditConfig, boolean)} does; epochs it starts are stamped by
+     * {@code clock}.
+     */
+    public static AuditDatabase open(AuditConfig config, boolean create, InstantSource clock) {
         Path file = config.database();
         boolean exists = Files.exists(file);
         if (!exists && !create) {
@@ -83,8 +96,8 @@ public final class AuditDatabase implements AutoCloseable {
         }
         Connection connection = connect(file, !config.async() && config.fsync(), exists);
         try {
-            AuditKeys keys = keys(connection, config.key(), rawKey, file);
-            return new AuditDatabase(file, connection, keys);
+            AuditKeys keys = keys(connection, config.key(), rawKey, file, clock);
+            return new AuditDatabase(file, connection, keys, clock);
         } catch (RuntimeException e) {
             closeQuietly(connection);
             throw e;
@@ -132,8 +145,8 @@ public final class AuditDatabase implements AutoCloseable {
     }
 
     /** The latest time an epoch may have started: later is damage (a clock a day fast is not). */
-    static long latestEpochStart() {
-        return System.currentTimeMillis() + DAY_MILLIS;
+    static long latestEpochStart(long now) {
+        return now + DAY_MILLIS;
     }
 
     /** The current epoch: meta's, or when that is unreadable the highest any record used. */
@@ -159,7 +172,7 @@ public final class AuditDatabase implements AutoCloseable {
      */
     void repairEpoch() throws SQLException {
         OptionalLong epoch = metaNumber("epoch", 0, MAX_EPOCH - 1);
-        OptionalLong started = metaNumber("epoch_started_ms", 0, latestEpochStart());
+        OptionalLong started = metaNumber("epoch_started_ms", 0, latestEpochStart(clock.millis()));
         if (epoch.isPresent() && started.isPresent()) {
             return;
         }
@@ -167,7 +180,7 @@ public final class AuditDatabase implements AutoCloseable {
         connection.setAutoCommit(false);
         try {
             putMeta("epoch", next);
-            putMeta("epoch_started_ms", System.currentTimeMillis());
+            putMeta("epoch_started_ms", clock.millis());
             connection.commit();
         } catch (SQLException e) {
             rollbackQuietly();
@@ -202,7 +215,7 @@ public final class AuditDatabase implements AutoCloseable {
             connection.setAutoCommit(false);
             long epoch = Math.min(currentEpoch(), MAX_EPOCH - 1) + 1;
             putMeta("epoch", epoch);
-            putMeta("epoch_started_ms", System.currentTimeMillis());
+            putMeta("epoch_started_ms", clock.millis());
             connection.commit();
             return epoch;
         } catch (SQLException e) {
@@ -248,6 +261,10 @@ public final class AuditDatabase implements AutoCloseable {
             Connection connection = sqlite.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement statement = connection.createStatement()) {
                 statement.executeUpdate(SCHEMA);
+                SqliteSchema.migrate(connection, file, "veil.audit.file", List.of());
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(connection);
+                throw e;
             }
             return connection;
         } catch (SQLException e) {
@@ -257,9 +274,10 @@ public final class AuditDatabase implements AutoCloseable {
         }
     }
 
-    private static AuditKeys keys(Connection connection, AuditConfig.KeySource source, byte[] rawKey, Path file) {
+    private static AuditKeys keys(Connection connection, AuditConfig.KeySource source, byte[] rawKey, Path file,
+                                   InstantSource clock) {
         try {
-            AuditDatabase meta = new AuditDatabase(file, connection, null);
+            AuditDatabase meta = new AuditDatabase(file, connection, null, clock);
             Optional<byte[]> check = meta.meta("key_check");
             Optional<byte[]> salt = meta.meta("salt");
             boolean passphrase = source instanceof AuditConfig.PassphraseEnv;
@@ -316,7 +334,7 @@ public final class AuditDatabase implements AutoCloseable {
             meta.putMeta("key_check", keys.checkValue());
             meta.putMeta("public_key", keys.publicKey());
             meta.putMeta("epoch", 0);
-            meta.putMeta("epoch_started_ms", System.currentTimeMillis());
+            meta.putMeta("epoch_started_ms", meta.clock.millis());
             connection.commit();
             return keys;
         } catch (SQLException | RuntimeException e) {

@@ -1,11 +1,8 @@
 package dev.veil.server.audit;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -50,35 +47,26 @@ public final class AuditLog implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(AuditLog.class.getName());
     private static final int QUEUE_CAPACITY = 65_536;
     private static final int MAX_BATCH = 1024;
-    /** Sequence numbers stop far below overflow; a last record beyond this is damage. */
-    static final long MAX_SEQ = 1L << 62;
+    private static final long ASYNC_BATCH_MILLIS = 1;
+    private static final Duration WAL_CHECKPOINT_EVERY = Duration.ofSeconds(1);
+    private static final Duration EPOCH_REFRESH_EVERY = Duration.ofSeconds(1);
 
     private final AuditConfig config;
     private final AuditDatabase database;
+    private final InstantSource clock;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread writer;
     private final ScheduledExecutorService housekeeping;
     private final CheckpointSigner signer;
     private WalCheckpointer checkpointer;
     private EpochWatch epochs;
+    private AuditAppender appender;
     private final List<Pending> retry = new ArrayList<>();
-    private final AuditCipher cipher = new AuditCipher();
     private volatile boolean closing;
-    private static final long ASYNC_BATCH_MILLIS = 1;
-    private static final Duration WAL_CHECKPOINT_EVERY = Duration.ofSeconds(1);
-    private static final Duration EPOCH_REFRESH_EVERY = Duration.ofSeconds(1);
-
-    private long lastCheckpointSeq;
-    private volatile long lastCheckpointMillis;
-    private long lastSeq;
-    private byte[] lastHash;
-    /** Whether lastSeq and lastHash may lag the file: at start and after a failed commit. */
-    private boolean headStale = true;
-    private PreparedStatement insert;
-    private PreparedStatement insertCheckpoint;
 
     /** A record on its way; {@code waiter} is the thread to wake when it is committed (sync mode). */
-    private record Pending(AuditEvent event, long createdMillis, CompletableFuture<Long> committed, Thread waiter) {
+    private record Pending(AuditEvent event, long createdMillis, CompletableFuture<Long> committed, Thread waiter)
+            implements AuditAppender.Entry {
     }
 
     /** Whether sync requests commit on their own threads instead of handing off to the writer. */
@@ -88,9 +76,10 @@ public final class AuditLog implements AutoCloseable {
     /** Held by whoever uses the connection: an inline leader, the writer, or shutdown. */
     private final ReentrantLock commitLock = new ReentrantLock();
 
-    private AuditLog(AuditConfig config, AuditDatabase database) {
+    private AuditLog(AuditConfig config, AuditDatabase database, InstantSource clock) {
         this.config = config;
         this.database = database;
+        this.clock = clock;
         this.inline = !config.async() && !config.fsync();
         this.writer = Thread.ofPlatform().name("veil-audit-writer").daemon(true).unstarted(this::run);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -99,34 +88,49 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) the log and starts its writer.
+     * Opens (or creates) the log and starts its writer, on the system clock.
      *
      * @throws dev.veil.server.config.ConfigException when the key or the file is not usable
      */
     public static AuditLog open(AuditConfig config) {
+        return open(config, InstantSource.system());
+    }
+
+    /**
+     * Opens (or creates) the log and starts its writer; records are stamped, keys rotated and checkpoints timed by
+     * {@code clock}.
+     *
+     * @throws dev.veil.server.config.ConfigException when the key or the file is not usable
+     */
+    public static AuditLog open(AuditConfig config, InstantSource clock) {
         AuditDatabase database = AuditDatabase.open(config, true);
-        AuditLog log = new AuditLog(config, database);
+        AuditLog log = new AuditLog(config, database, clock);
         try {
             database.repairEpoch();
-            log.readHead();
+            log.epochs = EpochWatch.start(database.file(), clock, log.housekeeping, EPOCH_REFRESH_EVERY);
+            log.appender = new AuditAppender(database, config, log.epochs, clock);
+            log.appender.readHead();
             log.checkpointer = WalCheckpointer.start(database.connection(), database.file(), log.housekeeping,
                     WAL_CHECKPOINT_EVERY);
-            log.epochs = EpochWatch.start(database.file(), log.housekeeping, EPOCH_REFRESH_EVERY);
         } catch (SQLException e) {
-            log.housekeeping.shutdownNow();
-            if (log.checkpointer != null) {
-                log.checkpointer.close();
-            }
-            database.close();
+            log.abandon();
             throw new dev.veil.server.config.ConfigException("veil.audit.file", database.file() + " cannot be read "
                     + "as an audit log (" + AuditDatabase.reason(e) + "); restore it from a backup, or move it away");
         } catch (AuditException e) {
-            log.housekeeping.shutdownNow();
-            database.close();
+            log.abandon();
             throw new dev.veil.server.config.ConfigException("veil.audit.file", e.getMessage());
         }
         log.writer.start();
         return log;
+    }
+
+    /** Undoes a failed open. */
+    private void abandon() {
+        housekeeping.shutdownNow();
+        if (epochs != null) {
+            epochs.close();
+        }
+        database.close();
     }
 
     /** The longest prompt or answer a record stores. */
@@ -146,7 +150,7 @@ public final class AuditLog implements AutoCloseable {
      *         mode), or when the log is shutting down
      */
     public void record(AuditEvent event) {
-        Pending pending = new Pending(event, System.currentTimeMillis(),
+        Pending pending = new Pending(event, clock.millis(),
                 config.async() ? null : new CompletableFuture<>(), Thread.currentThread());
         if (closing) {
             throw unavailable();
@@ -265,15 +269,7 @@ public final class AuditLog implements AutoCloseable {
         }
         checkpointer.close();
         epochs.close();
-        for (PreparedStatement statement : new PreparedStatement[] {insert, insertCheckpoint}) {
-            if (statement != null) {
-                try {
-                    statement.close();
-                } catch (SQLException ignored) {
-                    // Closing the connection below releases it anyway.
-                }
-            }
-        }
+        appender.close();
         database.close();
     }
 
@@ -323,7 +319,7 @@ public final class AuditLog implements AutoCloseable {
      */
     private Pending next() throws InterruptedException {
         if (!config.async()) {
-            return queue.poll(checkpointWait(), TimeUnit.MILLISECONDS);
+            return queue.poll(appender.millisToCheckpoint(), TimeUnit.MILLISECONDS);
         }
         Pending first = queue.poll();
         if (first == null) {
@@ -333,70 +329,13 @@ public final class AuditLog implements AutoCloseable {
         return first;
     }
 
-    private long checkpointWait() {
-        long due = lastCheckpointMillis + config.checkpointInterval().toMillis() - System.currentTimeMillis();
-        return Math.max(10, due);
-    }
-
     private void commit(List<Pending> batch) {
-        Connection connection = database.connection();
         List<CheckpointSigner.Signed> signed = signer.take();
+        long committedSeq;
         try {
-            connection.setAutoCommit(false);
-            if (headStale) {
-                readHead();
-                headStale = false;
-            }
-            insertCheckpoints(signed);
-            long now = System.currentTimeMillis();
-            EpochWatch.Epoch rotated = rotationDue(now);
-            long epoch = rotated != null ? rotated.number() : epochs.current().number();
-            byte[] key = database.keys().dataKey(epoch);
-            long seq = lastSeq;
-            byte[] hash = lastHash;
-            if (insert == null) {
-                insert = connection.prepareStatement("INSERT INTO records (seq, created_ms, epoch, nonce, ciphertext, "
-                        + "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
-            }
-            for (Pending pending : batch) {
-                seq++;
-                byte[] plaintext = AuditPayload.encode(pending.event(), pending.createdMillis(), config.content(),
-                        config.maxContentBytes());
-                byte[] nonce = cipher.nonce();
-                byte[] ciphertext = AuditCipher.encrypt(key, nonce,
-                        AuditChain.associated(seq, pending.createdMillis(), epoch), plaintext);
-                byte[] next = AuditChain.hash(hash, seq, pending.createdMillis(), epoch, nonce, ciphertext);
-                insert.setLong(1, seq);
-                insert.setLong(2, pending.createdMillis());
-                insert.setLong(3, epoch);
-                insert.setBytes(4, nonce);
-                insert.setBytes(5, ciphertext);
-                insert.setBytes(6, hash);
-                insert.setBytes(7, next);
-                insert.addBatch();
-                hash = next;
-            }
-            insert.executeBatch();
-            connection.commit();
-            if (rotated != null) {
-                epochs.advance(rotated);
-            }
-            lastSeq = seq;
-            lastHash = hash;
-            if (seq - lastCheckpointSeq >= config.checkpointRecords()
-                    || now - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
-                submitCheckpoint(now);
-            }
-            long committedSeq = seq;
-            batch.forEach(pending -> {
-                if (pending.committed() != null) {
-                    pending.committed().complete(committedSeq);
-                }
-            });
+            committedSeq = appender.append(batch, signed);
         } catch (SQLException | RuntimeException e) {
-            database.rollbackQuietly();
             signer.putBack(signed);
-            headStale = true;
             LOGGER.log(Level.SEVERE, "cannot commit " + batch.size() + " audit records to " + database.file() + " ("
                     + (e instanceof SQLException sql ? AuditDatabase.reason(sql) : e.getClass().getSimpleName())
                     + "); sync requests are refused with 503, async records are retried");
@@ -410,21 +349,21 @@ public final class AuditLog implements AutoCloseable {
             if (!retry.isEmpty()) {
                 pause();
             }
-        } finally {
-            try {
-                connection.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // The next commit reports a broken connection.
-            }
+            return;
         }
+        long now = clock.millis();
+        appender.checkpointAfterCommit(now).ifPresent(head -> signer.submit(head.seq(), head.hash(), now));
+        batch.forEach(pending -> {
+            if (pending.committed() != null) {
+                pending.committed().complete(committedSeq);
+            }
+        });
     }
 
     /** Between records: has a checkpoint signed when one is due by time. */
     private void idle() {
-        if (!headStale && lastSeq != lastCheckpointSeq
-                && System.currentTimeMillis() - lastCheckpointMillis >= config.checkpointInterval().toMillis()) {
-            submitCheckpoint(System.currentTimeMillis());
-        }
+        long now = clock.millis();
+        appender.checkpointWhenIdle(now).ifPresent(head -> signer.submit(head.seq(), head.hash(), now));
     }
 
     /** At shutdown: every checkpoint signed, and a last one for the last record, so the whole file is covered. */
@@ -440,24 +379,13 @@ public final class AuditLog implements AutoCloseable {
         }
         List<CheckpointSigner.Signed> last = new ArrayList<>(signer.take());
         try {
-            if (headStale) {
-                readHead();
-                headStale = false;
-            }
-        } catch (SQLException e) {
-            LOGGER.warning(() -> "cannot read the audit chain's head at shutdown (" + AuditDatabase.reason(e) + ")");
-        }
-        if (!headStale && lastSeq != lastCheckpointSeq) {
-            last.add(signer.signNow(lastSeq, lastHash, System.currentTimeMillis()));
-            lastCheckpointSeq = lastSeq;
+            appender.checkpointAtClose()
+                    .ifPresent(head -> last.add(signer.signNow(head.seq(), head.hash(), clock.millis())));
+        } catch (SQLException | AuditException e) {
+            LOGGER.warning(() -> "cannot read the audit chain's head at shutdown (" + (e instanceof SQLException sql
+                    ? AuditDatabase.reason(sql) : e.getMessage()) + ")");
         }
         insertAlone(last);
-    }
-
-    private void submitCheckpoint(long now) {
-        signer.submit(lastSeq, lastHash, now);
-        lastCheckpointSeq = lastSeq;
-        lastCheckpointMillis = now;
     }
 
     /**
@@ -480,111 +408,12 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void insertAlone(List<CheckpointSigner.Signed> signed) {
-        if (signed.isEmpty()) {
-            return;
-        }
-        Connection connection = database.connection();
         try {
-            connection.setAutoCommit(false);
-            insertCheckpoints(signed);
-            connection.commit();
+            appender.appendCheckpoints(signed);
         } catch (SQLException e) {
-            database.rollbackQuietly();
             signer.putBack(signed);
             LOGGER.warning(() -> "cannot insert a signed audit checkpoint (" + AuditDatabase.reason(e) + ")");
-        } finally {
-            try {
-                connection.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // The next commit reports a broken connection.
-            }
         }
-    }
-
-    private void insertCheckpoints(List<CheckpointSigner.Signed> signed) throws SQLException {
-        if (signed.isEmpty()) {
-            return;
-        }
-        if (insertCheckpoint == null) {
-            insertCheckpoint = database.connection().prepareStatement(
-                    "INSERT OR REPLACE INTO checkpoints (seq, created_ms, hash, signature) VALUES (?, ?, ?, ?)");
-        }
-        for (CheckpointSigner.Signed checkpoint : signed) {
-            insertCheckpoint.setLong(1, checkpoint.seq());
-            insertCheckpoint.setLong(2, checkpoint.createdMillis());
-            insertCheckpoint.setBytes(3, checkpoint.hash());
-            insertCheckpoint.setBytes(4, checkpoint.signature());
-            insertCheckpoint.addBatch();
-        }
-        insertCheckpoint.executeBatch();
-    }
-
-    /**
-     * The next epoch when the current one has lasted its rotation period, written to the file in the writer's open
-     * transaction; null otherwise. Counting on from the file's epoch keeps a {@code rotate-key} the watch has not
-     * seen yet.
-     */
-    private EpochWatch.Epoch rotationDue(long now) throws SQLException {
-        EpochWatch.Epoch current = epochs.current();
-        if (now - current.startedMillis() < config.rotate().toMillis()) {
-            return null;
-        }
-        EpochWatch.Epoch next = new EpochWatch.Epoch(Math.min(Math.max(current.number(),
-                database.metaNumber("epoch", 0, AuditDatabase.MAX_EPOCH).orElse(0)), AuditDatabase.MAX_EPOCH - 1) + 1,
-                now);
-        database.putMeta("epoch", next.number());
-        database.putMeta("epoch_started_ms", now);
-        return next;
-    }
-
-    /**
-     * The last record and checkpoint as the file has them: the chain continues from there, whatever lies behind
-     * (verify reports that). The last record must be one a next record can chain to: a sequence number from 1 to
-     * {@link #MAX_SEQ} and a 32-byte hash. Otherwise this throws, and no record is appended to a chain no
-     * verification could vouch for: at startup that is a clear config error, later a failed commit (a 503 in sync
-     * mode). A checkpoint beyond the last record, or with an impossible time, is not counted as the last one.
-     */
-    private void readHead() throws SQLException {
-        try (Statement statement = database.connection().createStatement()) {
-            try (ResultSet row = statement.executeQuery("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1")) {
-                if (row.next()) {
-                    Object seq = row.getObject(1);
-                    Object hash = row.getObject(2);
-                    if (!(seq instanceof Integer || seq instanceof Long) || ((Number) seq).longValue() < 1
-                            || ((Number) seq).longValue() > MAX_SEQ) {
-                        throw unusableHead("its sequence number is not from 1 to " + MAX_SEQ);
-                    }
-                    if (!(hash instanceof byte[] bytes) || bytes.length != AuditChain.GENESIS.length) {
-                        throw unusableHead("its hash is not " + AuditChain.GENESIS.length + " bytes");
-                    }
-                    lastSeq = ((Number) seq).longValue();
-                    lastHash = bytes;
-                } else {
-                    lastSeq = 0;
-                    lastHash = AuditChain.GENESIS;
-                }
-            }
-            if (lastCheckpointMillis == 0) {
-                long now = System.currentTimeMillis();
-                try (PreparedStatement select = database.connection().prepareStatement("SELECT seq, created_ms FROM "
-                        + "checkpoints WHERE typeof(seq) = 'integer' AND seq BETWEEN 1 AND ? ORDER BY seq DESC "
-                        + "LIMIT 1")) {
-                    select.setLong(1, lastSeq);
-                    try (ResultSet row = select.executeQuery()) {
-                        lastCheckpointSeq = row.next() ? row.getLong(1) : 0;
-                        Object created = lastCheckpointSeq == 0 ? null : row.getObject(2);
-                        lastCheckpointMillis = created instanceof Number millis && millis.longValue() > 0
-                                && millis.longValue() <= now ? millis.longValue() : now;
-                    }
-                }
-            }
-        }
-    }
-
-    private AuditException unusableHead(String problem) {
-        return new AuditException(database.file() + ": the last audit record " + problem + ", so new records cannot "
-                + "be chained to it: the log was damaged or tampered with. Run ./veil audit verify to see where; then "
-                + "restore the file from a backup, or move it away (keep it as evidence) to start a new log");
     }
 
     private static void pause() {

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,25 +27,32 @@ final class EpochWatch implements AutoCloseable {
     }
 
     private final Connection connection;
+    private final InstantSource clock;
     private final AtomicReference<Epoch> current;
 
-    private EpochWatch(Connection connection, Epoch initial) {
+    private EpochWatch(Connection connection, InstantSource clock) throws SQLException {
         this.connection = connection;
-        this.current = new AtomicReference<>(initial);
+        this.clock = clock;
+        this.current = new AtomicReference<>(read());
     }
 
-    /** Reads the epoch of {@code file} now, then every {@code every} on {@code housekeeping}. */
-    static EpochWatch start(Path file, ScheduledExecutorService housekeeping, Duration every) throws SQLException {
+    /** Reads the epoch of {@code file} now, and again only when {@link #refresh} is called. */
+    static EpochWatch open(Path file, InstantSource clock) throws SQLException {
         Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
         try {
-            EpochWatch watch = new EpochWatch(connection, read(connection));
-            housekeeping.scheduleWithFixedDelay(watch::refresh, every.toMillis(), every.toMillis(),
-                    TimeUnit.MILLISECONDS);
-            return watch;
+            return new EpochWatch(connection, clock);
         } catch (SQLException e) {
             connection.close();
             throw e;
         }
+    }
+
+    /** Reads the epoch of {@code file} now, then every {@code every} on {@code housekeeping}. */
+    static EpochWatch start(Path file, InstantSource clock, ScheduledExecutorService housekeeping, Duration every)
+            throws SQLException {
+        EpochWatch watch = open(file, clock);
+        housekeeping.scheduleWithFixedDelay(watch::refresh, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        return watch;
     }
 
     Epoch current() {
@@ -56,9 +64,10 @@ final class EpochWatch implements AutoCloseable {
         current.accumulateAndGet(epoch, (known, next) -> next.number() > known.number() ? next : known);
     }
 
-    private void refresh() {
+    /** Re-reads the file's epoch, as {@code rotate-key} run against a live log changes it. */
+    void refresh() {
         try {
-            advance(read(connection));
+            advance(read());
         } catch (SQLException e) {
             LOGGER.fine(() -> "audit epoch not re-read (" + AuditDatabase.reason(e) + ")");
         }
@@ -68,17 +77,18 @@ final class EpochWatch implements AutoCloseable {
      * The epoch as the file has it. A value that is unreadable or out of range (changed since the writer checked it
      * at startup) is read as epoch 0 started now, which {@link #advance} never takes over a later epoch.
      */
-    private static Epoch read(Connection connection) throws SQLException {
+    private Epoch read() throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT key, value FROM meta WHERE key IN ('epoch', 'epoch_started_ms')");
              ResultSet rows = select.executeQuery()) {
             long number = 0;
-            long started = System.currentTimeMillis();
+            long now = clock.millis();
+            long started = now;
             while (rows.next()) {
                 if ("epoch".equals(rows.getString(1))) {
                     number = AuditDatabase.number(rows.getBytes(2), 0, AuditDatabase.MAX_EPOCH).orElse(0);
                 } else {
-                    started = AuditDatabase.number(rows.getBytes(2), 0, AuditDatabase.latestEpochStart())
+                    started = AuditDatabase.number(rows.getBytes(2), 0, AuditDatabase.latestEpochStart(now))
                             .orElse(started);
                 }
             }

@@ -1,7 +1,6 @@
 package dev.veil.server.audit;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -243,17 +242,10 @@ public final class RequestAudit {
     }
 
     private static List<String> reasons(ServerExchange exchange) {
-        return attribute(exchange, Attributes.POLICY_REASONS).map(list -> ((List<?>) list).stream()
-                .map(String::valueOf).toList()).orElse(List.of());
+        return attribute(exchange, Attributes.POLICY_REASONS).map(reasons -> reasons.reasons()).orElse(List.of());
     }
 
     private static Map<String, Integer> findings(ServerExchange exchange) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        attribute(exchange, Attributes.PII_FINDINGS).ifPresent(map -> ((Map<?, ?>) map).forEach((type, count) -> {
-            if (count instanceof Number number) {
-                counts.put(String.valueOf(type), number.intValue());
-            }
-        }));
-        return counts;
+        return attribute(exchange, Attributes.PII_FINDINGS).map(findings -> findings.counts()).orElse(Map.of());
     }
 }

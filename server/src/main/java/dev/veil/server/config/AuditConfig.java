@@ -3,6 +3,9 @@ package dev.veil.server.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The audit log's settings, from {@code veil.audit}. Present only when the operator asked for an audit log; every
@@ -37,6 +40,9 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
      * on cloud volumes), which the audit budget (0.5 ms p99) cannot hold; the WAL checkpoint flushes every second.
      */
     public static final boolean DEFAULT_FSYNC = false;
+    private static final Set<String> KEYS = Set.of("mode", "file", "key-file", "key-env", "passphrase-env", "rotate",
+            "checkpoint", "content", "max-content-bytes", "commit-timeout", "fsync");
+    private static final Set<String> CHECKPOINT_KEYS = Set.of("records", "interval");
 
     public AuditConfig {
         Objects.requireNonNull(database, "database");
@@ -44,6 +50,72 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
         Objects.requireNonNull(rotate, "rotate");
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(commitTimeout, "commitTimeout");
+    }
+
+    /**
+     * {@code veil.audit}, when there is one. A key named by an environment variable is read now, so that a missing one
+     * stops startup with the others.
+     *
+     * @param dataDir where the log lives unless {@code file} says otherwise
+     */
+    static Optional<AuditConfig> from(ConfigReader node, Path dataDir) {
+        if (!node.exists()) {
+            return Optional.empty();
+        }
+        node.rejectUnknown(KEYS);
+        String mode = node.string("mode").orElse("sync");
+        if (!mode.equals("sync") && !mode.equals("async")) {
+            throw node.invalid("mode", "must be sync (a response completes only once its record is committed) or "
+                    + "async (faster; a crash may lose the last records), got '" + mode + "'");
+        }
+        KeySource key = keySource(node);
+        Duration rotate = node.duration("rotate").orElse(DEFAULT_ROTATE);
+        if (rotate.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw node.invalid("rotate", "must be at least 1m; data keys rotate once per epoch");
+        }
+        ConfigReader checkpoint = node.get("checkpoint").rejectUnknown(CHECKPOINT_KEYS);
+        int checkpointRecords = checkpoint.integer("records").orElse(DEFAULT_CHECKPOINT_RECORDS);
+        if (checkpointRecords < 1) {
+            throw checkpoint.invalid("records", "must be at least 1");
+        }
+        Duration checkpointInterval = checkpoint.duration("interval").orElse(DEFAULT_CHECKPOINT_INTERVAL);
+        if (checkpointInterval.isZero() || checkpointInterval.isNegative()) {
+            throw checkpoint.invalid("interval", "must be positive, for example 10s");
+        }
+        long maxContent = node.size("max-content-bytes").orElse((long) DEFAULT_MAX_CONTENT_BYTES);
+        if (maxContent < 0 || maxContent > 16L * 1024 * 1024) {
+            throw node.invalid("max-content-bytes", "must be between 0 and 16MiB");
+        }
+        Duration commitTimeout = node.duration("commit-timeout").orElse(DEFAULT_COMMIT_TIMEOUT);
+        Path database = node.string("file").map(Path::of).orElse(dataDir.resolve(DEFAULT_FILE));
+        return Optional.of(new AuditConfig(database, mode.equals("async"), key, rotate, checkpointRecords,
+                checkpointInterval, node.bool("content").orElse(true), (int) maxContent, commitTimeout,
+                node.bool("fsync").orElse(DEFAULT_FSYNC)));
+    }
+
+    private static KeySource keySource(ConfigReader node) {
+        Optional<String> keyFile = node.string("key-file");
+        Optional<String> keyEnv = node.string("key-env");
+        Optional<String> passphraseEnv = node.string("passphrase-env");
+        long sources = Stream.of(keyFile, keyEnv, passphraseEnv).filter(Optional::isPresent).count();
+        if (sources != 1) {
+            throw node.invalid((sources == 0 ? "no key source" : "more than one key source") + "; set exactly one "
+                    + "of key-file (a file with a base64 32-byte key), key-env (an environment variable holding one) "
+                    + "or passphrase-env (an environment variable holding a passphrase)");
+        }
+        if (keyFile.isPresent()) {
+            return new KeyFile(Path.of(keyFile.get()));
+        }
+        if (keyEnv.isPresent()) {
+            return new KeyEnv(keyEnv.get(), variable(node, "key-env", keyEnv.get()));
+        }
+        return new PassphraseEnv(passphraseEnv.get(), variable(node, "passphrase-env", passphraseEnv.get()));
+    }
+
+    private static Secret variable(ConfigReader node, String setting, String variable) {
+        return node.environmentVariable(variable).filter(value -> !value.isBlank()).map(value -> new Secret(
+                value.trim())).orElseThrow(() -> node.invalid(setting, "environment variable " + variable + " is not "
+                + "set; export it, or point veil.audit.key-file at a key file"));
     }
 
     /** Settings with the default flushing ({@link #DEFAULT_FSYNC}). */

@@ -35,4 +35,13 @@ public record ClientTimeouts(Duration header, Duration bodyIdle, Duration body, 
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(idle, "idle");
     }
+
+    /** The timeouts under {@code veil.limits}; each must be above zero: a timeout of nothing refuses every client. */
+    static ClientTimeouts from(ConfigReader limits) {
+        return new ClientTimeouts(
+                limits.positiveDuration("header-timeout").orElse(DEFAULT_HEADER),
+                limits.positiveDuration("body-idle-timeout").orElse(DEFAULT_BODY_IDLE),
+                limits.positiveDuration("body-timeout").orElse(DEFAULT_BODY),
+                limits.positiveDuration("idle-timeout").orElse(DEFAULT_IDLE));
+    }
 }

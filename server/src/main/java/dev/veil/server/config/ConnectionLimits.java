@@ -20,6 +20,17 @@ public record ConnectionLimits(int maxConnections, int maxConcurrentRequests) {
     private static final int FLOOR = 64;
     private static final long UNKNOWN_FILE_LIMIT = 4096;
 
+    /** The caps under {@code veil.limits}. */
+    static ConnectionLimits from(ConfigReader limits) {
+        int maxConnections = limits.integer("max-connections").orElse(0);
+        int maxConcurrentRequests = limits.integer("max-concurrent-requests").orElse(0);
+        if (maxConnections < 0 || maxConcurrentRequests < 0) {
+            throw limits.invalid("max-connections and max-concurrent-requests must not be negative (0 derives them "
+                    + "from the process's open-file limit)");
+        }
+        return new ConnectionLimits(maxConnections, maxConcurrentRequests);
+    }
+
     /** The connection cap, derived when not configured. */
     public int connections() {
         return maxConnections > 0 ? maxConnections : derived();

@@ -1,5 +1,6 @@
 package dev.veil.server.config;
 
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -11,6 +12,11 @@ final class EnvSubstitution {
 
     EnvSubstitution(Function<String, String> environment) {
         this.environment = environment;
+    }
+
+    /** A variable's value, for a setting that names a variable rather than refers to one. */
+    Optional<String> variable(String name) {
+        return Optional.ofNullable(environment.apply(name));
     }
 
     String apply(String key, String value) {

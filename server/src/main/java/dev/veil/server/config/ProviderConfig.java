@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One configured upstream provider, from {@code veil.providers.<name>}.
@@ -47,12 +48,55 @@ public record ProviderConfig(
         Optional<Secret> awsSecretAccessKey,
         Optional<Secret> awsSessionToken) {
 
+    private static final Set<String> KEYS = Set.of("kind", "preset", "base-url", "api-key", "region",
+            "zero-retention", "models", "headers", "api-version", "deployments", "read-timeout",
+            "anthropic-version", "anthropic-beta", "aws-access-key-id", "aws-secret-access-key", "aws-session-token");
+
     public ProviderConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         models = List.copyOf(models);
         headers = Map.copyOf(headers);
         deployments = Map.copyOf(deployments);
+    }
+
+    /**
+     * {@code veil.providers.<name>}. Whether the kind's required settings are there is checked when the provider is
+     * built, where the kind's rules live.
+     *
+     * @param readTimeout the read timeout unless the provider sets its own ({@code veil.upstream.read-timeout})
+     */
+    static ProviderConfig from(ConfigReader node, Duration readTimeout) {
+        if (!node.name().matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw node.invalid("provider names may hold letters, digits, '.', '_' and '-' only");
+        }
+        node.rejectUnknown(KEYS);
+        String kindName = node.string("kind").orElseThrow(() -> node.invalid("kind",
+                "missing; use one of " + ProviderKind.known()));
+        ProviderKind kind = ProviderKind.fromConfigName(kindName).orElseThrow(() -> node.invalid("kind",
+                "unknown kind '" + kindName + "'; use one of " + ProviderKind.known()));
+        Optional<URI> baseUrl = node.url("base-url");
+        return new ProviderConfig(node.name(), kind,
+                node.string("preset"),
+                baseUrl,
+                secret(node, "api-key"),
+                node.string("region"),
+                node.bool("zero-retention").orElse(false),
+                node.strings("models"),
+                node.stringMap("headers"),
+                node.string("api-version"),
+                node.stringMap("deployments"),
+                node.duration("read-timeout").orElse(readTimeout),
+                node.string("anthropic-version"),
+                node.string("anthropic-beta"),
+                secret(node, "aws-access-key-id"),
+                secret(node, "aws-secret-access-key"),
+                secret(node, "aws-session-token"));
+    }
+
+    /** A credential; a blank one, as an unset {@code ${VAR:-}} gives, counts as none. */
+    private static Optional<Secret> secret(ConfigReader node, String setting) {
+        return node.string(setting).filter(value -> !value.isBlank()).map(Secret::new);
     }
 
     /** The config key of one of this provider's settings, for error messages. */

@@ -2,10 +2,13 @@ package dev.veil.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Veil's validated configuration.
@@ -63,6 +66,14 @@ public record VeilConfig(
     public static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** Reasoning models may think for minutes before their first byte; OpenAI's own SDKs wait ten. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(10);
+    private static final Set<String> SERVER_KEYS = Set.of("host", "port");
+    private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
+            "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting");
+    private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
+            "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
+            "body-idle-timeout", "body-timeout", "idle-timeout");
+    private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout", "idle-timeout",
+            "ca-file");
 
     public VeilConfig {
         Objects.requireNonNull(host, "host");
@@ -81,5 +92,76 @@ public record VeilConfig(
         Objects.requireNonNull(accounting, "accounting");
         Objects.requireNonNull(connectionLimits, "connectionLimits");
         Objects.requireNonNull(clientTimeouts, "clientTimeouts");
+    }
+
+    /** The whole config: {@code server} and {@code veil}, each section parsed by its own type. */
+    static VeilConfig from(ConfigReader root) {
+        ConfigReader server = root.get("server").rejectUnknown(SERVER_KEYS);
+        String host = server.string("host").orElse("127.0.0.1");
+        int port = server.integer("port").orElse(8080);
+        if (port < 0 || port > 65535) {
+            throw server.invalid("port", "must be between 0 and 65535, got " + port);
+        }
+
+        ConfigReader veil = root.get("veil");
+        if (!veil.exists()) {
+            throw veil.invalid("missing; a config needs at least veil.master-key and veil.providers");
+        }
+        veil.rejectUnknown(VEIL_KEYS);
+        String masterKey = veil.string("master-key").orElseThrow(() -> veil.invalid("master-key",
+                "missing; set it, for example master-key: ${VEIL_MASTER_KEY}"));
+        if (masterKey.length() < 8) {
+            throw veil.invalid("master-key", "too short; use at least 8 characters (32 random ones are better)");
+        }
+        Path dataDir = Path.of(veil.string("data-dir").orElse(".veil"));
+
+        ConfigReader limits = veil.get("limits").rejectUnknown(LIMIT_KEYS);
+        ConnectionLimits connectionLimits = ConnectionLimits.from(limits);
+        long maxRequestBytes = limits.size("max-request-bytes").orElse(DEFAULT_MAX_REQUEST_BYTES);
+        long maxUpstreamBytes = limits.size("max-upstream-response-bytes").orElse(DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES);
+        long maxUpstreamEventBytes = limits.size("max-upstream-event-bytes")
+                .orElse((long) DEFAULT_MAX_UPSTREAM_EVENT_BYTES);
+        if (maxUpstreamEventBytes < 1024 || maxUpstreamEventBytes > 1L << 30) {
+            throw limits.invalid("max-upstream-event-bytes", "must be between 1KiB and 1GiB, got "
+                    + maxUpstreamEventBytes + "; the default is 16MiB");
+        }
+        ClientTimeouts clientTimeouts = ClientTimeouts.from(limits);
+
+        ConfigReader upstream = veil.get("upstream").rejectUnknown(UPSTREAM_KEYS);
+        Duration connectTimeout = upstream.duration("connect-timeout").orElse(DEFAULT_CONNECT_TIMEOUT);
+        Duration readTimeout = upstream.duration("read-timeout").orElse(DEFAULT_READ_TIMEOUT);
+        Duration idleTimeout = upstream.duration("idle-timeout").orElse(DEFAULT_UPSTREAM_IDLE_TIMEOUT);
+        if (idleTimeout.isNegative()) {
+            throw upstream.invalid("idle-timeout", "must not be negative; 0 closes every connection to a provider "
+                    + "after one request, the default is 30s");
+        }
+        Optional<Path> caFile = upstream.string("ca-file").map(Path::of);
+
+        Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+        for (ConfigReader node : veil.entries("providers")) {
+            providers.put(node.name(), ProviderConfig.from(node, readTimeout));
+        }
+        if (providers.isEmpty()) {
+            throw veil.invalid("providers", "no provider configured; add one, for example "
+                    + "openai: {kind: openai, api-key: \"${OPENAI_API_KEY}\"}");
+        }
+        Map<String, ModelAlias> models = new LinkedHashMap<>();
+        for (ConfigReader node : veil.entries("models")) {
+            models.put(node.name(), ModelAlias.from(node, providers.keySet()));
+        }
+        List<PluginEntry> plugins = new ArrayList<>();
+        List<ConfigReader> entries = veil.items("plugins", "must be a list of plugin entries, for example "
+                + "[{name: pii-redaction}]");
+        for (int i = 0; i < entries.size(); i++) {
+            plugins.add(PluginEntry.from(entries.get(i), i));
+        }
+        Optional<Path> pluginsDir = veil.string("plugins-dir").map(Path::of);
+        Optional<OpaConfig> opa = OpaConfig.from(veil.get("opa"));
+        Optional<TelemetryConfig> telemetry = TelemetryConfig.from(veil.get("telemetry"));
+        Optional<AuditConfig> audit = AuditConfig.from(veil.get("audit"), dataDir);
+        return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
+                (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
+                pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
+                clientTimeouts);
     }
 }

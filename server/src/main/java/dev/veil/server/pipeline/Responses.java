@@ -1,7 +1,6 @@
 package dev.veil.server.pipeline;
 
 import dev.veil.server.codec.ModelNames;
-import dev.veil.server.core.PiiFindings;
 import dev.veil.server.dispatch.Dispatched;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
@@ -23,7 +22,7 @@ final class Responses {
      */
     static void policy(ServerResponse response, Exchange exchange) {
         exchange.get(Attributes.PII_FINDINGS).ifPresent(findings -> response.header(VeilHeaders.REDACTIONS,
-                Long.toString(PiiFindings.total(findings))));
+                Long.toString(findings.total())));
         exchange.get(Attributes.POLICY_DECISION_ID).ifPresent(id -> safely(response, VeilHeaders.DECISION_ID, id));
         if (exchange.get(Attributes.POLICY_FAILED_OPEN).orElse(false)) {
             response.header(VeilHeaders.POLICY, "fail-open");

@@ -20,12 +20,13 @@ import dev.veil.spi.plugin.PluginFactory;
 /**
  * Every plugin factory Veil can use: the built-ins found by {@link ServiceLoader} on the server's class path, and
  * one per drop-in JAR in {@code veil.plugins-dir}, each JAR in its own {@link PluginClassLoader}. A JAR that is
- * broken, built against another SPI version, or names a factory that already exists stops startup with a message
- * that says which JAR and why.
+ * broken, built against an SPI this Veil does not provide (another major version, or a later minor one), or names a
+ * factory that already exists stops startup with a message that says which JAR and why.
  */
 public final class PluginCatalog implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(PluginCatalog.class.getName());
     private static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]*";
+    private static final String PROVIDED = PluginFactory.SPI_VERSION + "." + PluginFactory.SPI_MINOR_VERSION;
 
     private final Map<String, AvailablePlugin> plugins;
 
@@ -94,7 +95,7 @@ public final class PluginCatalog implements AutoCloseable {
         } catch (ServiceConfigurationError | LinkageError e) {
             throw new ConfigException("veil.plugins-dir", "plugin from " + source + " cannot be loaded ("
                     + e.getClass().getSimpleName() + "); it was probably built against another version of veil-spi "
-                    + "than this Veil's (SPI version " + PluginFactory.SPI_VERSION + ")");
+                    + "than this Veil's (SPI " + PROVIDED + ")");
         }
         return factories;
     }
@@ -102,19 +103,21 @@ public final class PluginCatalog implements AutoCloseable {
     private static void add(Map<String, AvailablePlugin> plugins, AvailablePlugin plugin) {
         PluginFactory factory = plugin.factory();
         String name;
-        int version;
+        int major;
+        int minor;
         try {
             name = factory.name();
-            version = factory.spiVersion();
+            major = factory.spiVersion();
+            minor = factory.spiMinorVersion();
         } catch (LinkageError e) {
             throw new ConfigException("veil.plugins-dir", "plugin from " + plugin.source() + " cannot be loaded ("
-                    + e.getClass().getSimpleName() + "); rebuild it against veil-spi SPI version "
-                    + PluginFactory.SPI_VERSION);
+                    + e.getClass().getSimpleName() + "); rebuild it against veil-spi SPI " + PROVIDED);
         }
-        if (version != PluginFactory.SPI_VERSION) {
-            throw new ConfigException("veil.plugins-dir", "plugin '" + name + "' from " + plugin.source()
-                    + " was built against SPI version " + version + ", but this Veil provides SPI version "
-                    + PluginFactory.SPI_VERSION + "; rebuild the plugin against this Veil's veil-spi");
+        Optional<String> mismatch = spiMismatch(major, minor, PluginFactory.SPI_VERSION,
+                PluginFactory.SPI_MINOR_VERSION);
+        if (mismatch.isPresent()) {
+            throw new ConfigException("veil.plugins-dir", "plugin '" + name + "' from " + plugin.source() + " "
+                    + mismatch.get());
         }
         if (name == null || !name.matches(NAME_PATTERN)) {
             throw new ConfigException("veil.plugins-dir", "plugin from " + plugin.source() + " has the invalid name '"
@@ -125,6 +128,26 @@ public final class PluginCatalog implements AutoCloseable {
             throw new ConfigException("veil.plugins-dir", "plugin '" + name + "' from " + plugin.source()
                     + " clashes with the one from " + existing.source() + "; remove one of them");
         }
+    }
+
+    /**
+     * Why a plugin built against SPI {@code builtMajor.builtMinor} cannot run on a Veil providing
+     * {@code hostMajor.hostMinor}, with the fix; empty when it can: same major version, and a minor version no later
+     * than the host's (a minor version only adds to the API, so what a plugin built against an earlier one uses is
+     * still there).
+     */
+    static Optional<String> spiMismatch(int builtMajor, int builtMinor, int hostMajor, int hostMinor) {
+        if (builtMajor == hostMajor && builtMinor >= 0 && builtMinor <= hostMinor) {
+            return Optional.empty();
+        }
+        String built = builtMajor + "." + builtMinor;
+        String host = hostMajor + "." + hostMinor;
+        String fix = builtMajor > hostMajor || (builtMajor == hostMajor && builtMinor > hostMinor)
+                ? "run it on a Veil that provides SPI " + builtMajor + "." + builtMinor + " or a later "
+                        + builtMajor + ".x, or rebuild the plugin against this Veil's veil-spi (" + host + ")"
+                : "rebuild the plugin against this Veil's veil-spi (" + host + ")";
+        return Optional.of("was built against SPI " + built + ", but this Veil provides SPI " + host
+                + ", which runs plugins built against " + hostMajor + ".0 to " + host + "; " + fix);
     }
 
     /** Closes the drop-in JARs' class loaders (and so their open JAR files), once their plugins are closed. */

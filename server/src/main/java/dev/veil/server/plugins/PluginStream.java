@@ -81,7 +81,7 @@ final class PluginStream implements ChatStream {
      * One span covers the plugin's whole part in the stream, with the event count and busy time.
      */
     static final class Transformer {
-        private final PluginChain.Stage<?> stage;
+        private final GuardedPhase<?> stage;
         private final StreamTransformer transformer;
         private final Ticker ticker;
         private final Span span;
@@ -90,7 +90,7 @@ final class PluginStream implements ChatStream {
         private boolean bypassed;
         private PluginTelemetry.Outcome outcome = PluginTelemetry.Outcome.OK;
 
-        Transformer(PluginChain.Stage<?> stage, StreamTransformer transformer, Ticker ticker) {
+        Transformer(GuardedPhase<?> stage, StreamTransformer transformer, Ticker ticker) {
             this.stage = stage;
             this.transformer = transformer;
             this.ticker = ticker;
@@ -105,7 +105,7 @@ final class PluginStream implements ChatStream {
             events++;
             long start = ticker.nanos();
             try {
-                PluginChain.withLoader(stage.loader(), () -> {
+                PluginClassLoader.withContextLoader(stage.loader(), () -> {
                     transformer.onEvent(event, sink);
                     return null;
                 });
@@ -132,7 +132,7 @@ final class PluginStream implements ChatStream {
                 return;
             }
             try {
-                PluginChain.withLoader(stage.loader(), () -> {
+                PluginClassLoader.withContextLoader(stage.loader(), () -> {
                     transformer.onComplete(sink);
                     return null;
                 });

@@ -3,7 +3,6 @@ package dev.veil.server.plugins;
 import java.util.List;
 import java.util.Map;
 
-import dev.veil.server.core.PiiFindings;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
 import io.opentelemetry.api.OpenTelemetry;
@@ -69,8 +68,8 @@ final class PluginTelemetry {
     /** The PII finding counts recorded so far, as a total and the types found — never values. */
     static void findings(Span span, Exchange exchange) {
         exchange.get(Attributes.PII_FINDINGS).ifPresent(findings -> {
-            span.setAttribute(PII_FINDINGS, PiiFindings.total(findings));
-            span.setAttribute(PII_TYPES, PiiFindings.types(findings));
+            span.setAttribute(PII_FINDINGS, findings.total());
+            span.setAttribute(PII_TYPES, List.copyOf(findings.types()));
         });
     }
 

@@ -2,47 +2,41 @@ package dev.veil.server.policy;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentHashMap;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
  * Recent decisions keyed on the whole input document, byte for byte, so a decision is only ever reused for exactly
- * the input it was made for. Bounded in size (an arbitrary entry makes room for a new one) and in age (entries
- * expire after the configured time, so a changed policy applies within it).
+ * the input it was made for. Bounded in size (Caffeine's frequency-aware eviction keeps the decisions requests
+ * repeat) and in age (entries expire the configured time after they were made, so a changed policy applies within
+ * it).
  */
 final class DecisionCache {
-    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
-    private final int maxEntries;
-    private final long ttlNanos;
+    private final Cache<Key, Decision> entries;
 
     DecisionCache(int maxEntries, Duration ttl) {
-        this.maxEntries = maxEntries;
-        this.ttlNanos = ttl.toNanos();
+        this(maxEntries, ttl, Ticker.systemTicker());
     }
 
+    /** A cache whose entries age by {@code ticker}, which tests move by hand. */
+    DecisionCache(int maxEntries, Duration ttl, Ticker ticker) {
+        this.entries = Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                .expireAfterWrite(ttl)
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** The decision made for exactly {@code input} within the time to live, or null. */
     Decision get(byte[] input) {
-        Entry entry = entries.get(new Key(input));
-        if (entry == null) {
-            return null;
-        }
-        if (System.nanoTime() - entry.expiresAt > 0) {
-            entries.remove(new Key(input), entry);
-            return null;
-        }
-        return entry.decision;
+        return entries.getIfPresent(new Key(input));
     }
 
     void put(byte[] input, Decision decision) {
-        if (entries.size() >= maxEntries) {
-            Iterator<Key> victims = entries.keySet().iterator();
-            if (victims.hasNext()) {
-                entries.remove(victims.next());
-            }
-        }
-        entries.put(new Key(input), new Entry(decision, System.nanoTime() + ttlNanos));
-    }
-
-    private record Entry(Decision decision, long expiresAt) {
+        entries.put(new Key(input), decision);
     }
 
     /** An input document as a map key: equal bytes, equal key. */

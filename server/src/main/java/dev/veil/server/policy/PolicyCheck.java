@@ -17,6 +17,8 @@ import dev.veil.spi.SamplingParameters;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
+import dev.veil.spi.plugin.PolicyReasons;
+import dev.veil.spi.plugin.RedactionObligations;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -155,13 +157,13 @@ public final class PolicyCheck implements AutoCloseable {
 
     private List<TargetRef> obey(Decision decision, List<TargetRef> candidates, Exchange exchange) {
         if (!decision.allow()) {
-            exchange.put(Attributes.POLICY_REASONS, List.copyOf(decision.reasons()));
+            exchange.put(Attributes.POLICY_REASONS, PolicyReasons.of(decision.reasons()));
             String reasons = decision.reasons().isEmpty() ? "no reason given" : String.join("; ", decision.reasons());
             throw new VeilException(ErrorKind.PERMISSION_DENIED, "Request denied by policy: " + reasons)
                     .withCode("policy_denied");
         }
         if (!decision.redact().isEmpty()) {
-            exchange.put(Attributes.POLICY_REDACT, decision.redact());
+            exchange.put(Attributes.POLICY_REDACT, RedactionObligations.of(decision.redact()));
         }
         List<TargetRef> permitted = decision.targets().map(targets -> targets.stream()
                 .filter(candidates::contains).distinct().toList()).orElse(candidates);

@@ -96,11 +96,10 @@ final class PolicyInput {
             stringMap(g, "metadata", exchange.metadata());
             g.writeEndObject();
             g.writeObjectFieldStart("pii");
-            Map<?, ?> findings = exchange.get(Attributes.PII_FINDINGS).orElse(Map.of());
-            for (Map.Entry<?, ?> finding : findings.entrySet()) {
-                if (finding.getValue() instanceof Number count) {
-                    g.writeNumberField(String.valueOf(finding.getKey()), count.longValue());
-                }
+            Map<String, Integer> findings = exchange.get(Attributes.PII_FINDINGS).map(pii -> pii.counts())
+                    .orElse(Map.of());
+            for (Map.Entry<String, Integer> finding : findings.entrySet()) {
+                g.writeNumberField(finding.getKey(), finding.getValue());
             }
             g.writeEndObject();
             g.writeBooleanField("zero_retention", exchange.get(Attributes.ZERO_RETENTION).orElse(false));

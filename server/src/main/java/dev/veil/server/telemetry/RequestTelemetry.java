@@ -2,12 +2,10 @@ package dev.veil.server.telemetry;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.veil.server.core.PiiFindings;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Exchange;
@@ -177,7 +175,7 @@ public final class RequestTelemetry {
                 .ifPresent(id -> span.setAttribute(GenAi.DECISION_ID, id));
         exchange.get(dev.veil.spi.plugin.Attributes.CACHE_STATUS).ifPresent(s -> span.setAttribute(GenAi.CACHE, s));
         exchange.get(dev.veil.spi.plugin.Attributes.PII_FINDINGS)
-                .ifPresent(findings -> span.setAttribute(GenAi.REDACTIONS, PiiFindings.total((Map<?, ?>) findings)));
+                .ifPresent(findings -> span.setAttribute(GenAi.REDACTIONS, findings.total()));
         if (exchange.get(dev.veil.spi.plugin.Attributes.ZERO_RETENTION).orElse(false)) {
             span.setAttribute(GenAi.ZERO_RETENTION, true);
         }

@@ -113,6 +113,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void rejectsASampleRatioThatIsNotANumber() {
+        assertThatThrownBy(() -> load("""
+                veil:
+                  opa: {enabled: false}
+                  master-key: master-key-1
+                  telemetry: {sample-ratio: NaN}
+                  providers:
+                    openai: {kind: openai, api-key: k}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.telemetry.sample-ratio")
+                .hasMessageContaining("must be a number from 0 to 1");
+    }
+
+    @Test
     void readsRegionZeroRetentionAndTimeouts() {
         VeilConfig config = load("""
                 veil:

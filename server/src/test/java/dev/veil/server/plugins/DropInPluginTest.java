@@ -17,6 +17,7 @@ import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.PluginJars;
 import dev.veil.server.testing.SseClient;
 import dev.veil.server.testing.VeilUnderTest;
+import dev.veil.spi.plugin.PluginFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,8 +167,49 @@ class DropInPluginTest {
         assertThatThrownBy(() -> startWith("    - {name: tagger, tag: A}\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("future.jar")
-                .hasMessageContaining("SPI version 99")
-                .hasMessageContaining("provides SPI version 1");
+                .hasMessageContaining("built against SPI 99.0")
+                .hasMessageContaining("provides SPI " + PluginFactory.SPI_VERSION + "."
+                        + PluginFactory.SPI_MINOR_VERSION);
+    }
+
+    @Test
+    void refusesAJarBuiltAgainstALaterMinorVersion() throws Exception {
+        PluginJars.build(Map.of("later/LaterFactory.java", """
+                package later;
+                import dev.veil.spi.plugin.*;
+                public final class LaterFactory implements PluginFactory {
+                    public String name() { return "later"; }
+                    public int spiVersion() { return SPI_VERSION; }
+                    public int spiMinorVersion() { return SPI_MINOR_VERSION + 1; }
+                    public Plugin create(PluginSettings settings, PluginContext context) { return new Plugin() { }; }
+                }
+                """), Map.of(SERVICES, "later.LaterFactory"), pluginsDir.resolve("later.jar"), "1");
+
+        assertThatThrownBy(() -> startWith("    - {name: tagger, tag: A}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("later.jar")
+                .hasMessageContaining("built against SPI " + PluginFactory.SPI_VERSION + "."
+                        + (PluginFactory.SPI_MINOR_VERSION + 1))
+                .hasMessageContaining("run it on a Veil that provides SPI");
+    }
+
+    @Test
+    void acceptsAJarThatDoesNotSayWhichMinorVersionItWasBuiltAgainst() throws Exception {
+        PluginJars.build(Map.of("early/EarlyFactory.java", """
+                package early;
+                import dev.veil.spi.plugin.*;
+                public final class EarlyFactory implements PluginFactory {
+                    public String name() { return "early"; }
+                    public int spiVersion() { return SPI_VERSION; }
+                    public Plugin create(PluginSettings settings, PluginContext context) { return new Plugin() { }; }
+                }
+                """), Map.of(SERVICES, "early.EarlyFactory"), pluginsDir.resolve("early.jar"), "1");
+
+        startWith("    - {name: early}\n");
+
+        assertThat(veil.post("/v1/chat/completions",
+                "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode())
+                .isEqualTo(200);
     }
 
     @Test

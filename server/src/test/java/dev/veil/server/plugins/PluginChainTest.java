@@ -362,7 +362,8 @@ class PluginChainTest {
         }
         assertThat(tagger).isNotNull();
         assertThat(tagger.path("source").asText()).isEqualTo("built-in");
-        assertThat(tagger.path("spi_version").asInt()).isEqualTo(1);
+        assertThat(tagger.path("spi_version").asInt()).isEqualTo(dev.veil.spi.plugin.PluginFactory.SPI_VERSION);
+        assertThat(tagger.path("spi_minor_version").asInt()).isZero();
         assertThat(tagger.path("configured_as")).extracting(JsonNode::asText)
                 .containsExactly("veil.plugins[0]", "veil.plugins[1]");
     }

@@ -28,6 +28,7 @@ import dev.veil.spi.Extensions;
 import dev.veil.spi.Role;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Caller;
+import dev.veil.spi.plugin.PiiFindings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +63,7 @@ class PolicyInputSchemaTest {
     private ServerExchange exchange(String surface, boolean stream) {
         ServerExchange exchange = new ServerExchange("req_1", surface, new Caller("k_1", "acme", "support",
                 Map.of("env", "prod")), stream, Map.of("data_class", "health", "use_case", "triage"), System.nanoTime());
-        exchange.put(Attributes.PII_FINDINGS, Map.of("EMAIL", 2, "PERSON", 1));
+        exchange.put(Attributes.PII_FINDINGS, PiiFindings.of(Map.of("EMAIL", 2, "PERSON", 1)));
         exchange.put(Attributes.ZERO_RETENTION, true);
         return exchange;
     }

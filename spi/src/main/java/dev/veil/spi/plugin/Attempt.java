@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * One attempt to get an answer from one target, as dispatch saw it: what a routing plugin learns health, latency
- * and rate limits from.
+ * and rate limits from. Veil creates these; a plugin's tests build them with {@link #of}: the canonical constructor
+ * gains a parameter whenever a field is added.
  *
  * @param target the target tried
  * @param result how it went
@@ -14,7 +15,13 @@ import java.util.Optional;
  * @param retryAfter how long the provider asked to be left alone, when it said
  */
 public record Attempt(Target target, Result result, Duration latency, Optional<Duration> retryAfter) {
-    /** How an attempt ended. */
+    /**
+     * How an attempt ended.
+     *
+     * <p><b>Open to new constants.</b> A minor version of this API may add one, so a plugin's {@code switch} over
+     * it needs a {@code default} branch: without one, a switch that covers every constant of today fails with
+     * {@link MatchException} when it meets the new one.
+     */
     public enum Result {
         /** The target answered (for a stream: its first event arrived). */
         SUCCEEDED,
@@ -42,5 +49,15 @@ public record Attempt(Target target, Result result, Duration latency, Optional<D
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(latency, "latency");
         Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+
+    /** An attempt at {@code target} that ended in {@code result} after {@code latency}, with no Retry-After. */
+    public static Attempt of(Target target, Result result, Duration latency) {
+        return new Attempt(target, result, latency, Optional.empty());
+    }
+
+    /** A copy saying the provider asked to be left alone for {@code wait}. */
+    public Attempt withRetryAfter(Duration wait) {
+        return new Attempt(target, result, latency, Optional.of(wait));
     }
 }

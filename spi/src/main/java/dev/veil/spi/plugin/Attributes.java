@@ -1,19 +1,20 @@
 package dev.veil.spi.plugin;
 
-import java.util.List;
-import java.util.Map;
-
 /**
  * Exchange attributes Veil itself reads or writes. Plugins that produce these facts record them under these keys,
  * so that policy, audit and other plugins find them.
+ *
+ * <p>Every value is of a JDK or SPI type with a fixed meaning, never a raw collection, so that producer and reader
+ * agree on its contents. New keys may be added in a minor version; a key's type never changes within a major one.
  */
 public final class Attributes {
     /**
-     * PII findings of the request as counts by type ({@code EMAIL} → 2), never values: a {@code Map<String,
-     * Integer>}. Written by redaction plugins in the request phase; read by the policy input.
+     * PII findings of the request as counts by type ({@code EMAIL} → 2), never values. Written by redaction plugins
+     * in the request and embeddings phases, each adding its own to what earlier ones recorded
+     * ({@link PiiFindings#plus}); read by the policy input, the audit log, the {@code x-veil-redactions} header and
+     * telemetry.
      */
-    @SuppressWarnings("rawtypes")
-    public static final AttributeKey<Map> PII_FINDINGS = AttributeKey.of("pii.findings", Map.class);
+    public static final AttributeKey<PiiFindings> PII_FINDINGS = AttributeKey.of("pii.findings", PiiFindings.class);
 
     /**
      * Whether the exchange must leave nothing behind at the provider or in Veil's own stores. Written by the client's
@@ -34,20 +35,20 @@ public final class Attributes {
     /** OPA's id of the decision taken for this exchange, as in the {@code x-veil-decision-id} header. */
     public static final AttributeKey<String> POLICY_DECISION_ID = AttributeKey.of("policy.decision_id", String.class);
 
-    /** The policy's reasons for denying the exchange, a {@code List<String>}; written only on a denial. */
-    @SuppressWarnings("rawtypes")
-    public static final AttributeKey<List> POLICY_REASONS = AttributeKey.of("policy.reasons", List.class);
+    /** The policy's reasons for denying the exchange; written only on a denial, read by the audit log. */
+    public static final AttributeKey<PolicyReasons> POLICY_REASONS = AttributeKey.of("policy.reasons",
+            PolicyReasons.class);
 
     /** Set to true when the policy engine could not decide and the fail-open mode let the request through. */
     public static final AttributeKey<Boolean> POLICY_FAILED_OPEN = AttributeKey.of("policy.failed_open",
             Boolean.class);
 
     /**
-     * The policy's redaction modes by PII type ({@code PERSON} → {@code block}), a {@code Map<String, String>}, for
-     * redaction plugins to apply.
+     * The redaction modes the policy decision requires by PII type ({@code PERSON} → {@code block}), for redaction
+     * plugins to apply in the decision phase; absent when the decision requires none.
      */
-    @SuppressWarnings("rawtypes")
-    public static final AttributeKey<Map> POLICY_REDACT = AttributeKey.of("policy.redact", Map.class);
+    public static final AttributeKey<RedactionObligations> POLICY_REDACT = AttributeKey.of("policy.redact",
+            RedactionObligations.class);
 
     /**
      * Where and how the request is dispatched. Veil records the route it resolved from the model name before the

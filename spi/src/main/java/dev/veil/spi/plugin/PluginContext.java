@@ -19,7 +19,7 @@ public interface PluginContext {
     /** A directory the plugin may keep state in, created on first use and private to this plugin entry. */
     Path dataDir();
 
-    /** The configured providers, in config order, for validating targets and choosing between providers. */
+    /** The configured providers, ordered by name, for validating targets and choosing between providers. */
     default List<ProviderInfo> providers() {
         return List.of();
     }

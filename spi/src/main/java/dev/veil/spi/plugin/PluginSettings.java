@@ -106,25 +106,37 @@ public final class PluginSettings {
         }).orElse(fallback);
     }
 
-    /** A duration setting: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, or ISO-8601 ({@code PT1S}). */
+    /** A duration setting, as {@link #parseDuration} reads it. */
     public Duration duration(String name, Duration fallback) {
-        return string(name).map(text -> {
-            Matcher m = DURATION.matcher(text.trim());
+        return string(name).map(text -> parseDuration(text).orElseThrow(() ->
+                invalid(name, "'" + text + "' is not a duration; write for example 500ms, 30s, 10m"))).orElse(fallback);
+    }
+
+    /**
+     * Reads a duration as every duration in Veil's config is written, Veil's own keys and plugin settings alike: a
+     * whole number followed by {@code ms}, {@code s}, {@code m} or {@code h} ({@code 500ms}, {@code 30s}, {@code 10m},
+     * {@code 1h}), or ISO-8601 ({@code PT1S}, {@code -PT1S}). Blanks around the text are ignored.
+     *
+     * @param text the duration as written
+     * @return the duration, or empty when the text is not one or is too long for {@link Duration}
+     */
+    public static Optional<Duration> parseDuration(String text) {
+        String trimmed = text.trim();
+        try {
+            Matcher m = DURATION.matcher(trimmed);
             if (m.matches()) {
                 long amount = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
+                return Optional.of(switch (m.group(2)) {
                     case "ms" -> Duration.ofMillis(amount);
                     case "s" -> Duration.ofSeconds(amount);
                     case "m" -> Duration.ofMinutes(amount);
                     default -> Duration.ofHours(amount);
-                };
+                });
             }
-            try {
-                return Duration.parse(text.trim());
-            } catch (RuntimeException e) {
-                throw invalid(name, "'" + text + "' is not a duration; write for example 500ms, 30s, 10m");
-            }
-        }).orElse(fallback);
+            return Optional.of(Duration.parse(trimmed));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** A list of text values; a single value counts as a list of one. */

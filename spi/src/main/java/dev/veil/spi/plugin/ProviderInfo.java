@@ -5,6 +5,8 @@ import java.util.Optional;
 
 /**
  * A provider as Veil's config describes it, for plugins that choose between providers: no credentials, no URLs.
+ * Veil creates these; a plugin's tests build them with {@link #of}: the canonical constructor gains a parameter
+ * whenever a field is added.
  *
  * @param name the provider's name in config, as {@link Target#provider()} refers to it
  * @param kind its kind ({@code openai}, {@code anthropic}, {@code openai-compatible}, ...)
@@ -16,5 +18,20 @@ public record ProviderInfo(String name, String kind, Optional<String> region, bo
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(region, "region");
+    }
+
+    /** A provider by name and kind, without a region, not zero-retention. */
+    public static ProviderInfo of(String name, String kind) {
+        return new ProviderInfo(name, kind, Optional.empty(), false);
+    }
+
+    /** A copy in {@code newRegion}. */
+    public ProviderInfo withRegion(String newRegion) {
+        return new ProviderInfo(name, kind, Optional.of(newRegion), zeroRetention);
+    }
+
+    /** A copy configured as retaining nothing, or not. */
+    public ProviderInfo withZeroRetention(boolean newZeroRetention) {
+        return new ProviderInfo(name, kind, region, newZeroRetention);
     }
 }

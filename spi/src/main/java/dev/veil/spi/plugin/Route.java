@@ -15,6 +15,9 @@ import java.util.Objects;
  * more rounds, never past {@link #deadline}. A target that rejects the request as too long for its context window
  * hands over to {@link #contextFallbacks}, which are tried for nothing else.
  *
+ * <p>Build one with {@link #of} or {@link #builder}: the canonical constructor gains a parameter whenever a field is
+ * added.
+ *
  * @param targets where to send the request, in order of preference; never empty
  * @param contextFallbacks larger-context targets for a request too long for {@code targets}, in order
  * @param retries further rounds over {@code targets} after all failed; 0 tries each once
@@ -41,11 +44,69 @@ public record Route(List<Target> targets, List<Target> contextFallbacks, int ret
 
     /** Each of {@code targets} once, in order. */
     public static Route of(List<Target> targets) {
-        return new Route(targets, List.of(), 0, Duration.ZERO, DEFAULT_DEADLINE);
+        return builder(targets).build();
+    }
+
+    /** A builder of a route over {@code targets}: each once, no context fallbacks, the default deadline until set. */
+    public static Builder builder(List<Target> targets) {
+        return new Builder(targets);
+    }
+
+    /** A builder holding this route's fields, for a copy that differs in some. */
+    public Builder toBuilder() {
+        return new Builder(targets).contextFallbacks(contextFallbacks).retries(retries).backoff(backoff)
+                .deadline(deadline);
     }
 
     /** This route with other targets. */
     public Route withTargets(List<Target> newTargets) {
         return new Route(newTargets, contextFallbacks, retries, backoff, deadline);
+    }
+
+    /** Builds a {@link Route}; each method sets the field of the same name. Not thread-safe. */
+    public static final class Builder {
+        private List<Target> targets;
+        private List<Target> contextFallbacks = List.of();
+        private int retries;
+        private Duration backoff = Duration.ZERO;
+        private Duration deadline = DEFAULT_DEADLINE;
+
+        private Builder(List<Target> targets) {
+            this.targets = targets;
+        }
+
+        public Builder targets(List<Target> targets) {
+            this.targets = targets;
+            return this;
+        }
+
+        public Builder contextFallbacks(List<Target> contextFallbacks) {
+            this.contextFallbacks = contextFallbacks;
+            return this;
+        }
+
+        public Builder retries(int retries) {
+            this.retries = retries;
+            return this;
+        }
+
+        public Builder backoff(Duration backoff) {
+            this.backoff = backoff;
+            return this;
+        }
+
+        public Builder deadline(Duration deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
+        /**
+         * The route.
+         *
+         * @throws IllegalArgumentException when there are no targets or {@code retries} is negative
+         */
+        public Route build() {
+            return new Route(targets, contextFallbacks, retries, backoff, deadline);
+        }
     }
 }

@@ -3,7 +3,8 @@ package dev.veil.spi.plugin;
 import java.util.Objects;
 
 /**
- * A provider model a request may be sent to.
+ * A provider model a request may be sent to. Build one with {@link #of} or {@link #parse}: the canonical constructor
+ * gains a parameter whenever a field is added.
  *
  * @param provider the name of a provider in Veil's config ({@code veil.providers})
  * @param model the model name that provider is sent
@@ -12,6 +13,11 @@ public record Target(String provider, String model) {
     public Target {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(model, "model");
+    }
+
+    /** The model {@code model} of the provider named {@code provider} in config. */
+    public static Target of(String provider, String model) {
+        return new Target(provider, model);
     }
 
     /**

@@ -23,5 +23,9 @@
  * entry's {@code timeout} is interrupted and abandoned.
  *
  * <p>A plugin class loader is not a sandbox: a plugin is trusted code running inside Veil.
+ *
+ * <p>How the API may change within a major version, and what a plugin must do to keep working on later Veils
+ * (factories instead of constructors, a {@code default} branch in every switch over an SPI type), is in
+ * {@link dev.veil.spi}; how versions are checked is in {@link dev.veil.spi.plugin.PluginFactory}.
  */
 package dev.veil.spi.plugin;

@@ -50,7 +50,7 @@ public final class TestExchange implements Exchange {
     }
 
     private static Caller caller(String keyId, String tenant, Map<String, String> labels) {
-        return new Caller(keyId, tenant, "team", labels);
+        return Caller.of(keyId, tenant, "team").withLabels(labels);
     }
 
     @Override

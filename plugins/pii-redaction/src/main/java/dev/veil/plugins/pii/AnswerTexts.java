@@ -28,7 +28,7 @@ final class AnswerTexts {
                 if (choices == null) {
                     choices = new ArrayList<>(response.choices());
                 }
-                choices.set(i, new Choice(choice.index(), message, choice.finishReason(), choice.extensions()));
+                choices.set(i, choice.withMessage(message));
             }
         }
         return choices == null ? response : response.withChoices(choices);
@@ -41,7 +41,7 @@ final class AnswerTexts {
             if (part instanceof ContentPart.Text text) {
                 String rewritten = rewrite.apply(text.text(), false);
                 changed |= rewritten != text.text();
-                content.add(rewritten == text.text() ? part : new ContentPart.Text(rewritten, text.extensions()));
+                content.add(rewritten == text.text() ? part : text.withText(rewritten));
             } else {
                 content.add(part);
             }
@@ -50,7 +50,7 @@ final class AnswerTexts {
         for (ToolCall call : message.toolCalls()) {
             String rewritten = rewrite.apply(call.arguments(), true);
             changed |= rewritten != call.arguments();
-            calls.add(rewritten == call.arguments() ? call : new ToolCall(call.id(), call.name(), rewritten));
+            calls.add(rewritten == call.arguments() ? call : call.withArguments(rewritten));
         }
         Optional<String> reasoning = message.reasoningContent().map(text -> rewrite.apply(text, false));
         Optional<String> refusal = message.refusal().map(text -> rewrite.apply(text, false));
@@ -58,8 +58,10 @@ final class AnswerTexts {
         if (!changed) {
             return message;
         }
-        return new ChatMessage(message.role(), content, message.name(), calls, message.toolCallId(), reasoning,
-                refusal, message.extensions());
+        ChatMessage.Builder rewritten = message.toBuilder().content(content).toolCalls(calls);
+        reasoning.ifPresent(rewritten::reasoningContent);
+        refusal.ifPresent(rewritten::refusal);
+        return rewritten.build();
     }
 
     private static boolean differs(Optional<String> before, Optional<String> after) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.veil.plugins.pii.detect.Finding;
+import dev.veil.spi.plugin.RedactionObligations;
 
 /**
  * Redacts personal data the model wrote on its own — values that were not in the request, so there is nothing to
@@ -53,7 +54,7 @@ final class OutputScan {
      * {@code counts}. It fails closed, with a 502, once a text holds more findings than {@code max-findings}, or the
      * answer more candidates that are costly to check.
      */
-    TextRewrite rewrite(Map<?, ?> decided, Map<String, Integer> counts) {
+    TextRewrite rewrite(RedactionObligations decided, Map<String, Integer> counts) {
         int[] costlyChecks = new int[1];
         Runnable costlyCheck = () -> {
             if (++costlyChecks[0] > limit.max()) {

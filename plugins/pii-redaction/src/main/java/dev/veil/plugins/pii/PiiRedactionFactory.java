@@ -67,6 +67,11 @@ public final class PiiRedactionFactory implements PluginFactory {
     }
 
     @Override
+    public int spiMinorVersion() {
+        return SPI_MINOR_VERSION;
+    }
+
+    @Override
     public Plugin create(PluginSettings settings, PluginContext context) {
         settings.rejectUnknown(SETTINGS);
         List<Detector> detectors = new ArrayList<>();

@@ -19,6 +19,8 @@ import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.DecisionPhase;
 import dev.veil.spi.plugin.EmbeddingsPhase;
 import dev.veil.spi.plugin.Exchange;
+import dev.veil.spi.plugin.PiiFindings;
+import dev.veil.spi.plugin.RedactionObligations;
 import dev.veil.spi.plugin.RequestPhase;
 import dev.veil.spi.plugin.ResponsePhase;
 import dev.veil.spi.plugin.StreamPhase;
@@ -39,8 +41,8 @@ import dev.veil.spi.plugin.StreamTransformer;
 public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, ResponsePhase, StreamPhase,
         EmbeddingsPhase {
     /** Counts by type of new personal data redacted from answers ({@code scan-output}); never values. */
-    @SuppressWarnings("rawtypes")
-    public static final AttributeKey<Map> OUTPUT_FINDINGS = AttributeKey.of("pii.output_findings", Map.class);
+    public static final AttributeKey<PiiFindings> OUTPUT_FINDINGS = AttributeKey.of("pii.output_findings",
+            PiiFindings.class);
 
     /** What the request phase did to one exchange's request. */
     private record Redacted(Placeholders placeholders, Set<String> types) {
@@ -77,12 +79,12 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         } catch (TooManyFindingsException e) {
             throw limit.inRequest();
         }
-        Map<String, Integer> findings = session.findings();
+        PiiFindings findings = PiiFindings.of(session.findings());
         if (findings.isEmpty()) {
             return request;
         }
-        exchange.put(Attributes.PII_FINDINGS, merged(exchange.get(Attributes.PII_FINDINGS), findings));
-        exchange.put(state, new Redacted(session.placeholders(), findings.keySet()));
+        record(exchange, findings);
+        exchange.put(state, new Redacted(session.placeholders(), findings.types()));
         return redacted;
     }
 
@@ -92,7 +94,7 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         if (redacted.isEmpty()) {
             return request;
         }
-        Map<?, ?> decided = exchange.get(Attributes.POLICY_REDACT).orElse(Map.of());
+        RedactionObligations decided = exchange.get(Attributes.POLICY_REDACT).orElse(RedactionObligations.NONE);
         Set<String> blocked = modes.blocked(redacted.get().types(), decided);
         if (!blocked.isEmpty()) {
             throw blocked(blocked);
@@ -125,23 +127,22 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         } catch (TooManyFindingsException e) {
             throw limit.inRequest();
         }
-        Map<String, Integer> findings = session.findings();
+        PiiFindings findings = PiiFindings.of(session.findings());
         if (findings.isEmpty()) {
             return request;
         }
-        exchange.put(Attributes.PII_FINDINGS, merged(exchange.get(Attributes.PII_FINDINGS), findings));
-        Set<String> blocked = modes.blocked(findings.keySet(), Map.of());
+        record(exchange, findings);
+        Set<String> blocked = modes.blocked(findings.types(), RedactionObligations.NONE);
         if (!blocked.isEmpty()) {
             throw blocked(blocked);
         }
         Placeholders placeholders = session.placeholders();
-        Map<String, String> settled = settled(placeholders, Map.of());
+        Map<String, String> settled = settled(placeholders, RedactionObligations.NONE);
         if (!settled.isEmpty()) {
             Placeholders finalValues = new Placeholders(settled, placeholders.maxLength());
             redactedTexts.replaceAll(text -> finalValues.restore(text, false));
         }
-        return new EmbeddingsRequest(request.model(), new EmbeddingInput.Texts(redactedTexts, texts.single()),
-                request.encodingFormat(), request.dimensions(), request.user(), request.extensions());
+        return request.withInput(texts.withTexts(redactedTexts));
     }
 
     private RedactionSession session() {
@@ -149,7 +150,7 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
     }
 
     /** The final text of each placeholder whose type's mode is mask or hash; pseudonymized ones stay as they are. */
-    private Map<String, String> settled(Placeholders placeholders, Map<?, ?> decided) {
+    private Map<String, String> settled(Placeholders placeholders, RedactionObligations decided) {
         Map<String, String> settled = new HashMap<>();
         placeholders.originals().forEach((placeholder, original) -> {
             String type = RedactionSession.typeOf(placeholder);
@@ -170,9 +171,9 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         if (outputScan.isPresent()) {
             Map<String, Integer> counts = new TreeMap<>();
             answer = AnswerTexts.rewrite(answer, outputScan.get().rewrite(
-                    exchange.get(Attributes.POLICY_REDACT).orElse(Map.of()), counts));
+                    exchange.get(Attributes.POLICY_REDACT).orElse(RedactionObligations.NONE), counts));
             if (!counts.isEmpty()) {
-                exchange.put(OUTPUT_FINDINGS, Map.copyOf(counts));
+                exchange.put(OUTPUT_FINDINGS, PiiFindings.of(counts));
             }
         }
         Placeholders placeholders = placeholders(exchange);
@@ -188,11 +189,12 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
             return restore;
         }
         Map<String, Integer> counts = new TreeMap<>();
-        TextRewrite scan = outputScan.get().rewrite(exchange.get(Attributes.POLICY_REDACT).orElse(Map.of()), counts);
+        TextRewrite scan = outputScan.get().rewrite(exchange.get(Attributes.POLICY_REDACT)
+                .orElse(RedactionObligations.NONE), counts);
         StreamTransformer scanning = new StreamTextRewriter(OutputScan::pendingFrom, (text, json) -> {
             String scanned = scan.apply(text, json);
             if (scanned != text) {
-                exchange.put(OUTPUT_FINDINGS, Map.copyOf(counts));
+                exchange.put(OUTPUT_FINDINGS, PiiFindings.of(counts));
             }
             return scanned;
         });
@@ -215,17 +217,9 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         return exchange.get(state).map(Redacted::placeholders).orElse(Placeholders.NONE);
     }
 
-    @SuppressWarnings("rawtypes")
-    private static Map<String, Integer> merged(Optional<Map> earlier, Map<String, Integer> findings) {
-        if (earlier.isEmpty() || earlier.get().isEmpty()) {
-            return findings;
-        }
-        Map<String, Integer> merged = new TreeMap<>(findings);
-        earlier.get().forEach((type, count) -> {
-            if (count instanceof Integer n) {
-                merged.merge(String.valueOf(type), n, Integer::sum);
-            }
-        });
-        return Map.copyOf(merged);
+    /** Adds to what earlier entries found: another redaction plugin, or this one configured twice, may run first. */
+    private static void record(Exchange exchange, PiiFindings findings) {
+        exchange.put(Attributes.PII_FINDINGS, exchange.get(Attributes.PII_FINDINGS)
+                .map(earlier -> earlier.plus(findings)).orElse(findings));
     }
 }

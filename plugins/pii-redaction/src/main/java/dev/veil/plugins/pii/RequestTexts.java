@@ -60,7 +60,7 @@ final class RequestTexts {
                     if (content == null) {
                         content = new ArrayList<>(message.content());
                     }
-                    content.set(i, new ContentPart.Text(rewritten, text.extensions()));
+                    content.set(i, text.withText(rewritten));
                 }
             }
         }
@@ -72,7 +72,7 @@ final class RequestTexts {
                 if (calls == null) {
                     calls = new ArrayList<>(message.toolCalls());
                 }
-                calls.set(i, new ToolCall(call.id(), call.name(), rewritten));
+                calls.set(i, call.withArguments(rewritten));
             }
         }
         Optional<String> refusal = message.refusal().map(text -> rewrite.apply(text, false));
@@ -80,8 +80,14 @@ final class RequestTexts {
         if (content == null && calls == null && !refusalChanged) {
             return message;
         }
-        return new ChatMessage(message.role(), content == null ? message.content() : content, message.name(),
-                calls == null ? message.toolCalls() : calls, message.toolCallId(), message.reasoningContent(),
-                refusal, message.extensions());
+        ChatMessage.Builder rewritten = message.toBuilder();
+        if (content != null) {
+            rewritten.content(content);
+        }
+        if (calls != null) {
+            rewritten.toolCalls(calls);
+        }
+        refusal.ifPresent(rewritten::refusal);
+        return rewritten.build();
     }
 }

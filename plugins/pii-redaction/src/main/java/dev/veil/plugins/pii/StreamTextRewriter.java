@@ -10,7 +10,6 @@ import java.util.Optional;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
-import dev.veil.spi.Extensions;
 import dev.veil.spi.ToolCallDelta;
 import dev.veil.spi.plugin.StreamSink;
 import dev.veil.spi.plugin.StreamTransformer;
@@ -86,8 +85,7 @@ final class StreamTextRewriter implements StreamTransformer {
                         channel.field() == Field.ARGUMENTS))));
         held.clear();
         List<ChunkChoice> choices = new ArrayList<>(deltas.size());
-        deltas.forEach((index, delta) -> choices.add(new ChunkChoice(index, delta, Optional.empty(),
-                Extensions.NONE)));
+        deltas.forEach((index, delta) -> choices.add(ChunkChoice.of(index, delta)));
         sink.emit(last.withChoices(choices).withoutUsage());
     }
 
@@ -105,17 +103,25 @@ final class StreamTextRewriter implements StreamTransformer {
             Optional<String> arguments = call.arguments()
                     .map(t -> pass(new Channel(index, Field.ARGUMENTS, call.index()), t, true));
             changed |= differs(call.arguments(), arguments);
-            calls.add(differs(call.arguments(), arguments)
-                    ? new ToolCallDelta(call.index(), call.id(), call.name(), arguments) : call);
+            calls.add(differs(call.arguments(), arguments) ? call.withArguments(arguments.get()) : call);
         }
-        Delta restored = changed ? new Delta(delta.role(), content, reasoning, refusal, calls, delta.extensions())
-                : delta;
+        Delta restored = changed ? rewritten(delta, content, reasoning, refusal, calls) : delta;
         if (choice.finishReason().isPresent()) {
             Delta flushed = flush(index, restored);
             changed |= flushed != restored;
             restored = flushed;
         }
-        return changed ? new ChunkChoice(index, restored, choice.finishReason(), choice.extensions()) : choice;
+        return changed ? choice.withDelta(restored) : choice;
+    }
+
+    /** {@code delta} with its texts replaced: each is present exactly when it was in {@code delta}. */
+    private static Delta rewritten(Delta delta, Optional<String> content, Optional<String> reasoning,
+                                   Optional<String> refusal, List<ToolCallDelta> calls) {
+        Delta.Builder rewritten = delta.toBuilder().toolCalls(calls);
+        content.ifPresent(rewritten::content);
+        reasoning.ifPresent(rewritten::reasoningContent);
+        refusal.ifPresent(rewritten::refusal);
+        return rewritten.build();
     }
 
     /** The part of {@code text} that can go on now, rewritten; a tail that may still change stays held. */
@@ -148,30 +154,23 @@ final class StreamTextRewriter implements StreamTransformer {
 
     private static Delta append(Delta delta, Channel channel, String text) {
         return switch (channel.field()) {
-            case CONTENT -> new Delta(delta.role(), Optional.of(delta.content().orElse("") + text),
-                    delta.reasoningContent(), delta.refusal(), delta.toolCalls(), delta.extensions());
-            case REASONING -> new Delta(delta.role(), delta.content(),
-                    Optional.of(delta.reasoningContent().orElse("") + text), delta.refusal(), delta.toolCalls(),
-                    delta.extensions());
-            case REFUSAL -> new Delta(delta.role(), delta.content(), delta.reasoningContent(),
-                    Optional.of(delta.refusal().orElse("") + text), delta.toolCalls(), delta.extensions());
+            case CONTENT -> delta.withContent(delta.content().orElse("") + text);
+            case REASONING -> delta.withReasoningContent(delta.reasoningContent().orElse("") + text);
+            case REFUSAL -> delta.withRefusal(delta.refusal().orElse("") + text);
             case ARGUMENTS -> {
                 List<ToolCallDelta> calls = new ArrayList<>(delta.toolCalls());
                 boolean merged = false;
                 for (int i = 0; i < calls.size(); i++) {
                     ToolCallDelta call = calls.get(i);
                     if (call.index() == channel.toolCall()) {
-                        calls.set(i, new ToolCallDelta(call.index(), call.id(), call.name(),
-                                Optional.of(call.arguments().orElse("") + text)));
+                        calls.set(i, call.withArguments(call.arguments().orElse("") + text));
                         merged = true;
                     }
                 }
                 if (!merged) {
-                    calls.add(new ToolCallDelta(channel.toolCall(), Optional.empty(), Optional.empty(),
-                            Optional.of(text)));
+                    calls.add(ToolCallDelta.continuation(channel.toolCall(), text));
                 }
-                yield new Delta(delta.role(), delta.content(), delta.reasoningContent(), delta.refusal(), calls,
-                        delta.extensions());
+                yield delta.withToolCalls(calls);
             }
         };
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,11 +16,11 @@ import dev.veil.spi.ChatResponse;
 import dev.veil.spi.Choice;
 import dev.veil.spi.EmbeddingInput;
 import dev.veil.spi.EmbeddingsRequest;
-import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.Role;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.PiiFindings;
 import dev.veil.spi.plugin.PluginConfigException;
 import dev.veil.spi.plugin.PluginContext;
 import dev.veil.spi.plugin.PluginSettings;
@@ -45,7 +44,8 @@ class FindingsLimitTest {
 
         String redacted = sent.messages().get(0).text();
         assertThat(redacted).doesNotContain("@").contains("<EMAIL_1>", "<EMAIL_" + FindingsLimit.DEFAULT + ">");
-        assertThat(exchange.get(Attributes.PII_FINDINGS)).contains(Map.of("EMAIL", FindingsLimit.DEFAULT));
+        assertThat(exchange.get(Attributes.PII_FINDINGS))
+                .contains(PiiFindings.of(Map.of("EMAIL", FindingsLimit.DEFAULT)));
         assertThat(text(plugin.onResponse(answer(redacted), exchange))).isEqualTo(prompt);
     }
 
@@ -120,9 +120,8 @@ class FindingsLimitTest {
     @Test
     void refusesEmbeddingsInputsOverTheLimit() {
         PiiRedactionPlugin plugin = plugin(Map.of("max-findings", "100"));
-        EmbeddingsRequest request = new EmbeddingsRequest("m", new EmbeddingInput.Texts(List.of(distinctEmails(60),
-                distinctEmails(41)), false), Optional.empty(), java.util.OptionalInt.empty(), Optional.empty(),
-                Extensions.NONE);
+        EmbeddingsRequest request = EmbeddingsRequest.of("m", EmbeddingInput.texts(List.of(distinctEmails(60),
+                distinctEmails(41))));
 
         assertThatThrownBy(() -> plugin.onEmbeddings(request, exchange))
                 .isInstanceOfSatisfying(VeilException.class, e -> assertThat(e.status()).isEqualTo(413));
@@ -189,9 +188,8 @@ class FindingsLimitTest {
     }
 
     private static ChatResponse answer(String text) {
-        return new ChatResponse("r1", 1, "m", List.of(new Choice(0, ChatMessage.text(Role.ASSISTANT, text),
-                Optional.of(FinishReason.STOP), Extensions.NONE)), Optional.empty(), Optional.empty(),
-                Extensions.NONE);
+        return ChatResponse.builder("r1", 1, "m")
+                .choices(List.of(Choice.of(0, ChatMessage.text(Role.ASSISTANT, text), FinishReason.STOP))).build();
     }
 
     private static String text(ChatResponse response) {

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -19,12 +18,13 @@ import dev.veil.spi.ChatResponse;
 import dev.veil.spi.Choice;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
-import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.Role;
 import dev.veil.spi.ToolCall;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Attributes;
+import dev.veil.spi.plugin.PiiFindings;
+import dev.veil.spi.plugin.RedactionObligations;
 import dev.veil.spi.plugin.StreamSink;
 import dev.veil.spi.plugin.StreamTransformer;
 import dev.veil.spi.testing.TestExchange;
@@ -39,7 +39,7 @@ class PiiRedactionPluginTest {
         ChatRequest request = request(
                 ChatMessage.text(Role.SYSTEM, "Owner: Alice Smith"),
                 ChatMessage.text(Role.USER, "Mail ann@example.com"),
-                ChatMessage.text(Role.ASSISTANT, "").withToolCalls(List.of(new ToolCall("c1", "send",
+                ChatMessage.text(Role.ASSISTANT, "").withToolCalls(List.of(ToolCall.of("c1", "send",
                         "{\"to\":\"ann@example.com\"}"))),
                 ChatMessage.text(Role.TOOL, "sent to ann@example.com"));
         ChatRequest sent = plugin(Map.of(), false).onRequest(request, exchange);
@@ -52,7 +52,7 @@ class PiiRedactionPluginTest {
     void recordsFindingCountsForPolicyAndAudit() {
         plugin(Map.of(), false).onRequest(request(ChatMessage.text(Role.USER,
                 "ann@example.com, bob@example.com, Bob Jones")), exchange);
-        assertThat(exchange.get(Attributes.PII_FINDINGS)).contains(Map.of("EMAIL", 2, "PERSON", 1));
+        assertThat(exchange.get(Attributes.PII_FINDINGS)).contains(PiiFindings.of(Map.of("EMAIL", 2, "PERSON", 1)));
     }
 
     @Test
@@ -108,7 +108,7 @@ class PiiRedactionPluginTest {
     void theDecisionOverridesTheConfiguredMode() {
         PiiRedactionPlugin plugin = plugin(Map.of("PERSON", RedactionMode.BLOCK), false);
         ChatRequest redacted = plugin.onRequest(request(ChatMessage.text(Role.USER, "Alice Smith")), exchange);
-        exchange.put(Attributes.POLICY_REDACT, Map.of("PERSON", "mask"));
+        exchange.put(Attributes.POLICY_REDACT, RedactionObligations.of(Map.of("PERSON", "mask")));
         assertThat(plugin.onDecision(redacted, exchange).messages().get(0).text()).isEqualTo("***** *****");
     }
 
@@ -116,7 +116,7 @@ class PiiRedactionPluginTest {
     void aDecisionCanBlockWhatConfigLetsThrough() {
         PiiRedactionPlugin plugin = plugin(Map.of(), false);
         ChatRequest redacted = plugin.onRequest(request(ChatMessage.text(Role.USER, "ann@example.com")), exchange);
-        exchange.put(Attributes.POLICY_REDACT, Map.of("EMAIL", "block"));
+        exchange.put(Attributes.POLICY_REDACT, RedactionObligations.of(Map.of("EMAIL", "block")));
         assertThatThrownBy(() -> plugin.onDecision(redacted, exchange)).isInstanceOf(VeilException.class)
                 .hasMessageContaining("EMAIL");
     }
@@ -125,7 +125,7 @@ class PiiRedactionPluginTest {
     void anUnknownModeInTheDecisionFailsClosed() {
         PiiRedactionPlugin plugin = plugin(Map.of(), false);
         ChatRequest redacted = plugin.onRequest(request(ChatMessage.text(Role.USER, "ann@example.com")), exchange);
-        exchange.put(Attributes.POLICY_REDACT, Map.of("EMAIL", "scramble"));
+        exchange.put(Attributes.POLICY_REDACT, RedactionObligations.of(Map.of("EMAIL", "scramble")));
         assertThatThrownBy(() -> plugin.onDecision(redacted, exchange))
                 .isInstanceOfSatisfying(VeilException.class, e -> assertThat(e.status()).isEqualTo(500))
                 .hasMessageContaining("scramble");
@@ -138,7 +138,7 @@ class PiiRedactionPluginTest {
                 exchange);
         ChatResponse answer = plugin.onResponse(answer("<EMAIL_1> knows zed@example.org"), exchange);
         assertThat(answer.choices().get(0).message().text()).isEqualTo("ann@example.com knows <EMAIL>");
-        assertThat(exchange.get(PiiRedactionPlugin.OUTPUT_FINDINGS)).contains(Map.of("EMAIL", 1));
+        assertThat(exchange.get(PiiRedactionPlugin.OUTPUT_FINDINGS)).contains(PiiFindings.of(Map.of("EMAIL", 1)));
     }
 
     @Test
@@ -154,12 +154,11 @@ class PiiRedactionPluginTest {
         }
         transformer.onComplete(sink);
         assertThat(String.join("", out)).isEqualTo("Ask ann@example.com or <EMAIL>. Then wait.");
-        assertThat(exchange.get(PiiRedactionPlugin.OUTPUT_FINDINGS)).contains(Map.of("EMAIL", 1));
+        assertThat(exchange.get(PiiRedactionPlugin.OUTPUT_FINDINGS)).contains(PiiFindings.of(Map.of("EMAIL", 1)));
     }
 
     private static ChatChunk chunk(String text) {
-        return new ChatChunk("c1", 1, "m", List.of(new ChunkChoice(0, Delta.content(text), Optional.empty(),
-                Extensions.NONE)), Optional.empty(), Optional.empty(), Extensions.NONE);
+        return ChatChunk.builder("c1", 1, "m").choices(List.of(ChunkChoice.of(0, Delta.content(text)))).build();
     }
 
     private static PiiRedactionPlugin plugin(Map<String, RedactionMode> modes, boolean scanOutput) {
@@ -173,8 +172,7 @@ class PiiRedactionPluginTest {
     }
 
     private static ChatResponse answer(String text) {
-        return new ChatResponse("r1", 1, "m", List.of(new Choice(0, ChatMessage.text(Role.ASSISTANT, text),
-                Optional.of(FinishReason.STOP), Extensions.NONE)), Optional.empty(), Optional.empty(),
-                Extensions.NONE);
+        return ChatResponse.builder("r1", 1, "m")
+                .choices(List.of(Choice.of(0, ChatMessage.text(Role.ASSISTANT, text), FinishReason.STOP))).build();
     }
 }

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
-import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.ToolCallDelta;
 
@@ -81,14 +80,13 @@ class StreamTextRewriterTest {
     }
 
     private static ChatChunk arguments(String arguments) {
-        Delta delta = new Delta(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                List.of(new ToolCallDelta(0, Optional.empty(), Optional.empty(), Optional.of(arguments))),
-                Extensions.NONE);
+        Delta delta = Delta.EMPTY.withToolCalls(List.of(ToolCallDelta.continuation(0, arguments)));
         return chunk(delta, Optional.empty());
     }
 
     private static ChatChunk chunk(Delta delta, Optional<FinishReason> finish) {
-        return new ChatChunk("chatcmpl-1", 1, "m", List.of(new ChunkChoice(0, delta, finish, Extensions.NONE)),
-                Optional.empty(), Optional.empty(), Extensions.NONE);
+        ChunkChoice choice = ChunkChoice.of(0, delta);
+        return ChatChunk.builder("chatcmpl-1", 1, "m")
+                .choices(List.of(finish.map(choice::withFinishReason).orElse(choice))).build();
     }
 }

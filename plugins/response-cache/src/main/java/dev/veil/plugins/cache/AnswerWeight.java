@@ -30,6 +30,7 @@ final class AnswerWeight {
                     case ContentPart.Text text -> text.text().length();
                     case ContentPart.Image image -> image.url().length();
                     case ContentPart.Other other -> other.json().text().length();
+                    default -> part.toString().length();
                 };
                 objects += 2;
             }

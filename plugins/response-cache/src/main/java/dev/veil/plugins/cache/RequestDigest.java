@@ -36,13 +36,20 @@ final class RequestDigest {
     private RequestDigest() {
     }
 
-    /** The digest as lower-case hex. */
-    static String of(ChatRequest request) {
-        return HexFormat.of().formatHex(sha256(canonical(request)));
+    /**
+     * The digest as lower-case hex; empty when the request holds a kind of content part, tool choice or response
+     * format that a later SPI added and this plugin cannot write, so cannot tell apart from another of its kind.
+     */
+    static Optional<String> of(ChatRequest request) {
+        try {
+            return Optional.of(HexFormat.of().formatHex(sha256(canonical(request))));
+        } catch (UnknownKind e) {
+            return Optional.empty();
+        }
     }
 
     /** The canonical form the digest is taken of. */
-    static String canonical(ChatRequest request) {
+    private static String canonical(ChatRequest request) {
         StringBuilder out = new StringBuilder(256);
         out.append('{');
         field(out, "model").append(string(request.model()));
@@ -130,6 +137,7 @@ final class RequestDigest {
                 field(out, "type").append(string(other.type()));
                 json(field(out, "json"), other.json().text());
             }
+            default -> throw new UnknownKind();
         }
         out.append('}');
     }
@@ -151,6 +159,7 @@ final class RequestDigest {
             case ToolChoice.Function function -> out.append("{\"function\":").append(string(function.name()))
                     .append('}');
             case ToolChoice.Other other -> json(out.append("{\"other\":"), other.json().text()).append('}');
+            default -> throw new UnknownKind();
         }
     }
 
@@ -166,6 +175,7 @@ final class RequestDigest {
                 schema.strict().ifPresent(strict -> field(out, "strict").append(strict));
                 out.append('}');
             }
+            default -> throw new UnknownKind();
         }
     }
 
@@ -253,6 +263,15 @@ final class RequestDigest {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** A value of a kind a later SPI added: the digest cannot be taken. */
+    private static final class UnknownKind extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnknownKind() {
+            super(null, null, false, false);
         }
     }
 }

@@ -29,6 +29,11 @@ public final class ResponseCacheFactory implements PluginFactory {
     }
 
     @Override
+    public int spiMinorVersion() {
+        return SPI_MINOR_VERSION;
+    }
+
+    @Override
     public Plugin create(PluginSettings settings, PluginContext context) {
         return new ResponseCachePlugin(CacheSettings.from(settings));
     }

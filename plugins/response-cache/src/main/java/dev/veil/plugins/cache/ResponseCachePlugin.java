@@ -76,7 +76,12 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
             exchange.put(Attributes.CACHE_STATUS, BYPASS);
             return Optional.empty();
         }
-        Key key = new Key(exchange.caller().tenant(), RequestDigest.of(request));
+        Optional<String> digest = RequestDigest.of(request);
+        if (digest.isEmpty()) {
+            exchange.put(Attributes.CACHE_STATUS, BYPASS);
+            return Optional.empty();
+        }
+        Key key = new Key(exchange.caller().tenant(), digest.get());
         if (!control.equals("refresh")) {
             ChatResponse cached = cache.getIfPresent(key);
             if (cached != null) {

@@ -12,7 +12,6 @@ import dev.veil.spi.Choice;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.ContentPart;
 import dev.veil.spi.Delta;
-import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.Role;
 import dev.veil.spi.ToolCall;
@@ -56,7 +55,10 @@ final class StreamAssembler {
     ChatResponse response() {
         List<Choice> assembled = new ArrayList<>(choices.size());
         choices.forEach((index, parts) -> assembled.add(parts.choice(index)));
-        return new ChatResponse(id, created, model, assembled, usage, systemFingerprint, Extensions.NONE);
+        ChatResponse.Builder response = ChatResponse.builder(id, created, model).choices(assembled);
+        usage.ifPresent(response::usage);
+        systemFingerprint.ifPresent(response::systemFingerprint);
+        return response.build();
     }
 
     private static final class ChoiceParts {
@@ -92,10 +94,15 @@ final class StreamAssembler {
             calls.values().forEach(call -> toolCalls.add(call.toolCall()));
             List<ContentPart> parts = hasContent && (content.length() > 0 || toolCalls.isEmpty())
                     ? List.of(ContentPart.text(content.toString())) : List.of();
-            ChatMessage message = new ChatMessage(role, parts, Optional.empty(), toolCalls, Optional.empty(),
-                    Optional.ofNullable(reasoning).map(StringBuilder::toString),
-                    Optional.ofNullable(refusal).map(StringBuilder::toString), Extensions.NONE);
-            return new Choice(index, message, finishReason, Extensions.NONE);
+            ChatMessage.Builder message = ChatMessage.builder(role).content(parts).toolCalls(toolCalls);
+            if (reasoning != null) {
+                message.reasoningContent(reasoning.toString());
+            }
+            if (refusal != null) {
+                message.refusal(refusal.toString());
+            }
+            Choice choice = Choice.of(index, message.build());
+            return finishReason.map(choice::withFinishReason).orElse(choice);
         }
 
         private static StringBuilder append(StringBuilder builder, String text) {
@@ -115,7 +122,7 @@ final class StreamAssembler {
         }
 
         ToolCall toolCall() {
-            return new ToolCall(id, name, arguments.toString());
+            return ToolCall.of(id, name, arguments.toString());
         }
     }
 }

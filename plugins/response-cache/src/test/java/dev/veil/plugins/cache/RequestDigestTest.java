@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,35 +23,29 @@ class RequestDigestTest {
     private static final ChatRequest BASE = ChatRequest.of("smart", List.of(
             ChatMessage.text(Role.SYSTEM, "Be brief."), ChatMessage.text(Role.USER, "Mail <EMAIL_1> about it.")));
 
-    private static ChatRequest with(ChatRequest request, boolean stream, Optional<String> user,
-                                    Map<String, String> metadata) {
-        return new ChatRequest(request.model(), request.messages(), request.tools(), request.toolChoice(),
-                request.parallelToolCalls(), request.responseFormat(), request.sampling(), request.stop(),
-                request.seed(), request.reasoningEffort(), stream,
-                stream ? Optional.of(new StreamOptions(true, Extensions.NONE)) : Optional.empty(), user, metadata,
-                request.extensions());
+    private static ChatRequest streamedFor(ChatRequest request, String user, Map<String, String> metadata) {
+        return request.toBuilder().stream(true).streamOptions(StreamOptions.of(true)).user(user).metadata(metadata)
+                .build();
     }
 
     private static ChatRequest withTools(String parametersJson) {
-        return new ChatRequest(BASE.model(), BASE.messages(), List.of(ToolDefinition.function("weather", "Weather",
-                new RawJson(parametersJson))), Optional.empty(), Optional.empty(), Optional.empty(),
-                SamplingParameters.DEFAULTS, List.of(), OptionalLong.empty(), Optional.empty(), false,
-                Optional.empty(), Optional.empty(), Map.of(), Extensions.NONE);
+        return ChatRequest.builder(BASE.model(), BASE.messages()).tools(List.of(ToolDefinition.function("weather",
+                "Weather", RawJson.of(parametersJson)))).build();
     }
 
     @Test
     void isTheSameForTheSameRequest() {
         assertThat(RequestDigest.of(BASE)).isEqualTo(RequestDigest.of(ChatRequest.of("smart", List.of(
                 ChatMessage.text(Role.SYSTEM, "Be brief."), ChatMessage.text(Role.USER, "Mail <EMAIL_1> about it.")))))
-                .hasSize(64);
+                .hasValueSatisfying(digest -> assertThat(digest).hasSize(64));
     }
 
     @Test
     void ignoresKeyOrderAndWhitespaceInVerbatimJson() {
         ChatRequest one = BASE.withExtensions(Extensions.of(Map.of("logit_bias",
-                new RawJson("{\"50256\": -100, \"11\": 5}"))));
+                RawJson.of("{\"50256\": -100, \"11\": 5}"))));
         ChatRequest other = BASE.withExtensions(Extensions.of(Map.of("logit_bias",
-                new RawJson("{\n  \"11\":5,\"50256\":-100\n}"))));
+                RawJson.of("{\n  \"11\":5,\"50256\":-100\n}"))));
 
         assertThat(RequestDigest.of(one)).isEqualTo(RequestDigest.of(other));
     }
@@ -63,11 +53,11 @@ class RequestDigestTest {
     @Test
     void ignoresTheOrderUnknownFieldsArrivedIn() {
         LinkedHashMap<String, RawJson> first = new LinkedHashMap<>();
-        first.put("top_k", new RawJson("40"));
-        first.put("service_tier", new RawJson("\"flex\""));
+        first.put("top_k", RawJson.of("40"));
+        first.put("service_tier", RawJson.of("\"flex\""));
         LinkedHashMap<String, RawJson> second = new LinkedHashMap<>();
-        second.put("service_tier", new RawJson("\"flex\""));
-        second.put("top_k", new RawJson("40"));
+        second.put("service_tier", RawJson.of("\"flex\""));
+        second.put("top_k", RawJson.of("40"));
 
         assertThat(RequestDigest.of(BASE.withExtensions(Extensions.of(first))))
                 .isEqualTo(RequestDigest.of(BASE.withExtensions(Extensions.of(second))));
@@ -82,9 +72,9 @@ class RequestDigestTest {
 
     @Test
     void ignoresStreamingUserAndMetadata() {
-        ChatRequest streamed = with(BASE, true, Optional.of("user-42"), Map.of("use_case", "support"));
-        ChatRequest extended = streamed.withExtensions(Extensions.of(Map.of("stream", new RawJson("true"),
-                "metadata", new RawJson("{\"a\":1}"), "user", new RawJson("\"x\""))));
+        ChatRequest streamed = streamedFor(BASE, "user-42", Map.of("use_case", "support"));
+        ChatRequest extended = streamed.withExtensions(Extensions.of(Map.of("stream", RawJson.of("true"),
+                "metadata", RawJson.of("{\"a\":1}"), "user", RawJson.of("\"x\""))));
 
         assertThat(RequestDigest.of(streamed)).isEqualTo(RequestDigest.of(BASE));
         assertThat(RequestDigest.of(extended)).isEqualTo(RequestDigest.of(BASE));
@@ -110,24 +100,21 @@ class RequestDigestTest {
 
     @Test
     void changesWithSampling() {
-        ChatRequest warmer = BASE.withSampling(new SamplingParameters(OptionalDouble.of(0.9), OptionalDouble.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalDouble.empty(),
-                OptionalDouble.empty()));
+        ChatRequest warmer = BASE.withSampling(SamplingParameters.builder().temperature(0.9).build());
 
         assertThat(RequestDigest.of(BASE)).isNotEqualTo(RequestDigest.of(warmer));
     }
 
     @Test
     void changesWithImagesAndToolTurns() {
-        ChatMessage image = new ChatMessage(Role.USER, List.of(ContentPart.text("What is this?"),
-                new ContentPart.Image("https://example.org/a.png", Optional.empty(), Extensions.NONE)),
-                Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Extensions.NONE);
+        ChatMessage image = ChatMessage.builder(Role.USER).content(List.of(ContentPart.text("What is this?"),
+                ContentPart.image("https://example.org/a.png"))).build();
         ChatMessage otherImage = image.withContent(List.of(ContentPart.text("What is this?"),
-                new ContentPart.Image("https://example.org/b.png", Optional.empty(), Extensions.NONE)));
+                ContentPart.image("https://example.org/b.png")));
         ChatMessage call = ChatMessage.text(Role.ASSISTANT, "").withToolCalls(List.of(
-                new ToolCall("call_1", "weather", "{\"city\":\"Oslo\"}")));
+                ToolCall.of("call_1", "weather", "{\"city\":\"Oslo\"}")));
         ChatMessage otherCall = ChatMessage.text(Role.ASSISTANT, "").withToolCalls(List.of(
-                new ToolCall("call_1", "weather", "{\"city\":\"Rome\"}")));
+                ToolCall.of("call_1", "weather", "{\"city\":\"Rome\"}")));
 
         assertThat(RequestDigest.of(BASE.withMessages(List.of(image))))
                 .isNotEqualTo(RequestDigest.of(BASE.withMessages(List.of(otherImage))));

@@ -18,7 +18,6 @@ import dev.veil.spi.ChatResponse;
 import dev.veil.spi.Choice;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
-import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.Role;
 import dev.veil.spi.Usage;
@@ -40,9 +39,8 @@ class ResponseCachePluginTest {
     }
 
     private static ChatResponse answer(String text) {
-        return new ChatResponse("chatcmpl-1", 1, "gpt-4o", List.of(new Choice(0, ChatMessage.text(Role.ASSISTANT,
-                text), Optional.of(FinishReason.STOP), Extensions.NONE)), Optional.of(Usage.of(3, 4)),
-                Optional.empty(), Extensions.NONE);
+        return ChatResponse.builder("chatcmpl-1", 1, "gpt-4o").choices(List.of(Choice.of(0,
+                ChatMessage.text(Role.ASSISTANT, text), FinishReason.STOP))).usage(Usage.of(3, 4)).build();
     }
 
     private static ChatRequest asking(String text) {
@@ -188,8 +186,8 @@ class ResponseCachePluginTest {
 
     @Test
     void doesNotStoreAnAnswerWithoutAFinishReason() {
-        ChatResponse truncated = answer("Hel").withChoices(List.of(new Choice(0, ChatMessage.text(Role.ASSISTANT,
-                "Hel"), Optional.empty(), Extensions.NONE)));
+        ChatResponse truncated = answer("Hel").withChoices(List.of(Choice.of(0, ChatMessage.text(Role.ASSISTANT,
+                "Hel"))));
 
         exchange(TestExchange.ofTenant("acme"), REQUEST, truncated);
 
@@ -202,8 +200,7 @@ class ResponseCachePluginTest {
         cache.intercept(REQUEST, interrupted);
         StreamTransformer transformer = cache.openStream(REQUEST, interrupted);
         List<ChatChunk> passed = new ArrayList<>();
-        transformer.onEvent(chunk(new ChunkChoice(0, Delta.content("Hel"), Optional.empty(), Extensions.NONE)),
-                passed::add);
+        transformer.onEvent(chunk(ChunkChoice.of(0, Delta.content("Hel"))), passed::add);
 
         assertThat(passed).hasSize(1);
         assertThat(cache.size()).isZero();
@@ -211,10 +208,8 @@ class ResponseCachePluginTest {
         TestExchange completed = TestExchange.ofTenant("acme");
         cache.intercept(REQUEST, completed);
         StreamTransformer second = cache.openStream(REQUEST, completed);
-        second.onEvent(chunk(new ChunkChoice(0, Delta.content("Hello"), Optional.empty(), Extensions.NONE)),
-                passed::add);
-        second.onEvent(chunk(new ChunkChoice(0, Delta.EMPTY, Optional.of(FinishReason.STOP), Extensions.NONE)),
-                passed::add);
+        second.onEvent(chunk(ChunkChoice.of(0, Delta.content("Hello"))), passed::add);
+        second.onEvent(chunk(ChunkChoice.of(0, Delta.EMPTY, FinishReason.STOP)), passed::add);
         second.onComplete(passed::add);
 
         assertThat(cache.intercept(REQUEST, TestExchange.ofTenant("acme")).orElseThrow().choices().get(0).message().text())
@@ -222,7 +217,6 @@ class ResponseCachePluginTest {
     }
 
     private static ChatChunk chunk(ChunkChoice choice) {
-        return new ChatChunk("chatcmpl-s", 7, "gpt-4o", List.of(choice), Optional.empty(), Optional.empty(),
-                Extensions.NONE);
+        return ChatChunk.builder("chatcmpl-s", 7, "gpt-4o").choices(List.of(choice)).build();
     }
 }

@@ -12,7 +12,6 @@ import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
-import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.Role;
 import dev.veil.spi.ToolCall;
@@ -23,13 +22,19 @@ class StreamAssemblerTest {
     private final StreamAssembler assembler = new StreamAssembler();
 
     private void event(int index, Delta delta, Optional<FinishReason> finish) {
-        assembler.add(new ChatChunk("chatcmpl-9", 42, "gpt-4o-2024", List.of(new ChunkChoice(index, delta, finish,
-                Extensions.NONE)), Optional.empty(), Optional.of("fp_1"), Extensions.NONE));
+        ChunkChoice choice = ChunkChoice.of(index, delta);
+        assembler.add(ChatChunk.builder("chatcmpl-9", 42, "gpt-4o-2024")
+                .choices(List.of(finish.map(choice::withFinishReason).orElse(choice))).systemFingerprint("fp_1")
+                .build());
     }
 
     private static Delta delta(Optional<Role> role, Optional<String> content, Optional<String> reasoning,
                                List<ToolCallDelta> calls) {
-        return new Delta(role, content, reasoning, Optional.empty(), calls, Extensions.NONE);
+        Delta.Builder delta = Delta.builder().toolCalls(calls);
+        role.ifPresent(delta::role);
+        content.ifPresent(delta::content);
+        reasoning.ifPresent(delta::reasoningContent);
+        return delta.build();
     }
 
     @Test
@@ -40,8 +45,7 @@ class StreamAssemblerTest {
         event(0, Delta.content("Hel"), Optional.empty());
         event(0, Delta.content("lo."), Optional.empty());
         event(0, Delta.EMPTY, Optional.of(FinishReason.STOP));
-        assembler.add(new ChatChunk("chatcmpl-9", 42, "gpt-4o-2024", List.of(), Optional.of(Usage.of(5, 2)),
-                Optional.empty(), Extensions.NONE));
+        assembler.add(ChatChunk.builder("chatcmpl-9", 42, "gpt-4o-2024").usage(Usage.of(5, 2)).build());
 
         ChatResponse response = assembler.response();
 
@@ -60,22 +64,22 @@ class StreamAssemblerTest {
     @Test
     void joinsToolCallArgumentFragmentsPerCall() {
         event(0, delta(Optional.of(Role.ASSISTANT), Optional.empty(), Optional.empty(), List.of(
-                new ToolCallDelta(0, Optional.of("call_a"), Optional.of("weather"), Optional.of("")),
-                new ToolCallDelta(1, Optional.of("call_b"), Optional.of("time"), Optional.of("{\"tz\"")))),
+                ToolCallDelta.start(0, "call_a", "weather").withArguments(""),
+                ToolCallDelta.start(1, "call_b", "time").withArguments("{\"tz\""))),
                 Optional.empty());
         event(0, delta(Optional.empty(), Optional.empty(), Optional.empty(), List.of(
-                new ToolCallDelta(0, Optional.empty(), Optional.empty(), Optional.of("{\"city\":")))),
+                ToolCallDelta.continuation(0, "{\"city\":"))),
                 Optional.empty());
         event(0, delta(Optional.empty(), Optional.empty(), Optional.empty(), List.of(
-                new ToolCallDelta(1, Optional.empty(), Optional.empty(), Optional.of(":\"CET\"}")),
-                new ToolCallDelta(0, Optional.empty(), Optional.empty(), Optional.of("\"Oslo\"}")))),
+                ToolCallDelta.continuation(1, ":\"CET\"}"),
+                ToolCallDelta.continuation(0, "\"Oslo\"}"))),
                 Optional.empty());
         event(0, Delta.EMPTY, Optional.of(FinishReason.TOOL_CALLS));
 
         ChatMessage message = assembler.response().choices().get(0).message();
 
-        assertThat(message.toolCalls()).containsExactly(new ToolCall("call_a", "weather", "{\"city\":\"Oslo\"}"),
-                new ToolCall("call_b", "time", "{\"tz\":\"CET\"}"));
+        assertThat(message.toolCalls()).containsExactly(ToolCall.of("call_a", "weather", "{\"city\":\"Oslo\"}"),
+                ToolCall.of("call_b", "time", "{\"tz\":\"CET\"}"));
         assertThat(message.content()).isEmpty();
     }
 

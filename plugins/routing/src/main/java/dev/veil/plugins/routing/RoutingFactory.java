@@ -35,6 +35,11 @@ public final class RoutingFactory implements PluginFactory {
     }
 
     @Override
+    public int spiMinorVersion() {
+        return SPI_MINOR_VERSION;
+    }
+
+    @Override
     public Plugin create(PluginSettings settings, PluginContext context) {
         RoutingSettings parsed = RoutingSettings.parse(settings, context.providers());
         RoutingPlugin plugin = new RoutingPlugin(parsed, context.logger(), System::nanoTime,

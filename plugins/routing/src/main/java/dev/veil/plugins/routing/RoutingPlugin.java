@@ -92,16 +92,18 @@ final class RoutingPlugin implements RequestPhase, AttemptPhase {
         RoutePlan plan = routes.get(request.model());
         if (plan != null) {
             long now = clock.getAsLong();
-            exchange.put(Attributes.ROUTE, new Route(targets(plan, request, exchange, now),
-                    healthyFallbacks(plan, now), plan.retries, plan.backoff, plan.deadline));
+            exchange.put(Attributes.ROUTE, Route.builder(targets(plan, request, exchange, now))
+                    .contextFallbacks(healthyFallbacks(plan, now)).retries(plan.retries).backoff(plan.backoff)
+                    .deadline(plan.deadline).build());
             return request;
         }
         Optional<Route> resolved = exchange.get(Attributes.ROUTE);
         if (resolved.isPresent()) {
             Route server = resolved.get();
             RoutePlan serverPlan = serverPlan(server.targets());
-            exchange.put(Attributes.ROUTE, new Route(targets(serverPlan, request, exchange, clock.getAsLong()),
-                    server.contextFallbacks(), retries, backoff, deadline));
+            exchange.put(Attributes.ROUTE, Route.builder(targets(serverPlan, request, exchange, clock.getAsLong()))
+                    .contextFallbacks(server.contextFallbacks()).retries(retries).backoff(backoff).deadline(deadline)
+                    .build());
         }
         return request;
     }

@@ -119,7 +119,7 @@ class RoutingFactoryTest {
     void acceptsAnyProviderWhenVeilListsNone() {
         RoutingSettings parsed = RoutingSettings.parse(settings(Map.of("routes", Map.of("smart",
                 route("targets", List.of(Map.of("target", "mistral/large")))))), List.of());
-        assertThat(parsed.routes().get(0).targets()).containsExactly(new Target("mistral", "large"));
+        assertThat(parsed.routes().get(0).targets()).containsExactly(Target.of("mistral", "large"));
     }
 
     @Test

@@ -9,9 +9,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.SplittableRandom;
 
 import dev.veil.spi.ChatMessage;
@@ -66,7 +63,7 @@ class RoutingPluginTest {
     }
 
     private static void attempt(RoutingPlugin plugin, Target target, Attempt.Result result, Duration latency) {
-        plugin.onAttempt(new Attempt(target, result, latency, Optional.empty()), new TestExchange());
+        plugin.onAttempt(Attempt.of(target, result, latency), new TestExchange());
     }
 
     private static void fail(RoutingPlugin plugin, Target target, int times) {
@@ -104,8 +101,7 @@ class RoutingPluginTest {
     void modelWithoutRouteKeepsVeilsTargetsUnderTheDefaultSettings() {
         RoutingPlugin plugin = plugin(Map.of("retries", "3", "backoff", "50ms", "deadline", "10s"));
         TestExchange exchange = new TestExchange();
-        exchange.put(Attributes.ROUTE, new Route(List.of(GPT, DEEPSEEK), List.of(CLAUDE), 0, Duration.ZERO,
-                Route.DEFAULT_DEADLINE));
+        exchange.put(Attributes.ROUTE, Route.builder(List.of(GPT, DEEPSEEK)).contextFallbacks(List.of(CLAUDE)).build());
         Route route = routeOf(plugin, request("gpt-4o"), exchange);
         assertThat(route.targets()).containsExactly(GPT, DEEPSEEK);
         assertThat(route.contextFallbacks()).containsExactly(CLAUDE);
@@ -240,9 +236,9 @@ class RoutingPluginTest {
         attempt(plugin, GPT, Attempt.Result.SUCCEEDED, Duration.ofMillis(3000));
         attempt(plugin, DEEPSEEK, Attempt.Result.SUCCEEDED, Duration.ofMillis(1000));
         attempt(plugin, DEEPSEEK, Attempt.Result.TIMED_OUT, Duration.ofMillis(1));
-        plugin.onAttempt(new Attempt(GPT, Attempt.Result.SUCCEEDED, Duration.ofMillis(200), Optional.empty()),
+        plugin.onAttempt(Attempt.of(GPT, Attempt.Result.SUCCEEDED, Duration.ofMillis(200)),
                 TestExchange.withKey("k_1", true));
-        plugin.onAttempt(new Attempt(DEEPSEEK, Attempt.Result.SUCCEEDED, Duration.ofMillis(800), Optional.empty()),
+        plugin.onAttempt(Attempt.of(DEEPSEEK, Attempt.Result.SUCCEEDED, Duration.ofMillis(800)),
                 TestExchange.withKey("k_1", true));
         assertThat(routeOf(plugin, "fast").targets()).containsExactly(DEEPSEEK, GPT);
         assertThat(routeOf(plugin, request("fast"), TestExchange.withKey("k_1", true)).targets())
@@ -283,9 +279,7 @@ class RoutingPluginTest {
         assertThat(routeOf(plugin, "cheap").targets()).containsExactly(DEEPSEEK, GPT);
         // 40,000 characters are about 10,000 tokens; with a 100-token answer cheap input wins.
         ChatRequest longPrompt = ChatRequest.of("cheap", List.of(ChatMessage.text(Role.USER, "x".repeat(40_000))))
-                .withSampling(new SamplingParameters(OptionalDouble.empty(), OptionalDouble.empty(),
-                        OptionalInt.empty(), OptionalInt.of(100), OptionalInt.empty(), OptionalDouble.empty(),
-                        OptionalDouble.empty()));
+                .withSampling(SamplingParameters.builder().maxCompletionTokens(100).build());
         assertThat(RoutingPlugin.estimateInputTokens(longPrompt)).isEqualTo(10_000);
         assertThat(routeOf(plugin, longPrompt, new TestExchange()).targets()).containsExactly(GPT, DEEPSEEK);
     }
@@ -430,8 +424,8 @@ class RoutingPluginTest {
     void retryAfterRestsTheTargetUntilThenWithoutOpeningTheCircuit() {
         RoutingPlugin plugin = plugin(Map.of("breaker", Map.of("failures", "5"),
                 "routes", Map.of("smart", route("targets", targets(GPT, DEEPSEEK)))));
-        plugin.onAttempt(new Attempt(GPT, Attempt.Result.RATE_LIMITED, Duration.ofMillis(20),
-                Optional.of(Duration.ofSeconds(12))), new TestExchange());
+        plugin.onAttempt(Attempt.of(GPT, Attempt.Result.RATE_LIMITED, Duration.ofMillis(20))
+                .withRetryAfter(Duration.ofSeconds(12)), new TestExchange());
         assertThat(routeOf(plugin, "smart").targets()).containsExactly(DEEPSEEK);
         clock.advance(Duration.ofSeconds(11));
         assertThat(routeOf(plugin, "smart").targets()).containsExactly(DEEPSEEK);
@@ -442,10 +436,10 @@ class RoutingPluginTest {
     @Test
     void aShorterRetryAfterDoesNotCutALongerRestShort() {
         RoutingPlugin plugin = plugin(oneRoute("smart", route("targets", targets(GPT, DEEPSEEK))));
-        plugin.onAttempt(new Attempt(GPT, Attempt.Result.RATE_LIMITED, Duration.ofMillis(20),
-                Optional.of(Duration.ofSeconds(60))), new TestExchange());
-        plugin.onAttempt(new Attempt(GPT, Attempt.Result.RATE_LIMITED, Duration.ofMillis(20),
-                Optional.of(Duration.ofSeconds(1))), new TestExchange());
+        plugin.onAttempt(Attempt.of(GPT, Attempt.Result.RATE_LIMITED, Duration.ofMillis(20))
+                .withRetryAfter(Duration.ofSeconds(60)), new TestExchange());
+        plugin.onAttempt(Attempt.of(GPT, Attempt.Result.RATE_LIMITED, Duration.ofMillis(20))
+                .withRetryAfter(Duration.ofSeconds(1)), new TestExchange());
         clock.advance(Duration.ofSeconds(30));
         assertThat(routeOf(plugin, "smart").targets()).containsExactly(DEEPSEEK);
     }
@@ -463,9 +457,6 @@ class RoutingPluginTest {
     }
 
     private static ChatRequest withUser(ChatRequest request, String user) {
-        return new ChatRequest(request.model(), request.messages(), request.tools(), request.toolChoice(),
-                request.parallelToolCalls(), request.responseFormat(), request.sampling(), request.stop(),
-                request.seed(), request.reasoningEffort(), request.stream(), request.streamOptions(),
-                Optional.of(user), request.metadata(), Extensions.NONE);
+        return request.toBuilder().user(user).extensions(Extensions.NONE).build();
     }
 }

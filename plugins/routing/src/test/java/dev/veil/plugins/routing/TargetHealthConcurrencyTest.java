@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,6 +71,6 @@ class TargetHealthConcurrencyTest {
     }
 
     private static Attempt failure() {
-        return new Attempt(GPT, Attempt.Result.OVERLOADED, Duration.ofMillis(5), Optional.empty());
+        return Attempt.of(GPT, Attempt.Result.OVERLOADED, Duration.ofMillis(5));
     }
 }

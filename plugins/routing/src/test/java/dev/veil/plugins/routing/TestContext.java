@@ -2,7 +2,6 @@ package dev.veil.plugins.routing;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 import dev.veil.spi.plugin.PluginContext;
 import dev.veil.spi.plugin.ProviderInfo;
@@ -11,9 +10,9 @@ import dev.veil.spi.plugin.ProviderInfo;
 record TestContext(List<ProviderInfo> providers) implements PluginContext {
     static final TestContext NO_PROVIDERS = new TestContext(List.of());
     static final TestContext PROVIDERS = new TestContext(List.of(
-            new ProviderInfo("openai", "openai", Optional.of("us"), false),
-            new ProviderInfo("deepseek", "openai-compatible", Optional.empty(), false),
-            new ProviderInfo("anthropic", "anthropic", Optional.of("eu"), true)));
+            ProviderInfo.of("openai", "openai").withRegion("us"),
+            ProviderInfo.of("deepseek", "openai-compatible"),
+            ProviderInfo.of("anthropic", "anthropic").withRegion("eu").withZeroRetention(true)));
 
     @Override
     public String name() {

@@ -31,6 +31,11 @@ public final class ZeroRetentionFactory implements PluginFactory {
     }
 
     @Override
+    public int spiMinorVersion() {
+        return SPI_MINOR_VERSION;
+    }
+
+    @Override
     public Plugin create(PluginSettings settings, PluginContext context) {
         RetentionSettings retention = RetentionSettings.from(settings);
         if (context.providers().stream().noneMatch(ProviderInfo::zeroRetention)) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -15,9 +14,9 @@ import dev.veil.spi.plugin.PluginSettings;
 import dev.veil.spi.plugin.ProviderInfo;
 
 class ZeroRetentionFactoryTest {
-    private static final ProviderInfo RETAINING = new ProviderInfo("openai", "openai", Optional.of("us"), false);
-    private static final ProviderInfo RETAINING_NOTHING = new ProviderInfo("local", "openai-compatible",
-            Optional.of("eu"), true);
+    private static final ProviderInfo RETAINING = ProviderInfo.of("openai", "openai").withRegion("us");
+    private static final ProviderInfo RETAINING_NOTHING = ProviderInfo.of("local", "openai-compatible")
+            .withRegion("eu").withZeroRetention(true);
 
     private static RetentionSettings read(Map<String, ?> values) {
         return RetentionSettings.from(new PluginSettings("veil.plugins[1]", values));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +14,7 @@ import dev.veil.spi.testing.TestExchange;
 
 class ZeroRetentionPluginTest {
     private static final TestContext CONTEXT = new TestContext(List.of(
-            new ProviderInfo("local", "openai-compatible", Optional.empty(), true)));
+            ProviderInfo.of("local", "openai-compatible").withZeroRetention(true)));
 
     private static ZeroRetentionPlugin plugin(Map<String, ?> settings) {
         return (ZeroRetentionPlugin) new ZeroRetentionFactory().create(

@@ -11,7 +11,6 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.server.codec.Json;
-import dev.veil.server.codec.JsonFields;
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamError;
 import dev.veil.server.codec.UpstreamErrorEvent;

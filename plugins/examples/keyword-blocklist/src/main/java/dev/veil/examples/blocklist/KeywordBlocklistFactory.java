@@ -34,6 +34,11 @@ public final class KeywordBlocklistFactory implements PluginFactory {
     }
 
     @Override
+    public int spiMinorVersion() {
+        return SPI_MINOR_VERSION;
+    }
+
+    @Override
     public Plugin create(PluginSettings settings, PluginContext context) {
         settings.rejectUnknown(Set.of("block", "mask"));
         List<String> block = settings.strings("block");

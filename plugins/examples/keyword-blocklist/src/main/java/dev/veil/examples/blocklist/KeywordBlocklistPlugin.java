@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatMessage;
@@ -17,7 +16,6 @@ import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.ContentPart;
 import dev.veil.spi.Delta;
 import dev.veil.spi.ErrorKind;
-import dev.veil.spi.Extensions;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.RequestPhase;
@@ -63,11 +61,10 @@ final class KeywordBlocklistPlugin implements RequestPhase, ResponsePhase, Strea
             ChatMessage message = choice.message();
             List<ContentPart> parts = new ArrayList<>(message.content().size());
             for (ContentPart part : message.content()) {
-                parts.add(part instanceof ContentPart.Text text
-                        ? new ContentPart.Text(masked(text.text()), text.extensions()) : part);
+                // Other kinds of part, including kinds a later SPI adds, pass as they are.
+                parts.add(part instanceof ContentPart.Text text ? text.withText(masked(text.text())) : part);
             }
-            choices.add(new Choice(choice.index(), message.withContent(parts), choice.finishReason(),
-                    choice.extensions()));
+            choices.add(choice.withMessage(message.withContent(parts)));
         }
         return response.withChoices(choices);
     }
@@ -106,9 +103,8 @@ final class KeywordBlocklistPlugin implements RequestPhase, ResponsePhase, Strea
                 pending.put(choice.index(), text.substring(hold));
                 String ready = masked(text.substring(0, hold));
                 boolean hadContent = choice.delta().content().isPresent();
-                choices.add(new ChunkChoice(choice.index(), hadContent || !ready.isEmpty()
-                        ? choice.delta().withContent(ready) : choice.delta(), choice.finishReason(),
-                        choice.extensions()));
+                choices.add(hadContent || !ready.isEmpty() ? choice.withDelta(choice.delta().withContent(ready))
+                        : choice);
             }
             sink.emit(event.withChoices(choices));
         }
@@ -118,8 +114,8 @@ final class KeywordBlocklistPlugin implements RequestPhase, ResponsePhase, Strea
             // A stream that ended without a finish reason still owes the client its held-back text.
             pending.forEach((index, text) -> {
                 if (!text.isEmpty()) {
-                    sink.emit(last.withoutUsage().withChoices(List.of(new ChunkChoice(index,
-                            Delta.content(masked(text)), Optional.empty(), Extensions.NONE))));
+                    sink.emit(last.withoutUsage().withChoices(List.of(ChunkChoice.of(index,
+                            Delta.content(masked(text))))));
                 }
             });
             pending.clear();

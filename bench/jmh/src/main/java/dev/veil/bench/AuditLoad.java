@@ -1,3 +1,5 @@
+package dev.veil.bench;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,9 +27,13 @@ import dev.veil.spi.Usage;
  * Open-loop audit cost: requests arrive at a fixed rate (1,000/s by default), each on its own virtual thread, and
  * each calls AuditLog.record with a realistic event (about 1 KiB of redacted prompt and answer). The figure is the
  * time record() adds to a request: enqueue only in async mode, enqueue plus waiting for the group commit in
- * sync mode (with and without an fsync per commit). Run through bench/audit-log.
+ * sync mode (with and without an fsync per commit). Run by {@code bench/micro audit-log}.
+ *
+ * <p>System properties: {@code rate} (default 1000), {@code seconds} measured per mode (10), {@code warmup} seconds per
+ * mode (3), {@code jitwarmup} seconds before the first mode (10), {@code dir} for the databases (the temporary
+ * directory).
  */
-public final class AuditBench {
+public final class AuditLoad {
     public static void main(String[] args) throws Exception {
         int rate = Integer.parseInt(System.getProperty("rate", "1000"));
         int seconds = Integer.parseInt(System.getProperty("seconds", "10"));
@@ -58,8 +64,8 @@ public final class AuditBench {
                 long[] sorted = Arrays.copyOf(nanos, count);
                 Arrays.sort(sorted);
                 System.out.printf("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |%n", mode, count,
-                        micros(sorted, 0.50), micros(sorted, 0.90), micros(sorted, 0.99), micros(sorted, 0.999),
-                        sorted[sorted.length - 1] / 1000.0);
+                        NearestRank.micros(sorted, 50), NearestRank.micros(sorted, 90), NearestRank.micros(sorted, 99),
+                        NearestRank.micros(sorted, 99.9), sorted[sorted.length - 1] / 1000.0);
             }
         }
         // Four databases of tens of megabytes each: runs would otherwise pile them up under bench/.work.
@@ -98,10 +104,6 @@ public final class AuditBench {
             }
         }
         return index.get();
-    }
-
-    private static double micros(long[] sorted, double quantile) {
-        return sorted[(int) Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] / 1000.0;
     }
 
     private static AuditEvent event(String requestId) {

@@ -1,0 +1,51 @@
+package dev.veil.server.admin;
+
+import java.time.InstantSource;
+
+import dev.veil.server.api.Routes;
+import dev.veil.server.pipeline.Gateway;
+
+/**
+ * The admin API for tenants, teams, virtual keys, budgets and usage, under {@code /admin/}: JSON in and out, the
+ * master key or an admin-scoped key required, one class per resource. A key's full text appears in exactly two
+ * answers, creation and rotation. Bodies are read under {@code veil.limits.max-request-bytes} (413 past it) and bound
+ * to request records; bad input, a value out of {@link dev.veil.server.accounting.ValueBounds} included, is a 400
+ * naming the field, before anything is stored; an unknown key id a 404.
+ *
+ * <p>The master key manages every tenant. An admin-scoped virtual key manages its own tenant only (Veil has no
+ * role that would lift this): it lists, creates, rotates and revokes that tenant's keys, manages its teams and their
+ * and its keys' budgets, and reads its usage. Naming another tenant is a 403 {@code tenant_not_allowed}; the id of
+ * another tenant's key is a 404 like an id that does not exist, so that ids of other tenants cannot be probed.
+ * Creating tenants and setting a tenant's own budget (its cap) are the master key's. Contract: docs/keys.md.
+ */
+public final class AdminApi {
+    private final TenantsResource tenants;
+    private final TeamsResource teams;
+    private final KeysResource keys;
+    private final KeyResource key;
+    private final BudgetsResource budgets;
+    private final UsageResource usage;
+
+    /**
+     * @param clock what key answers tell expiry by ({@code status}) and new keys are checked against
+     */
+    public AdminApi(Gateway gateway, InstantSource clock) {
+        AdminHandlers handlers = new AdminHandlers(gateway);
+        this.tenants = new TenantsResource(handlers, gateway.metering());
+        this.teams = new TeamsResource(handlers, gateway.metering());
+        this.keys = new KeysResource(handlers, gateway.metering(), clock);
+        this.key = new KeyResource(handlers, gateway.metering().keys(), clock);
+        this.budgets = new BudgetsResource(handlers, gateway.metering());
+        this.usage = new UsageResource(handlers, gateway.metering());
+    }
+
+    /** Adds the admin API's routes, all local, to {@code routes}. */
+    public void routes(Routes routes) {
+        tenants.routes(routes);
+        teams.routes(routes);
+        keys.routes(routes);
+        key.routes(routes);
+        budgets.routes(routes);
+        usage.routes(routes);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.veil.spi.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.veil.spi.ErrorKind;
+import dev.veil.spi.Usage;
+import org.junit.jupiter.api.Test;
+
+/** The plugin API's values: typed attributes, factories and builders. */
+class PluginValuesTest {
+
+    @Test
+    void findingsAddUpByType() {
+        PiiFindings request = PiiFindings.of(Map.of("EMAIL", 2, "PERSON", 1));
+        PiiFindings embeddings = PiiFindings.of(Map.of("EMAIL", 1, "IBAN", 3));
+
+        PiiFindings both = request.plus(embeddings);
+
+        assertThat(both.counts()).containsExactly(Map.entry("EMAIL", 3), Map.entry("IBAN", 3),
+                Map.entry("PERSON", 1));
+        assertThat(both.total()).isEqualTo(7);
+        assertThat(both.count("PHONE")).isZero();
+    }
+
+    @Test
+    void findingsLeaveOutTypesCountedZero() {
+        PiiFindings findings = PiiFindings.of(Map.of("EMAIL", 0, "PERSON", 1));
+
+        assertThat(findings.types()).containsExactly("PERSON");
+        assertThat(PiiFindings.of(Map.of("EMAIL", 0)).isEmpty()).isTrue();
+    }
+
+    @Test
+    void findingsRefuseNegativeCounts() {
+        assertThatThrownBy(() -> PiiFindings.of(Map.of("EMAIL", -1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("EMAIL");
+    }
+
+    @Test
+    void findingsSaturateRatherThanOverflow() {
+        PiiFindings many = PiiFindings.of(Map.of("EMAIL", Integer.MAX_VALUE));
+
+        assertThat(many.plus(many).count("EMAIL")).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void findingsCannotBeChangedFromOutside() {
+        Map<String, Integer> counts = new java.util.HashMap<>(Map.of("EMAIL", 1));
+        PiiFindings findings = PiiFindings.of(counts);
+        counts.put("PERSON", 1);
+
+        assertThat(findings.types()).containsExactly("EMAIL");
+        assertThatThrownBy(() -> findings.counts().put("X", 1)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void obligationsNameTheModeOfEachTypeTheDecisionNamed() {
+        RedactionObligations obligations = RedactionObligations.of(Map.of("PERSON", "block"));
+
+        assertThat(obligations.mode("PERSON")).contains("block");
+        assertThat(obligations.mode("EMAIL")).isEmpty();
+        assertThat(RedactionObligations.of(Map.of())).isSameAs(RedactionObligations.NONE);
+    }
+
+    @Test
+    void policyReasonsKeepThePolicysOrder() {
+        assertThat(PolicyReasons.of(List.of("b", "a")).reasons()).containsExactly("b", "a");
+    }
+
+    @Test
+    void aRouteBuilderSetsEveryField() {
+        List<Target> targets = List.of(Target.of("openai", "gpt-4o"));
+        List<Target> fallbacks = List.of(Target.parse("anthropic/claude"));
+
+        Route built = Route.builder(targets).contextFallbacks(fallbacks).retries(2).backoff(Duration.ofMillis(250))
+                .deadline(Duration.ofSeconds(60)).build();
+
+        assertThat(built).isEqualTo(new Route(targets, fallbacks, 2, Duration.ofMillis(250), Duration.ofSeconds(60)));
+        assertThat(built.toBuilder().build()).isEqualTo(built);
+        assertThat(Route.of(targets)).isEqualTo(new Route(targets, List.of(), 0, Duration.ZERO,
+                Route.DEFAULT_DEADLINE));
+    }
+
+    @Test
+    void anOutcomeBuilderSetsEveryField() {
+        Outcome built = Outcome.builder(502, Duration.ofMillis(5)).error(ErrorKind.UPSTREAM).usage(Usage.of(1, 2))
+                .provider("openai").model("gpt-4o").attempts(3).clientCancelled(true).build();
+
+        assertThat(built).isEqualTo(new Outcome(502, Optional.of(ErrorKind.UPSTREAM), Optional.of(Usage.of(1, 2)),
+                Duration.ofMillis(5), Optional.of("openai"), Optional.of("gpt-4o"), 3, true));
+        assertThat(Outcome.builder(200, Duration.ZERO).build().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void hostValuesHaveFactoriesForPluginTests() {
+        assertThat(Caller.of("k_1", "acme", "support").withLabels(Map.of("env", "prod")))
+                .isEqualTo(new Caller("k_1", "acme", "support", Map.of("env", "prod")));
+        assertThat(ProviderInfo.of("local", "openai-compatible").withRegion("eu").withZeroRetention(true))
+                .isEqualTo(new ProviderInfo("local", "openai-compatible", Optional.of("eu"), true));
+        assertThat(Attempt.of(Target.of("p", "m"), Attempt.Result.RATE_LIMITED, Duration.ofMillis(3))
+                .withRetryAfter(Duration.ofSeconds(1))).isEqualTo(new Attempt(new Target("p", "m"),
+                Attempt.Result.RATE_LIMITED, Duration.ofMillis(3), Optional.of(Duration.ofSeconds(1))));
+    }
+}
