@@ -103,7 +103,7 @@ public final class AuditLog implements AutoCloseable {
      * @throws dev.veil.server.config.ConfigException when the key or the file is not usable
      */
     public static AuditLog open(AuditConfig config, InstantSource clock) {
-        AuditDatabase database = AuditDatabase.open(config, true);
+        AuditDatabase database = AuditDatabase.open(config, true, clock);
         AuditLog log = new AuditLog(config, database, clock);
         try {
             database.repairEpoch();

@@ -14,6 +14,7 @@ import dev.veil.server.codec.openai.OpenAiDialect;
 import dev.veil.server.codec.openai.OpenAiWriter;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ServerExchange;
+import dev.veil.server.core.Ticker;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;
@@ -44,6 +45,7 @@ public final class RequestAudit {
 
     private final Optional<AuditLog> log;
     private final Tracer tracer;
+    private final Ticker ticker;
     private final String requestId;
     private final String surface;
     private final int maxContentBytes;
@@ -54,17 +56,22 @@ public final class RequestAudit {
     private volatile boolean attempted;
     private volatile ToLongFunction<Outcome> pricing;
 
-    private RequestAudit(Optional<AuditLog> log, String requestId, String surface, Tracer tracer) {
+    private RequestAudit(Optional<AuditLog> log, String requestId, String surface, Tracer tracer, Ticker ticker) {
         this.log = log;
         this.tracer = tracer;
+        this.ticker = ticker;
         this.requestId = requestId;
         this.surface = surface;
         this.maxContentBytes = log.map(AuditLog::maxContentBytes).orElse(0);
     }
 
-    /** The audit of one request, its write traced by {@code tracer}; a no-op without an audit log. */
-    public static RequestAudit start(Optional<AuditLog> log, String requestId, String surface, Tracer tracer) {
-        return new RequestAudit(log, requestId, surface, tracer);
+    /**
+     * The audit of one request, its write traced by {@code tracer}, its latency measured on {@code ticker}; a no-op
+     * without an audit log.
+     */
+    public static RequestAudit start(Optional<AuditLog> log, String requestId, String surface, Tracer tracer,
+                                     Ticker ticker) {
+        return new RequestAudit(log, requestId, surface, tracer, ticker);
     }
 
     /** How to price an answer for its record, once the caller's virtual-key ticket knows the prices. */
@@ -217,7 +224,7 @@ public final class RequestAudit {
         Caller who = exchange != null ? exchange.caller() : caller;
         Optional<String> errorCode = error != null ? Optional.of(error.code().orElse(error.kind().type()))
                 : outcome.error().map(kind -> kind.type());
-        long latency = exchange != null ? (System.nanoTime() - exchange.startNanos()) / 1000
+        long latency = exchange != null ? (ticker.nanos() - exchange.startNanos()) / 1000
                 : outcome.latency().toNanos() / 1000;
         return new AuditEvent(requestId, surface,
                 Optional.ofNullable(who).map(Caller::keyId), Optional.ofNullable(who).map(Caller::tenant),

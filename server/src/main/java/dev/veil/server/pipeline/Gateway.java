@@ -64,8 +64,8 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
             Metering metering = own(owned, Metering.open(config.dataDir(), config.accounting(), resolver::find,
                     clocks.wall()));
             PolicyCheck policy = own(owned, PolicyCheck.create(config.opa(), providers, metering.prices(),
-                    openTelemetry));
-            Optional<AuditLog> audit = audit(config).map(log -> own(owned, log));
+                    openTelemetry, clocks.ticker()));
+            Optional<AuditLog> audit = audit(config, clocks).map(log -> own(owned, log));
             Optional<CatalogPublisher> publisher = config.opa().map(opa -> own(owned,
                     CatalogPublisher.start(config, opa)));
             return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
@@ -100,13 +100,13 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
         }
     }
 
-    private static Optional<AuditLog> audit(VeilConfig config) {
+    private static Optional<AuditLog> audit(VeilConfig config, Clocks clocks) {
         if (config.audit().isEmpty()) {
             LOGGER.warning("veil.audit is not set: no audit log is kept; set it (see docs/audit.md) to record "
                     + "every request");
             return Optional.empty();
         }
-        return Optional.of(AuditLog.open(config.audit().get()));
+        return Optional.of(AuditLog.open(config.audit().get(), clocks.wall()));
     }
 
     /** Ready to serve: without OPA, or fail-open, always; fail-closed, once OPA has the provider catalogue. */

@@ -254,7 +254,7 @@ public final class Pipeline {
         long start = gateway.clocks().ticker().nanos();
         Span span = gateway.telemetry().start(request, operation, surface.name(), requestId);
         Serving serving = new Serving(response, requestId, RequestAudit.start(gateway.audit(), requestId,
-                surface.name(), gateway.telemetry().tracer()));
+                surface.name(), gateway.telemetry().tracer(), gateway.clocks().ticker()));
         VeilException failure = null;
         try (Scope ignored = span.makeCurrent()) {
             Caller caller = gateway.telemetry().authenticate(() -> surface.authenticate(request));

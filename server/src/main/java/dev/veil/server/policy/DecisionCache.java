@@ -16,11 +16,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 final class DecisionCache {
     private final Cache<Key, Decision> entries;
 
-    DecisionCache(int maxEntries, Duration ttl) {
-        this(maxEntries, ttl, Ticker.systemTicker());
-    }
-
-    /** A cache whose entries age by {@code ticker}, which tests move by hand. */
+    /** A cache whose entries age by {@code ticker}. */
     DecisionCache(int maxEntries, Duration ttl, Ticker ticker) {
         this.entries = Caffeine.newBuilder()
                 .maximumSize(maxEntries)

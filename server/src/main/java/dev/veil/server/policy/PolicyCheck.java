@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import dev.veil.server.accounting.PriceTable;
 import dev.veil.server.config.OpaConfig;
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.core.Ticker;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.EmbeddingsRequest;
@@ -58,15 +59,15 @@ public final class PolicyCheck implements AutoCloseable {
 
     /** Checks requests against {@code opa}, or lets everything through when policy checks are off. */
     public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers) {
-        return create(opa, providers, new PriceTable(List.of()), OpenTelemetry.noop());
+        return create(opa, providers, new PriceTable(List.of()), OpenTelemetry.noop(), Ticker.system());
     }
 
     /**
-     * As {@link #create(Optional, ProviderRegistry)}, telling the policy each candidate's price and tracing each
-     * check.
+     * As {@link #create(Optional, ProviderRegistry)}, telling the policy each candidate's price, tracing each check,
+     * and aging cached decisions by {@code ticker}.
      */
     public static PolicyCheck create(Optional<OpaConfig> opa, ProviderRegistry providers, PriceTable prices,
-                                     OpenTelemetry openTelemetry) {
+                                     OpenTelemetry openTelemetry, Ticker ticker) {
         if (opa.isEmpty()) {
             LOGGER.warning("policy checks are OFF (veil.opa.enabled: false): requests reach providers unchecked, and "
                     + "every response carries x-veil-policy: off");
@@ -74,7 +75,8 @@ public final class PolicyCheck implements AutoCloseable {
         }
         OpaConfig config = opa.get();
         Optional<DecisionCache> cache = config.cacheEntries() > 0
-                ? Optional.of(new DecisionCache(config.cacheEntries(), config.cacheTtl())) : Optional.empty();
+                ? Optional.of(new DecisionCache(config.cacheEntries(), config.cacheTtl(), ticker::nanos))
+                : Optional.empty();
         return new PolicyCheck(Optional.of(new OpaPolicyClient(config)), cache, config.failOpen(), providers, prices,
                 openTelemetry);
     }

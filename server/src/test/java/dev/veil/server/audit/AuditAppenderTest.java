@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -18,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.storage.SqliteSchema;
+import dev.veil.server.testing.FakeClock;
 
 /** The chain's transactions on their own: no writer thread, no housekeeping, time moved by hand. */
 class AuditAppenderTest {
@@ -27,7 +26,7 @@ class AuditAppenderTest {
     @TempDir
     Path dir;
 
-    private final AdvancingClock clock = new AdvancingClock(Instant.parse("2026-12-07T12:00:00Z"));
+    private final FakeClock clock = new FakeClock();
     private AuditConfig config;
     private AuditDatabase database;
     private EpochWatch epochs;
@@ -172,23 +171,5 @@ class AuditAppenderTest {
                 return created;
             }
         }).toList();
-    }
-
-    /** A clock tests move by hand. */
-    private static final class AdvancingClock implements InstantSource {
-        private Instant now;
-
-        AdvancingClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

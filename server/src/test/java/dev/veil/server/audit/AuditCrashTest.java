@@ -2,6 +2,7 @@ package dev.veil.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import dev.veil.server.config.AuditConfig;
+import dev.veil.server.testing.Awaits;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,10 +72,8 @@ class AuditCrashTest {
                         }
                     });
                 }
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (completed.size() < 300 && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                Awaits.await("300 completed requests").atMost(Duration.ofSeconds(20))
+                        .until(() -> completed.size() >= 300);
                 veil.destroyForcibly();
                 veil.waitFor(10, TimeUnit.SECONDS);
                 running.set(false);
@@ -113,20 +113,9 @@ class AuditCrashTest {
         }
     }
 
-    private static void awaitReady(HttpClient client, int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("Veil did not start");
+    private static void awaitReady(HttpClient client, int port) {
+        Awaits.await("Veil live").atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/health/live")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 }

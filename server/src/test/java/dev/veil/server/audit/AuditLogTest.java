@@ -14,10 +14,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.Secret;
+import dev.veil.server.testing.Awaits;
+import dev.veil.server.testing.FakeClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -211,7 +214,8 @@ class AuditLogTest {
                 log.record(AuditFixtures.event("req-" + i));
             }
 
-            assertThat(awaitRow(config.database(), "SELECT 1 FROM checkpoints WHERE seq = 4")).isTrue();
+            Awaits.await("checkpoint 4 signed and inserted")
+                    .until(() -> rowExists(config.database(), "SELECT 1 FROM checkpoints WHERE seq = 4"));
         }
     }
 
@@ -224,13 +228,11 @@ class AuditLogTest {
             try (AuditDatabase cli = AuditDatabase.open(config, false)) {
                 cli.rotate();
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            int written = 0;
-            do {
-                log.record(AuditFixtures.event("req-after-" + written++));
-                Thread.sleep(20);
-            } while (!rowExists(config.database(), "SELECT 1 FROM records WHERE epoch = 1")
-                    && System.nanoTime() < deadline);
+            AtomicInteger written = new AtomicInteger();
+            Awaits.await("a record under the rotated key").atMost(Duration.ofSeconds(10)).until(() -> {
+                log.record(AuditFixtures.event("req-after-" + written.incrementAndGet()));
+                return rowExists(config.database(), "SELECT 1 FROM records WHERE epoch = 1");
+            });
         }
 
         assertThat(rowExists(config.database(), "SELECT 1 FROM records WHERE epoch = 1")).isTrue();
@@ -245,16 +247,16 @@ class AuditLogTest {
                 false, 1000);
         AuditConfig config = new AuditConfig(base.database(), false, base.key(), Duration.ofMillis(50), 1000,
                 base.checkpointInterval(), true, base.maxContentBytes(), base.commitTimeout());
-        try (AuditLog log = AuditLog.open(config)) {
+        FakeClock clock = new FakeClock();
+        try (AuditLog log = AuditLog.open(config, clock)) {
             log.record(AuditFixtures.event("req-1"));
-            Thread.sleep(100);
+            clock.advance(Duration.ofMillis(50));
             log.record(AuditFixtures.event("req-2"));
         }
 
         try (AuditDatabase database = AuditDatabase.open(config, false)) {
-            // Record 1 may already open epoch 1 on a slow machine; record 2, 100 ms later, always opens the next one.
-            assertThat(rowExists(config.database(), "SELECT 1 FROM records WHERE seq = 2 AND epoch = "
-                    + "(SELECT epoch + 1 FROM records WHERE seq = 1)")).isTrue();
+            assertThat(rowExists(config.database(), "SELECT 1 FROM records WHERE seq = 1 AND epoch = 0")).isTrue();
+            assertThat(rowExists(config.database(), "SELECT 1 FROM records WHERE seq = 2 AND epoch = 1")).isTrue();
             assertThat(rowExists(config.database(), "SELECT 1 FROM records WHERE seq = 2 AND epoch = "
                     + database.currentEpoch())).isTrue();
             assertThat(new AuditExporter(database).all()).hasSize(2);
@@ -284,14 +286,6 @@ class AuditLogTest {
             row.next();
             return row.getInt(1);
         }
-    }
-
-    private static boolean awaitRow(Path database, String query) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!rowExists(database, query) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return rowExists(database, query);
     }
 
     private static boolean rowExists(Path database, String query) throws Exception {
