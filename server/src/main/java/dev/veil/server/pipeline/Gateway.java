@@ -59,7 +59,7 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
             PluginCatalog catalog = own(owned, PluginCatalog.discover(config.pluginsDir()));
             PluginChain plugins = own(owned, PluginChain.create(config.plugins(), catalog, config.dataDir(),
                     openTelemetry, config.providers().values().stream().map(p -> new ProviderInfo(p.name(),
-                            p.kind().configName(), p.region(), p.zeroRetention())).toList(), clocks.ticker()));
+                            p.kind().configName(), p.region(), p.zeroRetention())).toList(), clocks));
             ModelResolver resolver = new ModelResolver(config.models(), providers);
             Metering metering = own(owned, Metering.open(config.dataDir(), config.accounting(), resolver::find,
                     clocks.wall()));

@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import dev.veil.server.config.PluginEntry;
+import dev.veil.server.core.Clocks;
 import dev.veil.spi.plugin.PluginContext;
 import dev.veil.spi.plugin.ProviderInfo;
 import io.opentelemetry.api.OpenTelemetry;
@@ -23,9 +26,11 @@ final class HostContext implements PluginContext {
     private final Meter meter;
     private final List<AutoCloseable> gauges;
     private final Path positionalDir;
+    private final Clocks clocks;
 
     HostContext(PluginEntry entry, Path dataDir, List<ProviderInfo> providers, OpenTelemetry openTelemetry,
-                List<AutoCloseable> gauges) {
+                Clocks clocks, List<AutoCloseable> gauges) {
+        this.clocks = clocks;
         this.entry = entry;
         this.providers = List.copyOf(providers);
         this.meter = openTelemetry.getMeter("dev.veil.plugin." + entry.name());
@@ -43,6 +48,16 @@ final class HostContext implements PluginContext {
     @Override
     public System.Logger logger() {
         return System.getLogger("dev.veil.plugin." + entry.name());
+    }
+
+    @Override
+    public InstantSource clock() {
+        return clocks.wall();
+    }
+
+    @Override
+    public LongSupplier nanoTime() {
+        return clocks.ticker()::nanos;
     }
 
     @Override

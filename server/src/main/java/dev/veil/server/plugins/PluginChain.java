@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.PluginEntry;
 import dev.veil.server.core.ChatStream;
+import dev.veil.server.core.Clocks;
 import dev.veil.server.core.SafeThrowables;
 import dev.veil.server.core.Ticker;
 import dev.veil.spi.ChatRequest;
@@ -111,19 +112,19 @@ public final class PluginChain implements AutoCloseable {
     /** As {@link #create(List, PluginCatalog, Path, OpenTelemetry)}, telling plugins which providers exist. */
     public static PluginChain create(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
                                      OpenTelemetry openTelemetry, List<ProviderInfo> providers) {
-        return create(entries, catalog, dataDir, openTelemetry, providers, Ticker.system());
+        return create(entries, catalog, dataDir, openTelemetry, providers, Clocks.system());
     }
 
     /**
-     * As {@link #create(List, PluginCatalog, Path, OpenTelemetry, List)}, timing stream plugins' events against their
-     * timeouts on {@code ticker}.
+     * As {@link #create(List, PluginCatalog, Path, OpenTelemetry, List)}, on {@code clocks}: plugins read them through
+     * their context, and stream plugins' events are timed against their timeouts on the ticker.
      */
     public static PluginChain create(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
-                                     OpenTelemetry openTelemetry, List<ProviderInfo> providers, Ticker ticker) {
+                                     OpenTelemetry openTelemetry, List<ProviderInfo> providers, Clocks clocks) {
         List<AutoCloseable> gauges = new ArrayList<>();
         List<ConfiguredPlugin> plugins = PluginStarter.start(entries, catalog, dataDir, openTelemetry, providers,
-                gauges);
-        return new PluginChain(plugins, new PluginTelemetry(openTelemetry), gauges, ticker);
+                clocks, gauges);
+        return new PluginChain(plugins, new PluginTelemetry(openTelemetry), gauges, clocks.ticker());
     }
 
     /** The plugins in config order. */

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.PluginEntry;
+import dev.veil.server.core.Clocks;
 import dev.veil.spi.plugin.Plugin;
 import dev.veil.spi.plugin.PluginConfigException;
 import dev.veil.spi.plugin.ProviderInfo;
@@ -26,7 +27,7 @@ final class PluginStarter {
      */
     static List<PluginChain.ConfiguredPlugin> start(List<PluginEntry> entries, PluginCatalog catalog, Path dataDir,
                                                     OpenTelemetry openTelemetry, List<ProviderInfo> providers,
-                                                    List<AutoCloseable> gauges) {
+                                                    Clocks clocks, List<AutoCloseable> gauges) {
         List<PluginChain.ConfiguredPlugin> plugins = new ArrayList<>(entries.size());
         for (PluginEntry entry : entries) {
             AvailablePlugin source = catalog.get(entry.name()).orElseThrow(() -> new ConfigException(
@@ -36,7 +37,7 @@ final class PluginStarter {
             Plugin plugin = PluginClassLoader.withContextLoader(source.loader(), () -> {
                 try {
                     return source.factory().create(entry.settings(), new HostContext(entry, dataDir, providers,
-                            openTelemetry, gauges));
+                            openTelemetry, clocks, gauges));
                 } catch (PluginConfigException e) {
                     throw ConfigException.described(e.getMessage());
                 } catch (RuntimeException | LinkageError e) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.veil.server.testing.FakeClock;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.VeilUnderTest;
 
@@ -27,6 +28,7 @@ class RoutingBreakerTest {
     private static final FakeOpenAiUpstream.Behavior FAILING =
             FakeOpenAiUpstream.error(500, "server_error", "The server had an error", null);
 
+    private final FakeClock clock = new FakeClock();
     private FakeOpenAiUpstream upstream;
     private VeilUnderTest veil;
 
@@ -52,7 +54,7 @@ class RoutingBreakerTest {
                       routes:
                         chat:
                           targets: [{target: openai/first}, {target: deepseek/second}]
-                """.formatted(COOLDOWN.toMillis())));
+                """.formatted(COOLDOWN.toMillis())), clock);
     }
 
     private int callsTo(String model) {
@@ -70,8 +72,8 @@ class RoutingBreakerTest {
         }
     }
 
-    private static void waitForTheCooldown() throws InterruptedException {
-        Thread.sleep(COOLDOWN.plusMillis(100));
+    private void waitForTheCooldown() {
+        clock.advance(COOLDOWN);
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.veil.spi.plugin;
 
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /** What Veil offers a plugin at creation: the only way a plugin reaches host services. */
@@ -22,6 +24,22 @@ public interface PluginContext {
     /** The configured providers, ordered by name, for validating targets and choosing between providers. */
     default List<ProviderInfo> providers() {
         return List.of();
+    }
+
+    /**
+     * The host's wall clock, for timestamps a plugin records or compares with dates. Read time here rather than from
+     * the system, so that the host (and its tests) decide what time it is. Since SPI 2.1.
+     */
+    default InstantSource clock() {
+        return InstantSource.system();
+    }
+
+    /**
+     * The host's monotonic clock in nanoseconds, read as {@link System#nanoTime()} is (its origin means nothing:
+     * compare readings by subtraction), for durations, cooldowns and rates. Since SPI 2.1.
+     */
+    default LongSupplier nanoTime() {
+        return System::nanoTime;
     }
 
     /**

@@ -42,7 +42,7 @@ public final class RoutingFactory implements PluginFactory {
     @Override
     public Plugin create(PluginSettings settings, PluginContext context) {
         RoutingSettings parsed = RoutingSettings.parse(settings, context.providers());
-        RoutingPlugin plugin = new RoutingPlugin(parsed, context.logger(), System::nanoTime,
+        RoutingPlugin plugin = new RoutingPlugin(parsed, context.logger(), context.nanoTime(),
                 ThreadLocalRandom::current);
         context.gauge("veil.routing.breaker.state", "Circuit breaker state per target: 0 closed, 1 half-open, 2 open",
                 plugin::breakerStates);
