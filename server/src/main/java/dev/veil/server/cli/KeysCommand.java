@@ -124,8 +124,8 @@ final class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rotate", description = "Replace a key's secret; the new key is printed once.")
-    static final class Rotate implements Callable<Integer> {
+    /** An action on one key, by id: {@code POST /admin/keys/{id}/{action}}. */
+    abstract static class KeyAction implements Callable<Integer> {
         @ParentCommand
         KeysCommand keys;
         @Mixin
@@ -134,27 +134,28 @@ final class KeysCommand implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "The key's id.")
         String id;
 
+        abstract String action();
+
         @Override
         public Integer call() {
-            return keys.cli.print(keys.cli.client().post("/admin/keys/" + AdminClient.segment(id) + "/rotate",
+            return keys.cli.print(keys.cli.client().post("/admin/keys/" + AdminClient.segment(id) + "/" + action(),
                     Optional.empty()));
         }
     }
 
-    @Command(name = "revoke", description = "Revoke a key from the next request on.")
-    static final class Revoke implements Callable<Integer> {
-        @ParentCommand
-        KeysCommand keys;
-        @Mixin
-        HelpOption help;
-
-        @Parameters(paramLabel = "ID", description = "The key's id.")
-        String id;
-
+    @Command(name = "rotate", description = "Replace a key's secret; the new key is printed once.")
+    static final class Rotate extends KeyAction {
         @Override
-        public Integer call() {
-            return keys.cli.print(keys.cli.client().post("/admin/keys/" + AdminClient.segment(id) + "/revoke",
-                    Optional.empty()));
+        String action() {
+            return "rotate";
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke a key from the next request on.")
+    static final class Revoke extends KeyAction {
+        @Override
+        String action() {
+            return "revoke";
         }
     }
 }
