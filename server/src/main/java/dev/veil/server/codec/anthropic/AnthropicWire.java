@@ -2,7 +2,6 @@ package dev.veil.server.codec.anthropic;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -11,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamError;
+import dev.veil.server.codec.translation.AnswerMessage;
 import dev.veil.server.codec.translation.DataUrl;
 import dev.veil.server.codec.translation.MergedTurns;
 import dev.veil.server.codec.translation.Thinking;
@@ -45,8 +45,6 @@ import dev.veil.spi.Usage;
 public final class AnthropicWire {
     /** Used when the client sets no output limit; Anthropic requires one. */
     public static final int DEFAULT_MAX_TOKENS = 4096;
-    /** The message field carrying thinking blocks verbatim, as other gateways name it. */
-    public static final String THINKING_BLOCKS = "thinking_blocks";
     private static final String CACHE_CONTROL = "cache_control";
 
     private AnthropicWire() {
@@ -115,7 +113,7 @@ public final class AnthropicWire {
     }
 
     private static void assistantBlocks(ChatMessage message, ArrayNode blocks, String path) {
-        message.extensions().get(THINKING_BLOCKS).map(WireJson::tree).ifPresent(thinking -> {
+        message.extensions().get(Thinking.BLOCKS).map(WireJson::tree).ifPresent(thinking -> {
             if (thinking.isArray()) {
                 thinking.forEach(block -> blocks.add(thinkingBlock(block)));
             }
@@ -280,13 +278,7 @@ public final class AnthropicWire {
                 }
             }
         }
-        Extensions messageExtensions = thinkingBlocks.isEmpty() ? Extensions.NONE
-                : Extensions.of(Map.of(THINKING_BLOCKS, new RawJson(WireJson.text(thinkingBlocks))));
-        List<ContentPart> content = text.isEmpty() && !calls.isEmpty() ? List.of()
-                : List.of(ContentPart.text(text.toString()));
-        ChatMessage message = new ChatMessage(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty(),
-                reasoning.isEmpty() ? Optional.empty() : Optional.of(reasoning.toString()), Optional.empty(),
-                messageExtensions);
+        ChatMessage message = AnswerMessage.of(text, reasoning, calls, thinkingBlocks);
         Optional<FinishReason> finish = finishReason(body.path("stop_reason"));
         return new ChatResponse(body.path("id").asText(""), created, body.path("model").asText(""),
                 List.of(new Choice(0, message, finish, Extensions.NONE)), usage(body.path("usage")),

@@ -16,6 +16,8 @@ public final class Thinking {
     public static final int LOW = 1024;
     public static final int MEDIUM = 2048;
     public static final int HIGH = 4096;
+    /** The message field carrying thinking blocks verbatim, as other gateways name it. */
+    public static final String BLOCKS = "thinking_blocks";
 
     private Thinking() {
     }

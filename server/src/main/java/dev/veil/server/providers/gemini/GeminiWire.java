@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
+import dev.veil.server.codec.translation.AnswerMessage;
 import dev.veil.server.codec.translation.DataUrl;
 import dev.veil.server.codec.translation.MergedTurns;
 import dev.veil.server.codec.translation.Thinking;
@@ -246,11 +247,7 @@ public final class GeminiWire {
                         text.append(part.path("text").asText(""));
                     }
                 }
-                List<ContentPart> content = text.isEmpty() && !calls.isEmpty() ? List.of()
-                        : List.of(ContentPart.text(text.toString()));
-                ChatMessage message = new ChatMessage(Role.ASSISTANT, content, Optional.empty(), calls,
-                        Optional.empty(), thoughts.isEmpty() ? Optional.empty() : Optional.of(thoughts.toString()),
-                        Optional.empty(), Extensions.NONE);
+                ChatMessage message = AnswerMessage.of(text, thoughts, calls);
                 choices.add(new Choice(candidate.path("index").asInt(i), message,
                         finishReason(candidate.path("finishReason"), !calls.isEmpty()), Extensions.NONE));
             }
