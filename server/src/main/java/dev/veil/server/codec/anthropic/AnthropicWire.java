@@ -12,6 +12,7 @@ import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamError;
 import dev.veil.server.codec.translation.AnswerMessage;
 import dev.veil.server.codec.translation.DataUrl;
+import dev.veil.server.codec.translation.Instructions;
 import dev.veil.server.codec.translation.MergedTurns;
 import dev.veil.server.codec.translation.Thinking;
 import dev.veil.server.codec.translation.WireJson;
@@ -66,11 +67,9 @@ public final class AnthropicWire {
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
             String path = "messages[" + i + "]";
-            if (message.role() == Role.SYSTEM || message.role() == Role.DEVELOPER) {
-                for (ContentPart part : message.content()) {
-                    if (part instanceof ContentPart.Text text && !text.text().isEmpty()) {
-                        system.add(textBlock(text));
-                    }
+            if (Instructions.is(message)) {
+                for (ContentPart.Text text : Instructions.nonEmptyTexts(message)) {
+                    system.add(textBlock(text));
                 }
                 markLast(system, message.extensions());
                 continue;
@@ -113,11 +112,9 @@ public final class AnthropicWire {
     }
 
     private static void assistantBlocks(ChatMessage message, ArrayNode blocks, String path) {
-        message.extensions().get(Thinking.BLOCKS).map(WireJson::tree).ifPresent(thinking -> {
-            if (thinking.isArray()) {
-                thinking.forEach(block -> blocks.add(thinkingBlock(block)));
-            }
-        });
+        for (JsonNode block : Thinking.returnedBlocks(message)) {
+            blocks.add(thinkingBlock(block));
+        }
         contentBlocks(message.content(), blocks);
         for (int j = 0; j < message.toolCalls().size(); j++) {
             ToolCall call = message.toolCalls().get(j);

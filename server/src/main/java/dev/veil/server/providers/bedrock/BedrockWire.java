@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.translation.AnswerMessage;
 import dev.veil.server.codec.translation.DataUrl;
+import dev.veil.server.codec.translation.Instructions;
 import dev.veil.server.codec.translation.MergedTurns;
 import dev.veil.server.codec.translation.Thinking;
 import dev.veil.server.codec.translation.WireJson;
@@ -68,12 +69,10 @@ public final class BedrockWire {
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
             String path = "messages[" + i + "]";
-            if (message.role() == Role.SYSTEM || message.role() == Role.DEVELOPER) {
-                for (ContentPart part : message.content()) {
-                    if (part instanceof ContentPart.Text text && !text.text().isEmpty()) {
-                        system.addObject().put("text", text.text());
-                        cachePoint(system, text.extensions());
-                    }
+            if (Instructions.is(message)) {
+                for (ContentPart.Text text : Instructions.nonEmptyTexts(message)) {
+                    system.addObject().put("text", text.text());
+                    cachePoint(system, text.extensions());
                 }
                 cachePoint(system, message.extensions());
                 continue;
@@ -147,11 +146,9 @@ public final class BedrockWire {
 
     private static void assistantBlocks(ChatMessage message, ArrayNode blocks, String path, String provider) {
         // Converse wants the reasoning first, with the signature the model gave it.
-        message.extensions().get(Thinking.BLOCKS).map(WireJson::tree).ifPresent(thinking -> {
-            if (thinking.isArray()) {
-                thinking.forEach(block -> blocks.add(reasoningBlock(block)));
-            }
-        });
+        for (JsonNode block : Thinking.returnedBlocks(message)) {
+            blocks.add(reasoningBlock(block));
+        }
         contentBlocks(message.content(), blocks, path, provider);
         for (int j = 0; j < message.toolCalls().size(); j++) {
             ToolCall call = message.toolCalls().get(j);

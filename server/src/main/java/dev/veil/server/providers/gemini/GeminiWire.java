@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.translation.AnswerMessage;
 import dev.veil.server.codec.translation.DataUrl;
+import dev.veil.server.codec.translation.Instructions;
 import dev.veil.server.codec.translation.MergedTurns;
 import dev.veil.server.codec.translation.Thinking;
 import dev.veil.server.codec.translation.WireJson;
@@ -54,7 +55,7 @@ public final class GeminiWire {
         Map<String, String> functionByCallId = new HashMap<>();
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
-            if (message.role() == Role.SYSTEM || message.role() == Role.DEVELOPER) {
+            if (Instructions.is(message)) {
                 for (ContentPart part : message.content()) {
                     if (part instanceof ContentPart.Text text) {
                         system.addObject().put("text", text.text());
