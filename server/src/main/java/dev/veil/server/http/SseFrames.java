@@ -12,16 +12,11 @@ import java.util.Optional;
  * in {@code \n} or {@code \r\n}. A frame longer than {@code maxEventBytes} ends the stream with an
  * {@link EventTooLargeException}, before more of it is buffered.
  */
-public final class SseFrames {
-    private final InputStream in;
+public final class SseFrames extends SseBody {
     private final int maxEventBytes;
-    private final byte[] buffer = new byte[UpstreamReadSize.MAX];
-    private final UpstreamReadSize readSize = new UpstreamReadSize();
-    private int position;
-    private int limit;
 
     public SseFrames(InputStream in, int maxEventBytes) {
-        this.in = in;
+        super(in);
         this.maxEventBytes = maxEventBytes;
     }
 
@@ -32,14 +27,8 @@ public final class SseFrames {
         int lineLength = 0;
         boolean content = false;
         while (true) {
-            if (position == limit) {
-                limit = in.read(buffer, 0, readSize.next());
-                position = 0;
-                if (limit <= 0) {
-                    limit = 0;
-                    return frame.size() == 0 ? null : frame.toByteArray();
-                }
-                readSize.observed(limit);
+            if (position == limit && !fill()) {
+                return frame.size() == 0 ? null : frame.toByteArray();
             }
             if (size++ == maxEventBytes) {
                 throw new EventTooLargeException(maxEventBytes);
@@ -56,24 +45,6 @@ public final class SseFrames {
                 lineLength++;
             }
         }
-    }
-
-    /**
-     * Reads and discards the rest of the body, at most {@code maxBytes} of it; true when the body ended, which lets
-     * the HTTP client pool the connection.
-     */
-    public boolean skipToEnd(int maxBytes) throws IOException {
-        int skipped = limit - position;
-        position = limit;
-        while (skipped <= maxBytes) {
-            int read = in.read(buffer, 0, readSize.next());
-            if (read < 0) {
-                return true;
-            }
-            readSize.observed(read);
-            skipped += read;
-        }
-        return false;
     }
 
     /** The event a frame holds; empty for a frame of comments only. */

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * lines: past that the reader throws {@link EventTooLargeException} before buffering more, so that an upstream that
  * never sends a newline cannot fill the heap.
  */
-public final class SseReader {
+public final class SseReader extends SseBody {
     private static final byte[] NO_DATA = new byte[0];
 
     /**
@@ -54,19 +54,14 @@ public final class SseReader {
         }
     }
 
-    private final InputStream in;
     private final int maxEventBytes;
-    private final byte[] buffer = new byte[UpstreamReadSize.MAX];
-    private final UpstreamReadSize readSize = new UpstreamReadSize();
-    private int position;
-    private int limit;
     private byte[] line = new byte[256];
     private int lineLength;
     /** The bytes of the event being read, up to the current line. */
     private int eventBytes;
 
     public SseReader(InputStream in, int maxEventBytes) {
-        this.in = in;
+        super(in);
         this.maxEventBytes = maxEventBytes;
     }
 
@@ -102,24 +97,6 @@ public final class SseReader {
                 name = new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
             }
         }
-    }
-
-    /**
-     * Reads and discards the rest of the body, at most {@code maxBytes} of it. Returns whether the body ended: only
-     * a body read to its end lets the HTTP client return the connection to its pool.
-     */
-    public boolean skipToEnd(int maxBytes) throws IOException {
-        int skipped = limit - position;
-        position = limit;
-        while (skipped <= maxBytes) {
-            int read = in.read(buffer, 0, readSize.next());
-            if (read < 0) {
-                return true;
-            }
-            readSize.observed(read);
-            skipped += read;
-        }
-        return false;
     }
 
     private int indexOfColon() {
@@ -177,18 +154,6 @@ public final class SseReader {
             }
             return true;
         }
-    }
-
-    /** Reads the next bytes of the body into the buffer; false at its end. */
-    private boolean fill() throws IOException {
-        limit = in.read(buffer, 0, readSize.next());
-        position = 0;
-        if (limit <= 0) {
-            limit = 0;
-            return false;
-        }
-        readSize.observed(limit);
-        return true;
     }
 
     private void appendToLine(int from, int length) throws EventTooLargeException {

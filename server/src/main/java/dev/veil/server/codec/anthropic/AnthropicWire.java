@@ -2,7 +2,6 @@ package dev.veil.server.codec.anthropic;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -11,7 +10,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamError;
+import dev.veil.server.codec.translation.AnswerMessage;
 import dev.veil.server.codec.translation.DataUrl;
+import dev.veil.server.codec.translation.Instructions;
 import dev.veil.server.codec.translation.MergedTurns;
 import dev.veil.server.codec.translation.Thinking;
 import dev.veil.server.codec.translation.WireJson;
@@ -45,8 +46,6 @@ import dev.veil.spi.Usage;
 public final class AnthropicWire {
     /** Used when the client sets no output limit; Anthropic requires one. */
     public static final int DEFAULT_MAX_TOKENS = 4096;
-    /** The message field carrying thinking blocks verbatim, as other gateways name it. */
-    public static final String THINKING_BLOCKS = "thinking_blocks";
     private static final String CACHE_CONTROL = "cache_control";
 
     private AnthropicWire() {
@@ -68,11 +67,9 @@ public final class AnthropicWire {
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
             String path = "messages[" + i + "]";
-            if (message.role() == Role.SYSTEM || message.role() == Role.DEVELOPER) {
-                for (ContentPart part : message.content()) {
-                    if (part instanceof ContentPart.Text text && !text.text().isEmpty()) {
-                        system.add(textBlock(text));
-                    }
+            if (Instructions.is(message)) {
+                for (ContentPart.Text text : Instructions.nonEmptyTexts(message)) {
+                    system.add(textBlock(text));
                 }
                 markLast(system, message.extensions());
                 continue;
@@ -115,11 +112,9 @@ public final class AnthropicWire {
     }
 
     private static void assistantBlocks(ChatMessage message, ArrayNode blocks, String path) {
-        message.extensions().get(THINKING_BLOCKS).map(WireJson::tree).ifPresent(thinking -> {
-            if (thinking.isArray()) {
-                thinking.forEach(block -> blocks.add(thinkingBlock(block)));
-            }
-        });
+        for (JsonNode block : Thinking.returnedBlocks(message)) {
+            blocks.add(thinkingBlock(block));
+        }
         contentBlocks(message.content(), blocks);
         for (int j = 0; j < message.toolCalls().size(); j++) {
             ToolCall call = message.toolCalls().get(j);
@@ -280,13 +275,7 @@ public final class AnthropicWire {
                 }
             }
         }
-        Extensions messageExtensions = thinkingBlocks.isEmpty() ? Extensions.NONE
-                : Extensions.of(Map.of(THINKING_BLOCKS, new RawJson(WireJson.text(thinkingBlocks))));
-        List<ContentPart> content = text.isEmpty() && !calls.isEmpty() ? List.of()
-                : List.of(ContentPart.text(text.toString()));
-        ChatMessage message = new ChatMessage(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty(),
-                reasoning.isEmpty() ? Optional.empty() : Optional.of(reasoning.toString()), Optional.empty(),
-                messageExtensions);
+        ChatMessage message = AnswerMessage.of(text, reasoning, calls, thinkingBlocks);
         Optional<FinishReason> finish = finishReason(body.path("stop_reason"));
         return new ChatResponse(body.path("id").asText(""), created, body.path("model").asText(""),
                 List.of(new Choice(0, message, finish, Extensions.NONE)), usage(body.path("usage")),

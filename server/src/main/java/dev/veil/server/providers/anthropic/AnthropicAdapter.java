@@ -1,13 +1,10 @@
 package dev.veil.server.providers.anthropic;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamErrorEvent;
@@ -21,9 +18,11 @@ import dev.veil.server.core.ProviderAdapter;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.server.http.SseReader;
 import dev.veil.server.http.UpstreamClient;
+import dev.veil.server.http.UpstreamEvents;
 import dev.veil.server.http.UpstreamHttp;
 import dev.veil.server.http.UpstreamLimits;
 import dev.veil.server.http.UpstreamResponse;
+import dev.veil.server.providers.setup.ProviderSetup;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
@@ -44,8 +43,6 @@ public final class AnthropicAdapter implements ProviderAdapter {
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
     /** The API version Veil's translation is written against. */
     public static final String DEFAULT_VERSION = "2023-06-01";
-    private static final Logger LOGGER = Logger.getLogger(AnthropicAdapter.class.getName());
-    private static final int MAX_TRAILING_BYTES = 4096;
 
     private static final HeaderName VERSION = HeaderNames.create("anthropic-version");
     private static final HeaderName BETA = HeaderNames.create("anthropic-beta");
@@ -75,18 +72,15 @@ public final class AnthropicAdapter implements ProviderAdapter {
      */
     public static AnthropicAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits,
                                           InstantSource clock) {
-        String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
-                "missing; set it, for example api-key: \"${ANTHROPIC_API_KEY}\"")).reveal();
-        String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        List<Header> headers = new ArrayList<>();
-        config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
-        headers.add(HeaderValues.createCached("anthropic-version", config.anthropicVersion().orElse(DEFAULT_VERSION)));
-        config.anthropicBeta().filter(beta -> !beta.isBlank())
-                .ifPresent(beta -> headers.add(HeaderValues.createCached("anthropic-beta", beta)));
-        // Marked sensitive so that Helidon masks it wherever it renders headers.
-        headers.add(HeaderValues.create(HeaderNames.create("x-api-key"), false, true, key));
-        return new AnthropicAdapter(config.name(), URI.create(base + "/v1/messages"), List.copyOf(headers),
+        Header key = ProviderSetup.credential("x-api-key", ProviderSetup.apiKey(config, "ANTHROPIC_API_KEY"));
+        String base = ProviderSetup.baseUrl(config, DEFAULT_BASE_URL);
+        Header version = HeaderValues.createCached("anthropic-version",
+                config.anthropicVersion().orElse(DEFAULT_VERSION));
+        List<Header> headers = config.anthropicBeta().filter(beta -> !beta.isBlank())
+                .map(beta -> ProviderSetup.headers(config, version, HeaderValues.createCached("anthropic-beta", beta),
+                        key))
+                .orElseGet(() -> ProviderSetup.headers(config, version, key));
+        return new AnthropicAdapter(config.name(), URI.create(base + "/v1/messages"), headers,
                 new UpstreamHttp(client, config, limits), config.models(), clock);
     }
 
@@ -104,12 +98,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(AnthropicWire.request(request, model, true));
         UpstreamResponse response = http.post(messages, headers, body, true);
-        try {
-            return new AnthropicChatStream(response);
-        } catch (RuntimeException e) {
-            response.abort();
-            throw http.classify(e);
-        }
+        return new AnthropicChatStream(UpstreamEvents.open(provider, http, response));
     }
 
     /**
@@ -203,30 +192,18 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     /** Reads Anthropic's events until {@code message_stop}. */
     private final class AnthropicChatStream implements ChatStream {
-        private final UpstreamResponse response;
-        private final SseReader events;
+        private final UpstreamEvents events;
         private final AnthropicStreamTranslator translator =
                 new AnthropicStreamTranslator(clock.instant().getEpochSecond());
-        private boolean done;
 
-        AnthropicChatStream(UpstreamResponse response) {
-            this.response = response;
-            this.events = http.events(response);
+        AnthropicChatStream(UpstreamEvents events) {
+            this.events = events;
         }
 
         @Override
         public Optional<ChatChunk> next() throws UpstreamException {
-            while (!done) {
-                if (translator.ended()) {
-                    done = true;
-                    return Optional.empty();
-                }
-                SseReader.Event event;
-                try {
-                    event = events.next();
-                } catch (IOException | RuntimeException e) {
-                    throw http.classify(e);
-                }
+            while (!translator.ended()) {
+                SseReader.Event event = events.next();
                 if (event == null) {
                     // A stream that ends before message_stop was cut off.
                     throw UpstreamException.broken(provider, null);
@@ -251,16 +228,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
          */
         @Override
         public void close() {
-            if (translator.ended()) {
-                try {
-                    events.skipToEnd(MAX_TRAILING_BYTES);
-                } catch (IOException | RuntimeException e) {
-                    LOGGER.log(Level.FINE, "upstream " + provider + " broke after message_stop; connection dropped");
-                }
-                response.close();
-            } else {
-                response.abort();
-            }
+            events.close(translator.ended(), "message_stop");
         }
     }
 }

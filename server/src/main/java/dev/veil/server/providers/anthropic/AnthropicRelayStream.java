@@ -7,8 +7,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamErrorEvent;
@@ -16,6 +14,7 @@ import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.server.http.SseFrames;
 import dev.veil.server.http.SseReader;
+import dev.veil.server.http.UpstreamEvents;
 import dev.veil.server.http.UpstreamHttp;
 import dev.veil.server.http.UpstreamResponse;
 import dev.veil.spi.ChatChunk;
@@ -28,9 +27,6 @@ import dev.veil.spi.ChatChunk;
  * before the end of the stream (the audit record, in sync mode) happens before the client sees it.
  */
 public final class AnthropicRelayStream implements ChatStream {
-    private static final Logger LOGGER = Logger.getLogger(AnthropicRelayStream.class.getName());
-    private static final int MAX_TRAILING_BYTES = 4096;
-
     private final String provider;
     private final UpstreamHttp http;
     private final UpstreamResponse response;
@@ -41,7 +37,6 @@ public final class AnthropicRelayStream implements ChatStream {
     private OutputStream out;
     private byte[] last;
     private boolean errorRelayed;
-    private boolean done;
 
     AnthropicRelayStream(String provider, UpstreamHttp http, UpstreamResponse response, InstantSource clock) {
         this.provider = provider;
@@ -102,11 +97,7 @@ public final class AnthropicRelayStream implements ChatStream {
     }
 
     private Optional<ChatChunk> read() throws UpstreamException {
-        while (!done) {
-            if (translator.ended()) {
-                done = true;
-                return Optional.empty();
-            }
+        while (!translator.ended()) {
             byte[] frame;
             Optional<SseReader.Event> event;
             try {
@@ -160,15 +151,6 @@ public final class AnthropicRelayStream implements ChatStream {
      */
     @Override
     public void close() {
-        if (translator.ended()) {
-            try {
-                frames.skipToEnd(MAX_TRAILING_BYTES);
-            } catch (IOException | RuntimeException e) {
-                LOGGER.log(Level.FINE, "upstream " + provider + " broke after message_stop; connection dropped");
-            }
-            response.close();
-        } else {
-            response.abort();
-        }
+        UpstreamEvents.release(provider, response, frames, translator.ended(), "message_stop");
     }
 }

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamError;
 import dev.veil.server.codec.UpstreamErrorEvent;
 import dev.veil.server.codec.anthropic.AnthropicWire;
+import dev.veil.server.codec.translation.StreamDeltas;
 import dev.veil.server.codec.translation.WireJson;
 import dev.veil.server.http.SseReader;
 import dev.veil.spi.ChatChunk;
@@ -18,8 +18,6 @@ import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
 import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
-import dev.veil.spi.RawJson;
-import dev.veil.spi.Role;
 import dev.veil.spi.ToolCallDelta;
 import dev.veil.spi.Usage;
 
@@ -64,8 +62,7 @@ final class AnthropicStreamTranslator {
                 cacheReadTokens = usage.path("cache_read_input_tokens").asLong(0);
                 cacheWriteTokens = usage.path("cache_creation_input_tokens").asLong(0);
                 outputTokens = usage.path("output_tokens").asLong(0);
-                yield Optional.of(chunk(new Delta(Optional.of(Role.ASSISTANT), Optional.of(""), Optional.empty(),
-                        Optional.empty(), List.of(), Extensions.NONE), Optional.empty()));
+                yield Optional.of(chunk(StreamDeltas.ROLE, Optional.empty()));
             }
             case "content_block_start" -> blockStart(data.path("index").asInt(0), data.path("content_block"));
             case "content_block_delta" -> blockDelta(data.path("index").asInt(0), data.path("delta"));
@@ -101,13 +98,13 @@ final class AnthropicStreamTranslator {
                 toolIndexByBlock.put(index, toolIndex);
                 ToolCallDelta call = new ToolCallDelta(toolIndex, Optional.of(block.path("id").asText("")),
                         Optional.of(block.path("name").asText("")), Optional.of(""));
-                yield Optional.of(chunk(tools(call), Optional.empty()));
+                yield Optional.of(chunk(StreamDeltas.toolCall(call), Optional.empty()));
             }
             case "text" -> {
                 String text = block.path("text").asText("");
                 yield text.isEmpty() ? Optional.empty() : Optional.of(chunk(Delta.content(text), Optional.empty()));
             }
-            case "redacted_thinking" -> Optional.of(chunk(thinkingBlock(block), Optional.empty()));
+            case "redacted_thinking" -> Optional.of(chunk(StreamDeltas.thinkingBlock(block), Optional.empty()));
             default -> Optional.empty();
         };
     }
@@ -115,15 +112,14 @@ final class AnthropicStreamTranslator {
     private Optional<ChatChunk> blockDelta(int index, JsonNode delta) {
         return switch (delta.path("type").asText()) {
             case "text_delta" -> Optional.of(chunk(Delta.content(delta.path("text").asText("")), Optional.empty()));
-            case "thinking_delta" -> Optional.of(chunk(new Delta(Optional.empty(), Optional.empty(),
-                    Optional.of(delta.path("thinking").asText("")), Optional.empty(), List.of(), Extensions.NONE),
+            case "thinking_delta" -> Optional.of(chunk(StreamDeltas.reasoning(delta.path("thinking").asText("")),
                     Optional.empty()));
             case "signature_delta" -> {
                 var block = WireJson.NODES.objectNode();
                 block.put("type", "thinking");
                 block.put("thinking", "");
                 block.put("signature", delta.path("signature").asText(""));
-                yield Optional.of(chunk(thinkingBlock(block), Optional.empty()));
+                yield Optional.of(chunk(StreamDeltas.thinkingBlock(block), Optional.empty()));
             }
             case "input_json_delta" -> {
                 Integer toolIndex = toolIndexByBlock.get(index);
@@ -131,23 +127,11 @@ final class AnthropicStreamTranslator {
                 if (toolIndex == null || fragment.isEmpty()) {
                     yield Optional.empty();
                 }
-                yield Optional.of(chunk(tools(new ToolCallDelta(toolIndex, Optional.empty(), Optional.empty(),
-                        Optional.of(fragment))), Optional.empty()));
+                yield Optional.of(chunk(StreamDeltas.toolCall(new ToolCallDelta(toolIndex, Optional.empty(),
+                        Optional.empty(), Optional.of(fragment))), Optional.empty()));
             }
             default -> Optional.empty();
         };
-    }
-
-    /** A thinking block's signature (or a redacted block) for the client to send back, as {@code thinking_blocks}. */
-    private static Delta thinkingBlock(JsonNode block) {
-        ArrayNode blocks = WireJson.NODES.arrayNode().add(block);
-        return new Delta(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                Extensions.of(Map.of(AnthropicWire.THINKING_BLOCKS, new RawJson(WireJson.text(blocks)))));
-    }
-
-    private static Delta tools(ToolCallDelta call) {
-        return new Delta(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(call),
-                Extensions.NONE);
     }
 
     private ChatChunk chunk(Delta delta, Optional<FinishReason> finish) {

@@ -28,6 +28,7 @@ import dev.veil.server.http.UpstreamClient;
 import dev.veil.server.http.UpstreamHttp;
 import dev.veil.server.http.UpstreamLimits;
 import dev.veil.server.http.UpstreamResponse;
+import dev.veil.server.providers.setup.ProviderSetup;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
@@ -103,11 +104,8 @@ public final class BedrockAdapter implements ProviderAdapter {
         String secretAccessKey = config.awsSecretAccessKey().orElseThrow(() -> new ConfigException(
                 config.key("aws-secret-access-key"), "missing; Bedrock requests are signed with AWS credentials, set "
                         + "it, for example aws-secret-access-key: \"${AWS_SECRET_ACCESS_KEY}\"")).reveal();
-        String base = config.baseUrl().map(URI::toString).orElse(defaultBaseUrl(region));
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        List<Header> headers = new ArrayList<>();
-        config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
-        return new BedrockAdapter(config.name(), base, List.copyOf(headers),
+        return new BedrockAdapter(config.name(), ProviderSetup.baseUrl(config, defaultBaseUrl(region)),
+                ProviderSetup.headers(config),
                 new SigV4(accessKeyId, secretAccessKey, region, SERVICE), config.awsSessionToken(),
                 UpstreamHttp.withErrorTypeHeader(client, config, limits, ERROR_TYPE), config.models(), clock);
     }
@@ -142,16 +140,12 @@ public final class BedrockAdapter implements ProviderAdapter {
                 ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
         all.add(HeaderValues.create(HeaderNames.create("x-amz-date"), false, false, signature.get("x-amz-date")));
         // Marked sensitive so that Helidon masks them wherever it renders headers.
-        all.add(credential("Authorization", signature.get("Authorization")));
-        toSign.forEach((name, value) -> all.add(credential(name, value)));
+        all.add(ProviderSetup.credential("Authorization", signature.get("Authorization")));
+        toSign.forEach((name, value) -> all.add(ProviderSetup.credential(name, value)));
         if (stream) {
             all.add(ACCEPT_EVENT_STREAM);
         }
         return all;
-    }
-
-    private static Header credential(String name, String value) {
-        return HeaderValues.create(HeaderNames.create(name), false, true, value);
     }
 
     private UpstreamResponse post(String model, String operation, ChatRequest request, boolean stream)

@@ -6,18 +6,15 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamError;
+import dev.veil.server.codec.translation.StreamDeltas;
 import dev.veil.server.codec.translation.WireJson;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
 import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
-import dev.veil.spi.RawJson;
-import dev.veil.spi.Role;
 import dev.veil.spi.ToolCallDelta;
 
 /**
@@ -91,8 +88,7 @@ final class BedrockStreamTranslator {
             return Optional.empty();
         }
         return switch (type) {
-            case "messageStart" -> Optional.of(chunk(new Delta(Optional.of(Role.ASSISTANT), Optional.of(""),
-                    Optional.empty(), Optional.empty(), List.of(), Extensions.NONE), Optional.empty()));
+            case "messageStart" -> Optional.of(chunk(StreamDeltas.ROLE, Optional.empty()));
             case "contentBlockStart" -> {
                 JsonNode data = payload(message);
                 yield blockStart(data.path("contentBlockIndex").asInt(0), data.path("start"));
@@ -125,7 +121,7 @@ final class BedrockStreamTranslator {
         toolIndexByBlock.put(index, toolIndex);
         ToolCallDelta call = new ToolCallDelta(toolIndex, Optional.of(use.path("toolUseId").asText("")),
                 Optional.of(use.path("name").asText("")), Optional.of(""));
-        return Optional.of(chunk(tools(call), Optional.empty()));
+        return Optional.of(chunk(StreamDeltas.toolCall(call), Optional.empty()));
     }
 
     private Optional<ChatChunk> blockDelta(int index, JsonNode delta) {
@@ -139,22 +135,20 @@ final class BedrockStreamTranslator {
             if (toolIndex == null || fragment.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(chunk(tools(new ToolCallDelta(toolIndex, Optional.empty(), Optional.empty(),
-                    Optional.of(fragment))), Optional.empty()));
+            return Optional.of(chunk(StreamDeltas.toolCall(new ToolCallDelta(toolIndex, Optional.empty(),
+                    Optional.empty(), Optional.of(fragment))), Optional.empty()));
         }
         JsonNode reasoning = delta.path("reasoningContent");
         if (reasoning.has("text")) {
-            return Optional.of(chunk(new Delta(Optional.empty(), Optional.empty(),
-                    Optional.of(reasoning.path("text").asText("")), Optional.empty(), List.of(), Extensions.NONE),
-                    Optional.empty()));
+            return Optional.of(chunk(StreamDeltas.reasoning(reasoning.path("text").asText("")), Optional.empty()));
         }
         if (reasoning.has("signature")) {
-            return Optional.of(chunk(thinkingBlock(BedrockWire.thinkingBlock("", reasoning.get("signature"))),
-                    Optional.empty()));
+            return Optional.of(chunk(StreamDeltas.thinkingBlock(BedrockWire.thinkingBlock("",
+                    reasoning.get("signature"))), Optional.empty()));
         }
         if (reasoning.has("redactedContent")) {
-            return Optional.of(chunk(thinkingBlock(BedrockWire.redactedBlock(reasoning.get("redactedContent"))),
-                    Optional.empty()));
+            return Optional.of(chunk(StreamDeltas.thinkingBlock(BedrockWire.redactedBlock(
+                    reasoning.get("redactedContent"))), Optional.empty()));
         }
         return Optional.empty();
     }
@@ -188,18 +182,6 @@ final class BedrockStreamTranslator {
 
     private static JsonNode payload(EventStreamDecoder.Message message) throws MalformedUpstreamException {
         return WireJson.parse(message.payload(), "a stream event");
-    }
-
-    /** A reasoning block's signature (or a redacted block) for the client to send back, as {@code thinking_blocks}. */
-    private static Delta thinkingBlock(ObjectNode block) {
-        ArrayNode blocks = WireJson.NODES.arrayNode().add(block);
-        return new Delta(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                Extensions.of(Map.of(BedrockWire.THINKING_BLOCKS, new RawJson(WireJson.text(blocks)))));
-    }
-
-    private static Delta tools(ToolCallDelta call) {
-        return new Delta(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(call),
-                Extensions.NONE);
     }
 
     private ChatChunk chunk(Delta delta, Optional<FinishReason> finish) {

@@ -3,7 +3,6 @@ package dev.veil.server.providers.bedrock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -11,7 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
+import dev.veil.server.codec.translation.AnswerMessage;
 import dev.veil.server.codec.translation.DataUrl;
+import dev.veil.server.codec.translation.Instructions;
 import dev.veil.server.codec.translation.MergedTurns;
 import dev.veil.server.codec.translation.Thinking;
 import dev.veil.server.codec.translation.WireJson;
@@ -50,8 +51,6 @@ import dev.veil.spi.VeilException;
 public final class BedrockWire {
     /** Added to a thinking budget for the answer itself when the client sets no limit (the limit includes both). */
     public static final int ANSWER_TOKENS_AFTER_THINKING = 4096;
-    /** The message field carrying thinking blocks verbatim, as the Anthropic adapter and other gateways name it. */
-    static final String THINKING_BLOCKS = "thinking_blocks";
     private static final String CACHE_CONTROL = "cache_control";
     /** Converse fields a client may send as they are; they have no OpenAI counterpart. */
     private static final List<String> PASSTHROUGH = List.of("guardrailConfig", "performanceConfig",
@@ -70,12 +69,10 @@ public final class BedrockWire {
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
             String path = "messages[" + i + "]";
-            if (message.role() == Role.SYSTEM || message.role() == Role.DEVELOPER) {
-                for (ContentPart part : message.content()) {
-                    if (part instanceof ContentPart.Text text && !text.text().isEmpty()) {
-                        system.addObject().put("text", text.text());
-                        cachePoint(system, text.extensions());
-                    }
+            if (Instructions.is(message)) {
+                for (ContentPart.Text text : Instructions.nonEmptyTexts(message)) {
+                    system.addObject().put("text", text.text());
+                    cachePoint(system, text.extensions());
                 }
                 cachePoint(system, message.extensions());
                 continue;
@@ -149,11 +146,9 @@ public final class BedrockWire {
 
     private static void assistantBlocks(ChatMessage message, ArrayNode blocks, String path, String provider) {
         // Converse wants the reasoning first, with the signature the model gave it.
-        message.extensions().get(THINKING_BLOCKS).map(WireJson::tree).ifPresent(thinking -> {
-            if (thinking.isArray()) {
-                thinking.forEach(block -> blocks.add(reasoningBlock(block)));
-            }
-        });
+        for (JsonNode block : Thinking.returnedBlocks(message)) {
+            blocks.add(reasoningBlock(block));
+        }
         contentBlocks(message.content(), blocks, path, provider);
         for (int j = 0; j < message.toolCalls().size(); j++) {
             ToolCall call = message.toolCalls().get(j);
@@ -328,13 +323,7 @@ public final class BedrockWire {
             }
             // citations, images and the like have no OpenAI counterpart
         }
-        Extensions messageExtensions = thinkingBlocks.isEmpty() ? Extensions.NONE
-                : Extensions.of(Map.of(THINKING_BLOCKS, new RawJson(WireJson.text(thinkingBlocks))));
-        List<ContentPart> parts = text.isEmpty() && !calls.isEmpty() ? List.of()
-                : List.of(ContentPart.text(text.toString()));
-        ChatMessage message = new ChatMessage(Role.ASSISTANT, parts, Optional.empty(), calls, Optional.empty(),
-                reasoning.isEmpty() ? Optional.empty() : Optional.of(reasoning.toString()), Optional.empty(),
-                messageExtensions);
+        ChatMessage message = AnswerMessage.of(text, reasoning, calls, thinkingBlocks);
         return new ChatResponse(id, created, model,
                 List.of(new Choice(0, message, finishReason(body.path("stopReason")), Extensions.NONE)),
                 usage(body.path("usage")), Optional.empty(), Extensions.NONE);

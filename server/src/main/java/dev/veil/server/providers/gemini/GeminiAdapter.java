@@ -1,6 +1,5 @@
 package dev.veil.server.providers.gemini;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
@@ -11,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,16 +17,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamError;
 import dev.veil.server.codec.translation.WireJson;
-import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ProviderAdapter;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.server.http.SseReader;
 import dev.veil.server.http.UpstreamClient;
+import dev.veil.server.http.UpstreamEvents;
 import dev.veil.server.http.UpstreamHttp;
 import dev.veil.server.http.UpstreamLimits;
 import dev.veil.server.http.UpstreamResponse;
+import dev.veil.server.providers.setup.ProviderSetup;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
@@ -47,8 +45,6 @@ import dev.veil.spi.ToolCallDelta;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
 import io.helidon.http.Header;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 
 /**
  * Google's Gemini API ({@code kind: gemini}): {@code <base-url>/models/<model>:generateContent}, streamed with
@@ -57,8 +53,6 @@ import io.helidon.http.HeaderValues;
  */
 public final class GeminiAdapter implements ProviderAdapter {
     public static final String DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
-    private static final Logger LOGGER = Logger.getLogger(GeminiAdapter.class.getName());
-    private static final int MAX_TRAILING_BYTES = 4096;
 
     private final String provider;
     private final String base;
@@ -80,15 +74,9 @@ public final class GeminiAdapter implements ProviderAdapter {
     /** The adapter for {@code config}, dating answers by {@code clock}. */
     public static GeminiAdapter create(ProviderConfig config, UpstreamClient client, UpstreamLimits limits,
                                        InstantSource clock) {
-        String key = config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
-                "missing; set it, for example api-key: \"${GEMINI_API_KEY}\"")).reveal();
-        String base = config.baseUrl().map(URI::toString).orElse(DEFAULT_BASE_URL);
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        List<Header> headers = new ArrayList<>();
-        config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
-        headers.add(HeaderValues.create(HeaderNames.create("x-goog-api-key"), false, true, key));
-        return new GeminiAdapter(config.name(), base, List.copyOf(headers),
-                new UpstreamHttp(client, config, limits), config.models(), clock);
+        Header key = ProviderSetup.credential("x-goog-api-key", ProviderSetup.apiKey(config, "GEMINI_API_KEY"));
+        return new GeminiAdapter(config.name(), ProviderSetup.baseUrl(config, DEFAULT_BASE_URL),
+                ProviderSetup.headers(config, key), new UpstreamHttp(client, config, limits), config.models(), clock);
     }
 
     private URI uri(String model, String operation) {
@@ -111,12 +99,7 @@ public final class GeminiAdapter implements ProviderAdapter {
     public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
         byte[] body = WireJson.bytes(GeminiWire.request(request));
         UpstreamResponse response = http.post(uri(model, "streamGenerateContent?alt=sse"), headers, body, true);
-        try {
-            return new GeminiChatStream(response, model);
-        } catch (RuntimeException e) {
-            response.abort();
-            throw http.classify(e);
-        }
+        return new GeminiChatStream(UpstreamEvents.open(provider, http, response), model);
     }
 
     @Override
@@ -173,8 +156,7 @@ public final class GeminiAdapter implements ProviderAdapter {
      * simply ends after the last one, so a stream that ends before any finish reason was cut off.
      */
     private final class GeminiChatStream implements ChatStream {
-        private final UpstreamResponse response;
-        private final SseReader events;
+        private final UpstreamEvents events;
         private final String requestedModel;
         private final long created = clock.instant().getEpochSecond();
         private String id = "";
@@ -185,9 +167,8 @@ public final class GeminiAdapter implements ProviderAdapter {
         private int toolCalls;
         private Optional<Usage> usage = Optional.empty();
 
-        GeminiChatStream(UpstreamResponse response, String requestedModel) {
-            this.response = response;
-            this.events = http.events(response);
+        GeminiChatStream(UpstreamEvents events, String requestedModel) {
+            this.events = events;
             this.requestedModel = requestedModel;
             this.model = requestedModel;
         }
@@ -195,12 +176,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         @Override
         public Optional<ChatChunk> next() throws UpstreamException {
             while (!done) {
-                SseReader.Event event;
-                try {
-                    event = events.next();
-                } catch (IOException | RuntimeException e) {
-                    throw http.classify(e);
-                }
+                SseReader.Event event = events.next();
                 if (event == null) {
                     if (!finished) {
                         throw UpstreamException.broken(provider, null);
@@ -276,16 +252,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         /** A stream that ended without a finish reason, failed or was abandoned closes its connection. */
         @Override
         public void close() {
-            if (done) {
-                try {
-                    events.skipToEnd(MAX_TRAILING_BYTES);
-                } catch (IOException | RuntimeException e) {
-                    LOGGER.log(Level.FINE, "upstream " + provider + " broke after its last event; connection dropped");
-                }
-                response.close();
-            } else {
-                response.abort();
-            }
+            events.close(done, "its last event");
         }
     }
 }

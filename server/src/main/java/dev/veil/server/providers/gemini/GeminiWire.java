@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.MalformedUpstreamException;
+import dev.veil.server.codec.translation.AnswerMessage;
 import dev.veil.server.codec.translation.DataUrl;
+import dev.veil.server.codec.translation.Instructions;
 import dev.veil.server.codec.translation.MergedTurns;
 import dev.veil.server.codec.translation.Thinking;
 import dev.veil.server.codec.translation.WireJson;
@@ -53,7 +55,7 @@ public final class GeminiWire {
         Map<String, String> functionByCallId = new HashMap<>();
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
-            if (message.role() == Role.SYSTEM || message.role() == Role.DEVELOPER) {
+            if (Instructions.is(message)) {
                 for (ContentPart part : message.content()) {
                     if (part instanceof ContentPart.Text text) {
                         system.addObject().put("text", text.text());
@@ -246,11 +248,7 @@ public final class GeminiWire {
                         text.append(part.path("text").asText(""));
                     }
                 }
-                List<ContentPart> content = text.isEmpty() && !calls.isEmpty() ? List.of()
-                        : List.of(ContentPart.text(text.toString()));
-                ChatMessage message = new ChatMessage(Role.ASSISTANT, content, Optional.empty(), calls,
-                        Optional.empty(), thoughts.isEmpty() ? Optional.empty() : Optional.of(thoughts.toString()),
-                        Optional.empty(), Extensions.NONE);
+                ChatMessage message = AnswerMessage.of(text, thoughts, calls);
                 choices.add(new Choice(candidate.path("index").asInt(i), message,
                         finishReason(candidate.path("finishReason"), !calls.isEmpty()), Extensions.NONE));
             }

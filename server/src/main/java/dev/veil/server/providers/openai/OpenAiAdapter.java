@@ -1,6 +1,5 @@
 package dev.veil.server.providers.openai;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +18,7 @@ import dev.veil.server.core.ProviderAdapter;
 import dev.veil.server.core.Ticker;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.server.http.SseReader;
+import dev.veil.server.http.UpstreamEvents;
 import dev.veil.server.http.UpstreamHttp;
 import dev.veil.server.http.UpstreamResponse;
 import dev.veil.spi.ChatChunk;
@@ -38,8 +38,6 @@ public final class OpenAiAdapter implements ProviderAdapter {
     private static final Duration MODELS_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration MODELS_TTL = Duration.ofMinutes(10);
     private static final Duration MODELS_RETRY = Duration.ofMinutes(1);
-    /** What may follow {@code [DONE]} before the body ends: the last chunk marker, perhaps a comment or two. */
-    private static final int MAX_TRAILING_BYTES = 4096;
 
     private final String provider;
     private final OpenAiEndpoints endpoints;
@@ -74,12 +72,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
     public ChatStream stream(ChatRequest request, String model) throws UpstreamException {
         byte[] body = OpenAiWriter.chatRequest(request, model, dialect);
         UpstreamResponse response = http.post(endpoints.chat(model), endpoints.headers(), body, true);
-        try {
-            return new OpenAiChatStream(response);
-        } catch (RuntimeException e) {
-            response.abort();
-            throw http.classify(e);
-        }
+        return new OpenAiChatStream(UpstreamEvents.open(provider, http, response));
     }
 
     @Override
@@ -124,13 +117,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     /** Reads {@code chat.completion.chunk} events until {@code [DONE]}. */
     private final class OpenAiChatStream implements ChatStream {
-        private final UpstreamResponse response;
-        private final SseReader events;
+        private final UpstreamEvents events;
         private boolean done;
 
-        OpenAiChatStream(UpstreamResponse response) {
-            this.response = response;
-            this.events = http.events(response);
+        OpenAiChatStream(UpstreamEvents events) {
+            this.events = events;
         }
 
         @Override
@@ -138,12 +129,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
             if (done) {
                 return Optional.empty();
             }
-            SseReader.Event event;
-            try {
-                event = events.next();
-            } catch (IOException | RuntimeException e) {
-                throw http.classify(e);
-            }
+            SseReader.Event event = events.next();
             if (event == null) {
                 // A stream that ends without [DONE] was cut off; passing it on as complete would hide truncation.
                 throw UpstreamException.broken(provider, null);
@@ -168,16 +154,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
          */
         @Override
         public void close() {
-            if (done) {
-                try {
-                    events.skipToEnd(MAX_TRAILING_BYTES);
-                } catch (IOException | RuntimeException e) {
-                    LOGGER.log(Level.FINE, "upstream " + provider + " broke after [DONE]; connection dropped");
-                }
-                response.close();
-            } else {
-                response.abort();
-            }
+            events.close(done, "[DONE]");
         }
     }
 

@@ -3,7 +3,6 @@ package dev.veil.server.providers.openai;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,9 +15,8 @@ import dev.veil.server.core.Ticker;
 import dev.veil.server.http.UpstreamClient;
 import dev.veil.server.http.UpstreamHttp;
 import dev.veil.server.http.UpstreamLimits;
+import dev.veil.server.providers.setup.ProviderSetup;
 import io.helidon.http.Header;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 
 /** Builds the adapter of an {@code openai}, {@code azure-openai} or {@code openai-compatible} provider. */
 public final class OpenAiProviders {
@@ -38,19 +36,19 @@ public final class OpenAiProviders {
         UpstreamHttp http = new UpstreamHttp(client, config, limits);
         return switch (config.kind()) {
             case OPENAI -> {
-                String key = requireKey(config, "OPENAI_API_KEY");
+                String key = ProviderSetup.apiKey(config, "OPENAI_API_KEY");
                 URI base = config.baseUrl().orElse(URI.create(OPENAI_BASE_URL));
-                yield new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, headers(config, bearer(key))),
+                yield new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, ProviderSetup.headers(config, bearer(key))),
                         OpenAiDialect.OPENAI, http, config.models(), ticker);
             }
             case AZURE_OPENAI -> {
-                String key = requireKey(config, "AZURE_OPENAI_API_KEY");
+                String key = ProviderSetup.apiKey(config, "AZURE_OPENAI_API_KEY");
                 URI base = config.baseUrl().orElseThrow(() -> new ConfigException(config.key("base-url"),
                         "missing; Azure OpenAI needs your resource's endpoint, for example "
                                 + "https://my-resource.openai.azure.com"));
                 yield new OpenAiAdapter(config.name(), new AzureEndpoints(base,
                         config.apiVersion().orElse(DEFAULT_AZURE_API_VERSION), config.deployments(),
-                        headers(config, credential("api-key", key))),
+                        ProviderSetup.headers(config, ProviderSetup.credential("api-key", key))),
                         OpenAiDialect.OPENAI, http, config.models(), ticker);
             }
             case OPENAI_COMPATIBLE -> compatible(config, http, ticker);
@@ -66,10 +64,10 @@ public final class OpenAiProviders {
                 new ConfigException(config.key("base-url"), "missing; an openai-compatible provider without a preset "
                         + "needs the server's URL, for example http://127.0.0.1:8000/v1"));
         Optional<Header> credential = preset.requiresKey()
-                ? Optional.of(bearer(requireKey(config, preset.keyVariable().orElse("API_KEY"))))
+                ? Optional.of(bearer(ProviderSetup.apiKey(config, preset.keyVariable().orElse("API_KEY"))))
                 : config.apiKey().map(key -> bearer(key.reveal()));
-        List<Header> headers = credential.map(header -> headers(config, header))
-                .orElseGet(() -> headers(config));
+        List<Header> headers = credential.map(header -> ProviderSetup.headers(config, header))
+                .orElseGet(() -> ProviderSetup.headers(config));
         return new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, headers), preset.dialect(), http,
                 config.models(), ticker);
     }
@@ -82,26 +80,8 @@ public final class OpenAiProviders {
         return config.kind().configName();
     }
 
-    private static String requireKey(ProviderConfig config, String variable) {
-        return config.apiKey().orElseThrow(() -> new ConfigException(config.key("api-key"),
-                "missing; set it, for example api-key: \"${" + variable + "}\"")).reveal();
-    }
-
     private static Header bearer(String key) {
-        return credential("Authorization", "Bearer " + key);
-    }
-
-    /** Marked sensitive so that Helidon masks it wherever it renders headers. */
-    private static Header credential(String name, String value) {
-        return HeaderValues.create(HeaderNames.create(name), false, true, value);
-    }
-
-    /** The configured extra headers, then the credentials, built once per provider. */
-    private static List<Header> headers(ProviderConfig config, Header... credentials) {
-        List<Header> headers = new ArrayList<>();
-        config.headers().forEach((name, value) -> headers.add(HeaderValues.createCached(name, value)));
-        headers.addAll(List.of(credentials));
-        return List.copyOf(headers);
+        return ProviderSetup.credential("Authorization", "Bearer " + key);
     }
 
     /** {@code <base>/chat/completions}, {@code <base>/embeddings} and {@code <base>/models}. */
