@@ -3,6 +3,7 @@ package dev.veil.server.plugins;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.Ticker;
@@ -104,16 +105,11 @@ final class PluginStream implements ChatStream {
             }
             events++;
             long start = ticker.nanos();
-            try {
-                PluginClassLoader.withContextLoader(stage.loader(), () -> {
-                    transformer.onEvent(event, sink);
-                    return null;
-                });
-            } catch (VeilException e) {
-                outcome = PluginTelemetry.Outcome.REJECTED;
-                throw e;
-            } catch (RuntimeException | LinkageError e) {
-                fail(e);
+            boolean answered = invoke(() -> {
+                transformer.onEvent(event, sink);
+                return null;
+            });
+            if (!answered) {
                 sink.emit(event);
                 return;
             }
@@ -131,16 +127,26 @@ final class PluginStream implements ChatStream {
             if (bypassed) {
                 return;
             }
+            invoke(() -> {
+                transformer.onComplete(sink);
+                return null;
+            });
+        }
+
+        /**
+         * Calls into the transformer under its plugin's class loader: true when it returned, false when it failed and
+         * the stream goes on without it (fail-open); a rejection, or a failure under fail-closed, propagates.
+         */
+        private boolean invoke(Supplier<Void> call) {
             try {
-                PluginClassLoader.withContextLoader(stage.loader(), () -> {
-                    transformer.onComplete(sink);
-                    return null;
-                });
+                PluginClassLoader.withContextLoader(stage.loader(), call);
+                return true;
             } catch (VeilException e) {
                 outcome = PluginTelemetry.Outcome.REJECTED;
                 throw e;
             } catch (RuntimeException | LinkageError e) {
                 fail(e);
+                return false;
             }
         }
 
