@@ -47,7 +47,7 @@ final class Chars {
             return false;
         }
         char before = text.charAt(start - 1);
-        if (isWord(before)) {
+        if (isWord(before) && !isUnspaced(before)) {
             return true;
         }
         boolean joiner = before == '-' || before == '_' || before == '.' || before == '/' || before == '#';
@@ -65,10 +65,39 @@ final class Chars {
         }
         char after = text.charAt(end);
         if (isWord(after)) {
-            return true;
+            return !isUnspaced(after);
         }
-        boolean joiner = after == '-' || after == '_' || after == '.' || after == '/' || after == ','
-                || after == ':';
+        if (after == ',') {
+            return decimalOrThousandsAfter(text, end + 1);
+        }
+        boolean joiner = after == '-' || after == '_' || after == '.' || after == '/' || after == ':';
         return joiner && end + 1 < text.length() && isWord(text.charAt(end + 1));
+    }
+
+    /**
+     * Whether one to three digits and then no further digit or letter follow: the decimals or the next group of an
+     * amount ({@code 1,234}, {@code 87,50}). A comma followed by anything else separates fields, as in CSV rows.
+     */
+    private static boolean decimalOrThousandsAfter(String text, int from) {
+        int i = from;
+        while (i < text.length() && i - from < 4 && isDigit(text.charAt(i))) {
+            i++;
+        }
+        int digits = i - from;
+        return digits >= 1 && digits <= 3 && (i == text.length() || !isWord(text.charAt(i)));
+    }
+
+    /**
+     * Letters of scripts written without spaces between words (Chinese, Japanese, Thai...): a number right after
+     * {@code 手机号} is not glued to a longer code.
+     */
+    static boolean isUnspaced(char c) {
+        if (c < 0x0E00) {
+            return false;
+        }
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.THAI
+                || script == Character.UnicodeScript.HANGUL;
     }
 }
