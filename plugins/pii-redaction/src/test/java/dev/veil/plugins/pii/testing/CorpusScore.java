@@ -35,8 +35,11 @@ public final class CorpusScore {
 
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
 
-    /** A labelled value that reached the provider, or a look-alike that did not, for whoever tunes a detector. */
-    public record Miss(int sampleId, String kind, String value) {
+    /**
+     * A labelled value that reached the provider, or a look-alike that did not, and what was sent, for whoever tunes
+     * a detector.
+     */
+    public record Miss(int sampleId, String kind, String value, String sent) {
     }
 
     private final String label;
@@ -75,7 +78,7 @@ public final class CorpusScore {
             if (redacted(span.value(), sent, outsideSpans)) {
                 counts[0]++;
             } else {
-                missed.add(new Miss(sample.id(), span.type(), span.value()));
+                missed.add(new Miss(sample.id(), span.type(), span.value(), sent));
             }
         }
         for (PiiCorpus.Negative negative : sample.negatives()) {
@@ -83,7 +86,7 @@ public final class CorpusScore {
             if (occurrences(sent, negative.value()) >= occurrences(sample.text(), negative.value())) {
                 kept++;
             } else {
-                lookAlikesLost.add(new Miss(sample.id(), negative.kind(), negative.value()));
+                lookAlikesLost.add(new Miss(sample.id(), negative.kind(), negative.value(), sent));
             }
         }
         if (answer.equals(sample.text())) {
@@ -161,10 +164,10 @@ public final class CorpusScore {
     public void print() {
         System.out.print(table());
         if (Boolean.getBoolean("veil.pii.corpus.misses")) {
-            missed.forEach(miss -> System.out.printf("    missed %s #%d: %s%n", miss.kind(), miss.sampleId(),
-                    miss.value()));
-            lookAlikesLost.forEach(miss -> System.out.printf("    look-alike lost %s #%d: %s%n", miss.kind(),
-                    miss.sampleId(), miss.value()));
+            missed.forEach(miss -> System.out.printf("    missed %s #%d: %s%n      sent: %s%n", miss.kind(),
+                    miss.sampleId(), miss.value(), miss.sent().replace("\n", "\\n")));
+            lookAlikesLost.forEach(miss -> System.out.printf("    look-alike lost %s #%d: %s%n      sent: %s%n",
+                    miss.kind(), miss.sampleId(), miss.value(), miss.sent().replace("\n", "\\n")));
             notExact.forEach(id -> System.out.printf("    not restored exactly #%d%n", id));
         }
     }
