@@ -39,8 +39,9 @@ public final class BankAccountDetector implements Detector {
     }
 
     private static int at(String text, int start) {
-        if (isSortCodeAndAccount(text, start)) {
-            return start + SORT_CODE_PAIR;
+        int pairEnd = sortCodeAndAccountEnd(text, start);
+        if (pairEnd > 0) {
+            return pairEnd;
         }
         int end = start;
         while (end < text.length() && Chars.isDigit(text.charAt(end))) {
@@ -56,19 +57,23 @@ public final class BankAccountDetector implements Detector {
         return -1;
     }
 
-    /** {@code dd-dd-dd dddddddd}. */
-    private static boolean isSortCodeAndAccount(String text, int start) {
-        int end = start + SORT_CODE_PAIR;
+    /** {@code dd-dd-dd dddddddd}, or with a slash between: {@code dd-dd-dd / dddddddd}. */
+    private static int sortCodeAndAccountEnd(String text, int start) {
+        if (isSortCodeAndAccount(text, start, 0)) {
+            return start + SORT_CODE_PAIR;
+        }
+        return isSortCodeAndAccount(text, start, 2) ? start + SORT_CODE_PAIR + 2 : -1;
+    }
+
+    private static boolean isSortCodeAndAccount(String text, int start, int slash) {
+        int end = start + SORT_CODE_PAIR + slash;
         if (end > text.length() || Chars.attachedAfter(text, end)) {
             return false;
         }
-        for (int i = 0; i < SORT_CODE_PAIR; i++) {
+        for (int i = 0; i < SORT_CODE_PAIR + slash; i++) {
             char c = text.charAt(start + i);
-            boolean ok = switch (i) {
-                case 2, 5 -> c == '-';
-                case 8 -> c == ' ';
-                default -> Chars.isDigit(c);
-            };
+            boolean ok = i == 2 || i == 5 ? c == '-' : i == 8 || i == 8 + slash ? c == ' '
+                    : slash > 0 && i == 9 ? c == '/' : Chars.isDigit(c);
             if (!ok) {
                 return false;
             }

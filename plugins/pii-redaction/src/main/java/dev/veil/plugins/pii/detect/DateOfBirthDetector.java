@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 public final class DateOfBirthDetector implements Detector {
     private static final int WINDOW = 48;
-    private static final int ANSWER_PREFIX = 40;
+    private static final int ANSWER_PREFIX = 64;
     private static final Keywords BIRTH = new Keywords("born", "birth", "dob", "d.o.b", "geb.", "geb ", "geboren",
             "geburt", "né le", "née le", "né(e)", "né ", "née ", "naissance", "nato ", "nata ", "nato il", "nata il",
             "nascita", "nacimiento", "nacido", "nacida", "geboortedatum", "geboren op", "urodzenia", "urodzony",
@@ -50,13 +50,13 @@ public final class DateOfBirthDetector implements Detector {
     }
 
     /**
-     * Whether a birth word stands before the date on its line, or on the line before when only a short answer
-     * prefix ({@code [09:15] caller: sure its ...}) leads to the date, with no other date between.
+     * Whether a birth word stands before the date on its line, or in the question on the line before when only a
+     * short answer ({@code [09:15] caller: sure its ...}) leads to the date, with no other date between.
      */
     private static boolean cuedBefore(String text, int start) {
         int lineStart = text.lastIndexOf('\n', start - 1) + 1;
         int from = Math.max(lineStart, start - WINDOW);
-        if (start - lineStart <= ANSWER_PREFIX && lineStart > 0) {
+        if (start - lineStart <= ANSWER_PREFIX && lineStart > 1 && text.charAt(lineStart - 2) == '?') {
             int previousLine = text.lastIndexOf('\n', lineStart - 2) + 1;
             from = Math.max(previousLine, start - WINDOW - ANSWER_PREFIX);
         }

@@ -18,7 +18,7 @@ public final class MedicalRecordDetector implements Detector {
     private static final Keywords MEDICARE = new Keywords("mbi", "medicare");
     private static final Keywords RECORD = new Keywords("mrn", "medical record", "patient id", "patient_id",
             "patientid", "patient no", "patient number", "hospital number", "hospital no", "record number",
-            "record no", "chart no", "chart number", "patientennummer", "fallnummer", "aktenzeichen", "dossier",
+            "record no", "chart no", "chart number", "patientennummer", "fallnummer", "aktenzeichen",
             "historia clínica", "historia clinica", "cartella", "patiëntnummer", "member id", "member_id");
 
     @Override
@@ -54,6 +54,13 @@ public final class MedicalRecordDetector implements Detector {
         }
         if (free && IdNumbers.mbi(token) && MEDICARE.cue(text, start, end, WINDOW)) {
             return end;
+        }
+        int dashedEnd = start + 13;
+        if (dashedEnd <= text.length() && text.charAt(start + 4) == '-' && text.charAt(start + 8) == '-'
+                && !Chars.attachedAfter(text, dashedEnd) && IdNumbers.mbi(text.substring(start, start + 4)
+                + text.substring(start + 5, start + 8) + text.substring(start + 9, dashedEnd))
+                && MEDICARE.cue(text, start, dashedEnd, WINDOW)) {
+            return dashedEnd;
         }
         int nhsEnd = nhsNumberEnd(text, start);
         if (nhsEnd > 0 && NHS.cue(text, start, nhsEnd, WINDOW)) {

@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
@@ -18,18 +20,22 @@ import java.util.zip.GZIPInputStream;
 final class NameLexicon {
     private static final String FOLDER = "/dev/veil/plugins/pii/names/";
     private static final NameLexicon BUILT_IN = new NameLexicon(load("first-names"), load("last-names"),
-            load("common-words"), load("not-names"));
+            load("common-words"), load("not-names"), phrases("not-person-phrases"));
 
     private final Set<String> firstNames;
     private final Set<String> lastNames;
     private final Set<String> commonWords;
     private final Set<String> notNames;
+    /** Known phrases that are not a person though written like one ("Hugo Boss", "Royal Marsden"), lower case. */
+    private final List<String> notPersonPhrases;
 
-    private NameLexicon(Set<String> firstNames, Set<String> lastNames, Set<String> commonWords, Set<String> notNames) {
+    private NameLexicon(Set<String> firstNames, Set<String> lastNames, Set<String> commonWords, Set<String> notNames,
+            List<String> notPersonPhrases) {
         this.firstNames = firstNames;
         this.lastNames = lastNames;
         this.commonWords = commonWords;
         this.notNames = notNames;
+        this.notPersonPhrases = notPersonPhrases;
     }
 
     static NameLexicon builtIn() {
@@ -48,6 +54,26 @@ final class NameLexicon {
         return notNames.contains(word);
     }
 
+    /**
+     * Whether {@code [start, end)} overlaps a known phrase that names no person. Called per finding only, so the
+     * phrases are simply tried at each place they could overlap it.
+     */
+    boolean insideKnownPhrase(String text, int start, int end) {
+        for (String phrase : notPersonPhrases) {
+            int from = Math.max(0, start - phrase.length() + 1);
+            for (int at = from; at < end && at + phrase.length() <= text.length(); at++) {
+                if (Character.toLowerCase(text.charAt(at)) == phrase.charAt(0)
+                        && text.regionMatches(true, at, phrase, 0, phrase.length())
+                        && (at == 0 || !Character.isLetter(text.charAt(at - 1)))
+                        && (at + phrase.length() == text.length()
+                        || !Character.isLetter(text.charAt(at + phrase.length())))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The list holds base forms, so regular inflections are stripped before giving up. */
     boolean isCommonWord(String word) {
         if (commonWords.contains(word)) {
@@ -61,6 +87,25 @@ final class NameLexicon {
                 || (word.endsWith("ing") && (commonWords.contains(word.substring(0, length - 3))
                         || commonWords.contains(word.substring(0, length - 3) + "e")))
                 || (word.endsWith("ly") && commonWords.contains(word.substring(0, length - 2)));
+    }
+
+    private static List<String> phrases(String name) {
+        String resource = FOLDER + name + ".txt";
+        InputStream stream = NameLexicon.class.getResourceAsStream(resource);
+        if (stream == null) {
+            throw new IllegalStateException("missing resource " + resource);
+        }
+        List<String> phrases = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (!line.isBlank() && line.charAt(0) != '#') {
+                    phrases.add(line.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        return List.copyOf(phrases);
     }
 
     private static Set<String> load(String name) {

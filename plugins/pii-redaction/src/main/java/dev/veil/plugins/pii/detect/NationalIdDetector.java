@@ -49,6 +49,13 @@ public final class NationalIdDetector implements Detector {
             findings.add(new Finding(start, end, PiiTypes.NATIONAL_ID));
             return end;
         }
+        int nieEnd = start + 11;
+        if (nieEnd <= text.length() && "XYZ".indexOf(text.charAt(start)) >= 0 && text.charAt(start + 1) == '-'
+                && text.charAt(start + 9) == '-' && !Chars.attachedAfter(text, nieEnd)
+                && IdNumbers.nie(text.charAt(start) + text.substring(start + 2, start + 9) + text.charAt(start + 10))) {
+            findings.add(new Finding(start, nieEnd, PiiTypes.NATIONAL_ID));
+            return nieEnd;
+        }
         int ninoEnd = spacedNino(text, start);
         if (ninoEnd > 0) {
             findings.add(new Finding(start, ninoEnd, PiiTypes.NATIONAL_ID));

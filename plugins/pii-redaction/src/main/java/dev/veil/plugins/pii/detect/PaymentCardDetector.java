@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Finds Visa, Mastercard (including the 2221-2720 range), American Express, Discover, Diners Club, JCB and UnionPay
- * card numbers, plain or grouped by spaces or dashes in any grouping. Brand prefix, brand length and the Luhn check must all agree, which
- * rules out nearly all order numbers, timestamps and mistyped cards.
+ * card numbers, plain or grouped by spaces or dashes in any grouping. Brand prefix, brand length and the Luhn check
+ * must all agree, which rules out nearly all order numbers, timestamps and mistyped cards.
  */
 public final class PaymentCardDetector implements Detector {
     private static final int MIN_DIGITS = 13;

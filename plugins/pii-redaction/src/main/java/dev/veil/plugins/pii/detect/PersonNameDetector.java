@@ -1,5 +1,6 @@
 package dev.veil.plugins.pii.detect;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -22,40 +23,50 @@ public final class PersonNameDetector implements Detector {
     private static final int MAX_TOKENS = 6;
 
     private static final int TITLE = 4;
-    private static final int STRONG = 4;
+    static final int STRONG = 4;
     private static final int WEAK = 1;
 
     private static final Set<String> PARTICLES = Set.of("van", "von", "der", "den", "de", "del", "della", "di", "da",
-            "du", "des", "dos", "das", "la", "le", "ter", "ten", "bin", "ibn", "al", "el", "zu", "af");
+            "du", "des", "dos", "das", "la", "le", "ter", "ten", "bin", "ibn", "al", "el", "zu", "af", "los", "las",
+            "y", "e", "ó", "ní", "nic", "mac", "ua", "op", "zum", "zur", "vom", "dalla", "degli", "dei", "lo", "st");
     private static final Set<String> NAME_PREFIXES = Set.of("Mc", "Mac", "O'", "D'", "Di", "De", "Da", "La", "Le",
             "Van", "Fitz");
     private static final Set<String> TITLES = Set.of("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
-            "madam", "dame", "herr", "herrn", "frau", "m", "mme", "mlle", "monsieur", "madame", "docteur", "dott",
-            "sr", "sra", "señor", "señora", "sig", "signor", "signora", "pastor", "rev", "capt", "captain", "officer",
-            "nurse", "judge");
+            "madam", "dame", "herr", "herrn", "frau", "m", "mme", "mlle", "monsieur", "madame", "docteur", "dott", "sr",
+            "sra", "señor", "señora", "sig", "signor", "signora", "pastor", "rev", "capt", "captain", "officer",
+            "nurse", "judge", "heer", "mevrouw", "mevr", "dhr", "mw", "pan", "pani", "sig.ra", "dott.ssa", "dra", "don",
+            "doña", "fru", "hr");
     /** Words right before a name that all but say one follows. */
     private static final Set<String> STRONG_CUES = Set.of("i'm", "i’m", "dear", "hi", "hello", "hey", "greetings",
             "thanks", "thank", "cheers", "regards", "sincerely", "best", "yours", "signed", "cc", "bcc", "attn",
-            "hallo", "liebe", "lieber", "geehrte", "geehrter", "grüßen", "grüße", "gruß", "heiße", "heisse",
-            "bonjour", "salut", "cher", "chère", "cordialement", "m'appelle", "m’appelle", "appelle", "merci",
-            "--", "—", "–");
+            "hallo", "liebe", "lieber", "geehrte", "geehrter", "grüßen", "grüße", "gruß", "heiße", "heisse", "bonjour",
+            "salut", "cher", "chère", "cordialement", "m'appelle", "m’appelle", "appelle", "merci", "--", "—", "–",
+            "geachte", "beste", "groet", "gentile", "egregio", "caro", "cara", "saluti", "estimado", "estimada", "hola",
+            "atentamente", "saludos", "klient", "klienta", "клиент", "клиентка", "пациент", "пациентка", "господин",
+            "госпожа", "від", "от", "клієнт", "клієнтка", "пацієнт", "пан", "пані", "πελάτης", "πελάτισσα", "κύριος",
+            "κυρία", "ασθενής", "kunden", "kund", "patienten", "patientin", "sottoscritto", "sottoscritta", "soussigné",
+            "soussignée", "policyholder", "claimant", "applicant", "cardholder", "beneficiary", "spouse", "nok",
+            "member", "versicherungsnehmer");
     /** Labels that introduce a name when a colon follows them ({@code Contact: ...}) or in JSON keys. */
     private static final Set<String> LABELS = Set.of("name", "full_name", "fullname", "first_name", "firstname",
             "last_name", "lastname", "given_name", "family_name", "surname", "customer", "customer_name", "contact",
             "contact_name", "client", "patient", "employee", "author", "owner", "assignee", "reporter", "requester",
             "sender", "recipient", "from", "to", "person", "user_name", "display_name", "displayname", "passenger",
             "guest", "applicant", "beneficiary", "account_holder", "cardholder", "holder", "signed", "kunde", "kundin",
-            "nom", "prénom", "prenom", "vorname", "nachname", "ansprechpartner", "empfänger", "absender", "titulaire");
+            "nom", "prénom", "prenom", "vorname", "nachname", "ansprechpartner", "empfänger", "absender", "titulaire",
+            "claimant", "policyholder", "insured", "member", "given", "family", "nombre", "apellidos", "nome",
+            "cognome", "naam", "imię", "nazwisko", "versicherungsnehmer", "klant", "cliente", "paciente",
+            "beneficiario", "intestatario", "titular", "kyc_applicant", "spouse", "nok", "caller");
     /** Words that often, not always, come before a name; they only count when a name list supports the run. */
     private static final Set<String> WEAK_CUES = Set.of("for", "from", "to", "by", "with", "and", "or", "ask", "tell",
             "ping", "call", "called", "contact", "email", "emailed", "met", "meet", "meeting", "colleague", "manager",
             "wife", "husband", "son", "daughter", "mother", "father", "friend", "customer", "client", "patient", "user",
-            "employee", "is", "am", "was", "von", "für", "mit", "an", "und", "bei", "pour", "avec", "par", "et",
-            "chez", "à", "via", "per", "name", "this", "de");
+            "employee", "is", "am", "was", "von", "für", "mit", "an", "und", "bei", "pour", "avec", "par", "et", "chez",
+            "à", "via", "per", "name", "this", "de");
     /** Words right after a name that support it. */
-    private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks",
-            "replied", "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined",
-            "left", "signed", "sagt", "schrieb", "fragte", "dit", "écrit", "demande");
+    private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks", "replied",
+            "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined", "left",
+            "signed", "sagt", "schrieb", "fragte", "dit", "écrit", "demande");
     private static final Set<String> COMPANY_SUFFIXES = Set.of("AG", "GmbH", "Inc", "Ltd", "LLC", "LLP", "SA", "SE",
             "SAS", "SARL", "plc", "PLC", "Corp", "Co", "KG", "NV", "BV", "AB", "ASA", "Oy", "SpA", "Srl", "Group",
             "Bank", "Holdings", "Partners", "Foundation", "University", "Institute", "Hospital", "Clinic");
@@ -73,6 +84,19 @@ public final class PersonNameDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
+        List<Finding> found = new ArrayList<>();
+        capitalised(text, found);
+        new NameForms(lexicon, text, found).scan();
+        labelled(text, found);
+        for (Finding finding : found) {
+            if (!lexicon.insideKnownPhrase(text, finding.start(), finding.end())) {
+                findings.add(finding);
+            }
+        }
+    }
+
+    /** Runs of capitalised words, scored on the evidence described above. */
+    private void capitalised(String text, List<Finding> findings) {
         int length = text.length();
         int[] starts = new int[MAX_TOKENS];
         int[] ends = new int[MAX_TOKENS];
@@ -107,7 +131,13 @@ public final class PersonNameDetector implements Detector {
                 }
             }
             if (count > 0) {
-                score(text, starts, ends, particleBefore, count, findings);
+                int lastFirst = lastCommaFirst(text, starts, ends, count);
+                if (lastFirst > 0) {
+                    findings.add(new Finding(starts[0], lastFirst, PiiTypes.PERSON));
+                    runEnd = lastFirst;
+                } else {
+                    score(text, starts, ends, particleBefore, count, findings);
+                }
             }
             position = Math.max(runEnd, skipWord(text, position));
         }
@@ -149,8 +179,8 @@ public final class PersonNameDetector implements Detector {
         int score;
         if (first == last) {
             int kind = kinds[first];
-            score = kind == FIRST ? 3 : 1;
-            listed = kind == FIRST || kind == LAST || kind == COMMON_LAST;
+            score = kind == FIRST ? 3 : kind == COMMON_FIRST ? 0 : 1;
+            listed = kind == FIRST || kind == LAST || kind == COMMON_LAST || kind == COMMON_FIRST;
         } else {
             score = switch (kinds[first]) {
                 case FIRST -> 3;
@@ -161,7 +191,11 @@ public final class PersonNameDetector implements Detector {
                     || particleBefore[last]
                     || hasSurnameEnding(text, starts[last], ends[last]);
             score += (surname ? 2 : 1) + 1;
-            listed = kinds[first] == FIRST || surname;
+            listed = kinds[first] == FIRST || kinds[first] == COMMON_FIRST || surname;
+        }
+        int particles = particlesBefore(text, start);
+        if (particles < start && cueBefore(text, particles) >= TITLE) {
+            start = particles;
         }
         int cue = cueBefore(text, start);
         if (cue >= STRONG || listed) {
@@ -171,7 +205,9 @@ public final class PersonNameDetector implements Detector {
             score--;
         }
         score += cueAfter(text, end);
-        if (score >= ACCEPT && !followedByCompanySuffix(text, end)) {
+        if (score >= ACCEPT && !followedByCompanySuffix(text, end)
+                && !NameForms.isNotPersonNoun(text, starts[last], end)
+                && !NameForms.followedByNotPersonNoun(text, end)) {
             findings.add(new Finding(start, end, PiiTypes.PERSON));
         }
     }
@@ -183,9 +219,11 @@ public final class PersonNameDetector implements Detector {
     private static final int INITIAL = 4;
     /** A surname that is also an ordinary word ("Bank", "Street"): evidence only next to a known first name. */
     private static final int COMMON_LAST = 5;
+    /** A first name that is also an ordinary word ("Will", "Grace", "Royal", "Rusty"): evidence only with a cue. */
+    private static final int COMMON_FIRST = 6;
 
     private int classify(String text, int start, int end) {
-        if (end - start == 2 && text.charAt(start + 1) == '.') {
+        if (text.charAt(end - 1) == '.' && end - start <= 6) {
             return INITIAL;
         }
         String word = normalise(text.substring(start, end));
@@ -193,7 +231,7 @@ public final class PersonNameDetector implements Detector {
             return OTHER;
         }
         if (lexicon.isFirstName(word)) {
-            return FIRST;
+            return lexicon.isCommonWord(word) ? COMMON_FIRST : FIRST;
         }
         if (lexicon.isLastName(word)) {
             return lexicon.isCommonWord(word) ? COMMON_LAST : LAST;
@@ -236,6 +274,10 @@ public final class PersonNameDetector implements Detector {
         int i = start + 1;
         if (i < length && text.charAt(i) == '.' && (i + 1 >= length || !Character.isLetterOrDigit(text.charAt(i + 1)))) {
             return i + 1;
+        }
+        if (i + 2 < length && text.charAt(i) == '.' && isUpper(text.charAt(i + 1)) && text.charAt(i + 2) == '.'
+                && (i + 3 >= length || !Character.isLetterOrDigit(text.charAt(i + 3)))) {
+            return i + 3;
         }
         int lowers = 0;
         while (i < length) {
@@ -298,7 +340,7 @@ public final class PersonNameDetector implements Detector {
     }
 
     /** How strongly the words before {@code start} announce a name: a title, a greeting, a label, a JSON key. */
-    private static int cueBefore(String text, int start) {
+    static int cueBefore(String text, int start) {
         int i = start - 1;
         boolean colon = false;
         boolean quote = false;
@@ -363,7 +405,7 @@ public final class PersonNameDetector implements Detector {
         return normalise(text.substring(i + 1, end));
     }
 
-    private static int cueAfter(String text, int end) {
+    static int cueAfter(String text, int end) {
         int length = text.length();
         int i = end;
         if (i + 1 < length && isApostrophe(text.charAt(i)) && text.charAt(i + 1) == 's') {
@@ -409,6 +451,60 @@ public final class PersonNameDetector implements Detector {
         char c = text.charAt(i);
         return c == '.' || c == '!' || c == '?' || c == '\n' || c == '\r' || c == ':' || c == '*' || c == '#'
                 || c == '-' || c == '>';
+    }
+
+    /**
+     * "Wright, Travis", "Thompson, Lauren": one or two words whose last is a known surname, a comma, and a known
+     * first name. Where the name ends, or -1.
+     */
+    private int lastCommaFirst(String text, int[] starts, int[] ends, int count) {
+        int end = ends[count - 1];
+        if (count > 2 || end + 2 >= text.length() || text.charAt(end) != ',' || text.charAt(end + 1) != ' '
+                || classify(text, starts[count - 1], end) != LAST) {
+            return -1;
+        }
+        int firstEnd = tokenEnd(text, end + 2);
+        if (firstEnd < 0 || classify(text, end + 2, firstEnd) != FIRST) {
+            return -1;
+        }
+        int next = nextTokenStart(text, firstEnd);
+        int nextEnd = next < 0 ? -1 : tokenEnd(text, next);
+        if (nextEnd > 0 && classify(text, next, nextEnd) == INITIAL) {
+            return nextEnd;
+        }
+        return nextEnd > 0 ? -1 : firstEnd;
+    }
+
+    /** Where lower-case particles right before {@code start} begin ("heer van Dijk"), or {@code start}. */
+    private static int particlesBefore(String text, int start) {
+        int begin = start;
+        int i = start - 1;
+        while (i > 0 && text.charAt(i) == ' ') {
+            int wordEnd = i;
+            int wordStart = wordEnd;
+            while (wordStart > 0 && isLower(text.charAt(wordStart - 1))) {
+                wordStart--;
+            }
+            if (wordStart == wordEnd || !PARTICLES.contains(text.substring(wordStart, wordEnd))) {
+                break;
+            }
+            begin = wordStart;
+            i = wordStart - 1;
+        }
+        return begin;
+    }
+
+    /**
+     * Values under a label that names a person ({@code "cardholder": "..."}, {@code Nombre: ...}, a {@code patient}
+     * column, HL7 {@code PID-5}), in any case and script, when they read as a name.
+     */
+    private void labelled(String text, List<Finding> findings) {
+        for (Fields.Field field : Fields.of(text)) {
+            if (NameForms.isNameLabel(field.label()) && NameForms.readsAsName(lexicon, text, field.start(),
+                    field.end())) {
+                findings.add(new Finding(field.start(), field.end(), PiiTypes.PERSON));
+            }
+        }
     }
 
     /** Skips the rest of a word that could not start a name, such as "OpenAI" or "JIRA-70707". */

@@ -43,6 +43,11 @@ public final class PhoneDetector implements Detector {
     private static final int NANP_WITH_PREFIX = 11;
     private static final int PROBE_CALLING_CODE = 49;
     private static final int MAX_NATIONAL_SIGNIFICANT = 17;
+    private static final int CUE_WINDOW = 32;
+    private static final Keywords PHONE_WORDS = new Keywords("tel", "phone", "mobile", "mobil", "cell", "call", "fax",
+            "handy", "telefon", "téléphone", "telefono", "teléfono", "portable", "móvil", "movil", "cellulare", "gsm",
+            "whatsapp", "ring", "reach", "contact", "numer", "tlf", "puhelin", "τηλ", "телефон", "手机", "电话",
+            "رقم الهاتف");
 
     private final PhoneNumberUtil phoneNumbers = PhoneNumberUtil.getInstance();
     /** One region per country calling code: validity is judged per calling code, so the others add only cost. */
@@ -291,7 +296,10 @@ public final class PhoneDetector implements Detector {
             }
             return false;
         }
-        if (run.groupCount == 1 && !trunkZero) {
+        // Undivided and dotted runs in weaker layouts are mostly ids, quantities and code; they need a word saying
+        // "phone" before them or a label over them.
+        boolean cued = PHONE_WORDS.cue(text, run.start, run.end, CUE_WINDOW);
+        if (((run.groupCount == 1 || run.separator == '.') && !cued) || isHoursShape(run)) {
             return false;
         }
         costlyCheck.run();
@@ -362,6 +370,16 @@ public final class PhoneDetector implements Detector {
             }
         }
         return true;
+    }
+
+    /** {@code 0800-1800}: opening hours, two four-digit times of day. */
+    private static boolean isHoursShape(Run run) {
+        return run.groupCount == 2 && run.groupLengths[0] == 4 && run.groupLengths[1] == 4
+                && isTimeOfDay(run.groupValues[0]) && isTimeOfDay(run.groupValues[1]);
+    }
+
+    private static boolean isTimeOfDay(int hhmm) {
+        return hhmm / 100 <= 24 && hhmm % 100 < 60;
     }
 
     private static boolean isSsnShape(Run run) {
