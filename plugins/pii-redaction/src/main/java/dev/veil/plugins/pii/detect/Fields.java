@@ -206,12 +206,21 @@ final class Fields {
         while (i < text.length()) {
             char c = text.charAt(i);
             if (c == '\n' || c == '\r' || c == ';' || c == '|' || (mark == '=' && (c == ' ' || c == ',' || c == '&'
-                    || c == ')'))) {
+                    || c == ')')) || (c == '.' && i + 1 < text.length() && text.charAt(i + 1) == ' ' && !afterInitial(text, i))) {
                 break;
             }
             i++;
         }
         return i;
+    }
+
+    /** Whether the {@code .} at {@code dot} ends an initial ("U.J. Kühn", "Dr. Weiß") rather than a sentence. */
+    private static boolean afterInitial(String text, int dot) {
+        int wordStart = dot;
+        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+            wordStart--;
+        }
+        return dot - wordStart <= 2 && wordStart < dot && Character.isUpperCase(text.charAt(wordStart));
     }
 
     private static void add(List<Field> fields, String label, String text, int start, int end) {

@@ -55,6 +55,34 @@ final class Keywords {
         return text.substring(from, start).toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * As {@link #cue}, or the words stand in a question on the line before and the value answers it on a line
+     * that starts with little else: "...your mobile number?" / "client : 0766551818".
+     */
+    boolean cueOrQuestion(String text, int start, int end, int window) {
+        return cue(text, start, end, window) || in(question(text, start));
+    }
+
+    private static final int ANSWER_PREFIX = 64;
+
+    /** The question on the line before {@code start} when its own line leads to it with a short prefix, or null. */
+    static String question(String text, int start) {
+        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        if (lineStart < 2 || start - lineStart > ANSWER_PREFIX) {
+            return null;
+        }
+        int questionEnd = lineStart - 1;
+        while (questionEnd > 0 && Character.isWhitespace(text.charAt(questionEnd - 1))) {
+            questionEnd--;
+        }
+        if (questionEnd == 0 || text.charAt(questionEnd - 1) != '?') {
+            return null;
+        }
+        int questionStart = text.lastIndexOf('\n', questionEnd - 1) + 1;
+        return text.substring(Math.max(questionStart, questionEnd - ANSWER_PREFIX * 2), questionEnd)
+                .toLowerCase(Locale.ROOT);
+    }
+
     /** Whether the words stand right before {@code start} or label the value that holds {@code [start, end)}. */
     boolean cue(String text, int start, int end, int window) {
         return in(before(text, start, window)) || in(Fields.labelOf(text, start, end));

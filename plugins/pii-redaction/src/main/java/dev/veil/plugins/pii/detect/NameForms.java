@@ -179,8 +179,11 @@ final class NameForms {
             return -1;
         }
         String first = lower(starts[0], ends[0]);
-        if (!lexicon.isFirstName(first) || lexicon.isCommonWord(first) || lexicon.isNotName(first)) {
+        if (lexicon.isCommonWord(first) || lexicon.isNotName(first)) {
             return -1;
+        }
+        if (!lexicon.isFirstName(first)) {
+            return lastNameFirst(first, starts, ends, count);
         }
         int k = 1;
         while (k < count - 1 && isParticle(lower(starts[k], ends[k]))) {
@@ -201,6 +204,19 @@ final class NameForms {
             return ends[0];
         }
         return -1;
+    }
+
+    /** "chen yui": a known surname, then a known first name, neither an ordinary word. */
+    private int lastNameFirst(String first, int[] starts, int[] ends, int count) {
+        if (count < 2 || !lexicon.isLastName(first)) {
+            return -1;
+        }
+        String second = lower(starts[1], ends[1]);
+        if (!lexicon.isFirstName(second) || lexicon.isCommonWord(second) || lexicon.isNotName(second)) {
+            return -1;
+        }
+        findings.add(new Finding(starts[0], ends[1], PiiTypes.PERSON));
+        return ends[1];
     }
 
     private static boolean isParticle(String word) {

@@ -46,7 +46,8 @@ public final class PhoneDetector implements Detector {
     private static final int CUE_WINDOW = 32;
     private static final Keywords PHONE_WORDS = new Keywords("tel", "phone", "mobile", "mobil", "cell", "call", "fax",
             "handy", "telefon", "téléphone", "telefono", "teléfono", "portable", "móvil", "movil", "cellulare", "gsm",
-            "whatsapp", "ring", "reach", "contact", "numer", "tlf", "puhelin", "τηλ", "телефон", "手机", "电话",
+            "whatsapp", "ring", "reach", "contact", "rückruf", "anruf", "erreichbar", "appeler", "rappeler", "llamar",
+            "chiamare", "bellen", "numer", "tlf", "puhelin", "τηλ", "телефон", "手机", "电话",
             "رقم الهاتف");
 
     private final PhoneNumberUtil phoneNumbers = PhoneNumberUtil.getInstance();
@@ -298,13 +299,16 @@ public final class PhoneDetector implements Detector {
         }
         // Undivided and dotted runs in weaker layouts are mostly ids, quantities and code; they need a word saying
         // "phone" before them or a label over them.
-        boolean cued = PHONE_WORDS.cue(text, run.start, run.end, CUE_WINDOW);
-        if (((run.groupCount == 1 || run.separator == '.') && !cued) || isHoursShape(run)) {
+        // So do runs quoted on their own, as values in code are.
+        boolean cued = PHONE_WORDS.cueOrQuestion(text, run.start, run.end, CUE_WINDOW);
+        if (((run.groupCount == 1 || run.separator == '.' || isQuoted(text, run)) && !cued) || isHoursShape(run)
+                || isPersonnummerShape(run)) {
             return false;
         }
         costlyCheck.run();
         for (String region : candidateRegions) {
-            if (isValid(candidate, region)) {
+            // A number the text calls one need only be possible: people write unassigned and new ranges.
+            if (cued ? isPossible(candidate, region) : isValid(candidate, region)) {
                 return true;
             }
         }
@@ -370,6 +374,21 @@ public final class PhoneDetector implements Detector {
             }
         }
         return true;
+    }
+
+    private static boolean isQuoted(String text, Run run) {
+        return run.start > 0 && run.end < text.length() && (text.charAt(run.start - 1) == '\''
+                || text.charAt(run.start - 1) == '"') && text.charAt(run.end) == text.charAt(run.start - 1);
+    }
+
+    /** {@code 680714-4387}: a Swedish personal number, a date of birth and four digits. */
+    private static boolean isPersonnummerShape(Run run) {
+        if (run.groupCount != 2 || run.groupLengths[0] != 6 || run.groupLengths[1] != 4) {
+            return false;
+        }
+        int month = run.groupValues[0] / 100 % 100;
+        int day = run.groupValues[0] % 100;
+        return month >= 1 && month <= 12 && ((day >= 1 && day <= 31) || (day >= 61 && day <= 91));
     }
 
     /** {@code 0800-1800}: opening hours, two four-digit times of day. */

@@ -47,6 +47,8 @@ public final class SecretDetector implements Detector {
             new Rule("rk_test_", (text, at) -> atLeast(text, at, 10, Chars::isAsciiAlnum)),
             new Rule("pk_live_", (text, at) -> atLeast(text, at, 10, Chars::isAsciiAlnum)),
             new Rule("AIza", (text, at) -> exactly(text, at, 35, Chars::isTokenChar)),
+            new Rule("glpat-", (text, at) -> atLeast(text, at, 20, Chars::isTokenChar)),
+            new Rule("hf_", (text, at) -> atLeast(text, at, 30, Chars::isAsciiAlnum)),
             new Rule("eyJ", SecretDetector::jwt));
 
     @FunctionalInterface
@@ -69,6 +71,44 @@ public final class SecretDetector implements Detector {
             }
         }
         findPrivateKeys(text, findings);
+        findLabelled(text, findings);
+    }
+
+    private static final Keywords SECRET_LABELS = new Keywords("secret", "password", "passwd", "pwd", "token",
+            "api_key", "apikey", "api-key", "access_key", "accesskey", "accountkey", "account_key", "private_key",
+            "client_secret", "auth_key", "sharedaccesskey", "signing_key", "credential");
+    private static final int MIN_LABELLED = 16;
+
+    /**
+     * Values under a label that names a credential ({@code AWS_SECRET_ACCESS_KEY=}, {@code AccountKey=},
+     * {@code "password":}) that read as one: no spaces, at least 16 characters, letters and digits mixed.
+     */
+    private static void findLabelled(String text, List<Finding> findings) {
+        if (text.indexOf('=') < 0 && text.indexOf(':') < 0) {
+            return;
+        }
+        for (Fields.Field field : Fields.of(text)) {
+            if (field.end() - field.start() >= MIN_LABELLED && SECRET_LABELS.in(field.label())
+                    && readsAsCredential(text, field.start(), field.end())) {
+                findings.add(new Finding(field.start(), field.end(), PiiTypes.SECRET));
+            }
+        }
+    }
+
+    private static boolean readsAsCredential(String text, int start, int end) {
+        boolean letter = false;
+        boolean digit = false;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (Chars.isDigit(c)) {
+                digit = true;
+            } else if (Chars.isAsciiLetter(c)) {
+                letter = true;
+            } else if (!(c == '+' || c == '/' || c == '=' || c == '_' || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return letter && digit;
     }
 
     private static boolean isUpperOrDigit(char c) {

@@ -4,14 +4,21 @@ import java.util.List;
 
 /**
  * Finds US social security numbers written {@code AAA-GG-SSSS} or {@code AAA GG SSSS}. Undivided nine-digit runs are
- * left alone: without the separators they are as likely any other identifier. Numbers the SSA never issues (area 000,
+ * taken only where a word or label before them says SSN: without the separators they are as likely any other
+ * identifier. Numbers the SSA never issues (area 000,
  * 666 or 900-999, group 00, serial 0000) are placeholders, not personal data, and are not reported.
  */
 public final class UsSsnDetector implements Detector {
     private static final int LENGTH = 11;
 
+    private static final int UNDIVIDED = 9;
+    private static final int WINDOW = 32;
+    private static final Keywords SSN = new Keywords("ssn", "social security", "soc sec", "ss#", "ss #",
+            "ss no");
+
     @Override
     public void detect(String text, List<Finding> findings) {
+        undivided(text, findings);
         int last = text.length() - LENGTH;
         int i = 0;
         while (i <= last) {
@@ -26,6 +33,28 @@ public final class UsSsnDetector implements Detector {
             } else {
                 i++;
             }
+        }
+    }
+
+    /** Nine undivided digits where a word or label says SSN, issuable like the divided ones. */
+    private static void undivided(String text, List<Finding> findings) {
+        int i = 0;
+        while (i < text.length()) {
+            if (!Chars.isDigit(text.charAt(i)) || Chars.attachedBefore(text, i)) {
+                i++;
+                continue;
+            }
+            int end = i;
+            while (end < text.length() && Chars.isDigit(text.charAt(end))) {
+                end++;
+            }
+            if (end - i == UNDIVIDED && !Chars.attachedAfter(text, end)
+                    && issuable(text.substring(i, i + 3) + "-" + text.substring(i + 3, i + 5) + "-"
+                            + text.substring(i + 5, end), 0)
+                    && SSN.cue(text, i, end, WINDOW)) {
+                findings.add(new Finding(i, end, PiiTypes.US_SSN));
+            }
+            i = end;
         }
     }
 
