@@ -28,6 +28,7 @@ final class NameForms {
             "fullständigt namn",
             "kund", "titular", "paciente", "patientin", "spouse", "driver", "recipient", "sender", "owner",
             "display_name", "user_name", "author", "requester", "assignee", "reporter", "signed", "signatory",
+            "client", "caller", "klient", "klantnaam",
             "اسم", "اسم المريض", "الاسم", "имя", "фио", "姓名", "όνομα", "ονοματεπώνυμο", "ім'я", "піб");
     /**
      * Words that make the capitalised words before them a place, an institution, a law or an eponym rather than a
@@ -73,8 +74,8 @@ final class NameForms {
         boolean han = false;
         while (i < length) {
             char c = text.charAt(i);
+            han |= isHan(c);
             if (!Character.isLetter(c) || (i > 0 && isWordChar(text.charAt(i - 1)))) {
-                han |= c >= 0x4E00 && c <= 0x9FFF;
                 i++;
                 continue;
             }
@@ -141,11 +142,23 @@ final class NameForms {
             findings.add(new Finding(start, titleFirst, PiiTypes.PERSON));
             return titleFirst;
         }
-        if (words >= 2 && ((firstNames >= 1 && known >= 2) || (cued && known >= 1))) {
+        boolean unknownWord = known < words;
+        boolean ownLine = words == count && lineAround(start, end);
+        if (words >= 2 && words <= 3 && ownLine && known >= 1) {
+            findings.add(new Finding(start, end, PiiTypes.PERSON));
+            return end;
+        }
+        if (words >= 2 && ((firstNames >= 1 && (known >= 2 || unknownWord)) || (cued && known >= 1))) {
             findings.add(new Finding(start, end, PiiTypes.PERSON));
             return end;
         }
         return -1;
+    }
+
+    /** Whether {@code [start, end)} fills its line, as a name does in a letter head or a payment record. */
+    private boolean lineAround(int start, int end) {
+        return (start == 0 || text.charAt(start - 1) == '\n') && (end == text.length() || text.charAt(end) == '\n'
+                || text.charAt(end) == '\r');
     }
 
     /** {@code CASTILLO IBÁÑEZ, Begoña}: after a surname in capitals, a comma and known first names; their end. */
@@ -157,7 +170,11 @@ final class NameForms {
         int last = -1;
         while (cursor < text.length() && Character.isUpperCase(text.charAt(cursor))) {
             int wordEnd = wordEnd(text, cursor);
-            if (wordEnd - cursor < MIN_WORD || !lexicon.isFirstName(lower(cursor, wordEnd))) {
+            String word = lower(cursor, wordEnd);
+            int hyphen = word.indexOf('-');
+            boolean firstName = lexicon.isFirstName(word) || (hyphen > 0 && lexicon.isFirstName(word.substring(0, hyphen)));
+            if (wordEnd - cursor < MIN_WORD || (!firstName && (hyphen >= 0 || lexicon.isCommonWord(word)
+                    || lexicon.isNotName(word)))) {
                 break;
             }
             last = wordEnd;
@@ -191,7 +208,7 @@ final class NameForms {
         }
         if (k < count) {
             String last = lower(starts[k], ends[k]);
-            boolean surname = lexicon.isLastName(last) || (k > 1 && !lexicon.isCommonWord(last));
+            boolean surname = lexicon.isLastName(last) || (ends[k] - starts[k] >= 4 && !lexicon.isFirstName(last));
             if (surname && !lexicon.isCommonWord(last) && !lexicon.isNotName(last)) {
                 findings.add(new Finding(starts[0], ends[k], PiiTypes.PERSON));
                 return ends[k];
@@ -256,6 +273,10 @@ final class NameForms {
     /** Whether a label names a person. */
     static boolean isNameLabel(String label) {
         String normalised = label.replace('-', '_').trim();
+        int open = Math.max(normalised.lastIndexOf('('), normalised.lastIndexOf('['));
+        if (open >= 0 && open + 1 < normalised.length()) {
+            normalised = normalised.substring(open + 1);
+        }
         if (NAME_LABELS.contains(normalised)) {
             return true;
         }

@@ -42,12 +42,31 @@ final class NameLexicon {
         return BUILT_IN;
     }
 
+    /** Also without accents when the list has none: "ciarán", "inês", "jörg" are listed as "ciaran", "ines", "jorg". */
     boolean isFirstName(String word) {
-        return firstNames.contains(word);
+        return firstNames.contains(word) || (hasMarks(word) && firstNames.contains(withoutMarks(word)));
     }
 
     boolean isLastName(String word) {
-        return lastNames.contains(word);
+        return lastNames.contains(word) || (hasMarks(word) && lastNames.contains(withoutMarks(word)));
+    }
+
+    private static boolean hasMarks(String word) {
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c >= 0xC0 && c < 0x250) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.regex.Pattern MARKS = java.util.regex.Pattern.compile("\\p{M}+");
+
+    private static String withoutMarks(String word) {
+        String stripped = MARKS.matcher(java.text.Normalizer.normalize(word, java.text.Normalizer.Form.NFD))
+                .replaceAll("");
+        return stripped.replace('ø', 'o').replace('ß', 's').replace('ł', 'l').replace('đ', 'd').replace('æ', 'a');
     }
 
     boolean isNotName(String word) {

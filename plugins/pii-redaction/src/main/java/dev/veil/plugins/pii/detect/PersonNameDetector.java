@@ -29,6 +29,9 @@ public final class PersonNameDetector implements Detector {
     private static final Set<String> PARTICLES = Set.of("van", "von", "der", "den", "de", "del", "della", "di", "da",
             "du", "des", "dos", "das", "la", "le", "ter", "ten", "bin", "ibn", "al", "el", "zu", "af", "los", "las",
             "y", "e", "ó", "ní", "nic", "mac", "ua", "op", "zum", "zur", "vom", "dalla", "degli", "dei", "lo", "st");
+    /** Particles written with a capital inside a name: "Ó Briain", "Di Stefano", "Van Dijk", "Al Hashimi". */
+    private static final Set<String> CAPITAL_PARTICLES = Set.of("Ó", "O", "Ní", "Nic", "Mac", "Di", "De", "Da", "Del",
+            "Della", "Van", "Von", "Le", "La", "Al", "El", "Bin", "Ibn", "Abu", "Du", "Dos", "Das", "Ter", "Ten");
     private static final Set<String> NAME_PREFIXES = Set.of("Mc", "Mac", "O'", "D'", "Di", "De", "Da", "La", "Le",
             "Van", "Fitz");
     private static final Set<String> TITLES = Set.of("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
@@ -133,7 +136,9 @@ public final class PersonNameDetector implements Detector {
             if (count > 0) {
                 int lastFirst = lastCommaFirst(text, starts, ends, count);
                 if (lastFirst > 0) {
-                    findings.add(new Finding(starts[0], lastFirst, PiiTypes.PERSON));
+                    int kind = classify(text, starts[0], ends[0]);
+                    int nameStart = count == 2 && kind != LAST && kind != FIRST ? starts[1] : starts[0];
+                    findings.add(new Finding(nameStart, lastFirst, PiiTypes.PERSON));
                     runEnd = lastFirst;
                 } else {
                     score(text, starts, ends, particleBefore, count, findings);
@@ -149,6 +154,17 @@ public final class PersonNameDetector implements Detector {
         int[] kinds = new int[count];
         for (int i = 0; i < count; i++) {
             kinds[i] = classify(text, starts[i], ends[i]);
+        }
+        // A leading cue ("Клиент Иван Петров", "Patientin Ute Fuchs") or ordinary word before a first name
+        // ("Reach Travis Harris") is no part of the name.
+        for (int k = 0; k + 1 < count && kinds[k] != OTHER; k++) {
+            String word = normalise(text.substring(starts[k], ends[k]));
+            boolean cue = STRONG_CUES.contains(word) || TITLES.contains(word) || LABELS.contains(word);
+            boolean ordinary = kinds[k] == COMMON_LAST && (kinds[k + 1] == FIRST || kinds[k + 1] == COMMON_FIRST);
+            if (!cue && !ordinary) {
+                break;
+            }
+            kinds[k] = OTHER;
         }
         int i = 0;
         while (i < count) {
@@ -187,7 +203,17 @@ public final class PersonNameDetector implements Detector {
                 case LAST, COMMON_LAST, UNKNOWN, INITIAL -> 1;
                 default -> 0;
             };
-            boolean surname = kinds[last] == LAST || (kinds[last] == COMMON_LAST && kinds[first] == FIRST)
+            // "Till Lorenz", "Madison Whitfield": a first name that is also a word or a place, before a surname
+            // that is no word, is a name.
+            if (kinds[first] == COMMON_FIRST && surnameWord(text, starts[last], ends[last], kinds[last])) {
+                score = 1;
+            }
+            // "S. P. Walker", "J. Wright": initials before a capitalised word are how people are written.
+            if (kinds[first] == INITIAL) {
+                score++;
+            }
+            boolean surname = surnameWord(text, starts[last], ends[last], kinds[last])
+                    || (kinds[last] == COMMON_LAST && kinds[first] == FIRST)
                     || particleBefore[last]
                     || hasSurnameEnding(text, starts[last], ends[last]);
             score += (surname ? 2 : 1) + 1;
@@ -212,6 +238,13 @@ public final class PersonNameDetector implements Detector {
         }
     }
 
+    /** A surname that is no ordinary word, even if it is a first name too ("Harris", "Lorenz"). */
+    private boolean surnameWord(String text, int start, int end, int kind) {
+        return kind == LAST || ((kind == FIRST || kind == COMMON_FIRST)
+                && lexicon.isLastName(normalise(text.substring(start, end)))
+                && !lexicon.isCommonWord(normalise(text.substring(start, end))));
+    }
+
     private static final int OTHER = 0;
     private static final int FIRST = 1;
     private static final int LAST = 2;
@@ -223,12 +256,13 @@ public final class PersonNameDetector implements Detector {
     private static final int COMMON_FIRST = 6;
 
     private int classify(String text, int start, int end) {
-        if (text.charAt(end - 1) == '.' && end - start <= 6) {
+        if (end - start == 2 && text.charAt(start + 1) == '.'
+                || (end - start == 4 && text.charAt(start + 1) == '.' && text.charAt(start + 3) == '.')) {
             return INITIAL;
         }
         String word = normalise(text.substring(start, end));
         if (lexicon.isNotName(word)) {
-            return OTHER;
+            return lexicon.isFirstName(word) ? COMMON_FIRST : OTHER;
         }
         if (lexicon.isFirstName(word)) {
             return lexicon.isCommonWord(word) ? COMMON_FIRST : FIRST;
@@ -288,6 +322,9 @@ public final class PersonNameDetector implements Detector {
             } else if ((c == '-' || isApostrophe(c)) && i + 1 < length && isUpper(text.charAt(i + 1))
                     && (lowers > 0 || isApostrophe(c))) {
                 i += 2;
+            } else if (c == '-' && lowers > 0 && i + 2 < length && isLower(text.charAt(i + 1))
+                    && isLower(text.charAt(i + 2))) {
+                i += 1;
             } else if (isUpper(c) && NAME_PREFIXES.contains(text.substring(start, i).replace('’', '\''))) {
                 i++;
             } else {
@@ -315,13 +352,19 @@ public final class PersonNameDetector implements Detector {
             return -1;
         }
         i++;
-        while (i < length && !isUpper(text.charAt(i))) {
-            int wordEnd = i;
+        while (i < length) {
+            int wordEnd = i + 1;
             while (wordEnd < length && isLower(text.charAt(wordEnd))) {
                 wordEnd++;
             }
-            if (wordEnd == i || wordEnd >= length || !isSpace(text.charAt(wordEnd))
-                    || !PARTICLES.contains(text.substring(i, wordEnd))) {
+            boolean capitalParticle = isUpper(text.charAt(i)) && wordEnd < length && isSpace(text.charAt(wordEnd))
+                    && wordEnd + 1 < length && isUpper(text.charAt(wordEnd + 1))
+                    && CAPITAL_PARTICLES.contains(text.substring(i, wordEnd));
+            if (isUpper(text.charAt(i)) && !capitalParticle) {
+                break;
+            }
+            if (!capitalParticle && (!isLower(text.charAt(i)) || wordEnd >= length || !isSpace(text.charAt(wordEnd))
+                    || !PARTICLES.contains(text.substring(i, wordEnd)))) {
                 return -1;
             }
             i = wordEnd + 1;
@@ -460,11 +503,12 @@ public final class PersonNameDetector implements Detector {
     private int lastCommaFirst(String text, int[] starts, int[] ends, int count) {
         int end = ends[count - 1];
         if (count > 2 || end + 2 >= text.length() || text.charAt(end) != ',' || text.charAt(end + 1) != ' '
-                || classify(text, starts[count - 1], end) != LAST) {
+                || !lexicon.isLastName(normalise(text.substring(starts[count - 1], end)))) {
             return -1;
         }
         int firstEnd = tokenEnd(text, end + 2);
-        if (firstEnd < 0 || classify(text, end + 2, firstEnd) != FIRST) {
+        int firstKind = firstEnd < 0 ? OTHER : classify(text, end + 2, firstEnd);
+        if (firstKind != FIRST && firstKind != UNKNOWN) {
             return -1;
         }
         int next = nextTokenStart(text, firstEnd);
