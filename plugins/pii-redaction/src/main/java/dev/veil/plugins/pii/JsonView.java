@@ -33,27 +33,40 @@ final class JsonView {
     }
 
     static JsonView of(String raw) {
-        StringBuilder decoded = new StringBuilder(raw.length());
-        int[] rawIndex = new int[raw.length() + 1];
-        int[] literal = new int[raw.length() + 1];
+        StringBuilder decoded = new StringBuilder(raw.length() + 16);
+        // Two more entries per multi-line string, for the line breaks put around it.
+        int[] rawIndex = new int[raw.length() * 2 + 3];
+        int[] literal = new int[raw.length() * 2 + 3];
         int strings = 0;
         boolean inString = false;
+        boolean multiLine = false;
         int i = 0;
         while (i < raw.length()) {
             char c = raw.charAt(i);
             int at = decoded.length();
             rawIndex[at] = i;
             if (!inString) {
+                decoded.append(c);
+                i++;
                 if (c == '"') {
                     inString = true;
                     strings++;
+                    multiLine = holdsEscapedLineBreak(raw, i);
+                    if (multiLine) {
+                        // A text of several lines (a CSV export, a table, a letter) starts on a line of its own,
+                        // so that its first row reads as a header, not as the end of a JSON key.
+                        rawIndex[decoded.length()] = i;
+                        decoded.append('\n');
+                    }
                 }
-                decoded.append(c);
-                i++;
                 continue;
             }
             if (c == '"') {
                 inString = false;
+                if (multiLine) {
+                    decoded.append('\n');
+                    rawIndex[decoded.length()] = i;
+                }
                 decoded.append(c);
                 i++;
                 continue;
@@ -85,6 +98,23 @@ final class JsonView {
         }
         rawIndex[decoded.length()] = raw.length();
         return new JsonView(raw, decoded.toString(), rawIndex, literal);
+    }
+
+    /** Whether the string whose contents start at {@code from} holds an escaped line break before it closes. */
+    private static boolean holdsEscapedLineBreak(String raw, int from) {
+        for (int i = from; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '"') {
+                return false;
+            }
+            if (c == '\\' && i + 1 < raw.length()) {
+                if (raw.charAt(i + 1) == 'n') {
+                    return true;
+                }
+                i++;
+            }
+        }
+        return false;
     }
 
     private static int hex(String raw, int from) {
