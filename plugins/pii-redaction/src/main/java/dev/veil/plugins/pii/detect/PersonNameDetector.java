@@ -91,7 +91,8 @@ public final class PersonNameDetector implements Detector {
         capitalised(text, found);
         new NameForms(lexicon, text, found).scan();
         labelled(text, found);
-        for (Finding finding : found) {
+        Set<Finding> distinct = new java.util.LinkedHashSet<>(found);
+        for (Finding finding : distinct) {
             if (!lexicon.insideKnownPhrase(text, finding.start(), finding.end())) {
                 findings.add(finding);
             }
@@ -252,7 +253,7 @@ public final class PersonNameDetector implements Detector {
     private static final int INITIAL = 4;
     /** A surname that is also an ordinary word ("Bank", "Street"): evidence only next to a known first name. */
     private static final int COMMON_LAST = 5;
-    /** A first name that is also an ordinary word ("Will", "Grace", "Royal", "Rusty"): evidence only with a cue. */
+    /** A first name that is also an ordinary word at a sentence start ("Will", "Grace", "Rusty"). */
     private static final int COMMON_FIRST = 6;
 
     private int classify(String text, int start, int end) {
@@ -265,7 +266,9 @@ public final class PersonNameDetector implements Detector {
             return lexicon.isFirstName(word) ? COMMON_FIRST : OTHER;
         }
         if (lexicon.isFirstName(word)) {
-            return lexicon.isCommonWord(word) ? COMMON_FIRST : FIRST;
+            // Capitalised only because a sentence starts with it, a first name that is also a word is most likely
+            // the word: "Will you confirm", "Grace periods", "Rusty pipes".
+            return lexicon.isCommonWord(word) && atSentenceStart(text, start) ? COMMON_FIRST : FIRST;
         }
         if (lexicon.isLastName(word)) {
             return lexicon.isCommonWord(word) ? COMMON_LAST : LAST;

@@ -307,8 +307,9 @@ public final class PhoneDetector implements Detector {
         }
         costlyCheck.run();
         for (String region : candidateRegions) {
-            // A number the text calls one need only be possible: people write unassigned and new ranges.
-            if (cued ? isPossible(candidate, region) : isValid(candidate, region)) {
+            // A national number with its trunk 0 that the text calls one need only be possible: people write
+            // unassigned and new ranges.
+            if (isValid(candidate, region) || (cued && trunkZero && isPossible(candidate, region))) {
                 return true;
             }
         }
@@ -393,7 +394,7 @@ public final class PhoneDetector implements Detector {
 
     /** {@code 0800-1800}: opening hours, two four-digit times of day. */
     private static boolean isHoursShape(Run run) {
-        return run.groupCount == 2 && run.groupLengths[0] == 4 && run.groupLengths[1] == 4
+        return run.groupCount == 2 && run.separator == '-' && run.groupLengths[0] == 4 && run.groupLengths[1] == 4
                 && isTimeOfDay(run.groupValues[0]) && isTimeOfDay(run.groupValues[1]);
     }
 

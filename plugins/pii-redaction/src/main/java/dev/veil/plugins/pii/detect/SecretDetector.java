@@ -58,6 +58,7 @@ public final class SecretDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
+        int ours = findings.size();
         for (Rule rule : RULES) {
             String prefix = rule.prefix();
             int at = text.indexOf(prefix);
@@ -71,7 +72,7 @@ public final class SecretDetector implements Detector {
             }
         }
         findPrivateKeys(text, findings);
-        findLabelled(text, findings);
+        findLabelled(text, findings, ours);
     }
 
     private static final Keywords SECRET_LABELS = new Keywords("secret", "password", "passwd", "pwd", "token",
@@ -83,16 +84,29 @@ public final class SecretDetector implements Detector {
      * Values under a label that names a credential ({@code AWS_SECRET_ACCESS_KEY=}, {@code AccountKey=},
      * {@code "password":}) that read as one: no spaces, at least 16 characters, letters and digits mixed.
      */
-    private static void findLabelled(String text, List<Finding> findings) {
+    private static void findLabelled(String text, List<Finding> findings, int ours) {
         if (text.indexOf('=') < 0 && text.indexOf(':') < 0) {
             return;
         }
+        int byPrefix = findings.size();
         for (Fields.Field field : Fields.of(text)) {
             if (field.end() - field.start() >= MIN_LABELLED && SECRET_LABELS.in(field.label())
-                    && readsAsCredential(text, field.start(), field.end())) {
+                    && readsAsCredential(text, field.start(), field.end())
+                    && !overlapsAny(findings, ours, byPrefix, field.start(), field.end())) {
                 findings.add(new Finding(field.start(), field.end(), PiiTypes.SECRET));
             }
         }
+    }
+
+    /** Whether a finding this detector already made by prefix overlaps {@code [start, end)}. */
+    private static boolean overlapsAny(List<Finding> findings, int from, int to, int start, int end) {
+        for (int i = from; i < to; i++) {
+            Finding finding = findings.get(i);
+            if (finding.start() < end && start < finding.end()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean readsAsCredential(String text, int start, int end) {
