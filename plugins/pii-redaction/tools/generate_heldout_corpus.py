@@ -512,7 +512,7 @@ def t_env_secrets(r):
     aws = "AKIA" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(16))
     stripe = "sk_live_" + "".join(r.choice(string.ascii_letters + string.digits) for _ in range(24))
     return (Record().t("# .env.production\nGH_TOKEN=").s("SECRET", key).t("\nAWS_KEY_ID=").s("SECRET", aws)
-            .t("\nPAYMENTS_SECRET=").s("SECRET", stripe).t("\nLISTEN=").neg("host_port", "0.0.0.0:%d" % r.randint(
+            .t("\nPAYMENTS_SECRET=").s("SECRET", stripe).t("\nLISTEN=").neg("host_port", "localhost:%d" % r.randint(
                 1025, 9999)).t("\nRELEASE=").neg("version", "%d.%d.%d" % (r.randint(1, 9), r.randint(0, 30),
                                                                          r.randint(0, 99))))
 

@@ -13,6 +13,10 @@ final class Chars {
         return c >= 'A' && c <= 'Z';
     }
 
+    static boolean isUpperAscii(int c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
     static boolean isAsciiLetter(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }

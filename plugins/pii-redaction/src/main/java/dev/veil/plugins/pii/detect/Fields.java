@@ -96,6 +96,10 @@ final class Fields {
             int keyStart = quotedKey ? quotedStart(text, keyEnd - 1) : bareKeyStart(text, keyEnd);
             String label = quotedKey ? (keyStart < 0 ? null : text.substring(keyStart, keyEnd - 1))
                     : (keyStart < keyEnd ? text.substring(keyStart, keyEnd) : null);
+            // JSON written inside a JSON string: \"key\": \"value\".
+            if (label != null && label.endsWith("\\")) {
+                label = label.substring(0, label.length() - 1);
+            }
             if (label == null || label.isBlank()) {
                 continue;
             }
@@ -118,7 +122,13 @@ final class Fields {
                 }
             }
             int valueEnd;
-            if (isQuote(first)) {
+            if (first == '\\' && valueStart + 1 < length && text.charAt(valueStart + 1) == '"') {
+                valueEnd = text.indexOf("\\\"", valueStart + 2);
+                int lineEnd = text.indexOf('\n', valueStart);
+                if (valueEnd > 0 && (lineEnd < 0 || valueEnd < lineEnd)) {
+                    add(fields, label, text, valueStart + 2, valueEnd);
+                }
+            } else if (isQuote(first)) {
                 valueEnd = quotedEnd(text, valueStart);
                 if (valueEnd < 0) {
                     continue;

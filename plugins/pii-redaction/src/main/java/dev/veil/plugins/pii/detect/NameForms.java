@@ -215,6 +215,10 @@ final class NameForms {
             }
         }
         boolean cued = PersonNameDetector.cueBefore(text, starts[0]) >= PersonNameDetector.STRONG;
+        if (cued && count > 1 && ends[1] - starts[1] >= 3 && !lexicon.isCommonWord(lower(starts[1], ends[1]))) {
+            findings.add(new Finding(starts[0], ends[1], PiiTypes.PERSON));
+            return ends[1];
+        }
         boolean verbAfter = count > 1 && lower(starts[1], ends[1]).endsWith("ed");
         if (cued || verbAfter) {
             findings.add(new Finding(starts[0], ends[0], PiiTypes.PERSON));
@@ -280,8 +284,16 @@ final class NameForms {
         if (NAME_LABELS.contains(normalised)) {
             return true;
         }
-        int dot = normalised.lastIndexOf('.');
-        return dot >= 0 && NAME_LABELS.contains(normalised.substring(dot + 1));
+        int cut = Math.max(normalised.lastIndexOf('.'), normalised.lastIndexOf(' '));
+        String last = cut >= 0 ? normalised.substring(cut + 1) : normalised;
+        if (NAME_LABELS.contains(last)) {
+            return true;
+        }
+        // holder_name, card_holder_name, "Account holder name": a name of someone, not of a file or a product.
+        String words = last.replace('_', ' ');
+        int name = words.lastIndexOf(" name");
+        return name > 0 && name + 5 == words.length()
+                && NAME_LABELS.contains(words.substring(words.lastIndexOf(' ', name - 1) + 1, name));
     }
 
     /**
@@ -346,6 +358,48 @@ final class NameForms {
             wordEnd++;
         }
         return wordEnd > i && NOT_PERSON_NOUNS.contains(text.substring(i, wordEnd).toLowerCase(Locale.ROOT));
+    }
+
+    private static final Set<String> COMMERCE_VERBS = Set.of("shares", "stock", "stores", "store", "boutique",
+            "boutiques", "rose", "fell", "slipped", "gained", "dropped", "outlets", "collection", "collections");
+    private static final Set<String> RESULTS = Set.of("results", "earnings", "revenue", "revenues", "profit",
+            "profits", "sales", "losses", "growth");
+
+    /**
+     * Whether what follows a name makes it a company in market or retail news: "Anne Klein shares", "Tom Ford and
+     * Paul Mitchell reported results", "Calvin Klein rose".
+     */
+    static boolean inCommerceContext(String text, int end) {
+        int i = end;
+        if (i + 1 < text.length() && (text.charAt(i) == '\'' || text.charAt(i) == '’') && text.charAt(i + 1) == 's') {
+            i += 2;
+        }
+        if (text.startsWith(" and ", i) || text.startsWith(", ", i) || text.startsWith(" & ", i)) {
+            i = text.indexOf(' ', i + 1) + 1;
+            for (int words = 0; words < 5 && i > 0 && i < text.length(); words++) {
+                int wordEnd = wordEnd(text, i);
+                String word = text.substring(i, wordEnd);
+                if (wordEnd == i || !(Character.isUpperCase(text.charAt(i)) || word.equals("de") || word.equals("la")
+                        || word.equals("van") || word.equals("von"))) {
+                    break;
+                }
+                i = wordEnd < text.length() && text.charAt(wordEnd) == ' ' ? wordEnd + 1 : wordEnd;
+            }
+        } else if (i < text.length() && text.charAt(i) == ' ') {
+            i++;
+        } else {
+            return false;
+        }
+        int wordEnd = wordEnd(text, i);
+        String word = text.substring(i, wordEnd).toLowerCase(Locale.ROOT);
+        if (COMMERCE_VERBS.contains(word)) {
+            return true;
+        }
+        if ((word.equals("reported") || word.equals("posted") || word.equals("announced")) && wordEnd + 1 < text.length()) {
+            int next = wordEnd(text, wordEnd + 1);
+            return RESULTS.contains(text.substring(wordEnd + 1, next).toLowerCase(Locale.ROOT));
+        }
+        return false;
     }
 
     private String lower(int start, int end) {

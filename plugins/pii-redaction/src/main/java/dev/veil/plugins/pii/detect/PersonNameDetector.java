@@ -41,7 +41,7 @@ public final class PersonNameDetector implements Detector {
             "doña", "fru", "hr");
     /** Words right before a name that all but say one follows. */
     private static final Set<String> STRONG_CUES = Set.of("i'm", "i’m", "dear", "hi", "hello", "hey", "greetings",
-            "thanks", "thank", "cheers", "regards", "sincerely", "best", "yours", "signed", "cc", "bcc", "attn",
+            "thanks", "thank", "cheers", "regards", "sincerely", "best", "yours", "wishes", "warmly", "respectfully", "groeten", "pozdrawiam", "hälsningar", "signed", "cc", "bcc", "attn",
             "hallo", "liebe", "lieber", "geehrte", "geehrter", "grüßen", "grüße", "gruß", "heiße", "heisse", "bonjour",
             "salut", "cher", "chère", "cordialement", "m'appelle", "m’appelle", "appelle", "merci", "--", "—", "–",
             "geachte", "beste", "groet", "gentile", "egregio", "caro", "cara", "saluti", "estimado", "estimada", "hola",
@@ -93,7 +93,8 @@ public final class PersonNameDetector implements Detector {
         labelled(text, found);
         Set<Finding> distinct = new java.util.LinkedHashSet<>(found);
         for (Finding finding : distinct) {
-            if (!lexicon.insideKnownPhrase(text, finding.start(), finding.end())) {
+            if (!lexicon.insideKnownPhrase(text, finding.start(), finding.end())
+                    && !NameForms.inCommerceContext(text, finding.end())) {
                 findings.add(finding);
             }
         }
@@ -155,6 +156,13 @@ public final class PersonNameDetector implements Detector {
         int[] kinds = new int[count];
         for (int i = 0; i < count; i++) {
             kinds[i] = classify(text, starts[i], ends[i]);
+        }
+        // A first name the word list also holds ("Barnaby") before a listed surname, after a cue and not at a
+        // sentence start, is a name: "for Barnaby Holloway".
+        if (count >= 2 && kinds[0] == OTHER && kinds[1] == LAST && !atSentenceStart(text, starts[0])
+                && cueBefore(text, starts[0]) >= WEAK
+                && !lexicon.isNotName(normalise(text.substring(starts[0], ends[0])))) {
+            kinds[0] = UNKNOWN;
         }
         // A leading cue ("Клиент Иван Петров", "Patientin Ute Fuchs") or ordinary word before a first name
         // ("Reach Travis Harris") is no part of the name.
@@ -505,13 +513,17 @@ public final class PersonNameDetector implements Detector {
      */
     private int lastCommaFirst(String text, int[] starts, int[] ends, int count) {
         int end = ends[count - 1];
+        String surname = normalise(text.substring(starts[count - 1], end));
         if (count > 2 || end + 2 >= text.length() || text.charAt(end) != ',' || text.charAt(end + 1) != ' '
-                || !lexicon.isLastName(normalise(text.substring(starts[count - 1], end)))) {
+                || lexicon.isNotName(surname)) {
             return -1;
         }
         int firstEnd = tokenEnd(text, end + 2);
         int firstKind = firstEnd < 0 ? OTHER : classify(text, end + 2, firstEnd);
-        if (firstKind != FIRST && firstKind != UNKNOWN) {
+        boolean listedSurname = lexicon.isLastName(surname);
+        // An unlisted surname needs a listed first name after it and a cue before it: "Refund to Fairweather, Alistair".
+        if (!(listedSurname && (firstKind == FIRST || firstKind == UNKNOWN))
+                && !(firstKind == FIRST && cueBefore(text, starts[count - 1]) >= WEAK)) {
             return -1;
         }
         int next = nextTokenStart(text, firstEnd);

@@ -274,7 +274,8 @@ public final class PhoneDetector implements Detector {
             return false;
         }
         if (Chars.attachedBefore(text, run.start) || Chars.attachedAfter(text, run.end)
-                || isCurrency(text, run.start) || Ibans.continuesIbanShape(text, run.start)) {
+                || isCurrency(text, run.start) || Ibans.continuesIbanShape(text, run.start)
+                || followedByCurrencyOrUnit(text, run.end)) {
             return false;
         }
         String candidate = text.substring(run.start, run.end);
@@ -309,7 +310,8 @@ public final class PhoneDetector implements Detector {
         for (String region : candidateRegions) {
             // A national number with its trunk 0 that the text calls one need only be possible: people write
             // unassigned and new ranges.
-            if (isValid(candidate, region) || (cued && trunkZero && isPossible(candidate, region))) {
+            if (isValid(candidate, region) || (cued && trunkZero && digitAfterTrunkZero(text, run.start) > '0'
+                    && isPossible(candidate, region))) {
                 return true;
             }
         }
@@ -376,6 +378,40 @@ public final class PhoneDetector implements Detector {
         }
         return true;
     }
+
+    private static char digitAfterTrunkZero(String text, int start) {
+        for (int i = text.indexOf('0', start) + 1; i < text.length(); i++) {
+            if (Chars.isDigit(text.charAt(i))) {
+                return text.charAt(i);
+            }
+        }
+        return '0';
+    }
+
+    /** {@code 46 534 058 EUR}, {@code 74 814 doses}: an amount or a quantity, whatever its digits would dial. */
+    private static boolean followedByCurrencyOrUnit(String text, int end) {
+        int i = end;
+        if (i < text.length() && text.charAt(i) == ' ') {
+            i++;
+        }
+        if (i >= text.length()) {
+            return false;
+        }
+        char c = text.charAt(i);
+        if (c == '€' || c == '$' || c == '£' || c == '¥' || c == '%') {
+            return true;
+        }
+        int wordEnd = i;
+        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+            wordEnd++;
+        }
+        String word = text.substring(i, wordEnd);
+        return (word.length() == 3 && word.chars().allMatch(Chars::isUpperAscii)) || UNITS.contains(word);
+    }
+
+    private static final Set<String> UNITS = Set.of("units", "doses", "items", "pcs", "kg", "km", "tons", "tonnes",
+            "shares", "users", "customers", "records", "rows", "bytes", "people", "patients", "orders", "euro",
+            "euros", "dollars", "pounds", "francs");
 
     private static boolean isQuoted(String text, Run run) {
         return run.start > 0 && run.end < text.length() && (text.charAt(run.start - 1) == '\''

@@ -39,6 +39,9 @@ public final class PostalAddressDetector implements Detector {
         "singel", "dijk", "steeg", "hof"};
     private static final Set<String> PARTICLES = Set.of("de", "del", "de la", "la", "las", "los", "des", "du", "di",
             "della", "delle", "dei", "van", "von", "der", "den", "of", "the", "d'", "am", "an", "sur", "upon", "en");
+    /** German streets named by where they are: "Am Stadtpark", "An der Alster", "Im Winkel", "Zur Mühle". */
+    private static final Set<String> LEADING_PREPOSITIONS = Set.of("am", "an", "auf", "im", "in", "zum", "zur",
+            "unter", "hinter", "vor", "bei");
     private static final Set<String> UNITS = Set.of("apt", "apt.", "apartment", "suite", "ste", "unit", "flat",
             "floor", "piso", "planta", "puerta", "stock", "top", "bus", "boîte", "bte", "app", "appartement", "esc",
             "escalera", "interno", "int", "scala", "whg");
@@ -134,7 +137,8 @@ public final class PostalAddressDetector implements Detector {
         }
         String word = lower(text, start, first);
         int streetEnd = -1;
-        if (TYPES_BEFORE.contains(word) && first < text.length() && text.charAt(first) == ' ') {
+        if ((TYPES_BEFORE.contains(word) || LEADING_PREPOSITIONS.contains(word)) && first < text.length()
+                && text.charAt(first) == ' ') {
             streetEnd = nameWords(text, first + 1);
         } else if (hasStreetSuffix(word)) {
             streetEnd = first < text.length() && text.charAt(first) == '.' ? first + 1 : first;
