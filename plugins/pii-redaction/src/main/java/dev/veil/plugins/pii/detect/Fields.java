@@ -250,6 +250,8 @@ final class Fields {
     /** Tables, SQL inserts and HL7 segments, line by line. */
     private static void lines(String text, List<Field> fields) {
         int length = text.length();
+        boolean sql = text.contains("VALUES") || text.contains("values") || text.contains("Values");
+        boolean hl7 = text.contains("PID|");
         List<int[]> header = null;
         String headerText = null;
         char separator = 0;
@@ -260,9 +262,9 @@ final class Fields {
                 lineEnd = length;
             }
             int contentEnd = lineEnd > lineStart && text.charAt(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
-            if (text.startsWith("PID|", lineStart)) {
+            if (hl7 && text.startsWith("PID|", lineStart)) {
                 hl7Patient(text, lineStart, contentEnd, fields);
-            } else {
+            } else if (sql) {
                 sqlInsert(text, lineStart, contentEnd, fields);
             }
             char lineSeparator = separatorOf(text, lineStart, contentEnd);

@@ -81,8 +81,17 @@ final class NameForms {
             }
             boolean caps = isCaps(c);
             boolean lower = isLowerLetter(c);
-            if (!caps && !lower) {
-                i = wordEnd(text, i);
+            int firstEnd = wordEnd(text, i);
+            if ((!caps && !lower) || firstEnd - i < MIN_WORD || firstEnd - i > MAX_WORD
+                    || !sameCase(i, firstEnd, caps)) {
+                i = Math.max(i + 1, firstEnd);
+                continue;
+            }
+            // Nearly every lower-case word ends here: a name in lower case starts with a listed name, or follows
+            // a cue such as "this is" or "client:".
+            if (lower && !lexicon.isFirstName(text, i, firstEnd) && !lexicon.isLastName(text, i, firstEnd)
+                    && !cheapCueBefore(i)) {
+                i = firstEnd;
                 continue;
             }
             int count = 0;
@@ -110,6 +119,20 @@ final class NameForms {
         if (han) {
             chinese();
         }
+    }
+
+    /** Whether the words right before {@code start} could be a cue ("this is", "client:"); cheap, so asked first. */
+    private boolean cheapCueBefore(int start) {
+        int i = start - 1;
+        while (i >= 0 && text.charAt(i) == ' ') {
+            i--;
+        }
+        if (i < 0 || i == start - 1) {
+            return false;
+        }
+        char c = text.charAt(i);
+        return c == ':' || c == ',' || (i >= 1 && (text.startsWith("is", i - 1) || text.startsWith("am", i - 1)
+                || text.startsWith("hi", i - 1) || text.startsWith("ts", i - 1)));
     }
 
     /** Where a name in capitals starting at {@code starts[0]} ends (recording it), or -1. */

@@ -22,19 +22,19 @@ final class NameLexicon {
     private static final NameLexicon BUILT_IN = new NameLexicon(load("first-names"), load("last-names"),
             load("common-words"), load("not-names"), phrases("not-person-phrases"));
 
-    private final Set<String> firstNames;
-    private final Set<String> lastNames;
-    private final Set<String> commonWords;
-    private final Set<String> notNames;
+    private final WordSet firstNames;
+    private final WordSet lastNames;
+    private final WordSet commonWords;
+    private final WordSet notNames;
     /** Known phrases that are not a person though written like one ("Hugo Boss", "Royal Marsden"), lower case. */
     private final List<String> notPersonPhrases;
 
     private NameLexicon(Set<String> firstNames, Set<String> lastNames, Set<String> commonWords, Set<String> notNames,
             List<String> notPersonPhrases) {
-        this.firstNames = firstNames;
-        this.lastNames = lastNames;
-        this.commonWords = commonWords;
-        this.notNames = notNames;
+        this.firstNames = new WordSet(firstNames);
+        this.lastNames = new WordSet(lastNames);
+        this.commonWords = new WordSet(commonWords);
+        this.notNames = new WordSet(notNames);
         this.notPersonPhrases = notPersonPhrases;
     }
 
@@ -73,6 +73,57 @@ final class NameLexicon {
         return notNames.contains(word);
     }
 
+    /** {@link #isFirstName} of {@code text[start, end)}, compared in lower case without copying. */
+    boolean isFirstName(CharSequence text, int start, int end) {
+        return firstNames.contains(text, start, end)
+                || (hasMarks(text, start, end) && isFirstName(text.subSequence(start, end).toString()
+                        .toLowerCase(Locale.ROOT)));
+    }
+
+    boolean isLastName(CharSequence text, int start, int end) {
+        return lastNames.contains(text, start, end)
+                || (hasMarks(text, start, end) && isLastName(text.subSequence(start, end).toString()
+                        .toLowerCase(Locale.ROOT)));
+    }
+
+    boolean isNotName(CharSequence text, int start, int end) {
+        return notNames.contains(text, start, end);
+    }
+
+    /** {@link #isCommonWord} of {@code text[start, end)}, with the same inflections stripped, without copying. */
+    boolean isCommonWord(CharSequence text, int start, int end) {
+        if (commonWords.contains(text, start, end)) {
+            return true;
+        }
+        int length = end - start;
+        return (length > 1 && endsWith(text, end, "s") && commonWords.contains(text, start, end - 1))
+                || (length > 2 && endsWith(text, end, "es") && commonWords.contains(text, start, end - 2))
+                || (length > 2 && endsWith(text, end, "ed") && (commonWords.contains(text, start, end - 2)
+                        || commonWords.contains(text, start, end - 1)))
+                || (length > 3 && endsWith(text, end, "ing") && (commonWords.contains(text, start, end - 3)
+                        || commonWords.contains(text, start, end - 3, 'e')))
+                || (length > 2 && endsWith(text, end, "ly") && commonWords.contains(text, start, end - 2));
+    }
+
+    private static boolean endsWith(CharSequence text, int end, String suffix) {
+        for (int i = 0; i < suffix.length(); i++) {
+            if (Character.toLowerCase(text.charAt(end - suffix.length() + i)) != suffix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasMarks(CharSequence text, int start, int end) {
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c >= 0xC0 && c < 0x250) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Whether {@code [start, end)} overlaps a known phrase that names no person. Called per finding only, so the
      * phrases are simply tried at each place they could overlap it.
@@ -95,17 +146,7 @@ final class NameLexicon {
 
     /** The list holds base forms, so regular inflections are stripped before giving up. */
     boolean isCommonWord(String word) {
-        if (commonWords.contains(word)) {
-            return true;
-        }
-        int length = word.length();
-        return (word.endsWith("s") && commonWords.contains(word.substring(0, length - 1)))
-                || (word.endsWith("es") && commonWords.contains(word.substring(0, length - 2)))
-                || (word.endsWith("ed") && (commonWords.contains(word.substring(0, length - 2))
-                        || commonWords.contains(word.substring(0, length - 1))))
-                || (word.endsWith("ing") && (commonWords.contains(word.substring(0, length - 3))
-                        || commonWords.contains(word.substring(0, length - 3) + "e")))
-                || (word.endsWith("ly") && commonWords.contains(word.substring(0, length - 2)));
+        return isCommonWord(word, 0, word.length());
     }
 
     private static List<String> phrases(String name) {

@@ -161,7 +161,7 @@ public final class PersonNameDetector implements Detector {
         // sentence start, is a name: "for Barnaby Holloway".
         if (count >= 2 && kinds[0] == OTHER && kinds[1] == LAST && !atSentenceStart(text, starts[0])
                 && cueBefore(text, starts[0]) >= WEAK
-                && !lexicon.isNotName(normalise(text.substring(starts[0], ends[0])))) {
+                && !lexicon.isNotName(text, starts[0], ends[0])) {
             kinds[0] = UNKNOWN;
         }
         // A leading cue ("Клиент Иван Петров", "Patientin Ute Fuchs") or ordinary word before a first name
@@ -269,18 +269,23 @@ public final class PersonNameDetector implements Detector {
                 || (end - start == 4 && text.charAt(start + 1) == '.' && text.charAt(start + 3) == '.')) {
             return INITIAL;
         }
-        String word = normalise(text.substring(start, end));
-        if (lexicon.isNotName(word)) {
-            return lexicon.isFirstName(word) ? COMMON_FIRST : OTHER;
+        if (lexicon.isNotName(text, start, end)) {
+            return lexicon.isFirstName(text, start, end) ? COMMON_FIRST : OTHER;
         }
-        if (lexicon.isFirstName(word)) {
+        if (lexicon.isFirstName(text, start, end)) {
             // Capitalised only because a sentence starts with it, a first name that is also a word is most likely
             // the word: "Will you confirm", "Grace periods", "Rusty pipes".
-            return lexicon.isCommonWord(word) && atSentenceStart(text, start) ? COMMON_FIRST : FIRST;
+            return lexicon.isCommonWord(text, start, end) && atSentenceStart(text, start) ? COMMON_FIRST : FIRST;
         }
-        if (lexicon.isLastName(word)) {
-            return lexicon.isCommonWord(word) ? COMMON_LAST : LAST;
+        if (lexicon.isLastName(text, start, end)) {
+            return lexicon.isCommonWord(text, start, end) ? COMMON_LAST : LAST;
         }
+        if (text.indexOf('-', start) < 0 || text.indexOf('-', start) >= end) {
+            if (!(end - start > 2 && isApostrophe(text.charAt(start + 1)))) {
+                return lexicon.isCommonWord(text, start, end) ? OTHER : UNKNOWN;
+            }
+        }
+        String word = normalise(text.substring(start, end));
         int hyphen = word.indexOf('-');
         if (hyphen > 0) {
             String head = word.substring(0, hyphen);
