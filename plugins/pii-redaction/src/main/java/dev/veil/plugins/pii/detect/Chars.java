@@ -13,6 +13,29 @@ final class Chars {
         return c >= 'A' && c <= 'Z';
     }
 
+    /**
+     * The end of the ASCII letters and digits from {@code start}, negated when none of them is a digit: most words
+     * of a text hold no digit and no identifier, and this lets a detector skip them in one read.
+     */
+    static int alnumRunEnd(String text, int start) {
+        int i = start;
+        boolean digit = false;
+        while (i < text.length() && isAsciiAlnum(text.charAt(i))) {
+            digit |= isDigit(text.charAt(i));
+            i++;
+        }
+        return digit ? i : -i;
+    }
+
+    /** The index of the first digit at or after {@code from}, or {@code text.length()}. */
+    static int nextDigit(String text, int from) {
+        int i = from;
+        while (i < text.length() && !isDigit(text.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
     static boolean isUpperAscii(int c) {
         return c >= 'A' && c <= 'Z';
     }

@@ -13,6 +13,7 @@ import java.util.Locale;
 public final class DateOfBirthDetector implements Detector {
     private static final int WINDOW = 48;
     private static final int ANSWER_PREFIX = 64;
+    private static final int MONTH_REACH = 12;
     private static final Keywords BIRTH = new Keywords("born", "birth", "dob", "d.o.b", "geb.", "geb ", "geboren",
             "geburt", "né le", "née le", "né(e)", "né ", "née ", "naissance", "nato ", "nata ", "nato il", "nata il",
             "nascita", "nacimiento", "nacido", "nacida", "geboortedatum", "geboren op", "urodzenia", "urodzony",
@@ -22,12 +23,21 @@ public final class DateOfBirthDetector implements Detector {
     @Override
     public void detect(String text, List<Finding> findings) {
         int length = text.length();
+        int nextDigit = -1;
         int i = 0;
         while (i < length) {
             char c = text.charAt(i);
             boolean wordStart = i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1));
             if (!wordStart || !(Chars.isDigit(c) || Chars.isUpper(c) || (c >= 'a' && c <= 'z'))) {
                 i++;
+                continue;
+            }
+            if (nextDigit < i) {
+                nextDigit = Chars.nextDigit(text, i);
+            }
+            // Every date has a digit within a month name's reach of its start.
+            if (nextDigit - i > MONTH_REACH) {
+                i = nextDigit - MONTH_REACH;
                 continue;
             }
             int end = Dates.end(text, i);

@@ -33,6 +33,8 @@ final class Fields {
     private static final int MAX_LABEL_WORDS = 4;
     private static final int MAX_HEADER_CELL = 40;
     private static final int NESTING = 4;
+    /** The longest value read after a label: enough for an address or a key, and a bound on the work per label. */
+    private static final int MAX_VALUE = 512;
     private static final ThreadLocal<Fields> LAST = new ThreadLocal<>();
 
     private final String text;
@@ -123,8 +125,9 @@ final class Fields {
             }
             int valueEnd;
             if (first == '\\' && valueStart + 1 < length && text.charAt(valueStart + 1) == '"') {
-                valueEnd = text.indexOf("\\\"", valueStart + 2);
-                int lineEnd = text.indexOf('\n', valueStart);
+                int limit = Math.min(length, valueStart + MAX_VALUE);
+                valueEnd = text.indexOf("\\\"", valueStart + 2, limit);
+                int lineEnd = text.indexOf('\n', valueStart, limit);
                 if (valueEnd > 0 && (lineEnd < 0 || valueEnd < lineEnd)) {
                     add(fields, label, text, valueStart + 2, valueEnd);
                 }
@@ -175,7 +178,7 @@ final class Fields {
     /** The index of the quote that closes the string opened at {@code open}, on the same line, or -1. */
     private static int quotedEnd(String text, int open) {
         char quote = text.charAt(open);
-        for (int i = open + 1; i < text.length(); i++) {
+        for (int i = open + 1; i < text.length() && i - open <= MAX_VALUE; i++) {
             char c = text.charAt(i);
             if (c == '\\') {
                 i++;
@@ -213,7 +216,7 @@ final class Fields {
 
     private static int bareValueEnd(String text, int start, char mark) {
         int i = start;
-        while (i < text.length()) {
+        while (i < text.length() && i - start < MAX_VALUE) {
             char c = text.charAt(i);
             if (c == '\n' || c == '\r' || c == ';' || c == '|' || (mark == '=' && (c == ' ' || c == ',' || c == '&'
                     || c == ')')) || (c == '.' && i + 1 < text.length() && text.charAt(i + 1) == ' ' && !afterInitial(text, i))) {
@@ -250,8 +253,6 @@ final class Fields {
     /** Tables, SQL inserts and HL7 segments, line by line. */
     private static void lines(String text, List<Field> fields) {
         int length = text.length();
-        boolean sql = text.contains("VALUES") || text.contains("values") || text.contains("Values");
-        boolean hl7 = text.contains("PID|");
         List<int[]> header = null;
         String headerText = null;
         char separator = 0;
@@ -262,12 +263,13 @@ final class Fields {
                 lineEnd = length;
             }
             int contentEnd = lineEnd > lineStart && text.charAt(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
-            if (hl7 && text.startsWith("PID|", lineStart)) {
+            if (text.startsWith("PID|", lineStart)) {
                 hl7Patient(text, lineStart, contentEnd, fields);
-            } else if (sql) {
-                sqlInsert(text, lineStart, contentEnd, fields);
             }
             char lineSeparator = separatorOf(text, lineStart, contentEnd);
+            if (lineSeparator == ',' && text.indexOf('(', lineStart, contentEnd) >= 0) {
+                sqlInsert(text, lineStart, contentEnd, fields);
+            }
             if (header != null && lineSeparator == separator) {
                 if (!isMarkdownRule(text, lineStart, contentEnd)) {
                     List<int[]> cells = cells(text, lineStart, contentEnd, separator);
@@ -334,15 +336,13 @@ final class Fields {
 
     /** A header row: short cells of words, no digits, no sentence in them. */
     private static boolean isHeader(String text, int start, int end, char separator) {
-        for (int[] cell : cells(text, start, end, separator)) {
-            if (cell[1] - cell[0] > MAX_HEADER_CELL) {
+        int cell = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == separator) {
+                cell = 0;
+            } else if (++cell > MAX_HEADER_CELL || Chars.isDigit(c) || c == '.' || c == '@' || c == ':') {
                 return false;
-            }
-            for (int i = cell[0]; i < cell[1]; i++) {
-                char c = text.charAt(i);
-                if (Chars.isDigit(c) || c == '.' || c == '@' || c == ':') {
-                    return false;
-                }
             }
         }
         return true;

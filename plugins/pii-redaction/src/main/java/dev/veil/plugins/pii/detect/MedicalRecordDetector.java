@@ -27,9 +27,13 @@ public final class MedicalRecordDetector implements Detector {
         int i = 0;
         while (i < length) {
             char c = text.charAt(i);
-            if (!Chars.isAsciiAlnum(c) || (i > 0 && Chars.isAsciiAlnum(text.charAt(i - 1)))
-                    || Chars.attachedBefore(text, i)) {
+            if (!Chars.isAsciiAlnum(c) || (i > 0 && Chars.isAsciiAlnum(text.charAt(i - 1)))) {
                 i++;
+                continue;
+            }
+            int run = Chars.alnumRunEnd(text, i);
+            if (run < 0 || Chars.attachedBefore(text, i)) {
+                i = Math.max(i + 1, Math.abs(run));
                 continue;
             }
             int end = at(text, i);

@@ -33,6 +33,13 @@ public final class NationalIdDetector implements Detector {
                 i++;
                 continue;
             }
+            int run = Chars.alnumRunEnd(text, i);
+            // A word without a digit starts no identifier, except the two letters of a spaced NINO or the letter
+            // of a dashed NIE.
+            if (run < 0 && -run - i > 2) {
+                i = -run;
+                continue;
+            }
             int end = Chars.attachedBefore(text, i) ? -1 : at(text, i, findings);
             i = end > i ? end : i + 1;
         }

@@ -280,7 +280,7 @@ public final class PersonNameDetector implements Detector {
         if (lexicon.isLastName(text, start, end)) {
             return lexicon.isCommonWord(text, start, end) ? COMMON_LAST : LAST;
         }
-        if (text.indexOf('-', start) < 0 || text.indexOf('-', start) >= end) {
+        if (text.indexOf('-', start, end) < 0) {
             if (!(end - start > 2 && isApostrophe(text.charAt(start + 1)))) {
                 return lexicon.isCommonWord(text, start, end) ? OTHER : UNKNOWN;
             }

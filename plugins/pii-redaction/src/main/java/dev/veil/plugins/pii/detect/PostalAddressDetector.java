@@ -18,6 +18,8 @@ public final class PostalAddressDetector implements Detector {
     private static final int MAX_NAME_WORDS = 4;
     private static final int MAX_SEGMENTS = 7;
     private static final int MAX_LABELLED = 160;
+    /** How far after the start of a street name its house number can be: "Corso Vittorio Emanuele II, 120". */
+    private static final int NUMBER_REACH = 48;
 
     private static final Keywords ADDRESS_LABELS = new Keywords("address", "adresse", "anschrift", "domicilio",
             "dirección", "direccion", "indirizzo", "adres", "wohnadresse", "residenza", "street", "morada",
@@ -50,6 +52,7 @@ public final class PostalAddressDetector implements Detector {
     public void detect(String text, List<Finding> findings) {
         labelled(text, findings);
         int length = text.length();
+        int nextDigit = -1;
         int i = 0;
         while (i < length) {
             char c = text.charAt(i);
@@ -57,10 +60,13 @@ public final class PostalAddressDetector implements Detector {
                 i++;
                 continue;
             }
+            if (nextDigit < i) {
+                nextDigit = Chars.nextDigit(text, i);
+            }
             int end = -1;
             if (Chars.isDigit(c)) {
                 end = numberFirst(text, i);
-            } else if (Character.isUpperCase(c)) {
+            } else if (Character.isUpperCase(c) && nextDigit - i <= NUMBER_REACH) {
                 end = nameFirst(text, i);
             }
             if (end > 0) {

@@ -88,25 +88,23 @@ public final class SecretDetector implements Detector {
         if (text.indexOf('=') < 0 && text.indexOf(':') < 0) {
             return;
         }
-        int byPrefix = findings.size();
+        java.util.BitSet byPrefix = null;
         for (Fields.Field field : Fields.of(text)) {
-            if (field.end() - field.start() >= MIN_LABELLED && SECRET_LABELS.in(field.label())
-                    && readsAsCredential(text, field.start(), field.end())
-                    && !overlapsAny(findings, ours, byPrefix, field.start(), field.end())) {
+            if (field.end() - field.start() < MIN_LABELLED || !SECRET_LABELS.in(field.label())
+                    || !readsAsCredential(text, field.start(), field.end())) {
+                continue;
+            }
+            if (byPrefix == null) {
+                byPrefix = new java.util.BitSet(text.length());
+                for (int i = ours; i < findings.size(); i++) {
+                    byPrefix.set(findings.get(i).start(), findings.get(i).end());
+                }
+            }
+            int covered = byPrefix.nextSetBit(field.start());
+            if (covered < 0 || covered >= field.end()) {
                 findings.add(new Finding(field.start(), field.end(), PiiTypes.SECRET));
             }
         }
-    }
-
-    /** Whether a finding this detector already made by prefix overlaps {@code [start, end)}. */
-    private static boolean overlapsAny(List<Finding> findings, int from, int to, int start, int end) {
-        for (int i = from; i < to; i++) {
-            Finding finding = findings.get(i);
-            if (finding.start() < end && start < finding.end()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean readsAsCredential(String text, int start, int end) {
