@@ -26,8 +26,9 @@ final class NameLexicon {
     private final WordSet lastNames;
     private final WordSet commonWords;
     private final WordSet notNames;
-    /** Known phrases that are not a person though written like one ("Hugo Boss", "Royal Marsden"), lower case. */
-    private final List<String> notPersonPhrases;
+    /** Known phrases that are not a person though written like one ("Hugo Boss", "Royal Marsden"), by initial. */
+    private final java.util.Map<Character, List<String>> phrasesByInitial;
+    private final int longestPhrase;
 
     private NameLexicon(Set<String> firstNames, Set<String> lastNames, Set<String> commonWords, Set<String> notNames,
             List<String> notPersonPhrases) {
@@ -35,7 +36,14 @@ final class NameLexicon {
         this.lastNames = new WordSet(lastNames);
         this.commonWords = new WordSet(commonWords);
         this.notNames = new WordSet(notNames);
-        this.notPersonPhrases = notPersonPhrases;
+        java.util.Map<Character, List<String>> byInitial = new java.util.HashMap<>();
+        int longest = 0;
+        for (String phrase : notPersonPhrases) {
+            byInitial.computeIfAbsent(phrase.charAt(0), initial -> new ArrayList<>()).add(phrase);
+            longest = Math.max(longest, phrase.length());
+        }
+        this.phrasesByInitial = java.util.Map.copyOf(byInitial);
+        this.longestPhrase = longest;
     }
 
     static NameLexicon builtIn() {
@@ -125,18 +133,24 @@ final class NameLexicon {
     }
 
     /**
-     * Whether {@code [start, end)} overlaps a known phrase that names no person. Called per finding only, so the
-     * phrases are simply tried at each place they could overlap it.
+     * Whether {@code [start, end)} overlaps a known phrase that names no person. Called per finding only: the phrases
+     * with the right initial are tried at each word start that could reach into it.
      */
     boolean insideKnownPhrase(String text, int start, int end) {
-        for (String phrase : notPersonPhrases) {
-            int from = Math.max(0, start - phrase.length() + 1);
-            for (int at = from; at < end && at + phrase.length() <= text.length(); at++) {
-                if (Character.toLowerCase(text.charAt(at)) == phrase.charAt(0)
+        int from = Math.max(0, start - longestPhrase);
+        for (int at = from; at < end; at++) {
+            if ((at > 0 && Character.isLetter(text.charAt(at - 1))) || !Character.isLetter(text.charAt(at))) {
+                continue;
+            }
+            List<String> candidates = phrasesByInitial.get(Character.toLowerCase(text.charAt(at)));
+            if (candidates == null) {
+                continue;
+            }
+            for (String phrase : candidates) {
+                int phraseEnd = at + phrase.length();
+                if (phraseEnd > start && phraseEnd <= text.length()
                         && text.regionMatches(true, at, phrase, 0, phrase.length())
-                        && (at == 0 || !Character.isLetter(text.charAt(at - 1)))
-                        && (at + phrase.length() == text.length()
-                        || !Character.isLetter(text.charAt(at + phrase.length())))) {
+                        && (phraseEnd == text.length() || !Character.isLetter(text.charAt(phraseEnd)))) {
                     return true;
                 }
             }

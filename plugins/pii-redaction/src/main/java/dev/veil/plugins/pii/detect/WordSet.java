@@ -8,20 +8,40 @@ import java.util.Set;
  * lower case, and a typographic apostrophe matches a plain one.
  */
 final class WordSet {
+    /** 32 KB of filter bits, small enough to stay in a core's cache while the table of words does not. */
+    private static final int FILTER_BITS = 1 << 18;
+
     private final String[] table;
     private final int mask;
+    /** Two bits per word: a word whose bits are not both set is not in the set, known without touching the table. */
+    private final long[] filter = new long[FILTER_BITS / 64];
 
     WordSet(Set<String> words) {
         int capacity = Integer.highestOneBit(Math.max(4, words.size() * 3)) << 1;
         table = new String[capacity];
         mask = capacity - 1;
         for (String word : words) {
-            int slot = hash(word, 0, word.length(), -1) & mask;
+            int hash = hash(word, 0, word.length(), -1);
+            int slot = hash & mask;
             while (table[slot] != null) {
                 slot = (slot + 1) & mask;
             }
             table[slot] = word;
+            setBit(hash & (FILTER_BITS - 1));
+            setBit(second(hash));
         }
+    }
+
+    private void setBit(int bit) {
+        filter[bit >>> 6] |= 1L << bit;
+    }
+
+    private boolean bit(int bit) {
+        return (filter[bit >>> 6] & (1L << bit)) != 0;
+    }
+
+    private static int second(int hash) {
+        return (hash * 0x9E3779B9 >>> 14) & (FILTER_BITS - 1);
     }
 
     boolean contains(String word) {
@@ -36,7 +56,11 @@ final class WordSet {
     /** Whether the words hold {@code text[start, end)} in lower case followed by {@code extra} (-1 for none). */
     boolean contains(CharSequence text, int start, int end, int extra) {
         int length = end - start + (extra < 0 ? 0 : 1);
-        for (int slot = hash(text, start, end, extra) & mask; table[slot] != null; slot = (slot + 1) & mask) {
+        int hash = hash(text, start, end, extra);
+        if (!bit(hash & (FILTER_BITS - 1)) || !bit(second(hash))) {
+            return false;
+        }
+        for (int slot = hash & mask; table[slot] != null; slot = (slot + 1) & mask) {
             String word = table[slot];
             if (word.length() == length && matches(word, text, start, end, extra)) {
                 return true;
