@@ -89,8 +89,7 @@ final class NameForms {
             }
             // Nearly every lower-case word ends here: a name in lower case starts with a listed name, or follows
             // a cue such as "this is" or "client:".
-            if (lower && !lexicon.isFirstName(text, i, firstEnd) && !lexicon.isLastName(text, i, firstEnd)
-                    && !cheapCueBefore(i)) {
+            if (lower && !lexicon.isListedName(text, i, firstEnd) && !cheapCueBefore(i)) {
                 i = firstEnd;
                 continue;
             }

@@ -94,6 +94,13 @@ final class NameLexicon {
                         .toLowerCase(Locale.ROOT)));
     }
 
+    /** Whether either list holds {@code text[start, end)}: one hash for both, as most words are in neither. */
+    boolean isListedName(CharSequence text, int start, int end) {
+        int hash = WordSet.hash(text, start, end);
+        return firstNames.contains(hash, text, start, end, -1) || lastNames.contains(hash, text, start, end, -1)
+                || (hasMarks(text, start, end) && (isFirstName(text, start, end) || isLastName(text, start, end)));
+    }
+
     boolean isNotName(CharSequence text, int start, int end) {
         return notNames.contains(text, start, end);
     }
