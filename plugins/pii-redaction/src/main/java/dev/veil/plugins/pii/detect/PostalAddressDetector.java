@@ -1,7 +1,6 @@
 package dev.veil.plugins.pii.detect;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -25,28 +24,29 @@ public final class PostalAddressDetector implements Detector {
             "dirección", "direccion", "indirizzo", "adres", "wohnadresse", "residenza", "street", "morada",
             "adresa", "адрес", "地址");
     /** Street types written after the name: "Queen's Road", "Elmwood Avenue". */
-    private static final Set<String> TYPES_AFTER = Set.of("street", "st", "road", "rd", "avenue", "ave", "lane", "ln",
+    private static final WordSet TYPES_AFTER = new WordSet(Set.of("street", "st", "road", "rd", "avenue", "ave", "lane", "ln",
             "drive", "dr", "boulevard", "blvd", "court", "ct", "crescent", "cres", "terrace", "place", "pl", "way",
             "close", "gardens", "grove", "hill", "row", "square", "sq", "parkway", "pkwy", "circle", "cir",
             "highway", "hwy", "walk", "mews", "green", "trail", "view", "rise", "wharf", "quay", "broadway", "park",
-            "straße", "strasse", "str", "allee", "platz", "gasse", "weg", "ring", "damm", "ufer", "markt");
+            "straße", "strasse", "str", "allee", "platz", "gasse", "weg", "ring", "damm", "ufer", "markt"));
     /** Street types written before the name: "rue des Lilas", "Calle Mayor", "Viale Monza". */
-    private static final Set<String> TYPES_BEFORE = Set.of("rue", "avenue", "boulevard", "bd", "chemin", "impasse",
+    private static final WordSet TYPES_BEFORE = new WordSet(Set.of("rue", "avenue", "boulevard", "bd", "chemin", "impasse",
             "allée", "place", "quai", "route", "cours", "passage", "faubourg", "calle", "c/", "avenida", "avda",
             "plaza", "paseo", "camino", "carretera", "ronda", "travesía", "via", "viale", "piazza", "corso", "largo",
-            "vicolo", "strada", "piazzale", "rua", "carrer", "praça");
+            "vicolo", "strada", "piazzale", "rua", "carrer", "praça"));
     /** Endings of one-word street names: "Kirchweg", "Goethestraße", "Keizersgracht", "Getreidegasse". */
     private static final String[] SUFFIXES = {"straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring",
         "damm", "ufer", "chaussee", "steig", "pfad", "markt", "graben", "straat", "laan", "plein", "gracht", "kade",
         "singel", "dijk", "steeg", "hof"};
-    private static final Set<String> PARTICLES = Set.of("de", "del", "de la", "la", "las", "los", "des", "du", "di",
-            "della", "delle", "dei", "van", "von", "der", "den", "of", "the", "d'", "am", "an", "sur", "upon", "en");
+    private static final WordSet PARTICLES = new WordSet(Set.of("de", "del", "de la", "la", "las", "los", "des", "du", "di",
+            "della", "delle", "dei", "van", "von", "der", "den", "of", "the", "d'", "am", "an", "sur", "upon", "en"));
     /** German streets named by where they are: "Am Stadtpark", "An der Alster", "Im Winkel", "Zur Mühle". */
-    private static final Set<String> LEADING_PREPOSITIONS = Set.of("am", "an", "auf", "im", "in", "zum", "zur",
-            "unter", "hinter", "vor", "bei");
-    private static final Set<String> UNITS = Set.of("apt", "apt.", "apartment", "suite", "ste", "unit", "flat",
+    private static final WordSet LEADING_PREPOSITIONS = new WordSet(Set.of("am", "an", "auf", "im", "in", "zum", "zur",
+            "unter", "hinter", "vor", "bei"));
+    private static final WordSet STREET_WORDS = new WordSet(Set.of("straße", "strasse"));
+    private static final WordSet UNITS = new WordSet(Set.of("apt", "apt.", "apartment", "suite", "ste", "unit", "flat",
             "floor", "piso", "planta", "puerta", "stock", "top", "bus", "boîte", "bte", "app", "appartement", "esc",
-            "escalera", "interno", "int", "scala", "whg");
+            "escalera", "interno", "int", "scala", "whg"));
 
     @Override
     public void detect(String text, List<Finding> findings) {
@@ -108,7 +108,7 @@ public final class PostalAddressDetector implements Detector {
         }
         i++;
         int wordEnd = wordEnd(text, i);
-        if (wordEnd > i && TYPES_BEFORE.contains(lower(text, i, wordEnd)) && wordEnd < text.length()
+        if (wordEnd > i && TYPES_BEFORE.contains(text, i, wordEnd) && wordEnd < text.length()
                 && text.charAt(wordEnd) == ' ') {
             int namesEnd = nameWords(text, wordEnd + 1);
             return namesEnd > 0 ? rest(text, namesEnd) : -1;
@@ -120,7 +120,7 @@ public final class PostalAddressDetector implements Detector {
             if (end == cursor || !isCapitalised(text, cursor)) {
                 break;
             }
-            if (words > 0 && TYPES_AFTER.contains(lower(text, cursor, end).replace(".", ""))) {
+            if (words > 0 && TYPES_AFTER.contains(text, cursor, end)) {
                 typeEnd = end < text.length() && text.charAt(end) == '.' ? end + 1 : end;
                 break;
             }
@@ -141,18 +141,16 @@ public final class PostalAddressDetector implements Detector {
         if (first - start < 2) {
             return -1;
         }
-        String word = lower(text, start, first);
         int streetEnd = -1;
-        if ((TYPES_BEFORE.contains(word) || LEADING_PREPOSITIONS.contains(word)) && first < text.length()
-                && text.charAt(first) == ' ') {
+        if ((TYPES_BEFORE.contains(text, start, first) || LEADING_PREPOSITIONS.contains(text, start, first))
+                && first < text.length() && text.charAt(first) == ' ') {
             streetEnd = nameWords(text, first + 1);
-        } else if (hasStreetSuffix(word)) {
+        } else if (hasStreetSuffix(text, start, first)) {
             streetEnd = first < text.length() && text.charAt(first) == '.' ? first + 1 : first;
         } else if (first < text.length() && text.charAt(first) == ' ') {
             int second = wordEnd(text, first + 1);
-            String next = lower(text, first + 1, second);
-            if (second > first + 1 && isCapitalised(text, first + 1) && (hasStreetSuffix(next)
-                    || next.equals("straße") || next.equals("strasse"))) {
+            if (second > first + 1 && isCapitalised(text, first + 1) && (hasStreetSuffix(text, first + 1, second)
+                    || STREET_WORDS.contains(text, first + 1, second))) {
                 streetEnd = second;
             }
         }
@@ -179,7 +177,7 @@ public final class PostalAddressDetector implements Detector {
             if (wordEnd == cursor) {
                 break;
             }
-            boolean particle = PARTICLES.contains(lower(text, cursor, wordEnd));
+            boolean particle = PARTICLES.contains(text, cursor, wordEnd);
             if (!particle && !isCapitalised(text, cursor)) {
                 break;
             }
@@ -244,7 +242,7 @@ public final class PostalAddressDetector implements Detector {
     /** {@code Apt 8A}, {@code Suite 687}, {@code Flat 3}, {@code piso 7}, {@code 2º I}, {@code 7º D}. */
     private static int unit(String text, int start) {
         int wordEnd = wordEnd(text, start);
-        if (wordEnd > start && UNITS.contains(lower(text, start, wordEnd)) && wordEnd + 1 < text.length()
+        if (wordEnd > start && UNITS.contains(text, start, wordEnd) && wordEnd + 1 < text.length()
                 && text.charAt(wordEnd) == ' ') {
             int valueEnd = alnumEnd(text, wordEnd + 1);
             return valueEnd > wordEnd + 1 && valueEnd - wordEnd <= 6 ? valueEnd : -1;
@@ -340,7 +338,7 @@ public final class PostalAddressDetector implements Detector {
             if (wordEnd == cursor) {
                 break;
             }
-            boolean particle = PARTICLES.contains(lower(text, cursor, wordEnd));
+            boolean particle = PARTICLES.contains(text, cursor, wordEnd);
             if (!particle && !isCapitalised(text, cursor)) {
                 break;
             }
@@ -388,7 +386,7 @@ public final class PostalAddressDetector implements Detector {
         while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
             wordStart--;
         }
-        return wordStart < wordEnd && UNITS.contains(lower(text, wordStart, wordEnd)) ? wordStart : start;
+        return wordStart < wordEnd && UNITS.contains(text, wordStart, wordEnd) ? wordStart : start;
     }
 
     /** {@code 138}, {@code 31B}, {@code 104b}, {@code 170/10}, {@code 127a/6}, {@code 62-2}; where it ends, or -1. */
@@ -413,9 +411,12 @@ public final class PostalAddressDetector implements Detector {
         return isWordChar(charAt(text, i)) ? -1 : i;
     }
 
-    private static boolean hasStreetSuffix(String word) {
+    private static boolean hasStreetSuffix(String text, int start, int end) {
+        int dotted = end < text.length() && text.charAt(end) == '.' ? end + 1 : end;
         for (String suffix : SUFFIXES) {
-            if (word.length() >= suffix.length() + 3 && word.endsWith(suffix)) {
+            int suffixEnd = suffix.endsWith(".") ? dotted : end;
+            int at = suffixEnd - suffix.length();
+            if (at >= start + 3 && text.regionMatches(true, at, suffix, 0, suffix.length())) {
                 return true;
             }
         }
@@ -471,9 +472,5 @@ public final class PostalAddressDetector implements Detector {
 
     private static char charAt(String text, int i) {
         return i < text.length() ? text.charAt(i) : ' ';
-    }
-
-    private static String lower(String text, int start, int end) {
-        return text.substring(start, end).toLowerCase(Locale.ROOT);
     }
 }
