@@ -20,20 +20,15 @@ public final class BankAccountDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
-        int length = text.length();
-        int i = 0;
-        while (i < length) {
-            if (!Chars.isDigit(text.charAt(i)) || (i > 0 && Chars.isDigit(text.charAt(i - 1)))
-                    || Chars.attachedBefore(text, i)) {
-                i++;
+        int done = 0;
+        for (int start : DigitRuns.of(text)) {
+            if (start < done || Chars.attachedBefore(text, start)) {
                 continue;
             }
-            int end = at(text, i);
+            int end = at(text, start);
             if (end > 0) {
-                findings.add(new Finding(i, end, PiiTypes.BANK_ACCOUNT));
-                i = end;
-            } else {
-                i++;
+                findings.add(new Finding(start, end, PiiTypes.BANK_ACCOUNT));
+                done = end;
             }
         }
     }

@@ -23,25 +23,16 @@ public final class MedicalRecordDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
-        int length = text.length();
-        int i = 0;
-        while (i < length) {
-            char c = text.charAt(i);
-            if (!Chars.isAsciiAlnum(c) || (i > 0 && Chars.isAsciiAlnum(text.charAt(i - 1)))) {
-                i++;
+        int done = 0;
+        for (int digits : DigitRuns.of(text)) {
+            int start = DigitRuns.wordStart(text, digits);
+            if (start < done || Chars.attachedBefore(text, start)) {
                 continue;
             }
-            int run = Chars.alnumRunEnd(text, i);
-            if (run < 0 || Chars.attachedBefore(text, i)) {
-                i = Math.max(i + 1, Math.abs(run));
-                continue;
-            }
-            int end = at(text, i);
+            int end = at(text, start);
             if (end > 0) {
-                findings.add(new Finding(i, end, PiiTypes.MEDICAL_RECORD));
-                i = end;
-            } else {
-                i++;
+                findings.add(new Finding(start, end, PiiTypes.MEDICAL_RECORD));
+                done = end;
             }
         }
     }

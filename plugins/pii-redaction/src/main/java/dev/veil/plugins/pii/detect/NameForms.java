@@ -122,16 +122,13 @@ final class NameForms {
 
     /** Whether the words right before {@code start} could be a cue ("this is", "client:"); cheap, so asked first. */
     private boolean cheapCueBefore(int start) {
-        int i = start - 1;
-        while (i >= 0 && text.charAt(i) == ' ') {
-            i--;
-        }
-        if (i < 0 || i == start - 1) {
+        if (start < 3 || text.charAt(start - 1) != ' ') {
             return false;
         }
-        char c = text.charAt(i);
-        return c == ':' || c == ',' || (i >= 1 && (text.startsWith("is", i - 1) || text.startsWith("am", i - 1)
-                || text.startsWith("hi", i - 1) || text.startsWith("ts", i - 1)));
+        char c = text.charAt(start - 2);
+        char b = text.charAt(start - 3);
+        return c == ':' || c == ',' || (c == 's' && (b == 'i' || b == 't')) || (c == 'm' && b == 'a')
+                || (c == 'i' && b == 'h') || (c == ' ' && b == ':');
     }
 
     /** Where a name in capitals starting at {@code starts[0]} ends (recording it), or -1. */

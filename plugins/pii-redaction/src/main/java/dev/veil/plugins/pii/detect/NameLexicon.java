@@ -26,6 +26,8 @@ final class NameLexicon {
     private final WordSet lastNames;
     private final WordSet commonWords;
     private final WordSet notNames;
+    /** First names and surnames in one set, for the question most words get: is it any name at all? */
+    private final WordSet listedNames;
     /** Known phrases that are not a person though written like one ("Hugo Boss", "Royal Marsden"), by initial. */
     private final java.util.Map<Character, List<String>> phrasesByInitial;
     private final int longestPhrase;
@@ -36,6 +38,9 @@ final class NameLexicon {
         this.lastNames = new WordSet(lastNames);
         this.commonWords = new WordSet(commonWords);
         this.notNames = new WordSet(notNames);
+        Set<String> names = new HashSet<>(firstNames);
+        names.addAll(lastNames);
+        this.listedNames = new WordSet(names);
         java.util.Map<Character, List<String>> byInitial = new java.util.HashMap<>();
         int longest = 0;
         for (String phrase : notPersonPhrases) {
@@ -94,10 +99,9 @@ final class NameLexicon {
                         .toLowerCase(Locale.ROOT)));
     }
 
-    /** Whether either list holds {@code text[start, end)}: one hash for both, as most words are in neither. */
+    /** Whether either list holds {@code text[start, end)}: one look-up for both, as most words are in neither. */
     boolean isListedName(CharSequence text, int start, int end) {
-        int hash = WordSet.hash(text, start, end);
-        return firstNames.contains(hash, text, start, end, -1) || lastNames.contains(hash, text, start, end, -1)
+        return listedNames.contains(text, start, end)
                 || (hasMarks(text, start, end) && (isFirstName(text, start, end) || isLastName(text, start, end)));
     }
 

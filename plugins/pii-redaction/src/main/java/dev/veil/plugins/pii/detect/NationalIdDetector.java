@@ -25,27 +25,41 @@ public final class NationalIdDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
-        int length = text.length();
-        int i = 0;
-        while (i < length) {
-            char c = text.charAt(i);
-            if (!Chars.isAsciiAlnum(c) || (i > 0 && Chars.isAsciiAlnum(text.charAt(i - 1)))) {
-                i++;
+        int done = 0;
+        for (int digits : DigitRuns.of(text)) {
+            if (digits < done) {
                 continue;
             }
-            int run = Chars.alnumRunEnd(text, i);
-            // A word without a digit starts no identifier, except the two letters of a spaced NINO or the letter
-            // of a dashed NIE.
-            if (run < 0 && -run - i > 2) {
-                i = -run;
-                continue;
+            // Where an identifier holding these digits can start: its word, the two letters of a NINO written in
+            // pairs ("HX 14 66 07 B"), the letter of a dashed NIE ("Z-7662912-F").
+            int word = DigitRuns.wordStart(text, digits);
+            int[] starts = {spacedNinoStart(text, digits), dashedNieStart(text, digits), word};
+            for (int start : starts) {
+                if (start >= done && start >= 0 && !Chars.attachedBefore(text, start)) {
+                    int end = at(text, start, findings);
+                    if (end > start) {
+                        done = end;
+                        break;
+                    }
+                }
             }
-            int end = Chars.attachedBefore(text, i) ? -1 : at(text, i, findings);
-            i = end > i ? end : i + 1;
         }
     }
 
-    /** Reports an identifier starting at {@code start}; where it ends, or -1. */
+    private static int spacedNinoStart(String text, int digits) {
+        int start = digits - 3;
+        return start >= 0 && text.charAt(digits - 1) == ' ' && Chars.isUpper(text.charAt(start))
+                && Chars.isUpper(text.charAt(start + 1)) && (start == 0 || !Chars.isAsciiAlnum(text.charAt(start - 1)))
+                ? start : -1;
+    }
+
+    private static int dashedNieStart(String text, int digits) {
+        int start = digits - 2;
+        return start >= 0 && text.charAt(digits - 1) == '-' && "XYZ".indexOf(text.charAt(start)) >= 0
+                && (start == 0 || !Chars.isAsciiAlnum(text.charAt(start - 1))) ? start : -1;
+    }
+
+    /** Reports an identifier starting at {@code start}; where it ends, or -1 when none starts there. */
     private static int at(String text, int start, List<Finding> findings) {
         int end = start;
         while (end < text.length() && Chars.isAsciiAlnum(text.charAt(end))) {

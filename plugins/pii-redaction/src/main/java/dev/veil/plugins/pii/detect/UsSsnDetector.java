@@ -18,44 +18,34 @@ public final class UsSsnDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
-        undivided(text, findings);
         int last = text.length() - LENGTH;
-        int i = 0;
-        while (i <= last) {
-            char separator = text.charAt(i + 3);
-            if ((separator != '-' && separator != ' ') || text.charAt(i + 6) != separator || !digitsAt(text, i)) {
-                i++;
+        int done = 0;
+        for (int i : DigitRuns.of(text)) {
+            if (i < done || Chars.attachedBefore(text, i)) {
                 continue;
             }
-            if (!Chars.attachedBefore(text, i) && !Chars.attachedAfter(text, i + LENGTH) && issuable(text, i)) {
+            if (i <= last && (text.charAt(i + 3) == '-' || text.charAt(i + 3) == ' ')
+                    && text.charAt(i + 6) == text.charAt(i + 3) && digitsAt(text, i)
+                    && !Chars.attachedAfter(text, i + LENGTH) && issuable(text, i)) {
                 findings.add(new Finding(i, i + LENGTH, PiiTypes.US_SSN));
-                i += LENGTH;
-            } else {
-                i++;
+                done = i + LENGTH;
+            } else if (undivided(text, i)) {
+                findings.add(new Finding(i, i + UNDIVIDED, PiiTypes.US_SSN));
+                done = i + UNDIVIDED;
             }
         }
     }
 
-    /** Nine undivided digits where a word or label says SSN, issuable like the divided ones. */
-    private static void undivided(String text, List<Finding> findings) {
-        int i = 0;
-        while (i < text.length()) {
-            if (!Chars.isDigit(text.charAt(i)) || Chars.attachedBefore(text, i)) {
-                i++;
-                continue;
-            }
-            int end = i;
-            while (end < text.length() && Chars.isDigit(text.charAt(end))) {
-                end++;
-            }
-            if (end - i == UNDIVIDED && !Chars.attachedAfter(text, end)
-                    && issuable(text.substring(i, i + 3) + "-" + text.substring(i + 3, i + 5) + "-"
-                            + text.substring(i + 5, end), 0)
-                    && SSN.cue(text, i, end, WINDOW)) {
-                findings.add(new Finding(i, end, PiiTypes.US_SSN));
-            }
-            i = end;
+    /** Whether nine undivided digits start at {@code i} where a word or label says SSN, issuable like the others. */
+    private static boolean undivided(String text, int i) {
+        int end = i;
+        while (end < text.length() && Chars.isDigit(text.charAt(end))) {
+            end++;
         }
+        return end - i == UNDIVIDED && !Chars.attachedAfter(text, end)
+                && issuable(text.substring(i, i + 3) + "-" + text.substring(i + 3, i + 5) + "-"
+                        + text.substring(i + 5, end), 0)
+                && SSN.cue(text, i, end, WINDOW);
     }
 
     private static boolean digitsAt(String text, int start) {

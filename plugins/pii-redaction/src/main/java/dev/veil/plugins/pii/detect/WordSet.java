@@ -55,16 +55,7 @@ final class WordSet {
 
     /** Whether the words hold {@code text[start, end)} in lower case followed by {@code extra} (-1 for none). */
     boolean contains(CharSequence text, int start, int end, int extra) {
-        return contains(hash(text, start, end, extra), text, start, end, extra);
-    }
-
-    /** The hash {@link #contains(int, CharSequence, int, int, int)} takes, the same for every set. */
-    static int hash(CharSequence text, int start, int end) {
-        return hash(text, start, end, -1);
-    }
-
-    /** As {@link #contains(CharSequence, int, int, int)} with the hash already computed, to ask several sets. */
-    boolean contains(int hash, CharSequence text, int start, int end, int extra) {
+        int hash = hash(text, start, end, extra);
         int length = end - start + (extra < 0 ? 0 : 1);
         if (!bit(hash & (FILTER_BITS - 1)) || !bit(second(hash))) {
             return false;
