@@ -74,10 +74,24 @@ final class NameForms {
         boolean han = false;
         while (i < length) {
             char c = text.charAt(i);
-            han |= isHan(c);
+            han |= c >= 0x4E00 && isHan(c);
             if (!Character.isLetter(c) || (i > 0 && isWordChar(text.charAt(i - 1)))) {
                 i++;
                 continue;
+            }
+            if (c >= 'a' && c <= 'z') {
+                // The common case, read once: a lower-case ASCII word that no list knows and no cue precedes.
+                int end = i + 1;
+                while (end < length && text.charAt(end) >= 'a' && text.charAt(end) <= 'z') {
+                    end++;
+                }
+                boolean plain = end == length || !(Character.isLetter(text.charAt(end)) || text.charAt(end) == '\''
+                        || text.charAt(end) == '’' || text.charAt(end) == '-');
+                if (plain && (end - i < MIN_WORD || end - i > MAX_WORD
+                        || (!lexicon.isListedAsciiName(text, i, end) && !cheapCueBefore(i)))) {
+                    i = end;
+                    continue;
+                }
             }
             boolean caps = isCaps(c);
             boolean lower = isLowerLetter(c);

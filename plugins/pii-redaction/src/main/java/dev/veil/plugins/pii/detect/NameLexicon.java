@@ -105,6 +105,11 @@ final class NameLexicon {
                 || (hasMarks(text, start, end) && (isFirstName(text, start, end) || isLastName(text, start, end)));
     }
 
+    /** {@link #isListedName} of a word of ASCII letters, which has no accents to strip. */
+    boolean isListedAsciiName(CharSequence text, int start, int end) {
+        return listedNames.contains(text, start, end);
+    }
+
     boolean isNotName(CharSequence text, int start, int end) {
         return notNames.contains(text, start, end);
     }
