@@ -82,13 +82,14 @@ final class NameForms {
             if (c >= 'a' && c <= 'z') {
                 // The common case, read once: a lower-case ASCII word that no list knows and no cue precedes.
                 int end = i + 1;
-                while (end < length && text.charAt(end) >= 'a' && text.charAt(end) <= 'z') {
-                    end++;
+                int sum = c;
+                for (char d; end < length && (d = text.charAt(end)) >= 'a' && d <= 'z'; end++) {
+                    sum = 31 * sum + d;
                 }
                 boolean plain = end == length || !(Character.isLetter(text.charAt(end)) || text.charAt(end) == '\''
                         || text.charAt(end) == '’' || text.charAt(end) == '-');
                 if (plain && (end - i < MIN_WORD || end - i > MAX_WORD
-                        || (!lexicon.isListedAsciiName(text, i, end) && !cheapCueBefore(i)))) {
+                        || (!lexicon.isListedAsciiName(sum, text, i, end) && !cheapCueBefore(i)))) {
                     i = end;
                     continue;
                 }

@@ -105,9 +105,12 @@ final class NameLexicon {
                 || (hasMarks(text, start, end) && (isFirstName(text, start, end) || isLastName(text, start, end)));
     }
 
-    /** {@link #isListedName} of a word of ASCII letters, which has no accents to strip. */
-    boolean isListedAsciiName(CharSequence text, int start, int end) {
-        return listedNames.contains(text, start, end);
+    /**
+     * {@link #isListedName} of a word of lower-case ASCII letters, which has no accents to strip, whose characters
+     * the caller summed as {@link String#hashCode} does.
+     */
+    boolean isListedAsciiName(int sum, CharSequence text, int start, int end) {
+        return listedNames.containsHashed(sum, text, start, end, -1);
     }
 
     boolean isNotName(CharSequence text, int start, int end) {

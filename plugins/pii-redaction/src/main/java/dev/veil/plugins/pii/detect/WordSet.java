@@ -55,7 +55,19 @@ final class WordSet {
 
     /** Whether the words hold {@code text[start, end)} in lower case followed by {@code extra} (-1 for none). */
     boolean contains(CharSequence text, int start, int end, int extra) {
-        int hash = hash(text, start, end, extra);
+        int h = 0;
+        for (int i = start; i < end; i++) {
+            h = 31 * h + fold(text.charAt(i));
+        }
+        return containsHashed(extra >= 0 ? 31 * h + extra : h, text, start, end, extra);
+    }
+
+    /**
+     * As {@link #contains(CharSequence, int, int)} for a caller that read the word already and summed its folded
+     * characters as {@link String#hashCode} does ({@code h = 31 * h + c}).
+     */
+    boolean containsHashed(int sum, CharSequence text, int start, int end, int extra) {
+        int hash = sum ^ (sum >>> 16);
         int length = end - start + (extra < 0 ? 0 : 1);
         if (!bit(hash & (FILTER_BITS - 1)) || !bit(second(hash))) {
             return false;
