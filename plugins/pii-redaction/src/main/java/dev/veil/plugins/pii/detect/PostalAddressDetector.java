@@ -149,8 +149,10 @@ public final class PostalAddressDetector implements Detector {
             streetEnd = first < text.length() && text.charAt(first) == '.' ? first + 1 : first;
         } else if (first < text.length() && text.charAt(first) == ' ') {
             int second = wordEnd(text, first + 1);
-            if (second > first + 1 && isCapitalised(text, first + 1) && (hasStreetSuffix(text, first + 1, second)
-                    || STREET_WORDS.contains(text, first + 1, second))) {
+            // "Mariahilfer Straße", "Landstraßer Hauptstraße": a place name in its -er form before the street.
+            boolean placeAdjective = first - start > 3 && text.regionMatches(true, first - 2, "er", 0, 2);
+            if (second > first + 1 && isCapitalised(text, first + 1) && (STREET_WORDS.contains(text, first + 1, second)
+                    || (placeAdjective && hasStreetSuffix(text, first + 1, second)))) {
                 streetEnd = second;
             }
         }
