@@ -89,7 +89,7 @@ final class NameForms {
                 boolean plain = end == length || !(Character.isLetter(text.charAt(end)) || text.charAt(end) == '\''
                         || text.charAt(end) == '’' || text.charAt(end) == '-');
                 if (plain && (end - i < MIN_WORD || end - i > MAX_WORD
-                        || (!lexicon.isListedAsciiName(sum, text, i, end) && !cheapCueBefore(i)))) {
+                        || (!lexicon.canStartLowerCaseAsciiName(sum, text, i, end) && !cheapCueBefore(i)))) {
                     i = end;
                     continue;
                 }
@@ -104,7 +104,7 @@ final class NameForms {
             }
             // Nearly every lower-case word ends here: a name in lower case starts with a listed name, or follows
             // a cue such as "this is" or "client:".
-            if (lower && !lexicon.isListedName(text, i, firstEnd) && !cheapCueBefore(i)) {
+            if (lower && !lexicon.canStartLowerCaseName(text, i, firstEnd) && !cheapCueBefore(i)) {
                 i = firstEnd;
                 continue;
             }

@@ -26,8 +26,8 @@ final class NameLexicon {
     private final WordSet lastNames;
     private final WordSet commonWords;
     private final WordSet notNames;
-    /** First names and surnames in one set, for the question most words get: is it any name at all? */
-    private final WordSet listedNames;
+    /** First names and surnames that are no ordinary word, for the question every lower-case word gets. */
+    private final WordSet lowerCaseNameStarts;
     /** Known phrases that are not a person though written like one ("Hugo Boss", "Royal Marsden"), by initial. */
     private final java.util.Map<Character, List<String>> phrasesByInitial;
     private final int longestPhrase;
@@ -40,7 +40,10 @@ final class NameLexicon {
         this.notNames = new WordSet(notNames);
         Set<String> names = new HashSet<>(firstNames);
         names.addAll(lastNames);
-        this.listedNames = new WordSet(names);
+        // A lower-case word that is also an ordinary word ("will", "long", "white") never starts a name in lower
+        // case, so the set that screens every lower-case word leaves those out and answers "no" at once.
+        names.removeIf(name -> notNames.contains(name) || isCommonWord(name, commonWords));
+        this.lowerCaseNameStarts = new WordSet(names);
         java.util.Map<Character, List<String>> byInitial = new java.util.HashMap<>();
         int longest = 0;
         for (String phrase : notPersonPhrases) {
@@ -99,18 +102,21 @@ final class NameLexicon {
                         .toLowerCase(Locale.ROOT)));
     }
 
-    /** Whether either list holds {@code text[start, end)}: one look-up for both, as most words are in neither. */
-    boolean isListedName(CharSequence text, int start, int end) {
-        return listedNames.contains(text, start, end)
+    /**
+     * Whether {@code text[start, end)} can start a name written in lower case: a listed first name or surname that
+     * is no ordinary word. One look-up for both lists, as most words are in neither.
+     */
+    boolean canStartLowerCaseName(CharSequence text, int start, int end) {
+        return lowerCaseNameStarts.contains(text, start, end)
                 || (hasMarks(text, start, end) && (isFirstName(text, start, end) || isLastName(text, start, end)));
     }
 
     /**
-     * {@link #isListedName} of a word of lower-case ASCII letters, which has no accents to strip, whose characters
-     * the caller summed as {@link String#hashCode} does.
+     * {@link #canStartLowerCaseName} of a word of lower-case ASCII letters, which has no accents to strip, whose
+     * characters the caller summed as {@link String#hashCode} does.
      */
-    boolean isListedAsciiName(int sum, CharSequence text, int start, int end) {
-        return listedNames.containsHashed(sum, text, start, end, -1);
+    boolean canStartLowerCaseAsciiName(int sum, CharSequence text, int start, int end) {
+        return lowerCaseNameStarts.containsHashed(sum, text, start, end, -1);
     }
 
     boolean isNotName(CharSequence text, int start, int end) {
@@ -180,6 +186,18 @@ final class NameLexicon {
     /** The list holds base forms, so regular inflections are stripped before giving up. */
     boolean isCommonWord(String word) {
         return isCommonWord(word, 0, word.length());
+    }
+
+    private static boolean isCommonWord(String word, Set<String> commonWords) {
+        int length = word.length();
+        return commonWords.contains(word)
+                || (word.endsWith("s") && commonWords.contains(word.substring(0, length - 1)))
+                || (word.endsWith("es") && commonWords.contains(word.substring(0, length - 2)))
+                || (word.endsWith("ed") && (commonWords.contains(word.substring(0, length - 2))
+                        || commonWords.contains(word.substring(0, length - 1))))
+                || (word.endsWith("ing") && (commonWords.contains(word.substring(0, length - 3))
+                        || commonWords.contains(word.substring(0, length - 3) + "e")))
+                || (word.endsWith("ly") && commonWords.contains(word.substring(0, length - 2)));
     }
 
     private static List<String> phrases(String name) {
