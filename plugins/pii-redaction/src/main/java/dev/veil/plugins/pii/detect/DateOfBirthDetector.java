@@ -22,41 +22,55 @@ public final class DateOfBirthDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
-        int length = text.length();
-        int nextDigit = -1;
-        int i = 0;
-        while (i < length) {
-            char c = text.charAt(i);
-            boolean wordStart = i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1));
-            if (!wordStart || !(Chars.isDigit(c) || Chars.isUpper(c) || (c >= 'a' && c <= 'z'))) {
-                i++;
+        int done = 0;
+        // Every date holds a digit run that starts a word, and starts there or at a month name just before it.
+        for (int digits : DigitRuns.of(text)) {
+            if (digits < done || (digits > 0 && Character.isLetterOrDigit(text.charAt(digits - 1)))) {
                 continue;
             }
-            if (nextDigit < i) {
-                nextDigit = Chars.nextDigit(text, i);
+            int monthName = monthNameBefore(text, digits);
+            int end = monthName >= done ? at(text, monthName, false, findings) : -1;
+            if (end < 0) {
+                end = at(text, digits, true, findings);
             }
-            // Every date has a digit within a month name's reach of its start.
-            if (nextDigit - i > MONTH_REACH) {
-                i = nextDigit - MONTH_REACH;
-                continue;
+            if (end > 0) {
+                done = end;
             }
-            int end = Dates.end(text, i);
-            boolean compact = false;
-            if (end < 0 && Chars.isDigit(c)) {
-                end = Dates.compactEnd(text, i);
-                compact = true;
-            }
-            if (end < 0 || Chars.attachedAfter(text, end)) {
-                i++;
-                continue;
-            }
-            String label = Fields.labelOf(text, i, end);
-            boolean birth = BIRTH.in(label) || (!compact && cuedBefore(text, i));
-            if (birth) {
-                findings.add(new Finding(i, end, PiiTypes.DATE_OF_BIRTH));
-            }
-            i = end;
         }
+    }
+
+    /** Reports the date starting at {@code start} if it is a birth date; where any date there ends, or -1. */
+    private static int at(String text, int start, boolean digit, List<Finding> findings) {
+        if (start < 0) {
+            return -1;
+        }
+        int end = Dates.end(text, start);
+        boolean compact = false;
+        if (end < 0 && digit) {
+            end = Dates.compactEnd(text, start);
+            compact = true;
+        }
+        if (end < 0 || Chars.attachedAfter(text, end)) {
+            return -1;
+        }
+        String label = Fields.labelOf(text, start, end);
+        if (BIRTH.in(label) || (!compact && cuedBefore(text, start))) {
+            findings.add(new Finding(start, end, PiiTypes.DATE_OF_BIRTH));
+        }
+        return end;
+    }
+
+    /** The start of a word within a month name's reach before {@code digits} ("January 17"), or -1. */
+    private static int monthNameBefore(String text, int digits) {
+        int i = digits;
+        while (i > 0 && (text.charAt(i - 1) == ' ' || text.charAt(i - 1) == '.')) {
+            i--;
+        }
+        int wordEnd = i;
+        while (i > 0 && Character.isLetter(text.charAt(i - 1))) {
+            i--;
+        }
+        return wordEnd > i && digits - i <= MONTH_REACH ? i : -1;
     }
 
     /**
