@@ -62,24 +62,27 @@ final class OutputScan {
             }
         };
         return (text, json) -> {
+            JsonView view = json ? JsonView.of(text) : null;
             List<Finding> found;
             try {
-                found = scanner.scan(text, limit.max(), costlyCheck);
+                found = scanner.scan(json ? view.decoded() : text, limit.max(), costlyCheck);
             } catch (TooManyFindingsException e) {
                 throw limit.inAnswer();
             }
             if (found.isEmpty()) {
                 return text;
             }
+            List<JsonView.Located> located = json ? view.locate(found) : found.stream()
+                    .map(finding -> new JsonView.Located(finding, text.substring(finding.start(), finding.end())))
+                    .toList();
             StringBuilder out = new StringBuilder(text.length());
             int copied = 0;
-            for (Finding finding : found) {
+            for (JsonView.Located each : located) {
+                Finding finding = each.raw();
                 counts.merge(finding.type(), 1, Integer::sum);
-                String raw = text.substring(finding.start(), finding.end());
-                String value = json ? JsonText.decode(raw) : raw;
                 String replacement = switch (modes.of(finding.type(), decided)) {
-                    case MASK -> Masking.mask(value);
-                    case HASH -> Masking.hash(hasher, finding.type(), value);
+                    case MASK -> Masking.mask(each.value());
+                    case HASH -> Masking.hash(hasher, finding.type(), each.value());
                     case PSEUDONYMIZE, BLOCK -> "<" + finding.type() + ">";
                 };
                 out.append(text, copied, finding.start()).append(json ? JsonText.encode(replacement) : replacement);

@@ -20,14 +20,19 @@ import java.util.regex.PatternSyntaxException;
 
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.veil.plugins.pii.detect.Detector;
+import dev.veil.plugins.pii.detect.BankAccountDetector;
+import dev.veil.plugins.pii.detect.DateOfBirthDetector;
 import dev.veil.plugins.pii.detect.DictionaryDetector;
 import dev.veil.plugins.pii.detect.EmailDetector;
 import dev.veil.plugins.pii.detect.IbanDetector;
 import dev.veil.plugins.pii.detect.IpAddressDetector;
+import dev.veil.plugins.pii.detect.MedicalRecordDetector;
+import dev.veil.plugins.pii.detect.NationalIdDetector;
 import dev.veil.plugins.pii.detect.PatternDetector;
 import dev.veil.plugins.pii.detect.PaymentCardDetector;
 import dev.veil.plugins.pii.detect.PersonNameDetector;
 import dev.veil.plugins.pii.detect.PhoneDetector;
+import dev.veil.plugins.pii.detect.PostalAddressDetector;
 import dev.veil.plugins.pii.detect.PiiTypes;
 import dev.veil.plugins.pii.detect.SecretDetector;
 import dev.veil.plugins.pii.detect.UsSsnDetector;
@@ -139,6 +144,11 @@ public final class PiiRedactionFactory implements PluginFactory {
             case PiiTypes.IP_ADDRESS -> new IpAddressDetector();
             case PiiTypes.SECRET -> new SecretDetector();
             case PiiTypes.PERSON -> new PersonNameDetector();
+            case PiiTypes.NATIONAL_ID -> new NationalIdDetector();
+            case PiiTypes.MEDICAL_RECORD -> new MedicalRecordDetector();
+            case PiiTypes.BANK_ACCOUNT -> new BankAccountDetector();
+            case PiiTypes.POSTAL_ADDRESS -> new PostalAddressDetector();
+            case PiiTypes.DATE_OF_BIRTH -> new DateOfBirthDetector();
             default -> throw new IllegalStateException("no detector for built-in type " + type);
         };
     }

@@ -18,15 +18,20 @@ import dev.veil.plugins.pii.detect.PiiTypes;
  * that a prompt made of nothing but personal data costs no more than its length says.
  */
 public final class PiiScanner {
-    private static final Map<String, Integer> RANK = Map.of(
-            PiiTypes.SECRET, 0,
-            PiiTypes.EMAIL, 1,
-            PiiTypes.IBAN, 2,
-            PiiTypes.CREDIT_CARD, 3,
-            PiiTypes.US_SSN, 4,
-            PiiTypes.IP_ADDRESS, 5,
-            PiiTypes.PHONE, 6,
-            PiiTypes.PERSON, 7);
+    private static final Map<String, Integer> RANK = Map.ofEntries(
+            Map.entry(PiiTypes.SECRET, 0),
+            Map.entry(PiiTypes.EMAIL, 1),
+            Map.entry(PiiTypes.IBAN, 2),
+            Map.entry(PiiTypes.CREDIT_CARD, 3),
+            Map.entry(PiiTypes.NATIONAL_ID, 4),
+            Map.entry(PiiTypes.MEDICAL_RECORD, 5),
+            Map.entry(PiiTypes.US_SSN, 6),
+            Map.entry(PiiTypes.BANK_ACCOUNT, 7),
+            Map.entry(PiiTypes.IP_ADDRESS, 8),
+            Map.entry(PiiTypes.DATE_OF_BIRTH, 9),
+            Map.entry(PiiTypes.PHONE, 10),
+            Map.entry(PiiTypes.POSTAL_ADDRESS, 11),
+            Map.entry(PiiTypes.PERSON, 12));
     private static final int CUSTOM_RANK = -1;
     private static final Comparator<Finding> PRECEDENCE = Comparator.comparingInt((Finding f) -> rank(f.type()))
             .thenComparing(Comparator.comparingInt(Finding::length).reversed())

@@ -74,6 +74,9 @@ final class RedactionSession {
      * @throws TooManyFindingsException when the texts of the request so far hold more than {@code maxFindings}
      */
     String redact(String text, boolean json) {
+        if (json) {
+            return redactJson(text);
+        }
         List<Finding> inText = scanner.scan(text, maxFindings - found, this::costlyCheck);
         if (inText.isEmpty()) {
             return text;
@@ -83,9 +86,32 @@ final class RedactionSession {
         int copied = 0;
         for (Finding finding : inText) {
             findings.merge(finding.type(), 1, Integer::sum);
-            String raw = text.substring(finding.start(), finding.end());
-            out.append(text, copied, finding.start()).append(placeholder(finding.type(),
-                    json ? JsonText.decode(raw) : raw));
+            out.append(text, copied, finding.start())
+                    .append(placeholder(finding.type(), text.substring(finding.start(), finding.end())));
+            copied = finding.end();
+        }
+        return out.append(text, copied, text.length()).toString();
+    }
+
+    /**
+     * Scans the strings of a JSON document decoded, as its reader will see them: a name written
+     * {@code Sj\u00f6berg}, one after an escaped line break, a private key whose lines break with {@code \n} are
+     * found whole, and the value remembered is the decoded one.
+     */
+    private String redactJson(String text) {
+        JsonView view = JsonView.of(text);
+        List<JsonView.Located> inText = view.locate(scanner.scan(view.decoded(), maxFindings - found,
+                this::costlyCheck));
+        if (inText.isEmpty()) {
+            return text;
+        }
+        found += inText.size();
+        StringBuilder out = new StringBuilder(text.length() + 16 * inText.size());
+        int copied = 0;
+        for (JsonView.Located located : inText) {
+            Finding finding = located.raw();
+            findings.merge(finding.type(), 1, Integer::sum);
+            out.append(text, copied, finding.start()).append(placeholder(finding.type(), located.value()));
             copied = finding.end();
         }
         return out.append(text, copied, text.length()).toString();

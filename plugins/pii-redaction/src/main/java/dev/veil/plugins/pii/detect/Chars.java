@@ -13,6 +13,33 @@ final class Chars {
         return c >= 'A' && c <= 'Z';
     }
 
+    /**
+     * The end of the ASCII letters and digits from {@code start}, negated when none of them is a digit: most words
+     * of a text hold no digit and no identifier, and this lets a detector skip them in one read.
+     */
+    static int alnumRunEnd(String text, int start) {
+        int i = start;
+        boolean digit = false;
+        while (i < text.length() && isAsciiAlnum(text.charAt(i))) {
+            digit |= isDigit(text.charAt(i));
+            i++;
+        }
+        return digit ? i : -i;
+    }
+
+    /** The index of the first digit at or after {@code from}, or {@code text.length()}. */
+    static int nextDigit(String text, int from) {
+        int i = from;
+        while (i < text.length() && !isDigit(text.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    static boolean isUpperAscii(int c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
     static boolean isAsciiLetter(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
@@ -47,7 +74,7 @@ final class Chars {
             return false;
         }
         char before = text.charAt(start - 1);
-        if (isWord(before)) {
+        if (isWord(before) && !isUnspaced(before)) {
             return true;
         }
         boolean joiner = before == '-' || before == '_' || before == '.' || before == '/' || before == '#';
@@ -65,10 +92,39 @@ final class Chars {
         }
         char after = text.charAt(end);
         if (isWord(after)) {
-            return true;
+            return !isUnspaced(after);
         }
-        boolean joiner = after == '-' || after == '_' || after == '.' || after == '/' || after == ','
-                || after == ':';
+        if (after == ',') {
+            return decimalOrThousandsAfter(text, end + 1);
+        }
+        boolean joiner = after == '-' || after == '_' || after == '.' || after == '/' || after == ':';
         return joiner && end + 1 < text.length() && isWord(text.charAt(end + 1));
+    }
+
+    /**
+     * Whether one to three digits and then no further digit or letter follow: the decimals or the next group of an
+     * amount ({@code 1,234}, {@code 87,50}). A comma followed by anything else separates fields, as in CSV rows.
+     */
+    private static boolean decimalOrThousandsAfter(String text, int from) {
+        int i = from;
+        while (i < text.length() && i - from < 4 && isDigit(text.charAt(i))) {
+            i++;
+        }
+        int digits = i - from;
+        return digits >= 1 && digits <= 3 && (i == text.length() || !isWord(text.charAt(i)));
+    }
+
+    /**
+     * Letters of scripts written without spaces between words (Chinese, Japanese, Thai...): a number right after
+     * {@code 手机号} is not glued to a longer code.
+     */
+    static boolean isUnspaced(char c) {
+        if (c < 0x0E00) {
+            return false;
+        }
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.THAI
+                || script == Character.UnicodeScript.HANGUL;
     }
 }

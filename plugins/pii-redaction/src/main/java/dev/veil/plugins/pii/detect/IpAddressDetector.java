@@ -6,8 +6,8 @@ import java.util.List;
  * Finds IPv4 and IPv6 addresses.
  *
  * <p>A dotted quad such as {@code 1.2.3.4} could be a four-part version number. It is reported as an address unless
- * it is marked as a version: glued to a letter ({@code v1.2.3.4}), preceded by the word "version", or part of a
- * longer dotted run. Redaction is reversed in the answer, so masking a version costs little, while letting a
+ * it is marked as a version: glued to a letter ({@code v1.2.3.4}), preceded by a word such as "version", "build" or
+ * "release", or part of a longer dotted run. Redaction is reversed in the answer, so masking a version costs little, while letting a
  * client's address through cannot be undone. Three-part versions such as {@code 6.8.10} are never addresses.
  *
  * <p>IPv6 is only looked for around {@code :}, and needs three groups or more, so clock times, {@code host:port}
@@ -75,8 +75,21 @@ public final class IpAddressDetector implements Detector {
         while (wordEnd > 0 && text.charAt(wordEnd - 1) == ' ') {
             wordEnd--;
         }
-        return wordEnd >= 7 && wordEnd < start && text.regionMatches(true, wordEnd - 7, "version", 0, 7);
+        if (wordEnd == start) {
+            return false;
+        }
+        int wordStart = wordEnd;
+        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+            wordStart--;
+        }
+        return VERSION_WORDS.contains(text.substring(wordStart, wordEnd).toLowerCase(java.util.Locale.ROOT));
     }
+
+    /** Words before a dotted quad that make it a version: "version 12.4.6.51", "Build 6.6.1.9", "release 8.5.1.3". */
+    private static final java.util.Set<String> VERSION_WORDS = java.util.Set.of("version", "versions", "build",
+            "release", "rel", "firmware", "fw", "rev", "revision", "package", "tag", "tagged", "patch", "sdk", "api",
+            "app", "client", "agent", "kernel", "os", "ver", "v", "bump", "upgrade", "upgraded", "downgrade");
+
 
     private static void findIpv6(String text, List<Finding> findings) {
         int colon = text.indexOf(':');

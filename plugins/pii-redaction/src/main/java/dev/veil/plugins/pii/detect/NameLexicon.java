@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
@@ -18,49 +20,203 @@ import java.util.zip.GZIPInputStream;
 final class NameLexicon {
     private static final String FOLDER = "/dev/veil/plugins/pii/names/";
     private static final NameLexicon BUILT_IN = new NameLexicon(load("first-names"), load("last-names"),
-            load("common-words"), load("not-names"));
+            load("common-words"), load("not-names"), phrases("not-person-phrases"));
 
-    private final Set<String> firstNames;
-    private final Set<String> lastNames;
-    private final Set<String> commonWords;
-    private final Set<String> notNames;
+    private final WordSet firstNames;
+    private final WordSet lastNames;
+    private final WordSet commonWords;
+    private final WordSet notNames;
+    /** First names and surnames that are no ordinary word, for the question every lower-case word gets. */
+    private final WordSet lowerCaseNameStarts;
+    /** Known phrases that are not a person though written like one ("Hugo Boss", "Royal Marsden"), by initial. */
+    private final java.util.Map<Character, List<String>> phrasesByInitial;
+    private final int longestPhrase;
 
-    private NameLexicon(Set<String> firstNames, Set<String> lastNames, Set<String> commonWords, Set<String> notNames) {
-        this.firstNames = firstNames;
-        this.lastNames = lastNames;
-        this.commonWords = commonWords;
-        this.notNames = notNames;
+    private NameLexicon(Set<String> firstNames, Set<String> lastNames, Set<String> commonWords, Set<String> notNames,
+            List<String> notPersonPhrases) {
+        this.firstNames = new WordSet(firstNames);
+        this.lastNames = new WordSet(lastNames);
+        this.commonWords = new WordSet(commonWords);
+        this.notNames = new WordSet(notNames);
+        Set<String> names = new HashSet<>(firstNames);
+        names.addAll(lastNames);
+        // A lower-case word that is also an ordinary word ("will", "long", "white") never starts a name in lower
+        // case, so the set that screens every lower-case word leaves those out and answers "no" at once.
+        names.removeIf(name -> notNames.contains(name) || isCommonWord(name, commonWords));
+        this.lowerCaseNameStarts = new WordSet(names);
+        java.util.Map<Character, List<String>> byInitial = new java.util.HashMap<>();
+        int longest = 0;
+        for (String phrase : notPersonPhrases) {
+            byInitial.computeIfAbsent(phrase.charAt(0), initial -> new ArrayList<>()).add(phrase);
+            longest = Math.max(longest, phrase.length());
+        }
+        this.phrasesByInitial = java.util.Map.copyOf(byInitial);
+        this.longestPhrase = longest;
     }
 
     static NameLexicon builtIn() {
         return BUILT_IN;
     }
 
+    /** Also without accents when the list has none: "ciarán", "inês", "jörg" are listed as "ciaran", "ines", "jorg". */
     boolean isFirstName(String word) {
-        return firstNames.contains(word);
+        return firstNames.contains(word) || (hasMarks(word) && firstNames.contains(withoutMarks(word)));
     }
 
     boolean isLastName(String word) {
-        return lastNames.contains(word);
+        return lastNames.contains(word) || (hasMarks(word) && lastNames.contains(withoutMarks(word)));
+    }
+
+    private static boolean hasMarks(String word) {
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c >= 0xC0 && c < 0x250) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.regex.Pattern MARKS = java.util.regex.Pattern.compile("\\p{M}+");
+
+    private static String withoutMarks(String word) {
+        String stripped = MARKS.matcher(java.text.Normalizer.normalize(word, java.text.Normalizer.Form.NFD))
+                .replaceAll("");
+        return stripped.replace('ø', 'o').replace('ß', 's').replace('ł', 'l').replace('đ', 'd').replace('æ', 'a');
     }
 
     boolean isNotName(String word) {
         return notNames.contains(word);
     }
 
-    /** The list holds base forms, so regular inflections are stripped before giving up. */
-    boolean isCommonWord(String word) {
-        if (commonWords.contains(word)) {
+    /** {@link #isFirstName} of {@code text[start, end)}, compared in lower case without copying. */
+    boolean isFirstName(CharSequence text, int start, int end) {
+        return firstNames.contains(text, start, end)
+                || (hasMarks(text, start, end) && isFirstName(text.subSequence(start, end).toString()
+                        .toLowerCase(Locale.ROOT)));
+    }
+
+    boolean isLastName(CharSequence text, int start, int end) {
+        return lastNames.contains(text, start, end)
+                || (hasMarks(text, start, end) && isLastName(text.subSequence(start, end).toString()
+                        .toLowerCase(Locale.ROOT)));
+    }
+
+    /**
+     * Whether {@code text[start, end)} can start a name written in lower case: a listed first name or surname that
+     * is no ordinary word. One look-up for both lists, as most words are in neither.
+     */
+    boolean canStartLowerCaseName(CharSequence text, int start, int end) {
+        return lowerCaseNameStarts.contains(text, start, end)
+                || (hasMarks(text, start, end) && (isFirstName(text, start, end) || isLastName(text, start, end)));
+    }
+
+    /**
+     * {@link #canStartLowerCaseName} of a word of lower-case ASCII letters, which has no accents to strip, whose
+     * characters the caller summed as {@link String#hashCode} does.
+     */
+    boolean canStartLowerCaseAsciiName(int sum, CharSequence text, int start, int end) {
+        return lowerCaseNameStarts.containsHashed(sum, text, start, end, -1);
+    }
+
+    boolean isNotName(CharSequence text, int start, int end) {
+        return notNames.contains(text, start, end);
+    }
+
+    /** {@link #isCommonWord} of {@code text[start, end)}, with the same inflections stripped, without copying. */
+    boolean isCommonWord(CharSequence text, int start, int end) {
+        if (commonWords.contains(text, start, end)) {
             return true;
         }
+        int length = end - start;
+        return (length > 1 && endsWith(text, end, "s") && commonWords.contains(text, start, end - 1))
+                || (length > 2 && endsWith(text, end, "es") && commonWords.contains(text, start, end - 2))
+                || (length > 2 && endsWith(text, end, "ed") && (commonWords.contains(text, start, end - 2)
+                        || commonWords.contains(text, start, end - 1)))
+                || (length > 3 && endsWith(text, end, "ing") && (commonWords.contains(text, start, end - 3)
+                        || commonWords.contains(text, start, end - 3, 'e')))
+                || (length > 2 && endsWith(text, end, "ly") && commonWords.contains(text, start, end - 2));
+    }
+
+    private static boolean endsWith(CharSequence text, int end, String suffix) {
+        for (int i = 0; i < suffix.length(); i++) {
+            if (Character.toLowerCase(text.charAt(end - suffix.length() + i)) != suffix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasMarks(CharSequence text, int start, int end) {
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c >= 0xC0 && c < 0x250) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code [start, end)} overlaps a known phrase that names no person. Called per finding only: the phrases
+     * with the right initial are tried at each word start that could reach into it.
+     */
+    boolean insideKnownPhrase(String text, int start, int end) {
+        int from = Math.max(0, start - longestPhrase);
+        for (int at = from; at < end; at++) {
+            if ((at > 0 && Character.isLetter(text.charAt(at - 1))) || !Character.isLetter(text.charAt(at))) {
+                continue;
+            }
+            List<String> candidates = phrasesByInitial.get(Character.toLowerCase(text.charAt(at)));
+            if (candidates == null) {
+                continue;
+            }
+            for (String phrase : candidates) {
+                int phraseEnd = at + phrase.length();
+                if (phraseEnd > start && phraseEnd <= text.length()
+                        && text.regionMatches(true, at, phrase, 0, phrase.length())
+                        && (phraseEnd == text.length() || !Character.isLetter(text.charAt(phraseEnd)))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The list holds base forms, so regular inflections are stripped before giving up. */
+    boolean isCommonWord(String word) {
+        return isCommonWord(word, 0, word.length());
+    }
+
+    private static boolean isCommonWord(String word, Set<String> commonWords) {
         int length = word.length();
-        return (word.endsWith("s") && commonWords.contains(word.substring(0, length - 1)))
+        return commonWords.contains(word)
+                || (word.endsWith("s") && commonWords.contains(word.substring(0, length - 1)))
                 || (word.endsWith("es") && commonWords.contains(word.substring(0, length - 2)))
                 || (word.endsWith("ed") && (commonWords.contains(word.substring(0, length - 2))
                         || commonWords.contains(word.substring(0, length - 1))))
                 || (word.endsWith("ing") && (commonWords.contains(word.substring(0, length - 3))
                         || commonWords.contains(word.substring(0, length - 3) + "e")))
                 || (word.endsWith("ly") && commonWords.contains(word.substring(0, length - 2)));
+    }
+
+    private static List<String> phrases(String name) {
+        String resource = FOLDER + name + ".txt";
+        InputStream stream = NameLexicon.class.getResourceAsStream(resource);
+        if (stream == null) {
+            throw new IllegalStateException("missing resource " + resource);
+        }
+        List<String> phrases = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (!line.isBlank() && line.charAt(0) != '#') {
+                    phrases.add(line.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        return List.copyOf(phrases);
     }
 
     private static Set<String> load(String name) {

@@ -3,9 +3,9 @@ package dev.veil.plugins.pii.detect;
 import java.util.List;
 
 /**
- * Finds Visa, Mastercard (including the 2221-2720 range), American Express and Discover card numbers, plain or
- * grouped by spaces or dashes in any grouping. Brand prefix, brand length and the Luhn check must all agree, which
- * rules out nearly all order numbers, timestamps and mistyped cards.
+ * Finds Visa, Mastercard (including the 2221-2720 range), American Express, Discover, Diners Club, JCB and UnionPay
+ * card numbers, plain or grouped by spaces or dashes in any grouping. Brand prefix, brand length and the Luhn check
+ * must all agree, which rules out nearly all order numbers, timestamps and mistyped cards.
  */
 public final class PaymentCardDetector implements Detector {
     private static final int MIN_DIGITS = 13;
@@ -76,8 +76,14 @@ public final class PaymentCardDetector implements Detector {
         if (prefix2 == 34 || prefix2 == 37) {
             return digits == 15;
         }
-        boolean discover = prefix4 == 6011 || prefix2 == 65 || (prefix3 >= 644 && prefix3 <= 649)
-                || (prefix6 >= 622126 && prefix6 <= 622925);
-        return discover && digits >= 16;
+        if ((prefix3 >= 300 && prefix3 <= 305) || prefix2 == 36 || prefix2 == 38 || prefix2 == 39 || prefix3 == 309) {
+            return digits >= 14 && digits <= 19;
+        }
+        if (prefix4 >= 3528 && prefix4 <= 3589) {
+            return digits >= 16;
+        }
+        boolean discover = prefix4 == 6011 || prefix2 == 65 || (prefix3 >= 644 && prefix3 <= 649);
+        boolean unionPay = prefix2 == 62 || prefix2 == 81;
+        return (discover || unionPay) && digits >= 16;
     }
 }

@@ -1,5 +1,6 @@
 package dev.veil.plugins.pii.detect;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -22,40 +23,53 @@ public final class PersonNameDetector implements Detector {
     private static final int MAX_TOKENS = 6;
 
     private static final int TITLE = 4;
-    private static final int STRONG = 4;
+    static final int STRONG = 4;
     private static final int WEAK = 1;
 
     private static final Set<String> PARTICLES = Set.of("van", "von", "der", "den", "de", "del", "della", "di", "da",
-            "du", "des", "dos", "das", "la", "le", "ter", "ten", "bin", "ibn", "al", "el", "zu", "af");
+            "du", "des", "dos", "das", "la", "le", "ter", "ten", "bin", "ibn", "al", "el", "zu", "af", "los", "las",
+            "y", "e", "ó", "ní", "nic", "mac", "ua", "op", "zum", "zur", "vom", "dalla", "degli", "dei", "lo", "st");
+    /** Particles written with a capital inside a name: "Ó Briain", "Di Stefano", "Van Dijk", "Al Hashimi". */
+    private static final Set<String> CAPITAL_PARTICLES = Set.of("Ó", "O", "Ní", "Nic", "Mac", "Di", "De", "Da", "Del",
+            "Della", "Van", "Von", "Le", "La", "Al", "El", "Bin", "Ibn", "Abu", "Du", "Dos", "Das", "Ter", "Ten");
     private static final Set<String> NAME_PREFIXES = Set.of("Mc", "Mac", "O'", "D'", "Di", "De", "Da", "La", "Le",
             "Van", "Fitz");
     private static final Set<String> TITLES = Set.of("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
-            "madam", "dame", "herr", "herrn", "frau", "m", "mme", "mlle", "monsieur", "madame", "docteur", "dott",
-            "sr", "sra", "señor", "señora", "sig", "signor", "signora", "pastor", "rev", "capt", "captain", "officer",
-            "nurse", "judge");
+            "madam", "dame", "herr", "herrn", "frau", "m", "mme", "mlle", "monsieur", "madame", "docteur", "dott", "sr",
+            "sra", "señor", "señora", "sig", "signor", "signora", "pastor", "rev", "capt", "captain", "officer",
+            "nurse", "judge", "heer", "mevrouw", "mevr", "dhr", "mw", "pan", "pani", "sig.ra", "dott.ssa", "dra", "don",
+            "doña", "fru", "hr");
     /** Words right before a name that all but say one follows. */
     private static final Set<String> STRONG_CUES = Set.of("i'm", "i’m", "dear", "hi", "hello", "hey", "greetings",
-            "thanks", "thank", "cheers", "regards", "sincerely", "best", "yours", "signed", "cc", "bcc", "attn",
-            "hallo", "liebe", "lieber", "geehrte", "geehrter", "grüßen", "grüße", "gruß", "heiße", "heisse",
-            "bonjour", "salut", "cher", "chère", "cordialement", "m'appelle", "m’appelle", "appelle", "merci",
-            "--", "—", "–");
+            "thanks", "thank", "cheers", "regards", "sincerely", "best", "yours", "wishes", "warmly", "respectfully", "groeten", "pozdrawiam", "hälsningar", "signed", "cc", "bcc", "attn",
+            "hallo", "liebe", "lieber", "geehrte", "geehrter", "grüßen", "grüße", "gruß", "heiße", "heisse", "bonjour",
+            "salut", "cher", "chère", "cordialement", "m'appelle", "m’appelle", "appelle", "merci", "--", "—", "–",
+            "geachte", "beste", "groet", "gentile", "egregio", "caro", "cara", "saluti", "estimado", "estimada", "hola",
+            "atentamente", "saludos", "klient", "klienta", "клиент", "клиентка", "пациент", "пациентка", "господин",
+            "госпожа", "від", "от", "клієнт", "клієнтка", "пацієнт", "пан", "пані", "πελάτης", "πελάτισσα", "κύριος",
+            "κυρία", "ασθενής", "kunden", "kund", "patienten", "patientin", "sottoscritto", "sottoscritta", "soussigné",
+            "soussignée", "policyholder", "claimant", "applicant", "cardholder", "beneficiary", "spouse", "nok",
+            "member", "versicherungsnehmer");
     /** Labels that introduce a name when a colon follows them ({@code Contact: ...}) or in JSON keys. */
     private static final Set<String> LABELS = Set.of("name", "full_name", "fullname", "first_name", "firstname",
             "last_name", "lastname", "given_name", "family_name", "surname", "customer", "customer_name", "contact",
             "contact_name", "client", "patient", "employee", "author", "owner", "assignee", "reporter", "requester",
             "sender", "recipient", "from", "to", "person", "user_name", "display_name", "displayname", "passenger",
             "guest", "applicant", "beneficiary", "account_holder", "cardholder", "holder", "signed", "kunde", "kundin",
-            "nom", "prénom", "prenom", "vorname", "nachname", "ansprechpartner", "empfänger", "absender", "titulaire");
+            "nom", "prénom", "prenom", "vorname", "nachname", "ansprechpartner", "empfänger", "absender", "titulaire",
+            "claimant", "policyholder", "insured", "member", "given", "family", "nombre", "apellidos", "nome",
+            "cognome", "naam", "imię", "nazwisko", "versicherungsnehmer", "klant", "cliente", "paciente",
+            "beneficiario", "intestatario", "titular", "kyc_applicant", "spouse", "nok", "caller");
     /** Words that often, not always, come before a name; they only count when a name list supports the run. */
     private static final Set<String> WEAK_CUES = Set.of("for", "from", "to", "by", "with", "and", "or", "ask", "tell",
             "ping", "call", "called", "contact", "email", "emailed", "met", "meet", "meeting", "colleague", "manager",
             "wife", "husband", "son", "daughter", "mother", "father", "friend", "customer", "client", "patient", "user",
-            "employee", "is", "am", "was", "von", "für", "mit", "an", "und", "bei", "pour", "avec", "par", "et",
-            "chez", "à", "via", "per", "name", "this", "de");
+            "employee", "is", "am", "was", "von", "für", "mit", "an", "und", "bei", "pour", "avec", "par", "et", "chez",
+            "à", "via", "per", "name", "this", "de");
     /** Words right after a name that support it. */
-    private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks",
-            "replied", "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined",
-            "left", "signed", "sagt", "schrieb", "fragte", "dit", "écrit", "demande");
+    private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks", "replied",
+            "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined", "left",
+            "signed", "sagt", "schrieb", "fragte", "dit", "écrit", "demande");
     private static final Set<String> COMPANY_SUFFIXES = Set.of("AG", "GmbH", "Inc", "Ltd", "LLC", "LLP", "SA", "SE",
             "SAS", "SARL", "plc", "PLC", "Corp", "Co", "KG", "NV", "BV", "AB", "ASA", "Oy", "SpA", "Srl", "Group",
             "Bank", "Holdings", "Partners", "Foundation", "University", "Institute", "Hospital", "Clinic");
@@ -73,6 +87,21 @@ public final class PersonNameDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
+        List<Finding> found = new ArrayList<>();
+        capitalised(text, found);
+        new NameForms(lexicon, text, found).scan();
+        labelled(text, found);
+        Set<Finding> distinct = new java.util.LinkedHashSet<>(found);
+        for (Finding finding : distinct) {
+            if (!lexicon.insideKnownPhrase(text, finding.start(), finding.end())
+                    && !NameForms.inCommerceContext(text, finding.end())) {
+                findings.add(finding);
+            }
+        }
+    }
+
+    /** Runs of capitalised words, scored on the evidence described above. */
+    private void capitalised(String text, List<Finding> findings) {
         int length = text.length();
         int[] starts = new int[MAX_TOKENS];
         int[] ends = new int[MAX_TOKENS];
@@ -107,7 +136,15 @@ public final class PersonNameDetector implements Detector {
                 }
             }
             if (count > 0) {
-                score(text, starts, ends, particleBefore, count, findings);
+                int lastFirst = lastCommaFirst(text, starts, ends, count);
+                if (lastFirst > 0) {
+                    int kind = classify(text, starts[0], ends[0]);
+                    int nameStart = count == 2 && kind != LAST && kind != FIRST ? starts[1] : starts[0];
+                    findings.add(new Finding(nameStart, lastFirst, PiiTypes.PERSON));
+                    runEnd = lastFirst;
+                } else {
+                    score(text, starts, ends, particleBefore, count, findings);
+                }
             }
             position = Math.max(runEnd, skipWord(text, position));
         }
@@ -119,6 +156,24 @@ public final class PersonNameDetector implements Detector {
         int[] kinds = new int[count];
         for (int i = 0; i < count; i++) {
             kinds[i] = classify(text, starts[i], ends[i]);
+        }
+        // A first name the word list also holds ("Barnaby") before a listed surname, after a cue and not at a
+        // sentence start, is a name: "for Barnaby Holloway".
+        if (count >= 2 && kinds[0] == OTHER && kinds[1] == LAST && !atSentenceStart(text, starts[0])
+                && cueBefore(text, starts[0]) >= WEAK
+                && !lexicon.isNotName(text, starts[0], ends[0])) {
+            kinds[0] = UNKNOWN;
+        }
+        // A leading cue ("Клиент Иван Петров", "Patientin Ute Fuchs") or ordinary word before a first name
+        // ("Reach Travis Harris") is no part of the name.
+        for (int k = 0; k + 1 < count && kinds[k] != OTHER; k++) {
+            String word = normalise(text.substring(starts[k], ends[k]));
+            boolean cue = STRONG_CUES.contains(word) || TITLES.contains(word) || LABELS.contains(word);
+            boolean ordinary = kinds[k] == COMMON_LAST && (kinds[k + 1] == FIRST || kinds[k + 1] == COMMON_FIRST);
+            if (!cue && !ordinary) {
+                break;
+            }
+            kinds[k] = OTHER;
         }
         int i = 0;
         while (i < count) {
@@ -149,19 +204,33 @@ public final class PersonNameDetector implements Detector {
         int score;
         if (first == last) {
             int kind = kinds[first];
-            score = kind == FIRST ? 3 : 1;
-            listed = kind == FIRST || kind == LAST || kind == COMMON_LAST;
+            score = kind == FIRST ? 3 : kind == COMMON_FIRST ? 0 : 1;
+            listed = kind == FIRST || kind == LAST || kind == COMMON_LAST || kind == COMMON_FIRST;
         } else {
             score = switch (kinds[first]) {
                 case FIRST -> 3;
                 case LAST, COMMON_LAST, UNKNOWN, INITIAL -> 1;
                 default -> 0;
             };
-            boolean surname = kinds[last] == LAST || (kinds[last] == COMMON_LAST && kinds[first] == FIRST)
+            // "Till Lorenz", "Madison Whitfield": a first name that is also a word or a place, before a surname
+            // that is no word, is a name.
+            if (kinds[first] == COMMON_FIRST && surnameWord(text, starts[last], ends[last], kinds[last])) {
+                score = 1;
+            }
+            // "S. P. Walker", "J. Wright": initials before a capitalised word are how people are written.
+            if (kinds[first] == INITIAL) {
+                score++;
+            }
+            boolean surname = surnameWord(text, starts[last], ends[last], kinds[last])
+                    || (kinds[last] == COMMON_LAST && kinds[first] == FIRST)
                     || particleBefore[last]
                     || hasSurnameEnding(text, starts[last], ends[last]);
             score += (surname ? 2 : 1) + 1;
-            listed = kinds[first] == FIRST || surname;
+            listed = kinds[first] == FIRST || kinds[first] == COMMON_FIRST || surname;
+        }
+        int particles = particlesBefore(text, start);
+        if (particles < start && cueBefore(text, particles) >= TITLE) {
+            start = particles;
         }
         int cue = cueBefore(text, start);
         if (cue >= STRONG || listed) {
@@ -171,9 +240,18 @@ public final class PersonNameDetector implements Detector {
             score--;
         }
         score += cueAfter(text, end);
-        if (score >= ACCEPT && !followedByCompanySuffix(text, end)) {
+        if (score >= ACCEPT && !followedByCompanySuffix(text, end)
+                && !NameForms.isNotPersonNoun(text, starts[last], end)
+                && !NameForms.followedByNotPersonNoun(text, end)) {
             findings.add(new Finding(start, end, PiiTypes.PERSON));
         }
+    }
+
+    /** A surname that is no ordinary word, even if it is a first name too ("Harris", "Lorenz"). */
+    private boolean surnameWord(String text, int start, int end, int kind) {
+        return kind == LAST || ((kind == FIRST || kind == COMMON_FIRST)
+                && lexicon.isLastName(normalise(text.substring(start, end)))
+                && !lexicon.isCommonWord(normalise(text.substring(start, end))));
     }
 
     private static final int OTHER = 0;
@@ -183,21 +261,31 @@ public final class PersonNameDetector implements Detector {
     private static final int INITIAL = 4;
     /** A surname that is also an ordinary word ("Bank", "Street"): evidence only next to a known first name. */
     private static final int COMMON_LAST = 5;
+    /** A first name that is also an ordinary word at a sentence start ("Will", "Grace", "Rusty"). */
+    private static final int COMMON_FIRST = 6;
 
     private int classify(String text, int start, int end) {
-        if (end - start == 2 && text.charAt(start + 1) == '.') {
+        if (end - start == 2 && text.charAt(start + 1) == '.'
+                || (end - start == 4 && text.charAt(start + 1) == '.' && text.charAt(start + 3) == '.')) {
             return INITIAL;
         }
+        if (lexicon.isNotName(text, start, end)) {
+            return lexicon.isFirstName(text, start, end) ? COMMON_FIRST : OTHER;
+        }
+        if (lexicon.isFirstName(text, start, end)) {
+            // Capitalised only because a sentence starts with it, a first name that is also a word is most likely
+            // the word: "Will you confirm", "Grace periods", "Rusty pipes".
+            return lexicon.isCommonWord(text, start, end) && atSentenceStart(text, start) ? COMMON_FIRST : FIRST;
+        }
+        if (lexicon.isLastName(text, start, end)) {
+            return lexicon.isCommonWord(text, start, end) ? COMMON_LAST : LAST;
+        }
+        if (text.indexOf('-', start, end) < 0) {
+            if (!(end - start > 2 && isApostrophe(text.charAt(start + 1)))) {
+                return lexicon.isCommonWord(text, start, end) ? OTHER : UNKNOWN;
+            }
+        }
         String word = normalise(text.substring(start, end));
-        if (lexicon.isNotName(word)) {
-            return OTHER;
-        }
-        if (lexicon.isFirstName(word)) {
-            return FIRST;
-        }
-        if (lexicon.isLastName(word)) {
-            return lexicon.isCommonWord(word) ? COMMON_LAST : LAST;
-        }
         int hyphen = word.indexOf('-');
         if (hyphen > 0) {
             String head = word.substring(0, hyphen);
@@ -237,6 +325,10 @@ public final class PersonNameDetector implements Detector {
         if (i < length && text.charAt(i) == '.' && (i + 1 >= length || !Character.isLetterOrDigit(text.charAt(i + 1)))) {
             return i + 1;
         }
+        if (i + 2 < length && text.charAt(i) == '.' && isUpper(text.charAt(i + 1)) && text.charAt(i + 2) == '.'
+                && (i + 3 >= length || !Character.isLetterOrDigit(text.charAt(i + 3)))) {
+            return i + 3;
+        }
         int lowers = 0;
         while (i < length) {
             char c = text.charAt(i);
@@ -246,6 +338,9 @@ public final class PersonNameDetector implements Detector {
             } else if ((c == '-' || isApostrophe(c)) && i + 1 < length && isUpper(text.charAt(i + 1))
                     && (lowers > 0 || isApostrophe(c))) {
                 i += 2;
+            } else if (c == '-' && lowers > 0 && i + 2 < length && isLower(text.charAt(i + 1))
+                    && isLower(text.charAt(i + 2))) {
+                i += 1;
             } else if (isUpper(c) && NAME_PREFIXES.contains(text.substring(start, i).replace('’', '\''))) {
                 i++;
             } else {
@@ -273,13 +368,19 @@ public final class PersonNameDetector implements Detector {
             return -1;
         }
         i++;
-        while (i < length && !isUpper(text.charAt(i))) {
-            int wordEnd = i;
+        while (i < length) {
+            int wordEnd = i + 1;
             while (wordEnd < length && isLower(text.charAt(wordEnd))) {
                 wordEnd++;
             }
-            if (wordEnd == i || wordEnd >= length || !isSpace(text.charAt(wordEnd))
-                    || !PARTICLES.contains(text.substring(i, wordEnd))) {
+            boolean capitalParticle = isUpper(text.charAt(i)) && wordEnd < length && isSpace(text.charAt(wordEnd))
+                    && wordEnd + 1 < length && isUpper(text.charAt(wordEnd + 1))
+                    && CAPITAL_PARTICLES.contains(text.substring(i, wordEnd));
+            if (isUpper(text.charAt(i)) && !capitalParticle) {
+                break;
+            }
+            if (!capitalParticle && (!isLower(text.charAt(i)) || wordEnd >= length || !isSpace(text.charAt(wordEnd))
+                    || !PARTICLES.contains(text.substring(i, wordEnd)))) {
                 return -1;
             }
             i = wordEnd + 1;
@@ -298,7 +399,7 @@ public final class PersonNameDetector implements Detector {
     }
 
     /** How strongly the words before {@code start} announce a name: a title, a greeting, a label, a JSON key. */
-    private static int cueBefore(String text, int start) {
+    static int cueBefore(String text, int start) {
         int i = start - 1;
         boolean colon = false;
         boolean quote = false;
@@ -363,7 +464,7 @@ public final class PersonNameDetector implements Detector {
         return normalise(text.substring(i + 1, end));
     }
 
-    private static int cueAfter(String text, int end) {
+    static int cueAfter(String text, int end) {
         int length = text.length();
         int i = end;
         if (i + 1 < length && isApostrophe(text.charAt(i)) && text.charAt(i + 1) == 's') {
@@ -409,6 +510,65 @@ public final class PersonNameDetector implements Detector {
         char c = text.charAt(i);
         return c == '.' || c == '!' || c == '?' || c == '\n' || c == '\r' || c == ':' || c == '*' || c == '#'
                 || c == '-' || c == '>';
+    }
+
+    /**
+     * "Wright, Travis", "Thompson, Lauren": one or two words whose last is a known surname, a comma, and a known
+     * first name. Where the name ends, or -1.
+     */
+    private int lastCommaFirst(String text, int[] starts, int[] ends, int count) {
+        int end = ends[count - 1];
+        String surname = normalise(text.substring(starts[count - 1], end));
+        if (count > 2 || end + 2 >= text.length() || text.charAt(end) != ',' || text.charAt(end + 1) != ' '
+                || lexicon.isNotName(surname)) {
+            return -1;
+        }
+        int firstEnd = tokenEnd(text, end + 2);
+        int firstKind = firstEnd < 0 ? OTHER : classify(text, end + 2, firstEnd);
+        boolean listedSurname = lexicon.isLastName(surname);
+        // An unlisted surname needs a listed first name after it and a cue before it: "Refund to Fairweather, Alistair".
+        if (!(listedSurname && (firstKind == FIRST || firstKind == UNKNOWN))
+                && !(firstKind == FIRST && cueBefore(text, starts[count - 1]) >= WEAK)) {
+            return -1;
+        }
+        int next = nextTokenStart(text, firstEnd);
+        int nextEnd = next < 0 ? -1 : tokenEnd(text, next);
+        if (nextEnd > 0 && classify(text, next, nextEnd) == INITIAL) {
+            return nextEnd;
+        }
+        return nextEnd > 0 ? -1 : firstEnd;
+    }
+
+    /** Where lower-case particles right before {@code start} begin ("heer van Dijk"), or {@code start}. */
+    private static int particlesBefore(String text, int start) {
+        int begin = start;
+        int i = start - 1;
+        while (i > 0 && text.charAt(i) == ' ') {
+            int wordEnd = i;
+            int wordStart = wordEnd;
+            while (wordStart > 0 && isLower(text.charAt(wordStart - 1))) {
+                wordStart--;
+            }
+            if (wordStart == wordEnd || !PARTICLES.contains(text.substring(wordStart, wordEnd))) {
+                break;
+            }
+            begin = wordStart;
+            i = wordStart - 1;
+        }
+        return begin;
+    }
+
+    /**
+     * Values under a label that names a person ({@code "cardholder": "..."}, {@code Nombre: ...}, a {@code patient}
+     * column, HL7 {@code PID-5}), in any case and script, when they read as a name.
+     */
+    private void labelled(String text, List<Finding> findings) {
+        for (Fields.Field field : Fields.of(text)) {
+            if (NameForms.isNameLabel(field.label()) && NameForms.readsAsName(lexicon, text, field.start(),
+                    field.end())) {
+                findings.add(new Finding(field.start(), field.end(), PiiTypes.PERSON));
+            }
+        }
     }
 
     /** Skips the rest of a word that could not start a name, such as "OpenAI" or "JIRA-70707". */

@@ -43,6 +43,12 @@ public final class PhoneDetector implements Detector {
     private static final int NANP_WITH_PREFIX = 11;
     private static final int PROBE_CALLING_CODE = 49;
     private static final int MAX_NATIONAL_SIGNIFICANT = 17;
+    private static final int CUE_WINDOW = 32;
+    private static final Keywords PHONE_WORDS = new Keywords("tel", "phone", "mobile", "mobil", "cell", "call", "fax",
+            "handy", "telefon", "téléphone", "telefono", "teléfono", "portable", "móvil", "movil", "cellulare", "gsm",
+            "whatsapp", "ring", "reach", "contact", "rückruf", "anruf", "erreichbar", "appeler", "rappeler", "llamar",
+            "chiamare", "bellen", "numer", "tlf", "puhelin", "τηλ", "телефон", "手机", "电话",
+            "رقم الهاتف");
 
     private final PhoneNumberUtil phoneNumbers = PhoneNumberUtil.getInstance();
     /** One region per country calling code: validity is judged per calling code, so the others add only cost. */
@@ -268,7 +274,8 @@ public final class PhoneDetector implements Detector {
             return false;
         }
         if (Chars.attachedBefore(text, run.start) || Chars.attachedAfter(text, run.end)
-                || isCurrency(text, run.start) || Ibans.continuesIbanShape(text, run.start)) {
+                || isCurrency(text, run.start) || Ibans.continuesIbanShape(text, run.start)
+                || followedByCurrencyOrUnit(text, run.end)) {
             return false;
         }
         String candidate = text.substring(run.start, run.end);
@@ -291,12 +298,20 @@ public final class PhoneDetector implements Detector {
             }
             return false;
         }
-        if (run.groupCount == 1 && !trunkZero) {
+        // Undivided and dotted runs in weaker layouts are mostly ids, quantities and code; they need a word saying
+        // "phone" before them or a label over them.
+        // So do runs quoted on their own, as values in code are.
+        boolean cued = PHONE_WORDS.cueOrQuestion(text, run.start, run.end, CUE_WINDOW);
+        if (((run.groupCount == 1 || run.separator == '.' || isQuoted(text, run)) && !cued) || isHoursShape(run)
+                || isPersonnummerShape(run)) {
             return false;
         }
         costlyCheck.run();
         for (String region : candidateRegions) {
-            if (isValid(candidate, region)) {
+            // A national number with its trunk 0 that the text calls one need only be possible: people write
+            // unassigned and new ranges.
+            if (isValid(candidate, region) || (cued && trunkZero && digitAfterTrunkZero(text, run.start) > '0'
+                    && isPossible(candidate, region))) {
                 return true;
             }
         }
@@ -362,6 +377,65 @@ public final class PhoneDetector implements Detector {
             }
         }
         return true;
+    }
+
+    private static char digitAfterTrunkZero(String text, int start) {
+        for (int i = text.indexOf('0', start) + 1; i < text.length(); i++) {
+            if (Chars.isDigit(text.charAt(i))) {
+                return text.charAt(i);
+            }
+        }
+        return '0';
+    }
+
+    /** {@code 46 534 058 EUR}, {@code 74 814 doses}: an amount or a quantity, whatever its digits would dial. */
+    private static boolean followedByCurrencyOrUnit(String text, int end) {
+        int i = end;
+        if (i < text.length() && text.charAt(i) == ' ') {
+            i++;
+        }
+        if (i >= text.length()) {
+            return false;
+        }
+        char c = text.charAt(i);
+        if (c == '€' || c == '$' || c == '£' || c == '¥' || c == '%') {
+            return true;
+        }
+        int wordEnd = i;
+        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+            wordEnd++;
+        }
+        String word = text.substring(i, wordEnd);
+        return (word.length() == 3 && word.chars().allMatch(Chars::isUpperAscii)) || UNITS.contains(word);
+    }
+
+    private static final Set<String> UNITS = Set.of("units", "doses", "items", "pcs", "kg", "km", "tons", "tonnes",
+            "shares", "users", "customers", "records", "rows", "bytes", "people", "patients", "orders", "euro",
+            "euros", "dollars", "pounds", "francs");
+
+    private static boolean isQuoted(String text, Run run) {
+        return run.start > 0 && run.end < text.length() && (text.charAt(run.start - 1) == '\''
+                || text.charAt(run.start - 1) == '"') && text.charAt(run.end) == text.charAt(run.start - 1);
+    }
+
+    /** {@code 680714-4387}: a Swedish personal number, a date of birth and four digits. */
+    private static boolean isPersonnummerShape(Run run) {
+        if (run.groupCount != 2 || run.groupLengths[0] != 6 || run.groupLengths[1] != 4) {
+            return false;
+        }
+        int month = run.groupValues[0] / 100 % 100;
+        int day = run.groupValues[0] % 100;
+        return month >= 1 && month <= 12 && ((day >= 1 && day <= 31) || (day >= 61 && day <= 91));
+    }
+
+    /** {@code 0800-1800}: opening hours, two four-digit times of day. */
+    private static boolean isHoursShape(Run run) {
+        return run.groupCount == 2 && run.separator == '-' && run.groupLengths[0] == 4 && run.groupLengths[1] == 4
+                && isTimeOfDay(run.groupValues[0]) && isTimeOfDay(run.groupValues[1]);
+    }
+
+    private static boolean isTimeOfDay(int hhmm) {
+        return hhmm / 100 <= 24 && hhmm % 100 < 60;
     }
 
     private static boolean isSsnShape(Run run) {

@@ -12,10 +12,15 @@ public final class PiiTypes {
     public static final String IP_ADDRESS = "IP_ADDRESS";
     public static final String SECRET = "SECRET";
     public static final String PERSON = "PERSON";
+    public static final String NATIONAL_ID = "NATIONAL_ID";
+    public static final String MEDICAL_RECORD = "MEDICAL_RECORD";
+    public static final String BANK_ACCOUNT = "BANK_ACCOUNT";
+    public static final String POSTAL_ADDRESS = "POSTAL_ADDRESS";
+    public static final String DATE_OF_BIRTH = "DATE_OF_BIRTH";
 
     /** Every built-in type. */
     public static final List<String> BUILT_IN = List.of(EMAIL, PHONE, CREDIT_CARD, IBAN, US_SSN, IP_ADDRESS, SECRET,
-            PERSON);
+            PERSON, NATIONAL_ID, MEDICAL_RECORD, BANK_ACCOUNT, POSTAL_ADDRESS, DATE_OF_BIRTH);
 
     private PiiTypes() {
     }

@@ -47,6 +47,8 @@ public final class SecretDetector implements Detector {
             new Rule("rk_test_", (text, at) -> atLeast(text, at, 10, Chars::isAsciiAlnum)),
             new Rule("pk_live_", (text, at) -> atLeast(text, at, 10, Chars::isAsciiAlnum)),
             new Rule("AIza", (text, at) -> exactly(text, at, 35, Chars::isTokenChar)),
+            new Rule("glpat-", (text, at) -> atLeast(text, at, 20, Chars::isTokenChar)),
+            new Rule("hf_", (text, at) -> atLeast(text, at, 30, Chars::isAsciiAlnum)),
             new Rule("eyJ", SecretDetector::jwt));
 
     @FunctionalInterface
@@ -56,6 +58,7 @@ public final class SecretDetector implements Detector {
 
     @Override
     public void detect(String text, List<Finding> findings) {
+        int ours = findings.size();
         for (Rule rule : RULES) {
             String prefix = rule.prefix();
             int at = text.indexOf(prefix);
@@ -69,6 +72,55 @@ public final class SecretDetector implements Detector {
             }
         }
         findPrivateKeys(text, findings);
+        findLabelled(text, findings, ours);
+    }
+
+    private static final Keywords SECRET_LABELS = new Keywords("secret", "password", "passwd", "pwd", "token",
+            "api_key", "apikey", "api-key", "access_key", "accesskey", "accountkey", "account_key", "private_key",
+            "client_secret", "auth_key", "sharedaccesskey", "signing_key", "credential");
+    private static final int MIN_LABELLED = 16;
+
+    /**
+     * Values under a label that names a credential ({@code AWS_SECRET_ACCESS_KEY=}, {@code AccountKey=},
+     * {@code "password":}) that read as one: no spaces, at least 16 characters, letters and digits mixed.
+     */
+    private static void findLabelled(String text, List<Finding> findings, int ours) {
+        if (text.indexOf('=') < 0 && text.indexOf(':') < 0) {
+            return;
+        }
+        java.util.BitSet byPrefix = null;
+        for (Fields.Field field : Fields.of(text)) {
+            if (field.end() - field.start() < MIN_LABELLED || !SECRET_LABELS.in(field.label())
+                    || !readsAsCredential(text, field.start(), field.end())) {
+                continue;
+            }
+            if (byPrefix == null) {
+                byPrefix = new java.util.BitSet(text.length());
+                for (int i = ours; i < findings.size(); i++) {
+                    byPrefix.set(findings.get(i).start(), findings.get(i).end());
+                }
+            }
+            int covered = byPrefix.nextSetBit(field.start());
+            if (covered < 0 || covered >= field.end()) {
+                findings.add(new Finding(field.start(), field.end(), PiiTypes.SECRET));
+            }
+        }
+    }
+
+    private static boolean readsAsCredential(String text, int start, int end) {
+        boolean letter = false;
+        boolean digit = false;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (Chars.isDigit(c)) {
+                digit = true;
+            } else if (Chars.isAsciiLetter(c)) {
+                letter = true;
+            } else if (!(c == '+' || c == '/' || c == '=' || c == '_' || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return letter && digit;
     }
 
     private static boolean isUpperOrDigit(char c) {

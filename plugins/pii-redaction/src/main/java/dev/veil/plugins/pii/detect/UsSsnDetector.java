@@ -4,29 +4,48 @@ import java.util.List;
 
 /**
  * Finds US social security numbers written {@code AAA-GG-SSSS} or {@code AAA GG SSSS}. Undivided nine-digit runs are
- * left alone: without the separators they are as likely any other identifier. Numbers the SSA never issues (area 000,
+ * taken only where a word or label before them says SSN: without the separators they are as likely any other
+ * identifier. Numbers the SSA never issues (area 000,
  * 666 or 900-999, group 00, serial 0000) are placeholders, not personal data, and are not reported.
  */
 public final class UsSsnDetector implements Detector {
     private static final int LENGTH = 11;
 
+    private static final int UNDIVIDED = 9;
+    private static final int WINDOW = 32;
+    private static final Keywords SSN = new Keywords("ssn", "social security", "soc sec", "ss#", "ss #",
+            "ss no");
+
     @Override
     public void detect(String text, List<Finding> findings) {
         int last = text.length() - LENGTH;
-        int i = 0;
-        while (i <= last) {
-            char separator = text.charAt(i + 3);
-            if ((separator != '-' && separator != ' ') || text.charAt(i + 6) != separator || !digitsAt(text, i)) {
-                i++;
+        int done = 0;
+        for (int i : DigitRuns.of(text)) {
+            if (i < done || Chars.attachedBefore(text, i)) {
                 continue;
             }
-            if (!Chars.attachedBefore(text, i) && !Chars.attachedAfter(text, i + LENGTH) && issuable(text, i)) {
+            if (i <= last && (text.charAt(i + 3) == '-' || text.charAt(i + 3) == ' ')
+                    && text.charAt(i + 6) == text.charAt(i + 3) && digitsAt(text, i)
+                    && !Chars.attachedAfter(text, i + LENGTH) && issuable(text, i)) {
                 findings.add(new Finding(i, i + LENGTH, PiiTypes.US_SSN));
-                i += LENGTH;
-            } else {
-                i++;
+                done = i + LENGTH;
+            } else if (undivided(text, i)) {
+                findings.add(new Finding(i, i + UNDIVIDED, PiiTypes.US_SSN));
+                done = i + UNDIVIDED;
             }
         }
+    }
+
+    /** Whether nine undivided digits start at {@code i} where a word or label says SSN, issuable like the others. */
+    private static boolean undivided(String text, int i) {
+        int end = i;
+        while (end < text.length() && Chars.isDigit(text.charAt(end))) {
+            end++;
+        }
+        return end - i == UNDIVIDED && !Chars.attachedAfter(text, end)
+                && issuable(text.substring(i, i + 3) + "-" + text.substring(i + 3, i + 5) + "-"
+                        + text.substring(i + 5, end), 0)
+                && SSN.cue(text, i, end, WINDOW);
     }
 
     private static boolean digitsAt(String text, int start) {

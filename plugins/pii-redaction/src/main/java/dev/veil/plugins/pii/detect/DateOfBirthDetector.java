@@ -1,0 +1,100 @@
+package dev.veil.plugins.pii.detect;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Finds birth dates ({@link PiiTypes#DATE_OF_BIRTH}): a date (see {@link Dates}) that a word before it calls one —
+ * "born", "DOB", "date of birth", "geb.", "né le", "nato il", "fecha de nacimiento", "geboortedatum", "data
+ * urodzenia" — or that stands under such a label, key or column ({@code "dob":}, {@code | DOB |}, HL7
+ * {@code PID-7}). Other dates (of an order, a visit, a release) are left alone. The word may stand on the line
+ * before when the date answers it ("...and your date of birth?" / "15/11/1976"), but never across another date.
+ */
+public final class DateOfBirthDetector implements Detector {
+    private static final int WINDOW = 48;
+    private static final int ANSWER_PREFIX = 64;
+    private static final int MONTH_REACH = 12;
+    private static final Keywords BIRTH = new Keywords("born", "birth", "dob", "d.o.b", "geb.", "geb ", "geboren",
+            "geburt", "né le", "née le", "né(e)", "né ", "née ", "naissance", "nato ", "nata ", "nato il", "nata il",
+            "nascita", "nacimiento", "nacido", "nacida", "geboortedatum", "geboren op", "urodzenia", "urodzony",
+            "urodzona", "födelsedatum", "född", "fødselsdato", "født", "syntymäaika", "data de nascimento",
+            "date de naiss", "fecha nac", "f. nac");
+
+    @Override
+    public void detect(String text, List<Finding> findings) {
+        int done = 0;
+        // Every date holds a digit run that starts a word, and starts there or at a month name just before it.
+        for (int digits : DigitRuns.of(text)) {
+            if (digits < done || (digits > 0 && Character.isLetterOrDigit(text.charAt(digits - 1)))) {
+                continue;
+            }
+            int monthName = monthNameBefore(text, digits);
+            int end = monthName >= done ? at(text, monthName, false, findings) : -1;
+            if (end < 0) {
+                end = at(text, digits, true, findings);
+            }
+            if (end > 0) {
+                done = end;
+            }
+        }
+    }
+
+    /** Reports the date starting at {@code start} if it is a birth date; where any date there ends, or -1. */
+    private static int at(String text, int start, boolean digit, List<Finding> findings) {
+        if (start < 0) {
+            return -1;
+        }
+        int end = Dates.end(text, start);
+        boolean compact = false;
+        if (end < 0 && digit) {
+            end = Dates.compactEnd(text, start);
+            compact = true;
+        }
+        if (end < 0 || Chars.attachedAfter(text, end)) {
+            return -1;
+        }
+        String label = Fields.labelOf(text, start, end);
+        if (BIRTH.in(label) || (!compact && cuedBefore(text, start))) {
+            findings.add(new Finding(start, end, PiiTypes.DATE_OF_BIRTH));
+        }
+        return end;
+    }
+
+    /** The start of a word within a month name's reach before {@code digits} ("January 17"), or -1. */
+    private static int monthNameBefore(String text, int digits) {
+        int i = digits;
+        while (i > 0 && (text.charAt(i - 1) == ' ' || text.charAt(i - 1) == '.')) {
+            i--;
+        }
+        int wordEnd = i;
+        while (i > 0 && Character.isLetter(text.charAt(i - 1))) {
+            i--;
+        }
+        return wordEnd > i && digits - i <= MONTH_REACH ? i : -1;
+    }
+
+    /**
+     * Whether a birth word stands before the date on its line, or in the question on the line before when only a
+     * short answer ({@code [09:15] caller: sure its ...}) leads to the date, with no other date between.
+     */
+    private static boolean cuedBefore(String text, int start) {
+        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        int from = Math.max(lineStart, start - WINDOW);
+        if (start - lineStart <= ANSWER_PREFIX && lineStart > 1 && text.charAt(lineStart - 2) == '?') {
+            int previousLine = text.lastIndexOf('\n', lineStart - 2) + 1;
+            from = Math.max(previousLine, start - WINDOW - ANSWER_PREFIX);
+        }
+        String before = text.substring(from, start).toLowerCase(Locale.ROOT);
+        int cue = BIRTH.lastIn(before);
+        return cue >= 0 && !holdsDate(before, cue);
+    }
+
+    private static boolean holdsDate(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            if ((i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1))) && Dates.end(text, i) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
