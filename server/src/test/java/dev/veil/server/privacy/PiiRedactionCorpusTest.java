@@ -31,6 +31,8 @@ import dev.veil.server.testing.VeilUnderTest;
 class PiiRedactionCorpusTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern TOKEN = Pattern.compile("[\\p{L}\\p{N}]+");
+    /** Veil's own placeholders, such as {@code <EMAIL_1>}: their letters are no word of the client's text. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("<[A-Z_]+_\\d+>");
     private static final double STRUCTURED_RECALL = 0.99;
     private static final double PERSON_RECALL = 0.90;
     private static final double NEGATIVE_SURVIVAL = 0.99;
@@ -165,10 +167,11 @@ class PiiRedactionCorpusTest {
             if (sent.contains(value)) {
                 return false;
             }
+            String sentText = PLACEHOLDER.matcher(sent).replaceAll(" ");
             var words = TOKEN.matcher(value);
             while (words.find()) {
                 String word = words.group();
-                if (word.length() >= 3 && occurrences(sent, word) > occurrences(outsideSpans, word)) {
+                if (word.length() >= 3 && occurrences(sentText, word) > occurrences(outsideSpans, word)) {
                     return false;
                 }
             }
