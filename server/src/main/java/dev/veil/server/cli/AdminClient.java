@@ -6,6 +6,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Long enough for a large usage export, short enough that a hung server does not hang a script. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
     /** An answer of the admin API, success or error, as it came. */
     record Answer(int status, byte[] body) {
@@ -106,6 +109,7 @@ final class AdminClient {
 
     private HttpRequest.Builder request(String pathAndQuery) {
         return HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+                .timeout(ANSWER_TIMEOUT)
                 .header("Authorization", "Bearer " + masterKey);
     }
 
@@ -113,6 +117,8 @@ final class AdminClient {
         try {
             HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Answer(response.statusCode(), response.body());
+        } catch (HttpTimeoutException e) {
+            throw new CliFailure("Veil at " + baseUrl + " did not answer within " + ANSWER_TIMEOUT.toSeconds() + " s", 1);
         } catch (IOException e) {
             throw new CliFailure("cannot reach Veil at " + baseUrl + "; start it with ./veil run or set VEIL_URL", 1);
         } catch (InterruptedException e) {

@@ -239,13 +239,19 @@ final class ConfigReader {
             try {
                 URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
                 if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                    throw invalid(setting, "'" + text + "' must be an absolute http:// or https:// URL");
+                    throw invalid(setting, "'" + withoutSecrets(text)
+                            + "' must be an absolute http:// or https:// URL");
                 }
                 return uri;
             } catch (URISyntaxException e) {
-                throw invalid(setting, "'" + text + "' is not a valid URL");
+                throw invalid(setting, "'" + withoutSecrets(text) + "' is not a valid URL");
             }
         });
+    }
+
+    /** A URL as an error message may show it: credentials before the host and the query, which may hold keys, cut. */
+    private static String withoutSecrets(String url) {
+        return url.replaceFirst("//[^/@]*@", "//").replaceFirst("[?#].*", "");
     }
 
     /** A list of single values; none when absent. */

@@ -178,6 +178,13 @@ class ConfigReaderTest {
     }
 
     @Test
+    void aRejectedUrlIsShownWithoutItsCredentialsOrQuery() {
+        assertThatThrownBy(() -> setting("ftp://admin:s3cret@example.com/v1?api_key=k-123").url("value"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("veil.section.value: 'ftp://example.com/v1' must be an absolute http:// or https:// URL");
+    }
+
+    @Test
     void rejectsAUrlThatIsNotHttp() {
         assertThatThrownBy(() -> setting("ftp://example.com").url("value"))
                 .isInstanceOf(ConfigException.class)
