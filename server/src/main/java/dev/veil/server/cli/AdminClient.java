@@ -118,7 +118,8 @@ final class AdminClient {
             HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Answer(response.statusCode(), response.body());
         } catch (HttpTimeoutException e) {
-            throw new CliFailure("Veil at " + baseUrl + " did not answer within " + ANSWER_TIMEOUT.toSeconds() + " s", 1);
+            throw new CliFailure("Veil at " + baseUrl + " did not answer within " + ANSWER_TIMEOUT.toSeconds() + " s",
+                    1);
         } catch (IOException e) {
             throw new CliFailure("cannot reach Veil at " + baseUrl + "; start it with ./veil run or set VEIL_URL", 1);
         } catch (InterruptedException e) {
