@@ -8,16 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.veil.server.testing.FakeClock;
+
 class DecisionCacheTest {
     private static final Duration TTL = Duration.ofSeconds(5);
 
-    private final AtomicLong nanos = new AtomicLong();
-    private final DecisionCache cache = new DecisionCache(10, TTL, nanos::get);
+    private final FakeClock clock = new FakeClock();
+    private final DecisionCache cache = new DecisionCache(10, TTL, clock::nanos);
 
     @Test
     void reusesADecisionForTheSameInputBytes() {
@@ -38,9 +39,9 @@ class DecisionCacheTest {
     void forgetsADecisionOnceItsTimeToLiveHasPassed() {
         cache.put(input("{\"a\":1}"), decision(true));
 
-        nanos.addAndGet(TTL.minusNanos(1).toNanos());
+        clock.advance(TTL.minusNanos(1));
         Decision beforeExpiry = cache.get(input("{\"a\":1}"));
-        nanos.addAndGet(1);
+        clock.advance(Duration.ofNanos(1));
 
         assertThat(beforeExpiry).isNotNull();
         assertThat(cache.get(input("{\"a\":1}"))).isNull();
