@@ -8,6 +8,10 @@
 #     retention and set redaction modes.
 #   - redact: redaction modes by PII type (pseudonymize, mask, hash, block) that override the redaction plugin's
 #     config: settings.redact for every request, then the data class's own redact on top.
+#   - conversation_state: where Veil may keep a conversation it holds for the client (Responses API state):
+#     "disk" (encrypted, until its TTL), "memory" (a short TTL, nothing on disk) or "none" (a request that asks Veil
+#     to keep state is refused). Under zero retention: settings.zero_retention_conversation_state (default
+#     "memory"), or the data class's own conversation_state.
 #
 #   permitted is the list of candidates that pass every rule; deny explains an empty list.
 # schemas:
@@ -78,6 +82,16 @@ default data_class_redact := {}
 data_class_redact := data_class.redact
 
 redact := object.union(object.get(settings, "redact", {}), data_class_redact)
+
+default conversation_state := "disk"
+
+conversation_state := state if {
+	zero_retention
+	not data_class.conversation_state
+	state := object.get(settings, "zero_retention_conversation_state", "memory")
+}
+
+conversation_state := data_class.conversation_state
 
 allowed_by_data_class(_) if not declared_class
 

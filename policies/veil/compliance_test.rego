@@ -16,6 +16,7 @@ settings := {"compliance": {
 	"data_classes": {
 		"health": {"providers": ["azure"], "zero_retention": true},
 		"hr": {"providers": [], "redact": {"PERSON": "block", "EMAIL": "hash"}},
+		"legal": {"providers": [], "zero_retention": true, "conversation_state": "none"},
 	},
 	"redact": {"EMAIL": "mask"},
 }}
@@ -104,7 +105,7 @@ test_required_zero_retention_without_such_a_candidate_denies if {
 test_unknown_data_class_is_denied_naming_the_known_ones if {
 	denied := compliance.deny with input as request("acme", {}, {}, {"data_class": "helth"})
 		with data.veil.settings as settings
-	denied == {`data class "helth" is not one the policy knows (known: health, hr)`}
+	denied == {`data class "helth" is not one the policy knows (known: health, hr, legal)`}
 }
 
 test_unknown_data_class_permits_no_candidate if {
@@ -136,6 +137,26 @@ test_settings_redact_applies_to_every_request if {
 
 test_data_class_redact_overrides_settings_redact if {
 	compliance.redact == {"EMAIL": "hash", "PERSON": "block"} with input as request("acme", {}, {}, {"data_class": "hr"})
+		with data.veil.settings as settings
+}
+
+test_conversation_state_is_kept_on_disk_without_zero_retention if {
+	compliance.conversation_state == "disk" with input as request("acme", {}, {}, {})
+		with data.veil.settings as settings
+}
+
+test_conversation_state_is_kept_in_memory_under_zero_retention if {
+	compliance.conversation_state == "memory" with input as request("bank", {}, {}, {})
+		with data.veil.settings as settings
+}
+
+test_settings_choose_the_conversation_state_under_zero_retention if {
+	compliance.conversation_state == "none" with input as request("bank", {}, {}, {})
+		with data.veil.settings as {"compliance": object.union(settings.compliance, {"zero_retention_conversation_state": "none"})}
+}
+
+test_data_class_chooses_its_conversation_state if {
+	compliance.conversation_state == "none" with input as request("acme", {}, {}, {"data_class": "legal"})
 		with data.veil.settings as settings
 }
 

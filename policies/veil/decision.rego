@@ -2,7 +2,7 @@
 # title: Veil's decision for one request
 # description: |-
 #   Whether the request may proceed, why not, which targets in which order, an output token cap, whether zero
-#   retention applies, and PII redaction modes. Veil asks for this document (veil.opa.decision-path veil/decision)
+#   retention applies, PII redaction modes, and where conversation state may be kept. Veil asks for this document (veil.opa.decision-path veil/decision)
 #   with input version 1; docs/policy.md describes both, policies/schemas/input.jsonschema the input.
 # entrypoint: true
 # schemas:
@@ -38,3 +38,5 @@ max_tokens := limits.max_tokens
 zero_retention := compliance.zero_retention
 
 redact := compliance.redact
+
+conversation_state := compliance.conversation_state

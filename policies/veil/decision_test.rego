@@ -55,6 +55,10 @@ test_redaction_modes_reach_the_decision if {
 		with data.veil.settings.compliance.redact as {"EMAIL": "mask"}
 }
 
+test_conversation_state_reaches_the_decision if {
+	decision.conversation_state == "memory" with input as object.union(base, {"zero_retention": true})
+}
+
 test_team_cap_reaches_the_decision if {
 	decision.max_tokens == 256 with input as base
 		with data.veil.settings.limits as {"teams": {"support": {"max_tokens": 256}}}

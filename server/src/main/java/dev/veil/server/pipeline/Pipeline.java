@@ -83,6 +83,14 @@ public final class Pipeline {
         /** Sets the surface's own request-id headers besides {@code x-veil-request-id}, before anything else. */
         default void identify(ServerResponse response, String requestId) {
         }
+
+        /**
+         * Sees the request's exchange once it exists, before any plugin does: a surface that carries state across
+         * requests (the Responses API's conversations) puts it there for the phases to read, and keeps the exchange
+         * to read what they decided.
+         */
+        default void exchange(ServerExchange exchange) {
+        }
     }
 
     /** A surface that answers chat requests, as JSON or a stream. */
@@ -268,6 +276,7 @@ public final class Pipeline {
                     estimate.outputTokens(), response::header);
             serving.audit.pricing(serving.ticket::costMicros);
             serving.exchange = exchange(request, requestId, surface.name(), caller, estimate.streaming(), start);
+            surface.exchange(serving.exchange);
             gateway.plugins().onExchange(serving.exchange);
             serving.audit.attach(serving.exchange);
             stages.accept(parsed, serving);

@@ -18,9 +18,11 @@ import dev.veil.server.config.TargetRef;
  * @param zeroRetention whether zero retention is required
  * @param redact redaction modes by PII type
  * @param decisionId OPA's decision id, when its decision logging is on
+ * @param conversationState where conversation state may be kept, when the policy said
  */
 public record Decision(boolean allow, List<String> reasons, Optional<List<TargetRef>> targets, OptionalInt maxTokens,
-                       Optional<Boolean> zeroRetention, Map<String, String> redact, Optional<String> decisionId) {
+                       Optional<Boolean> zeroRetention, Map<String, String> redact, Optional<String> decisionId,
+                       Optional<ConversationState> conversationState) {
     public Decision {
         reasons = List.copyOf(reasons);
         Objects.requireNonNull(targets, "targets");
@@ -28,5 +30,6 @@ public record Decision(boolean allow, List<String> reasons, Optional<List<Target
         Objects.requireNonNull(zeroRetention, "zeroRetention");
         redact = Map.copyOf(redact);
         Objects.requireNonNull(decisionId, "decisionId");
+        Objects.requireNonNull(conversationState, "conversationState");
     }
 }

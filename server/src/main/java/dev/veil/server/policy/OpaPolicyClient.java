@@ -70,7 +70,8 @@ public final class OpaPolicyClient implements AutoCloseable {
         JsonNode result = answer.get("result");
         if (result == null || !result.isObject()) {
             return new Decision(false, List.of("the policy at " + decisionPath + " returned no decision"),
-                    Optional.empty(), OptionalInt.empty(), Optional.empty(), Map.of(), decisionId);
+                    Optional.empty(), OptionalInt.empty(), Optional.empty(), Map.of(), decisionId,
+                    Optional.empty());
         }
         return decision(result, decisionId);
     }
@@ -118,7 +119,11 @@ public final class OpaPolicyClient implements AutoCloseable {
                 redact.put(entry.getKey(), entry.getValue().textValue());
             }
         }
-        return new Decision(allow, reasons, targets, maxTokens, zeroRetention, redact, decisionId);
+        Optional<ConversationState> conversationState = result.path("conversation_state").isTextual()
+                ? Optional.of(ConversationState.fromDecision(result.get("conversation_state").textValue()))
+                : Optional.empty();
+        return new Decision(allow, reasons, targets, maxTokens, zeroRetention, redact, decisionId,
+                conversationState);
     }
 
     /** Closes the pooled connections to OPA. */

@@ -167,6 +167,7 @@ public final class PolicyCheck implements AutoCloseable {
         if (!decision.redact().isEmpty()) {
             exchange.put(Attributes.POLICY_REDACT, RedactionObligations.of(decision.redact()));
         }
+        decision.conversationState().ifPresent(state -> exchange.put(ConversationState.KEY, state));
         List<TargetRef> permitted = decision.targets().map(targets -> targets.stream()
                 .filter(candidates::contains).distinct().toList()).orElse(candidates);
         if (decision.zeroRetention().orElse(false)) {

@@ -55,6 +55,13 @@ final class PolicyInput {
             }
             g.writeEndArray();
             g.writeNumberField("estimated_input_tokens", estimate);
+            if (exchange.get(ConversationRequest.KEY).isPresent()) {
+                ConversationRequest conversation = exchange.get(ConversationRequest.KEY).get();
+                g.writeObjectFieldStart("conversation");
+                g.writeBooleanField("store", conversation.store());
+                g.writeBooleanField("continues", conversation.continues());
+                g.writeEndObject();
+            }
         });
     }
 
