@@ -13,15 +13,16 @@ import dev.veil.server.codec.anthropic.AnthropicStreamWriter;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.core.ChatStream;
+import dev.veil.server.core.RelayedAnswer;
 import dev.veil.server.core.ServerExchange;
 import dev.veil.server.core.UpstreamException;
 import dev.veil.server.dispatch.DispatchPlan;
 import dev.veil.server.dispatch.Dispatched;
+import dev.veil.server.http.RelayStream;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Pipeline;
 import dev.veil.server.pipeline.SseRelay;
 import dev.veil.server.providers.anthropic.AnthropicAdapter;
-import dev.veil.server.providers.anthropic.AnthropicRelayStream;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
@@ -55,7 +56,7 @@ final class AnthropicPassthrough implements Pipeline.Direct {
     private final DispatchPlan plan;
     private final ServerExchange exchange;
     private byte[] answer;
-    private AnthropicRelayStream stream;
+    private RelayStream stream;
 
     private AnthropicPassthrough(Gateway gateway, byte[] body, AnthropicAdapter.ClientHeaders headers,
                                  DispatchPlan plan, ServerExchange exchange) {
@@ -88,7 +89,7 @@ final class AnthropicPassthrough implements Pipeline.Direct {
 
     @Override
     public Pipeline.Answered answer() {
-        Dispatched<AnthropicAdapter.Relayed> dispatched = gateway.dispatcher().dispatch("chat", plan,
+        Dispatched<RelayedAnswer> dispatched = gateway.dispatcher().dispatch("chat", plan,
                 (adapter, target) -> ((AnthropicAdapter) adapter).relay(body, target.model(), headers));
         ChatResponse response = dispatched.result().response();
         answer = dispatched.result().body();
@@ -99,7 +100,7 @@ final class AnthropicPassthrough implements Pipeline.Direct {
 
     @Override
     public Pipeline.Streaming stream() {
-        Dispatched<AnthropicRelayStream> dispatched = gateway.dispatcher().dispatch("chat", plan,
+        Dispatched<RelayStream> dispatched = gateway.dispatcher().dispatch("chat", plan,
                 (adapter, target) -> ((AnthropicAdapter) adapter).relayStream(body, target.model(), headers));
         stream = dispatched.result();
         ChatStream tapped = exchange.get(RequestAudit.KEY).map(audit -> audit.tap(stream)).orElse(stream);

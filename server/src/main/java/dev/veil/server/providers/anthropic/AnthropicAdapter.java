@@ -7,15 +7,17 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.veil.server.codec.MalformedUpstreamException;
+import dev.veil.server.codec.ModelField;
 import dev.veil.server.codec.UpstreamErrorEvent;
 import dev.veil.server.codec.anthropic.AnthropicWire;
-import dev.veil.server.codec.anthropic.ModelField;
 import dev.veil.server.codec.translation.WireJson;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ProviderAdapter;
+import dev.veil.server.core.RelayedAnswer;
 import dev.veil.server.core.UpstreamException;
+import dev.veil.server.http.RelayStream;
 import dev.veil.server.http.SseReader;
 import dev.veil.server.http.UpstreamClient;
 import dev.veil.server.http.UpstreamEvents;
@@ -112,23 +114,14 @@ public final class AnthropicAdapter implements ProviderAdapter {
     }
 
     /**
-     * A complete answer relayed untranslated.
-     *
-     * @param body the upstream's bytes, for the client
-     * @param response a canonical reading of them, for accounting and audit
-     */
-    public record Relayed(byte[] body, ChatResponse response) {
-    }
-
-    /**
      * Sends a client's Messages body as it is, but for its {@code model} (set to {@code model}), and returns the
      * answer's bytes with a canonical reading of them.
      */
-    public Relayed relay(byte[] body, String model, ClientHeaders client) throws UpstreamException {
+    public RelayedAnswer relay(byte[] body, String model, ClientHeaders client) throws UpstreamException {
         try (UpstreamResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model),
                 false)) {
             byte[] answer = http.body(response);
-            return new Relayed(answer, AnthropicWire.response(answer, clock.instant().getEpochSecond()));
+            return new RelayedAnswer(answer, AnthropicWire.response(answer, clock.instant().getEpochSecond()));
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
         }
@@ -138,17 +131,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
      * Starts a streamed answer to a client's Messages body sent as it is (but for its {@code model}); returns once
      * the first event that carries content has arrived.
      */
-    public AnthropicRelayStream relayStream(byte[] body, String model, ClientHeaders client)
-            throws UpstreamException {
+    public RelayStream relayStream(byte[] body, String model, ClientHeaders client) throws UpstreamException {
         UpstreamResponse response = http.post(messages, headers(client), ModelField.rewrite(body, model), true);
-        AnthropicRelayStream stream = new AnthropicRelayStream(provider, http, response, clock);
-        try {
-            stream.prime();
-            return stream;
-        } catch (UpstreamException | RuntimeException e) {
-            stream.close();
-            throw e;
-        }
+        return RelayStream.open(provider, http, response,
+                new AnthropicStreamTranslator(clock.instant().getEpochSecond()));
     }
 
     /** Asks Anthropic's own {@code count_tokens} about a client's body (its {@code model} set); returns its bytes. */

@@ -12,6 +12,7 @@ import dev.veil.server.codec.UpstreamErrorEvent;
 import dev.veil.server.codec.anthropic.AnthropicWire;
 import dev.veil.server.codec.translation.StreamDeltas;
 import dev.veil.server.codec.translation.WireJson;
+import dev.veil.server.http.RelayStream;
 import dev.veil.server.http.SseReader;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChunkChoice;
@@ -27,7 +28,7 @@ import dev.veil.spi.Usage;
  * argument fragments, {@code message_delta} the finish reason, and {@code message_stop} ends the stream with the
  * usage. {@code ping} and block boundaries add nothing; an {@code error} event is a failure.
  */
-final class AnthropicStreamTranslator {
+final class AnthropicStreamTranslator implements RelayStream.Translator {
     private final long created;
     private String id = "";
     private String model = "";
@@ -44,12 +45,18 @@ final class AnthropicStreamTranslator {
     }
 
     /** Whether {@code message_stop} has arrived. */
-    boolean ended() {
+    @Override
+    public boolean ended() {
         return ended;
     }
 
-    /** The chunk one event adds, or empty when it adds nothing. */
-    Optional<ChatChunk> translate(SseReader.Event event) throws MalformedUpstreamException, UpstreamErrorEvent {
+    @Override
+    public String endEvent() {
+        return "message_stop";
+    }
+
+    @Override
+    public Optional<ChatChunk> translate(SseReader.Event event) throws MalformedUpstreamException, UpstreamErrorEvent {
         JsonNode data = WireJson.parse(event.data(), "a stream event");
         String type = data.path("type").asText(event.name());
         return switch (type) {

@@ -1,4 +1,4 @@
-package dev.veil.server.codec.anthropic;
+package dev.veil.server.codec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,12 +6,11 @@ import java.io.UncheckedIOException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.veil.server.codec.Json;
-import dev.veil.server.codec.ModelNames;
 
 /**
  * Replaces the top-level {@code model} value of a request body in place, leaving every other byte as the client
- * wrote it: the Anthropic passthrough forwards the client's body, and only an alias Veil resolved may differ.
+ * wrote it: a passthrough (Anthropic Messages, OpenAI Responses) forwards the client's body, and only an alias Veil
+ * resolved may differ.
  */
 public final class ModelField {
     private ModelField() {
@@ -20,7 +19,7 @@ public final class ModelField {
     /**
      * {@code body} with its top-level {@code model} string set to {@code model}; {@code body} itself when it already
      * names that model (however the client escaped it). The body must be a JSON object that
-     * {@link AnthropicRequests} accepted, so it has exactly one top-level {@code model} string, and {@code model} a
+     * the surface's reader accepted, so it has exactly one top-level {@code model} string, and {@code model} a
      * valid model name ({@link ModelNames}): a route's target may come from the client's own {@code provider/model}.
      */
     public static byte[] rewrite(byte[] body, String model) {

@@ -1,9 +1,8 @@
-package dev.veil.server.providers.anthropic;
+package dev.veil.server.http;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,43 +11,62 @@ import dev.veil.server.codec.MalformedUpstreamException;
 import dev.veil.server.codec.UpstreamErrorEvent;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.UpstreamException;
-import dev.veil.server.http.SseFrames;
-import dev.veil.server.http.SseReader;
-import dev.veil.server.http.UpstreamEvents;
-import dev.veil.server.http.UpstreamHttp;
-import dev.veil.server.http.UpstreamResponse;
 import dev.veil.spi.ChatChunk;
 
 /**
- * An Anthropic stream relayed byte for byte: each upstream event goes to the client as it arrived, flushed on its
- * own, while a copy is read into canonical chunks for usage, audit and telemetry. Events read before the client's
- * output is {@linkplain #attach attached} (those up to the first chunk, read while dispatch may still fail over) wait
- * until it is. The final {@code message_stop} is held back until {@link #finish}, so that whatever must happen
- * before the end of the stream (the audit record, in sync mode) happens before the client sees it.
+ * An upstream stream relayed byte for byte (the Anthropic Messages and OpenAI Responses passthroughs): each upstream
+ * event goes to the client as it arrived, flushed on its own, while a copy is read into canonical chunks for usage,
+ * audit and telemetry. Events read before the client's output is {@linkplain #attach attached} (those up to the first
+ * chunk, read while dispatch may still fail over) wait until it is. The event that ends the stream is held back until
+ * {@link #finish}, so that whatever must happen before the end of the stream (the audit record, in sync mode) happens
+ * before the client sees it.
  */
-public final class AnthropicRelayStream implements ChatStream {
+public final class RelayStream implements ChatStream {
+    /** Reads one wire family's events into canonical chunks. */
+    public interface Translator {
+        /** The chunk one event adds, or empty when it adds nothing. */
+        Optional<ChatChunk> translate(SseReader.Event event) throws MalformedUpstreamException, UpstreamErrorEvent;
+
+        /** Whether the event that ends the stream has arrived. */
+        boolean ended();
+
+        /** The name of that event, for the log of a connection that could not be reused. */
+        String endEvent();
+    }
+
     private final String provider;
     private final UpstreamHttp http;
     private final UpstreamResponse response;
     private final SseFrames frames;
-    private final AnthropicStreamTranslator translator;
+    private final Translator translator;
     private final List<byte[]> waiting = new ArrayList<>();
     private Optional<ChatChunk> first = Optional.empty();
     private OutputStream out;
     private byte[] last;
     private boolean errorRelayed;
 
-    AnthropicRelayStream(String provider, UpstreamHttp http, UpstreamResponse response, InstantSource clock) {
+    private RelayStream(String provider, UpstreamHttp http, UpstreamResponse response, Translator translator) {
         this.provider = provider;
-        this.translator = new AnthropicStreamTranslator(clock.instant().getEpochSecond());
+        this.translator = translator;
         this.http = http;
         this.response = response;
         this.frames = http.frames(response);
     }
 
-    /** Reads up to the first chunk, so that a provider failing before any output can still be replaced. */
-    void prime() throws UpstreamException {
-        first = read();
+    /**
+     * The relay of {@code response}'s events, returned once the first event that carries content has arrived, so that
+     * a provider failing before any output can still be replaced; closes the response when it cannot return.
+     */
+    public static RelayStream open(String provider, UpstreamHttp http, UpstreamResponse response,
+                                   Translator translator) throws UpstreamException {
+        RelayStream stream = new RelayStream(provider, http, response, translator);
+        try {
+            stream.first = stream.read();
+            return stream;
+        } catch (UpstreamException | RuntimeException e) {
+            stream.close();
+            throw e;
+        }
     }
 
     /**
@@ -70,7 +88,7 @@ public final class AnthropicRelayStream implements ChatStream {
     }
 
     /**
-     * Sends the held-back {@code message_stop}, once the stream has ended.
+     * Sends the held-back last event, once the stream has ended.
      *
      * @throws UncheckedIOException when the client has gone
      */
@@ -107,7 +125,7 @@ public final class AnthropicRelayStream implements ChatStream {
                 throw http.classify(e);
             }
             if (frame == null) {
-                // A stream that ends before message_stop was cut off.
+                // A stream that ends before its last event was cut off.
                 throw UpstreamException.broken(provider, null);
             }
             Optional<ChatChunk> chunk;
@@ -146,11 +164,11 @@ public final class AnthropicRelayStream implements ChatStream {
     }
 
     /**
-     * After {@code message_stop} only the end of the body remains; reading it keeps the connection pooled. A stream
-     * that ended any other way, cut off, failed or abandoned, closes its connection.
+     * After the last event only the end of the body remains; reading it keeps the connection pooled. A stream that
+     * ended any other way, cut off, failed or abandoned, closes its connection.
      */
     @Override
     public void close() {
-        UpstreamEvents.release(provider, response, frames, translator.ended(), "message_stop");
+        UpstreamEvents.release(provider, response, frames, translator.ended(), translator.endEvent());
     }
 }

@@ -1,4 +1,4 @@
-package dev.veil.server.codec.anthropic;
+package dev.veil.server.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
