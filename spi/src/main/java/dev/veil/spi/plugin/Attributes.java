@@ -17,6 +17,29 @@ public final class Attributes {
     public static final AttributeKey<PiiFindings> PII_FINDINGS = AttributeKey.of("pii.findings", PiiFindings.class);
 
     /**
+     * The pseudonyms of the conversation this exchange continues, so that a placeholder stands for the same value in
+     * every turn (a {@code previous_response_id} chain, whose earlier turns Veil replays to the provider).
+     *
+     * <ul>
+     *   <li>The host puts it before the request phase when it keeps the exchange's conversation: the pseudonyms
+     *       stored with the previous turn, {@link Pseudonyms#NONE} on the first. It is absent on an exchange outside
+     *       a conversation (chat completions, embeddings): redaction plugins then number from 1 per request and do
+     *       not write it.</li>
+     *   <li>A redaction plugin that honours it, in its request phase, hands out for a value a placeholder in it
+     *       already stands for (same type, same value) that placeholder; numbers a new value after the highest number
+     *       of its type in it ({@link Pseudonyms#lastNumber}), skipping any placeholder-shaped text of the request;
+     *       restores all of its placeholders in the answer; and, after redacting, puts back the pseudonyms extended
+     *       by the ones it handed out — every entry it was given kept, whatever mode finally applies to its type. A
+     *       later redaction plugin thus continues the numbering of an earlier one.</li>
+     *   <li>After the exchange the host stores the value it finds here with the conversation, encrypted, under the
+     *       conversation's retention, for the next turn; never anywhere else, and never in a log, span, metric or
+     *       audit record.</li>
+     * </ul>
+     */
+    public static final AttributeKey<Pseudonyms> CONVERSATION_PSEUDONYMS = AttributeKey.of("pii.conversation_pseudonyms",
+            Pseudonyms.class);
+
+    /**
      * Whether the exchange must leave nothing behind at the provider or in Veil's own stores. Written by the client's
      * {@code x-veil-zero-retention: true} header, by plugins, and by a policy decision.
      */

@@ -69,6 +69,53 @@ class PluginValuesTest {
     }
 
     @Test
+    void pseudonymsNameTheHighestNumberOfEachType() {
+        Pseudonyms pseudonyms = Pseudonyms.of(Map.of("<EMAIL_1>", "ann@example.com", "<EMAIL_12>", "bob@example.com",
+                "<CREDIT_CARD_2>", "4111111111111111"));
+
+        assertThat(pseudonyms.lastNumber("EMAIL")).isEqualTo(12);
+        assertThat(pseudonyms.lastNumber("CREDIT_CARD")).isEqualTo(2);
+        assertThat(pseudonyms.lastNumber("PERSON")).isZero();
+        assertThat(pseudonyms.original("<EMAIL_12>")).contains("bob@example.com");
+        assertThat(pseudonyms.originals().keySet()).containsExactly("<CREDIT_CARD_2>", "<EMAIL_1>", "<EMAIL_12>");
+    }
+
+    @Test
+    void pseudonymsNeverShowAValueInTheirText() {
+        Pseudonyms pseudonyms = Pseudonyms.of(Map.of("<PERSON_1>", "Alice Smith"));
+
+        assertThat(pseudonyms.toString()).doesNotContain("Alice").contains("1");
+    }
+
+    @Test
+    void pseudonymsRefuseWhatIsNotAPlaceholderNamingItButNotTheValue() {
+        for (String notOne : List.of("PERSON_1", "<person_1>", "<PERSON>", "<PERSON_0>", "<PERSON_01>",
+                "<PERSON_1> ", "<_1>", "<PERSON_9999999999>")) {
+            assertThatThrownBy(() -> Pseudonyms.of(Map.of(notOne, "Alice Smith"))).as(notOne)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("Alice");
+        }
+    }
+
+    @Test
+    void pseudonymsGiveAValueOnePlaceholderPerType() {
+        assertThatThrownBy(() -> Pseudonyms.of(Map.of("<PERSON_1>", "Alice Smith", "<PERSON_2>", "Alice Smith")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("Alice");
+        assertThat(Pseudonyms.of(Map.of("<PERSON_1>", "Jordan", "<LOCATION_1>", "Jordan")).size()).isEqualTo(2);
+    }
+
+    @Test
+    void pseudonymsCannotBeChangedFromOutside() {
+        Map<String, String> originals = new java.util.HashMap<>(Map.of("<PERSON_1>", "Alice Smith"));
+        Pseudonyms pseudonyms = Pseudonyms.of(originals);
+        originals.put("<PERSON_2>", "Bob Jones");
+
+        assertThat(pseudonyms.size()).isEqualTo(1);
+        assertThatThrownBy(() -> pseudonyms.originals().put("<PERSON_3>", "x"))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(Pseudonyms.of(Map.of())).isSameAs(Pseudonyms.NONE);
+    }
+
+    @Test
     void policyReasonsKeepThePolicysOrder() {
         assertThat(PolicyReasons.of(List.of("b", "a")).reasons()).containsExactly("b", "a");
     }

@@ -20,6 +20,7 @@ import dev.veil.spi.plugin.DecisionPhase;
 import dev.veil.spi.plugin.EmbeddingsPhase;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.PiiFindings;
+import dev.veil.spi.plugin.Pseudonyms;
 import dev.veil.spi.plugin.RedactionObligations;
 import dev.veil.spi.plugin.RequestPhase;
 import dev.veil.spi.plugin.ResponsePhase;
@@ -36,7 +37,9 @@ import dev.veil.spi.plugin.StreamTransformer;
  *
  * <p>The placeholder → value mapping exists only in this exchange's memory, under an attribute no other part of Veil
  * reads, and is gone when the exchange is. Its size is bounded by {@code max-findings}: a request holding more
- * personal data than that is refused with a 413 before anything is sent.
+ * personal data than that is refused with a 413 before anything is sent. In a conversation Veil keeps, the mapping
+ * starts from the conversation's and is handed back to the host, which keeps it encrypted with the conversation
+ * ({@link Attributes#CONVERSATION_PSEUDONYMS}), so a placeholder stands for the same value in every turn.
  */
 public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, ResponsePhase, StreamPhase,
         EmbeddingsPhase {
@@ -69,9 +72,16 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         this.state = AttributeKey.of("pii-redaction.state." + System.identityHashCode(this), Redacted.class);
     }
 
+    /**
+     * Pseudonymizes the request. In a conversation ({@link Attributes#CONVERSATION_PSEUDONYMS} present) it starts
+     * from the conversation's placeholders, restores all of them in the answer, and puts back the conversation's
+     * placeholders with those it handed out.
+     */
     @Override
     public ChatRequest onRequest(ChatRequest request, Exchange exchange) {
+        Optional<Pseudonyms> conversation = exchange.get(Attributes.CONVERSATION_PSEUDONYMS);
         RedactionSession session = session();
+        conversation.ifPresent(session::seed);
         ChatRequest redacted;
         try {
             RequestTexts.forEach(request, session::reserve);
@@ -80,11 +90,18 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
             throw limit.inRequest();
         }
         PiiFindings findings = PiiFindings.of(session.findings());
-        if (findings.isEmpty()) {
-            return request;
+        if (conversation.isPresent()) {
+            exchange.put(Attributes.CONVERSATION_PSEUDONYMS, session.pseudonyms());
         }
-        record(exchange, findings);
-        exchange.put(state, new Redacted(session.placeholders(), findings.types()));
+        Placeholders placeholders = session.placeholders();
+        if (!findings.isEmpty()) {
+            record(exchange, findings);
+        }
+        // Kept even when nothing was found: a replayed turn may carry the conversation's placeholders as the provider
+        // wrote them, with no value left to find.
+        if (!placeholders.isEmpty()) {
+            exchange.put(state, new Redacted(placeholders, findings.types()));
+        }
         return redacted;
     }
 

@@ -10,12 +10,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.veil.plugins.pii.detect.Finding;
+import dev.veil.spi.plugin.Pseudonyms;
 
 /**
  * Pseudonymizes the texts of one request and remembers what it did: the placeholder of each distinct value (so a
  * value mentioned twice gets the same placeholder) and the finding counts by type. Every finding becomes a
  * placeholder first; which mode finally applies is settled once the policy has decided (see
- * {@link PiiRedactionPlugin#onDecision}), and a placeholder is what every mode can be derived from.
+ * {@link PiiRedactionPlugin#onDecision}), and a placeholder is what every mode can be derived from. A request that
+ * continues a conversation starts from the conversation's placeholders ({@link #seed}).
  *
  * <p>What a session holds and does is bounded by {@code maxFindings}: past that many findings in the request, that
  * many placeholder-shaped strings written by the client, or that many candidates checked at a high cost (see
@@ -46,6 +48,23 @@ final class RedactionSession {
         this.scanner = scanner;
         this.types = Set.copyOf(types);
         this.maxFindings = maxFindings;
+    }
+
+    /**
+     * Continues a conversation: each value {@code conversation} holds keeps its placeholder, new values of a type are
+     * numbered after its highest, and every one of them is restored in the answer. Call before anything is redacted.
+     * A client who writes one of these placeholders literally gets it back as the value it stands for in the
+     * conversation: the conversation's meaning of it was settled first.
+     */
+    void seed(Pseudonyms conversation) {
+        conversation.originals().forEach((placeholder, original) -> {
+            String type = typeOf(placeholder);
+            placeholderByValue.put(type + '\u0000' + original, placeholder);
+            originalByPlaceholder.put(placeholder, original);
+            int number = Integer.parseInt(placeholder, type.length() + 2, placeholder.length() - 1, 10);
+            lastNumber.merge(type, number, Math::max);
+            maxPlaceholderLength = Math.max(maxPlaceholderLength, placeholder.length());
+        });
     }
 
     /**
@@ -132,6 +151,11 @@ final class RedactionSession {
     Placeholders placeholders() {
         return originalByPlaceholder.isEmpty() ? Placeholders.NONE
                 : new Placeholders(originalByPlaceholder, maxPlaceholderLength);
+    }
+
+    /** Every placeholder of the conversation so far: those it was seeded with and those handed out since. */
+    Pseudonyms pseudonyms() {
+        return Pseudonyms.of(originalByPlaceholder);
     }
 
     private String placeholder(String type, String value) {
