@@ -127,7 +127,7 @@ public final class Routes {
             log.info("404", () -> "requests to paths Veil does not serve are answered 404");
             // The path is not quoted back: a client may have put anything in it, personal data included.
             error = new VeilException(ErrorKind.NOT_FOUND, "Unknown endpoint: Veil serves /v1/chat/completions, "
-                    + "/v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/models").withCode("unknown_url");
+                    + "/v1/responses, /v1/embeddings, /v1/messages, /v1/messages/count_tokens and /v1/models").withCode("unknown_url");
         } else {
             log.info("405", () -> "requests with a method a path does not take are answered 405");
             String allow = String.join(", ", allowed);

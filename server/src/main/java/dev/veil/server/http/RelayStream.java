@@ -99,6 +99,11 @@ public final class RelayStream implements ChatStream {
         }
     }
 
+    /** The held-back last event, as it came, until {@link #finish} sends it. */
+    public Optional<byte[]> lastEvent() {
+        return Optional.ofNullable(last);
+    }
+
     /** Whether the upstream's own {@code error} event already reached the client, so no other may follow. */
     public boolean errorRelayed() {
         return errorRelayed;

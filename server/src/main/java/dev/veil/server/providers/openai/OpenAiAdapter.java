@@ -9,14 +9,19 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.veil.server.codec.MalformedUpstreamException;
+import dev.veil.server.codec.ModelField;
 import dev.veil.server.codec.UpstreamErrorEvent;
 import dev.veil.server.codec.openai.OpenAiDialect;
 import dev.veil.server.codec.openai.OpenAiResponses;
 import dev.veil.server.codec.openai.OpenAiWriter;
+import dev.veil.server.codec.responses.ResponsesAnswers;
+import dev.veil.server.codec.translation.WireJson;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ProviderAdapter;
+import dev.veil.server.core.RelayedAnswer;
 import dev.veil.server.core.Ticker;
 import dev.veil.server.core.UpstreamException;
+import dev.veil.server.http.RelayStream;
 import dev.veil.server.http.SseReader;
 import dev.veil.server.http.UpstreamEvents;
 import dev.veil.server.http.UpstreamHttp;
@@ -84,6 +89,42 @@ public final class OpenAiAdapter implements ProviderAdapter {
         } catch (MalformedUpstreamException e) {
             throw UpstreamException.malformed(provider, e.getMessage());
         }
+    }
+
+    /** Whether the provider serves OpenAI's Responses API, so that a Responses request may be relayed to it as it is. */
+    public boolean servesResponses() {
+        return endpoints.responses().isPresent();
+    }
+
+    /**
+     * Sends a client's Responses body as it is, but for its {@code model}, and returns the answer's bytes with a
+     * canonical reading of them.
+     *
+     * @throws IllegalStateException when the provider does not {@linkplain #servesResponses serve} the Responses API
+     */
+    public RelayedAnswer relayResponse(byte[] body, String model) throws UpstreamException {
+        try (UpstreamResponse response = http.post(responsesUri(), endpoints.headers(),
+                ModelField.rewrite(body, model), false)) {
+            byte[] answer = http.body(response);
+            return new RelayedAnswer(answer, ResponsesAnswers.read(WireJson.parse(answer, "a response")));
+        } catch (MalformedUpstreamException e) {
+            throw UpstreamException.malformed(provider, e.getMessage());
+        }
+    }
+
+    /**
+     * Starts a streamed answer to a client's Responses body sent as it is (but for its {@code model}); returns once
+     * the first event that carries content has arrived.
+     */
+    public RelayStream relayResponseStream(byte[] body, String model) throws UpstreamException {
+        UpstreamResponse response = http.post(responsesUri(), endpoints.headers(), ModelField.rewrite(body, model),
+                true);
+        return RelayStream.open(provider, http, response, new ResponsesEventTranslator());
+    }
+
+    private URI responsesUri() {
+        return endpoints.responses().orElseThrow(() -> new IllegalStateException("provider " + provider
+                + " does not serve the Responses API"));
     }
 
     @Override
@@ -166,6 +207,9 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
         /** Where the provider lists its models, if it does. */
         Optional<URI> models();
+
+        /** Where the provider serves OpenAI's Responses API, if it does. */
+        Optional<URI> responses();
 
         /** Headers sent with every request, credentials among them (marked sensitive). */
         List<Header> headers();

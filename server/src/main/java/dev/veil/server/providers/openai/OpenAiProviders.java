@@ -38,7 +38,8 @@ public final class OpenAiProviders {
             case OPENAI -> {
                 String key = ProviderSetup.apiKey(config, "OPENAI_API_KEY");
                 URI base = config.baseUrl().orElse(URI.create(OPENAI_BASE_URL));
-                yield new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, ProviderSetup.headers(config, bearer(key))),
+                yield new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, ProviderSetup.headers(config, bearer(key)),
+                        true),
                         OpenAiDialect.OPENAI, http, config.models(), ticker);
             }
             case AZURE_OPENAI -> {
@@ -68,7 +69,7 @@ public final class OpenAiProviders {
                 : config.apiKey().map(key -> bearer(key.reveal()));
         List<Header> headers = credential.map(header -> ProviderSetup.headers(config, header))
                 .orElseGet(() -> ProviderSetup.headers(config));
-        return new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, headers), preset.dialect(), http,
+        return new OpenAiAdapter(config.name(), BaseUrlEndpoints.of(base, headers, false), preset.dialect(), http,
                 config.models(), ticker);
     }
 
@@ -84,12 +85,17 @@ public final class OpenAiProviders {
         return ProviderSetup.credential("Authorization", "Bearer " + key);
     }
 
-    /** {@code <base>/chat/completions}, {@code <base>/embeddings} and {@code <base>/models}. */
-    private record BaseUrlEndpoints(URI chatUri, URI embeddingsUri, Optional<URI> models, List<Header> headers)
-            implements OpenAiAdapter.OpenAiEndpoints {
-        static BaseUrlEndpoints of(URI base, List<Header> headers) {
+    /**
+     * {@code <base>/chat/completions}, {@code <base>/embeddings}, {@code <base>/models}, and {@code <base>/responses}
+     * for OpenAI itself: compatible servers implement the Responses API partly or not at all, so a Responses request
+     * is translated for them.
+     */
+    private record BaseUrlEndpoints(URI chatUri, URI embeddingsUri, Optional<URI> models, Optional<URI> responses,
+                                    List<Header> headers) implements OpenAiAdapter.OpenAiEndpoints {
+        static BaseUrlEndpoints of(URI base, List<Header> headers, boolean responses) {
             return new BaseUrlEndpoints(URI.create(base + "/chat/completions"), URI.create(base + "/embeddings"),
-                    Optional.of(URI.create(base + "/models")), headers);
+                    Optional.of(URI.create(base + "/models")),
+                    responses ? Optional.of(URI.create(base + "/responses")) : Optional.empty(), headers);
         }
 
         @Override
@@ -122,6 +128,12 @@ public final class OpenAiProviders {
         /** Azure lists base models, not the deployments requests are addressed to; configure {@code models}. */
         @Override
         public Optional<URI> models() {
+            return Optional.empty();
+        }
+
+        /** Azure serves the Responses API on other paths and API versions; Responses requests are translated. */
+        @Override
+        public Optional<URI> responses() {
             return Optional.empty();
         }
 
