@@ -18,9 +18,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.veil.server.audit.AuditKeys;
+import dev.veil.server.config.ResponsesConfig;
+import dev.veil.server.testing.Awaits;
 import dev.veil.server.testing.FakeClock;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
@@ -34,13 +38,14 @@ class ResponsesOnDiskTest {
     @TempDir
     Path dataDir;
     private final FakeClock clock = new FakeClock();
+    private final AuditKeys keys = newKeys();
     private Path file;
     private Conversations conversations;
 
     @BeforeEach
     void open() {
         file = dataDir.resolve("responses.db");
-        conversations = Conversations.open(config(dataDir), clock.clocks(), Optional.of(newKeys()));
+        conversations = Conversations.open(config(dataDir), clock.clocks(), Optional.of(keys));
     }
 
     @AfterEach
@@ -109,6 +114,20 @@ class ResponsesOnDiskTest {
 
         assertThat(rows(file)).isZero();
         assertThat(filesContaining(dataDir, "resp_1")).isEmpty();
+    }
+
+    @Test
+    void theSweepRunsByItselfEverySweepInterval() throws Exception {
+        conversations.close();
+        ResponsesConfig defaults = config(dataDir);
+        conversations = Conversations.open(new ResponsesConfig(true, defaults.ttl(), defaults.database(),
+                defaults.memoryTtl(), defaults.maxMemoryEntries(), defaults.maxTurns(), Duration.ofMillis(20)),
+                clock.clocks(), Optional.of(keys));
+        conversations.put(turn("resp_1", TENANT_A, Optional.empty(), clock.instant(), false));
+
+        clock.advance(TTL);
+
+        Awaits.await("the background sweep").atMost(Duration.ofSeconds(10)).until(() -> rows(file) == 0);
     }
 
     @Test
