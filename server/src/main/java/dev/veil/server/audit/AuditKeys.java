@@ -27,6 +27,8 @@ public final class AuditKeys {
     /** Length of the KEK and of every derived symmetric key, in bytes. */
     public static final int KEY_BYTES = 32;
 
+    /** The prefix of every purpose the audit log derives a key for itself. */
+    private static final String AUDIT_PURPOSES = "veil-audit-";
     private static final byte[] CHECK_MESSAGE = "veil-audit-key-check|v1".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] kek;
@@ -71,6 +73,20 @@ public final class AuditKeys {
     /** The data key of {@code epoch}; each epoch has its own, and any can be derived again from the KEK. */
     public byte[] dataKey(long epoch) {
         return dataKeys.computeIfAbsent(epoch, e -> derive("veil-audit-data-key|epoch=" + e));
+    }
+
+    /**
+     * A 32-byte key for another part of Veil that keeps state under the audit log's key management, so that the
+     * operator still guards and backs up one secret. HKDF gives every {@code purpose} an independent key, from which
+     * neither the KEK nor any other purpose's key can be learnt. The audit log's own purposes are refused.
+     *
+     * @param purpose the HKDF {@code info}, naming the user and a version, such as {@code veil-responses-key|v1}
+     */
+    public byte[] purposeKey(String purpose) {
+        if (purpose.isBlank() || purpose.startsWith(AUDIT_PURPOSES)) {
+            throw new IllegalArgumentException("a purpose key needs a purpose of its own, not the audit log's");
+        }
+        return derive(purpose);
     }
 
     /**

@@ -124,6 +124,14 @@ public final class AuditLog implements AutoCloseable {
         return log;
     }
 
+    /**
+     * The keys derived from this log's KEK, for state Veil keeps under the same key management (see
+     * {@link AuditKeys#purposeKey}).
+     */
+    public AuditKeys keys() {
+        return database.keys();
+    }
+
     /** Undoes a failed open. */
     private void abandon() {
         housekeeping.shutdownNow();

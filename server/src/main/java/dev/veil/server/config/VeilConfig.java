@@ -33,6 +33,7 @@ import java.util.Set;
  * @param accounting prices, budget alerts and spend flushing for virtual keys
  * @param connectionLimits how many client connections and requests Veil takes at once
  * @param clientTimeouts how long Veil waits for a client to send a request, or its next one
+ * @param responses the conversation state kept for the Responses API
  */
 public record VeilConfig(
         String host,
@@ -54,7 +55,8 @@ public record VeilConfig(
         Optional<AuditConfig> audit,
         AccountingConfig accounting,
         ConnectionLimits connectionLimits,
-        ClientTimeouts clientTimeouts) {
+        ClientTimeouts clientTimeouts,
+        ResponsesConfig responses) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -68,7 +70,8 @@ public record VeilConfig(
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(10);
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
-            "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting");
+            "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting",
+            "responses");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
             "body-idle-timeout", "body-timeout", "idle-timeout");
@@ -92,6 +95,7 @@ public record VeilConfig(
         Objects.requireNonNull(accounting, "accounting");
         Objects.requireNonNull(connectionLimits, "connectionLimits");
         Objects.requireNonNull(clientTimeouts, "clientTimeouts");
+        Objects.requireNonNull(responses, "responses");
     }
 
     /** The whole config: {@code server} and {@code veil}, each section parsed by its own type. */
@@ -162,6 +166,6 @@ public record VeilConfig(
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
-                clientTimeouts);
+                clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir));
     }
 }

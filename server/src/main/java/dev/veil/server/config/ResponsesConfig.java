@@ -1,0 +1,90 @@
+package dev.veil.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.veil.spi.plugin.PluginSettings;
+
+/**
+ * The conversation state Veil keeps for the Responses API ({@code previous_response_id}), from
+ * {@code veil.responses}. Every setting has a default, so the section may be absent. The key that encrypts the state
+ * on disk is the audit log's ({@code veil.audit}): without an audit log the state is kept in memory only.
+ *
+ * @param enabled whether Veil keeps conversation state at all
+ * @param ttl how long a stored response stays readable and on disk
+ * @param database the SQLite file, by default {@code <data-dir>/responses.db}
+ * @param memoryTtl how long state kept in memory (zero-retention exchanges, or no audit key) stays readable
+ * @param maxMemoryEntries how many responses memory holds at most; the least used go first
+ * @param maxTurns the longest {@code previous_response_id} chain Veil follows
+ * @param sweepInterval how often expired responses are deleted from disk
+ */
+public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Duration memoryTtl, int maxMemoryEntries,
+                              int maxTurns, Duration sweepInterval) {
+    public static final String DEFAULT_FILE = "responses.db";
+    public static final Duration DEFAULT_TTL = Duration.ofDays(30);
+    public static final Duration DEFAULT_MEMORY_TTL = Duration.ofHours(1);
+    public static final int DEFAULT_MAX_MEMORY_ENTRIES = 10_000;
+    public static final int DEFAULT_MAX_TURNS = 200;
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
+    /** Far above any real conversation, and a bound on the rows one request reads. */
+    private static final int MAX_TURNS_LIMIT = 10_000;
+    private static final int MAX_MEMORY_ENTRIES_LIMIT = 10_000_000;
+    private static final Set<String> KEYS = Set.of("enabled", "ttl", "file", "memory-ttl", "max-memory-entries",
+            "max-turns", "sweep-interval");
+
+    public ResponsesConfig {
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(memoryTtl, "memoryTtl");
+        Objects.requireNonNull(sweepInterval, "sweepInterval");
+    }
+
+    /** Every default, with the file in {@code dataDir}. */
+    public static ResponsesConfig defaults(Path dataDir) {
+        return new ResponsesConfig(true, DEFAULT_TTL, dataDir.resolve(DEFAULT_FILE), DEFAULT_MEMORY_TTL,
+                DEFAULT_MAX_MEMORY_ENTRIES, DEFAULT_MAX_TURNS, DEFAULT_SWEEP_INTERVAL);
+    }
+
+    /**
+     * {@code veil.responses}, or every default when it is absent.
+     *
+     * @param dataDir where the file lives unless {@code file} says otherwise
+     */
+    static ResponsesConfig from(ConfigReader node, Path dataDir) {
+        node.rejectUnknown(KEYS);
+        Duration ttl = positive(node, "ttl", DEFAULT_TTL, "720h (30 days, the default) or P30D");
+        Duration memoryTtl = positive(node, "memory-ttl", DEFAULT_MEMORY_TTL, "1h (the default) or 10m");
+        Duration sweepInterval = positive(node, "sweep-interval", DEFAULT_SWEEP_INTERVAL, "1m (the default) or 30s");
+        int maxMemoryEntries = node.integer("max-memory-entries").orElse(DEFAULT_MAX_MEMORY_ENTRIES);
+        if (maxMemoryEntries < 1 || maxMemoryEntries > MAX_MEMORY_ENTRIES_LIMIT) {
+            throw node.invalid("max-memory-entries", "must be between 1 and " + MAX_MEMORY_ENTRIES_LIMIT + ", got "
+                    + maxMemoryEntries + "; the default is " + DEFAULT_MAX_MEMORY_ENTRIES);
+        }
+        int maxTurns = node.integer("max-turns").orElse(DEFAULT_MAX_TURNS);
+        if (maxTurns < 1 || maxTurns > MAX_TURNS_LIMIT) {
+            throw node.invalid("max-turns", "must be between 1 and " + MAX_TURNS_LIMIT + ", got " + maxTurns
+                    + "; the default is " + DEFAULT_MAX_TURNS);
+        }
+        String file = node.string("file").orElse("");
+        Path database = file.isBlank() ? dataDir.resolve(DEFAULT_FILE) : Path.of(file);
+        return new ResponsesConfig(node.bool("enabled").orElse(true), ttl, database, memoryTtl, maxMemoryEntries,
+                maxTurns, sweepInterval);
+    }
+
+    /** A duration above zero; the config grammar has no day unit, so the example shows how to write days. */
+    private static Duration positive(ConfigReader node, String setting, Duration fallback, String example) {
+        Optional<String> text = node.string(setting);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        Duration duration = PluginSettings.parseDuration(text.get()).orElseThrow(() -> node.invalid(setting, "'"
+                + text.get() + "' is not a duration; write for example " + example));
+        if (duration.isNegative() || duration.isZero()) {
+            throw node.invalid(setting, "must be above zero, got '" + text.get() + "'; write for example " + example);
+        }
+        return duration;
+    }
+}
