@@ -13,6 +13,8 @@ import dev.veil.server.api.openai.ChatCompletionsEndpoint;
 import dev.veil.server.api.openai.EmbeddingsEndpoint;
 import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.api.openai.ModelsEndpoint;
+import dev.veil.server.api.responses.ResponsesEndpoint;
+import dev.veil.server.api.responses.StoredResponsesEndpoint;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.core.Clocks;
 import dev.veil.server.listener.Http1xConnectionSelector;
@@ -111,8 +113,14 @@ public final class VeilServer implements AutoCloseable {
         MessagesEndpoint messages = new MessagesEndpoint(gateway);
         ChatCompletionsEndpoint chat = new ChatCompletionsEndpoint(gateway);
         EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(gateway);
+        ResponsesEndpoint responses = new ResponsesEndpoint(gateway, gateway.conversations());
+        StoredResponsesEndpoint stored = new StoredResponsesEndpoint(gateway, gateway.conversations());
         Routes routes = new Routes(gateway.clocks().ticker())
                 .egress("/v1/chat/completions", pipeline.chat(request -> chat))
+                .egress("/v1/responses", pipeline.chat(responses::create))
+                .local(Method.GET, "/v1/responses/{id}", stored::retrieve)
+                .local(Method.DELETE, "/v1/responses/{id}", stored::delete)
+                .local(Method.GET, "/v1/responses/{id}/input_items", stored::inputItems)
                 .egress("/v1/embeddings", pipeline.embeddings(request -> embeddings))
                 .egress("/v1/messages", pipeline.chat(messages::messages))
                 .egress("/v1/messages/count_tokens", pipeline.countTokens(messages::countTokens))

@@ -9,6 +9,7 @@ import dev.veil.server.accounting.Metering;
 import dev.veil.server.audit.AuditLog;
 import dev.veil.server.auth.Authenticator;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.conversations.Conversations;
 import dev.veil.server.core.Clocks;
 import dev.veil.server.core.SafeThrowables;
 import dev.veil.server.dispatch.Dispatcher;
@@ -38,12 +39,14 @@ import io.opentelemetry.api.OpenTelemetry;
  * @param audit the audit log, when one is configured
  * @param metering virtual keys, rate limits, budgets and spend
  * @param clocks the clocks every part of the request path reads
+ * @param conversations the Responses API's conversation state
  * @param owned what the gateway opened, closed in reverse order by {@link #close}
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
                       ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
                       PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry,
-                      Optional<AuditLog> audit, Metering metering, Clocks clocks, List<AutoCloseable> owned)
+                      Optional<AuditLog> audit, Metering metering, Clocks clocks, Conversations conversations,
+                      List<AutoCloseable> owned)
         implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(Gateway.class.getName());
 
@@ -66,11 +69,14 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
             PolicyCheck policy = own(owned, PolicyCheck.create(config.opa(), providers, metering.prices(),
                     openTelemetry, clocks.ticker()));
             Optional<AuditLog> audit = audit(config, clocks).map(log -> own(owned, log));
+            Conversations conversations = own(owned, Conversations.open(config.responses(), clocks,
+                    audit.map(AuditLog::keys)));
+            LOGGER.info(conversations::describe);
             Optional<CatalogPublisher> publisher = config.opa().map(opa -> own(owned,
                     CatalogPublisher.start(config, opa)));
             return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
                     new Dispatcher(providers, openTelemetry, clocks.ticker()), catalog, plugins, policy, publisher,
-                    new RequestTelemetry(openTelemetry), audit, metering, clocks, List.copyOf(owned));
+                    new RequestTelemetry(openTelemetry), audit, metering, clocks, conversations, List.copyOf(owned));
         } catch (RuntimeException | Error e) {
             closeAll(owned);
             throw e;

@@ -175,7 +175,7 @@ final class ResponsesPassthrough implements Pipeline.Direct {
                 throw new VeilException(ErrorKind.UPSTREAM, "OpenAI's last stream event carried no response");
             }
             return completed;
-        } catch (MalformedUpstreamException e) {
+        } catch (MalformedUpstreamException | IOException e) {
             throw new IllegalStateException("a relayed event could not be read again", e);
         }
     }

@@ -122,8 +122,8 @@ public final class StoredResponsesEndpoint {
         if (order.equals("desc")) {
             ordered = ordered.reversed();
         }
-        int from = position(ordered, request.query().first("after"), "after").map(i -> i + 1).orElse(0);
-        int to = position(ordered, request.query().first("before"), "before").orElse(ordered.size());
+        int from = position(ordered, request.query().first("after").asOptional(), "after").map(i -> i + 1).orElse(0);
+        int to = position(ordered, request.query().first("before").asOptional(), "before").orElse(ordered.size());
         List<JsonNode> window = from >= to ? List.of() : ordered.subList(from, to);
         List<JsonNode> data = window.subList(0, Math.min(limit, window.size()));
         ObjectNode page = WireJson.MAPPER.createObjectNode().put("object", "list");
@@ -141,7 +141,7 @@ public final class StoredResponsesEndpoint {
     }
 
     private static int limit(ServerRequest request) {
-        Optional<String> limit = request.query().first("limit");
+        Optional<String> limit = request.query().first("limit").asOptional();
         if (limit.isEmpty()) {
             return DEFAULT_LIMIT;
         }
