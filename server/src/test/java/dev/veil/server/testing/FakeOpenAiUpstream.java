@@ -163,6 +163,20 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
     }
 
     /**
+     * Behaves as {@code then}, with a {@code reasoning} output item before its answer on the Responses API: its
+     * {@code summary} holds {@code summary} as one {@code summary_text} (streamed as
+     * {@code response.reasoning_summary_text.delta} events), and it carries an opaque {@code encrypted_content} when
+     * the request's {@code include} asks for {@code reasoning.encrypted_content}. Chat completions carry no reasoning:
+     * there it is {@code then}.
+     */
+    public static Behavior reasoning(String summary, Behavior then) {
+        return exchange -> {
+            exchange.reasoningSummary = summary;
+            then.respond(exchange);
+        };
+    }
+
+    /**
      * Streams the first piece, then waits for {@code gate} before the rest: proves that a client sees events while
      * the upstream is still generating.
      */
@@ -496,7 +510,12 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         private final String responseId = "resp_fake" + Long.toHexString(System.nanoTime());
         private final String itemId = "msg_fake" + Long.toHexString(System.nanoTime());
         private final String callItemId = "fc_fake" + Long.toHexString(System.nanoTime());
+        private final String reasoningItemId = "rs_fake" + Long.toHexString(System.nanoTime());
         private int sequenceNumber;
+        /** Where the answer's item stands in {@code output}: after the reasoning item, when there is one. */
+        private int outputIndex;
+        /** The summary of a reasoning item to answer first ({@link #reasoning}); none when null. */
+        private String reasoningSummary;
         /** Input, cached, output and reasoning tokens to report ({@link #withUsage}); estimated when null. */
         private int[] tokens;
 
@@ -842,6 +861,9 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             body.set("max_output_tokens", request.path("max_output_tokens").isMissingNode() ? JSON.nullNode()
                     : request.get("max_output_tokens"));
             body.put("model", model() + "-2024-08-06");
+            if (reasoningSummary != null && !output.isEmpty()) {
+                output.insert(0, reasoningItem(reasoningSummary));
+            }
             body.set("output", output);
             body.put("parallel_tool_calls", request.path("parallel_tool_calls").asBoolean(true));
             body.set("previous_response_id", request.path("previous_response_id").isMissingNode()
@@ -898,6 +920,22 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             return call;
         }
 
+        private ObjectNode reasoningItem(String summary) {
+            ObjectNode item = JSON.createObjectNode();
+            item.put("id", reasoningItemId);
+            item.put("type", "reasoning");
+            ArrayNode parts = item.putArray("summary");
+            if (!summary.isEmpty()) {
+                parts.addObject().put("type", "summary_text").put("text", summary);
+            }
+            for (JsonNode included : received.body().path("include")) {
+                if ("reasoning.encrypted_content".equals(included.asText())) {
+                    item.put("encrypted_content", "gAAAAfake" + Integer.toHexString(summary.hashCode()));
+                }
+            }
+            return item;
+        }
+
         private ObjectNode responseUsage(String generated) {
             int input = received.body().path("instructions").asText("").length() / 4;
             JsonNode items = received.body().path("input");
@@ -931,6 +969,29 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             ObjectNode inProgress = response("in_progress", JSON.createArrayNode(), null);
             responseEvent(JSON.createObjectNode().put("type", "response.created").set("response", inProgress));
             responseEvent(JSON.createObjectNode().put("type", "response.in_progress").set("response", inProgress));
+            if (reasoningSummary != null) {
+                streamReasoning(reasoningSummary);
+                outputIndex = 1;
+            }
+        }
+
+        private void streamReasoning(String summary) throws IOException {
+            ObjectNode added = reasoningItem("");
+            responseEvent(outputEvent("response.output_item.added", added));
+            responseEvent(summaryEvent("response.reasoning_summary_part.added").set("part",
+                    JSON.createObjectNode().put("type", "summary_text").put("text", "")));
+            for (String piece : pieces(summary)) {
+                responseEvent(summaryEvent("response.reasoning_summary_text.delta").put("delta", piece));
+            }
+            responseEvent(summaryEvent("response.reasoning_summary_text.done").put("text", summary));
+            responseEvent(summaryEvent("response.reasoning_summary_part.done").set("part",
+                    JSON.createObjectNode().put("type", "summary_text").put("text", summary)));
+            responseEvent(outputEvent("response.output_item.done", reasoningItem(summary)));
+        }
+
+        private ObjectNode summaryEvent(String type) {
+            return JSON.createObjectNode().put("type", type).put("item_id", reasoningItemId).put("output_index", 0)
+                    .put("summary_index", 0);
         }
 
         /** {@code response.completed}, or {@code response.incomplete}, with the whole response; then the end. */
@@ -946,32 +1007,33 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
                     "in_progress")));
             for (String fragment : fragments) {
                 ObjectNode delta = JSON.createObjectNode().put("type", "response.function_call_arguments.delta")
-                        .put("item_id", callItemId).put("output_index", 0).put("delta", fragment);
+                        .put("item_id", callItemId).put("output_index", outputIndex).put("delta", fragment);
                 responseEvent(delta);
             }
             String arguments = String.join("", fragments);
             responseEvent(JSON.createObjectNode().put("type", "response.function_call_arguments.done")
-                    .put("item_id", callItemId).put("output_index", 0).put("arguments", arguments));
+                    .put("item_id", callItemId).put("output_index", outputIndex).put("arguments", arguments));
             ObjectNode item = functionCall(callId, function, arguments, "completed");
             responseEvent(outputEvent("response.output_item.done", item));
             finishResponse("completed", item, arguments);
         }
 
         private ObjectNode outputEvent(String type, ObjectNode item) {
-            ObjectNode event = JSON.createObjectNode().put("type", type).put("output_index", 0);
+            int index = "reasoning".equals(item.path("type").asText()) ? 0 : outputIndex;
+            ObjectNode event = JSON.createObjectNode().put("type", type).put("output_index", index);
             event.set("item", item);
             return event;
         }
 
         private ObjectNode partEvent(String type, String text) {
             ObjectNode event = JSON.createObjectNode().put("type", type).put("item_id", itemId)
-                    .put("output_index", 0).put("content_index", 0);
+                    .put("output_index", outputIndex).put("content_index", 0);
             event.set("part", outputText(text));
             return event;
         }
 
         private ObjectNode textEvent(String type) {
-            return JSON.createObjectNode().put("type", type).put("item_id", itemId).put("output_index", 0)
+            return JSON.createObjectNode().put("type", type).put("item_id", itemId).put("output_index", outputIndex)
                     .put("content_index", 0);
         }
 

@@ -21,8 +21,10 @@ import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseInputContent;
 import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseIncludable;
 import com.openai.models.responses.ResponseInputText;
 import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ResponseReasoningItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseUsage;
@@ -126,6 +128,31 @@ class FakeOpenAiUpstreamResponsesTest {
         events.forEach(accumulator::accumulate);
         assertThat(accumulator.response().output().get(0).asFunctionCall().arguments())
                 .isEqualTo("{\"city\":\"Oslo\"}");
+    }
+
+    @Test
+    void reasonsBeforeItAnswers() {
+        upstream.on("gpt-4o", FakeOpenAiUpstream.reasoning("Think first", FakeOpenAiUpstream.echo()));
+
+        Response response = client.responses().create(params("hi").addInclude(
+                ResponseIncludable.REASONING_ENCRYPTED_CONTENT).build());
+        List<ResponseStreamEvent> events = stream(params("hi there").build());
+
+        ResponseReasoningItem reasoning = response.output().get(0).asReasoning();
+        assertThat(reasoning.summary()).extracting(ResponseReasoningItem.Summary::text).containsExactly("Think first");
+        assertThat(reasoning.encryptedContent()).isPresent();
+        assertThat(text(response)).isEqualTo("hi");
+        assertThat(events).extracting(FakeOpenAiUpstreamResponsesTest::type).startsWith(
+                "response.created", "response.in_progress", "response.output_item.added",
+                "response.reasoning_summary_part.added", "response.reasoning_summary_text.delta",
+                "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done",
+                "response.reasoning_summary_part.done", "response.output_item.done", "response.output_item.added");
+        assertThat(events).filteredOn(ResponseStreamEvent::isOutputTextDelta)
+                .allSatisfy(delta -> assertThat(delta.asOutputTextDelta().outputIndex()).isEqualTo(1));
+        ResponseAccumulator accumulator = ResponseAccumulator.create();
+        events.forEach(accumulator::accumulate);
+        assertThat(accumulator.response().output()).hasSize(2);
+        assertThat(text(accumulator.response())).isEqualTo("hi there");
     }
 
     @Test
