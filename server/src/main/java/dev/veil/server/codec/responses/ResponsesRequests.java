@@ -138,8 +138,9 @@ public final class ResponsesRequests {
         OptionalInt maxToolCalls = optionalInt(root, "max_tool_calls", "max_tool_calls", 1);
 
         Map<String, RawJson> extensions = new LinkedHashMap<>();
-        if (text.hasNonNull("verbosity")) {
-            extensions.put("verbosity", raw(text.get("verbosity")));
+        JsonNode verbosity = root.path("text").path("verbosity");
+        if (verbosity.isTextual()) {
+            extensions.put("verbosity", raw(verbosity));
         }
         for (String field : CHAT_NAMED_FIELDS) {
             JsonNode value = root.get(field);
