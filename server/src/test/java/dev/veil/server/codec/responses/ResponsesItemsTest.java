@@ -96,6 +96,32 @@ class ResponsesItemsTest {
     }
 
     @Test
+    void callsOfOneTurnStayInOneMessageWhateverComesBetweenThem() {
+        List<ChatMessage> messages = messages("""
+                [{"role":"user","content":"Go"},
+                 {"type":"reasoning","summary":[{"type":"summary_text","text":"First"}]},
+                 {"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},
+                 {"type":"reasoning","summary":[{"type":"summary_text","text":"Second"}]},
+                 {"type":"function_call","call_id":"c2","name":"g","arguments":"{}"},
+                 {"role":"assistant","content":"Calling both."},
+                 {"type":"function_call_output","call_id":"c1","output":"1"},
+                 {"type":"function_call_output","call_id":"c2","output":"2"}]""");
+
+        assertThat(messages).hasSize(4);
+        assertThat(messages.get(1)).isEqualTo(ChatMessage.builder(Role.ASSISTANT)
+                .content(List.of(ContentPart.text("Calling both."))).reasoningContent("First\n\nSecond")
+                .toolCalls(List.of(ToolCall.of("c1", "f", "{}"), ToolCall.of("c2", "g", "{}"))).build());
+        assertThat(messages.get(2).toolCallId()).contains("c1");
+    }
+
+    @Test
+    void consecutiveAssistantTextsWithoutCallsStaySeparate() {
+        assertThat(messages("[{\"role\":\"assistant\",\"content\":\"A\"},{\"role\":\"assistant\","
+                + "\"content\":\"B\"}]")).containsExactly(ChatMessage.text(Role.ASSISTANT, "A"),
+                ChatMessage.text(Role.ASSISTANT, "B"));
+    }
+
+    @Test
     void reasoningWithoutAnAssistantMessageAfterItIsDropped() {
         List<ChatMessage> messages = messages("""
                 [{"type":"reasoning","summary":[{"type":"summary_text","text":"Hmm"}]},
