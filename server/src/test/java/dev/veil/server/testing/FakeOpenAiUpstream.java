@@ -35,6 +35,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * written on raw sockets so that it can also misbehave the way real networks do: hang, answer slowly, reset a
  * connection mid-stream, or end a stream without {@code [DONE]}.
  *
+ * <p>{@code POST /v1/responses} is answered in the Responses API's format by the same behaviours: a {@code response}
+ * object whose {@code output} holds a {@code message} with {@code output_text} or a {@code function_call}, or, when
+ * the request streams, named events ({@code event: response.created} ... {@code response.output_text.delta} ...
+ * {@code response.completed}), each with its {@code sequence_number}, and no {@code [DONE]}. Echoing behaviours echo
+ * the last user message of the request's {@code input}.
+ *
  * <p>Behaviour is chosen by the model name a request asks for ({@link #on}); unknown models get {@link #echo()}.
  */
 public final class FakeOpenAiUpstream implements AutoCloseable {
@@ -105,7 +111,7 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
     /** Answers with the last user message, as JSON or as a stream of word pieces. */
     public static Behavior echo() {
         return exchange -> {
-            String text = lastUserText(exchange.body());
+            String text = exchange.lastUserText();
             if (exchange.wantsStream()) {
                 exchange.stream(pieces(text), Duration.ZERO);
             } else {
@@ -122,6 +128,51 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             } else {
                 exchange.json(200, exchange.completion(String.join("", pieces)));
             }
+        };
+    }
+
+    /**
+     * Answers with {@code pieces} and stops as a model does at its output token limit: a Responses answer is
+     * {@code incomplete} with {@code incomplete_details.reason} {@code max_output_tokens} (streamed, it ends with
+     * {@code response.incomplete}); a chat answer finishes with {@code length}.
+     */
+    public static Behavior incomplete(List<String> pieces) {
+        return exchange -> {
+            if (exchange.wantsStream()) {
+                exchange.startStream();
+                exchange.streamPieces(pieces, Duration.ZERO);
+                exchange.finishStream("length", String.join("", pieces));
+            } else {
+                exchange.json(200, exchange.truncatedCompletion(String.join("", pieces)));
+            }
+        };
+    }
+
+    /**
+     * Behaves as {@code then}, reporting these token counts as its usage instead of estimates; {@code outputTokens}
+     * includes {@code reasoningTokens}, as OpenAI counts them. Responses:
+     * {@code input_tokens_details.cached_tokens} and {@code output_tokens_details.reasoning_tokens}; chat:
+     * {@code prompt_tokens_details.cached_tokens} and {@code completion_tokens_details.reasoning_tokens}.
+     */
+    public static Behavior withUsage(int inputTokens, int cachedTokens, int outputTokens, int reasoningTokens,
+                                     Behavior then) {
+        return exchange -> {
+            exchange.tokens = new int[] {inputTokens, cachedTokens, outputTokens, reasoningTokens};
+            then.respond(exchange);
+        };
+    }
+
+    /**
+     * Behaves as {@code then}, with a {@code reasoning} output item before its answer on the Responses API: its
+     * {@code summary} holds {@code summary} as one {@code summary_text} (streamed as
+     * {@code response.reasoning_summary_text.delta} events), and it carries an opaque {@code encrypted_content} when
+     * the request's {@code include} asks for {@code reasoning.encrypted_content}. Chat completions carry no reasoning:
+     * there it is {@code then}.
+     */
+    public static Behavior reasoning(String summary, Behavior then) {
+        return exchange -> {
+            exchange.reasoningSummary = summary;
+            then.respond(exchange);
         };
     }
 
@@ -162,7 +213,7 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
     public static Behavior echoAsToolCall(String function) {
         return exchange -> {
             String arguments = JSON.writeValueAsString(JSON.createObjectNode().put("text",
-                    lastUserText(exchange.body())));
+                    exchange.lastUserText()));
             toolCall("call_echo", function, pieces(arguments)).respond(exchange);
         };
     }
@@ -183,14 +234,33 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         return error(529, "overloaded_error", "Overloaded", null, Map.of());
     }
 
+    /**
+     * OpenAI's 400 for a {@code previous_response_id} it does not hold (never stored, {@code store: false}, or
+     * expired), naming the id the request carried.
+     */
+    public static Behavior previousResponseNotFound() {
+        return exchange -> error(400, "invalid_request_error", "Previous response with id '"
+                + exchange.body().path("previous_response_id").asText() + "' not found.", "previous_response_id",
+                "previous_response_not_found", Map.of()).respond(exchange);
+    }
+
     private static Behavior error(int status, String type, String message, String code,
+                                  Map<String, String> headers) {
+        return error(status, type, message, null, code, headers);
+    }
+
+    private static Behavior error(int status, String type, String message, String param, String code,
                                   Map<String, String> headers) {
         return exchange -> {
             ObjectNode body = JSON.createObjectNode();
             ObjectNode error = body.putObject("error");
             error.put("message", message);
             error.put("type", type);
-            error.putNull("param");
+            if (param == null) {
+                error.putNull("param");
+            } else {
+                error.put("param", param);
+            }
             if (code == null) {
                 error.putNull("code");
             } else {
@@ -256,16 +326,45 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         };
     }
 
-    /** Streams {@code before} pieces, then an OpenAI error event, as OpenAI does when generation fails. */
+    /**
+     * Streams {@code before} pieces, then an OpenAI error event, as OpenAI does when generation fails: on the
+     * Responses API an {@code error} event ({@code code} {@code server_error}).
+     */
     public static Behavior errorMidStream(List<String> before, String message) {
         return exchange -> {
             exchange.startStream();
             exchange.streamPieces(before, Duration.ZERO);
+            if (exchange.responses) {
+                exchange.responseEvent(JSON.createObjectNode().put("type", "error").put("code", "server_error")
+                        .put("message", message).putNull("param"));
+                exchange.endChunked();
+                return;
+            }
             ObjectNode body = JSON.createObjectNode();
             ObjectNode error = body.putObject("error");
             error.put("message", message);
             error.put("type", "server_error");
             exchange.event(JSON.writeValueAsString(body));
+            exchange.endChunked();
+        };
+    }
+
+    /**
+     * Streams {@code before} pieces, then ends the stream as the Responses API does when generation fails: a
+     * {@code response.failed} event whose response has status {@code failed} and {@code error} {@code server_error}
+     * with {@code message}, and no {@code response.completed}. On chat completions it is {@link #errorMidStream}.
+     */
+    public static Behavior failedMidStream(List<String> before, String message) {
+        return exchange -> {
+            if (!exchange.responses) {
+                errorMidStream(before, message).respond(exchange);
+                return;
+            }
+            exchange.startStream();
+            exchange.streamPieces(before, Duration.ZERO);
+            ObjectNode failed = exchange.response("failed", JSON.createArrayNode(), null);
+            failed.putObject("error").put("code", "server_error").put("message", message);
+            exchange.responseEvent(JSON.createObjectNode().put("type", "response.failed").set("response", failed));
             exchange.endChunked();
         };
     }
@@ -373,17 +472,6 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
     }
 
-    private static String lastUserText(JsonNode body) {
-        String text = "";
-        for (JsonNode message : body.path("messages")) {
-            if ("user".equals(message.path("role").asText())) {
-                JsonNode content = message.path("content");
-                text = content.isTextual() ? content.textValue() : content.path(0).path("text").asText("");
-            }
-        }
-        return text;
-    }
-
     /** Splits after each space so the pieces concatenate back to the text. */
     public static List<String> pieces(String text) {
         List<String> pieces = new ArrayList<>();
@@ -417,15 +505,70 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         private boolean streaming;
         private boolean closed;
         private final String id = "chatcmpl-fake" + Long.toHexString(System.nanoTime());
+        /** Whether this is a Responses API request ({@code POST /v1/responses}), answered in that API's format. */
+        private final boolean responses;
+        private final String responseId = "resp_fake" + Long.toHexString(System.nanoTime());
+        private final String itemId = "msg_fake" + Long.toHexString(System.nanoTime());
+        private final String callItemId = "fc_fake" + Long.toHexString(System.nanoTime());
+        private final String reasoningItemId = "rs_fake" + Long.toHexString(System.nanoTime());
+        private int sequenceNumber;
+        /** Where the answer's item stands in {@code output}: after the reasoning item, when there is one. */
+        private int outputIndex;
+        /** The summary of a reasoning item to answer first ({@link #reasoning}); none when null. */
+        private String reasoningSummary;
+        /** Input, cached, output and reasoning tokens to report ({@link #withUsage}); estimated when null. */
+        private int[] tokens;
 
         Exchange(Received received, OutputStream out, Socket socket) {
             this.received = received;
             this.out = out;
             this.socket = socket;
+            this.responses = received.path().endsWith("/responses");
         }
 
         public JsonNode body() {
             return received.body();
+        }
+
+        /**
+         * The text of the last user message: of {@code messages} on chat completions, of {@code input} (a string, or
+         * the {@code input_text} parts of its last user message) on the Responses API.
+         */
+        public String lastUserText() {
+            String text = "";
+            if (responses) {
+                JsonNode input = received.body().path("input");
+                if (input.isTextual()) {
+                    return input.textValue();
+                }
+                for (JsonNode item : input) {
+                    if ("user".equals(item.path("role").asText()) && "message".equals(item.path("type")
+                            .asText("message"))) {
+                        text = inputText(item.path("content"));
+                    }
+                }
+                return text;
+            }
+            for (JsonNode message : received.body().path("messages")) {
+                if ("user".equals(message.path("role").asText())) {
+                    JsonNode content = message.path("content");
+                    text = content.isTextual() ? content.textValue() : content.path(0).path("text").asText("");
+                }
+            }
+            return text;
+        }
+
+        private static String inputText(JsonNode content) {
+            if (content.isTextual()) {
+                return content.textValue();
+            }
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if ("input_text".equals(part.path("type").asText())) {
+                    text.append(part.path("text").asText(""));
+                }
+            }
+            return text.toString();
         }
 
         public boolean wantsStream() {
@@ -453,6 +596,9 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         }
 
         ObjectNode completion(String text) {
+            if (responses) {
+                return response("completed", JSON.createArrayNode().add(message(text, "completed")), text);
+            }
             ObjectNode body = envelope("chat.completion");
             ObjectNode choice = body.putArray("choices").addObject();
             choice.put("index", 0);
@@ -468,7 +614,21 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             return body;
         }
 
+        /** An answer cut off at the output token limit. */
+        ObjectNode truncatedCompletion(String text) {
+            if (responses) {
+                return response("incomplete", JSON.createArrayNode().add(message(text, "incomplete")), text);
+            }
+            ObjectNode body = completion(text);
+            ((ObjectNode) body.get("choices").get(0)).put("finish_reason", "length");
+            return body;
+        }
+
         ObjectNode toolCompletion(String callId, String function, String arguments) {
+            if (responses) {
+                return response("completed", JSON.createArrayNode().add(functionCall(callId, function, arguments,
+                        "completed")), arguments);
+            }
             ObjectNode body = envelope("chat.completion");
             ObjectNode choice = body.putArray("choices").addObject();
             choice.put("index", 0);
@@ -491,6 +651,10 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         }
 
         void streamToolCall(String callId, String function, List<String> fragments) throws IOException {
+            if (responses) {
+                streamFunctionCall(callId, function, fragments);
+                return;
+            }
             startStream();
             ObjectNode first = chunk();
             ObjectNode delta = (ObjectNode) first.get("choices").get(0).get("delta");
@@ -522,6 +686,12 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         }
 
         void startStream() throws IOException {
+            if (responses) {
+                startResponse();
+                responseEvent(outputEvent("response.output_item.added", message("", "in_progress")));
+                responseEvent(partEvent("response.content_part.added", ""));
+                return;
+            }
             startStreamHeaders();
             ObjectNode first = chunk();
             ObjectNode delta = (ObjectNode) first.get("choices").get(0).get("delta");
@@ -536,6 +706,13 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
                 if (!pause.isZero()) {
                     sleep(pause);
                 }
+                if (responses) {
+                    ObjectNode delta = textEvent("response.output_text.delta");
+                    delta.put("delta", piece);
+                    delta.putArray("logprobs");
+                    responseEvent(delta);
+                    continue;
+                }
                 ObjectNode chunk = chunk();
                 ((ObjectNode) chunk.get("choices").get(0).get("delta")).put("content", piece);
                 event(JSON.writeValueAsString(chunk));
@@ -543,6 +720,18 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         }
 
         void finishStream(String finishReason, String generated) throws IOException {
+            if (responses) {
+                String status = "length".equals(finishReason) ? "incomplete" : "completed";
+                ObjectNode done = textEvent("response.output_text.done");
+                done.put("text", generated);
+                done.putArray("logprobs");
+                responseEvent(done);
+                responseEvent(partEvent("response.content_part.done", generated));
+                ObjectNode item = message(generated, status);
+                responseEvent(outputEvent("response.output_item.done", item));
+                finishResponse(status, item, generated);
+                return;
+            }
             ObjectNode last = chunk();
             ((ObjectNode) last.get("choices").get(0)).put("finish_reason", finishReason);
             event(JSON.writeValueAsString(last));
@@ -627,12 +816,236 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
                 prompt += message.path("content").asText("").length() / 4 + 3;
             }
             int completion = Math.max(1, generated.length() / 4);
+            int cached = 0;
+            int reasoning = 0;
+            if (tokens != null) {
+                prompt = tokens[0];
+                cached = tokens[1];
+                completion = tokens[2];
+                reasoning = tokens[3];
+            }
             usage.put("prompt_tokens", prompt);
             usage.put("completion_tokens", completion);
             usage.put("total_tokens", prompt + completion);
-            usage.putObject("prompt_tokens_details").put("cached_tokens", 0).put("audio_tokens", 0);
-            usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0);
+            usage.putObject("prompt_tokens_details").put("cached_tokens", cached).put("audio_tokens", 0);
+            usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoning).put("audio_tokens", 0);
             return usage;
+        }
+
+        // The Responses API ------------------------------------------------------------------------------------
+
+        /**
+         * A {@code response} object: the request's settings echoed as OpenAI echoes them, {@code output}, and usage
+         * when {@code generated} is not null (the answer's text, for the estimate).
+         */
+        ObjectNode response(String status, ArrayNode output, String generated) {
+            JsonNode request = received.body();
+            ObjectNode body = JSON.createObjectNode();
+            body.put("id", responseId);
+            body.put("object", "response");
+            body.put("created_at", 1_732_000_000L);
+            body.put("status", status);
+            if ("completed".equals(status)) {
+                body.put("completed_at", 1_732_000_001L);
+            } else {
+                body.putNull("completed_at");
+            }
+            body.putNull("error");
+            if ("incomplete".equals(status)) {
+                body.putObject("incomplete_details").put("reason", "max_output_tokens");
+            } else {
+                body.putNull("incomplete_details");
+            }
+            body.set("instructions", request.path("instructions").isMissingNode() ? JSON.nullNode()
+                    : request.get("instructions"));
+            body.set("max_output_tokens", request.path("max_output_tokens").isMissingNode() ? JSON.nullNode()
+                    : request.get("max_output_tokens"));
+            body.put("model", model() + "-2024-08-06");
+            if (reasoningSummary != null && !output.isEmpty()) {
+                output.insert(0, reasoningItem(reasoningSummary));
+            }
+            body.set("output", output);
+            body.put("parallel_tool_calls", request.path("parallel_tool_calls").asBoolean(true));
+            body.set("previous_response_id", request.path("previous_response_id").isMissingNode()
+                    ? JSON.nullNode() : request.get("previous_response_id"));
+            ObjectNode reasoning = body.putObject("reasoning");
+            reasoning.set("effort", request.path("reasoning").path("effort").isMissingNode() ? JSON.nullNode()
+                    : request.path("reasoning").get("effort"));
+            reasoning.putNull("summary");
+            body.put("service_tier", "default");
+            body.put("store", request.path("store").asBoolean(true));
+            body.put("temperature", request.path("temperature").asDouble(1.0));
+            body.set("text", request.has("text") ? request.get("text")
+                    : JSON.createObjectNode().set("format", JSON.createObjectNode().put("type", "text")));
+            body.set("tool_choice", request.has("tool_choice") ? request.get("tool_choice") : JSON.getNodeFactory().textNode("auto"));
+            body.set("tools", request.has("tools") ? request.get("tools") : JSON.createArrayNode());
+            body.put("top_p", request.path("top_p").asDouble(1.0));
+            body.put("truncation", request.path("truncation").asText("disabled"));
+            body.set("usage", generated == null ? JSON.nullNode() : responseUsage(generated));
+            body.putNull("user");
+            body.set("metadata", request.has("metadata") ? request.get("metadata") : JSON.createObjectNode());
+            return body;
+        }
+
+        private ObjectNode message(String text, String status) {
+            ObjectNode message = JSON.createObjectNode();
+            message.put("id", itemId);
+            message.put("type", "message");
+            message.put("status", status);
+            message.put("role", "assistant");
+            ArrayNode content = message.putArray("content");
+            if (!"in_progress".equals(status)) {
+                content.add(outputText(text));
+            }
+            return message;
+        }
+
+        private static ObjectNode outputText(String text) {
+            ObjectNode part = JSON.createObjectNode();
+            part.put("type", "output_text");
+            part.put("text", text);
+            part.putArray("annotations");
+            part.putArray("logprobs");
+            return part;
+        }
+
+        private ObjectNode functionCall(String callId, String function, String arguments, String status) {
+            ObjectNode call = JSON.createObjectNode();
+            call.put("id", callItemId);
+            call.put("type", "function_call");
+            call.put("status", status);
+            call.put("arguments", arguments);
+            call.put("call_id", callId);
+            call.put("name", function);
+            return call;
+        }
+
+        private ObjectNode reasoningItem(String summary) {
+            ObjectNode item = JSON.createObjectNode();
+            item.put("id", reasoningItemId);
+            item.put("type", "reasoning");
+            ArrayNode parts = item.putArray("summary");
+            if (!summary.isEmpty()) {
+                parts.addObject().put("type", "summary_text").put("text", summary);
+            }
+            for (JsonNode included : received.body().path("include")) {
+                if ("reasoning.encrypted_content".equals(included.asText())) {
+                    item.put("encrypted_content", "gAAAAfake" + Integer.toHexString(summary.hashCode()));
+                }
+            }
+            return item;
+        }
+
+        private ObjectNode responseUsage(String generated) {
+            int input = received.body().path("instructions").asText("").length() / 4;
+            JsonNode items = received.body().path("input");
+            if (items.isTextual()) {
+                input += items.textValue().length() / 4 + 3;
+            }
+            for (JsonNode item : items) {
+                input += item.path("content").toString().length() / 4 + 3;
+            }
+            int output = Math.max(1, generated.length() / 4);
+            int cached = 0;
+            int reasoning = 0;
+            if (tokens != null) {
+                input = tokens[0];
+                cached = tokens[1];
+                output = tokens[2];
+                reasoning = tokens[3];
+            }
+            ObjectNode usage = JSON.createObjectNode();
+            usage.put("input_tokens", input);
+            usage.putObject("input_tokens_details").put("cached_tokens", cached).put("cache_write_tokens", 0);
+            usage.put("output_tokens", output);
+            usage.putObject("output_tokens_details").put("reasoning_tokens", reasoning);
+            usage.put("total_tokens", input + output);
+            return usage;
+        }
+
+        /** The stream's headers, {@code response.created} and {@code response.in_progress}. */
+        private void startResponse() throws IOException {
+            startStreamHeaders();
+            ObjectNode inProgress = response("in_progress", JSON.createArrayNode(), null);
+            responseEvent(JSON.createObjectNode().put("type", "response.created").set("response", inProgress));
+            responseEvent(JSON.createObjectNode().put("type", "response.in_progress").set("response", inProgress));
+            if (reasoningSummary != null) {
+                streamReasoning(reasoningSummary);
+                outputIndex = 1;
+            }
+        }
+
+        private void streamReasoning(String summary) throws IOException {
+            ObjectNode added = reasoningItem("");
+            responseEvent(outputEvent("response.output_item.added", added));
+            responseEvent(summaryEvent("response.reasoning_summary_part.added").set("part",
+                    JSON.createObjectNode().put("type", "summary_text").put("text", "")));
+            for (String piece : pieces(summary)) {
+                responseEvent(summaryEvent("response.reasoning_summary_text.delta").put("delta", piece));
+            }
+            responseEvent(summaryEvent("response.reasoning_summary_text.done").put("text", summary));
+            responseEvent(summaryEvent("response.reasoning_summary_part.done").set("part",
+                    JSON.createObjectNode().put("type", "summary_text").put("text", summary)));
+            responseEvent(outputEvent("response.output_item.done", reasoningItem(summary)));
+        }
+
+        private ObjectNode summaryEvent(String type) {
+            return JSON.createObjectNode().put("type", type).put("item_id", reasoningItemId).put("output_index", 0)
+                    .put("summary_index", 0);
+        }
+
+        /** {@code response.completed}, or {@code response.incomplete}, with the whole response; then the end. */
+        private void finishResponse(String status, ObjectNode item, String generated) throws IOException {
+            ObjectNode last = response(status, JSON.createArrayNode().add(item), generated);
+            responseEvent(JSON.createObjectNode().put("type", "response." + status).set("response", last));
+            endChunked();
+        }
+
+        private void streamFunctionCall(String callId, String function, List<String> fragments) throws IOException {
+            startResponse();
+            responseEvent(outputEvent("response.output_item.added", functionCall(callId, function, "",
+                    "in_progress")));
+            for (String fragment : fragments) {
+                ObjectNode delta = JSON.createObjectNode().put("type", "response.function_call_arguments.delta")
+                        .put("item_id", callItemId).put("output_index", outputIndex).put("delta", fragment);
+                responseEvent(delta);
+            }
+            String arguments = String.join("", fragments);
+            responseEvent(JSON.createObjectNode().put("type", "response.function_call_arguments.done")
+                    .put("item_id", callItemId).put("output_index", outputIndex).put("arguments", arguments));
+            ObjectNode item = functionCall(callId, function, arguments, "completed");
+            responseEvent(outputEvent("response.output_item.done", item));
+            finishResponse("completed", item, arguments);
+        }
+
+        private ObjectNode outputEvent(String type, ObjectNode item) {
+            int index = "reasoning".equals(item.path("type").asText()) ? 0 : outputIndex;
+            ObjectNode event = JSON.createObjectNode().put("type", type).put("output_index", index);
+            event.set("item", item);
+            return event;
+        }
+
+        private ObjectNode partEvent(String type, String text) {
+            ObjectNode event = JSON.createObjectNode().put("type", type).put("item_id", itemId)
+                    .put("output_index", outputIndex).put("content_index", 0);
+            event.set("part", outputText(text));
+            return event;
+        }
+
+        private ObjectNode textEvent(String type) {
+            return JSON.createObjectNode().put("type", type).put("item_id", itemId).put("output_index", outputIndex)
+                    .put("content_index", 0);
+        }
+
+        /** One named event of a Responses stream, numbered in the order sent. */
+        void responseEvent(ObjectNode event) throws IOException {
+            event.put("sequence_number", sequenceNumber++);
+            byte[] frame = ("event: " + event.path("type").asText() + "\ndata: " + JSON.writeValueAsString(event)
+                    + "\n\n").getBytes(StandardCharsets.UTF_8);
+            out.write((Integer.toHexString(frame.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(frame);
+            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
         }
 
         private static String reason(int status) {

@@ -138,8 +138,9 @@ public final class ResponsesRequests {
         OptionalInt maxToolCalls = optionalInt(root, "max_tool_calls", "max_tool_calls", 1);
 
         Map<String, RawJson> extensions = new LinkedHashMap<>();
-        if (text.hasNonNull("verbosity")) {
-            extensions.put("verbosity", raw(text.get("verbosity")));
+        JsonNode verbosity = root.path("text").path("verbosity");
+        if (verbosity.isTextual()) {
+            extensions.put("verbosity", raw(verbosity));
         }
         for (String field : CHAT_NAMED_FIELDS) {
             JsonNode value = root.get(field);
@@ -206,7 +207,7 @@ public final class ResponsesRequests {
     public static List<ChatMessage> messages(List<? extends JsonNode> items, String where) {
         List<ChatMessage> messages = new ArrayList<>(items.size());
         StringBuilder reasoning = new StringBuilder();
-        // Whether the last message is an assistant message that later function calls of the same turn may join.
+        // Whether the last message is the assistant's current turn, which its later items join.
         boolean assistantOpen = false;
         for (int i = 0; i < items.size(); i++) {
             String path = where + "[" + i + "]";
@@ -215,34 +216,31 @@ public final class ResponsesRequests {
             switch (type) {
                 case "message" -> {
                     ChatMessage message = message(item, path);
-                    if (message.role() == Role.ASSISTANT) {
-                        if (!reasoning.isEmpty()) {
-                            message = message.toBuilder().reasoningContent(reasoning.toString()).build();
-                            reasoning.setLength(0);
-                        }
-                        assistantOpen = true;
-                    } else {
+                    if (message.role() != Role.ASSISTANT) {
+                        messages.add(message);
                         reasoning.setLength(0);
                         assistantOpen = false;
+                        continue;
                     }
-                    messages.add(message);
+                    ChatMessage last = assistantOpen ? messages.get(messages.size() - 1) : null;
+                    // Text after a turn's calls joins them: Chat Completions wants a call's results right after it.
+                    if (last != null && !last.toolCalls().isEmpty()) {
+                        messages.set(messages.size() - 1, joined(last, message, reasoning));
+                    } else {
+                        messages.add(joined(null, message, reasoning));
+                    }
+                    assistantOpen = true;
                 }
                 case "function_call" -> {
                     ToolCall call = ToolCall.of(requiredString(item, "call_id", path + ".call_id"),
                             requiredString(item, "name", path + ".name"),
                             requiredString(item, "arguments", path + ".arguments"));
-                    ChatMessage last = assistantOpen ? messages.get(messages.size() - 1) : null;
-                    if (last != null && reasoning.isEmpty()) {
-                        List<ToolCall> calls = new ArrayList<>(last.toolCalls());
-                        calls.add(call);
-                        messages.set(messages.size() - 1, last.withToolCalls(calls));
+                    ChatMessage calls = ChatMessage.builder(Role.ASSISTANT).toolCalls(List.of(call)).build();
+                    if (assistantOpen) {
+                        messages.set(messages.size() - 1, joined(messages.get(messages.size() - 1), calls,
+                                reasoning));
                     } else {
-                        ChatMessage.Builder message = ChatMessage.builder(Role.ASSISTANT).toolCalls(List.of(call));
-                        if (!reasoning.isEmpty()) {
-                            message.reasoningContent(reasoning.toString());
-                            reasoning.setLength(0);
-                        }
-                        messages.add(message.build());
+                        messages.add(joined(null, calls, reasoning));
                         assistantOpen = true;
                     }
                 }
@@ -253,7 +251,13 @@ public final class ResponsesRequests {
                     reasoning.setLength(0);
                     assistantOpen = false;
                 }
-                case "reasoning" -> reasoning.append(reasoningText(item, path));
+                case "reasoning" -> {
+                    String text = reasoningText(item, path);
+                    if (!reasoning.isEmpty() && !text.isEmpty()) {
+                        reasoning.append("\n\n");
+                    }
+                    reasoning.append(text);
+                }
                 case "item_reference" -> throw VeilException.invalidParam(path + ".type", "'" + path + "' is an "
                         + "item reference, which Veil does not resolve; send the item itself, or continue a stored "
                         + "response with 'previous_response_id'");
@@ -262,6 +266,39 @@ public final class ResponsesRequests {
             }
         }
         return messages;
+    }
+
+    /**
+     * The assistant message {@code next} joined to {@code last} (when there is one) and to the reasoning read before
+     * it, which is then used up: contents, refusals, calls and reasoning follow each other in item order.
+     */
+    private static ChatMessage joined(ChatMessage last, ChatMessage next, StringBuilder reasoning) {
+        ChatMessage.Builder message = (last == null ? next : last).toBuilder();
+        String thought = join(last == null ? Optional.empty() : last.reasoningContent(),
+                reasoning.isEmpty() ? next.reasoningContent() : Optional.of(reasoning.toString()));
+        reasoning.setLength(0);
+        if (!thought.isEmpty()) {
+            message.reasoningContent(thought);
+        }
+        if (last != null) {
+            List<ContentPart> content = new ArrayList<>(last.content());
+            content.addAll(next.content());
+            List<ToolCall> calls = new ArrayList<>(last.toolCalls());
+            calls.addAll(next.toolCalls());
+            message.content(content).toolCalls(calls);
+            String refusal = join(last.refusal(), next.refusal());
+            if (!refusal.isEmpty()) {
+                message.refusal(refusal);
+            }
+        }
+        return message.build();
+    }
+
+    private static String join(Optional<String> first, Optional<String> second) {
+        if (first.isEmpty() || first.get().isEmpty()) {
+            return second.orElse("");
+        }
+        return second.isEmpty() || second.get().isEmpty() ? first.get() : first.get() + "\n\n" + second.get();
     }
 
     // Top level ------------------------------------------------------------------------------------------------------

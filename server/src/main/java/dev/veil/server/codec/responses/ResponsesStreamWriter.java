@@ -93,7 +93,7 @@ public final class ResponsesStreamWriter {
         if (output.isEmpty() && open == Item.NONE) {
             // An answer with no content at all is still one (empty) message, as in a non-streamed Response.
             openMessage(frames);
-            text("", frames);
+            openPart(Part.TEXT, ResponsesWriter.outputText(""), frames);
         }
         close(frames, incomplete.isPresent());
         ObjectNode response = snapshot(incomplete.isPresent() ? "incomplete" : "completed");
