@@ -108,6 +108,28 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
 
     // Behaviours ------------------------------------------------------------------------------------------------
 
+    /**
+     * Answers a chat completion with its first user message, as JSON or as a stream of word pieces: in a replayed
+     * conversation, the turn that opened it.
+     */
+    public static Behavior echoFirst() {
+        return exchange -> {
+            String text = "";
+            for (JsonNode message : exchange.body().path("messages")) {
+                if ("user".equals(message.path("role").asText())) {
+                    JsonNode content = message.path("content");
+                    text = content.isTextual() ? content.textValue() : content.path(0).path("text").asText("");
+                    break;
+                }
+            }
+            if (exchange.wantsStream()) {
+                exchange.stream(pieces(text), Duration.ZERO);
+            } else {
+                exchange.json(200, exchange.completion(text));
+            }
+        };
+    }
+
     /** Answers with the last user message, as JSON or as a stream of word pieces. */
     public static Behavior echo() {
         return exchange -> {
