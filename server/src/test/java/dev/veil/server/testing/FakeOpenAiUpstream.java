@@ -899,7 +899,8 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             body.put("temperature", request.path("temperature").asDouble(1.0));
             body.set("text", request.has("text") ? request.get("text")
                     : JSON.createObjectNode().set("format", JSON.createObjectNode().put("type", "text")));
-            body.set("tool_choice", request.has("tool_choice") ? request.get("tool_choice") : JSON.getNodeFactory().textNode("auto"));
+            body.set("tool_choice", request.has("tool_choice") ? request.get("tool_choice")
+                    : JSON.getNodeFactory().textNode("auto"));
             body.set("tools", request.has("tools") ? request.get("tools") : JSON.createArrayNode());
             body.put("top_p", request.path("top_p").asDouble(1.0));
             body.put("truncation", request.path("truncation").asText("disabled"));

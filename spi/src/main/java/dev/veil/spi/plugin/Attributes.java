@@ -36,8 +36,8 @@ public final class Attributes {
      *       audit record.</li>
      * </ul>
      */
-    public static final AttributeKey<Pseudonyms> CONVERSATION_PSEUDONYMS = AttributeKey.of("pii.conversation_pseudonyms",
-            Pseudonyms.class);
+    public static final AttributeKey<Pseudonyms> CONVERSATION_PSEUDONYMS = AttributeKey.of(
+            "pii.conversation_pseudonyms", Pseudonyms.class);
 
     /**
      * Whether the exchange must leave nothing behind at the provider or in Veil's own stores. Written by the client's
