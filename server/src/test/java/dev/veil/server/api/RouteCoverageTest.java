@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Policy coverage, proved route by route: every route Veil serves that reaches a provider — in each of the ways it
- * can answer (translated, streamed, Anthropic passthrough, a response-cache hit, an exact or estimated token count)
+ * can answer (translated, streamed, Anthropic or OpenAI Responses passthrough, a response-cache hit, an exact or
+ * estimated token count)
  * — answers a policy denial with 403, a model the key may not use with 403, the key's rate limit with 429, and
  * leaves exactly one audit record per request. The route list comes from the server itself, so a new provider route
  * without a case here fails {@link #everyProviderRouteHasACase}.
@@ -70,7 +71,13 @@ class RouteCoverageTest {
                     "{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"count me\"}]}", false),
             new Case("count_tokens, estimated", "/v1/messages/count_tokens",
                     "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"count me\"}]}", false),
-            new Case("embeddings", "/v1/embeddings", "{\"model\":\"embed\",\"input\":\"embed me\"}", false));
+            new Case("embeddings", "/v1/embeddings", "{\"model\":\"embed\",\"input\":\"embed me\"}", false),
+            new Case("responses, translated", "/v1/responses", responses("claude", false), false),
+            new Case("responses, translated stream", "/v1/responses", responses("claude", true), false),
+            new Case("responses, OpenAI passthrough", "/v1/responses", responses("smart", false), false),
+            new Case("responses, passthrough stream", "/v1/responses", responses("smart", true), false),
+            new Case("responses from the cache", "/v1/responses", "{\"model\":\"cached\",\"input\":\"twice\"}",
+                    true));
 
     @TempDir
     static Path dir;
@@ -244,5 +251,10 @@ class RouteCoverageTest {
     private static String messages(String model, boolean stream) {
         return "{\"model\":\"" + model + "\",\"max_tokens\":16,\"stream\":" + stream
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+    }
+
+    private static String responses(String model, boolean stream) {
+        return "{\"model\":\"" + model + "\",\"max_output_tokens\":16,\"stream\":" + stream
+                + ",\"input\":\"hello\"}";
     }
 }

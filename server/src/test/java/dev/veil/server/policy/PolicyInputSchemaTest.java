@@ -79,6 +79,18 @@ class PolicyInputSchemaTest {
     }
 
     @Test
+    void aResponsesInputWithItsConversationMatchesTheSchema() throws Exception {
+        ServerExchange exchange = exchange("openai.responses", true);
+        exchange.put(ConversationRequest.KEY, new ConversationRequest(true, true));
+
+        byte[] document = input.chat(chat(), candidates, exchange);
+
+        assertMatches(document);
+        assertThat(JSON.readTree(document).path("request").path("conversation").path("continues").asBoolean())
+                .isTrue();
+    }
+
+    @Test
     void aMessagesInputMatchesTheSchema() throws Exception {
         assertMatches(input.chat(chat(), candidates, exchange("anthropic.messages", false)));
     }
