@@ -101,6 +101,39 @@ class KeysCostTest {
     }
 
     @Test
+    void responsesAreMeteredAndPricedAsJsonAndStreamed() throws Exception {
+        JsonNode created = veil.createKey("{\"tenant\": \"acme\", \"team\": \"agents\"}");
+        String key = created.path("key").asText();
+
+        HttpResponse<String> json = veil.send(key, "/v1/responses",
+                "{\"model\": \"smart\", \"max_output_tokens\": 5, \"input\": \"Hello there\"}");
+        HttpResponse<String> stream = veil.send(key, "/v1/responses",
+                "{\"model\": \"smart\", \"max_output_tokens\": 5, \"input\": \"Hello again\", \"stream\": true}");
+
+        assertThat(json.statusCode()).isEqualTo(200);
+        long jsonCost = responseMicros(veil.json(json).path("usage"));
+        assertThat(json.headers().firstValue("x-veil-cost")).hasValue(KeysFixture.usd(jsonCost));
+        JsonNode completed = null;
+        for (String line : stream.body().lines().toList()) {
+            if (line.startsWith("data: ") && line.contains("\"response.completed\"")) {
+                completed = KeysFixture.JSON.readTree(line.substring(6)).path("response");
+            }
+        }
+        assertThat(completed).isNotNull();
+        long total = jsonCost + responseMicros(completed.path("usage"));
+        await("the stream's settlement").until(() -> veil.json(veil.veil.get("/admin/usage?key="
+                + created.path("id").asText())).path("data").path(0).path("requests").asLong() == 2);
+        JsonNode row = veil.json(veil.veil.get("/admin/usage?key=" + created.path("id").asText())).path("data").get(0);
+        assertThat(row.path("cost_usd").decimalValue()).isEqualByComparingTo(KeysFixture.usd(total));
+    }
+
+    /** What the fixture's prices make of a Responses usage object. */
+    private static long responseMicros(JsonNode usage) {
+        return usage.path("input_tokens").asLong() * KeysFixture.INPUT_MICROS_PER_TOKEN
+                + usage.path("output_tokens").asLong() * KeysFixture.OUTPUT_MICROS_PER_TOKEN;
+    }
+
+    @Test
     void usageFiltersByTenant() throws Exception {
         veil.chat(veil.createKey("{\"tenant\": \"acme\"}").path("key").asText(), "smart", "Hello");
         veil.chat(veil.createKey("{\"tenant\": \"globex\"}").path("key").asText(), "smart", "Hello");
