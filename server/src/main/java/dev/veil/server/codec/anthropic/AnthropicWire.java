@@ -24,6 +24,7 @@ import dev.veil.spi.ContentPart;
 import dev.veil.spi.Extensions;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.RawJson;
+import dev.veil.spi.ResponseFormat;
 import dev.veil.spi.Role;
 import dev.veil.spi.ToolCall;
 import dev.veil.spi.ToolChoice;
@@ -96,6 +97,7 @@ public final class AnthropicWire {
         request.extensions().get("top_k").ifPresent(k -> body.set("top_k", WireJson.tree(k)));
         request.user().ifPresent(user -> body.putObject("metadata").put("user_id", user));
         tools(request, body);
+        outputFormat(request, body);
         Optional<RawJson> thinking = Thinking.anthropicThinking(request);
         if (thinking.isPresent()) {
             body.set("thinking", WireJson.tree(thinking.get()));
@@ -124,6 +126,18 @@ public final class AnthropicWire {
             use.put("name", call.name());
             use.set("input", WireJson.arguments(call.arguments(),
                     path + ".tool_calls[" + j + "].function.arguments"));
+        }
+    }
+
+    /**
+     * A JSON schema the answer must follow, as Anthropic's structured outputs ({@code output_config.format}). A bare
+     * {@code json_object} has no schema to give, and Anthropic's needs one: it stays a wish the prompt must state.
+     */
+    private static void outputFormat(ChatRequest request, ObjectNode body) {
+        if (request.responseFormat().orElse(null) instanceof ResponseFormat.JsonSchema schema
+                && schema.schema().isPresent()) {
+            body.putObject("output_config").putObject("format").put("type", "json_schema")
+                    .set("schema", WireJson.tree(schema.schema().get()));
         }
     }
 

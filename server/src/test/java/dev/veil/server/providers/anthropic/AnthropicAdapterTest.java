@@ -88,6 +88,18 @@ class AnthropicAdapterTest {
     }
 
     @Test
+    void aJsonSchemaResponseFormatBecomesAnthropicsStructuredOutput() throws Exception {
+        veil.post("/v1/chat/completions", chat("claude-sonnet-4", "[{\"role\":\"user\",\"content\":\"hi\"}]",
+                ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"answer\",\"schema\":"
+                        + "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},"
+                        + "\"additionalProperties\":false}}}"));
+
+        JsonNode format = upstream.lastBody().at("/output_config/format");
+        assertThat(format.path("type").asText()).isEqualTo("json_schema");
+        assertThat(format.at("/schema/properties/n/type").asText()).isEqualTo("integer");
+    }
+
+    @Test
     void movesSystemMessagesToSystemMergesRolesAndSuppliesMaxTokens() throws Exception {
         veil.post("/v1/chat/completions", chat("claude-sonnet-4", """
                 [{"role":"system","content":"Be brief."},
