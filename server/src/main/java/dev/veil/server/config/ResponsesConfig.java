@@ -20,20 +20,25 @@ import dev.veil.spi.plugin.PluginSettings;
  * @param maxMemoryEntries how many responses memory holds at most; the least used go first
  * @param maxTurns the longest {@code previous_response_id} chain Veil follows
  * @param sweepInterval how often expired responses are deleted from disk
+ * @param maxConversationBytes the most stored bytes one {@code previous_response_id} chain may replay: each turn is
+ *                             bounded by {@code max-request-bytes}, but a long chain of large turns would be read
+ *                             whole into memory for every request that continues it
  */
 public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Duration memoryTtl, int maxMemoryEntries,
-                              int maxTurns, Duration sweepInterval) {
+                              int maxTurns, Duration sweepInterval, long maxConversationBytes) {
     public static final String DEFAULT_FILE = "responses.db";
     public static final Duration DEFAULT_TTL = Duration.ofDays(30);
     public static final Duration DEFAULT_MEMORY_TTL = Duration.ofHours(1);
     public static final int DEFAULT_MAX_MEMORY_ENTRIES = 10_000;
     public static final int DEFAULT_MAX_TURNS = 200;
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
+    public static final long DEFAULT_MAX_CONVERSATION_BYTES = 32L * 1024 * 1024;
+    private static final long MAX_CONVERSATION_BYTES_LIMIT = 1024L * 1024 * 1024;
     /** Far above any real conversation, and a bound on the rows one request reads. */
     private static final int MAX_TURNS_LIMIT = 10_000;
     private static final int MAX_MEMORY_ENTRIES_LIMIT = 10_000_000;
     private static final Set<String> KEYS = Set.of("enabled", "ttl", "file", "memory-ttl", "max-memory-entries",
-            "max-turns", "sweep-interval");
+            "max-turns", "sweep-interval", "max-conversation-bytes");
 
     public ResponsesConfig {
         Objects.requireNonNull(ttl, "ttl");
@@ -45,7 +50,7 @@ public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Dura
     /** Every default, with the file in {@code dataDir}. */
     public static ResponsesConfig defaults(Path dataDir) {
         return new ResponsesConfig(true, DEFAULT_TTL, dataDir.resolve(DEFAULT_FILE), DEFAULT_MEMORY_TTL,
-                DEFAULT_MAX_MEMORY_ENTRIES, DEFAULT_MAX_TURNS, DEFAULT_SWEEP_INTERVAL);
+                DEFAULT_MAX_MEMORY_ENTRIES, DEFAULT_MAX_TURNS, DEFAULT_SWEEP_INTERVAL, DEFAULT_MAX_CONVERSATION_BYTES);
     }
 
     /**
@@ -68,10 +73,14 @@ public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Dura
             throw node.invalid("max-turns", "must be between 1 and " + MAX_TURNS_LIMIT + ", got " + maxTurns
                     + "; the default is " + DEFAULT_MAX_TURNS);
         }
+        long maxConversationBytes = node.size("max-conversation-bytes").orElse(DEFAULT_MAX_CONVERSATION_BYTES);
+        if (maxConversationBytes < 1024 || maxConversationBytes > MAX_CONVERSATION_BYTES_LIMIT) {
+            throw node.invalid("max-conversation-bytes", "must be between 1KiB and 1GiB; the default is 32MiB");
+        }
         String file = node.string("file").orElse("");
         Path database = file.isBlank() ? dataDir.resolve(DEFAULT_FILE) : Path.of(file);
         return new ResponsesConfig(node.bool("enabled").orElse(true), ttl, database, memoryTtl, maxMemoryEntries,
-                maxTurns, sweepInterval);
+                maxTurns, sweepInterval, maxConversationBytes);
     }
 
     /** A duration above zero; the config grammar has no day unit, so the example shows how to write days. */

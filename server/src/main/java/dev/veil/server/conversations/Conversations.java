@@ -163,8 +163,8 @@ public final class Conversations implements AutoCloseable {
      * one it continued, and so on back to the first.
      *
      * @throws VeilException (404, param {@code previous_response_id}) when a response of the chain is absent:
-     *         expired, deleted, or another tenant's; (400) when the chain has more than {@code maxTurns} turns, or
-     *         when no state is kept
+     *         expired, deleted, or another tenant's; (400) when the chain has more than {@code maxTurns} turns or
+     *         more than {@code max-conversation-bytes} stored, or when no state is kept
      */
     public List<StoredResponse> chain(String tenant, String previousId, int maxTurns) {
         if (memory.isEmpty()) {
@@ -172,6 +172,7 @@ public final class Conversations implements AutoCloseable {
                     + "false); send the whole conversation as input instead of previous_response_id.");
         }
         List<StoredResponse> turns = new ArrayList<>();
+        long bytes = 0;
         Optional<String> next = Optional.of(previousId);
         while (next.isPresent()) {
             String id = next.get();
@@ -181,6 +182,12 @@ public final class Conversations implements AutoCloseable {
                         + "or send its history as input.");
             }
             StoredResponse turn = get(tenant, id).orElseThrow(() -> notFound(previousId, id));
+            bytes += turn.inputItems().length + turn.response().length;
+            if (bytes > config.maxConversationBytes()) {
+                throw VeilException.invalidParam(PARAM, "The conversation ending with response '" + previousId
+                        + "' holds more than veil.responses.max-conversation-bytes, the most Veil replays; start a "
+                        + "new conversation, or send the part that matters as input.");
+            }
             turns.add(turn);
             next = turn.previousId();
         }

@@ -35,10 +35,10 @@ class ResponsesConfigTest {
     @Test
     void everySettingIsRead() {
         ResponsesConfig responses = load("{enabled: false, ttl: P7D, file: /srv/r.db, memory-ttl: 10m, "
-                + "max-memory-entries: 50, max-turns: 20, sweep-interval: 30s}");
+                + "max-memory-entries: 50, max-turns: 20, sweep-interval: 30s, max-conversation-bytes: 4MiB}");
 
         assertThat(responses).isEqualTo(new ResponsesConfig(false, Duration.ofDays(7), Path.of("/srv/r.db"),
-                Duration.ofMinutes(10), 50, 20, Duration.ofSeconds(30)));
+                Duration.ofMinutes(10), 50, 20, Duration.ofSeconds(30), 4L * 1024 * 1024));
     }
 
     @Test

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import dev.veil.server.config.ResponsesConfig;
 import dev.veil.server.testing.FakeClock;
 import dev.veil.spi.VeilException;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +94,27 @@ class ConversationChainTest {
                     assertThat(e.param()).contains("previous_response_id");
                 })
                 .hasMessageContaining("more than 2 turns");
+    }
+
+    @Test
+    void aChainHoldingMoreBytesThanTheLimitIsRefused() {
+        conversations.close();
+        ResponsesConfig defaults = config(dataDir);
+        conversations = Conversations.open(new ResponsesConfig(true, defaults.ttl(), dataDir.resolve("small.db"),
+                defaults.memoryTtl(), defaults.maxMemoryEntries(), defaults.maxTurns(), defaults.sweepInterval(),
+                1024), clock.clocks(), Optional.of(newKeys()));
+        for (int i = 1; i <= 6; i++) {
+            conversations.put(turn("resp_" + i, TENANT_A, i == 1 ? Optional.empty() : Optional.of("resp_" + (i - 1)),
+                    clock.instant(), false));
+        }
+
+        assertThatThrownBy(() -> conversations.chain(TENANT_A, "resp_6"))
+                .isInstanceOfSatisfying(VeilException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.param()).contains("previous_response_id");
+                })
+                .hasMessageContaining("max-conversation-bytes");
+        assertThat(conversations.chain(TENANT_A, "resp_2")).hasSize(2);
     }
 
     @Test
