@@ -17,27 +17,27 @@ import dev.veil.spi.plugin.PluginSettings;
  * @param ttl how long a stored response stays readable and on disk
  * @param database the SQLite file, by default {@code <data-dir>/responses.db}
  * @param memoryTtl how long state kept in memory (zero-retention exchanges, or no audit key) stays readable
- * @param maxMemoryEntries how many responses memory holds at most; the least used go first
+ * @param maxMemoryBytes how many bytes of responses memory holds at most; the least used go first
  * @param maxTurns the longest {@code previous_response_id} chain Veil follows
  * @param sweepInterval how often expired responses are deleted from disk
  * @param maxConversationBytes the most stored bytes one {@code previous_response_id} chain may replay: each turn is
  *                             bounded by {@code max-request-bytes}, but a long chain of large turns would be read
  *                             whole into memory for every request that continues it
  */
-public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Duration memoryTtl, int maxMemoryEntries,
+public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Duration memoryTtl, long maxMemoryBytes,
                               int maxTurns, Duration sweepInterval, long maxConversationBytes) {
     public static final String DEFAULT_FILE = "responses.db";
     public static final Duration DEFAULT_TTL = Duration.ofDays(30);
     public static final Duration DEFAULT_MEMORY_TTL = Duration.ofHours(1);
-    public static final int DEFAULT_MAX_MEMORY_ENTRIES = 10_000;
+    public static final long DEFAULT_MAX_MEMORY_BYTES = 256L * 1024 * 1024;
     public static final int DEFAULT_MAX_TURNS = 200;
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
     public static final long DEFAULT_MAX_CONVERSATION_BYTES = 32L * 1024 * 1024;
     private static final long MAX_CONVERSATION_BYTES_LIMIT = 1024L * 1024 * 1024;
     /** Far above any real conversation, and a bound on the rows one request reads. */
     private static final int MAX_TURNS_LIMIT = 10_000;
-    private static final int MAX_MEMORY_ENTRIES_LIMIT = 10_000_000;
-    private static final Set<String> KEYS = Set.of("enabled", "ttl", "file", "memory-ttl", "max-memory-entries",
+    private static final long MIN_MEMORY_BYTES = 1024L * 1024;
+    private static final Set<String> KEYS = Set.of("enabled", "ttl", "file", "memory-ttl", "max-memory-bytes",
             "max-turns", "sweep-interval", "max-conversation-bytes");
 
     public ResponsesConfig {
@@ -50,7 +50,7 @@ public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Dura
     /** Every default, with the file in {@code dataDir}. */
     public static ResponsesConfig defaults(Path dataDir) {
         return new ResponsesConfig(true, DEFAULT_TTL, dataDir.resolve(DEFAULT_FILE), DEFAULT_MEMORY_TTL,
-                DEFAULT_MAX_MEMORY_ENTRIES, DEFAULT_MAX_TURNS, DEFAULT_SWEEP_INTERVAL, DEFAULT_MAX_CONVERSATION_BYTES);
+                DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_TURNS, DEFAULT_SWEEP_INTERVAL, DEFAULT_MAX_CONVERSATION_BYTES);
     }
 
     /**
@@ -63,10 +63,9 @@ public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Dura
         Duration ttl = positive(node, "ttl", DEFAULT_TTL, "720h (30 days, the default) or P30D");
         Duration memoryTtl = positive(node, "memory-ttl", DEFAULT_MEMORY_TTL, "1h (the default) or 10m");
         Duration sweepInterval = positive(node, "sweep-interval", DEFAULT_SWEEP_INTERVAL, "1m (the default) or 30s");
-        int maxMemoryEntries = node.integer("max-memory-entries").orElse(DEFAULT_MAX_MEMORY_ENTRIES);
-        if (maxMemoryEntries < 1 || maxMemoryEntries > MAX_MEMORY_ENTRIES_LIMIT) {
-            throw node.invalid("max-memory-entries", "must be between 1 and " + MAX_MEMORY_ENTRIES_LIMIT + ", got "
-                    + maxMemoryEntries + "; the default is " + DEFAULT_MAX_MEMORY_ENTRIES);
+        long maxMemoryBytes = node.size("max-memory-bytes").orElse(DEFAULT_MAX_MEMORY_BYTES);
+        if (maxMemoryBytes < MIN_MEMORY_BYTES) {
+            throw node.invalid("max-memory-bytes", "must be at least 1MiB; the default is 256MiB");
         }
         int maxTurns = node.integer("max-turns").orElse(DEFAULT_MAX_TURNS);
         if (maxTurns < 1 || maxTurns > MAX_TURNS_LIMIT) {
@@ -79,7 +78,7 @@ public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Dura
         }
         String file = node.string("file").orElse("");
         Path database = file.isBlank() ? dataDir.resolve(DEFAULT_FILE) : Path.of(file);
-        return new ResponsesConfig(node.bool("enabled").orElse(true), ttl, database, memoryTtl, maxMemoryEntries,
+        return new ResponsesConfig(node.bool("enabled").orElse(true), ttl, database, memoryTtl, maxMemoryBytes,
                 maxTurns, sweepInterval, maxConversationBytes);
     }
 

@@ -76,7 +76,7 @@ public final class Conversations implements AutoCloseable {
             }
         });
         Conversations conversations = new Conversations(config, clocks, disk,
-                Optional.of(new MemoryStore(config.maxMemoryEntries(), config.memoryTtl(), clocks.ticker())));
+                Optional.of(new MemoryStore(config.maxMemoryBytes(), config.memoryTtl(), clocks.ticker())));
         long every = config.sweepInterval().toMillis();
         conversations.sweeper.orElseThrow().scheduleWithFixedDelay(conversations::sweepNow, every, every,
                 TimeUnit.MILLISECONDS);

@@ -2,6 +2,7 @@ package dev.veil.server.conversations;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -12,7 +13,8 @@ import dev.veil.server.core.Ticker;
 /**
  * Stored responses that must never touch a disk (zero-retention exchanges, or all of them when Veil has no key to
  * encrypt with): in this process's memory only, each for {@code ttl} after it was written, at most
- * {@code maxEntries} of them (the least used go first). Keyed by tenant and id, so one tenant never reaches another's.
+ * {@code maxBytes} of them in all (the least used go first): a count would not bound memory, each response may be as
+ * large as a request. Keyed by tenant and id, so one tenant never reaches another's.
  */
 final class MemoryStore {
     private record Key(String tenant, String id) {
@@ -20,13 +22,24 @@ final class MemoryStore {
 
     private final Cache<Key, StoredResponse> entries;
 
-    MemoryStore(int maxEntries, Duration ttl, Ticker ticker) {
+    MemoryStore(long maxBytes, Duration ttl, Ticker ticker) {
         this.entries = Caffeine.newBuilder()
-                .maximumSize(maxEntries)
+                .maximumWeight(maxBytes)
+                .weigher(MemoryStore::weight)
                 .expireAfterWrite(ttl)
                 .ticker(ticker::nanos)
                 .executor(Runnable::run)
                 .build();
+    }
+
+    /** About the bytes {@code record} holds: its content, and its pseudonyms as UTF-16. */
+    private static int weight(Key key, StoredResponse record) {
+        long chars = 0;
+        for (Map.Entry<String, String> entry : record.pseudonyms().entrySet()) {
+            chars += entry.getKey().length() + entry.getValue().length();
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (long) record.inputItems().length + record.response().length
+                + 2 * chars + 2L * (key.tenant().length() + key.id().length()));
     }
 
     void put(StoredResponse record) {

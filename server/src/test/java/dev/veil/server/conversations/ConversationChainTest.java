@@ -101,7 +101,7 @@ class ConversationChainTest {
         conversations.close();
         ResponsesConfig defaults = config(dataDir);
         conversations = Conversations.open(new ResponsesConfig(true, defaults.ttl(), dataDir.resolve("small.db"),
-                defaults.memoryTtl(), defaults.maxMemoryEntries(), defaults.maxTurns(), defaults.sweepInterval(),
+                defaults.memoryTtl(), defaults.maxMemoryBytes(), defaults.maxTurns(), defaults.sweepInterval(),
                 1024), clock.clocks(), Optional.of(newKeys()));
         for (int i = 1; i <= 6; i++) {
             conversations.put(turn("resp_" + i, TENANT_A, i == 1 ? Optional.empty() : Optional.of("resp_" + (i - 1)),

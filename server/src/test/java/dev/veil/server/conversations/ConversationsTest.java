@@ -199,7 +199,7 @@ class ConversationsTest {
         conversations.close();
         ResponsesConfig defaults = config(dataDir.resolve("disabled"));
         conversations = Conversations.open(new ResponsesConfig(false, defaults.ttl(), defaults.database(),
-                defaults.memoryTtl(), defaults.maxMemoryEntries(), defaults.maxTurns(), defaults.sweepInterval(),
+                defaults.memoryTtl(), defaults.maxMemoryBytes(), defaults.maxTurns(), defaults.sweepInterval(),
                 defaults.maxConversationBytes()),
                 clock.clocks(), Optional.of(keys));
 

@@ -121,7 +121,7 @@ class ResponsesOnDiskTest {
         conversations.close();
         ResponsesConfig defaults = config(dataDir);
         conversations = Conversations.open(new ResponsesConfig(true, defaults.ttl(), defaults.database(),
-                defaults.memoryTtl(), defaults.maxMemoryEntries(), defaults.maxTurns(), Duration.ofMillis(20),
+                defaults.memoryTtl(), defaults.maxMemoryBytes(), defaults.maxTurns(), Duration.ofMillis(20),
                 defaults.maxConversationBytes()),
                 clock.clocks(), Optional.of(keys));
         conversations.put(turn("resp_1", TENANT_A, Optional.empty(), clock.instant(), false));
