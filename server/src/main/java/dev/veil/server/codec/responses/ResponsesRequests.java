@@ -195,11 +195,12 @@ public final class ResponsesRequests {
     }
 
     /**
-     * Converts Responses items to canonical messages. Consecutive {@code function_call} items become one assistant
-     * message with tool calls, joining the assistant text of the same turn right before them; a
-     * {@code function_call_output} is a tool message; a {@code reasoning} item's text becomes the reasoning of the
-     * assistant message that follows it, and is dropped when none does. {@code developer} messages are system
-     * messages.
+     * Converts Responses items to canonical messages. The assistant side of a turn (its {@code message} items,
+     * {@code function_call} items and {@code reasoning}) becomes one assistant message: text first, then the calls,
+     * whose results ({@code function_call_output}, each a tool message) then follow them as Chat Completions
+     * requires. A {@code reasoning} item's text (its raw reasoning, else its summary) becomes that message's
+     * reasoning, and is dropped when no assistant item follows it. {@code developer} messages are system messages.
+     * Two assistant texts in a row without calls stay two messages.
      *
      * @param items input items, or output items of earlier responses
      * @param where the parameter the items came from, for error messages ({@code input})

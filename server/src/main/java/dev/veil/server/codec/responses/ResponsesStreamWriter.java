@@ -175,7 +175,7 @@ public final class ResponsesStreamWriter {
     private void reasoning(String fragment, List<byte[]> frames) {
         if (open != Item.REASONING) {
             close(frames, false);
-            openItem(Item.REASONING, "rs_", frames, ResponsesWriter.reasoningItem(openId, ""));
+            openItem(Item.REASONING, "rs_", frames, ResponsesWriter.reasoningItem("", ""));
             frames.add(frame(partEvent("response.content_part.added", 0)
                     .set("part", ResponsesWriter.reasoningText(""))));
         }
@@ -221,7 +221,7 @@ public final class ResponsesStreamWriter {
             openCallId = call.id().filter(id -> !id.isEmpty()).orElseGet(() -> ResponseIds.item("call_"));
             openName = call.name().orElse("");
             openItem(Item.TOOL, "fc_", frames,
-                    ResponsesWriter.functionCallItem(openId, openCallId, openName, "", "in_progress"));
+                    ResponsesWriter.functionCallItem("", openCallId, openName, "", "in_progress"));
         }
         call.arguments().filter(a -> !a.isEmpty()).ifPresent(fragment -> {
             openText.append(fragment);
