@@ -11,6 +11,8 @@ import dev.veil.spi.ChatRequest;
  * A {@code POST /v1/responses} request, read: the canonical request every provider can serve, and what only the
  * Responses surface needs (conversation state, storage, the parameters its answer repeats).
  *
+ * <p>The JSON trees ({@code input}, {@code echo}) are the call's own; copy one before changing it.
+ *
  * @param request the canonical request: {@code instructions} as a leading system message, then the {@code input}
  *                items as messages; function tools only
  * @param input the input items in normalized wire form, as {@code GET /v1/responses/{id}/input_items} lists them

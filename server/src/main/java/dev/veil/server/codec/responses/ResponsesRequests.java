@@ -25,6 +25,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.Json;
 import dev.veil.server.codec.JsonFields;
 import dev.veil.server.codec.ModelNames;
+import dev.veil.server.codec.translation.Thinking;
+import dev.veil.server.codec.translation.WireJson;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ContentPart;
@@ -195,11 +197,14 @@ public final class ResponsesRequests {
     }
 
     /**
-     * Converts Responses items to canonical messages. Consecutive {@code function_call} items become one assistant
-     * message with tool calls, joining the assistant text of the same turn right before them; a
-     * {@code function_call_output} is a tool message; a {@code reasoning} item's text becomes the reasoning of the
-     * assistant message that follows it, and is dropped when none does. {@code developer} messages are system
-     * messages.
+     * Converts Responses items to canonical messages. The assistant side of a turn (its {@code message} items,
+     * {@code function_call} items and {@code reasoning}) becomes one assistant message: text first, then the calls,
+     * whose results ({@code function_call_output}, each a tool message) then follow them as Chat Completions
+     * requires. A {@code reasoning} item's text (its raw reasoning, else its summary) becomes that message's
+     * reasoning, and is dropped when no assistant item follows it; thinking blocks Veil put in its
+     * {@code encrypted_content} become the message's {@code thinking_blocks} again, as providers that sign their
+     * thinking need. {@code developer} messages are system messages.
+     * Two assistant texts in a row without calls stay two messages.
      *
      * @param items input items, or output items of earlier responses
      * @param where the parameter the items came from, for error messages ({@code input})
@@ -207,6 +212,7 @@ public final class ResponsesRequests {
     public static List<ChatMessage> messages(List<? extends JsonNode> items, String where) {
         List<ChatMessage> messages = new ArrayList<>(items.size());
         StringBuilder reasoning = new StringBuilder();
+        ArrayNode blocks = WireNodes.array();
         // Whether the last message is the assistant's current turn, which its later items join.
         boolean assistantOpen = false;
         for (int i = 0; i < items.size(); i++) {
@@ -219,15 +225,16 @@ public final class ResponsesRequests {
                     if (message.role() != Role.ASSISTANT) {
                         messages.add(message);
                         reasoning.setLength(0);
+                        blocks.removeAll();
                         assistantOpen = false;
                         continue;
                     }
                     ChatMessage last = assistantOpen ? messages.get(messages.size() - 1) : null;
                     // Text after a turn's calls joins them: Chat Completions wants a call's results right after it.
                     if (last != null && !last.toolCalls().isEmpty()) {
-                        messages.set(messages.size() - 1, joined(last, message, reasoning));
+                        messages.set(messages.size() - 1, joined(last, message, reasoning, blocks));
                     } else {
-                        messages.add(joined(null, message, reasoning));
+                        messages.add(joined(null, message, reasoning, blocks));
                     }
                     assistantOpen = true;
                 }
@@ -238,9 +245,9 @@ public final class ResponsesRequests {
                     ChatMessage calls = ChatMessage.builder(Role.ASSISTANT).toolCalls(List.of(call)).build();
                     if (assistantOpen) {
                         messages.set(messages.size() - 1, joined(messages.get(messages.size() - 1), calls,
-                                reasoning));
+                                reasoning, blocks));
                     } else {
-                        messages.add(joined(null, calls, reasoning));
+                        messages.add(joined(null, calls, reasoning, blocks));
                         assistantOpen = true;
                     }
                 }
@@ -249,6 +256,7 @@ public final class ResponsesRequests {
                     messages.add(ChatMessage.builder(Role.TOOL).toolCallId(callId)
                             .content(toolOutput(item, path)).build());
                     reasoning.setLength(0);
+                    blocks.removeAll();
                     assistantOpen = false;
                 }
                 case "reasoning" -> {
@@ -257,6 +265,7 @@ public final class ResponsesRequests {
                         reasoning.append("\n\n");
                     }
                     reasoning.append(text);
+                    thinkingBlocks(item, path).forEach(blocks::add);
                 }
                 case "item_reference" -> throw VeilException.invalidParam(path + ".type", "'" + path + "' is an "
                         + "item reference, which Veil does not resolve; send the item itself, or continue a stored "
@@ -272,13 +281,24 @@ public final class ResponsesRequests {
      * The assistant message {@code next} joined to {@code last} (when there is one) and to the reasoning read before
      * it, which is then used up: contents, refusals, calls and reasoning follow each other in item order.
      */
-    private static ChatMessage joined(ChatMessage last, ChatMessage next, StringBuilder reasoning) {
+    private static ChatMessage joined(ChatMessage last, ChatMessage next, StringBuilder reasoning,
+                                      ArrayNode blocks) {
         ChatMessage.Builder message = (last == null ? next : last).toBuilder();
         String thought = join(last == null ? Optional.empty() : last.reasoningContent(),
                 reasoning.isEmpty() ? next.reasoningContent() : Optional.of(reasoning.toString()));
         reasoning.setLength(0);
         if (!thought.isEmpty()) {
             message.reasoningContent(thought);
+        }
+        if (!blocks.isEmpty()) {
+            ArrayNode all = WireNodes.array();
+            if (last != null) {
+                Thinking.returnedBlocks(last).forEach(all::add);
+            }
+            all.addAll(blocks);
+            blocks.removeAll();
+            Extensions extensions = (last == null ? next : last).extensions();
+            message.extensions(extensions.with(Thinking.BLOCKS, raw(all)));
         }
         if (last != null) {
             List<ContentPart> content = new ArrayList<>(last.content());
@@ -618,6 +638,15 @@ public final class ResponsesRequests {
             parts.add(part(part, requiredString(part, "type", partPath + ".type"), partPath));
         }
         return parts;
+    }
+
+    /** The signed thinking blocks a reasoning item carries in {@code encrypted_content}, when it is Veil's. */
+    private static JsonNode thinkingBlocks(ObjectNode item, String path) {
+        Optional<String> encrypted = optionalString(item, "encrypted_content", path + ".encrypted_content");
+        if (encrypted.isEmpty() || !ResponsesWriter.isThinkingBlocks(encrypted.get())) {
+            return WireNodes.array();
+        }
+        return WireJson.tree(RawJson.of(encrypted.get()));
     }
 
     /** The readable text of a reasoning item: its raw reasoning if given, else its summary. */

@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veil.server.codec.translation.Thinking;
+import dev.veil.server.codec.translation.WireJson;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
@@ -24,7 +27,8 @@ import dev.veil.spi.VeilException;
  * {@code message} item ({@code response.content_part.added}, {@code response.output_text.delta}/{@code .done},
  * {@code response.content_part.done}; a refusal is a {@code refusal} part with {@code response.refusal.*}); reasoning
  * is a {@code reasoning} item with a {@code reasoning_text} part ({@code response.reasoning_text.delta}/
- * {@code .done}); each tool call is a {@code function_call} item ({@code response.function_call_arguments.delta}/
+ * {@code .done}; signed thinking blocks go into its {@code encrypted_content}, see {@link ResponsesWriter}); each
+ * tool call is a {@code function_call} item ({@code response.function_call_arguments.delta}/
  * {@code .done}). Canonical streams interleave these kinds; an item closes when another kind starts. Every event
  * carries its {@code type} and a {@code sequence_number} counting from 0.
  *
@@ -60,6 +64,9 @@ public final class ResponsesStreamWriter {
     private Part part = Part.NONE;
     private int contentIndex;
     private ArrayNode messageContent;
+    /** The open reasoning item's signed thinking blocks, and how much of its text they cover. */
+    private ArrayNode openBlocks;
+    private int signedUpTo;
 
     private Optional<FinishReason> finish = Optional.empty();
     private Usage usage;
@@ -164,6 +171,8 @@ public final class ResponsesStreamWriter {
     }
 
     private void delta(Delta delta, List<byte[]> frames) {
+        delta.extensions().get(Thinking.BLOCKS).map(WireJson::tree).filter(JsonNode::isArray)
+                .ifPresent(blocks -> thinkingBlocks(blocks, frames));
         delta.reasoningContent().filter(r -> !r.isEmpty()).ifPresent(reasoning -> reasoning(reasoning, frames));
         delta.content().filter(c -> !c.isEmpty()).ifPresent(text -> text(text, frames));
         delta.refusal().filter(r -> !r.isEmpty()).ifPresent(refusal -> refusal(refusal, frames));
@@ -174,13 +183,37 @@ public final class ResponsesStreamWriter {
 
     private void reasoning(String fragment, List<byte[]> frames) {
         if (open != Item.REASONING) {
-            close(frames, false);
-            openItem(Item.REASONING, "rs_", frames, ResponsesWriter.reasoningItem(openId, ""));
-            frames.add(frame(partEvent("response.content_part.added", 0)
-                    .set("part", ResponsesWriter.reasoningText(""))));
+            openReasoning(frames);
         }
         openText.append(fragment);
         frames.add(frame(partEvent("response.reasoning_text.delta", 0).put("delta", fragment)));
+    }
+
+    /**
+     * Signed thinking blocks join the open reasoning item's {@code encrypted_content}. A signature arrives as a block
+     * without its text, at the end of the block whose text streamed as reasoning: that text is filled in.
+     */
+    private void thinkingBlocks(JsonNode blocks, List<byte[]> frames) {
+        for (JsonNode block : blocks) {
+            if (open != Item.REASONING) {
+                openReasoning(frames);
+            }
+            ObjectNode copy = block.deepCopy();
+            if ("thinking".equals(copy.path("type").asText()) && copy.path("thinking").asText("").isEmpty()) {
+                copy.put("thinking", openText.substring(signedUpTo));
+            }
+            signedUpTo = openText.length();
+            openBlocks.add(copy);
+        }
+    }
+
+    private void openReasoning(List<byte[]> frames) {
+        close(frames, false);
+        openItem(Item.REASONING, "rs_", frames, ResponsesWriter.reasoningItem("", ""));
+        frames.add(frame(partEvent("response.content_part.added", 0)
+                .set("part", ResponsesWriter.reasoningText(""))));
+        openBlocks = WireNodes.array();
+        signedUpTo = 0;
     }
 
     private void text(String fragment, List<byte[]> frames) {
@@ -221,7 +254,7 @@ public final class ResponsesStreamWriter {
             openCallId = call.id().filter(id -> !id.isEmpty()).orElseGet(() -> ResponseIds.item("call_"));
             openName = call.name().orElse("");
             openItem(Item.TOOL, "fc_", frames,
-                    ResponsesWriter.functionCallItem(openId, openCallId, openName, "", "in_progress"));
+                    ResponsesWriter.functionCallItem("", openCallId, openName, "", "in_progress"));
         }
         call.arguments().filter(a -> !a.isEmpty()).ifPresent(fragment -> {
             openText.append(fragment);
@@ -302,6 +335,9 @@ public final class ResponsesStreamWriter {
                 frames.add(frame(partEvent("response.content_part.done", 0)
                         .set("part", ResponsesWriter.reasoningText(text))));
                 item = ResponsesWriter.reasoningItem(openId, text);
+                if (!openBlocks.isEmpty()) {
+                    item.put("encrypted_content", WireJson.text(openBlocks));
+                }
             }
             case TOOL -> {
                 String arguments = openText.toString();

@@ -1,5 +1,6 @@
 package dev.veil.server.codec.responses;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,17 +9,22 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veil.server.codec.translation.Thinking;
+import dev.veil.server.codec.translation.WireJson;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.FinishReason;
+import dev.veil.spi.RawJson;
 import dev.veil.spi.ToolCall;
 import dev.veil.spi.VeilException;
 
 /**
  * Writes canonical answers as Responses API objects. A Response's {@code output} holds, in order, a {@code reasoning}
  * item when the answer has visible reasoning, a {@code message} item with an {@code output_text} part (and a
- * {@code refusal} part when the model refused), then one {@code function_call} item per tool call. A finish for
+ * {@code refusal} part when the model refused), then one {@code function_call} item per tool call. Thinking blocks
+ * a provider signed (Anthropic's, Bedrock's) ride in the reasoning item's {@code encrypted_content}, so that a later
+ * turn can give them back. A finish for
  * length or by a content filter makes the Response {@code incomplete}, with that reason.
  */
 public final class ResponsesWriter {
@@ -51,8 +57,14 @@ public final class ResponsesWriter {
             return items;
         }
         ChatMessage message = answer.choices().get(0).message();
-        message.reasoningContent().filter(r -> !r.isEmpty())
-                .ifPresent(reasoning -> items.add(reasoningItem(ResponseIds.item("rs_"), reasoning)));
+        String reasoning = message.reasoningContent().orElse("");
+        Optional<String> blocks = message.extensions().get(Thinking.BLOCKS).map(RawJson::text)
+                .filter(ResponsesWriter::isThinkingBlocks);
+        if (!reasoning.isEmpty() || blocks.isPresent()) {
+            ObjectNode item = reasoningItem(ResponseIds.item("rs_"), reasoning);
+            blocks.ifPresent(json -> item.put("encrypted_content", json));
+            items.add(item);
+        }
         String text = message.text();
         Optional<String> refusal = message.refusal().filter(r -> !r.isEmpty());
         if (!text.isEmpty() || refusal.isPresent() || message.toolCalls().isEmpty()) {
@@ -135,6 +147,30 @@ public final class ResponsesWriter {
 
     static ObjectNode refusalPart(String refusal) {
         return WireNodes.object().put("type", "refusal").put("refusal", refusal);
+    }
+
+    /**
+     * Whether {@code json} is an array of Anthropic-style thinking blocks, with the signatures a provider needs back
+     * in the next turn. They travel in a reasoning item's {@code encrypted_content}, the field Responses clients
+     * return unchanged (and Veil stores) for exactly this purpose; OpenAI's own encrypted content is not JSON.
+     */
+    static boolean isThinkingBlocks(String json) {
+        JsonNode blocks;
+        try {
+            blocks = WireJson.MAPPER.readTree(json);
+        } catch (IOException e) {
+            return false;
+        }
+        if (blocks == null || !blocks.isArray() || blocks.isEmpty()) {
+            return false;
+        }
+        for (JsonNode block : blocks) {
+            String type = block.path("type").asText();
+            if (!type.equals("thinking") && !type.equals("redacted_thinking")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A reasoning item carrying the provider's raw reasoning as {@code reasoning_text}; Veil writes no summary. */

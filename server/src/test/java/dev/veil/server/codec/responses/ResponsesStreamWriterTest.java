@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.helpers.ResponseAccumulator;
@@ -163,6 +164,26 @@ class ResponsesStreamWriterTest {
         assertThat(output.get(1).get("type").asText()).isEqualTo("function_call");
         assertThat(output.get(1).get("output_index")).isNull();
         assertThat(SdkContract.data(frames).get(8).get("output_index").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void argumentsForACallAlreadyClosedStillCountInTheFinalResponse() {
+        List<byte[]> frames = stream(tool(ToolCallDelta.start(0, "call_a", "f")),
+                tool(ToolCallDelta.continuation(0, "{\"a\":")), tool(ToolCallDelta.start(1, "call_b", "g")),
+                tool(ToolCallDelta.continuation(0, "1}")), finish(FinishReason.TOOL_CALLS));
+
+        JsonNode output = last(frames).get("response").get("output");
+        assertThat(output.get(0).get("arguments").asText()).isEqualTo("{\"a\":1}");
+        assertThat(output).hasSize(2);
+    }
+
+    @Test
+    void aCallWithoutAnIdGetsOne() {
+        List<byte[]> frames = stream(tool(new ToolCallDelta(0, Optional.empty(),
+                Optional.of("f"), Optional.of("{}"))));
+
+        assertThat(accumulated(frames).output().get(0).functionCall().orElseThrow().callId())
+                .matches("call_[0-9a-f]{48}");
     }
 
     @Test
