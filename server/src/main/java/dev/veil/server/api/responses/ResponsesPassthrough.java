@@ -3,7 +3,6 @@ package dev.veil.server.api.responses;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -14,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.audit.RequestAudit;
 import dev.veil.server.codec.MalformedUpstreamException;
-import dev.veil.server.codec.openai.OpenAiWriter;
+import dev.veil.server.codec.responses.ResponsesStreamWriter;
 import dev.veil.server.codec.translation.WireJson;
 import dev.veil.server.config.ProviderKind;
 import dev.veil.server.config.TargetRef;
@@ -180,14 +179,12 @@ final class ResponsesPassthrough implements Pipeline.Direct {
         }
     }
 
-    /** An {@code error} event in OpenAI's Responses shape. */
+    /**
+     * Veil's {@code error} event after the upstream's last: numbered after any event a Responses stream could have
+     * sent before it, since the upstream's numbering is not tracked.
+     */
     private static void write(OutputStream out, VeilException error) throws IOException {
-        ObjectNode event = WireJson.MAPPER.createObjectNode().put("type", "error");
-        JsonNode body = WireJson.MAPPER.readTree(OpenAiWriter.error(error)).path("error");
-        event.put("code", body.path("code").asText(null));
-        event.put("message", body.path("message").asText(""));
-        event.set("param", body.path("param"));
-        out.write(("event: error\ndata: " + event + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.write(ResponsesStreamWriter.errorEvent(error, Integer.MAX_VALUE));
         out.flush();
     }
 }

@@ -125,8 +125,18 @@ public final class ResponsesStreamWriter {
             response.set("usage", ResponsesUsage.write(usage));
         }
         ended = response;
+        return errorEvent(error, sequence++);
+    }
+
+    /**
+     * An {@code error} event numbered {@code sequenceNumber}: the documented flat {@code code}, {@code message} and
+     * {@code param}, and the same nested under {@code error}, which is what OpenAI sends and what the SDKs raise on.
+     * On its own for a relayed stream, whose numbering is the upstream's.
+     */
+    public static byte[] errorEvent(VeilException error, long sequenceNumber) {
         String code = ResponsesWriter.errorCode(error);
-        ObjectNode event = event("error").put("code", code).put("message", error.getMessage());
+        ObjectNode event = WireNodes.object().put("type", "error").put("sequence_number", sequenceNumber)
+                .put("code", code).put("message", error.getMessage());
         ObjectNode nested = WireNodes.object().put("type", error.type()).put("code", code)
                 .put("message", error.getMessage());
         if (error.param().isPresent()) {
