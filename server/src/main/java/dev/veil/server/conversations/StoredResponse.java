@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param response the Response object sent to the client, as JSON, with personal data restored
  * @param pseudonyms placeholder to original value ({@code <PERSON_1>} to a name) for the whole conversation so far,
  *                   so that a placeholder means the same person in every turn
- * @param zeroRetention whether the exchange ran under zero retention, so that nothing of it may touch a disk
+ * @param zeroRetention whether nothing of it may touch a disk: the exchange ran under zero retention, or the policy
+ *                      keeps its conversation state in memory only
  */
 public record StoredResponse(String id, String tenant, Optional<String> previousId, Instant createdAt,
                              Instant expiresAt, String model, byte[] inputItems, byte[] response,
