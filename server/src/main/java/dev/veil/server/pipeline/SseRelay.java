@@ -45,10 +45,15 @@ public final class SseRelay {
     public record Relayed(Optional<Usage> usage, Optional<VeilException> error, boolean clientGone) {
     }
 
-    public static Relayed relay(ServerResponse response, ChatStream stream, boolean includeUsage) {
+    /** The headers of every event stream: its type, no caching, and no buffering by a proxy in front of Veil. */
+    public static void headers(ServerResponse response) {
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.header(HeaderNames.CACHE_CONTROL, "no-cache");
         response.header(HeaderNames.create("X-Accel-Buffering"), "no");
+    }
+
+    public static Relayed relay(ServerResponse response, ChatStream stream, boolean includeUsage) {
+        headers(response);
         Usage usage = null;
         try (stream; OutputStream out = response.outputStream()) {
             ChatChunk last = null;

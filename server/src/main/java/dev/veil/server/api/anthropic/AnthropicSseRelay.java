@@ -14,7 +14,6 @@ import dev.veil.server.core.UpstreamException;
 import dev.veil.server.pipeline.SseRelay;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.VeilException;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
@@ -30,9 +29,7 @@ final class AnthropicSseRelay {
     }
 
     static SseRelay.Relayed relay(ServerResponse response, ChatStream stream, String requestId) {
-        response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        response.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        response.header(HeaderNames.create("X-Accel-Buffering"), "no");
+        SseRelay.headers(response);
         AnthropicStreamWriter writer = new AnthropicStreamWriter();
         try (stream; OutputStream out = response.outputStream()) {
             try {

@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import dev.veil.server.codec.anthropic.AnthropicMessages;
 import dev.veil.server.codec.anthropic.AnthropicRequests;
+import dev.veil.server.codec.anthropic.AnthropicStreamWriter;
 import dev.veil.server.codec.anthropic.TokenEstimate;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.core.ChatStream;
@@ -15,6 +16,7 @@ import dev.veil.server.core.ServerExchange;
 import dev.veil.server.dispatch.DispatchPlan;
 import dev.veil.server.dispatch.Dispatched;
 import dev.veil.server.pipeline.Gateway;
+import dev.veil.server.pipeline.Passthrough;
 import dev.veil.server.pipeline.Pipeline;
 import dev.veil.server.pipeline.SseRelay;
 import dev.veil.server.providers.ProviderRegistry;
@@ -95,7 +97,7 @@ public final class MessagesEndpoint {
 
     /** One request on {@code /v1/messages}. */
     private final class Messages extends AnthropicSurface implements Pipeline.ChatSurface {
-        private Optional<AnthropicPassthrough> passthrough = Optional.empty();
+        private Optional<Passthrough> passthrough = Optional.empty();
 
         Messages(ServerRequest request) {
             super(request, SURFACE, AnthropicRequests::messages);
@@ -112,7 +114,8 @@ public final class MessagesEndpoint {
         @Override
         public void answer(ServerResponse response, ChatResponse answer) {
             if (passthrough.isPresent()) {
-                passthrough.get().send(response);
+                response.header(HeaderValues.CONTENT_TYPE_JSON);
+                response.send(passthrough.get().body());
                 return;
             }
             response.header(HeaderValues.CONTENT_TYPE_JSON);
@@ -122,7 +125,8 @@ public final class MessagesEndpoint {
         @Override
         public SseRelay.Relayed relay(ServerResponse response, ChatStream stream, ChatRequest request,
                                       String requestId) {
-            return passthrough.isPresent() ? passthrough.get().relay(response, stream, requestId)
+            return passthrough.isPresent() ? passthrough.get().relay(response, stream,
+                    error -> AnthropicStreamWriter.error(error, requestId), Optional::empty)
                     : AnthropicSseRelay.relay(response, stream, requestId);
         }
     }

@@ -16,7 +16,6 @@ import dev.veil.server.core.UpstreamException;
 import dev.veil.server.pipeline.SseRelay;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.VeilException;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
@@ -34,7 +33,7 @@ final class ResponsesSseRelay {
 
     static SseRelay.Relayed relay(ServerResponse response, ChatStream stream, ResponsesStreamWriter writer,
                                   Consumer<ObjectNode> completed) {
-        headers(response);
+        SseRelay.headers(response);
         try (stream; OutputStream out = response.outputStream()) {
             try {
                 for (Optional<ChatChunk> next = stream.next(); next.isPresent(); next = stream.next()) {
@@ -62,12 +61,6 @@ final class ResponsesSseRelay {
             LOGGER.log(Level.FINE, "client went away mid-stream; upstream call aborted");
             return new SseRelay.Relayed(writer.usage(), Optional.empty(), true);
         }
-    }
-
-    static void headers(ServerResponse response) {
-        response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        response.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        response.header(HeaderNames.create("X-Accel-Buffering"), "no");
     }
 
     private static void write(OutputStream out, List<byte[]> frames) throws IOException {

@@ -15,6 +15,7 @@ import dev.veil.server.conversations.Conversations;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ServerExchange;
 import dev.veil.server.pipeline.Gateway;
+import dev.veil.server.pipeline.Passthrough;
 import dev.veil.server.pipeline.Pipeline;
 import dev.veil.server.pipeline.SseRelay;
 import dev.veil.spi.ChatRequest;
@@ -41,7 +42,7 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
     private ConversationTurn turn;
     private ResponseHead head;
     private ServerExchange exchange;
-    private Optional<ResponsesPassthrough> passthrough = Optional.empty();
+    private Optional<Passthrough> passthrough = Optional.empty();
 
     ResponsesSurface(Gateway gateway, Conversations conversations) {
         this.gateway = gateway;
@@ -102,7 +103,7 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
 
     @Override
     public void answer(ServerResponse response, ChatResponse answer) {
-        ObjectNode object = passthrough.isPresent() ? passthrough.get().answerObject()
+        ObjectNode object = passthrough.isPresent() ? ResponsesPassthrough.answer(passthrough.get())
                 : ResponsesWriter.response(head, answer);
         Optional<VeilException> unkept = ConversationTurn.keeping(() -> turn.keep(object, exchange));
         if (unkept.isPresent()) {
@@ -118,7 +119,9 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
     public SseRelay.Relayed relay(ServerResponse response, ChatStream stream, ChatRequest request,
                                   String requestId) {
         if (passthrough.isPresent()) {
-            return passthrough.get().relay(response, stream, completed -> turn.keep(completed, exchange));
+            Passthrough relayed = passthrough.get();
+            return relayed.relay(response, stream, error -> ResponsesStreamWriter.errorEvent(error, Integer.MAX_VALUE),
+                    () -> ConversationTurn.keeping(() -> turn.keep(ResponsesPassthrough.completed(relayed), exchange)));
         }
         return ResponsesSseRelay.relay(response, stream, new ResponsesStreamWriter(head),
                 completed -> turn.keep(completed, exchange));
