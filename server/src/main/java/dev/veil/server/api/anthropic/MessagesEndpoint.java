@@ -15,6 +15,7 @@ import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ServerExchange;
 import dev.veil.server.dispatch.DispatchPlan;
 import dev.veil.server.dispatch.Dispatched;
+import dev.veil.server.pipeline.EventRelay;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Passthrough;
 import dev.veil.server.pipeline.Pipeline;
@@ -125,9 +126,13 @@ public final class MessagesEndpoint {
         @Override
         public SseRelay.Relayed relay(ServerResponse response, ChatStream stream, ChatRequest request,
                                       String requestId) {
-            return passthrough.isPresent() ? passthrough.get().relay(response, stream,
-                    error -> AnthropicStreamWriter.error(error, requestId), Optional::empty)
-                    : AnthropicSseRelay.relay(response, stream, requestId);
+            if (passthrough.isPresent()) {
+                return passthrough.get().relay(response, stream, error -> AnthropicStreamWriter.error(error,
+                        requestId), Optional::empty);
+            }
+            AnthropicStreamWriter writer = new AnthropicStreamWriter();
+            return EventRelay.relay(response, stream, EventRelay.Events.of(writer::onChunk, writer::onEnd,
+                    error -> AnthropicStreamWriter.error(error, requestId), writer::usage), Optional::empty);
         }
     }
 

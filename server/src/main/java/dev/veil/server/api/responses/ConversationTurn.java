@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -167,29 +168,26 @@ final class ConversationTurn {
 
     /**
      * Keeps the answered turn, unless the client asked not to ({@code store: false}): in memory only under zero
-     * retention or when the policy says so, else encrypted on disk.
+     * retention or when the policy says so, else encrypted on disk. {@code response} is read only when the turn is
+     * kept.
+     *
+     * @return the failure the client gets when a turn it asked Veil to keep could not be kept, since a next turn
+     *         could not continue it
      */
-    void keep(ObjectNode response, Exchange exchange) {
+    Optional<VeilException> keep(Supplier<ObjectNode> response, Exchange exchange) {
         ConversationState state = state(exchange);
         if (!call.store() || state == ConversationState.NONE) {
-            return;
+            return Optional.empty();
         }
-        boolean memory = state == ConversationState.MEMORY;
-        Instant now = clocks.wall().instant();
-        Map<String, String> pseudonyms = exchange.get(Attributes.CONVERSATION_PSEUDONYMS)
-                .map(Pseudonyms::originals).orElse(Map.of());
-        conversations.put(new StoredResponse(response.path("id").asText(), tenant, call.previousResponseId(), now,
-                conversations.expiresAt(now, memory), call.request().model(), WireJson.bytes(input),
-                WireJson.bytes(response), pseudonyms, memory));
-    }
-
-    /**
-     * Runs {@code keep}; a failure to keep a turn the client asked Veil to keep becomes the client's error, since a
-     * next turn could not continue it.
-     */
-    static Optional<VeilException> keeping(Runnable keep) {
         try {
-            keep.run();
+            ObjectNode kept = response.get();
+            boolean memory = state == ConversationState.MEMORY;
+            Instant now = clocks.wall().instant();
+            Map<String, String> pseudonyms = exchange.get(Attributes.CONVERSATION_PSEUDONYMS)
+                    .map(Pseudonyms::originals).orElse(Map.of());
+            conversations.put(new StoredResponse(kept.path("id").asText(), tenant, call.previousResponseId(), now,
+                    conversations.expiresAt(now, memory), call.request().model(), WireJson.bytes(input),
+                    WireJson.bytes(kept), pseudonyms, memory));
             return Optional.empty();
         } catch (VeilException e) {
             return Optional.of(e);

@@ -14,6 +14,7 @@ import dev.veil.server.codec.translation.WireJson;
 import dev.veil.server.conversations.Conversations;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ServerExchange;
+import dev.veil.server.pipeline.EventRelay;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Passthrough;
 import dev.veil.server.pipeline.Pipeline;
@@ -105,7 +106,7 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
     public void answer(ServerResponse response, ChatResponse answer) {
         ObjectNode object = passthrough.isPresent() ? ResponsesPassthrough.answer(passthrough.get())
                 : ResponsesWriter.response(head, answer);
-        Optional<VeilException> unkept = ConversationTurn.keeping(() -> turn.keep(object, exchange));
+        Optional<VeilException> unkept = turn.keep(() -> object, exchange);
         if (unkept.isPresent()) {
             fail(response, unkept.get());
             return;
@@ -121,9 +122,11 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
         if (passthrough.isPresent()) {
             Passthrough relayed = passthrough.get();
             return relayed.relay(response, stream, error -> ResponsesStreamWriter.errorEvent(error, Integer.MAX_VALUE),
-                    () -> ConversationTurn.keeping(() -> turn.keep(ResponsesPassthrough.completed(relayed), exchange)));
+                    () -> turn.keep(() -> ResponsesPassthrough.completed(relayed), exchange));
         }
-        return ResponsesSseRelay.relay(response, stream, new ResponsesStreamWriter(head),
-                completed -> turn.keep(completed, exchange));
+        ResponsesStreamWriter writer = new ResponsesStreamWriter(head);
+        return EventRelay.relay(response, stream, EventRelay.Events.of(writer::onChunk, writer::onEnd,
+                writer::failed, writer::usage),
+                () -> turn.keep(writer::finalResponse, exchange));
     }
 }
