@@ -1,0 +1,498 @@
+package dev.veil.server.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.SseException;
+import com.openai.helpers.ResponseAccumulator;
+import com.openai.models.responses.EasyInputMessage;
+import com.openai.models.responses.FunctionTool;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseItem;
+import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ResponseOutputText;
+import com.openai.models.responses.ResponseStatus;
+import com.openai.models.responses.ResponseStreamEvent;
+import com.openai.models.responses.ResponseUsage;
+import com.openai.models.responses.StructuredResponse;
+import com.openai.models.responses.StructuredResponseCreateParams;
+import com.openai.models.responses.inputitems.InputItemListPage;
+import dev.veil.server.testing.FakeAnthropicUpstream;
+import dev.veil.server.testing.FakeGeminiUpstream;
+import dev.veil.server.testing.FakeHttpServer;
+import dev.veil.server.testing.FakeOpenAiUpstream;
+import dev.veil.server.testing.VeilUnderTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Drives {@code /v1/responses} with the official OpenAI Java SDK ({@code com.openai:openai-java}) against four
+ * upstreams: OpenAI relayed unchanged, an OpenAI-compatible provider (translated to chat completions), Anthropic and
+ * Gemini (translated to their own wires). Every answer is {@code validate()}d, so a field the SDK cannot read fails
+ * the test: whatever the SDK cannot parse is a Veil wire-format bug.
+ */
+class OpenAiJavaSdkResponsesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CALL_ID = "call_weather_1";
+    private static final List<String> ARGUMENT_FRAGMENTS = List.of("{\"city\":", "\"Oslo\",", "\"unit\":\"celsius\"}");
+    private static final String ARGUMENTS = String.join("", ARGUMENT_FRAGMENTS);
+    private static final String TOOL_OUTPUT = "{\"celsius\":21}";
+    private static final String FINAL_ANSWER = "It is 21 degrees in Oslo.";
+
+    /** Where Veil sends the request, and how each fake is told to answer. */
+    enum Upstream {
+        OPENAI_RELAYED("openai/gpt-4o", "gpt-4o"),
+        OPENAI_COMPATIBLE("deepseek/deepseek-chat", "deepseek-chat"),
+        ANTHROPIC("anthropic/claude-test", "claude-test"),
+        GEMINI("google/gemini-2.5-flash", "gemini-2.5-flash");
+
+        final String model;
+        final String upstreamModel;
+
+        Upstream(String model, String upstreamModel) {
+            this.model = model;
+            this.upstreamModel = upstreamModel;
+        }
+    }
+
+    /** The structured answer the structured-output test asks for. */
+    public static final class Forecast {
+        public String city;
+        public long celsius;
+    }
+
+    @TempDir
+    Path dataDir;
+
+    private FakeOpenAiUpstream openAi;
+    private FakeAnthropicUpstream anthropic;
+    private FakeGeminiUpstream gemini;
+    private VeilUnderTest veil;
+    private OpenAIClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        openAi = new FakeOpenAiUpstream();
+        anthropic = new FakeAnthropicUpstream();
+        gemini = new FakeGeminiUpstream();
+        veil = VeilUnderTest.start(config());
+        client = OpenAIOkHttpClient.builder()
+                .baseUrl(veil.baseUrl() + "/v1")
+                .apiKey(VeilUnderTest.MASTER_KEY)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        veil.close();
+        openAi.close();
+        anthropic.close();
+        gemini.close();
+    }
+
+    /** Every upstream kind, with a data dir and an audit key so that Veil keeps conversations. */
+    private String config() throws IOException {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path keyFile = dataDir.resolve("audit-key");
+        Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n");
+        return """
+                server: {host: 127.0.0.1, port: 0}
+                veil:
+                  opa: {enabled: false}
+                  master-key: %s
+                  data-dir: "%s"
+                  audit: {key-file: "%s"}
+                  upstream: {connect-timeout: 2s, read-timeout: 5s}
+                  providers:
+                    openai: {kind: openai, base-url: "%s", api-key: "sk-upstream-secret-1234"}
+                    deepseek: {kind: openai-compatible, preset: deepseek, base-url: "%s", api-key: "sk-ds-secret"}
+                    anthropic: {kind: anthropic, base-url: "%s", api-key: "sk-ant-upstream"}
+                    google: {kind: gemini, base-url: "%s", api-key: "AIza-responses-sdk-key"}
+                """.formatted(VeilUnderTest.MASTER_KEY, dataDir, keyFile, openAi.baseUrl(), openAi.baseUrl(),
+                anthropic.baseUrl(), gemini.baseUrl());
+    }
+
+    // JSON -----------------------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void createsAResponseWithOutputTextStatusAndUsage(Upstream upstream) throws Exception {
+        Response response = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .input("Hello from the Java SDK").build()).validate();
+
+        assertThat(outputText(response)).isEqualTo("Hello from the Java SDK");
+        assertThat(response.status()).hasValue(ResponseStatus.COMPLETED);
+        assertThat(response.id()).startsWith("resp_");
+        assertUsage(response.usage().orElseThrow());
+        if (upstream == Upstream.OPENAI_RELAYED) {
+            assertThat(openAi.lastReceived().path()).endsWith("/responses");
+        }
+    }
+
+    // Streaming ------------------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void streamsDeltasEndingInACompletedEventThatTheAccumulatorAssembles(Upstream upstream) {
+        ResponseAccumulator accumulator = ResponseAccumulator.create();
+        List<ResponseStreamEvent> events;
+        try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                ResponseCreateParams.builder().model(upstream.model).input("stream these five words").build())) {
+            events = stream.stream().peek(accumulator::accumulate).toList();
+        }
+
+        assertThat(events).allSatisfy(ResponseStreamEvent::validate);
+        assertThat(events.getFirst().isCreated()).isTrue();
+        assertThat(events.getLast().isCompleted()).isTrue();
+        assertThat(events.stream().filter(ResponseStreamEvent::isOutputTextDelta)
+                .map(event -> event.asOutputTextDelta().delta()).collect(Collectors.joining()))
+                .isEqualTo("stream these five words");
+        Response assembled = accumulator.response().validate();
+        assertThat(outputText(assembled)).isEqualTo("stream these five words");
+        assertThat(assembled.status()).hasValue(ResponseStatus.COMPLETED);
+        assertUsage(assembled.usage().orElseThrow());
+        assertThat(client.responses().retrieve(assembled.id()).validate().id()).isEqualTo(assembled.id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void raisesWhenTheProviderFailsMidStream(Upstream upstream) {
+        failMidStream(upstream);
+        StringBuilder received = new StringBuilder();
+        List<ResponseStreamEvent> events = new ArrayList<>();
+
+        assertThatThrownBy(() -> {
+            try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                    ResponseCreateParams.builder().model(upstream.model).input("tell me a story").build())) {
+                stream.stream().forEach(event -> {
+                    events.add(event);
+                    if (event.isOutputTextDelta()) {
+                        received.append(event.asOutputTextDelta().delta());
+                    }
+                });
+            }
+        }).isInstanceOf(SseException.class);
+        assertThat(received).hasToString("The partial ");
+        assertThat(events).noneMatch(ResponseStreamEvent::isCompleted);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Upstream.class, names = "OPENAI_RELAYED")
+    void relaysOpenAisErrorEventToTheSdkWithoutACompletedEvent(Upstream upstream) {
+        openAi.on(upstream.upstreamModel, FakeOpenAiUpstream.errorMidStream(List.of("The ", "partial "),
+                "generation failed"));
+        List<ResponseStreamEvent> events = new ArrayList<>();
+
+        try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                ResponseCreateParams.builder().model(upstream.model).input("tell me a story").build())) {
+            stream.stream().forEach(events::add);
+        }
+
+        assertThat(openAi.lastReceived().path()).endsWith("/responses");
+        assertThat(events).noneMatch(ResponseStreamEvent::isCompleted);
+        assertThat(events.getLast().isError()).as("last event: %s", events.getLast()).isTrue();
+        assertThat(events.getLast().asError().message()).isEqualTo("generation failed");
+    }
+
+    // Function tools -------------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void completesAFunctionToolRoundTripWithPreviousResponseId(Upstream upstream) throws Exception {
+        callWeatherThenAnswer(upstream);
+        Response first = client.responses().create(weatherQuestion(upstream).build()).validate();
+        ResponseFunctionToolCall call = onlyFunctionCall(first, upstream);
+
+        Response second = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .addTool(weatherTool())
+                .previousResponseId(first.id())
+                .inputOfResponse(List.of(toolOutput(call)))
+                .build()).validate();
+
+        assertThat(outputText(second)).isEqualTo(FINAL_ANSWER);
+        assertThat(second.previousResponseId()).hasValue(first.id());
+        assertThat(lastUpstreamBody(upstream)).contains("weather in Oslo?", "21");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void completesAFunctionToolRoundTripWithTheItemsSentBackAsInput(Upstream upstream) throws Exception {
+        callWeatherThenAnswer(upstream);
+        Response first = client.responses().create(weatherQuestion(upstream).store(false).build()).validate();
+        ResponseFunctionToolCall call = onlyFunctionCall(first, upstream);
+
+        Response second = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .addTool(weatherTool())
+                .store(false)
+                .inputOfResponse(List.of(
+                        ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
+                                .role(EasyInputMessage.Role.USER)
+                                .content("weather in Oslo?").build()),
+                        ResponseInputItem.ofFunctionCall(call),
+                        toolOutput(call)))
+                .build()).validate();
+
+        assertThat(outputText(second)).isEqualTo(FINAL_ANSWER);
+        assertThat(lastUpstreamBody(upstream)).contains("weather in Oslo?", "21");
+        if (upstream == Upstream.OPENAI_RELAYED) {
+            assertThat(openAi.lastReceived().path()).endsWith("/responses");
+        }
+    }
+
+    // Structured output ----------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void passesTheJsonSchemaUpstreamAndTheSdkParsesTheStructuredAnswer(Upstream upstream) throws Exception {
+        StructuredResponseCreateParams<Forecast> params = ResponseCreateParams.builder().model(upstream.model)
+                .input("{\"city\":\"Oslo\",\"celsius\":21}")
+                .text(Forecast.class)
+                .build();
+
+        StructuredResponse<Forecast> response = client.responses().create(params);
+
+        Forecast forecast = response.output().stream()
+                .flatMap(item -> item.message().stream())
+                .flatMap(message -> message.content().stream())
+                .flatMap(content -> content.outputText().stream())
+                .findFirst().orElseThrow();
+        assertThat(forecast.city).isEqualTo("Oslo");
+        assertThat(forecast.celsius).isEqualTo(21);
+        JsonNode schema = receivedSchema(upstream);
+        assertThat(schema.path("properties").has("city")).as("schema upstream: %s", schema).isTrue();
+        assertThat(schema.path("properties").has("celsius")).as("schema upstream: %s", schema).isTrue();
+    }
+
+    // Conversation state ---------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void answersEachTurnOfAThreeTurnChainAndReplaysTheWholeConversation(Upstream upstream) throws Exception {
+        Response first = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .input("Turn one: my colour is teal").build()).validate();
+        Response second = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .previousResponseId(first.id()).input("Turn two: my pet is a heron").build()).validate();
+        Response third = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .previousResponseId(second.id()).input("Turn three: what do you know?").build()).validate();
+
+        assertThat(List.of(outputText(first), outputText(second), outputText(third))).containsExactly(
+                "Turn one: my colour is teal", "Turn two: my pet is a heron", "Turn three: what do you know?");
+        assertThat(third.previousResponseId()).hasValue(second.id());
+        String replayed = lastUpstreamBody(upstream);
+        assertThat(occurrences(replayed, "Turn one: my colour is teal")).as(replayed).isEqualTo(2);
+        assertThat(occurrences(replayed, "Turn two: my pet is a heron")).as(replayed).isEqualTo(2);
+        assertThat(occurrences(replayed, "Turn three: what do you know?")).as(replayed).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void retrievesListsInputItemsAndDeletesAStoredResponse(Upstream upstream) {
+        Response created = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .input("Keep me").build()).validate();
+
+        Response retrieved = client.responses().retrieve(created.id()).validate();
+        InputItemListPage items = client.responses().inputItems().list(created.id());
+        client.responses().delete(created.id());
+
+        assertThat(retrieved.id()).isEqualTo(created.id());
+        assertThat(outputText(retrieved)).isEqualTo("Keep me");
+        assertThat(items.data()).singleElement().satisfies(item -> {
+            item.validate();
+            assertThat(inputText(item)).isEqualTo("Keep me");
+        });
+        assertThat(catchThrowable(() -> client.responses().retrieve(created.id())))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+        assertThat(catchThrowable(() -> client.responses().delete(created.id())))
+                .isInstanceOf(NotFoundException.class);
+        assertThat(catchThrowable(() -> client.responses().inputItems().list(created.id())))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    // Helpers --------------------------------------------------------------------------------------------------------
+
+    private static String outputText(Response response) {
+        return response.output().stream()
+                .flatMap(item -> item.message().stream())
+                .flatMap(message -> message.content().stream())
+                .flatMap(content -> content.outputText().stream())
+                .map(ResponseOutputText::text)
+                .collect(Collectors.joining());
+    }
+
+    private static String inputText(ResponseItem item) {
+        return item.asResponseInputMessageItem().content().stream()
+                .flatMap(content -> content.inputText().stream())
+                .map(text -> text.text())
+                .collect(Collectors.joining());
+    }
+
+    private static void assertUsage(ResponseUsage usage) {
+        assertThat(usage.inputTokens()).isPositive();
+        assertThat(usage.outputTokens()).isPositive();
+        assertThat(usage.totalTokens()).isEqualTo(usage.inputTokens() + usage.outputTokens());
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+            count++;
+        }
+        return count;
+    }
+
+    private static FunctionTool weatherTool() {
+        return FunctionTool.builder()
+                .name("get_weather")
+                .description("Current weather in a city")
+                .parameters(FunctionTool.Parameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of(
+                                "city", Map.of("type", "string"),
+                                "unit", Map.of("type", "string", "enum", List.of("celsius", "fahrenheit")))))
+                        .putAdditionalProperty("required", JsonValue.from(List.of("city", "unit")))
+                        .putAdditionalProperty("additionalProperties", JsonValue.from(false))
+                        .build())
+                .strict(true)
+                .build();
+    }
+
+    private static ResponseCreateParams.Builder weatherQuestion(Upstream upstream) {
+        return ResponseCreateParams.builder().model(upstream.model).addTool(weatherTool()).input("weather in Oslo?");
+    }
+
+    private static ResponseInputItem toolOutput(ResponseFunctionToolCall call) {
+        return ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+                .callId(call.callId()).output(TOOL_OUTPUT).build());
+    }
+
+    /** The one function call of {@code response}: Gemini has no call ids, so Veil makes one up for it. */
+    private static ResponseFunctionToolCall onlyFunctionCall(Response response, Upstream upstream) {
+        List<ResponseFunctionToolCall> calls = response.output().stream()
+                .filter(ResponseOutputItem::isFunctionCall).map(ResponseOutputItem::asFunctionCall).toList();
+        assertThat(calls).hasSize(1);
+        ResponseFunctionToolCall call = calls.getFirst();
+        assertThat(call.name()).isEqualTo("get_weather");
+        assertThat(call.arguments(Map.class)).isEqualTo(Map.of("city", "Oslo", "unit", "celsius"));
+        if (upstream == Upstream.GEMINI) {
+            assertThat(call.callId()).isNotEmpty();
+        } else {
+            assertThat(call.callId()).isEqualTo(CALL_ID);
+            assertThat(call.arguments()).isEqualTo(ARGUMENTS);
+        }
+        return call;
+    }
+
+    /** Scripts the upstream to call get_weather, and to answer in text once the request carries the tool's output. */
+    private void callWeatherThenAnswer(Upstream upstream) {
+        List<String> answer = FakeOpenAiUpstream.pieces(FINAL_ANSWER);
+        switch (upstream) {
+            case OPENAI_RELAYED, OPENAI_COMPATIBLE -> openAi.on(upstream.upstreamModel, exchange -> {
+                boolean answered = false;
+                for (JsonNode item : exchange.body().path("input")) {
+                    answered |= "function_call_output".equals(item.path("type").asText());
+                }
+                for (JsonNode message : exchange.body().path("messages")) {
+                    answered |= "tool".equals(message.path("role").asText());
+                }
+                (answered ? FakeOpenAiUpstream.answer(answer, Duration.ZERO)
+                        : FakeOpenAiUpstream.toolCall(CALL_ID, "get_weather", ARGUMENT_FRAGMENTS)).respond(exchange);
+            });
+            case ANTHROPIC -> anthropic.on(upstream.upstreamModel, (exchange, request) -> {
+                boolean answered = request.path("messages").toString().contains("\"tool_result\"");
+                (answered ? FakeAnthropicUpstream.answer(List.of(FakeAnthropicUpstream.Block.text(
+                        answer.toArray(String[]::new))), "end_turn")
+                        : FakeAnthropicUpstream.answer(List.of(FakeAnthropicUpstream.Block.toolUse(CALL_ID,
+                        "get_weather", ARGUMENT_FRAGMENTS.toArray(String[]::new))), "tool_use"))
+                        .respond(exchange, request);
+            });
+            case GEMINI -> gemini.on(upstream.upstreamModel, (exchange, request, stream) -> {
+                boolean answered = request.path("contents").toString().contains("\"functionResponse\"");
+                (answered ? FakeGeminiUpstream.answer(answer.stream().map(FakeGeminiUpstream::text).toList(), "STOP")
+                        : FakeGeminiUpstream.answer(List.of(FakeGeminiUpstream.functionCall("get_weather",
+                        ARGUMENTS)), "STOP")).respond(exchange, request, stream);
+            });
+        }
+    }
+
+    /**
+     * Scripts the upstream to stream "The partial " and then fail, each the way its provider does; a relayed OpenAI
+     * stream breaks off, so that the event that ends it is Veil's.
+     */
+    private void failMidStream(Upstream upstream) {
+        List<String> partial = List.of("The ", "partial ");
+        switch (upstream) {
+            case OPENAI_RELAYED -> openAi.on(upstream.upstreamModel, FakeOpenAiUpstream.resetMidStream(partial));
+            case OPENAI_COMPATIBLE -> openAi.on(upstream.upstreamModel,
+                    FakeOpenAiUpstream.errorMidStream(partial, "generation failed"));
+            case ANTHROPIC -> anthropic.on(upstream.upstreamModel, FakeAnthropicUpstream.errorMidStream(
+                    List.of(FakeAnthropicUpstream.Block.text(partial.toArray(String[]::new))), "overloaded_error",
+                    "Overloaded"));
+            case GEMINI -> gemini.on(upstream.upstreamModel, (exchange, request, stream) -> {
+                exchange.startChunked("text/event-stream");
+                for (String piece : partial) {
+                    geminiTextEvent(exchange, piece);
+                }
+                exchange.reset();
+            });
+        }
+    }
+
+    /** The schema the upstream received for the structured-output request, wherever its wire puts it. */
+    private JsonNode receivedSchema(Upstream upstream) throws IOException {
+        JsonNode body = JSON.readTree(lastUpstreamBody(upstream));
+        return switch (upstream) {
+            case OPENAI_RELAYED -> body.path("text").path("format").path("schema");
+            case OPENAI_COMPATIBLE -> body.path("response_format").path("json_schema").path("schema");
+            case ANTHROPIC -> body.path("output_config").path("format").path("schema");
+            case GEMINI -> body.path("generationConfig").path("responseSchema");
+        };
+    }
+
+    private String lastUpstreamBody(Upstream upstream) throws IOException {
+        return switch (upstream) {
+            case OPENAI_RELAYED, OPENAI_COMPATIBLE -> openAi.lastReceived().body().toString();
+            case ANTHROPIC -> new String(anthropic.lastReceived().body(), StandardCharsets.UTF_8);
+            case GEMINI -> new String(gemini.lastReceived().body(), StandardCharsets.UTF_8);
+        };
+    }
+
+    /** One streamed Gemini event with {@code text} and no finish reason: the fake streams only whole answers. */
+    private static void geminiTextEvent(FakeHttpServer.Exchange exchange, String text) throws IOException {
+        ObjectNode content = JSON.createObjectNode().put("role", "model");
+        content.putArray("parts").add(FakeGeminiUpstream.text(text));
+        ObjectNode event = JSON.createObjectNode();
+        event.putArray("candidates").addObject().put("index", 0).set("content", content);
+        exchange.chunk(("data: " + JSON.writeValueAsString(event) + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+}
