@@ -61,10 +61,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class OpenAiJavaSdkResponsesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CALL_ID = "call_weather_1";
-    private static final List<String> ARGUMENT_FRAGMENTS = List.of("{\"city\":", "\"Oslo\",", "\"unit\":\"celsius\"}");
-    private static final String ARGUMENTS = String.join("", ARGUMENT_FRAGMENTS);
+    static final List<String> ARGUMENT_FRAGMENTS = List.of("{\"city\":", "\"Oslo\",", "\"unit\":\"celsius\"}");
+    static final String ARGUMENTS = String.join("", ARGUMENT_FRAGMENTS);
     private static final String TOOL_OUTPUT = "{\"celsius\":21}";
-    private static final String FINAL_ANSWER = "It is 21 degrees in Oslo.";
+    static final String FINAL_ANSWER = "It is 21 degrees in Oslo.";
+    static final List<String> PARTIAL = List.of("The ", "partial ");
 
     /** Where Veil sends the request, and how each fake is told to answer. */
     enum Upstream {
@@ -102,7 +103,7 @@ class OpenAiJavaSdkResponsesTest {
         openAi = new FakeOpenAiUpstream();
         anthropic = new FakeAnthropicUpstream();
         gemini = new FakeGeminiUpstream();
-        veil = VeilUnderTest.start(config());
+        veil = VeilUnderTest.start(config(dataDir, openAi, anthropic, gemini));
         client = OpenAIOkHttpClient.builder()
                 .baseUrl(veil.baseUrl() + "/v1")
                 .apiKey(VeilUnderTest.MASTER_KEY)
@@ -121,7 +122,8 @@ class OpenAiJavaSdkResponsesTest {
     }
 
     /** Every upstream kind, with a data dir and an audit key so that Veil keeps conversations. */
-    private String config() throws IOException {
+    static String config(Path dataDir, FakeOpenAiUpstream openAi, FakeAnthropicUpstream anthropic,
+                         FakeGeminiUpstream gemini) throws IOException {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Path keyFile = dataDir.resolve("audit-key");
@@ -203,15 +205,14 @@ class OpenAiJavaSdkResponsesTest {
                 });
             }
         }).isInstanceOf(SseException.class);
-        assertThat(received).hasToString("The partial ");
+        assertThat(received).hasToString(String.join("", PARTIAL));
         assertThat(events).noneMatch(ResponseStreamEvent::isCompleted);
     }
 
     @ParameterizedTest
     @EnumSource(value = Upstream.class, names = "OPENAI_RELAYED")
     void relaysOpenAisErrorEventToTheSdkWithoutACompletedEvent(Upstream upstream) {
-        openAi.on(upstream.upstreamModel, FakeOpenAiUpstream.errorMidStream(List.of("The ", "partial "),
-                "generation failed"));
+        openAi.on(upstream.upstreamModel, FakeOpenAiUpstream.errorMidStream(PARTIAL, "generation failed"));
         List<ResponseStreamEvent> events = new ArrayList<>();
 
         try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
@@ -415,57 +416,86 @@ class OpenAiJavaSdkResponsesTest {
 
     /** Scripts the upstream to call get_weather, and to answer in text once the request carries the tool's output. */
     private void callWeatherThenAnswer(Upstream upstream) {
-        List<String> answer = FakeOpenAiUpstream.pieces(FINAL_ANSWER);
         switch (upstream) {
-            case OPENAI_RELAYED, OPENAI_COMPATIBLE -> openAi.on(upstream.upstreamModel, exchange -> {
-                boolean answered = false;
-                for (JsonNode item : exchange.body().path("input")) {
-                    answered |= "function_call_output".equals(item.path("type").asText());
-                }
-                for (JsonNode message : exchange.body().path("messages")) {
-                    answered |= "tool".equals(message.path("role").asText());
-                }
-                (answered ? FakeOpenAiUpstream.answer(answer, Duration.ZERO)
-                        : FakeOpenAiUpstream.toolCall(CALL_ID, "get_weather", ARGUMENT_FRAGMENTS)).respond(exchange);
-            });
-            case ANTHROPIC -> anthropic.on(upstream.upstreamModel, (exchange, request) -> {
-                boolean answered = request.path("messages").toString().contains("\"tool_result\"");
-                (answered ? FakeAnthropicUpstream.answer(List.of(FakeAnthropicUpstream.Block.text(
-                        answer.toArray(String[]::new))), "end_turn")
-                        : FakeAnthropicUpstream.answer(List.of(FakeAnthropicUpstream.Block.toolUse(CALL_ID,
-                        "get_weather", ARGUMENT_FRAGMENTS.toArray(String[]::new))), "tool_use"))
-                        .respond(exchange, request);
-            });
-            case GEMINI -> gemini.on(upstream.upstreamModel, (exchange, request, stream) -> {
-                boolean answered = request.path("contents").toString().contains("\"functionResponse\"");
-                (answered ? FakeGeminiUpstream.answer(answer.stream().map(FakeGeminiUpstream::text).toList(), "STOP")
-                        : FakeGeminiUpstream.answer(List.of(FakeGeminiUpstream.functionCall("get_weather",
-                        ARGUMENTS)), "STOP")).respond(exchange, request, stream);
-            });
+            case OPENAI_RELAYED, OPENAI_COMPATIBLE -> openAi.on(upstream.upstreamModel, openAiWeather(CALL_ID));
+            case ANTHROPIC -> anthropic.on(upstream.upstreamModel, anthropicWeather(CALL_ID));
+            case GEMINI -> gemini.on(upstream.upstreamModel, geminiWeather());
         }
     }
 
     /**
      * Scripts the upstream to stream "The partial " and then fail, each the way its provider does; a relayed OpenAI
-     * stream breaks off, so that the event that ends it is Veil's.
+     * stream and a Gemini one end cut off (a reset could discard the partial text before Veil reads it), so that the
+     * event that ends them is Veil's.
      */
     private void failMidStream(Upstream upstream) {
-        List<String> partial = List.of("The ", "partial ");
         switch (upstream) {
-            case OPENAI_RELAYED -> openAi.on(upstream.upstreamModel, FakeOpenAiUpstream.resetMidStream(partial));
+            case OPENAI_RELAYED -> openAi.on(upstream.upstreamModel, FakeOpenAiUpstream.truncateStream(PARTIAL));
             case OPENAI_COMPATIBLE -> openAi.on(upstream.upstreamModel,
-                    FakeOpenAiUpstream.errorMidStream(partial, "generation failed"));
-            case ANTHROPIC -> anthropic.on(upstream.upstreamModel, FakeAnthropicUpstream.errorMidStream(
-                    List.of(FakeAnthropicUpstream.Block.text(partial.toArray(String[]::new))), "overloaded_error",
-                    "Overloaded"));
-            case GEMINI -> gemini.on(upstream.upstreamModel, (exchange, request, stream) -> {
-                exchange.startChunked("text/event-stream");
-                for (String piece : partial) {
-                    geminiTextEvent(exchange, piece);
-                }
-                exchange.reset();
-            });
+                    FakeOpenAiUpstream.errorMidStream(PARTIAL, "generation failed"));
+            case ANTHROPIC -> anthropic.on(upstream.upstreamModel, anthropicBroken());
+            case GEMINI -> gemini.on(upstream.upstreamModel, geminiBroken());
         }
+    }
+
+    // Upstream scripts, shared with OpenAiNodeSdkResponsesTest --------------------------------------------------------
+
+    /** Whether a request, on either OpenAI wire, carries a function's output. */
+    private static boolean carriesToolOutput(JsonNode body) {
+        for (JsonNode item : body.path("input")) {
+            if ("function_call_output".equals(item.path("type").asText())) {
+                return true;
+            }
+        }
+        for (JsonNode message : body.path("messages")) {
+            if ("tool".equals(message.path("role").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** OpenAI calls get_weather as {@code callId}, and answers {@link #FINAL_ANSWER} once it has the output. */
+    static FakeOpenAiUpstream.Behavior openAiWeather(String callId) {
+        return exchange -> (carriesToolOutput(exchange.body())
+                ? FakeOpenAiUpstream.answer(FakeOpenAiUpstream.pieces(FINAL_ANSWER), Duration.ZERO)
+                : FakeOpenAiUpstream.toolCall(callId, "get_weather", ARGUMENT_FRAGMENTS)).respond(exchange);
+    }
+
+    /** Anthropic uses get_weather as {@code callId}, and answers {@link #FINAL_ANSWER} once it has the result. */
+    static FakeAnthropicUpstream.Behavior anthropicWeather(String callId) {
+        return (exchange, request) -> (request.path("messages").toString().contains("\"tool_result\"")
+                ? FakeAnthropicUpstream.answer(List.of(FakeAnthropicUpstream.Block.text(
+                        FakeOpenAiUpstream.pieces(FINAL_ANSWER).toArray(String[]::new))), "end_turn")
+                : FakeAnthropicUpstream.answer(List.of(FakeAnthropicUpstream.Block.toolUse(callId, "get_weather",
+                        ARGUMENT_FRAGMENTS.toArray(String[]::new))), "tool_use"))
+                .respond(exchange, request);
+    }
+
+    /** Gemini calls get_weather (without an id), and answers {@link #FINAL_ANSWER} once it has the response. */
+    static FakeGeminiUpstream.Behavior geminiWeather() {
+        return (exchange, request, stream) -> (request.path("contents").toString().contains("\"functionResponse\"")
+                ? FakeGeminiUpstream.answer(FakeOpenAiUpstream.pieces(FINAL_ANSWER).stream()
+                        .map(FakeGeminiUpstream::text).toList(), "STOP")
+                : FakeGeminiUpstream.answer(List.of(FakeGeminiUpstream.functionCall("get_weather", ARGUMENTS)),
+                        "STOP")).respond(exchange, request, stream);
+    }
+
+    /** Anthropic streams {@link #PARTIAL}, then an overloaded {@code error} event. */
+    static FakeAnthropicUpstream.Behavior anthropicBroken() {
+        return FakeAnthropicUpstream.errorMidStream(List.of(FakeAnthropicUpstream.Block.text(
+                PARTIAL.toArray(String[]::new))), "overloaded_error", "Overloaded");
+    }
+
+    /** Gemini streams {@link #PARTIAL} and ends its body without a finish reason. */
+    static FakeGeminiUpstream.Behavior geminiBroken() {
+        return (exchange, request, stream) -> {
+            exchange.startChunked("text/event-stream");
+            for (String piece : PARTIAL) {
+                geminiTextEvent(exchange, piece);
+            }
+            exchange.endChunked();
+        };
     }
 
     /** The schema the upstream received for the structured-output request, wherever its wire puts it. */
