@@ -271,6 +271,106 @@ class OpenAiJavaSdkResponsesTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void streamsAFunctionCallWhoseArgumentsTheAccumulatorAssembles(Upstream upstream) {
+        callWeatherThenAnswer(upstream);
+        ResponseAccumulator accumulator = ResponseAccumulator.create();
+        List<ResponseStreamEvent> events;
+        try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                weatherQuestion(upstream).build())) {
+            events = stream.stream().peek(accumulator::accumulate).toList();
+        }
+
+        assertThat(events).allSatisfy(ResponseStreamEvent::validate);
+        assertThat(events.getLast().isCompleted()).isTrue();
+        assertThat(events.stream().filter(ResponseStreamEvent::isFunctionCallArgumentsDelta)
+                .map(event -> event.asFunctionCallArgumentsDelta().delta()).collect(Collectors.joining()))
+                .isEqualTo(onlyFunctionCall(accumulator.response().validate(), upstream).arguments());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void listsTheFunctionOutputOfARoundTripAsAnInputItem(Upstream upstream) {
+        callWeatherThenAnswer(upstream);
+        Response first = client.responses().create(weatherQuestion(upstream).build()).validate();
+        ResponseFunctionToolCall call = onlyFunctionCall(first, upstream);
+        Response second = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .addTool(weatherTool()).previousResponseId(first.id())
+                .inputOfResponse(List.of(toolOutput(call))).build()).validate();
+
+        List<ResponseItem> items = client.responses().inputItems().list(second.id()).data();
+
+        assertThat(items).singleElement().satisfies(item -> {
+            item.validate();
+            assertThat(item.isFunctionCallOutput()).isTrue();
+            assertThat(item.asFunctionCallOutput().callId()).isEqualTo(call.callId());
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Upstream.class, names = {"OPENAI_RELAYED", "ANTHROPIC", "GEMINI"})
+    void answersWithAReasoningItemBeforeTheText(Upstream upstream) {
+        think(upstream);
+
+        Response response = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .input("Think first").build()).validate();
+
+        assertThat(response.output().getFirst().isReasoning()).as("output: %s", response.output()).isTrue();
+        assertThat(outputText(response)).isEqualTo("The answer");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Upstream.class, names = {"OPENAI_RELAYED", "ANTHROPIC", "GEMINI"})
+    void streamsReasoningThatTheAccumulatorAssembles(Upstream upstream) {
+        think(upstream);
+        ResponseAccumulator accumulator = ResponseAccumulator.create();
+        List<ResponseStreamEvent> events;
+        try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                ResponseCreateParams.builder().model(upstream.model).input("Think first").build())) {
+            events = stream.stream().peek(accumulator::accumulate).toList();
+        }
+
+        assertThat(events).allSatisfy(ResponseStreamEvent::validate);
+        Response assembled = accumulator.response().validate();
+        assertThat(assembled.output().getFirst().isReasoning()).as("output: %s", assembled.output()).isTrue();
+        assertThat(outputText(assembled)).isEqualTo("The answer");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void reportsAnAnswerCutOffAtTheTokenLimitAsIncomplete(Upstream upstream) {
+        cutOff(upstream);
+
+        Response response = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .input("Say a lot").maxOutputTokens(16).build()).validate();
+
+        assertThat(response.status()).hasValue(ResponseStatus.INCOMPLETE);
+        assertThat(response.incompleteDetails().flatMap(Response.IncompleteDetails::reason))
+                .hasValue(Response.IncompleteDetails.Reason.MAX_OUTPUT_TOKENS);
+        assertThat(outputText(response)).isEqualTo("The answer");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void streamsAnAnswerCutOffAtTheTokenLimitEndingInResponseIncomplete(Upstream upstream) {
+        cutOff(upstream);
+        ResponseAccumulator accumulator = ResponseAccumulator.create();
+        List<ResponseStreamEvent> events;
+        try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                ResponseCreateParams.builder().model(upstream.model).input("Say a lot").maxOutputTokens(16)
+                        .build())) {
+            events = stream.stream().peek(accumulator::accumulate).toList();
+        }
+
+        assertThat(events).allSatisfy(ResponseStreamEvent::validate);
+        assertThat(events.getLast().isIncomplete()).as("last event: %s", events.getLast()).isTrue();
+        assertThat(events).noneMatch(ResponseStreamEvent::isCompleted);
+        Response assembled = accumulator.response().validate();
+        assertThat(assembled.status()).hasValue(ResponseStatus.INCOMPLETE);
+        assertThat(outputText(assembled)).isEqualTo("The answer");
+    }
+
     // Structured output ----------------------------------------------------------------------------------------------
 
     @ParameterizedTest
@@ -435,6 +535,32 @@ class OpenAiJavaSdkResponsesTest {
                     FakeOpenAiUpstream.errorMidStream(PARTIAL, "generation failed"));
             case ANTHROPIC -> anthropic.on(upstream.upstreamModel, anthropicBroken());
             case GEMINI -> gemini.on(upstream.upstreamModel, geminiBroken());
+        }
+    }
+
+    /** Scripts the upstream to reason before it answers "The answer". */
+    private void think(Upstream upstream) {
+        switch (upstream) {
+            case OPENAI_RELAYED, OPENAI_COMPATIBLE -> openAi.on(upstream.upstreamModel, FakeOpenAiUpstream.reasoning(
+                    "Let me think.", FakeOpenAiUpstream.answer(List.of("The ", "answer"), Duration.ZERO)));
+            case ANTHROPIC -> anthropic.on(upstream.upstreamModel, FakeAnthropicUpstream.answer(List.of(
+                    FakeAnthropicUpstream.Block.thinking("sig-think-1", "Let me ", "think."),
+                    FakeAnthropicUpstream.Block.text("The ", "answer")), "end_turn"));
+            case GEMINI -> gemini.on(upstream.upstreamModel, FakeGeminiUpstream.answer(List.of(
+                    FakeGeminiUpstream.thought("Let me think."), FakeGeminiUpstream.text("The "),
+                    FakeGeminiUpstream.text("answer")), "STOP"));
+        }
+    }
+
+    /** Scripts the upstream to stop at its output token limit after "The answer". */
+    private void cutOff(Upstream upstream) {
+        switch (upstream) {
+            case OPENAI_RELAYED, OPENAI_COMPATIBLE -> openAi.on(upstream.upstreamModel,
+                    FakeOpenAiUpstream.incomplete(List.of("The ", "answer")));
+            case ANTHROPIC -> anthropic.on(upstream.upstreamModel, FakeAnthropicUpstream.answer(List.of(
+                    FakeAnthropicUpstream.Block.text("The ", "answer")), "max_tokens"));
+            case GEMINI -> gemini.on(upstream.upstreamModel, FakeGeminiUpstream.answer(List.of(
+                    FakeGeminiUpstream.text("The "), FakeGeminiUpstream.text("answer")), "MAX_TOKENS"));
         }
     }
 
