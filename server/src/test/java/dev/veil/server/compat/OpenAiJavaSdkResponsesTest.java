@@ -304,7 +304,7 @@ class OpenAiJavaSdkResponsesTest {
         assertThat(items).singleElement().satisfies(item -> {
             item.validate();
             assertThat(item.isFunctionCallOutput()).isTrue();
-            assertThat(item.asFunctionCallOutput().callId()).isEqualTo(call.callId());
+            assertThat(item.asFunctionCallOutput().callId()).hasValue(call.callId());
         });
     }
 
