@@ -257,9 +257,7 @@ class OpenAiJavaSdkResponsesTest {
                 .addTool(weatherTool())
                 .store(false)
                 .inputOfResponse(List.of(
-                        ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
-                                .role(EasyInputMessage.Role.USER)
-                                .content("weather in Oslo?").build()),
+                        userMessage("weather in Oslo?"),
                         ResponseInputItem.ofFunctionCall(call),
                         toolOutput(call)))
                 .build()).validate();
@@ -335,6 +333,29 @@ class OpenAiJavaSdkResponsesTest {
         Response assembled = accumulator.response().validate();
         assertThat(assembled.output().getFirst().isReasoning()).as("output: %s", assembled.output()).isTrue();
         assertThat(outputText(assembled)).isEqualTo("The answer");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Upstream.class)
+    void continuesAConversationSentBackAsOutputItemsAndListsThemAsInputItems(Upstream upstream) throws Exception {
+        think(upstream);
+        Response first = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .input("Think first").build()).validate();
+        List<ResponseInputItem> input = new ArrayList<>();
+        input.add(userMessage("Think first"));
+        first.output().stream().map(OpenAiJavaSdkResponsesTest::asInput).forEach(input::add);
+        input.add(userMessage("And then?"));
+
+        Response second = client.responses().create(ResponseCreateParams.builder().model(upstream.model)
+                .inputOfResponse(input).build()).validate();
+        List<ResponseItem> items = client.responses().inputItems().list(second.id()).data();
+
+        assertThat(outputText(second)).isEqualTo("The answer");
+        assertThat(lastUpstreamBody(upstream)).contains("Think first", "The answer", "And then?");
+        if (upstream == Upstream.ANTHROPIC) {
+            assertThat(lastUpstreamBody(upstream)).contains("sig-think-1");
+        }
+        assertThat(items).hasSize(input.size()).allSatisfy(ResponseItem::validate);
     }
 
     @ParameterizedTest
@@ -490,6 +511,22 @@ class OpenAiJavaSdkResponsesTest {
 
     private static ResponseCreateParams.Builder weatherQuestion(Upstream upstream) {
         return ResponseCreateParams.builder().model(upstream.model).addTool(weatherTool()).input("weather in Oslo?");
+    }
+
+    private static ResponseInputItem userMessage(String text) {
+        return ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder().role(EasyInputMessage.Role.USER)
+                .content(text).build());
+    }
+
+    /** An output item as a client sends it back in a later request's input. */
+    private static ResponseInputItem asInput(ResponseOutputItem item) {
+        if (item.isMessage()) {
+            return ResponseInputItem.ofResponseOutputMessage(item.asMessage());
+        }
+        if (item.isReasoning()) {
+            return ResponseInputItem.ofReasoning(item.asReasoning());
+        }
+        return ResponseInputItem.ofFunctionCall(item.asFunctionCall());
     }
 
     private static ResponseInputItem toolOutput(ResponseFunctionToolCall call) {
