@@ -98,7 +98,10 @@ final class ConversationTurn {
         return call.request().withMessages(messages);
     }
 
-    /** The input items with an id each, as {@code input_items} lists them. */
+    /**
+     * The input items with an id each, and a status where OpenAI lists one ({@code function_call_output} cannot be
+     * read without it by the Java SDK), as {@code input_items} lists them.
+     */
     private static ArrayNode identified(List<ObjectNode> items) {
         ArrayNode identified = WireJson.MAPPER.createArrayNode();
         for (ObjectNode item : items) {
@@ -107,6 +110,9 @@ final class ConversationTurn {
                 ObjectNode withId = WireJson.MAPPER.createObjectNode().put("id", ResponseIds.item(prefix(copy)));
                 withId.setAll(copy);
                 copy = withId;
+            }
+            if (!copy.has("status") && !"reasoning".equals(copy.path("type").asText())) {
+                copy.put("status", "completed");
             }
             identified.add(copy);
         }
