@@ -350,15 +350,18 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
 
     /**
      * Streams {@code before} pieces, then an OpenAI error event, as OpenAI does when generation fails: on the
-     * Responses API an {@code error} event ({@code code} {@code server_error}).
+     * Responses API an {@code error} event with its fields nested under {@code error}, as the live API sends it
+     * (openai/openai-dotnet#881; the reference documents them flat), which is what the SDKs raise on.
      */
     public static Behavior errorMidStream(List<String> before, String message) {
         return exchange -> {
             exchange.startStream();
             exchange.streamPieces(before, Duration.ZERO);
             if (exchange.responses) {
-                exchange.responseEvent(JSON.createObjectNode().put("type", "error").put("code", "server_error")
-                        .put("message", message).putNull("param"));
+                ObjectNode event = JSON.createObjectNode().put("type", "error");
+                event.putObject("error").put("type", "server_error").put("code", "server_error")
+                        .put("message", message).putNull("param");
+                exchange.responseEvent(event);
                 exchange.endChunked();
                 return;
             }

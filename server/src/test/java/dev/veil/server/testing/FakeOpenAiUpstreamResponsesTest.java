@@ -1,6 +1,7 @@
 package dev.veil.server.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.OpenAIException;
 import com.openai.errors.RateLimitException;
 import com.openai.helpers.ResponseAccumulator;
+import com.openai.errors.SseException;
 import com.openai.models.responses.EasyInputMessage;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
@@ -185,16 +187,17 @@ class FakeOpenAiUpstreamResponsesTest {
     }
 
     @Test
-    void endsAStreamThatErrsMidWayWithAnErrorEvent() {
+    void endsAStreamThatErrsMidWayWithAnErrorEventTheSdkRaisesOn() {
         upstream.on("gpt-4o", FakeOpenAiUpstream.errorMidStream(List.of("Partial "), "The model crashed"));
+        List<ResponseStreamEvent> events = new ArrayList<>();
 
-        List<ResponseStreamEvent> events = stream(params("anything").build());
-
-        ResponseStreamEvent last = events.get(events.size() - 1);
-        assertThat(last.isError()).isTrue();
-        assertThat(last.asError().code()).contains("server_error");
-        assertThat(last.asError().message()).isEqualTo("The model crashed");
-        assertThat(events).noneMatch(ResponseStreamEvent::isCompleted);
+        assertThatThrownBy(() -> {
+            try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                    params("anything").build())) {
+                stream.stream().forEach(events::add);
+            }
+        }).isInstanceOf(SseException.class).hasMessageContaining("The model crashed");
+        assertThat(events).isNotEmpty().noneMatch(ResponseStreamEvent::isCompleted);
     }
 
     @Test

@@ -26,7 +26,9 @@ final class ResponsesEventTranslator implements RelayStream.Translator {
         JsonNode data = WireJson.parse(event.data(), "a Responses stream event");
         String type = data.path("type").asText(event.name());
         switch (type) {
-            case "error" -> throw new UpstreamErrorEvent(error(data));
+            // The live API nests the fields under error; its reference documents them flat.
+            case "error" -> throw new UpstreamErrorEvent(error(data.path("error").isObject() ? data.path("error")
+                    : data));
             case "response.failed" -> throw new UpstreamErrorEvent(error(data.path("response").path("error")));
             case "response.completed", "response.incomplete" -> ended = true;
             default -> {
