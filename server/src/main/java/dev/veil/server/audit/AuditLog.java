@@ -21,6 +21,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.veil.server.config.AuditConfig;
+import dev.veil.server.storage.WalCheckpointer;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 

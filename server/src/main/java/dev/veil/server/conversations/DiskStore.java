@@ -9,15 +9,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.storage.PrivateFiles;
 import dev.veil.server.storage.SqliteSchema;
+import dev.veil.server.storage.WalCheckpointer;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import org.sqlite.SQLiteConfig;
@@ -27,7 +30,9 @@ import org.sqlite.SQLiteException;
  * Stored responses in one SQLite file ({@code responses.db} under the data dir), 0600, in WAL mode with
  * {@code secure_delete} on, so that a deleted row's bytes are overwritten rather than left in free pages. A row's
  * clear columns are its id, tenant, previous id and times; everything else is one blob sealed by
- * {@link ContentCipher}. One connection, used under a lock: a read or write of one row takes microseconds.
+ * {@link ContentCipher}. One connection, used under a lock, with its statements prepared once: a read or write of one
+ * row takes microseconds. The WAL is copied into the file by a {@link WalCheckpointer} on its own connection, so a
+ * checkpoint's fsync never stalls a request that keeps a response.
  */
 final class DiskStore implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(DiskStore.class.getName());
@@ -40,17 +45,35 @@ final class DiskStore implements AutoCloseable {
             CREATE INDEX IF NOT EXISTS responses_expiry ON responses (expires_ms);
             """;
 
+    private static final String UPSERT = """
+            INSERT INTO responses (id, tenant, previous_id, created_ms, expires_ms, nonce, content)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET previous_id = excluded.previous_id, created_ms = excluded.created_ms,
+              expires_ms = excluded.expires_ms, nonce = excluded.nonce, content = excluded.content
+            WHERE responses.tenant = excluded.tenant""";
+    private static final String SELECT = """
+            SELECT previous_id, created_ms, expires_ms, nonce, content FROM responses
+            WHERE id = ? AND tenant = ? AND expires_ms > ?""";
+    private static final String DELETE = "DELETE FROM responses WHERE id = ? AND tenant = ? AND expires_ms > ?";
+
     private final Path file;
     private final Connection connection;
     private final ContentCipher cipher;
     private final ReentrantLock lock = new ReentrantLock();
+    private final PreparedStatement upsert;
+    private final PreparedStatement select;
+    private final PreparedStatement delete;
+    private WalCheckpointer checkpointer;
     /** Whether rows were deleted since the WAL was last emptied into the file. */
     private boolean deletedSinceCheckpoint;
 
-    private DiskStore(Path file, Connection connection, ContentCipher cipher) {
+    private DiskStore(Path file, Connection connection, ContentCipher cipher) throws SQLException {
         this.file = file;
         this.connection = connection;
         this.cipher = cipher;
+        this.upsert = connection.prepareStatement(UPSERT);
+        this.select = connection.prepareStatement(SELECT);
+        this.delete = connection.prepareStatement(DELETE);
     }
 
     /**
@@ -79,6 +102,8 @@ final class DiskStore implements AutoCloseable {
             sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
             sqlite.setBusyTimeout(5000);
             sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            // Rows are keyed by the response id: reading back a rowid after every insert is a query for nothing.
+            sqlite.setGetGeneratedKeys(false);
             connection = sqlite.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
         } catch (SQLException e) {
             throw unreadable(file, exists, e);
@@ -137,12 +162,7 @@ final class DiskStore implements AutoCloseable {
                 created, expires), new ContentCipher.Content(record.model(), record.inputItems(), record.response(),
                 record.pseudonyms()));
         lock.lock();
-        try (PreparedStatement upsert = connection.prepareStatement("""
-                INSERT INTO responses (id, tenant, previous_id, created_ms, expires_ms, nonce, content)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET previous_id = excluded.previous_id, created_ms = excluded.created_ms,
-                  expires_ms = excluded.expires_ms, nonce = excluded.nonce, content = excluded.content
-                WHERE responses.tenant = excluded.tenant""")) {
+        try {
             upsert.setString(1, record.id());
             upsert.setString(2, record.tenant());
             upsert.setString(3, previous);
@@ -173,9 +193,7 @@ final class DiskStore implements AutoCloseable {
         byte[] nonce;
         byte[] content;
         lock.lock();
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT previous_id, created_ms, expires_ms, nonce, content FROM responses
-                WHERE id = ? AND tenant = ? AND expires_ms > ?""")) {
+        try {
             select.setString(1, id);
             select.setString(2, tenant);
             select.setLong(3, now.toEpochMilli());
@@ -214,8 +232,7 @@ final class DiskStore implements AutoCloseable {
      */
     boolean delete(String tenant, String id, Instant now) {
         lock.lock();
-        try (PreparedStatement delete = connection.prepareStatement(
-                "DELETE FROM responses WHERE id = ? AND tenant = ? AND expires_ms > ?")) {
+        try {
             delete.setString(1, id);
             delete.setString(2, tenant);
             delete.setLong(3, now.toEpochMilli());
@@ -239,10 +256,10 @@ final class DiskStore implements AutoCloseable {
         lock.lock();
         try {
             int expired;
-            try (PreparedStatement delete = connection.prepareStatement(
+            try (PreparedStatement expire = connection.prepareStatement(
                     "DELETE FROM responses WHERE expires_ms <= ?")) {
-                delete.setLong(1, now.toEpochMilli());
-                expired = delete.executeUpdate();
+                expire.setLong(1, now.toEpochMilli());
+                expired = expire.executeUpdate();
             }
             if (expired > 0 || deletedSinceCheckpoint) {
                 try (Statement statement = connection.createStatement()) {
@@ -258,10 +275,23 @@ final class DiskStore implements AutoCloseable {
         }
     }
 
+    /** Copies the WAL into the file every {@code every} on {@code housekeeping}, off the writing connection. */
+    void checkpointEvery(ScheduledExecutorService housekeeping, Duration every) {
+        try {
+            checkpointer = WalCheckpointer.start(connection, file, housekeeping, every);
+        } catch (SQLException e) {
+            throw failure("start checkpoints of", "", e);
+        }
+    }
+
+    /** Closes the file; call after the housekeeping thread has stopped. */
     @Override
     public void close() {
         lock.lock();
         try {
+            if (checkpointer != null) {
+                checkpointer.close();
+            }
             closeQuietly(connection);
         } finally {
             lock.unlock();

@@ -174,26 +174,27 @@ final class ConversationTurn {
 
     /**
      * Keeps the answered turn, unless the client asked not to ({@code store: false}): in memory only under zero
-     * retention or when the policy says so, else encrypted on disk. {@code response} is read only when the turn is
-     * kept.
+     * retention or when the policy says so, else encrypted on disk.
      *
+     * @param id the response's id
+     * @param response the Response as the client gets it, in JSON: read only when the turn is kept
      * @return the failure the client gets when a turn it asked Veil to keep could not be kept, since a next turn
      *         could not continue it
      */
-    Optional<VeilException> keep(Supplier<ObjectNode> response, Exchange exchange) {
+    Optional<VeilException> keep(String id, Supplier<byte[]> response, Exchange exchange) {
         ConversationState state = state(exchange);
         if (!call.store() || state == ConversationState.NONE) {
             return Optional.empty();
         }
         try {
-            ObjectNode kept = response.get();
+            byte[] kept = response.get();
             boolean memory = state == ConversationState.MEMORY;
             Instant now = clocks.wall().instant();
             Map<String, String> pseudonyms = exchange.get(Attributes.CONVERSATION_PSEUDONYMS)
                     .map(Pseudonyms::originals).orElse(Map.of());
-            conversations.put(new StoredResponse(kept.path("id").asText(), tenant, call.previousResponseId(), now,
-                    conversations.expiresAt(now, memory), call.request().model(), WireJson.bytes(input),
-                    WireJson.bytes(kept), pseudonyms, memory));
+            conversations.put(new StoredResponse(id, tenant, call.previousResponseId(), now,
+                    conversations.expiresAt(now, memory), call.request().model(), WireJson.bytes(input), kept,
+                    pseudonyms, memory));
             return Optional.empty();
         } catch (VeilException e) {
             return Optional.of(e);

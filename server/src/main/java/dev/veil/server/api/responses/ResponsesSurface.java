@@ -104,14 +104,14 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
 
     @Override
     public void answer(ServerResponse response, ChatResponse answer) {
-        ObjectNode object = passthrough.isPresent() ? ResponsesPassthrough.answer(passthrough.get())
-                : ResponsesWriter.response(head, answer);
-        Optional<VeilException> unkept = turn.keep(() -> object, exchange);
+        byte[] sent = passthrough.isPresent() ? passthrough.get().body()
+                : WireJson.bytes(ResponsesWriter.response(head, answer));
+        String id = passthrough.isPresent() ? ResponsesPassthrough.answerId(passthrough.get()) : head.id();
+        Optional<VeilException> unkept = turn.keep(id, () -> sent, exchange);
         if (unkept.isPresent()) {
             fail(response, unkept.get());
             return;
         }
-        byte[] sent = passthrough.isPresent() ? passthrough.get().body() : WireJson.bytes(object);
         response.header(HeaderValues.CONTENT_TYPE_JSON);
         response.send(sent);
     }
@@ -122,11 +122,14 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
         if (passthrough.isPresent()) {
             Passthrough relayed = passthrough.get();
             return relayed.relay(response, stream, error -> ResponsesStreamWriter.errorEvent(error, Integer.MAX_VALUE),
-                    () -> turn.keep(() -> ResponsesPassthrough.completed(relayed), exchange));
+                    () -> {
+                        ObjectNode completed = ResponsesPassthrough.completed(relayed);
+                        return turn.keep(completed.path("id").asText(), () -> WireJson.bytes(completed), exchange);
+                    });
         }
         ResponsesStreamWriter writer = new ResponsesStreamWriter(head);
         return EventRelay.relay(response, stream, EventRelay.Events.of(writer::onChunk, writer::onEnd,
                 writer::failed, writer::usage),
-                () -> turn.keep(writer::finalResponse, exchange));
+                () -> turn.keep(head.id(), () -> WireJson.bytes(writer.finalResponse()), exchange));
     }
 }

@@ -1,4 +1,4 @@
-package dev.veil.server.audit;
+package dev.veil.server.storage;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,31 +10,35 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
+import org.sqlite.SQLiteException;
+
 /**
  * Copies the write-ahead log into the database file on its own thread and connection. SQLite would otherwise do it
  * on the committing connection every thousand pages, with an fsync, stalling the writer — and every request waiting
  * for its record — for milliseconds. A passive checkpoint never blocks the writer; the WAL only grows while one lags.
  */
-final class WalCheckpointer implements AutoCloseable {
+public final class WalCheckpointer implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(WalCheckpointer.class.getName());
 
     private final Connection connection;
+    private final Path file;
 
-    private WalCheckpointer(Connection connection) {
+    private WalCheckpointer(Connection connection, Path file) {
         this.connection = connection;
+        this.file = file;
     }
 
     /**
      * Turns automatic checkpoints off on {@code writer} and checkpoints {@code file} every {@code every} on
      * {@code housekeeping}.
      */
-    static WalCheckpointer start(Connection writer, Path file, ScheduledExecutorService housekeeping, Duration every)
-            throws SQLException {
+    public static WalCheckpointer start(Connection writer, Path file, ScheduledExecutorService housekeeping,
+                                        Duration every) throws SQLException {
         try (Statement statement = writer.createStatement()) {
             statement.execute("PRAGMA wal_autocheckpoint=0");
         }
         WalCheckpointer checkpointer = new WalCheckpointer(
-                DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()));
+                DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()), file);
         housekeeping.scheduleWithFixedDelay(checkpointer::checkpoint, every.toMillis(), every.toMillis(),
                 TimeUnit.MILLISECONDS);
         return checkpointer;
@@ -44,8 +48,12 @@ final class WalCheckpointer implements AutoCloseable {
         try (Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
         } catch (SQLException e) {
-            LOGGER.fine(() -> "audit WAL checkpoint skipped (" + AuditDatabase.reason(e) + ")");
+            LOGGER.fine(() -> "WAL checkpoint of " + file.getFileName() + " skipped (" + reason(e) + ")");
         }
+    }
+
+    private static String reason(SQLException e) {
+        return e instanceof SQLiteException sqlite ? sqlite.getResultCode().name() : e.getClass().getSimpleName();
     }
 
     /** Checkpoints once more and closes; call after the housekeeping thread has stopped. */
@@ -55,7 +63,7 @@ final class WalCheckpointer implements AutoCloseable {
         try {
             connection.close();
         } catch (SQLException e) {
-            LOGGER.fine(() -> "cannot close the audit checkpoint connection (" + AuditDatabase.reason(e) + ")");
+            LOGGER.fine(() -> "cannot close the checkpoint connection of " + file.getFileName() + " (" + reason(e) + ")");
         }
     }
 }
