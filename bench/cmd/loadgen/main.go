@@ -17,6 +17,14 @@
 //	            (latency settings) then streaming (stream settings); added
 //	            latency, TTFB and per chunk for each gateway path and the
 //	            ratio of their added p99s.
+//	responses   not in "all": concurrency 1, interleaved rounds of direct,
+//	            gateway /v1/chat/completions, gateway /v1/responses with
+//	            "store": false and gateway /v1/responses with the default
+//	            store (true), all with -model (one OpenAI-compatible
+//	            upstream, so a Responses request reaches the fake as chat
+//	            completions); non-streaming (latency settings) then
+//	            streaming (stream settings); added latency of each path and
+//	            each Responses path minus the chat path, pooled and per round.
 //
 // Without -gateway only the direct side runs (useful to check the fake and
 // the load generator alone). Results print as a table and, with -json, as
@@ -82,7 +90,7 @@ type config struct {
 
 func main() {
 	var c config
-	scen := flag.String("scenario", "all", "comma-separated scenarios: latency,throughput,stream,translation or all (= latency,throughput,stream)")
+	scen := flag.String("scenario", "all", "comma-separated scenarios: latency,throughput,stream,translation,responses or all (= latency,throughput,stream)")
 	flag.StringVar(&c.direct, "direct", "", "base URL of the fake upstream, e.g. http://127.0.0.1:9001 (required)")
 	flag.StringVar(&c.gateway, "gateway", "", "base URL of the gateway; empty = direct side only")
 	flag.StringVar(&c.ref, "ref", "", "base URL of the reference proxy (calibration); empty = none")
@@ -130,7 +138,7 @@ func main() {
 		for _, s := range strings.Split(*scen, ",") {
 			s = strings.TrimSpace(s)
 			switch s {
-			case "latency", "throughput", "stream", "translation":
+			case "latency", "throughput", "stream", "translation", "responses":
 				c.scenarios = append(c.scenarios, s)
 			case "":
 			default:
@@ -171,10 +179,41 @@ type target struct {
 	body   []byte
 	sbody  []byte
 	key    string
-	pid    int // server process to meter CPU for, 0 = none
+	pid    int  // server process to meter CPU for, 0 = none
+	resp   bool // speaks the Responses API: answers a "response", streams end with response.completed
 }
 
 func newTarget(name, base, key, model string, conns int) *target {
+	return &target{
+		name:   name,
+		url:    strings.TrimRight(base, "/") + "/v1/chat/completions",
+		client: newClient(conns),
+		body:   []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello"}]}`),
+		sbody:  []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello"}],"stream":true}`),
+		key:    key,
+	}
+}
+
+// newResponsesTarget sends the chat target's prompt to /v1/responses. With
+// store false the body says "store": false; otherwise it leaves store out,
+// so Veil keeps each response as it does by default.
+func newResponsesTarget(name, base, key, model string, store bool, conns int) *target {
+	storeField := ""
+	if !store {
+		storeField = `,"store":false`
+	}
+	return &target{
+		name:   name,
+		url:    strings.TrimRight(base, "/") + "/v1/responses",
+		client: newClient(conns),
+		body:   []byte(`{"model":"` + model + `","input":"Say hello"` + storeField + `}`),
+		sbody:  []byte(`{"model":"` + model + `","input":"Say hello"` + storeField + `,"stream":true}`),
+		key:    key,
+		resp:   true,
+	}
+}
+
+func newClient(conns int) *http.Client {
 	tr := &http.Transport{
 		Proxy: nil,
 		DialContext: (&net.Dialer{
@@ -190,14 +229,7 @@ func newTarget(name, base, key, model string, conns int) *target {
 		WriteBufferSize:       8 << 10,
 		ReadBufferSize:        16 << 10,
 	}
-	return &target{
-		name:   name,
-		url:    strings.TrimRight(base, "/") + "/v1/chat/completions",
-		client: &http.Client{Transport: tr, Timeout: 60 * time.Second},
-		body:   []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello"}]}`),
-		sbody:  []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello"}],"stream":true}`),
-		key:    key,
-	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
 }
 
 func (t *target) newReq(ctx context.Context, stream bool) *http.Request {
@@ -248,13 +280,15 @@ func (t *target) unaryBody(stream bool) (int, []byte, error) {
 }
 
 var (
-	dataPrefix = []byte("data:")
-	doneLine   = []byte("[DONE]")
+	dataPrefix    = []byte("data:")
+	doneLine      = []byte("[DONE]")
+	completedType = []byte(`"type":"response.completed"`)
 )
 
 // stream sends one streaming request; it returns the time to the first data
-// event, the time to [DONE] (or end of body), and the number of data events
-// other than [DONE].
+// event, the time to the last one ([DONE], or for the Responses API the
+// response.completed event), and the number of data events other than
+// [DONE].
 func (t *target) stream(br *bufio.Reader) (ttfb, total time.Duration, events int, err error) {
 	start := time.Now()
 	resp, err := t.client.Do(t.newReq(context.Background(), true))
@@ -275,7 +309,10 @@ func (t *target) stream(br *bufio.Reader) (ttfb, total time.Duration, events int
 				ttfb = time.Since(start)
 			}
 			payload := bytes.TrimSpace(line[len(dataPrefix):])
-			if bytes.Equal(payload, doneLine) {
+			if t.resp && bytes.Contains(payload, completedType) {
+				events++
+			}
+			if bytes.Equal(payload, doneLine) || t.resp && bytes.Contains(payload, completedType) {
 				total = time.Since(start)
 				sawDone = true
 				// Drain so the connection can be reused.
@@ -298,7 +335,11 @@ func (t *target) stream(br *bufio.Reader) (ttfb, total time.Duration, events int
 		}
 	}
 	if !sawDone {
-		return ttfb, time.Since(start), events, errors.New(t.name + ": stream ended without data: [DONE]")
+		end := "data: [DONE]"
+		if t.resp {
+			end = "response.completed"
+		}
+		return ttfb, time.Since(start), events, errors.New(t.name + ": stream ended without " + end)
 	}
 	return ttfb, total, events, nil
 }
@@ -340,10 +381,22 @@ func run(c config) *result.Results {
 		sanity(gwA)
 		res.Params["translation_model"] = c.translationModel
 	}
+	// The Responses API paths through the gateway (responses scenario).
+	var gwR, gwRS *target
+	if gw != nil && contains(c.scenarios, "responses") {
+		gwR = newResponsesTarget("gateway-responses", c.gateway, c.key, c.model, false, c.tpConc)
+		gwRS = newResponsesTarget("gateway-responses-store", c.gateway, c.key, c.model, true, c.tpConc)
+		gwR.pid, gwRS.pid = c.gatewayPID, c.gatewayPID
+		sanity(gwR)
+		sanity(gwRS)
+	}
 	if gw != nil && c.globalWarmup > 0 {
 		warmed := []*target{gw}
 		if gwA != nil {
 			warmed = append(warmed, gwA)
+		}
+		if gwR != nil {
+			warmed = append(warmed, gwR, gwRS)
 		}
 		if ref != nil && c.warmRef {
 			warmed = append(warmed, ref)
@@ -379,6 +432,13 @@ func run(c config) *result.Results {
 			}
 			res.Translation = translation(c, sides[0], gw, gwA)
 			printTranslation(res.Translation)
+		case "responses":
+			if gwR == nil {
+				logf("responses: needs -gateway; skipped")
+				continue
+			}
+			res.Responses = responses(c, sides[0], gw, gwR, gwRS)
+			printResponses(res.Responses)
 		}
 	}
 	return res
@@ -401,11 +461,17 @@ func sanity(t *target) {
 	}
 	var comp struct {
 		Object  string `json:"object"`
+		Status  string `json:"status"`
+		Output  []any  `json:"output"`
 		Choices []struct {
 			Message struct{ Content string } `json:"message"`
 		} `json:"choices"`
 	}
-	if err := json.Unmarshal(b, &comp); err != nil || comp.Object != "chat.completion" || len(comp.Choices) == 0 {
+	err = json.Unmarshal(b, &comp)
+	switch {
+	case t.resp && (err != nil || comp.Object != "response" || comp.Status != "completed" || len(comp.Output) == 0):
+		fatalf("%s sanity check: not a completed response (err %v): %.300s", t.name, err, b)
+	case !t.resp && (err != nil || comp.Object != "chat.completion" || len(comp.Choices) == 0):
 		fatalf("%s sanity check: not a chat.completion (err %v): %.300s", t.name, err, b)
 	}
 	br := bufio.NewReaderSize(nil, 16<<10)
@@ -413,7 +479,11 @@ func sanity(t *target) {
 	if err != nil || ev < 2 {
 		fatalf("%s sanity check (stream): %d events, err %v", t.name, ev, err)
 	}
-	logf("%s ok: completion %d bytes, stream %d data events + [DONE]", t.name, len(b), ev)
+	if t.resp {
+		logf("%s ok: response %d bytes, stream %d data events to response.completed", t.name, len(b), ev)
+	} else {
+		logf("%s ok: completion %d bytes, stream %d data events + [DONE]", t.name, len(b), ev)
+	}
 }
 
 // warmup drives mixed load through the gateway in 5 s windows, alternating
@@ -556,15 +626,65 @@ func warmEach(c config, sides []*target, gw *target, n int, budget time.Duration
 // ---------------------------------------------------------------- latency
 
 func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
+	u := unaryRounds(c, sides, gw)
+	out := &result.LatencyResult{Direct: stats.Summarise(u.samples[0]), Errors: u.errs, Rounds: u.rounds}
+	if gw != nil {
+		i := index(sides, gw)
+		g := stats.Summarise(u.samples[i])
+		a := stats.Diff(out.Direct, g)
+		out.Gateway, out.Added = &g, &a
+		out.GatewayCPUPerRequest = u.cpu[i]
+		if u.jitMs >= 0 {
+			out.GatewayJITms = u.jitMs
+		}
+		out.RoundAddedP50, out.RoundAddedP99 = u.roundDiff(i, 0)
+	}
+	if ref != nil {
+		i := index(sides, ref)
+		g := stats.Summarise(u.samples[i])
+		a := stats.Diff(out.Direct, g)
+		out.Ref, out.RefAdded = &g, &a
+		out.RefCPUPerRequest = u.cpu[i]
+	}
+	return out
+}
+
+// unaryRun is what unaryRounds measured, per side: every sample, each
+// round's p50 and p99, and the server's CPU per request.
+type unaryRun struct {
+	samples            [][]time.Duration
+	roundP50, roundP99 [][]float64
+	cpu                []float64 // µs per request, 0 when not metered
+	rounds             int
+	errs               int64
+	jitMs              float64 // the gateway's JIT compiler CPU during the rounds, -1 when unknown
+}
+
+// roundDiff is the spread over rounds of side i's p50 and p99 minus side j's.
+func (u *unaryRun) roundDiff(i, j int) (p50, p99 *result.Spread) {
+	var d50, d99 []float64
+	for r := range u.roundP50[i] {
+		d50 = append(d50, u.roundP50[i][r]-u.roundP50[j][r])
+		d99 = append(d99, u.roundP99[i][r]-u.roundP99[j][r])
+	}
+	return spread(d50), spread(d99)
+}
+
+// unaryRounds warms every side up, then measures non-streaming requests at
+// concurrency 1 in interleaved rounds (-lat-* settings).
+func unaryRounds(c config, sides []*target, gw *target) *unaryRun {
 	logf("latency: warm-up %d requests per side", c.latWarmup)
 	warmEach(c, sides, gw, c.latWarmup, c.latBudget/4, func(t *target) { t.unary() })
-	var errs int64
-	samples := make([][]time.Duration, len(sides))
-	for i := range samples {
-		samples[i] = make([]time.Duration, 0, c.latRounds*c.latPerRound)
+	u := &unaryRun{
+		samples:  make([][]time.Duration, len(sides)),
+		roundP50: make([][]float64, len(sides)),
+		roundP99: make([][]float64, len(sides)),
+		cpu:      make([]float64, len(sides)),
+		jitMs:    -1,
 	}
-	roundP50 := make([][]float64, len(sides))
-	roundP99 := make([][]float64, len(sides))
+	for i := range u.samples {
+		u.samples[i] = make([]time.Duration, 0, c.latRounds*c.latPerRound)
+	}
 	meters := make([]*cpuMeter, len(sides))
 	for i, t := range sides {
 		if t.pid > 0 {
@@ -576,8 +696,8 @@ func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 	if gw != nil {
 		jit0 = compilerCPU(gw.pid)
 	}
-	rounds := interleave(sides, c.latRounds, c.latBudget, func(r, i int) {
-		t, from := sides[i], len(samples[i])
+	u.rounds = interleave(sides, c.latRounds, c.latBudget, func(r, i int) {
+		t, from := sides[i], len(u.samples[i])
 		meters[i].begin()
 		defer meters[i].end(c.latPerRound)
 		for n := 0; n < c.latPerRound; n++ {
@@ -585,40 +705,22 @@ func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 			_, err := t.unary()
 			d := time.Since(s)
 			if err != nil {
-				errs++
+				u.errs++
 				continue
 			}
-			samples[i] = append(samples[i], d)
+			u.samples[i] = append(u.samples[i], d)
 		}
-		p := stats.Summarise(samples[i][from:])
-		roundP50[i] = append(roundP50[i], p.P50)
-		roundP99[i] = append(roundP99[i], p.P99)
+		p := stats.Summarise(u.samples[i][from:])
+		u.roundP50[i] = append(u.roundP50[i], p.P50)
+		u.roundP99[i] = append(u.roundP99[i], p.P99)
 	})
-	out := &result.LatencyResult{Direct: stats.Summarise(samples[0]), Errors: errs, Rounds: rounds}
-	if gw != nil {
-		i := index(sides, gw)
-		g := stats.Summarise(samples[i])
-		a := stats.Diff(out.Direct, g)
-		out.Gateway, out.Added = &g, &a
-		out.GatewayCPUPerRequest = stats.Round(meters[i].perOp())
-		if jit0 >= 0 {
-			out.GatewayJITms = float64((compilerCPU(gw.pid) - jit0).Milliseconds())
-		}
-		var d50, d99 []float64
-		for r := range roundP50[i] {
-			d50 = append(d50, roundP50[i][r]-roundP50[0][r])
-			d99 = append(d99, roundP99[i][r]-roundP99[0][r])
-		}
-		out.RoundAddedP50, out.RoundAddedP99 = spread(d50), spread(d99)
+	for i := range sides {
+		u.cpu[i] = stats.Round(meters[i].perOp())
 	}
-	if ref != nil {
-		i := index(sides, ref)
-		g := stats.Summarise(samples[i])
-		a := stats.Diff(out.Direct, g)
-		out.Ref, out.RefAdded = &g, &a
-		out.RefCPUPerRequest = stats.Round(meters[i].perOp())
+	if jit0 >= 0 {
+		u.jitMs = float64((compilerCPU(gw.pid) - jit0).Milliseconds())
 	}
-	return out
+	return u
 }
 
 func spread(xs []float64) *result.Spread {
@@ -727,6 +829,50 @@ func closedLoop(c config, t *target) result.TPSide {
 // ---------------------------------------------------------------- stream
 
 func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult {
+	u := streamRounds(c, sides, gw)
+	out := &result.StreamResult{Chunks: u.sides[0].Events, Direct: u.sides[0], Errors: u.errs, Rounds: u.rounds}
+	if gw != nil {
+		i := index(sides, gw)
+		g := u.sides[i]
+		at := stats.Diff(out.Direct.TTFB, g.TTFB)
+		atot := stats.Diff(out.Direct.Total, g.Total)
+		out.Gateway, out.AddedTTFB, out.AddedTotal, out.AddedPerChunk = &g, &at, &atot, u.perChunk(0, i)
+		out.GatewayCPUPerStream = u.cpu[i]
+		if u.jitMs >= 0 {
+			out.GatewayJITms = u.jitMs
+		}
+	}
+	if ref != nil {
+		i := index(sides, ref)
+		g := u.sides[i]
+		at := stats.Diff(out.Direct.TTFB, g.TTFB)
+		out.Ref, out.RefAddedTTFB, out.RefAddedPerChunk = &g, &at, u.perChunk(0, i)
+		out.RefCPUPerStream = u.cpu[i]
+	}
+	return out
+}
+
+// streamRun is what streamRounds measured, per side.
+type streamRun struct {
+	sides  []result.StreamSide
+	cpu    []float64 // µs per stream, 0 when not metered
+	rounds int
+	errs   int64
+	jitMs  float64 // the gateway's JIT compiler CPU during the rounds, -1 when unknown
+}
+
+// perChunk is the added time per chunk of side i over side j: the time after
+// the first data event, i minus j, spread over side j's chunks. Per request
+// this is exactly (total - j's total - added TTFB) / chunks.
+func (u *streamRun) perChunk(j, i int) *stats.Added {
+	ch := float64(max(u.sides[j].Events, 1))
+	ab := stats.Diff(u.sides[j].Body, u.sides[i].Body)
+	return &stats.Added{P50: stats.Round3(ab.P50 / ch), P90: stats.Round3(ab.P90 / ch), P99: stats.Round3(ab.P99 / ch)}
+}
+
+// streamRounds warms every side up, then measures streams at concurrency 1
+// in interleaved rounds (-stream-* settings).
+func streamRounds(c config, sides []*target, gw *target) *streamRun {
 	br := bufio.NewReaderSize(nil, 16<<10)
 	logf("stream: warm-up %d streams per side", c.stWarmup)
 	warmEach(c, sides, gw, c.stWarmup, c.stBudget/4, func(t *target) { t.stream(br) })
@@ -739,7 +885,7 @@ func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult 
 	for i := range ss {
 		ss[i] = &side{ttfb: make([]time.Duration, 0, n), total: make([]time.Duration, 0, n), body: make([]time.Duration, 0, n)}
 	}
-	var errs int64
+	u := &streamRun{cpu: make([]float64, len(sides)), jitMs: -1}
 	meters := make([]*cpuMeter, len(sides))
 	for i, t := range sides {
 		if t.pid > 0 {
@@ -751,14 +897,14 @@ func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult 
 	if gw != nil {
 		jit0 = compilerCPU(gw.pid)
 	}
-	rounds := interleave(sides, c.stRounds, c.stBudget, func(r, i int) {
+	u.rounds = interleave(sides, c.stRounds, c.stBudget, func(r, i int) {
 		t, s := sides[i], ss[i]
 		meters[i].begin()
 		defer meters[i].end(c.stPerRound)
 		for k := 0; k < c.stPerRound; k++ {
 			ttfb, total, ev, err := t.stream(br)
 			if err != nil {
-				errs++
+				u.errs++
 				continue
 			}
 			s.ttfb = append(s.ttfb, ttfb)
@@ -767,35 +913,14 @@ func streaming(c config, sides []*target, gw, ref *target) *result.StreamResult 
 			s.events = ev
 		}
 	})
-	sum := func(s *side) result.StreamSide {
-		return result.StreamSide{TTFB: stats.Summarise(s.ttfb), Total: stats.Summarise(s.total), Body: stats.Summarise(s.body), Events: s.events}
+	for i, s := range ss {
+		u.sides = append(u.sides, result.StreamSide{TTFB: stats.Summarise(s.ttfb), Total: stats.Summarise(s.total), Body: stats.Summarise(s.body), Events: s.events})
+		u.cpu[i] = stats.Round(meters[i].perOp())
 	}
-	out := &result.StreamResult{Chunks: ss[0].events, Direct: sum(ss[0]), Errors: errs, Rounds: rounds}
-	ch := float64(max(out.Chunks, 1))
-	// Added time per chunk: the time after the first data event, other side
-	// minus direct, spread over the chunks. Per request this is exactly
-	// (total - direct total - added TTFB) / chunks.
-	perChunk := func(o result.StreamSide) *stats.Added {
-		ab := stats.Diff(out.Direct.Body, o.Body)
-		return &stats.Added{P50: stats.Round3(ab.P50 / ch), P90: stats.Round3(ab.P90 / ch), P99: stats.Round3(ab.P99 / ch)}
+	if jit0 >= 0 {
+		u.jitMs = float64((compilerCPU(gw.pid) - jit0).Milliseconds())
 	}
-	if gw != nil {
-		g := sum(ss[index(sides, gw)])
-		at := stats.Diff(out.Direct.TTFB, g.TTFB)
-		atot := stats.Diff(out.Direct.Total, g.Total)
-		out.Gateway, out.AddedTTFB, out.AddedTotal, out.AddedPerChunk = &g, &at, &atot, perChunk(g)
-		out.GatewayCPUPerStream = stats.Round(meters[index(sides, gw)].perOp())
-		if jit0 >= 0 {
-			out.GatewayJITms = float64((compilerCPU(gw.pid) - jit0).Milliseconds())
-		}
-	}
-	if ref != nil {
-		g := sum(ss[index(sides, ref)])
-		at := stats.Diff(out.Direct.TTFB, g.TTFB)
-		out.Ref, out.RefAddedTTFB, out.RefAddedPerChunk = &g, &at, perChunk(g)
-		out.RefCPUPerStream = stats.Round(meters[index(sides, ref)].perOp())
-	}
-	return out
+	return u
 }
 
 // ---------------------------------------------------------------- printing
@@ -966,4 +1091,116 @@ func printTranslation(r *result.TranslationResult) {
 			r.CPUPerRequestOAI, r.CPUPerRequestAnth, r.CPUPerStreamOAI, r.CPUPerStreamAnth, r.CPUPerChunkOAI, r.CPUPerChunkAnth)
 	}
 	fmt.Printf("  %d rounds, JIT %.0f ms, errors %d\n", r.StreamRounds, r.StreamJITms, r.StreamErrors)
+}
+
+// ---------------------------------------------------------------- responses
+
+// responses measures the Responses API surface next to the chat completions
+// surface of the same gateway, model and upstream: gw sends the chat
+// request, gwR the same prompt to /v1/responses with "store": false, gwRS
+// with store left to its default (Veil keeps every response). Veil
+// translates each Responses request to chat completions for the
+// OpenAI-compatible upstream, so the fake answers all three alike and what
+// differs is Veil's work on the surface. All are interleaved with direct
+// requests to the fake; non-streaming first, then streaming.
+func responses(c config, direct, gw, gwR, gwRS *target) *result.ResponsesResult {
+	sides := []*target{direct, gw, gwR, gwRS}
+	logf("responses: %q on /v1/chat/completions vs /v1/responses (store false, store default), non-streaming", c.model)
+	u := unaryRounds(c, sides, gw)
+	runtime.GC()
+	logf("responses: streaming")
+	s := streamRounds(c, sides, gw)
+	out := &result.ResponsesResult{
+		Model: c.model, LatencyRounds: u.rounds, Direct: stats.Summarise(u.samples[0]), LatencyErrors: u.errs,
+		StreamRounds: s.rounds, Chunks: s.sides[0].Events, StreamDirect: s.sides[0], StreamErrors: s.errs,
+	}
+	if u.jitMs >= 0 {
+		out.LatencyJITms = u.jitMs
+	}
+	if s.jitMs >= 0 {
+		out.StreamJITms = s.jitMs
+	}
+	names := []string{"", "chat completions", "responses, store false", "responses, store default (true)"}
+	var chat result.ResponsesPath
+	for i := 1; i < len(sides); i++ {
+		t := sides[i]
+		p := result.ResponsesPath{
+			Name: names[i], Endpoint: strings.TrimPrefix(t.url, strings.TrimRight(c.gateway, "/")), Body: string(t.body),
+			Latency: stats.Summarise(u.samples[i]), CPUPerRequest: u.cpu[i],
+			Stream: s.sides[i], CPUPerStream: s.cpu[i],
+		}
+		p.Added = stats.Diff(out.Direct, p.Latency)
+		p.AddedTTFB = stats.Diff(out.StreamDirect.TTFB, p.Stream.TTFB)
+		p.AddedTotal = stats.Diff(out.StreamDirect.Total, p.Stream.Total)
+		if i == 1 {
+			chat = p
+		} else {
+			oc := stats.Diff(chat.Latency, p.Latency)
+			ttfb := stats.Diff(chat.Stream.TTFB, p.Stream.TTFB)
+			total := stats.Diff(chat.Stream.Total, p.Stream.Total)
+			p.OverChat, p.TTFBOverChat, p.TotalOverChat = &oc, &ttfb, &total
+			p.RoundOverChatP50, p.RoundOverChatP99 = u.roundDiff(i, 1)
+		}
+		out.Paths = append(out.Paths, p)
+	}
+	return out
+}
+
+func printResponses(r *result.ResponsesResult) {
+	phead(fmt.Sprintf("RESPONSES  model %q, non-streaming, concurrency 1, interleaved: chat completions vs /v1/responses", r.Model))
+	pline("direct to fake", r.Direct)
+	for _, p := range r.Paths {
+		pline("Veil, "+short(p.Name), p.Latency)
+	}
+	for _, p := range r.Paths {
+		aline("added, "+short(p.Name), &p.Added, "%9.1f")
+	}
+	for _, p := range r.Paths[1:] {
+		aline("OVER CHAT, "+short(p.Name), p.OverChat, "%9.1f")
+		fmt.Printf("    per-round difference p50: min %.1f  median %.1f  max %.1f µs; p99: min %.1f  median %.1f  max %.1f µs\n",
+			p.RoundOverChatP50.Min, p.RoundOverChatP50.Median, p.RoundOverChatP50.Max,
+			p.RoundOverChatP99.Min, p.RoundOverChatP99.Median, p.RoundOverChatP99.Max)
+	}
+	fmt.Printf("  Veil CPU per request:")
+	for _, p := range r.Paths {
+		fmt.Printf(" %s %.1f µs;", short(p.Name), p.CPUPerRequest)
+	}
+	fmt.Printf(" %d rounds, JIT %.0f ms, errors %d\n", r.LatencyRounds, r.LatencyJITms, r.LatencyErrors)
+
+	phead(fmt.Sprintf("RESPONSES  streaming, %d chunks from the fake, concurrency 1, interleaved", r.Chunks))
+	pline("direct TTFB", r.StreamDirect.TTFB)
+	pline("direct total", r.StreamDirect.Total)
+	for _, p := range r.Paths {
+		pline(short(p.Name)+" TTFB", p.Stream.TTFB)
+		pline(short(p.Name)+" total", p.Stream.Total)
+	}
+	for _, p := range r.Paths {
+		aline("added TTFB, "+short(p.Name), &p.AddedTTFB, "%9.1f")
+		aline("added total, "+short(p.Name), &p.AddedTotal, "%9.1f")
+	}
+	for _, p := range r.Paths[1:] {
+		aline("TTFB over chat, "+short(p.Name), p.TTFBOverChat, "%9.1f")
+		aline("total over chat, "+short(p.Name), p.TotalOverChat, "%9.1f")
+	}
+	fmt.Printf("  data events relayed:")
+	for _, p := range r.Paths {
+		fmt.Printf(" %s %d;", short(p.Name), p.Stream.Events)
+	}
+	fmt.Printf(" Veil CPU per stream:")
+	for _, p := range r.Paths {
+		fmt.Printf(" %s %.1f µs;", short(p.Name), p.CPUPerStream)
+	}
+	fmt.Printf(" %d rounds, JIT %.0f ms, errors %d\n", r.StreamRounds, r.StreamJITms, r.StreamErrors)
+}
+
+// short names a responses path in a table's first column.
+func short(name string) string {
+	switch {
+	case strings.HasPrefix(name, "chat"):
+		return "chat"
+	case strings.Contains(name, "store false"):
+		return "resp store=false"
+	default:
+		return "resp store=true"
+	}
 }

@@ -14,7 +14,9 @@ type Results struct {
 	Stream     *StreamResult     `json:"stream,omitempty"`
 	// Only with the translation scenario (not part of "all").
 	Translation *TranslationResult `json:"translation,omitempty"`
-	Notes       []string           `json:"notes,omitempty"`
+	// Only with the responses scenario (not part of "all").
+	Responses *ResponsesResult `json:"responses,omitempty"`
+	Notes     []string         `json:"notes,omitempty"`
 }
 
 type LatencyResult struct {
@@ -144,4 +146,51 @@ type TranslationResult struct {
 	CPUPerChunkAnth        float64      `json:"cpu_us_per_chunk_anthropic_upstream,omitempty"`
 	StreamJITms            float64      `json:"stream_jit_cpu_ms,omitempty"`
 	StreamErrors           int64        `json:"stream_errors"`
+}
+
+// ResponsesResult compares, at concurrency 1 and interleaved, the same prompt
+// sent through Veil to /v1/chat/completions and to /v1/responses (with
+// "store": false, and with store left to its default, true), all routed to
+// one OpenAI-compatible upstream, so that each Responses request reaches the
+// fake as the same chat completion. Every path is measured against the same
+// direct requests to the fake, and each Responses path against the chat path.
+type ResponsesResult struct {
+	Model string `json:"model"`
+
+	LatencyRounds int               `json:"latency_rounds"`
+	Direct        stats.Percentiles `json:"direct"`
+	LatencyJITms  float64           `json:"latency_jit_cpu_ms,omitempty"`
+	LatencyErrors int64             `json:"latency_errors"`
+
+	StreamRounds int        `json:"stream_rounds"`
+	Chunks       int        `json:"chunks"`
+	StreamDirect StreamSide `json:"stream_direct"`
+	StreamJITms  float64    `json:"stream_jit_cpu_ms,omitempty"`
+	StreamErrors int64      `json:"stream_errors"`
+
+	// The chat path first, then the Responses paths.
+	Paths []ResponsesPath `json:"paths"`
+}
+
+// ResponsesPath is one way through Veil in the responses scenario.
+type ResponsesPath struct {
+	Name     string `json:"name"`
+	Endpoint string `json:"endpoint"`
+	Body     string `json:"request_body"`
+
+	Latency stats.Percentiles `json:"latency"`
+	Added   stats.Added       `json:"added"`
+	// This path minus the chat path, pooled, and the spread over rounds of
+	// the per-round difference; absent for the chat path itself.
+	OverChat         *stats.Added `json:"over_chat,omitempty"`
+	RoundOverChatP50 *Spread      `json:"round_over_chat_p50,omitempty"`
+	RoundOverChatP99 *Spread      `json:"round_over_chat_p99,omitempty"`
+	CPUPerRequest    float64      `json:"cpu_us_per_request,omitempty"`
+
+	Stream        StreamSide   `json:"stream"`
+	AddedTTFB     stats.Added  `json:"added_ttfb"`
+	AddedTotal    stats.Added  `json:"added_total"`
+	TTFBOverChat  *stats.Added `json:"ttfb_over_chat,omitempty"`
+	TotalOverChat *stats.Added `json:"total_over_chat,omitempty"`
+	CPUPerStream  float64      `json:"cpu_us_per_stream,omitempty"`
 }
