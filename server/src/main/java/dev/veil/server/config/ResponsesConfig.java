@@ -29,7 +29,9 @@ public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Dura
     public static final String DEFAULT_FILE = "responses.db";
     public static final Duration DEFAULT_TTL = Duration.ofDays(30);
     public static final Duration DEFAULT_MEMORY_TTL = Duration.ofHours(1);
-    public static final long DEFAULT_MAX_MEMORY_BYTES = 256L * 1024 * 1024;
+    /** The most memory holds by default: 256 MiB, or an eighth of the heap when that is less. */
+    public static final long DEFAULT_MAX_MEMORY_BYTES = Math.min(256L * 1024 * 1024,
+            Runtime.getRuntime().maxMemory() / 8);
     public static final int DEFAULT_MAX_TURNS = 200;
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
     public static final long DEFAULT_MAX_CONVERSATION_BYTES = 32L * 1024 * 1024;
@@ -65,7 +67,13 @@ public record ResponsesConfig(boolean enabled, Duration ttl, Path database, Dura
         Duration sweepInterval = positive(node, "sweep-interval", DEFAULT_SWEEP_INTERVAL, "1m (the default) or 30s");
         long maxMemoryBytes = node.size("max-memory-bytes").orElse(DEFAULT_MAX_MEMORY_BYTES);
         if (maxMemoryBytes < MIN_MEMORY_BYTES) {
-            throw node.invalid("max-memory-bytes", "must be at least 1MiB; the default is 256MiB");
+            throw node.invalid("max-memory-bytes", "must be at least 1MiB; the default is 256MiB or an eighth of "
+                    + "the heap, whichever is less");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (maxMemoryBytes > heap / 2) {
+            throw node.invalid("max-memory-bytes", "is more than half of this JVM's heap (" + heap / (1024 * 1024)
+                    + "MiB), which kept responses would exhaust; lower it, or give the JVM more heap (-Xmx)");
         }
         int maxTurns = node.integer("max-turns").orElse(DEFAULT_MAX_TURNS);
         if (maxTurns < 1 || maxTurns > MAX_TURNS_LIMIT) {

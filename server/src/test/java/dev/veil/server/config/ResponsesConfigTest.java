@@ -27,7 +27,8 @@ class ResponsesConfigTest {
         assertThat(responses.ttl()).isEqualTo(Duration.ofDays(30));
         assertThat(responses.database()).isEqualTo(Path.of("/var/lib/veil/responses.db"));
         assertThat(responses.memoryTtl()).isEqualTo(Duration.ofHours(1));
-        assertThat(responses.maxMemoryBytes()).isEqualTo(256L * 1024 * 1024);
+        assertThat(responses.maxMemoryBytes()).isEqualTo(Math.min(256L * 1024 * 1024,
+                Runtime.getRuntime().maxMemory() / 8));
         assertThat(responses.maxTurns()).isEqualTo(200);
         assertThat(responses.sweepInterval()).isEqualTo(Duration.ofMinutes(1));
     }
@@ -35,10 +36,10 @@ class ResponsesConfigTest {
     @Test
     void everySettingIsRead() {
         ResponsesConfig responses = load("{enabled: false, ttl: P7D, file: /srv/r.db, memory-ttl: 10m, "
-                + "max-memory-bytes: 50MiB, max-turns: 20, sweep-interval: 30s, max-conversation-bytes: 4MiB}");
+                + "max-memory-bytes: 5MiB, max-turns: 20, sweep-interval: 30s, max-conversation-bytes: 4MiB}");
 
         assertThat(responses).isEqualTo(new ResponsesConfig(false, Duration.ofDays(7), Path.of("/srv/r.db"),
-                Duration.ofMinutes(10), 50L * 1024 * 1024, 20, Duration.ofSeconds(30), 4L * 1024 * 1024));
+                Duration.ofMinutes(10), 5L * 1024 * 1024, 20, Duration.ofSeconds(30), 4L * 1024 * 1024));
     }
 
     @Test
@@ -74,9 +75,18 @@ class ResponsesConfigTest {
     }
 
     @Test
-    void zeroMemoryEntriesAreRefused() {
+    void lessThanAMebibyteOfMemoryIsRefused() {
         assertThatThrownBy(() -> load("{max-memory-bytes: 1000}")).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("veil.responses.max-memory-bytes: must be at least 1MiB");
+    }
+
+    @Test
+    void moreMemoryThanHalfTheHeapIsRefused() {
+        long tooMuch = Runtime.getRuntime().maxMemory() / 2 + 1;
+
+        assertThatThrownBy(() -> load("{max-memory-bytes: " + tooMuch + "}")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("veil.responses.max-memory-bytes: is more than half of this JVM's heap")
+                .hasMessageContaining("-Xmx");
     }
 
     @Test
