@@ -6,10 +6,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 import dev.veil.server.audit.AuditKeys;
@@ -40,12 +45,30 @@ public final class Conversations implements AutoCloseable {
     private static final String PARAM = "previous_response_id";
     /** As the audit log's: the WAL stays small, and a checkpoint's fsync stays off the request path. */
     private static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(1);
+    private static final int WRITE_QUEUE = 4096;
 
     private final ResponsesConfig config;
     private final Clocks clocks;
     private final Optional<DiskStore> disk;
     private final Optional<MemoryStore> memory;
     private final Optional<ScheduledExecutorService> sweeper;
+    /** Responses held in memory until their write to disk, so that a next turn finds them before it. */
+    private final Map<Key, StoredResponse> unwritten = new ConcurrentHashMap<>();
+    /** Orders a held response's write after a delete of it: a deleted response is never written afterwards. */
+    private final ReentrantLock writes = new ReentrantLock();
+    /**
+     * Writes held responses to disk, in order, off the request's thread: that thread serves the connection's next
+     * request. When the queue is full, the request's thread writes its own, which slows clients down to the disk.
+     */
+    private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(WRITE_QUEUE), Thread.ofPlatform().name("veil-responses-writer").daemon(true)
+            .factory(), new ThreadPoolExecutor.CallerRunsPolicy());
+
+    private record Key(String tenant, String id) {
+        static Key of(StoredResponse record) {
+            return new Key(record.tenant(), record.id());
+        }
+    }
 
     private Conversations(ResponsesConfig config, Clocks clocks, Optional<DiskStore> disk,
                           Optional<MemoryStore> memory) {
@@ -132,6 +155,46 @@ public final class Conversations implements AutoCloseable {
     }
 
     /**
+     * Keeps {@code record} at once where the next turn looks for it, and returns what starts its write to disk,
+     * which the caller runs once the client has its answer, so that the client does not wait for the file (a response
+     * kept in memory needs no write: what is returned does nothing). A response that cannot be written stays in
+     * memory, for {@code memory-ttl}, and the failure is logged; a response deleted before its write is never
+     * written. A crash before the write (milliseconds) loses the response, never its audit record.
+     */
+    public Runnable hold(StoredResponse record) {
+        if (memory.isEmpty()) {
+            return () -> { };
+        }
+        if (record.zeroRetention() || disk.isEmpty()) {
+            memory.get().put(record);
+            return () -> { };
+        }
+        Key key = Key.of(record);
+        unwritten.put(key, record);
+        return () -> writer.execute(() -> write(key, record));
+    }
+
+    private void write(Key key, StoredResponse record) {
+        writes.lock();
+        try {
+            if (unwritten.get(key) != record) {
+                return;
+            }
+            try {
+                disk.orElseThrow().put(record);
+            } catch (RuntimeException e) {
+                memory.orElseThrow().put(record);
+                LOGGER.warning(() -> "stored response " + record.id() + " is kept in memory only, for "
+                        + text(config.memoryTtl()) + ": it could not be written to disk ("
+                        + SafeThrowables.describe(e) + ")");
+            }
+            unwritten.remove(key, record);
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    /**
      * The response {@code id} of {@code tenant}, unless it expired, was deleted, or is another tenant's.
      *
      * @throws VeilException (internal) when its row on disk does not open under the key: damaged or edited
@@ -141,6 +204,10 @@ public final class Conversations implements AutoCloseable {
             return Optional.empty();
         }
         Instant now = clocks.wall().instant();
+        StoredResponse held = unwritten.get(new Key(tenant, id));
+        if (held != null) {
+            return held.expiredAt(now) ? Optional.empty() : Optional.of(held);
+        }
         Optional<StoredResponse> kept = memory.get().get(tenant, id, now);
         return kept.isPresent() ? kept : disk.flatMap(d -> d.get(tenant, id, now));
     }
@@ -151,9 +218,15 @@ public final class Conversations implements AutoCloseable {
             return false;
         }
         Instant now = clocks.wall().instant();
-        boolean inMemory = memory.get().delete(tenant, id, now);
-        boolean onDisk = disk.isPresent() && disk.get().delete(tenant, id, now);
-        return inMemory || onDisk;
+        writes.lock();
+        try {
+            StoredResponse held = unwritten.remove(new Key(tenant, id));
+            boolean inMemory = memory.get().delete(tenant, id, now);
+            boolean onDisk = disk.isPresent() && disk.get().delete(tenant, id, now);
+            return (held != null && !held.expiredAt(now)) || inMemory || onDisk;
+        } finally {
+            writes.unlock();
+        }
     }
 
     /** The turns of the conversation that {@code previousId} ends, at most {@code veil.responses.max-turns}. */
@@ -226,9 +299,16 @@ public final class Conversations implements AutoCloseable {
         }
     }
 
-    /** Stops the sweep and closes the file; what memory held is dropped. */
+    /** Writes what is still held, stops the sweep and closes the file; what memory held is dropped. */
     @Override
     public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        unwritten.forEach(this::write);
         sweeper.ifPresent(s -> {
             s.shutdownNow();
             try {

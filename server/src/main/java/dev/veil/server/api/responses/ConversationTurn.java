@@ -48,6 +48,8 @@ final class ConversationTurn {
     private final List<StoredResponse> chain;
     private final ArrayNode input;
     private final ChatRequest request;
+    /** The kept turn's write to disk, once it is held; runs after the client has its answer. */
+    private Runnable write = () -> { };
 
     private ConversationTurn(Conversations conversations, String tenant, ResponsesCall call, Clocks clocks,
                              List<StoredResponse> chain, ArrayNode input, ChatRequest request) {
@@ -174,7 +176,8 @@ final class ConversationTurn {
 
     /**
      * Keeps the answered turn, unless the client asked not to ({@code store: false}): in memory only under zero
-     * retention or when the policy says so, else encrypted on disk.
+     * retention or when the policy says so, else encrypted on disk — held in memory at once, so that the next turn
+     * finds it, and written by {@link #write} once the client has its answer.
      *
      * @param id the response's id
      * @param response the Response as the client gets it, in JSON: read only when the turn is kept
@@ -192,7 +195,7 @@ final class ConversationTurn {
             Instant now = clocks.wall().instant();
             Map<String, String> pseudonyms = exchange.get(Attributes.CONVERSATION_PSEUDONYMS)
                     .map(Pseudonyms::originals).orElse(Map.of());
-            conversations.put(new StoredResponse(id, tenant, call.previousResponseId(), now,
+            write = conversations.hold(new StoredResponse(id, tenant, call.previousResponseId(), now,
                     conversations.expiresAt(now, memory), call.request().model(), WireJson.bytes(input), kept,
                     pseudonyms, memory));
             return Optional.empty();
@@ -203,5 +206,12 @@ final class ConversationTurn {
             return Optional.of(new VeilException(ErrorKind.UNAVAILABLE, "Veil could not keep this response for "
                     + "previous_response_id; retry, or send store: false").withCode("state_unavailable"));
         }
+    }
+
+    /** Starts writing the kept turn to disk, when it goes there: after the client has its answer, off its wait. */
+    void write() {
+        Runnable pending = write;
+        write = () -> { };
+        pending.run();
     }
 }

@@ -32,7 +32,7 @@ import io.helidon.webserver.http.ServerResponse;
  * One request on {@code POST /v1/responses}. Its stages run in the pipeline's order: the caller is known before the
  * body is read, so the conversation it continues is loaded for the caller's tenant alone; the exchange gets the
  * conversation's pseudonyms before any plugin runs; the answer is kept (when the client and the policy allow it)
- * before the client sees it, so a next turn can always find it.
+ * in memory before the client sees it, so a next turn can always find it, and written to disk after.
  */
 final class ResponsesSurface implements Pipeline.ChatSurface {
     private final Gateway gateway;
@@ -114,11 +114,20 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
         }
         response.header(HeaderValues.CONTENT_TYPE_JSON);
         response.send(sent);
+        turn.write();
     }
 
     @Override
     public SseRelay.Relayed relay(ServerResponse response, ChatStream stream, ChatRequest request,
                                   String requestId) {
+        try {
+            return relayStream(response, stream);
+        } finally {
+            turn.write();
+        }
+    }
+
+    private SseRelay.Relayed relayStream(ServerResponse response, ChatStream stream) {
         if (passthrough.isPresent()) {
             Passthrough relayed = passthrough.get();
             return relayed.relay(response, stream, error -> ResponsesStreamWriter.errorEvent(error, Integer.MAX_VALUE),

@@ -94,7 +94,7 @@ class ResponsesRetentionTest {
         HttpResponse<String> created = create("{\"model\": \"deepseek/deepseek-chat\", \"input\": \"" + SECRET
                 + "\"}");
         String id = JSON.readTree(created.body()).path("id").asText();
-        assertThat(rows()).isEqualTo(1);
+        Awaits.await("the response written to the database file").until(() -> rows() == 1);
 
         clock.advance(Duration.ofHours(1).plusSeconds(1));
 
