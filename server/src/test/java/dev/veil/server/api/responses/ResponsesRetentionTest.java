@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.server.testing.Awaits;
 import dev.veil.server.testing.FakeClock;
