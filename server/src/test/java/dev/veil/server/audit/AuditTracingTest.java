@@ -42,8 +42,8 @@ class AuditTracingTest {
     void tracesTheAuditWriteUnderTheRequestSpan() throws Exception {
         Path key = AuditFixtures.newKeyFile(dir, "audit-key");
         upstream = new FakeOpenAiUpstream().on("gpt-4o", FakeOpenAiUpstream.echo());
-        veil = VeilUnderTest.startTraced(VeilUnderTest.config(upstream, "  audit: {key-file: \"" + key
-                + "\", file: \"" + dir.resolve("audit.db") + "\"}\n"), openTelemetry);
+        veil = VeilUnderTest.startTraced(VeilUnderTest.config(upstream, "  data-dir: \"" + dir
+                + "\"\n  audit: {key-file: \"" + key + "\", file: \"" + dir.resolve("audit.db") + "\"}\n"), openTelemetry);
 
         assertThat(veil.post("/v1/chat/completions", """
                 {"model":"smart","messages":[{"role":"user","content":"hi"}]}""").statusCode()).isEqualTo(200);
