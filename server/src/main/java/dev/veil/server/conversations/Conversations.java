@@ -324,7 +324,7 @@ public final class Conversations implements AutoCloseable {
     private static String text(Duration duration) {
         long millis = duration.toMillis();
         if (millis % 86_400_000 == 0) {
-            return duration.toDays() + "d";
+            return duration.toDays() == 1 ? "1 day" : duration.toDays() + " days";
         }
         if (millis % 3_600_000 == 0) {
             return duration.toHours() + "h";
