@@ -13,9 +13,10 @@
 
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
+import { Checks, assertErrorClass, requiredEnv } from './harness.mjs';
 
-const baseURL = requiredEnv('VEIL_BASE_URL');
-const apiKey = requiredEnv('VEIL_API_KEY');
+const baseURL = requiredEnv('VEIL_BASE_URL', 'without /v1');
+const apiKey = requiredEnv('VEIL_API_KEY', 'without /v1');
 const client = new Anthropic({ baseURL, apiKey, maxRetries: 0, timeout: 30_000 });
 
 const WEATHER_TOOL = {
@@ -25,10 +26,8 @@ const WEATHER_TOOL = {
 };
 const WEATHER_INPUT = { city: 'Oslo' };
 
-const checks = [];
-function check(name, run) {
-  checks.push({ name, run });
-}
+const checks = new Checks(Anthropic.APIError);
+const check = (name, run) => checks.add(name, run);
 
 for (const model of ['gpt-4o', 'claude-test']) {
   check(`${model}: message with text, stop_reason and usage`, async () => {
@@ -169,45 +168,4 @@ check('error: a stream that fails mid-way raises after the partial text', async 
   assert.equal(received, 'The partial ');
 });
 
-// Helpers -------------------------------------------------------------------------------------------------------
-
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.log(`FAIL environment: ${name} is not set (VEIL_BASE_URL is Veil's base URL without /v1, `
-      + 'VEIL_API_KEY a key it accepts)');
-    process.exit(2);
-  }
-  return value;
-}
-
-function assertErrorClass(error, expected) {
-  assert.ok(error instanceof expected,
-    `expected ${expected.name}, got ${error?.constructor?.name}: ${error?.message}`);
-}
-
-function describe(error) {
-  if (error instanceof assert.AssertionError) {
-    return error.message;
-  }
-  if (error instanceof Anthropic.APIError) {
-    const status = error.status === undefined ? '' : ` (HTTP ${error.status})`;
-    const cause = error.cause ? ` caused by ${error.cause.cause?.message ?? error.cause.message}` : '';
-    return `${error.constructor.name}${status}: ${error.message}${cause}`;
-  }
-  return error?.stack ?? String(error);
-}
-
-for (const { name, run } of checks) {
-  try {
-    await run();
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    console.log(`FAIL ${name}: ${describe(error)}`);
-    process.exitCode = 1;
-    break;
-  }
-}
-if (!process.exitCode) {
-  console.log(`all ${checks.length} checks passed against ${baseURL}`);
-}
+await checks.run(baseURL);

@@ -13,9 +13,10 @@
 
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import { Checks, assertErrorClass, requiredEnv } from './harness.mjs';
 
-const baseURL = requiredEnv('VEIL_BASE_URL');
-const apiKey = requiredEnv('VEIL_API_KEY');
+const baseURL = requiredEnv('VEIL_BASE_URL', 'ending in /v1');
+const apiKey = requiredEnv('VEIL_API_KEY', 'ending in /v1');
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 30_000 });
 
 const WEATHER_TOOL = {
@@ -34,10 +35,8 @@ const WEATHER_TOOL = {
 };
 const WEATHER_ARGUMENTS = '{"city":"Oslo","unit":"celsius"}';
 
-const checks = [];
-function check(name, run) {
-  checks.push({ name, run });
-}
+const checks = new Checks(OpenAI.APIError);
+const check = (name, run) => checks.add(name, run);
 
 check('chat completion: content, finish_reason and usage', async () => {
   const completion = await client.chat.completions.create({
@@ -220,16 +219,6 @@ check('error: a stream that fails mid-way raises APIError after the partial text
 
 // Helpers -------------------------------------------------------------------------------------------------------
 
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.log(`FAIL environment: ${name} is not set (VEIL_BASE_URL is Veil's base URL ending in /v1, `
-      + 'VEIL_API_KEY a key it accepts)');
-    process.exit(2);
-  }
-  return value;
-}
-
 async function collect(stream) {
   const chunks = [];
   for await (const chunk of stream) {
@@ -254,33 +243,4 @@ function assertUsage(usage) {
   assert.equal(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
 }
 
-function assertErrorClass(error, expected) {
-  assert.ok(error instanceof expected,
-    `expected ${expected.name}, got ${error?.constructor?.name}: ${error?.message}`);
-}
-
-function describe(error) {
-  if (error instanceof assert.AssertionError) {
-    return error.message;
-  }
-  if (error instanceof OpenAI.APIError) {
-    const status = error.status === undefined ? '' : ` (HTTP ${error.status})`;
-    const cause = error.cause ? ` caused by ${error.cause.cause?.message ?? error.cause.message}` : '';
-    return `${error.constructor.name}${status}: ${error.message}${cause}`;
-  }
-  return error?.stack ?? String(error);
-}
-
-for (const { name, run } of checks) {
-  try {
-    await run();
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    console.log(`FAIL ${name}: ${describe(error)}`);
-    process.exitCode = 1;
-    break;
-  }
-}
-if (!process.exitCode) {
-  console.log(`all ${checks.length} checks passed against ${baseURL}`);
-}
+await checks.run(baseURL);

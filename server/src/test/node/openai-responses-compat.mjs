@@ -15,9 +15,10 @@
 
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import { Checks, assertErrorClass, requiredEnv } from './harness.mjs';
 
-const baseURL = requiredEnv('VEIL_BASE_URL');
-const apiKey = requiredEnv('VEIL_API_KEY');
+const baseURL = requiredEnv('VEIL_BASE_URL', 'ending in /v1');
+const apiKey = requiredEnv('VEIL_API_KEY', 'ending in /v1');
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 30_000 });
 
 const UPSTREAMS = [
@@ -55,10 +56,8 @@ const FORECAST_FORMAT = {
   },
 };
 
-const checks = [];
-function check(name, run) {
-  checks.push({ name, run });
-}
+const checks = new Checks(OpenAI.APIError);
+const check = (name, run) => checks.add(name, run);
 
 for (const upstream of UPSTREAMS) {
   const { model } = upstream;
@@ -232,16 +231,6 @@ check("OpenAI relayed: OpenAI's own error event reaches the client and the SDK r
 
 // Helpers -------------------------------------------------------------------------------------------------------
 
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.log(`FAIL environment: ${name} is not set (VEIL_BASE_URL is Veil's base URL ending in /v1, `
-      + 'VEIL_API_KEY a key it accepts)');
-    process.exit(2);
-  }
-  return value;
-}
-
 function deltas(events) {
   return events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join('');
 }
@@ -273,36 +262,4 @@ function assertUsage(usage) {
   assert.equal(usage.total_tokens, usage.input_tokens + usage.output_tokens);
 }
 
-function assertErrorClass(error, expected) {
-  assert.ok(error instanceof expected,
-    `expected ${expected.name}, got ${error?.constructor?.name}: ${error?.message}`);
-}
-
-function describe(error) {
-  if (error instanceof assert.AssertionError) {
-    return error.message;
-  }
-  if (error instanceof OpenAI.APIError) {
-    const status = error.status === undefined ? '' : ` (HTTP ${error.status})`;
-    const cause = error.cause ? ` caused by ${error.cause.cause?.message ?? error.cause.message}` : '';
-    return `${error.constructor.name}${status}: ${error.message}${cause}`;
-  }
-  return error?.stack ?? String(error);
-}
-
-let failed = 0;
-for (const { name, run } of checks) {
-  try {
-    await run();
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    console.log(`FAIL ${name}: ${describe(error)}`);
-    failed++;
-  }
-}
-if (failed) {
-  console.log(`${failed} of ${checks.length} checks failed against ${baseURL}`);
-  process.exitCode = 1;
-} else {
-  console.log(`all ${checks.length} checks passed against ${baseURL}`);
-}
+await checks.run(baseURL);
