@@ -97,6 +97,33 @@ class ResponsesPrivacyTest {
         assertThat(placeholders(instructions)).hasSize(1).doesNotContainAnyElementsOf(stable);
     }
 
+    @Test
+    void personalDataIsRestoredInFunctionCallArgumentsAsJsonAndStreamed() throws Exception {
+        upstream.on("deepseek-chat", FakeOpenAiUpstream.echoAsToolCall("send_mail"));
+        String body = "{\"model\": \"" + MODEL + "\", \"input\": \"Write to " + EMAIL + "\", \"tools\": [{\"type\": "
+                + "\"function\", \"name\": \"send_mail\", \"parameters\": {\"type\": \"object\"}}]";
+
+        JsonNode answer = JSON.readTree(veil.post("/v1/responses", body + "}").body());
+        HttpResponse<String> streamed = veil.post("/v1/responses", body + ", \"stream\": true}");
+
+        assertThat(upstream.received()).allSatisfy(received -> assertThat(received.body().toString())
+                .doesNotContain(EMAIL));
+        JsonNode call = answer.path("output").path(0);
+        assertThat(call.path("type").asText()).isEqualTo("function_call");
+        assertThat(JSON.readTree(call.path("arguments").asText()).path("text").asText())
+                .isEqualTo("Write to " + EMAIL);
+        StringBuilder deltas = new StringBuilder();
+        for (JsonNode event : ResponsesEndpointTest.events(streamed.body())) {
+            if (event.path("type").asText().equals("response.function_call_arguments.delta")) {
+                deltas.append(event.path("delta").asText());
+            }
+        }
+        assertThat(JSON.readTree(deltas.toString()).path("text").asText()).isEqualTo("Write to " + EMAIL);
+        JsonNode done = completedOf(streamed.body()).path("output").path(0);
+        assertThat(JSON.readTree(done.path("arguments").asText()).path("text").asText())
+                .isEqualTo("Write to " + EMAIL);
+    }
+
     private static String firstUserText(JsonNode body) {
         for (JsonNode message : body.path("messages")) {
             if (message.path("role").asText().equals("user")) {
