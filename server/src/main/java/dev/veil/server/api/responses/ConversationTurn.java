@@ -148,12 +148,14 @@ final class ConversationTurn {
         return !chain.isEmpty();
     }
 
-    /** Tells the policy what the turn asks of Veil's state, and the redaction plugin the conversation's pseudonyms. */
+    /**
+     * Tells the policy what the turn asks of Veil's state, and the redaction plugin the conversation's pseudonyms:
+     * none yet on its first turn, which is what makes the plugin hand back the placeholders it gave, for the next.
+     */
     void attach(ServerExchange exchange) {
         exchange.put(ConversationRequest.KEY, new ConversationRequest(call.store(), continues()));
-        if (continues()) {
-            exchange.put(Attributes.CONVERSATION_PSEUDONYMS, Pseudonyms.of(chain.getLast().pseudonyms()));
-        }
+        exchange.put(Attributes.CONVERSATION_PSEUDONYMS, continues() ? Pseudonyms.of(chain.getLast().pseudonyms())
+                : Pseudonyms.NONE);
     }
 
     /**

@@ -59,8 +59,8 @@ class ResponsesPrivacyTest {
         Optional<String> previous = Optional.empty();
         String[][] turns = {
                 {"My name is " + NAME + " and my email is " + EMAIL + ".", null, "false"},
-                {"Please remember that.", null, "false"},
-                {"Go on.", "You assist Bram de Vries, the account manager.", "false"},
+                {"Please remember that.", "You assist Bram de Vries, the account manager.", "false"},
+                {"Go on.", null, "false"},
                 {"Continue.", null, "true"},
                 {"One last time.", null, "false"},
         };
@@ -93,7 +93,7 @@ class ResponsesPrivacyTest {
         assertThat(placeholdersOfTurnOne).hasSize(1);
         List<String> stable = placeholdersOfTurnOne.iterator().next();
         assertThat(stable).hasSize(2);
-        String instructions = upstream.received().get(2).body().path("messages").path(0).path("content").asText();
+        String instructions = upstream.received().get(1).body().path("messages").path(0).path("content").asText();
         assertThat(placeholders(instructions)).hasSize(1).doesNotContainAnyElementsOf(stable);
     }
 
