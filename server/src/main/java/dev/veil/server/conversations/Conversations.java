@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
@@ -54,6 +55,8 @@ public final class Conversations implements AutoCloseable {
     private final Optional<ScheduledExecutorService> sweeper;
     /** Responses held in memory until their write to disk, so that a next turn finds them before it. */
     private final Map<Key, StoredResponse> unwritten = new ConcurrentHashMap<>();
+    /** What {@link #unwritten} holds, bounded by {@code max-memory-bytes} like the rest of what memory keeps. */
+    private final AtomicLong unwrittenBytes = new AtomicLong();
     /** Orders a held response's write after a delete of it: a deleted response is never written afterwards. */
     private final ReentrantLock writes = new ReentrantLock();
     /**
@@ -159,7 +162,10 @@ public final class Conversations implements AutoCloseable {
      * which the caller runs once the client has its answer, so that the client does not wait for the file (a response
      * kept in memory needs no write: what is returned does nothing). A response that cannot be written stays in
      * memory, for {@code memory-ttl}, and the failure is logged; a response deleted before its write is never
-     * written. A crash before the write (milliseconds) loses the response, never its audit record.
+     * written. A crash before the write (milliseconds) loses the response, never its audit record. What waits for its
+     * write is bounded by {@code max-memory-bytes}: past it, the response is written now, before the answer.
+     *
+     * @throws VeilException (unavailable) when a response written now cannot be written
      */
     public Runnable hold(StoredResponse record) {
         if (memory.isEmpty()) {
@@ -167,6 +173,13 @@ public final class Conversations implements AutoCloseable {
         }
         if (record.zeroRetention() || disk.isEmpty()) {
             memory.get().put(record);
+            return () -> { };
+        }
+        long size = size(record);
+        if (unwrittenBytes.addAndGet(size) > config.maxMemoryBytes()) {
+            // A disk slower than the traffic: this request writes before it answers, which slows clients to the disk.
+            unwrittenBytes.addAndGet(-size);
+            disk.get().put(record);
             return () -> { };
         }
         Key key = Key.of(record);
@@ -188,10 +201,20 @@ public final class Conversations implements AutoCloseable {
                         + text(config.memoryTtl()) + ": it could not be written to disk ("
                         + SafeThrowables.describe(e) + ")");
             }
-            unwritten.remove(key, record);
+            forget(key, record);
         } finally {
             writes.unlock();
         }
+    }
+
+    private void forget(Key key, StoredResponse record) {
+        if (unwritten.remove(key, record)) {
+            unwrittenBytes.addAndGet(-size(record));
+        }
+    }
+
+    private static long size(StoredResponse record) {
+        return record.inputItems().length + record.response().length;
     }
 
     /**
@@ -220,7 +243,10 @@ public final class Conversations implements AutoCloseable {
         Instant now = clocks.wall().instant();
         writes.lock();
         try {
-            StoredResponse held = unwritten.remove(new Key(tenant, id));
+            StoredResponse held = unwritten.get(new Key(tenant, id));
+            if (held != null) {
+                forget(new Key(tenant, id), held);
+            }
             boolean inMemory = memory.get().delete(tenant, id, now);
             boolean onDisk = disk.isPresent() && disk.get().delete(tenant, id, now);
             return (held != null && !held.expiredAt(now)) || inMemory || onDisk;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import dev.veil.server.audit.AuditKeys;
+import dev.veil.server.config.ResponsesConfig;
 import dev.veil.server.testing.FakeClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +82,23 @@ class HeldResponsesTest {
         assertThat(rows(file())).isEqualTo(1);
         open();
         assertThat(conversations.get(TENANT_A, "resp_1")).isPresent();
+    }
+
+    @Test
+    void pastMaxMemoryBytesOfUnwrittenResponsesOneIsWrittenBeforeItsAnswer() throws Exception {
+        conversations.close();
+        ResponsesConfig defaults = config(dataDir);
+        conversations = Conversations.open(new ResponsesConfig(true, defaults.ttl(), defaults.database(),
+                defaults.memoryTtl(), 1024 * 1024, defaults.maxTurns(), defaults.sweepInterval(),
+                defaults.maxConversationBytes()), clock.clocks(), Optional.of(keys));
+        StoredResponse large = turn("resp_1", TENANT_A, Optional.empty(), clock.instant(), false);
+        large = new StoredResponse(large.id(), large.tenant(), large.previousId(), large.createdAt(),
+                large.expiresAt(), large.model(), large.inputItems(), new byte[1024 * 1024 + 1], large.pseudonyms(),
+                false);
+
+        conversations.hold(large);
+
+        assertThat(rows(file())).isEqualTo(1);
     }
 
     @Test

@@ -121,6 +121,10 @@ public final class ResponsesRequests {
         }
         boolean store = optionalBoolean(root, "store", "store").orElse(true);
         Optional<String> previous = optionalString(root, "previous_response_id", "previous_response_id");
+        if (previous.isPresent() && !ResponseIds.valid(previous.get())) {
+            throw VeilException.invalidParam("previous_response_id", "'previous_response_id' must be a response "
+                    + "id: letters, digits, '_' and '-', at most 128 of them");
+        }
         List<String> include = strings(root, "include");
         Optional<String> truncation = optionalString(root, "truncation", "truncation");
         if (truncation.isPresent() && !Set.of("auto", "disabled").contains(truncation.get())) {

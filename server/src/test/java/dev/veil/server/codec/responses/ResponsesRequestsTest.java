@@ -336,4 +336,10 @@ class ResponsesRequestsTest {
     void requestsWithoutInputHaveNoMessages() {
         assertThat(parse("{\"model\":\"m\",\"previous_response_id\":\"resp_1\"}").request().messages()).isEmpty();
     }
+
+    @Test
+    void aPreviousResponseIdThatCannotBeAnIdIsRefusedWithoutQuotingIt() {
+        assertRejected("{\"model\":\"m\",\"previous_response_id\":\"ana.lopez@example.com\"}", "previous_response_id",
+                "ana.lopez@example.com");
+    }
 }
