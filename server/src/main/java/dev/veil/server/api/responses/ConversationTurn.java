@@ -130,7 +130,8 @@ final class ConversationTurn {
         };
     }
 
-    private static JsonNode read(byte[] json) {
+    /** JSON Veil wrote and stored itself. */
+    static JsonNode read(byte[] json) {
         try {
             return WireJson.MAPPER.readTree(json);
         } catch (IOException e) {

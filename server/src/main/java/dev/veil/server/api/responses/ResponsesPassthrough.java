@@ -44,10 +44,6 @@ final class ResponsesPassthrough {
                         && provider.adapter() instanceof OpenAiAdapter openAi && openAi.servesResponses()).isPresent();
     }
 
-    /** The id of the relayed complete answer, under which it is kept. */
-    static String answerId(Passthrough passthrough) {
-        return object(passthrough.body(), "a response").path("id").asText();
-    }
 
     /** The response the relayed stream's held-back last event carries, to keep. */
     static ObjectNode completed(Passthrough passthrough) {

@@ -106,7 +106,8 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
     public void answer(ServerResponse response, ChatResponse answer) {
         byte[] sent = passthrough.isPresent() ? passthrough.get().body()
                 : WireJson.bytes(ResponsesWriter.response(head, answer));
-        String id = passthrough.isPresent() ? ResponsesPassthrough.answerId(passthrough.get()) : head.id();
+        // A relayed answer was read into the canonical one as it came: its id is OpenAI's.
+        String id = passthrough.isPresent() ? answer.id() : head.id();
         Optional<VeilException> unkept = turn.keep(id, () -> sent, exchange);
         if (unkept.isPresent()) {
             fail(response, unkept.get());

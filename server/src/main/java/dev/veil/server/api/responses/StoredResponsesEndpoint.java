@@ -1,7 +1,5 @@
 package dev.veil.server.api.responses;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.api.openai.ErrorResponder;
+import dev.veil.server.codec.responses.ResponseIds;
 import dev.veil.server.codec.translation.WireJson;
 import dev.veil.server.conversations.Conversations;
 import dev.veil.server.conversations.StoredResponse;
@@ -35,7 +34,6 @@ public final class StoredResponsesEndpoint {
     private static final Logger LOGGER = Logger.getLogger(StoredResponsesEndpoint.class.getName());
     private static final int DEFAULT_LIMIT = 20;
     private static final int MAX_LIMIT = 100;
-    private static final int MAX_ID_LENGTH = 128;
 
     private final Gateway gateway;
     private final Conversations conversations;
@@ -50,7 +48,7 @@ public final class StoredResponsesEndpoint {
     }
 
     public void inputItems(ServerRequest request, ServerResponse response) {
-        serve(request, response, stored -> page(request, read(stored.inputItems())));
+        serve(request, response, stored -> page(request, ConversationTurn.read(stored.inputItems())));
     }
 
     public void delete(ServerRequest request, ServerResponse response) {
@@ -97,8 +95,7 @@ public final class StoredResponsesEndpoint {
     /** The path's id, refused before any lookup when it cannot be one of Veil's. */
     private static String id(ServerRequest request) {
         String id = request.path().pathParameters().get("id");
-        if (id.isEmpty() || id.length() > MAX_ID_LENGTH || !id.chars().allMatch(c -> c == '_' || c == '-'
-                || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+        if (!ResponseIds.valid(id)) {
             throw new VeilException(ErrorKind.NOT_FOUND, "No response with that id is kept for this key's tenant")
                     .withCode("not_found");
         }
@@ -168,11 +165,4 @@ public final class StoredResponsesEndpoint {
         throw VeilException.invalidParam(param, "'" + param + "' names no input item of this response");
     }
 
-    private static JsonNode read(byte[] json) {
-        try {
-            return WireJson.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

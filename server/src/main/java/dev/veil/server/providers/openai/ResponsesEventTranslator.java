@@ -4,7 +4,6 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.server.codec.MalformedUpstreamException;
-import dev.veil.server.codec.UpstreamError;
 import dev.veil.server.codec.UpstreamErrorEvent;
 import dev.veil.server.codec.responses.ResponsesAnswers;
 import dev.veil.server.codec.translation.WireJson;
@@ -25,21 +24,8 @@ final class ResponsesEventTranslator implements RelayStream.Translator {
             UpstreamErrorEvent {
         JsonNode data = WireJson.parse(event.data(), "a Responses stream event");
         String type = data.path("type").asText(event.name());
-        switch (type) {
-            // The live API nests the fields under error; its reference documents them flat.
-            case "error" -> throw new UpstreamErrorEvent(error(data.path("error").isObject() ? data.path("error")
-                    : data));
-            case "response.failed" -> throw new UpstreamErrorEvent(error(data.path("response").path("error")));
-            case "response.completed", "response.incomplete" -> ended = true;
-            default -> {
-            }
-        }
+        ended |= type.equals("response.completed") || type.equals("response.incomplete");
         return ResponsesAnswers.event(data);
-    }
-
-    private static UpstreamError error(JsonNode error) {
-        return new UpstreamError(error.path("message").asText("the provider failed mid-stream"), Optional.empty(),
-                WireJson.string(error, "code"), WireJson.string(error, "param"));
     }
 
     @Override
