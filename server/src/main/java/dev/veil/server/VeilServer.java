@@ -113,8 +113,8 @@ public final class VeilServer implements AutoCloseable {
         MessagesEndpoint messages = new MessagesEndpoint(gateway);
         ChatCompletionsEndpoint chat = new ChatCompletionsEndpoint(gateway);
         EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(gateway);
-        ResponsesEndpoint responses = new ResponsesEndpoint(gateway, gateway.conversations());
-        StoredResponsesEndpoint stored = new StoredResponsesEndpoint(gateway, gateway.conversations());
+        ResponsesEndpoint responses = new ResponsesEndpoint(gateway);
+        StoredResponsesEndpoint stored = new StoredResponsesEndpoint(gateway);
         Routes routes = new Routes(gateway.clocks().ticker())
                 .egress("/v1/chat/completions", pipeline.chat(request -> chat))
                 .egress("/v1/responses", pipeline.chat(responses::create))

@@ -113,7 +113,7 @@ public final class Conversations implements AutoCloseable {
     }
 
     /** Whether responses of ordinary exchanges are kept on disk (encrypted), rather than in memory only. */
-    public boolean persistent() {
+    boolean persistent() {
         return disk.isPresent();
     }
 
@@ -141,12 +141,13 @@ public final class Conversations implements AutoCloseable {
     }
 
     /**
-     * Keeps {@code record}: in memory when it is zero-retention or there is no disk store, else on disk. A record of
-     * the same id and tenant is replaced. With state disabled, nothing is kept.
+     * Keeps {@code record} now: in memory when it is zero-retention or there is no disk store, else on disk, on the
+     * caller's thread (the request path uses {@link #hold}). A record of the same id and tenant is replaced. With
+     * state disabled, nothing is kept.
      *
      * @throws VeilException (unavailable) when the file cannot be written
      */
-    public void put(StoredResponse record) {
+    void put(StoredResponse record) {
         if (memory.isEmpty()) {
             return;
         }

@@ -41,7 +41,7 @@ public enum ConversationState {
     }
 
     /** What applies when the policy did not say: zero retention keeps state in memory only. */
-    public static ConversationState byDefault(boolean zeroRetention) {
+    private static ConversationState byDefault(boolean zeroRetention) {
         return zeroRetention ? MEMORY : DISK;
     }
 

@@ -1,6 +1,5 @@
 package dev.veil.server.api.responses;
 
-import dev.veil.server.conversations.Conversations;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Pipeline;
 import io.helidon.webserver.http.ServerRequest;
@@ -15,15 +14,13 @@ public final class ResponsesEndpoint {
     static final String SURFACE = "openai.responses";
 
     private final Gateway gateway;
-    private final Conversations conversations;
 
-    public ResponsesEndpoint(Gateway gateway, Conversations conversations) {
+    public ResponsesEndpoint(Gateway gateway) {
         this.gateway = gateway;
-        this.conversations = conversations;
     }
 
     /** A surface for one request. */
     public Pipeline.ChatSurface create(ServerRequest request) {
-        return new ResponsesSurface(gateway, conversations);
+        return new ResponsesSurface(gateway);
     }
 }

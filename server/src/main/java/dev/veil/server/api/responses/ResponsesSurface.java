@@ -11,7 +11,6 @@ import dev.veil.server.codec.responses.ResponsesRequests;
 import dev.veil.server.codec.responses.ResponsesStreamWriter;
 import dev.veil.server.codec.responses.ResponsesWriter;
 import dev.veil.server.codec.translation.WireJson;
-import dev.veil.server.conversations.Conversations;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.ServerExchange;
 import dev.veil.server.pipeline.EventRelay;
@@ -36,7 +35,6 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class ResponsesSurface implements Pipeline.ChatSurface {
     private final Gateway gateway;
-    private final Conversations conversations;
     private Caller caller;
     private byte[] body;
     private ResponsesCall call;
@@ -45,9 +43,8 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
     private ServerExchange exchange;
     private Optional<Passthrough> passthrough = Optional.empty();
 
-    ResponsesSurface(Gateway gateway, Conversations conversations) {
+    ResponsesSurface(Gateway gateway) {
         this.gateway = gateway;
-        this.conversations = conversations;
     }
 
     @Override
@@ -65,7 +62,7 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
     public ChatRequest parse(byte[] body) {
         call = ResponsesRequests.parse(body);
         this.body = body;
-        turn = ConversationTurn.start(conversations, caller.tenant(), call, gateway.clocks());
+        turn = ConversationTurn.start(gateway.conversations(), caller.tenant(), call, gateway.clocks());
         head = new ResponseHead(ResponseIds.response(), gateway.clocks().wall().instant().getEpochSecond(),
                 call.request().model(), call.echo());
         return turn.request();

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.codec.responses.ResponseIds;
 import dev.veil.server.codec.translation.WireJson;
-import dev.veil.server.conversations.Conversations;
 import dev.veil.server.conversations.StoredResponse;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.RequestIds;
@@ -36,11 +35,9 @@ public final class StoredResponsesEndpoint {
     private static final int MAX_LIMIT = 100;
 
     private final Gateway gateway;
-    private final Conversations conversations;
 
-    public StoredResponsesEndpoint(Gateway gateway, Conversations conversations) {
+    public StoredResponsesEndpoint(Gateway gateway) {
         this.gateway = gateway;
-        this.conversations = conversations;
     }
 
     public void retrieve(ServerRequest request, ServerResponse response) {
@@ -56,7 +53,7 @@ public final class StoredResponsesEndpoint {
         try {
             Caller caller = authenticate(request);
             String id = id(request);
-            if (!conversations.delete(caller.tenant(), id)) {
+            if (!gateway.conversations().delete(caller.tenant(), id)) {
                 throw notFound(id);
             }
             LOGGER.info(() -> "tenant " + caller.tenant() + " deleted a stored response (key " + caller.keyId() + ")");
@@ -79,7 +76,7 @@ public final class StoredResponsesEndpoint {
         try {
             Caller caller = authenticate(request);
             String id = id(request);
-            StoredResponse stored = conversations.get(caller.tenant(), id).orElseThrow(() -> notFound(id));
+            StoredResponse stored = gateway.conversations().get(caller.tenant(), id).orElseThrow(() -> notFound(id));
             byte[] body = view.of(stored);
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(body);
