@@ -26,31 +26,31 @@ FIRST = {
     "us": ["Dakota", "Brantley", "Kinsley", "Cash", "Oaklynn", "Ryker", "Everleigh", "Colter", "Paisley", "Jaxon"],
     "de": ["Hannelore", "Eckhard", "Wilhelmine", "Reinhold", "Ortrud", "Gottfried", "Irmgard", "Burkhard"],
     "fr": ["Anatole", "Gwenaëlle", "Lucien", "Maëlys", "Théophile", "Apolline", "Evariste", "Bérénice"],
-    "es": ["Anselmo", "Remedios", "Eusebio", "Inmaculada", "Baltasar", "Rocío", "Leocadio"],
+    "es": ["Anselmo", "Remedios", "Eusebio", "Inmaculada", "Baltasar", "Milagros", "Leocadio"],
     "it": ["Gualtiero", "Annunziata", "Ermenegildo", "Loredana", "Pasquale", "Teodolinda"],
-    "nl": ["Gerrit", "Hendrikje", "Cornelis", "Geertruida", "Wouter", "Liesbeth"],
-    "pl": ["Przemysław", "Bożena", "Grzegorz", "Jolanta", "Mieczysław"],
-    "nordic": ["Ragnhild", "Sölve", "Gunvor", "Torvald", "Åsa"],
+    "nl": ["Gerrit", "Hendrikje", "Cornelis", "Geertruida", "Jorrit", "Liesbeth"],
+    "pl": ["Wiesław", "Bożena", "Radosław", "Jolanta", "Mieczysław"],
+    "nordic": ["Tordis", "Sölve", "Gunvor", "Torvald", "Åsa"],
     "africa": ["Chidinma", "Oluwaseun", "Nomvula", "Kwame", "Zainab", "Tendai"],
-    "asia": ["Kaveri", "Siddharth", "Haruto", "Minh", "Seo-yeon", "Aarav", "Ritsuko"],
+    "asia": ["Kaveri", "Siddharth", "Kenta", "Minh", "Ji-hoon", "Aarav", "Ritsuko"],
 }
 LAST = {
-    "en": ["Throckmorton", "Aldridge", "Pemberton", "Whitlock", "Ashcombe", "Loxley", "Marchbanks", "Standish",
+    "en": ["Throckmorton", "Aldridge", "Fothergill", "Whitlock", "Ashcombe", "Loxley", "Marchbanks", "Standish",
            "Trevelyan", "Bramwell"],
-    "us": ["Kowalski", "Delgado", "Whitaker", "Hollister", "McAllister", "Brandt", "Castellano"],
+    "us": ["Kowalski", "Delgado", "Whitaker", "Hollister", "McAllister", "Vandermeer", "Castellano"],
     "de": ["Oberländer", "Wiesenthal", "Rückert", "Steinbrecher", "Pfeiffer", "Hollmann"],
-    "fr": ["Chevalier", "Lemaire", "Vasseur", "Duplessis", "Gaillard", "Rousseau"],
+    "fr": ["Chevalier", "Lemaire", "Vasseur", "Duplessis", "Gaillard", "Thibodeaux"],
     "es": ["Arrizabalaga", "Benítez", "Cifuentes", "Olabarrieta", "Sepúlveda"],
     "it": ["Quattrocchi", "Santangelo", "Bevilacqua", "Pellegrino", "Malatesta"],
     "nl": ["Schoonhoven", "Dijkstra", "Hoogendoorn", "Wijnands", "Overbeek"],
-    "pl": ["Wiśniewska", "Brzęczyszczykiewicz", "Jabłoński", "Kaczmarek"],
+    "pl": ["Wiśniewska", "Przybylska", "Jabłoński", "Kaczmarek"],
     "nordic": ["Fjeldstad", "Rasmussen", "Holmgren", "Ekström"],
-    "africa": ["Eze", "Adebayo", "Dlamini", "Asante", "Chukwu", "Moyo"],
+    "africa": ["Eze", "Nwachukwu", "Dlamini", "Asante", "Olatunji", "Moyo"],
     "asia": ["Raghunathan", "Watanabe", "Nguyen", "Kobayashi", "Bhattacharya", "Yoon"],
 }
 PARTICLE_NAMES = [("Marisol", "de las Heras"), ("Jeroen", "van der Sloot"), ("Caterina", "da Ponte"),
-                  ("Ahmad", "bin Hassan"), ("Leila", "al-Amin"), ("Konstantin", "von Hohenau"),
-                  ("Aoife", "Mac Giolla"), ("Tristan", "du Plessis")]
+                  ("Ahmad", "bin Hassan"), ("Leila", "al-Amin"), ("Leopoldine", "von Hohenau"),
+                  ("Gráinne", "Mac Giolla"), ("Tristan", "du Plessis")]
 NON_LATIN = {
     "ru": ("Заявитель", ["Ольга Лебедева", "Сергей Воронцов", "Татьяна Белова"], "{cue}: {name}, тел. {phone}"),
     "uk": ("Пацієнт", ["Тарас Мельник", "Оксана Бондаренко"], "{cue} {name} просить передзвонити на {phone}."),
@@ -372,8 +372,8 @@ def t_ach_prose(r):
 def t_uk_sort_code(r):
     f, l = name(r, "en")
     return (Record().t("Standing order: pay ").s("PERSON", f + " " + l).t(", sort code ")
-            .s("BANK_ACCOUNT", "%02d%02d%02d, account %08d" % (r.randint(10, 99), r.randint(10, 99),
-                                                                r.randint(10, 99), r.randint(10 ** 7, 10 ** 8 - 1)))
+            .neg("sort_code", "%02d%02d%02d" % (r.randint(10, 99), r.randint(10, 99), r.randint(10, 99)))
+            .t(", account ").s("BANK_ACCOUNT", "%08d" % r.randint(10 ** 7, 10 ** 8 - 1))
             .t(", monthly ").neg("amount", "£%d" % r.randint(50, 900)).t("."))
 
 
