@@ -146,6 +146,17 @@ def common_words(src, names):
     return {w for w in words if not derived(w)}
 
 
+def proper_nouns(src, names):
+    """The capitalised entries of wamerican that are never an ordinary word and no listed name: places and brands
+    ("Dortmund"), but also the surnames of the famous ("Dijkstra", "Wiesenthal"), which next to a first name, an
+    initial or a title are a person's surname again."""
+    with open(os.path.join(src, "wamerican", "usr", "share", "dict", "american-english"), encoding="utf-8") as lines:
+        entries = {line.strip() for line in lines if "'" not in line}
+    lower = {w for w in entries if w and w.islower()}
+    return {w.lower() for w in entries if w[:1].isupper() and w[1:].islower() and w.lower() not in names
+            and w.lower() not in lower}
+
+
 def write(path, header, words):
     # gzip keeps the jar small (the lists are ~600 KB as text); mtime=0 makes the output reproducible.
     with gzip.GzipFile(path, "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
@@ -186,6 +197,10 @@ def main():
            "Kevin Atkinson makes no representations about the suitability of this array for any purpose. It is",
            "provided \"as is\" without express or implied warranty."],
           common_words(src, first | last))
+    write(os.path.join(out, "proper-nouns.txt.gz"),
+          [generated, "Debian wamerican 2020.12.07-2 (SCOWL size 50): its capitalised entries that are no ordinary",
+           "word and no listed name. Copyright notice as in common-words.txt.gz."],
+          proper_nouns(src, first | last))
 
 
 if __name__ == "__main__":

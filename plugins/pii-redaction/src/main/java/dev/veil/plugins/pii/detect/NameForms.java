@@ -17,6 +17,7 @@ final class NameForms {
     private static final int MAX_WORD = 24;
     private static final int MAX_NAME_VALUE = 60;
 
+    private static final Set<String> CHAT_INTRODUCTIONS = Set.of("its", "it's", "im", "i'm", "is", "am");
     private static final Set<String> NAME_LABELS = Set.of("name", "full_name", "fullname", "full name",
             "first_name", "firstname", "first name", "last_name", "lastname", "last name", "given", "given_name",
             "family", "family_name", "surname", "patient", "patient name", "patient_name", "customer",
@@ -153,7 +154,8 @@ final class NameForms {
         int words = 0;
         for (int k = 0; k < count; k++) {
             String word = lower(starts[k], ends[k]);
-            if (lexicon.isNotName(word) || (lexicon.isCommonWord(word) && !lexicon.isLastName(word))) {
+            if (lexicon.isNotName(word) || (lexicon.isCommonWord(word) && !lexicon.isLastName(word)
+                    && !lexicon.isProperNoun(word))) {
                 break;
             }
             boolean first = lexicon.isFirstName(word);
@@ -172,7 +174,8 @@ final class NameForms {
         int end = ends[words - 1];
         int titleFirst = commaFirstName(end);
         boolean cued = PersonNameDetector.cueBefore(text, start) >= PersonNameDetector.STRONG;
-        if (titleFirst > 0 && known >= 1) {
+        // "LOXLEY, Ambrose": an unlisted surname in capitals needs a listed first name after its comma.
+        if (titleFirst > 0 && (known >= 1 || (words == 1 && listedFirstName(end + 2)))) {
             findings.add(new Finding(start, titleFirst, PiiTypes.PERSON));
             return titleFirst;
         }
@@ -187,6 +190,11 @@ final class NameForms {
             return end;
         }
         return -1;
+    }
+
+    private boolean listedFirstName(int start) {
+        int end = wordEnd(text, start);
+        return end - start >= MIN_WORD && lexicon.isFirstName(lower(start, end));
     }
 
     /** Whether {@code [start, end)} fills its line, as a name does in a letter head or a payment record. */
@@ -234,6 +242,11 @@ final class NameForms {
             return -1;
         }
         if (!lexicon.isFirstName(first)) {
+            if (count > 1 && introducedInChat(starts[0]) && ends[1] - starts[1] >= 3
+                    && isNoOrdinaryWord(lower(starts[1], ends[1]))) {
+                findings.add(new Finding(starts[0], ends[1], PiiTypes.PERSON));
+                return ends[1];
+            }
             return lastNameFirst(first, starts, ends, count);
         }
         int k = 1;
@@ -259,6 +272,27 @@ final class NameForms {
             return ends[0];
         }
         return -1;
+    }
+
+    /** "hi its jorrit hoogendoorn here", "my name is ...": how people introduce themselves in a chat. */
+    private boolean introducedInChat(int start) {
+        int end = start - 1;
+        if (end < 2 || text.charAt(end) != ' ') {
+            return false;
+        }
+        int wordStart = end;
+        while (wordStart > 0 && (isLowerLetter(text.charAt(wordStart - 1)) || text.charAt(wordStart - 1) == '\''
+                || text.charAt(wordStart - 1) == '’')) {
+            wordStart--;
+        }
+        String word = text.substring(wordStart, end).replace('’', '\'');
+        return CHAT_INTRODUCTIONS.contains(word);
+    }
+
+    /** A word that is no ordinary lower-case word, though it may be a place or a famous surname. */
+    private boolean isNoOrdinaryWord(String word) {
+        return !lexicon.isNotName(word) && (!lexicon.isCommonWord(word) || lexicon.isProperNoun(word)
+                || lexicon.isLastName(word));
     }
 
     /** "chen yui": a known surname, then a known first name, neither an ordinary word. */

@@ -20,11 +20,13 @@ import java.util.zip.GZIPInputStream;
 final class NameLexicon {
     private static final String FOLDER = "/dev/veil/plugins/pii/names/";
     private static final NameLexicon BUILT_IN = new NameLexicon(load("first-names"), load("last-names"),
-            load("common-words"), load("not-names"), phrases("not-person-phrases"));
+            load("common-words"), load("proper-nouns"), load("not-names"), phrases("not-person-phrases"));
 
     private final WordSet firstNames;
     private final WordSet lastNames;
     private final WordSet commonWords;
+    /** Common words the dictionary only ever writes capitalised: places and brands, and famous people's surnames. */
+    private final WordSet properNouns;
     private final WordSet notNames;
     /** First names and surnames that are no ordinary word, for the question every lower-case word gets. */
     private final WordSet lowerCaseNameStarts;
@@ -32,11 +34,12 @@ final class NameLexicon {
     private final java.util.Map<Character, List<String>> phrasesByInitial;
     private final int longestPhrase;
 
-    private NameLexicon(Set<String> firstNames, Set<String> lastNames, Set<String> commonWords, Set<String> notNames,
-            List<String> notPersonPhrases) {
+    private NameLexicon(Set<String> firstNames, Set<String> lastNames, Set<String> commonWords,
+            Set<String> properNouns, Set<String> notNames, List<String> notPersonPhrases) {
         this.firstNames = new WordSet(firstNames);
         this.lastNames = new WordSet(lastNames);
         this.commonWords = new WordSet(commonWords);
+        this.properNouns = new WordSet(properNouns);
         this.notNames = new WordSet(notNames);
         Set<String> names = new HashSet<>(firstNames);
         names.addAll(lastNames);
@@ -117,6 +120,15 @@ final class NameLexicon {
      */
     boolean canStartLowerCaseAsciiName(int sum, CharSequence text, int start, int end) {
         return lowerCaseNameStarts.containsHashed(sum, text, start, end, -1);
+    }
+
+    /** Whether {@code text[start, end)} is a proper noun of the dictionary and never an ordinary word. */
+    boolean isProperNoun(CharSequence text, int start, int end) {
+        return properNouns.contains(text, start, end);
+    }
+
+    boolean isProperNoun(String word) {
+        return properNouns.contains(word);
     }
 
     boolean isNotName(CharSequence text, int start, int end) {

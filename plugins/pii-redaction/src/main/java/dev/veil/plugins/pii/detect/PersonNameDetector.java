@@ -49,7 +49,7 @@ public final class PersonNameDetector implements Detector {
             "госпожа", "від", "от", "клієнт", "клієнтка", "пацієнт", "пан", "пані", "πελάτης", "πελάτισσα", "κύριος",
             "κυρία", "ασθενής", "kunden", "kund", "patienten", "patientin", "sottoscritto", "sottoscritta", "soussigné",
             "soussignée", "policyholder", "claimant", "applicant", "cardholder", "beneficiary", "spouse", "nok",
-            "member", "versicherungsnehmer");
+            "member", "versicherungsnehmer", "kundin", "kunde", "заявитель", "заявительница", "заявник", "заявниця");
     /** Labels that introduce a name when a colon follows them ({@code Contact: ...}) or in JSON keys. */
     private static final Set<String> LABELS = Set.of("name", "full_name", "fullname", "first_name", "firstname",
             "last_name", "lastname", "given_name", "family_name", "surname", "customer", "customer_name", "contact",
@@ -69,7 +69,11 @@ public final class PersonNameDetector implements Detector {
     /** Words right after a name that support it. */
     private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks", "replied",
             "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined", "left",
-            "signed", "sagt", "schrieb", "fragte", "dit", "écrit", "demande");
+            "signed", "sagt", "schrieb", "fragte", "dit", "écrit", "demande", "owns", "will", "can", "has", "had",
+            "needs", "leads", "handles", "approved", "agreed", "noted", "sent", "shared", "presented", "joins");
+    /** Words after a name and a comma that say whose birth or age follows: "Kaveri Raghunathan, born 3 May 1960". */
+    private static final Set<String> BIRTH_CUES = Set.of("born", "geb", "geboren", "née", "né", "nee", "aged", "dob",
+            "nacido", "nacida", "nata", "nato");
     private static final Set<String> COMPANY_SUFFIXES = Set.of("AG", "GmbH", "Inc", "Ltd", "LLC", "LLP", "SA", "SE",
             "SAS", "SARL", "plc", "PLC", "Corp", "Co", "KG", "NV", "BV", "AB", "ASA", "Oy", "SpA", "Srl", "Group",
             "Bank", "Holdings", "Partners", "Foundation", "University", "Institute", "Hospital", "Clinic");
@@ -158,9 +162,9 @@ public final class PersonNameDetector implements Detector {
             kinds[i] = classify(text, starts[i], ends[i]);
         }
         // A first name the word list also holds ("Barnaby") before a listed surname, after a cue and not at a
-        // sentence start, is a name: "for Barnaby Holloway".
-        if (count >= 2 && kinds[0] == OTHER && kinds[1] == LAST && !atSentenceStart(text, starts[0])
-                && cueBefore(text, starts[0]) >= WEAK
+        // sentence start, is a name: "for Barnaby Holloway"; after a greeting or sign-off even at a line start.
+        int leadingCue = count >= 2 && kinds[0] == OTHER && kinds[1] == LAST ? cueBefore(text, starts[0]) : 0;
+        if (leadingCue >= WEAK && (!atSentenceStart(text, starts[0]) || leadingCue >= STRONG)
                 && !lexicon.isNotName(text, starts[0], ends[0])) {
             kinds[0] = UNKNOWN;
         }
@@ -169,7 +173,8 @@ public final class PersonNameDetector implements Detector {
         for (int k = 0; k + 1 < count && kinds[k] != OTHER; k++) {
             String word = normalise(text.substring(starts[k], ends[k]));
             boolean cue = STRONG_CUES.contains(word) || TITLES.contains(word) || LABELS.contains(word);
-            boolean ordinary = kinds[k] == COMMON_LAST && (kinds[k + 1] == FIRST || kinds[k + 1] == COMMON_FIRST);
+            boolean ordinary = (kinds[k] == COMMON_LAST || kinds[k] == PROPER)
+                    && (kinds[k + 1] == FIRST || kinds[k + 1] == COMMON_FIRST);
             if (!cue && !ordinary) {
                 break;
             }
@@ -204,12 +209,15 @@ public final class PersonNameDetector implements Detector {
         int score;
         if (first == last) {
             int kind = kinds[first];
+            if (kind == PROPER && !titleBefore(text, start)) {
+                return;
+            }
             score = kind == FIRST ? 3 : kind == COMMON_FIRST ? 0 : 1;
-            listed = kind == FIRST || kind == LAST || kind == COMMON_LAST || kind == COMMON_FIRST;
+            listed = kind != UNKNOWN;
         } else {
             score = switch (kinds[first]) {
                 case FIRST -> 3;
-                case LAST, COMMON_LAST, UNKNOWN, INITIAL -> 1;
+                case LAST, COMMON_LAST, UNKNOWN, INITIAL, PROPER -> 1;
                 default -> 0;
             };
             // "Till Lorenz", "Madison Whitfield": a first name that is also a word or a place, before a surname
@@ -223,6 +231,7 @@ public final class PersonNameDetector implements Detector {
             }
             boolean surname = surnameWord(text, starts[last], ends[last], kinds[last])
                     || (kinds[last] == COMMON_LAST && kinds[first] == FIRST)
+                    || (kinds[last] == PROPER && (kinds[first] == FIRST || kinds[first] == INITIAL))
                     || particleBefore[last]
                     || hasSurnameEnding(text, starts[last], ends[last]);
             score += (surname ? 2 : 1) + 1;
@@ -263,6 +272,8 @@ public final class PersonNameDetector implements Detector {
     private static final int COMMON_LAST = 5;
     /** A first name that is also an ordinary word at a sentence start ("Will", "Grace", "Rusty"). */
     private static final int COMMON_FIRST = 6;
+    /** A proper noun of the dictionary and no listed name ("Trevelyan", "Dortmund", "Italian"). */
+    private static final int PROPER = 7;
 
     private int classify(String text, int start, int end) {
         if (end - start == 2 && text.charAt(start + 1) == '.'
@@ -282,7 +293,12 @@ public final class PersonNameDetector implements Detector {
         }
         if (text.indexOf('-', start, end) < 0) {
             if (!(end - start > 2 && isApostrophe(text.charAt(start + 1)))) {
-                return lexicon.isCommonWord(text, start, end) ? OTHER : UNKNOWN;
+                if (!lexicon.isCommonWord(text, start, end)) {
+                    return UNKNOWN;
+                }
+                // "Trevelyan", "Wiesenthal": a proper noun is a surname beside a first name or initials, or after
+                // a title; on its own, a place, a brand or a nationality.
+                return lexicon.isProperNoun(text, start, end) ? PROPER : OTHER;
             }
         }
         String word = normalise(text.substring(start, end));
@@ -479,11 +495,33 @@ public final class PersonNameDetector implements Detector {
         if (text.charAt(i) == '(' || text.charAt(i) == '<') {
             return 1;
         }
+        if (text.charAt(i) == ',' && i + 2 < length && isSpace(text.charAt(i + 1))) {
+            int wordEnd = i + 2;
+            while (wordEnd < length && Character.isLetter(text.charAt(wordEnd))) {
+                wordEnd++;
+            }
+            return BIRTH_CUES.contains(text.substring(i + 2, wordEnd).toLowerCase(Locale.ROOT)) ? 1 : 0;
+        }
         int wordEnd = i;
         while (wordEnd < length && isLower(text.charAt(wordEnd))) {
             wordEnd++;
         }
         return wordEnd > i && AFTER_CUES.contains(text.substring(i, wordEnd)) ? 1 : 0;
+    }
+
+    /** Whether the word right before {@code start} is a title such as "Frau" or "Dr". */
+    private static boolean titleBefore(String text, int start) {
+        int end = start - 1;
+        while (end > 0 && (isSpace(text.charAt(end)) || text.charAt(end) == '.')) {
+            end--;
+        }
+        int wordStart = end;
+        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+            wordStart--;
+        }
+        boolean elided = wordStart > 0 && isApostrophe(text.charAt(wordStart - 1));
+        return end >= 0 && wordStart <= end && !elided
+                && TITLES.contains(normalise(text.substring(wordStart, end + 1)));
     }
 
     /** "Meyer Burger AG" or "Goldman Sachs Group" name a company, not a person. */
