@@ -20,6 +20,11 @@ public final class DateOfBirthDetector implements Detector {
             "urodzona", "födelsedatum", "född", "fødselsdato", "født", "syntymäaika", "data de nascimento",
             "date de naiss", "fecha nac", "f. nac");
 
+    /** How a request for a birth date ends when it is no question: "please confirm your date of birth". */
+    private static final List<String> BIRTH_REQUEST_ENDS = List.of("birth", "dob", "d.o.b", "birthday", "birthdate",
+            "geburtsdatum", "naissance", "nacimiento", "nascita", "geboortedatum", "urodzenia", "födelsedatum",
+            "fødselsdato");
+
     @Override
     public void detect(String text, List<Finding> findings) {
         int done = 0;
@@ -80,13 +85,30 @@ public final class DateOfBirthDetector implements Detector {
     private static boolean cuedBefore(String text, int start) {
         int lineStart = text.lastIndexOf('\n', start - 1) + 1;
         int from = Math.max(lineStart, start - WINDOW);
-        if (start - lineStart <= ANSWER_PREFIX && lineStart > 1 && text.charAt(lineStart - 2) == '?') {
+        if (start - lineStart <= ANSWER_PREFIX && lineStart > 1
+                && (text.charAt(lineStart - 2) == '?' || asksForBirthDate(text, lineStart - 1))) {
             int previousLine = text.lastIndexOf('\n', lineStart - 2) + 1;
             from = Math.max(previousLine, start - WINDOW - ANSWER_PREFIX);
         }
         String before = text.substring(from, start).toLowerCase(Locale.ROOT);
         int cue = BIRTH.lastIn(before);
         return cue >= 0 && !holdsDate(before, cue);
+    }
+
+    /** Whether the line ending at {@code lineEnd} ends with a birth word: "please confirm your date of birth". */
+    private static boolean asksForBirthDate(String text, int lineEnd) {
+        int end = lineEnd;
+        while (end > 0 && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\r' || text.charAt(end - 1) == '.'
+                || text.charAt(end - 1) == ':')) {
+            end--;
+        }
+        String tail = text.substring(Math.max(0, end - 16), end).toLowerCase(Locale.ROOT);
+        for (String ending : BIRTH_REQUEST_ENDS) {
+            if (tail.endsWith(ending)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean holdsDate(String text, int from) {

@@ -256,7 +256,7 @@ final class NameForms {
         if (k < count) {
             String last = lower(starts[k], ends[k]);
             boolean surname = lexicon.isLastName(last) || (ends[k] - starts[k] >= 4 && !lexicon.isFirstName(last));
-            if (surname && !lexicon.isCommonWord(last) && !lexicon.isNotName(last)) {
+            if (surname && isNoOrdinaryWord(last)) {
                 findings.add(new Finding(starts[0], ends[k], PiiTypes.PERSON));
                 return ends[k];
             }
@@ -284,6 +284,14 @@ final class NameForms {
         while (wordStart > 0 && (isLowerLetter(text.charAt(wordStart - 1)) || text.charAt(wordStart - 1) == '\''
                 || text.charAt(wordStart - 1) == '’')) {
             wordStart--;
+        }
+        if (wordStart == end && end > 1 && text.charAt(end - 1) == ':') {
+            // A speaker's turn in a chat log: "cliente: ermenegildo malatesta".
+            int labelStart = end - 1;
+            while (labelStart > 0 && Character.isLetter(text.charAt(labelStart - 1))) {
+                labelStart--;
+            }
+            return PersonNameDetector.isLabel(text.substring(labelStart, end - 1).toLowerCase(Locale.ROOT));
         }
         String word = text.substring(wordStart, end).replace('’', '\'');
         return CHAT_INTRODUCTIONS.contains(word);

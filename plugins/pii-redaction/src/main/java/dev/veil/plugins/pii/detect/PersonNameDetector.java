@@ -65,7 +65,7 @@ public final class PersonNameDetector implements Detector {
             "ping", "call", "called", "contact", "email", "emailed", "met", "meet", "meeting", "colleague", "manager",
             "wife", "husband", "son", "daughter", "mother", "father", "friend", "customer", "client", "patient", "user",
             "employee", "is", "am", "was", "von", "für", "mit", "an", "und", "bei", "pour", "avec", "par", "et", "chez",
-            "à", "via", "per", "name", "this", "de");
+            "à", "via", "per", "name", "this", "de", "pay", "payee");
     /** Words right after a name that support it. */
     private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks", "replied",
             "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined", "left",
@@ -74,6 +74,8 @@ public final class PersonNameDetector implements Detector {
     /** Words after a name and a comma that say whose birth or age follows: "Kaveri Raghunathan, born 3 May 1960". */
     private static final Set<String> BIRTH_CUES = Set.of("born", "geb", "geboren", "née", "né", "nee", "aged", "dob",
             "nacido", "nacida", "nata", "nato");
+    private static final Set<String> PLACE_PREFIXES = Set.of("Fort", "Port", "Mount", "Lake", "Cape", "Bad",
+            "Sankt", "Puerto", "Porto", "Monte", "Isola");
     private static final Set<String> COMPANY_SUFFIXES = Set.of("AG", "GmbH", "Inc", "Ltd", "LLC", "LLP", "SA", "SE",
             "SAS", "SARL", "plc", "PLC", "Corp", "Co", "KG", "NV", "BV", "AB", "ASA", "Oy", "SpA", "Srl", "Group",
             "Bank", "Holdings", "Partners", "Foundation", "University", "Institute", "Hospital", "Clinic");
@@ -168,6 +170,13 @@ public final class PersonNameDetector implements Detector {
                 && !lexicon.isNotName(text, starts[0], ends[0])) {
             kinds[0] = UNKNOWN;
         }
+        // "Fort Lauderdale", "Port Talbot", "Lake Placid": a place, whatever the word after the prefix.
+        for (int k = 0; k + 1 < count; k++) {
+            if (PLACE_PREFIXES.contains(text.substring(starts[k], ends[k]))) {
+                kinds[k] = OTHER;
+                kinds[k + 1] = OTHER;
+            }
+        }
         // A leading cue ("Клиент Иван Петров", "Patientin Ute Fuchs") or ordinary word before a first name
         // ("Reach Travis Harris") is no part of the name.
         for (int k = 0; k + 1 < count && kinds[k] != OTHER; k++) {
@@ -235,7 +244,9 @@ public final class PersonNameDetector implements Detector {
                     || particleBefore[last]
                     || hasSurnameEnding(text, starts[last], ends[last]);
             score += (surname ? 2 : 1) + 1;
-            listed = kinds[first] == FIRST || kinds[first] == COMMON_FIRST || surname;
+            // Two words that no list and no dictionary knows are a name after a word such as "for" or "pay".
+            boolean unknownPair = last == first + 1 && kinds[first] == UNKNOWN && kinds[last] == UNKNOWN;
+            listed = kinds[first] == FIRST || kinds[first] == COMMON_FIRST || surname || unknownPair;
         }
         int particles = particlesBefore(text, start);
         if (particles < start && cueBefore(text, particles) >= TITLE) {
@@ -507,6 +518,11 @@ public final class PersonNameDetector implements Detector {
             wordEnd++;
         }
         return wordEnd > i && AFTER_CUES.contains(text.substring(i, wordEnd)) ? 1 : 0;
+    }
+
+    /** Whether {@code word}, in lower case, is a label that introduces a name when a colon follows it. */
+    static boolean isLabel(String word) {
+        return LABELS.contains(word);
     }
 
     /** Whether the word right before {@code start} is a title such as "Frau" or "Dr". */

@@ -50,6 +50,11 @@ public final class PhoneDetector implements Detector {
             "chiamare", "bellen", "numer", "tlf", "puhelin", "τηλ", "телефон", "手机", "电话",
             "رقم الهاتف");
 
+    /** Words that name a number as something other than a phone: "SKU 515-0206-59", "order 4411-2290-17". */
+    private static final Keywords ID_WORDS = new Keywords("sku", "order", "invoice", "item", "part", "serial",
+            "tracking", "ticket", "case", "ref", "reference", "batch", "lot", "article", "artikel", "policy", "claim");
+    private static final int ID_WINDOW = 16;
+
     private final PhoneNumberUtil phoneNumbers = PhoneNumberUtil.getInstance();
     /** One region per country calling code: validity is judged per calling code, so the others add only cost. */
     private final List<String> regions;
@@ -303,7 +308,7 @@ public final class PhoneDetector implements Detector {
         // So do runs quoted on their own, as values in code are.
         boolean cued = PHONE_WORDS.cueOrQuestion(text, run.start, run.end, CUE_WINDOW);
         if (((run.groupCount == 1 || run.separator == '.' || isQuoted(text, run)) && !cued) || isHoursShape(run)
-                || isPersonnummerShape(run)) {
+                || isPersonnummerShape(run) || (!cued && ID_WORDS.cue(text, run.start, run.end, ID_WINDOW))) {
             return false;
         }
         costlyCheck.run();

@@ -28,6 +28,7 @@ public final class PostalAddressDetector implements Detector {
             "drive", "dr", "boulevard", "blvd", "court", "ct", "crescent", "cres", "terrace", "place", "pl", "way",
             "close", "gardens", "grove", "hill", "row", "square", "sq", "parkway", "pkwy", "circle", "cir",
             "highway", "hwy", "walk", "mews", "green", "trail", "view", "rise", "wharf", "quay", "broadway", "park",
+            "hollow", "run", "pike", "crossing", "loop", "ridge", "heights", "path", "alley", "glen", "vale", "bend",
             "straße", "strasse", "str", "allee", "platz", "gasse", "weg", "ring", "damm", "ufer", "markt"));
     /** Street types written before the name: "rue des Lilas", "Calle Mayor", "Viale Monza". */
     private static final WordSet TYPES_BEFORE = new WordSet(Set.of("rue", "avenue", "boulevard", "bd", "chemin", "impasse",
@@ -39,7 +40,8 @@ public final class PostalAddressDetector implements Detector {
         "damm", "ufer", "chaussee", "steig", "pfad", "markt", "graben", "straat", "laan", "plein", "gracht", "kade",
         "singel", "dijk", "steeg", "hof"};
     private static final WordSet PARTICLES = new WordSet(Set.of("de", "del", "de la", "la", "las", "los", "des", "du", "di",
-            "della", "delle", "dei", "van", "von", "der", "den", "of", "the", "d'", "am", "an", "sur", "upon", "en"));
+            "della", "delle", "dei", "van", "von", "der", "den", "of", "the", "d'", "am", "an", "sur", "upon", "en",
+            "im", "ob", "bei"));
     /** German streets named by where they are: "Am Stadtpark", "An der Alster", "Im Winkel", "Zur Mühle". */
     private static final WordSet LEADING_PREPOSITIONS = new WordSet(Set.of("am", "an", "auf", "im", "in", "zum", "zur",
             "unter", "hinter", "vor", "bei"));
@@ -122,6 +124,12 @@ public final class PostalAddressDetector implements Detector {
             }
             if (words > 0 && TYPES_AFTER.contains(text, cursor, end)) {
                 typeEnd = end < text.length() && text.charAt(end) == '.' ? end + 1 : end;
+                // "Primrose Hill Road", "Forest Park Avenue": a type word can be part of the name.
+                int next = typeEnd + 1;
+                int nextEnd = typeEnd < text.length() && text.charAt(typeEnd) == ' ' ? wordEnd(text, next) : next;
+                if (nextEnd > next && isCapitalised(text, next) && TYPES_AFTER.contains(text, next, nextEnd)) {
+                    typeEnd = nextEnd < text.length() && text.charAt(nextEnd) == '.' ? nextEnd + 1 : nextEnd;
+                }
                 break;
             }
             if (end >= text.length() || text.charAt(end) != ' ') {

@@ -71,7 +71,8 @@ class IdentifierDetectorsTest {
     @ValueSource(strings = {"born [16 April 1967].", "DOB [03/13/1940]. Prior auth", "geb. [10.03.1946], KVNR",
         "né le [4 janvier 2009], numéro", "nato il [18 aprile 1977], residente", "Fecha de nacimiento: [24/04/1981]",
         "date of birth as [January 17, 1959] and", "\"dob\": \"[1948-03-18]\"", "| Date of birth | [02-Oct-1995] |",
-        "and date of birth?\n09:15 caller: sure its anaïs morel, [15/11/1976]", "PID|1||X||DOE^JANE||[19781010]|F"})
+        "and date of birth?\n09:15 caller: sure its anaïs morel, [15/11/1976]", "PID|1||X||DOE^JANE||[19781010]|F",
+        "bot: please confirm your date of birth\nuser: [September 13, 1997]"})
     void findsBirthDates(String marked) {
         assertFindsExactly(birthDates, marked);
     }
@@ -94,7 +95,10 @@ class IdentifierDetectorsTest {
         "Domicilio: [Calle Real, 149, 2º I, 28015 Madrid]",
         "residente in [Viale Monza 41, 10130 Torino (TO)], chiede",
         "ik woon op [Molenweg 23, 2343 JJ Leiden]",
-        "wohnt in der [Am Stadtpark 138, 50667 Köln]."})
+        "wohnt in der [Am Stadtpark 138, 50667 Köln].",
+        "lives at [177 Primrose Hill Road, Leicester LE3 2NX] since May",
+        "\"homeAddress\": \"[716 Hickory Hollow, Reno, NV 62978]\"",
+        "Anschrift [Hauptstraße 73, 79098 Freiburg im Breisgau], Mobil"})
     void findsPostalAddresses(String marked) {
         assertFindsExactly(addresses, marked);
     }

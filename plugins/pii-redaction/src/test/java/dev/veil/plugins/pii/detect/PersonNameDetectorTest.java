@@ -64,6 +64,8 @@ class PersonNameDetectorTest {
             "Die Kundin [Ortrud Wiesenthal] (geb. 01.02.1960) hat angerufen.",
             "Yours sincerely,\n[Marigold Aldridge]",
             "Заявитель: [Ольга Лебедева], тел. +7 912 345-67-89",
+            "operatore: e il suo nome?\ncliente: [ermenegildo malatesta]\noperatore: grazie",
+            "Set up direct deposit for [Oaklynn Vandermeer] from March.",
     })
     void findsSurnamesTheDictionaryKnowsAndNamesByTheWordsAroundThem(String marked) {
         String text = marked.replace("[", "").replace("]", "");
@@ -101,6 +103,7 @@ class PersonNameDetectorTest {
             "The contract with Deutsche Bank AG runs until December 2026.",
             "Dijkstra's algorithm beats Bellman-Ford on this graph.",
             "The Dortmund office opens on Monday; I'm Italian.",
+            "Approvals pending for the Fort Lauderdale branch refit.",
             "Please contact Technical Support at Microsoft Azure.",
     })
     void leavesCapitalisedNonNamesAlone(String text) {

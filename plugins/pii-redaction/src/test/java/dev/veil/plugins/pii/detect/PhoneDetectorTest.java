@@ -63,6 +63,12 @@ class PhoneDetectorTest {
         assertThat(Spans.found(detector, "see " + text + " here")).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"SKU 718-7327-16", "order 583 0719 48", "tracking no. 515-0206-59"})
+    void leavesNumbersNamedAsIdentifiersAlone(String text) {
+        assertThat(Spans.found(detector, "rejected: " + text + ".")).isEmpty();
+    }
+
     @Test
     void recognisesOnlyTheConfiguredRegionsNationalFormats() {
         PhoneDetector usOnly = new PhoneDetector(List.of("US"));
