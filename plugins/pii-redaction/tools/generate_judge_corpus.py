@@ -1357,6 +1357,8 @@ def assert_independent():
 
 def validate(record):
     text, last_end = record["text"], -1
+    # Offsets are code points here and UTF-16 units in the Java loader; they agree only inside the BMP.
+    assert all(ord(c) <= 0xFFFF for c in text), ("non-BMP character", record["id"])
     for span in sorted(record["spans"], key=lambda s: s["start"]):
         assert text[span["start"]:span["end"]] == span["value"], (record["id"], span)
         assert span["start"] >= last_end, ("overlap", record["id"], span)
