@@ -59,6 +59,19 @@ public final class NerDetector implements Detector, AutoCloseable {
         return Set.copyOf(types.values());
     }
 
+    /**
+     * How many WordPiece tokens the model reads for {@code text}, not counting each window's {@code [CLS]},
+     * {@code [SEP]} and overlap: the unit its cost is given in.
+     */
+    public int tokens(String text) {
+        WordPieceTokenizer.Tokens tokens = tokenizer.tokenize(text);
+        int count = 0;
+        for (int word = 0; word < tokens.words(); word++) {
+            count += pieces(tokens, word);
+        }
+        return count;
+    }
+
     @Override
     public void detect(String text, List<Finding> findings) {
         detect(text, findings, () -> {
