@@ -47,7 +47,9 @@ final class OnnxTokenClassifier implements AutoCloseable {
     private final OrtSession session;
     private final boolean tokenTypes;
     private final int labels;
+    private final int concurrentRuns;
     private final Semaphore runs;
+    private volatile boolean closed;
 
     private OnnxTokenClassifier(OrtEnvironment environment, OrtSession session, boolean tokenTypes, int labels,
             int concurrentRuns) {
@@ -55,6 +57,7 @@ final class OnnxTokenClassifier implements AutoCloseable {
         this.session = session;
         this.tokenTypes = tokenTypes;
         this.labels = labels;
+        this.concurrentRuns = concurrentRuns;
         this.runs = new Semaphore(concurrentRuns);
     }
 
@@ -134,6 +137,7 @@ final class OnnxTokenClassifier implements AutoCloseable {
      * The model's scores for one sequence: {@code [position * labels() + label]}.
      *
      * @throws CancellationException when interrupted while waiting for its turn
+     * @throws IllegalStateException once closed
      */
     float[] logits(long[] ids) {
         try {
@@ -143,6 +147,9 @@ final class OnnxTokenClassifier implements AutoCloseable {
             throw new CancellationException("interrupted while waiting to run the NER model");
         }
         try {
+            if (closed) {
+                throw new IllegalStateException("the NER model is closed");
+            }
             return run(ids);
         } finally {
             runs.release();
@@ -180,9 +187,18 @@ final class OnnxTokenClassifier implements AutoCloseable {
         }
     }
 
+    /** Waits for the runs under way, since freeing a session that a run still uses would crash the process. */
     @Override
     public void close() {
-        closeQuietly(session);
+        runs.acquireUninterruptibly(concurrentRuns);
+        try {
+            if (!closed) {
+                closed = true;
+                closeQuietly(session);
+            }
+        } finally {
+            runs.release(concurrentRuns);
+        }
     }
 
     private static void closeQuietly(OrtSession session) {

@@ -158,6 +158,16 @@ class NerDetectorTest {
     }
 
     @Test
+    void aClosedDetectorRefusesToScan() {
+        NerDetector closed = TinyModel.detector(Map.of());
+        closed.close();
+        closed.close();
+
+        assertThatThrownBy(() -> closed.detect("call zorvath", new ArrayList<>()))
+                .isInstanceOf(IllegalStateException.class).hasMessage("the NER model is closed");
+    }
+
+    @Test
     void aTextWithoutWordsRunsNoModel() {
         int[] runs = new int[1];
 
