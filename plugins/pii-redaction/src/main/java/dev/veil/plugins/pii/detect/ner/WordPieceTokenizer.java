@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * BERT's tokenizer, as Hugging Face's {@code BertTokenizer} reads a text: the basic tokenizer (control characters
- * dropped, whitespace splits, each punctuation mark and each CJK ideograph a word of its own, lower case and accents
+ * BERT's tokenizer, as Hugging Face's {@code BertTokenizerFast} reads a text: the normalizer and pre-tokenizer
+ * (control and format characters dropped, whitespace splits, each punctuation mark and each CJK ideograph a word of its own, lower case and accents
  * stripped for an uncased vocabulary), then WordPiece (greedy longest match, {@code ##} before a word's later pieces,
  * {@code [UNK]} for a word that cannot be spelt or is longer than 100 characters).
  *
@@ -148,13 +148,13 @@ final class WordPieceTokenizer {
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);
             int next = i + Character.charCount(c);
-            if (isWhitespace(c)) {
+            if (isDropped(c)) {
+                // Removed before the text is split, as BERT's tokenizer does: a word goes on across it.
+            } else if (isWhitespace(c)) {
                 if (wordStart >= 0) {
                     addWord(tokens, word, wordStart, wordEnd);
                     wordStart = -1;
                 }
-            } else if (isDropped(c)) {
-                // Removed before the text is split, as BERT's tokenizer does: a word goes on across it.
             } else if (isPunctuation(c) || isCjk(c)) {
                 if (wordStart >= 0) {
                     addWord(tokens, word, wordStart, wordEnd);
@@ -247,16 +247,27 @@ final class WordPieceTokenizer {
         return true;
     }
 
+    /** Whitespace as the Rust tokenizer (the one exports use) reads it once control characters are gone. */
     static boolean isWhitespace(int c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || Character.getType(c) == Character.SPACE_SEPARATOR;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            return true;
+        }
+        int type = Character.getType(c);
+        return type == Character.SPACE_SEPARATOR || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
     }
 
+    /** NUL, U+FFFD and every "other" character (Cc, Cf, Co, Cn) but tab, line feed and carriage return. */
     private static boolean isDropped(int c) {
         if (c == 0 || c == 0xFFFD) {
             return true;
         }
+        if (c == '\t' || c == '\n' || c == '\r') {
+            return false;
+        }
         int type = Character.getType(c);
-        return type == Character.CONTROL || type == Character.FORMAT;
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE
+                || type == Character.UNASSIGNED || type == Character.SURROGATE;
     }
 
     static boolean isPunctuation(int c) {
