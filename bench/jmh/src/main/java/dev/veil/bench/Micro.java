@@ -46,6 +46,8 @@ public final class Micro {
                     Micro::pluginChain),
             new Entry("pii-redaction", "PII detection in MB/s, redaction per 4 KB prompt and per streamed event "
                     + "(>= 50 MB/s structured, <= 100 µs p99, <= 5 µs per event)", Micro::piiRedaction),
+            new Entry("pii-ner", "pii-redaction's optional NER detector per 1,000 tokens (reported; -p model=DIR for "
+                    + "a real model)", Micro::piiNer),
             new Entry("routing", "the routing decision per strategy (<= 5 µs)", Micro::routing),
             new Entry("tracing", "what tracing adds per request (<= 30 µs)", Micro::tracing),
             new Entry("keys", "virtual-key lookup, limits and budgets per request (<= 20 µs at p99)", Micro::keys),
@@ -110,6 +112,23 @@ public final class Micro {
         if (none != null && four != null) {
             print("%n4 no-op plugins add p50 %.3f µs, p99 %.3f µs per request (target: <= 10 µs at p99)%n",
                     four.getPercentile(50) - none.getPercentile(50), four.getPercentile(99) - none.getPercentile(99));
+        }
+    }
+
+    private static void piiNer(Run run) throws Exception {
+        Collection<RunResult> results = jmh(run, "pii-ner", PiiNerBenchmark.class, true);
+        String prompt = PiiNerBenchmark.prompt();
+        System.out.println("\n| model | max-sequence | tokens in the 4 KB prompt | µs per prompt | ms per 1k tokens |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        for (RunResult result : results) {
+            String model = result.getParams().getParam("model");
+            int maxSequence = Integer.parseInt(result.getParams().getParam("maxSequence"));
+            int tokens;
+            try (var detector = PiiNerBenchmark.detector(model, maxSequence)) {
+                tokens = detector.tokens(prompt);
+            }
+            double micros = result.getPrimaryResult().getScore();
+            print("| %s | %d | %d | %.1f | %.3f |%n", model, maxSequence, tokens, micros, micros / tokens);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -36,6 +37,8 @@ import dev.veil.plugins.pii.detect.PostalAddressDetector;
 import dev.veil.plugins.pii.detect.PiiTypes;
 import dev.veil.plugins.pii.detect.SecretDetector;
 import dev.veil.plugins.pii.detect.UsSsnDetector;
+import dev.veil.plugins.pii.detect.ner.NerDetector;
+import dev.veil.plugins.pii.detect.ner.NerSettings;
 import dev.veil.spi.plugin.Plugin;
 import dev.veil.spi.plugin.PluginContext;
 import dev.veil.spi.plugin.PluginFactory;
@@ -52,12 +55,13 @@ import dev.veil.spi.plugin.PluginSettings;
  *   <li>{@code hash-key}: the key of {@code hash} mode (default: a random key kept in the plugin's data dir);</li>
  *   <li>{@code scan-output}: also redact new personal data in complete answers;</li>
  *   <li>{@code max-findings}: the most findings one request may hold before it is refused (default 10,000);</li>
- *   <li>{@code custom}: extra detectors, each {@code {type, pattern}} or {@code {type, words, ignore-case}}.</li>
+ *   <li>{@code custom}: extra detectors, each {@code {type, pattern}} or {@code {type, words, ignore-case}};</li>
+ *   <li>{@code ner}: a token-classification model whose findings join the others ({@link NerSettings}).</li>
  * </ul>
  */
 public final class PiiRedactionFactory implements PluginFactory {
     private static final Set<String> SETTINGS = Set.of("types", "default-mode", "modes", "phone-regions", "hash-key",
-            "scan-output", "max-findings", "custom");
+            "scan-output", "max-findings", "custom", "ner");
     private static final Pattern TYPE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
     private static final int MIN_HASH_KEY_LENGTH = 16;
 
@@ -92,6 +96,13 @@ public final class PiiRedactionFactory implements PluginFactory {
             }
             detectors.add(customDetector(type, custom));
             types.add(type);
+        }
+        // Only here are the NER classes, and with them ONNX Runtime, loaded: a default start never touches them.
+        Optional<PluginSettings> ner = settings.section("ner");
+        if (ner.isPresent()) {
+            NerDetector detector = NerSettings.detector(ner.get());
+            detectors.add(detector);
+            types.addAll(detector.types());
         }
         RedactionMode fallback = mode(settings, "default-mode", settings.string("default-mode").orElse("pseudonymize"));
         Map<String, RedactionMode> modes = new LinkedHashMap<>();

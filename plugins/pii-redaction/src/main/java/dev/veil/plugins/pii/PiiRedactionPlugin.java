@@ -72,6 +72,12 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         this.state = AttributeKey.of("pii-redaction.state." + System.identityHashCode(this), Redacted.class);
     }
 
+    /** Frees what the detectors hold: the NER model's native session, when one is configured. */
+    @Override
+    public void close() {
+        scanner.close();
+    }
+
     /**
      * Pseudonymizes the request. In a conversation ({@link Attributes#CONVERSATION_PSEUDONYMS} present) it starts
      * from the conversation's placeholders, restores all of them in the answer, and puts back the conversation's

@@ -17,7 +17,7 @@ import dev.veil.plugins.pii.detect.PiiTypes;
  * <p>A scan costs time in proportion to the text, plus {@code n log n} for settling {@code n} candidate findings, so
  * that a prompt made of nothing but personal data costs no more than its length says.
  */
-public final class PiiScanner {
+public final class PiiScanner implements AutoCloseable {
     private static final Map<String, Integer> RANK = Map.ofEntries(
             Map.entry(PiiTypes.SECRET, 0),
             Map.entry(PiiTypes.EMAIL, 1),
@@ -92,6 +92,20 @@ public final class PiiScanner {
         }
         kept.sort(Comparator.comparingInt(Finding::start));
         return kept;
+    }
+
+    /** Closes the detectors that hold resources (a model's native session). */
+    @Override
+    public void close() {
+        for (Detector detector : detectors) {
+            if (detector instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot close a PII detector", e);
+                }
+            }
+        }
     }
 
     private static int rank(String type) {
