@@ -18,7 +18,12 @@ public final class DateOfBirthDetector implements Detector {
             "geburt", "né le", "née le", "né(e)", "né ", "née ", "naissance", "nato ", "nata ", "nato il", "nata il",
             "nascita", "nacimiento", "nacido", "nacida", "geboortedatum", "geboren op", "urodzenia", "urodzony",
             "urodzona", "födelsedatum", "född", "fødselsdato", "født", "syntymäaika", "data de nascimento",
-            "date de naiss", "fecha nac", "f. nac");
+            "date de naiss", "fecha nac", "f. nac", "дата рождения", "родился", "родилась", "дата народження",
+            "γέννησης", "γεννήθηκε", "出生日期", "出生", "تاريخ الميلاد", "مواليد");
+    /** Words right after a date that make it a birth date: "Ich bin am 4. November 1950 geboren". */
+    private static final List<String> BIRTH_AFTER = List.of("geboren", "born", "né ", "née", "nato ", "nata ",
+            "nacido", "nacida", "urodzony", "urodzona", "född", "født");
+    private static final int AFTER_REACH = 12;
 
     /** How a request for a birth date ends when it is no question: "please confirm your date of birth". */
     private static final List<String> BIRTH_REQUEST_ENDS = List.of("birth", "dob", "d.o.b", "birthday", "birthdate",
@@ -30,7 +35,9 @@ public final class DateOfBirthDetector implements Detector {
         int done = 0;
         // Every date holds a digit run that starts a word, and starts there or at a month name just before it.
         for (int digits : DigitRuns.of(text)) {
-            if (digits < done || (digits > 0 && Character.isLetterOrDigit(text.charAt(digits - 1)))) {
+            // A date right after a Han character still starts a word: "出生日期1972-07-26".
+            if (digits < done || (digits > 0 && Character.isLetterOrDigit(text.charAt(digits - 1))
+                    && !Character.isIdeographic(text.charAt(digits - 1)))) {
                 continue;
             }
             int monthName = monthNameBefore(text, digits);
@@ -59,7 +66,7 @@ public final class DateOfBirthDetector implements Detector {
             return -1;
         }
         String label = Fields.labelOf(text, start, end);
-        if (BIRTH.in(label) || (!compact && cuedBefore(text, start))) {
+        if (BIRTH.in(label) || (!compact && (cuedBefore(text, start) || cuedAfter(text, end)))) {
             findings.add(new Finding(start, end, PiiTypes.DATE_OF_BIRTH));
         }
         return end;
@@ -93,6 +100,22 @@ public final class DateOfBirthDetector implements Detector {
         String before = text.substring(from, start).toLowerCase(Locale.ROOT);
         int cue = BIRTH.lastIn(before);
         return cue >= 0 && !holdsDate(before, cue);
+    }
+
+    /** Whether a birth word follows the date at once: "am 24.01.1983 geboren", "1950 born in Leeds". */
+    private static boolean cuedAfter(String text, int end) {
+        int to = Math.min(text.length(), end + AFTER_REACH);
+        int i = end;
+        while (i < to && (text.charAt(i) == ' ' || text.charAt(i) == ',')) {
+            i++;
+        }
+        String after = text.substring(i, to).toLowerCase(Locale.ROOT);
+        for (String word : BIRTH_AFTER) {
+            if (after.startsWith(word)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the line ending at {@code lineEnd} ends with a birth word: "please confirm your date of birth". */

@@ -20,7 +20,10 @@ final class Dates {
             "diciembre", "ene", "dic", "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre",
             "ottobre", "dicembre", "gen", "mag", "giu", "lug", "ago", "set", "ott", "januari", "februari", "maart",
             "mei", "augustus", "januari", "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro",
-            "outubro", "novembro", "dezembro", "augusti", "juni", "oktober"));
+            "outubro", "novembro", "dezembro", "augusti", "juni", "oktober", "stycznia", "lutego", "marca",
+            "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
+            "styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień",
+            "październik", "listopad", "grudzień", "mars", "maj", "juli", "augusti"));
 
     private Dates() {
     }

@@ -256,6 +256,7 @@ final class Fields {
         List<int[]> header = null;
         String headerText = null;
         char separator = 0;
+        List<int[]> sqlColumns = null;
         int lineStart = 0;
         while (lineStart < length) {
             int lineEnd = text.indexOf('\n', lineStart);
@@ -267,8 +268,15 @@ final class Fields {
                 hl7Patient(text, lineStart, contentEnd, fields);
             }
             char lineSeparator = separatorOf(text, lineStart, contentEnd);
+            int rowOpen = firstNonBlank(text, lineStart, contentEnd);
+            if (sqlColumns != null && rowOpen < contentEnd && text.charAt(rowOpen) == '(') {
+                sqlRow(text, rowOpen, contentEnd, sqlColumns, fields);
+            } else {
+                sqlColumns = null;
+            }
             if (lineSeparator == ',' && text.indexOf('(', lineStart, contentEnd) >= 0) {
-                sqlInsert(text, lineStart, contentEnd, fields);
+                List<int[]> pending = sqlInsert(text, lineStart, contentEnd, fields);
+                sqlColumns = pending != null ? pending : sqlColumns;
             }
             if (header != null && lineSeparator == separator) {
                 if (!isMarkdownRule(text, lineStart, contentEnd)) {
@@ -298,6 +306,14 @@ final class Fields {
             }
             lineStart = lineEnd + 1;
         }
+    }
+
+    private static int firstNonBlank(String text, int start, int end) {
+        int i = start;
+        while (i < end && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
     }
 
     /** The separator of a table row: {@code |}, tab, or {@code ,} or {@code ;} between two or more cells. */
@@ -399,21 +415,33 @@ final class Fields {
         return cells;
     }
 
-    /** {@code INSERT INTO t (a, b) VALUES ('x', 'y')}: each value under its column's name. */
-    private static void sqlInsert(String text, int start, int end, List<Field> fields) {
+        /**
+     * The columns of an SQL insert on this line, with its values when they are on the line too; the columns when its
+     * rows follow on the next lines ({@code VALUES} at the end of the line), else null.
+     */
+    private static List<int[]> sqlInsert(String text, int start, int end, List<Field> fields) {
         int values = indexOfIgnoreCase(text, "values", start, end);
         if (values < 0) {
-            return;
+            return null;
         }
         int columnsClose = text.lastIndexOf(')', values);
         int columnsOpen = columnsClose < start ? -1 : text.lastIndexOf('(', columnsClose);
-        int valuesOpen = text.indexOf('(', values);
-        if (columnsOpen < start || valuesOpen < 0 || valuesOpen >= end) {
-            return;
+        if (columnsOpen < start) {
+            return null;
         }
         List<int[]> columns = cells(text, columnsOpen + 1, columnsClose, ',');
+        int valuesOpen = text.indexOf('(', values);
+        if (valuesOpen < 0 || valuesOpen >= end) {
+            return columns;
+        }
+        sqlRow(text, valuesOpen, end, columns, fields);
+        return null;
+    }
+
+    /** One row of values, {@code ('a', 'b', 3)}, starting at its parenthesis, under the insert's columns. */
+    private static void sqlRow(String text, int open, int end, List<int[]> columns, List<Field> fields) {
         int k = 0;
-        int i = valuesOpen + 1;
+        int i = open + 1;
         while (i < end && k < columns.size()) {
             while (i < end && text.charAt(i) == ' ') {
                 i++;

@@ -30,8 +30,9 @@ public final class IpAddressDetector implements Detector {
                 start--;
             }
             int end = start < dot ? ipv4End(text, start) : -1;
+            // 0.0.0.0 is "every interface" in a listen address, nobody's address.
             if (end > 0 && !Chars.attachedBefore(text, start) && !continuesAfter(text, end)
-                    && !afterVersionWord(text, start)) {
+                    && !afterVersionWord(text, start) && !text.startsWith("0.0.0.0", start)) {
                 findings.add(new Finding(start, end, PiiTypes.IP_ADDRESS));
                 dot = text.indexOf('.', end);
             } else {
@@ -88,7 +89,8 @@ public final class IpAddressDetector implements Detector {
     /** Words before a dotted quad that make it a version: "version 12.4.6.51", "Build 6.6.1.9", "release 8.5.1.3". */
     private static final java.util.Set<String> VERSION_WORDS = java.util.Set.of("version", "versions", "build",
             "release", "rel", "firmware", "fw", "rev", "revision", "package", "tag", "tagged", "patch", "sdk", "api",
-            "app", "client", "agent", "kernel", "os", "ver", "v", "bump", "upgrade", "upgraded", "downgrade");
+            "app", "client", "agent", "kernel", "os", "ver", "v", "bump", "upgrade", "upgraded", "downgrade",
+            "software", "engine", "runtime", "driver", "bios", "image", "plugin", "module", "library", "update");
 
 
     private static void findIpv6(String text, List<Finding> findings) {

@@ -19,7 +19,8 @@ public final class MedicalRecordDetector implements Detector {
     private static final Keywords RECORD = new Keywords("mrn", "medical record", "patient id", "patient_id",
             "patientid", "patient no", "patient number", "hospital number", "hospital no", "record number",
             "record no", "chart no", "chart number", "patientennummer", "fallnummer", "aktenzeichen",
-            "historia clínica", "historia clinica", "cartella", "patiëntnummer", "member id", "member_id");
+            "historia clínica", "historia clinica", "cartella", "patiëntnummer", "member id", "member_id", "病历号",
+            "病历");
 
     @Override
     public void detect(String text, List<Finding> findings) {
@@ -89,8 +90,8 @@ public final class MedicalRecordDetector implements Detector {
     }
 
     /**
-     * A record number: letters, digits and inner dashes, with at least four digits and no date shape; where it ends,
-     * or -1.
+     * A record number: letters, digits and inner dashes or slashes ({@code H912008/13}), with at least four digits
+     * and no date shape; where it ends, or -1.
      */
     private static int recordEnd(String text, int start) {
         int i = start;
@@ -102,7 +103,7 @@ public final class MedicalRecordDetector implements Detector {
                 i++;
             } else if (Chars.isAsciiLetter(c)) {
                 i++;
-            } else if (c == '-' && i + 1 < text.length() && Chars.isAsciiAlnum(text.charAt(i + 1))) {
+            } else if ((c == '-' || c == '/') && i + 1 < text.length() && Chars.isAsciiAlnum(text.charAt(i + 1))) {
                 i++;
             } else {
                 break;

@@ -20,7 +20,8 @@ final class NameForms {
     private static final Set<String> CHAT_INTRODUCTIONS = Set.of("its", "it's", "im", "i'm", "is", "am");
     private static final Set<String> NAME_LABELS = Set.of("name", "full_name", "fullname", "full name",
             "first_name", "firstname", "first name", "last_name", "lastname", "last name", "given", "given_name",
-            "family", "family_name", "surname", "patient", "patient name", "patient_name", "customer",
+            "family", "family_name", "surname", "forename", "forenames", "patient", "patient name", "patient_name",
+            "customer",
             "customer_name", "claimant", "applicant", "cardholder", "card_holder", "holder", "account_holder",
             "beneficiary", "contact", "contact_name", "employee", "policyholder", "insured", "member", "passenger",
             "guest", "nombre", "nombre completo", "apellidos", "nom", "prénom", "prenom", "nom complet", "vorname",
@@ -49,7 +50,10 @@ final class NameForms {
             "criteria", "criterion", "classification", "sign", "reflex", "maneuver", "manoeuvre", "operation",
             "fund", "insurance", "mutual", "trophy", "cup", "stadium", "arena", "collection", "estate",
             "way", "drive", "close", "crescent", "terrace", "place", "row", "boulevard", "business", "card",
-            "cards", "pay", "bi", "teams", "office", "cloud");
+            "cards", "pay", "bi", "teams", "office", "cloud", "palsy", "oesophagus", "esophagus", "phenomenon",
+            "tumour", "tumor", "thyroiditis", "ulcer", "anomaly", "encephalopathy", "dystrophy", "sclerosis",
+            "fever", "virus", "bacillus", "canal", "duct", "gland", "node", "fracture", "sequence", "series",
+            "inequality", "lemma", "formula", "model", "process", "chain", "machine", "inference", "regression");
     private static final Set<String> CHINESE_CUES = Set.of("客户", "患者", "联系人", "姓名", "用户", "先生", "女士",
             "病人", "申请人", "收件人", "员工");
     private static final String CHINESE_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于"
@@ -138,12 +142,15 @@ final class NameForms {
 
     /** Whether the words right before {@code start} could be a cue ("this is", "client:"); cheap, so asked first. */
     private boolean cheapCueBefore(int start) {
+        if (start == 0 || text.charAt(start - 1) == '\n') {
+            return true;
+        }
         if (start < 3 || text.charAt(start - 1) != ' ') {
             return false;
         }
         char c = text.charAt(start - 2);
         char b = text.charAt(start - 3);
-        return c == ':' || c == ',' || (c == 's' && (b == 'i' || b == 't')) || (c == 'm' && b == 'a')
+        return c == ':' || c == ',' || c == ']' || (c == 's' && (b == 'i' || b == 't')) || (c == 'm' && b == 'a')
                 || (c == 'i' && b == 'h') || (c == ' ' && b == ':');
     }
 
@@ -173,9 +180,10 @@ final class NameForms {
         int start = starts[0];
         int end = ends[words - 1];
         int titleFirst = commaFirstName(end);
-        boolean cued = PersonNameDetector.cueBefore(text, start) >= PersonNameDetector.STRONG;
-        // "LOXLEY, Ambrose": an unlisted surname in capitals needs a listed first name after its comma.
-        if (titleFirst > 0 && (known >= 1 || (words == 1 && listedFirstName(end + 2)))) {
+        int cue = PersonNameDetector.cueBefore(text, start);
+        boolean cued = cue >= PersonNameDetector.STRONG;
+        // "LOXLEY, Ambrose": an unlisted surname in capitals needs a listed first name after its comma, or a cue.
+        if (titleFirst > 0 && (known >= 1 || cue > 0 || (words == 1 && listedFirstName(end + 2)))) {
             findings.add(new Finding(start, titleFirst, PiiTypes.PERSON));
             return titleFirst;
         }
@@ -185,7 +193,9 @@ final class NameForms {
             findings.add(new Finding(start, end, PiiTypes.PERSON));
             return end;
         }
-        if (words >= 2 && ((firstNames >= 1 && (known >= 2 || unknownWord)) || (cued && known >= 1))) {
+        // "Customer ZIEMOWIT CHRZĄSZCZ", "soussignée SOIZIC BONNEFOY": after a cue, capitals no dictionary knows.
+        boolean cuedUnknown = cue > 0 && words == count && words <= 3 && known < words;
+        if (words >= 2 && ((firstNames >= 1 && (known >= 2 || unknownWord)) || (cued && known >= 1) || cuedUnknown)) {
             findings.add(new Finding(start, end, PiiTypes.PERSON));
             return end;
         }
@@ -241,9 +251,16 @@ final class NameForms {
         if (lexicon.isCommonWord(first) || lexicon.isNotName(first)) {
             return -1;
         }
+        if (speakerAtLineStart(starts[0], ends[0]) && (lexicon.isFirstName(first) || isHyphenatedName(first))) {
+            findings.add(new Finding(starts[0], ends[0], PiiTypes.PERSON));
+            return ends[0];
+        }
+        int cue = PersonNameDetector.cueBefore(text, starts[0]);
         if (!lexicon.isFirstName(first)) {
-            if (count > 1 && introducedInChat(starts[0]) && ends[1] - starts[1] >= 3
-                    && isNoOrdinaryWord(lower(starts[1], ends[1]))) {
+            // After a strong cue ("cardholder teodomiro barrionuevo") or in a chat introduction, two words that
+            // are no ordinary words are a name even when no list knows the first.
+            boolean introduced = cue >= PersonNameDetector.STRONG || introducedInChat(starts[0]);
+            if (count > 1 && introduced && ends[1] - starts[1] >= 3 && isNoOrdinaryWord(lower(starts[1], ends[1]))) {
                 findings.add(new Finding(starts[0], ends[1], PiiTypes.PERSON));
                 return ends[1];
             }
@@ -261,7 +278,8 @@ final class NameForms {
                 return ends[k];
             }
         }
-        boolean cued = PersonNameDetector.cueBefore(text, starts[0]) >= PersonNameDetector.STRONG;
+        boolean cued = cue >= PersonNameDetector.STRONG || (cue > 0 && count > 1
+                && lexicon.isLastName(lower(starts[1], ends[1])));
         if (cued && count > 1 && ends[1] - starts[1] >= 3 && !lexicon.isCommonWord(lower(starts[1], ends[1]))) {
             findings.add(new Finding(starts[0], ends[1], PiiTypes.PERSON));
             return ends[1];
@@ -272,6 +290,30 @@ final class NameForms {
             return ends[0];
         }
         return -1;
+    }
+
+    /** {@code [09:12] seung-hoon: heads up}: a chat handle at the start of its line, before a colon. */
+    private boolean speakerAtLineStart(int start, int end) {
+        if (end >= text.length() || text.charAt(end) != ':') {
+            return false;
+        }
+        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        if (lineStart == start) {
+            return true;
+        }
+        return text.charAt(lineStart) == '[' && start >= 2 && text.charAt(start - 1) == ' '
+                && text.charAt(start - 2) == ']' && start - lineStart <= 24;
+    }
+
+    /** "seung-hoon", "jean-baptiste": parts that are no ordinary words. */
+    private boolean isHyphenatedName(String word) {
+        int hyphen = word.indexOf('-');
+        if (hyphen < 2 || hyphen > word.length() - 3) {
+            return false;
+        }
+        String head = word.substring(0, hyphen);
+        String tail = word.substring(hyphen + 1);
+        return !lexicon.isCommonWord(head) && !lexicon.isCommonWord(tail) && tail.indexOf('-') < 0;
     }
 
     /** "hi its jorrit hoogendoorn here", "my name is ...": how people introduce themselves in a chat. */

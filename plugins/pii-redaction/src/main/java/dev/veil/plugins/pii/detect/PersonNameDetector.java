@@ -49,7 +49,8 @@ public final class PersonNameDetector implements Detector {
             "госпожа", "від", "от", "клієнт", "клієнтка", "пацієнт", "пан", "пані", "πελάτης", "πελάτισσα", "κύριος",
             "κυρία", "ασθενής", "kunden", "kund", "patienten", "patientin", "sottoscritto", "sottoscritta", "soussigné",
             "soussignée", "policyholder", "claimant", "applicant", "cardholder", "beneficiary", "spouse", "nok",
-            "member", "versicherungsnehmer", "kundin", "kunde", "заявитель", "заявительница", "заявник", "заявниця");
+            "member", "versicherungsnehmer", "kundin", "kunde", "заявитель", "заявительница", "заявник", "заявниця",
+            "пацієнтка");
     /** Labels that introduce a name when a colon follows them ({@code Contact: ...}) or in JSON keys. */
     private static final Set<String> LABELS = Set.of("name", "full_name", "fullname", "first_name", "firstname",
             "last_name", "lastname", "given_name", "family_name", "surname", "customer", "customer_name", "contact",
@@ -58,7 +59,8 @@ public final class PersonNameDetector implements Detector {
             "guest", "applicant", "beneficiary", "account_holder", "cardholder", "holder", "signed", "kunde", "kundin",
             "nom", "prénom", "prenom", "vorname", "nachname", "ansprechpartner", "empfänger", "absender", "titulaire",
             "claimant", "policyholder", "insured", "member", "given", "family", "nombre", "apellidos", "nome",
-            "cognome", "naam", "imię", "nazwisko", "versicherungsnehmer", "klant", "cliente", "paciente",
+            "cognome", "naam", "imię", "nazwisko", "versicherungsnehmer", "forename", "forenames", "klant", "cliente",
+            "paciente",
             "beneficiario", "intestatario", "titular", "kyc_applicant", "spouse", "nok", "caller");
     /** Words that often, not always, come before a name; they only count when a name list supports the run. */
     private static final Set<String> WEAK_CUES = Set.of("for", "from", "to", "by", "with", "and", "or", "ask", "tell",
@@ -74,15 +76,17 @@ public final class PersonNameDetector implements Detector {
     /** Words after a name and a comma that say whose birth or age follows: "Kaveri Raghunathan, born 3 May 1960". */
     private static final Set<String> BIRTH_CUES = Set.of("born", "geb", "geboren", "née", "né", "nee", "aged", "dob",
             "nacido", "nacida", "nata", "nato");
+    /** Words that make the next capitalised word a place or a disease: "Fort Lauderdale", "Morbus Addison". */
     private static final Set<String> PLACE_PREFIXES = Set.of("Fort", "Port", "Mount", "Lake", "Cape", "Bad",
-            "Sankt", "Puerto", "Porto", "Monte", "Isola");
+            "Sankt", "Puerto", "Porto", "Monte", "Isola", "Morbus", "Prince", "Princess", "King", "Queen");
     private static final Set<String> COMPANY_SUFFIXES = Set.of("AG", "GmbH", "Inc", "Ltd", "LLC", "LLP", "SA", "SE",
             "SAS", "SARL", "plc", "PLC", "Corp", "Co", "KG", "NV", "BV", "AB", "ASA", "Oy", "SpA", "Srl", "Group",
             "Bank", "Holdings", "Partners", "Foundation", "University", "Institute", "Hospital", "Clinic");
     private static final String[] SURNAME_ENDINGS = {"son", "sen", "sson", "ez", "ski", "ska", "cki", "cka", "wicz",
             "ov", "ova", "ev", "eva", "enko", "yan", "ian", "poulos", "oulou", "escu", "elli", "etti", "ini", "oglu",
             "oğlu", "adze", "shvili", "ić", "vic", "ovich", "berg", "stein", "mann", "baum", "feld", "yev", "yeva",
-            "uddin", "ullah", "wala", "appa", "aiah"};
+            "uddin", "ullah", "wala", "appa", "aiah", "ова", "ева", "ов", "ев", "ин", "ина", "ский", "ская", "енко",
+            "ець", "ук", "юк", "ич", "ський", "ська"};
 
     private final NameLexicon lexicon;
 
@@ -96,6 +100,7 @@ public final class PersonNameDetector implements Detector {
         List<Finding> found = new ArrayList<>();
         capitalised(text, found);
         new NameForms(lexicon, text, found).scan();
+        spacedInitials(text, found);
         labelled(text, found);
         Set<Finding> distinct = new java.util.LinkedHashSet<>(found);
         for (Finding finding : distinct) {
@@ -154,6 +159,32 @@ public final class PersonNameDetector implements Detector {
             }
             position = Math.max(runEnd, skipWord(text, position));
         }
+    }
+
+    /** "A L Whitlock", "C S Postlethwaite": two or three initials without dots, then a surname. */
+    private void spacedInitials(String text, List<Finding> findings) {
+        int length = text.length();
+        for (int i = text.indexOf(' ', 1); i > 0 && i + 3 < length; i = text.indexOf(' ', i + 1)) {
+            int start = i - 1;
+            if (!isInitialAt(text, start) || !isInitialAt(text, i + 1) || text.charAt(i + 2) != ' ') {
+                continue;
+            }
+            int surname = i + 3;
+            if (surname + 1 < length && isInitialAt(text, surname) && text.charAt(surname + 1) == ' ') {
+                surname += 2;
+            }
+            int end = tokenEnd(text, surname);
+            if (end > 0 && classify(text, surname, end) != OTHER) {
+                findings.add(new Finding(start, end, PiiTypes.PERSON));
+                i = end;
+            }
+        }
+    }
+
+    /** A lone capital letter: its own word, followed by a space. */
+    private static boolean isInitialAt(String text, int i) {
+        return isUpper(text.charAt(i)) && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))
+                && i + 1 < text.length() && text.charAt(i + 1) == ' ';
     }
 
     /** Splits a run of capitalised words at words that cannot be part of a name and scores each remaining part. */
@@ -218,10 +249,14 @@ public final class PersonNameDetector implements Detector {
         int score;
         if (first == last) {
             int kind = kinds[first];
-            if (kind == PROPER && !titleBefore(text, start)) {
+            if (kind == PROPER && !titleBefore(text, start) && !greetingBefore(text, start)) {
                 return;
             }
             score = kind == FIRST ? 3 : kind == COMMON_FIRST ? 0 : 1;
+            // A sign-off: a first name alone on its line ("Caoimhe" above "Duty Pharmacist").
+            if (kind == FIRST && ownLine(text, start, end)) {
+                score++;
+            }
             listed = kind != UNKNOWN;
         } else {
             score = switch (kinds[first]) {
@@ -256,7 +291,7 @@ public final class PersonNameDetector implements Detector {
         if (cue >= STRONG || listed) {
             score += cue;
         }
-        if (first == last && cue == 0 && atSentenceStart(text, start)) {
+        if (first == last && cue == 0 && atSentenceStart(text, start) && !ownLine(text, start, end)) {
             score--;
         }
         score += cueAfter(text, end);
@@ -448,6 +483,12 @@ public final class PersonNameDetector implements Detector {
             }
         }
         int wordEnd = i + 1;
+        if (colon && i > 0 && Chars.isDigit(text.charAt(i)) && (i < 1 || !Chars.isDigit(text.charAt(i - 1)))
+                && text.charAt(i - 1) == ' ') {
+            // "Applicant 1:", "Patient 2:": the label is the word before the number.
+            i -= 2;
+            wordEnd = i + 1;
+        }
         while (i >= 0 && isCueChar(text.charAt(i))) {
             i--;
         }
@@ -457,6 +498,11 @@ public final class PersonNameDetector implements Detector {
         String word = normalise(text.substring(i + 1, wordEnd));
         if (colon && LABELS.contains(word)) {
             return STRONG;
+        }
+        if (i > 0 && text.charAt(i) == '.' && Character.isLetter(text.charAt(i - 1))
+                && TITLES.contains(previousWord(text, i - 1) + "." + word)) {
+            // "Sig.ra", "Dott.ssa": a title with a dot inside.
+            return TITLE;
         }
         if (quote && colon) {
             return 0;
@@ -525,6 +571,27 @@ public final class PersonNameDetector implements Detector {
         return LABELS.contains(word);
     }
 
+    private static final Set<String> GREETINGS = Set.of("hi", "hello", "hey", "dear", "liebe", "lieber", "bonjour",
+            "hola", "ciao", "beste", "cara", "caro");
+
+    /** Whether a greeting stands right before {@code start}: "Hi Cressida,". */
+    private static boolean greetingBefore(String text, int start) {
+        int end = start - 1;
+        while (end > 0 && isSpace(text.charAt(end))) {
+            end--;
+        }
+        int wordStart = end;
+        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+            wordStart--;
+        }
+        return end >= 0 && wordStart <= end && GREETINGS.contains(normalise(text.substring(wordStart, end + 1)));
+    }
+
+    private static boolean ownLine(String text, int start, int end) {
+        return (start == 0 || text.charAt(start - 1) == '\n') && (end == text.length() || text.charAt(end) == '\n'
+                || text.charAt(end) == '\r');
+    }
+
     /** Whether the word right before {@code start} is a title such as "Frau" or "Dr". */
     private static boolean titleBefore(String text, int start) {
         int end = start - 1;
@@ -532,7 +599,7 @@ public final class PersonNameDetector implements Detector {
             end--;
         }
         int wordStart = end;
-        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+        while (wordStart > 0 && (Character.isLetter(text.charAt(wordStart - 1)) || text.charAt(wordStart - 1) == '.')) {
             wordStart--;
         }
         boolean elided = wordStart > 0 && isApostrophe(text.charAt(wordStart - 1));
@@ -581,8 +648,11 @@ public final class PersonNameDetector implements Detector {
         int firstKind = firstEnd < 0 ? OTHER : classify(text, end + 2, firstEnd);
         boolean listedSurname = lexicon.isLastName(surname);
         // An unlisted surname needs a listed first name after it and a cue before it: "Refund to Fairweather, Alistair".
+        // At a line start, as in a chat export, any listed name before the comma will do: "Qasim, Khalid 16/01".
+        boolean lineStart = starts[0] == 0 || text.charAt(starts[0] - 1) == '\n';
         if (!(listedSurname && (firstKind == FIRST || firstKind == UNKNOWN))
-                && !(firstKind == FIRST && cueBefore(text, starts[count - 1]) >= WEAK)) {
+                && !(firstKind == FIRST && cueBefore(text, starts[count - 1]) >= WEAK)
+                && !(firstKind == FIRST && lineStart && lexicon.isFirstName(surname))) {
             return -1;
         }
         int next = nextTokenStart(text, firstEnd);

@@ -52,7 +52,8 @@ public final class PhoneDetector implements Detector {
 
     /** Words that name a number as something other than a phone: "SKU 515-0206-59", "order 4411-2290-17". */
     private static final Keywords ID_WORDS = new Keywords("sku", "order", "invoice", "item", "part", "serial",
-            "tracking", "ticket", "case", "ref", "reference", "batch", "lot", "article", "artikel", "policy", "claim");
+            "tracking", "ticket", "case", "ref", "reference", "batch", "lot", "article", "artikel", "policy", "claim",
+            "pn", "nhs", "pesel", "bsn", "nir", "ssn", "steuer", "personnummer", "dni", "nie", "passport");
     private static final int ID_WINDOW = 16;
 
     private final PhoneNumberUtil phoneNumbers = PhoneNumberUtil.getInstance();
@@ -284,11 +285,13 @@ public final class PhoneDetector implements Detector {
             return false;
         }
         String candidate = text.substring(run.start, run.end);
-        if (run.international) {
+        boolean namedAsIdentifier = ID_WORDS.in(Keywords.before(text, run.start, ID_WINDOW))
+                && !PHONE_WORDS.cueOrQuestion(text, run.start, run.end, CUE_WINDOW);
+        if (run.international && !namedAsIdentifier) {
             costlyCheck.run();
             return isPossible(candidate, UNKNOWN_REGION);
         }
-        if (startsWithDate(run) || isIpv4Shape(run) || isSsnShape(run)) {
+        if (run.international || namedAsIdentifier || startsWithDate(run) || isIpv4Shape(run) || isSsnShape(run)) {
             return false;
         }
         boolean trunkZero = text.charAt(run.start) == '0'
@@ -308,7 +311,7 @@ public final class PhoneDetector implements Detector {
         // So do runs quoted on their own, as values in code are.
         boolean cued = PHONE_WORDS.cueOrQuestion(text, run.start, run.end, CUE_WINDOW);
         if (((run.groupCount == 1 || run.separator == '.' || isQuoted(text, run)) && !cued) || isHoursShape(run)
-                || isPersonnummerShape(run) || (!cued && ID_WORDS.cue(text, run.start, run.end, ID_WINDOW))) {
+                || isPersonnummerShape(run)) {
             return false;
         }
         costlyCheck.run();

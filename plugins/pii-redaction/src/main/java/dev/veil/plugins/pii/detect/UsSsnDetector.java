@@ -14,7 +14,7 @@ public final class UsSsnDetector implements Detector {
     private static final int UNDIVIDED = 9;
     private static final int WINDOW = 32;
     private static final Keywords SSN = new Keywords("ssn", "social security", "soc sec", "ss#", "ss #",
-            "ss no");
+            "ss no", "tax_id", "tax id", "taxpayer id", "tin");
 
     @Override
     public void detect(String text, List<Finding> findings) {

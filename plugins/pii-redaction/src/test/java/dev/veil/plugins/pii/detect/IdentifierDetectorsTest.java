@@ -40,7 +40,10 @@ class IdentifierDetectorsTest {
     @ParameterizedTest
     @ValueSource(strings = {"NHS [7440375327], MRN", "My NHS number is [651 456 8440] in case",
         "KVNR [Y070639193]. Verdacht", "MRN [H8902520]. NOK", "Medicare MBI [6DM8WK5QQ56], DOB",
-        "MBI [5FW3-UH9-XQ98]", "mrn,patient,dob\n[RX483098],SABINE SCHÄFER,1981-01-03", "PID|1||[585-9976-5]^^^STJ^MR||VOGT"})
+        "MBI [5FW3-UH9-XQ98]", "mrn,patient,dob\n[RX483098],SABINE SCHÄFER,1981-01-03",
+        "PID|1||[585-9976-5]^^^STJ^MR||VOGT", "MRN: [H822233/15]\nDOB",
+        "insert into p (mrn, ward, bed) values\n  ('[H912008/13]', 'B2', 4),\n  ('[H873923/49]', 'B3', 1);",
+        "患者王芳，病历号[K9260742]。"})
     void findsMedicalRecordNumbers(String marked) {
         assertFindsExactly(medicalRecords, marked);
     }
@@ -72,7 +75,9 @@ class IdentifierDetectorsTest {
         "né le [4 janvier 2009], numéro", "nato il [18 aprile 1977], residente", "Fecha de nacimiento: [24/04/1981]",
         "date of birth as [January 17, 1959] and", "\"dob\": \"[1948-03-18]\"", "| Date of birth | [02-Oct-1995] |",
         "and date of birth?\n09:15 caller: sure its anaïs morel, [15/11/1976]", "PID|1||X||DOE^JANE||[19781010]|F",
-        "bot: please confirm your date of birth\nuser: [September 13, 1997]"})
+        "bot: please confirm your date of birth\nuser: [September 13, 1997]", "Ich bin am [4. November 1950] geboren.",
+        "患者王芳，出生日期[1972-07-26]，复诊日期2022-01-15", "Data urodzenia: [3 lipca 2004]\nTelefon",
+        "Пациент, дата рождения [27.11.1958]. Диагноз"})
     void findsBirthDates(String marked) {
         assertFindsExactly(birthDates, marked);
     }

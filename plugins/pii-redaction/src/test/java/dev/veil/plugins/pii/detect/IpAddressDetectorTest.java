@@ -10,7 +10,7 @@ class IpAddressDetectorTest {
     private final IpAddressDetector detector = new IpAddressDetector();
 
     @ParameterizedTest
-    @ValueSource(strings = {"192.168.1.20", "8.8.8.8", "255.255.255.255", "0.0.0.0", "2001:db8::8a2e:370:7334",
+    @ValueSource(strings = {"192.168.1.20", "8.8.8.8", "255.255.255.255", "2001:db8::8a2e:370:7334",
         "2001:0db8:85a3:0000:0000:8a2e:0370:7334", "fe80:0:0:0:200:f8ff:fe21:67cf", "::ffff:192.0.2.128",
         "2a02:1234:abcd::1"})
     void findsAddresses(String address) {
@@ -27,6 +27,11 @@ class IpAddressDetectorTest {
     @Test
     void findsAnAddressFollowedByAPort() {
         assertThat(Spans.found(detector, "connect to 10.1.2.3:8080")).containsExactly("10.1.2.3");
+    }
+
+    @Test
+    void leavesTheAnyInterfaceAddressOfAListenAddressAlone() {
+        assertThat(Spans.found(detector, "LISTEN=0.0.0.0:9090")).isEmpty();
     }
 
     @Test

@@ -66,6 +66,14 @@ class PersonNameDetectorTest {
             "Заявитель: [Ольга Лебедева], тел. +7 912 345-67-89",
             "operatore: e il suo nome?\ncliente: [ermenegildo malatesta]\noperatore: grazie",
             "Set up direct deposit for [Oaklynn Vandermeer] from March.",
+            "Applicant 1: [TUCKER WHITEHORSE] (born 1980)",
+            "Present: [A L Whitlock] (chair) and the board.",
+            "Thanks, I have updated the mandate.\n\n[Kaylee]\nHead of Collections",
+            "Gentile Sig.ra [Spadafora],\nin allegato il referto.",
+            "CDD remediation\nCustomer [ZIEMOWIT CHRZĄSZCZ] provided his PESEL.",
+            "Teams export\n[Qasim, Khalid] 16/01/2026 Client's mobile is",
+            "channel export\n[seung-hoon]: heads up, the card was blocked",
+            "Пацієнтка [Богдана Кравець] звернулася",
     })
     void findsSurnamesTheDictionaryKnowsAndNamesByTheWordsAroundThem(String marked) {
         String text = marked.replace("[", "").replace("]", "");
@@ -104,6 +112,7 @@ class PersonNameDetectorTest {
             "Dijkstra's algorithm beats Bellman-Ford on this graph.",
             "The Dortmund office opens on Monday; I'm Italian.",
             "Approvals pending for the Fort Lauderdale branch refit.",
+            "Referred for Morbus Addison and Bell's palsy; Dow Jones fell.",
             "Please contact Technical Support at Microsoft Azure.",
     })
     void leavesCapitalisedNonNamesAlone(String text) {
