@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,12 +18,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
+import dev.veil.spi.ChatResponse;
+import dev.veil.spi.Choice;
+import dev.veil.spi.ChunkChoice;
+import dev.veil.spi.Delta;
 import dev.veil.spi.ContentPart;
 import dev.veil.spi.EmbeddingInput;
 import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.Extensions;
+import dev.veil.spi.FinishReason;
 import dev.veil.spi.RawJson;
 import dev.veil.spi.ResponseFormat;
 import dev.veil.spi.Role;
@@ -32,6 +39,7 @@ import dev.veil.spi.ToolChoice;
 import dev.veil.spi.ToolDefinition;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.PiiFindings;
+import dev.veil.spi.plugin.StreamTransformer;
 import dev.veil.spi.testing.TestExchange;
 
 /** Each field of a request a provider reads, as the plugin sends it on: the table of docs/pii.md, field by field. */
@@ -261,6 +269,49 @@ class RequestFieldsRedactionTest {
         assertThat(plugin().onEmbeddings(request, exchange)).isSameAs(request);
     }
 
+    @Test
+    void restoresAnUnknownFieldOfTheAnswer() {
+        PiiRedactionPlugin plugin = plugin();
+        plugin.onDecision(plugin.onRequest(message(ChatMessage.text(Role.USER, "Mail " + EMAIL)), exchange), exchange);
+
+        ChatResponse answer = plugin.onResponse(answer(ChatMessage.builder(Role.ASSISTANT)
+                .content(List.of(ContentPart.text("ok"))).extensions(extension("audio",
+                        RawJson.of("{\"transcript\":\"Mail <EMAIL_1>\"}"))).build()), exchange);
+
+        assertThat(answer.choices().get(0).message().extensions().get("audio").orElseThrow().text())
+                .isEqualTo("{\"transcript\":\"Mail " + EMAIL + "\"}");
+    }
+
+    @Test
+    void leavesTheAnswersSignedThinkingBlocksAsTheyAre() {
+        PiiRedactionPlugin plugin = plugin();
+        plugin.onDecision(plugin.onRequest(message(ChatMessage.text(Role.USER, "Mail " + EMAIL)), exchange), exchange);
+        RawJson blocks = RawJson.of("[{\"type\":\"thinking\",\"thinking\":\"mail <EMAIL_1>\",\"signature\":\"s\"}]");
+
+        ChatResponse answer = plugin.onResponse(answer(ChatMessage.builder(Role.ASSISTANT)
+                .content(List.of(ContentPart.text("ok"))).reasoningContent("mail <EMAIL_1>")
+                .extensions(extension("thinking_blocks", blocks)).build()), exchange);
+
+        assertThat(answer.choices().get(0).message().extensions().get("thinking_blocks")).containsSame(blocks);
+        assertThat(answer.choices().get(0).message().reasoningContent()).hasValue("mail " + EMAIL);
+    }
+
+    @Test
+    void restoresAnUnknownFieldOfAStreamedDelta() {
+        PiiRedactionPlugin plugin = plugin();
+        ChatRequest sent = plugin.onDecision(plugin.onRequest(message(ChatMessage.text(Role.USER, "Mail " + EMAIL)),
+                exchange), exchange);
+        StreamTransformer stream = plugin.openStream(sent, exchange);
+        List<ChatChunk> out = new ArrayList<>();
+
+        stream.onEvent(ChatChunk.builder("c1", 1, "m").choices(List.of(ChunkChoice.of(0, Delta.builder()
+                .extensions(extension("audio", RawJson.of("{\"transcript\":\"<EMAIL_1>\"}"))).build()))).build(),
+                out::add);
+
+        assertThat(out.get(0).choices().get(0).delta().extensions().get("audio").orElseThrow().text())
+                .isEqualTo("{\"transcript\":\"" + EMAIL + "\"}");
+    }
+
     private static Arguments field(String name, Function<String, ChatRequest> request,
                                    Function<ChatRequest, String> sent, String expected) {
         return Arguments.of(named(name, new Case(request, sent, expected)));
@@ -276,6 +327,10 @@ class RequestFieldsRedactionTest {
 
     private static Extensions extension(String name, RawJson value) {
         return Extensions.of(Map.of(name, value));
+    }
+
+    private static ChatResponse answer(ChatMessage message) {
+        return ChatResponse.builder("r1", 1, "m").choices(List.of(Choice.of(0, message, FinishReason.STOP))).build();
     }
 
     private static ChatRequest hello() {
