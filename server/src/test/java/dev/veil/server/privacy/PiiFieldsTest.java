@@ -402,6 +402,19 @@ class PiiFieldsTest {
         assertThat(openai.lastReceived().path()).endsWith("/chat/completions");
     }
 
+    @Test
+    void refusesToRelayABuiltInToolHoldingPersonalData() throws Exception {
+        int before = openai.received().size();
+
+        HttpResponse<String> response = veil.post("/v1/responses", """
+                {"model":"%s","store":false,"input":"hi","tools":[{"type":"mcp","server_label":"crm",
+                 "server_url":"https://crm.example.org/mcp","headers":{"From":"%s"}}]}""".formatted(GPT, EMAIL));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("unsupported_tool");
+        assertThat(openai.received()).hasSize(before);
+    }
+
     private void redactsAndRestores(Field field) throws Exception {
         HttpResponse<String> response = veil.post(field.path(), field.body().formatted(EMAIL));
 

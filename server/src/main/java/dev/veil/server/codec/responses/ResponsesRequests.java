@@ -68,6 +68,12 @@ public final class ResponsesRequests {
     private static final Set<String> VERBOSITIES = Set.of("low", "medium", "high");
     private static final Set<String> SERVICE_TIERS = Set.of("auto", "default", "flex", "scale", "priority");
     private static final Set<String> TOOL_MODES = Set.of("none", "auto", "required");
+    /**
+     * The extension holding OpenAI's hosted tools as the client sent them. They are served only when the request is
+     * relayed to OpenAI unchanged, so no adapter sends them (an {@code x-veil-} extension never reaches a provider);
+     * they are kept so that plugins that read the request, such as redaction, read them too.
+     */
+    public static final String HOSTED_TOOLS = "x-veil-responses-hosted-tools";
     private static final String ITEM_TYPES = "message, function_call, function_call_output, reasoning";
 
     private ResponsesRequests() {
@@ -87,9 +93,10 @@ public final class ResponsesRequests {
         List<String> builtIn = new ArrayList<>();
         List<ToolDefinition> tools = new ArrayList<>();
         ArrayNode echoedTools = WireNodes.array();
+        ArrayNode hostedTools = WireNodes.array();
         List<JsonNode> toolNodes = array(root, "tools", "tools", false);
         for (int i = 0; i < toolNodes.size(); i++) {
-            tool(toolNodes.get(i), "tools[" + i + "]", tools, builtIn, echoedTools);
+            tool(toolNodes.get(i), "tools[" + i + "]", tools, builtIn, echoedTools, hostedTools);
         }
         JsonNode toolChoiceNode = root.get("tool_choice");
         Optional<ToolChoice> toolChoice = toolChoice(toolChoiceNode, builtIn);
@@ -158,6 +165,9 @@ public final class ResponsesRequests {
             if (!MAPPED_FIELDS.contains(field.getKey())) {
                 extensions.put(field.getKey(), raw(field.getValue()));
             }
+        }
+        if (!hostedTools.isEmpty()) {
+            extensions.put(HOSTED_TOOLS, raw(hostedTools));
         }
 
         ChatRequest.Builder request = ChatRequest.builder(model, messages)
@@ -415,12 +425,13 @@ public final class ResponsesRequests {
     }
 
     private static void tool(JsonNode node, String path, List<ToolDefinition> tools, List<String> builtIn,
-                             ArrayNode echoed) {
+                             ArrayNode echoed, ArrayNode hosted) {
         ObjectNode tool = object(node, path);
         String type = requiredString(tool, "type", path + ".type");
         if (!type.equals("function")) {
             builtIn.add(type);
             echoed.add(tool.deepCopy());
+            hosted.add(tool.deepCopy());
             return;
         }
         String name = requiredString(tool, "name", path + ".name");
