@@ -258,6 +258,15 @@ class PiiFieldsTest {
                 messages("metadata.user_id, to Anthropic", CLAUDE, """
                         "messages":[{"role":"user","content":"hi"}],"metadata":{"user_id":"%s"}""",
                         Provider.ANTHROPIC, "/metadata/user_id", HASHED, false),
+                messages("metadata, other fields", CLAUDE, """
+                        "messages":[{"role":"user","content":"hi"}],"metadata":{"user_id":"u-1","tenant":"%s"}""",
+                        Provider.ANTHROPIC, "/metadata/tenant", PLACEHOLDER, true),
+                messages("messages[].content[] text block citations, relayed unchanged", CLAUDE, """
+                        "messages":[{"role":"user","content":"go"},{"role":"assistant","content":[{"type":"text",
+                         "text":"noted","citations":[{"type":"char_location","cited_text":"Mail %s",
+                         "document_index":0,"start_char_index":0,"end_char_index":9}]}]},
+                         {"role":"user","content":"go on"}]""",
+                        Provider.ANTHROPIC, "/messages/1/content/0/text", "noted", false),
                 messages("unknown top-level field", CLAUDE, """
                         "messages":[{"role":"user","content":"hi"}],"context_note":"Mail %s\"""",
                         Provider.ANTHROPIC, "/context_note", "Mail " + PLACEHOLDER, true))
@@ -329,6 +338,12 @@ class PiiFieldsTest {
                         "input":"hi","safety_identifier":"%s\"""", "/safety_identifier", HASHED, false),
                 responses("prompt_cache_key", """
                         "input":"hi","prompt_cache_key":"%s\"""", "/prompt_cache_key", HASHED, false),
+                responses("input[] output_text annotations, relayed unchanged", """
+                        "input":[{"role":"user","content":"go"},{"type":"message","id":"msg_1","status":"completed",
+                         "role":"assistant","content":[{"type":"output_text","text":"see the page","annotations":[
+                         {"type":"url_citation","url":"https://example.org/","title":"Mail %s","start_index":0,
+                         "end_index":3}]}]},{"role":"user","content":"ok"}]""",
+                        "/messages/1/content", "see the page", false),
                 responses("unknown top-level field", """
                         "input":"hi","context_note":"Mail %s\"""", "/context_note", "Mail " + PLACEHOLDER, true));
     }
@@ -380,6 +395,18 @@ class PiiFieldsTest {
         JsonNode block = anthropic.lastBody().at("/messages/1/content/0");
         assertThat(block.path("thinking").asText()).isEqualTo("the user is " + EMAIL);
         assertThat(block.path("signature").asText()).isEqualTo("sig-1");
+    }
+
+    @Test
+    void keepsTheHashedAnthropicUserIdBesideOtherMetadata() throws Exception {
+        HttpResponse<String> response = veil.post("/v1/messages", """
+                {"model":"%s","max_tokens":50,"messages":[{"role":"user","content":"hi"}],
+                 "metadata":{"user_id":"%s","tenant":"acme"}}""".formatted(CLAUDE, EMAIL));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode metadata = anthropic.lastBody().path("metadata");
+        assertThat(metadata.path("user_id").asText()).startsWith(HASHED);
+        assertThat(metadata.path("tenant").asText()).isEqualTo("acme");
     }
 
     @Test

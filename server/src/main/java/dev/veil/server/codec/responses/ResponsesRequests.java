@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.Json;
 import dev.veil.server.codec.JsonFields;
 import dev.veil.server.codec.ModelNames;
+import dev.veil.server.codec.Untranslated;
 import dev.veil.server.codec.translation.Thinking;
 import dev.veil.server.codec.translation.WireJson;
 import dev.veil.spi.ChatMessage;
@@ -69,11 +70,20 @@ public final class ResponsesRequests {
     private static final Set<String> SERVICE_TIERS = Set.of("auto", "default", "flex", "scale", "priority");
     private static final Set<String> TOOL_MODES = Set.of("none", "auto", "required");
     /**
-     * The extension holding OpenAI's hosted tools as the client sent them. They are served only when the request is
-     * relayed to OpenAI unchanged, so no adapter sends them (an {@code x-veil-} extension never reaches a provider);
-     * they are kept so that plugins that read the request, such as redaction, read them too.
+     * What Veil reads of each item and content part, or leaves alone (ids and statuses, OpenAI's encrypted reasoning,
+     * which only OpenAI can read): the rest is {@link Untranslated}.
      */
-    public static final String HOSTED_TOOLS = "x-veil-responses-hosted-tools";
+    private static final Map<String, Set<String>> ITEM_FIELDS = Map.of(
+            "message", Set.of("type", "id", "status", "role", "content"),
+            "function_call", Set.of("type", "id", "status", "call_id", "name", "arguments"),
+            "function_call_output", Set.of("type", "id", "status", "call_id", "output"),
+            "reasoning", Set.of("type", "id", "status", "summary", "content", "encrypted_content"));
+    private static final Map<String, Set<String>> PART_FIELDS = Map.of(
+            "input_text", Set.of("type", "text"),
+            "output_text", Set.of("type", "text"),
+            "refusal", Set.of("type", "refusal"),
+            "input_image", Set.of("type", "image_url", "detail", "file_id"),
+            "input_file", Set.of("type", "file_id", "file_data", "filename", "file_url"));
     private static final String ITEM_TYPES = "message, function_call, function_call_output, reasoning";
 
     private ResponsesRequests() {
@@ -166,8 +176,11 @@ public final class ResponsesRequests {
                 extensions.put(field.getKey(), raw(field.getValue()));
             }
         }
-        if (!hostedTools.isEmpty()) {
-            extensions.put(HOSTED_TOOLS, raw(hostedTools));
+        ArrayNode untranslated = Untranslated.collector();
+        hostedTools.forEach(untranslated::add);
+        untranslated(input, untranslated);
+        if (!untranslated.isEmpty()) {
+            extensions.put(Untranslated.EXTENSION, raw(untranslated));
         }
 
         ChatRequest.Builder request = ChatRequest.builder(model, messages)
@@ -373,6 +386,26 @@ public final class ResponsesRequests {
         ObjectNode item = WireNodes.object().put("type", "message").put("role", "user");
         item.putArray("content").addObject().put("type", "input_text").put("text", text);
         return item;
+    }
+
+    /** The fields of input items and their content parts that have no canonical home. */
+    private static void untranslated(List<ObjectNode> items, ArrayNode into) {
+        for (ObjectNode item : items) {
+            Set<String> read = ITEM_FIELDS.get(item.path("type").asText());
+            if (read == null) {
+                continue;
+            }
+            Untranslated.leftovers(item, read, into);
+            for (String field : List.of("content", "output")) {
+                JsonNode parts = item.get(field);
+                if (parts != null && parts.isArray() && !item.path("type").asText().equals("reasoning")) {
+                    for (JsonNode part : parts) {
+                        Untranslated.leftovers(part, PART_FIELDS.getOrDefault(part.path("type").asText(),
+                                Set.of("type")), into);
+                    }
+                }
+            }
+        }
     }
 
     /** The item as stored: a message always has a type and content parts. */
