@@ -67,6 +67,16 @@ class PiiFieldsTest {
     @BeforeAll
     void start() throws Exception {
         openai = new FakeOpenAiUpstream().on("gpt-4o", FakeOpenAiUpstream.echoRequest())
+                .on("gpt-4o-tools", FakeOpenAiUpstream.echoAsToolCall("send"))
+                .on("gpt-4o-audio", exchange -> {
+                    JsonNode answer = JSON.readTree("""
+                            {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-audio",
+                             "choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant",
+                             "content":null,"audio":{"id":"audio_1","data":"UklGRg==","transcript":""}}}]}""");
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) answer.at("/choices/0/message/audio"))
+                            .put("transcript", exchange.lastUserText());
+                    exchange.json(200, answer);
+                })
                 .on("text-embedding-3-small", exchange -> exchange.json(200, JSON.readTree("""
                         {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.25,-0.5]}],
                          "model":"text-embedding-3-small","usage":{"prompt_tokens":4,"total_tokens":4}}""")));
@@ -384,6 +394,40 @@ class PiiFieldsTest {
         redactsAndRestores(field);
     }
 
+    static Stream<Arguments> answerFields() {
+        return Stream.of(
+                answer("chat completions: choices[].message.tool_calls[].function.arguments", "/v1/chat/completions",
+                        """
+                        {"model":"openai/gpt-4o-tools","messages":[{"role":"user","content":"Mail %s"}]}"""),
+                answer("chat completions, streamed: choices[].delta.tool_calls[].function.arguments",
+                        "/v1/chat/completions", """
+                        {"model":"openai/gpt-4o-tools","stream":true,"messages":[{"role":"user",
+                         "content":"Mail %s"}]}"""),
+                answer("chat completions: choices[].message unknown field (audio.transcript)", "/v1/chat/completions",
+                        """
+                        {"model":"openai/gpt-4o-audio","messages":[{"role":"user","content":"Mail %s"}]}"""),
+                answer("anthropic messages: content[] tool_use input", "/v1/messages", """
+                        {"model":"openai/gpt-4o-tools","max_tokens":50,"messages":[{"role":"user",
+                         "content":"Mail %s"}]}"""),
+                answer("anthropic messages, streamed: input_json_delta", "/v1/messages", """
+                        {"model":"openai/gpt-4o-tools","max_tokens":50,"stream":true,"messages":[{"role":"user",
+                         "content":"Mail %s"}]}"""),
+                answer("responses: output[] function_call arguments", "/v1/responses", """
+                        {"model":"openai/gpt-4o-tools","store":false,"input":"Mail %s"}"""),
+                answer("responses, streamed: response.function_call_arguments events", "/v1/responses", """
+                        {"model":"openai/gpt-4o-tools","store":false,"stream":true,"input":"Mail %s"}"""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("answerFields")
+    void restoresTheAnswer(String[] request) throws Exception {
+        HttpResponse<String> response = veil.post(request[0], request[1].formatted(EMAIL));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(openai.lastReceived().body().toString()).doesNotContain(EMAIL);
+        assertThat(response.body()).contains(EMAIL).doesNotContain(PLACEHOLDER);
+    }
+
     @Test
     void sendsAnthropicThinkingBlocksAsTheProviderSignedThem() throws Exception {
         HttpResponse<String> response = veil.post("/v1/messages", """
@@ -480,6 +524,10 @@ class PiiFieldsTest {
             }
             default -> answer.at("/choices/0/message/content").asText();
         };
+    }
+
+    private static Arguments answer(String name, String path, String body) {
+        return Arguments.of(named(name, new String[] {path, body}));
     }
 
     private static Arguments chat(String name, String body, String pointer, String sent, boolean restored) {
