@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
@@ -105,12 +104,12 @@ final class RequestTexts {
 
     /** The request with every text rewritten; {@code request} itself when no text changed. */
     static ChatRequest rewrite(ChatRequest request, FieldRewrite rewrite) {
-        List<ChatMessage> messages = each(request.messages(), message -> message(message, rewrite));
-        List<ToolDefinition> tools = each(request.tools(), tool -> tool(tool, rewrite));
+        List<ChatMessage> messages = each(request.messages(), rewrite, RequestTexts::message);
+        List<ToolDefinition> tools = each(request.tools(), rewrite, RequestTexts::tool);
         Optional<ResponseFormat> format = request.responseFormat().isPresent()
                 && request.responseFormat().get() instanceof ResponseFormat.JsonSchema schema
                 ? Optional.of(schema(schema, rewrite)) : request.responseFormat();
-        List<String> stop = each(request.stop(), sequence -> rewrite.apply(sequence, Kind.TEXT));
+        List<String> stop = each(request.stop(), rewrite, RequestTexts::text);
         Optional<String> user = text(request.user(), Kind.END_USER, rewrite);
         Map<String, String> metadata = values(request.metadata(), rewrite);
         Optional<StreamOptions> streamOptions = request.streamOptions().isEmpty() ? request.streamOptions()
@@ -133,7 +132,7 @@ final class RequestTexts {
     static EmbeddingsRequest rewrite(EmbeddingsRequest request, FieldRewrite rewrite) {
         EmbeddingInput input = request.input();
         if (input instanceof EmbeddingInput.Texts texts) {
-            List<String> rewritten = each(texts.texts(), text -> rewrite.apply(text, Kind.TEXT));
+            List<String> rewritten = each(texts.texts(), rewrite, RequestTexts::text);
             input = rewritten == texts.texts() ? input : texts.withTexts(rewritten);
         }
         Optional<String> user = text(request.user(), Kind.END_USER, rewrite);
@@ -147,12 +146,9 @@ final class RequestTexts {
     }
 
     private static ChatMessage message(ChatMessage message, FieldRewrite rewrite) {
-        List<ContentPart> content = each(message.content(), part -> part(part, rewrite));
+        List<ContentPart> content = each(message.content(), rewrite, RequestTexts::part);
         Optional<String> name = text(message.name(), Kind.NAME, rewrite);
-        List<ToolCall> calls = each(message.toolCalls(), call -> {
-            String arguments = rewrite.apply(call.arguments(), Kind.JSON);
-            return arguments == call.arguments() ? call : call.withArguments(arguments);
-        });
+        List<ToolCall> calls = each(message.toolCalls(), rewrite, RequestTexts::call);
         Optional<String> reasoning = text(message.reasoningContent(), Kind.TEXT, rewrite);
         Optional<String> refusal = text(message.refusal(), Kind.TEXT, rewrite);
         Extensions extensions = extensions(message.extensions(), Set.of(), SIGNED_MESSAGE_FIELDS, rewrite);
@@ -166,6 +162,15 @@ final class RequestTexts {
         reasoning.ifPresent(rewritten::reasoningContent);
         refusal.ifPresent(rewritten::refusal);
         return rewritten.build();
+    }
+
+    private static ToolCall call(ToolCall call, FieldRewrite rewrite) {
+        String arguments = rewrite.apply(call.arguments(), Kind.JSON);
+        return arguments == call.arguments() ? call : call.withArguments(arguments);
+    }
+
+    private static String text(String text, FieldRewrite rewrite) {
+        return rewrite.apply(text, Kind.TEXT);
     }
 
     private static ContentPart part(ContentPart part, FieldRewrite rewrite) {
@@ -277,13 +282,19 @@ final class RequestTexts {
         return rewritten == text.get() ? text : Optional.of(rewritten);
     }
 
+    /** Rewrites one element of a list; a method reference to a static method, so that passing one allocates nothing. */
+    @FunctionalInterface
+    private interface ElementRewrite<T> {
+        T apply(T element, FieldRewrite rewrite);
+    }
+
     /** {@code list} with each element rewritten; {@code list} itself when none changed. */
-    private static <T> List<T> each(List<T> list, UnaryOperator<T> rewrite) {
+    private static <T> List<T> each(List<T> list, FieldRewrite rewrite, ElementRewrite<T> element) {
         List<T> rewritten = null;
         for (int i = 0; i < list.size(); i++) {
-            T element = list.get(i);
-            T result = rewrite.apply(element);
-            if (result != element && rewritten == null) {
+            T original = list.get(i);
+            T result = element.apply(original, rewrite);
+            if (result != original && rewritten == null) {
                 rewritten = new ArrayList<>(list);
             }
             if (rewritten != null) {
