@@ -53,7 +53,8 @@ import dev.veil.spi.VeilException;
  * top-level extensions every adapter already reads under those names. Every other top-level field Veil does not know
  * ({@code service_tier}, {@code container}, {@code mcp_servers}, fields added tomorrow) is kept verbatim inside the
  * one extension {@link #PASSTHROUGH}, which the Anthropic adapter merges back into its request and which adapters of
- * other wire families never send.
+ * other wire families never send. Fields of turns and blocks Veil does not model (a text block's {@code citations})
+ * are dropped in translation and kept as {@link Untranslated}, for plugins to read what a relay would send.
  */
 public final class AnthropicRequests {
     /**

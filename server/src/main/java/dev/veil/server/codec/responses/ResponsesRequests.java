@@ -51,8 +51,10 @@ import dev.veil.spi.VeilException;
  * extensions of the same names, which is what Chat Completions calls them, so an OpenAI-family provider gets them.
  * Unknown top-level fields are kept as extensions, as on the Chat Completions surface. What only a Response repeats
  * ({@code reasoning.summary}, {@code top_logprobs}, {@code max_tool_calls}) is validated and kept in
- * {@link ResponsesCall#echo()}. OpenAI features Veil does not serve ({@code background} mode, stored
- * {@code prompt} templates, {@code conversation} objects, item references) are refused with a 400 naming them.
+ * {@link ResponsesCall#echo()}. What a relay to OpenAI sends but translation drops (hosted tools, the annotations of
+ * an earlier answer's text) is kept as {@link Untranslated}, for plugins to read. OpenAI features Veil does not serve
+ * ({@code background} mode, stored {@code prompt} templates, {@code conversation} objects, item references) are
+ * refused with a 400 naming them.
  */
 public final class ResponsesRequests {
     private static final Set<String> MAPPED_FIELDS = Set.of("model", "input", "instructions", "tools",
