@@ -47,6 +47,11 @@ public sealed interface ContentPart {
         public Text withText(String newText) {
             return new Text(newText, extensions);
         }
+
+        /** A copy with other unknown fields, keeping the text. */
+        public Text withExtensions(Extensions newExtensions) {
+            return new Text(text, newExtensions);
+        }
     }
 
     /**
@@ -67,6 +72,11 @@ public sealed interface ContentPart {
         public Image withDetail(String newDetail) {
             return new Image(url, Optional.of(newDetail), extensions);
         }
+
+        /** A copy with other unknown fields. */
+        public Image withExtensions(Extensions newExtensions) {
+            return new Image(url, detail, newExtensions);
+        }
     }
 
     /**
@@ -79,6 +89,11 @@ public sealed interface ContentPart {
         public Other {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(json, "json");
+        }
+
+        /** A copy of the same type holding other JSON (the part rewritten, say with personal data redacted). */
+        public Other withJson(RawJson newJson) {
+            return new Other(type, newJson);
         }
     }
 }

@@ -61,6 +61,11 @@ public sealed interface ResponseFormat {
             return new JsonSchema(name, Optional.of(newDescription), schema, strict);
         }
 
+        /** A copy with another schema. */
+        public JsonSchema withSchema(RawJson newSchema) {
+            return new JsonSchema(name, description, Optional.of(newSchema), strict);
+        }
+
         /** A copy saying whether the provider must follow the schema exactly. */
         public JsonSchema withStrict(boolean newStrict) {
             return new JsonSchema(name, description, schema, Optional.of(newStrict));

@@ -18,4 +18,9 @@ public record StreamOptions(boolean includeUsage, Extensions extensions) {
     public static StreamOptions of(boolean includeUsage) {
         return new StreamOptions(includeUsage, Extensions.NONE);
     }
+
+    /** A copy with other unknown options. */
+    public StreamOptions withExtensions(Extensions newExtensions) {
+        return new StreamOptions(includeUsage, newExtensions);
+    }
 }

@@ -46,6 +46,21 @@ public record ToolDefinition(
         return new ToolDefinition(type, name, description, parameters, Optional.of(newStrict), extensions);
     }
 
+    /** A copy with another description. */
+    public ToolDefinition withDescription(String newDescription) {
+        return new ToolDefinition(type, name, Optional.of(newDescription), parameters, strict, extensions);
+    }
+
+    /** A copy with another parameter schema. */
+    public ToolDefinition withParameters(RawJson newParameters) {
+        return new ToolDefinition(type, name, description, Optional.of(newParameters), strict, extensions);
+    }
+
+    /** A copy with other unknown fields. */
+    public ToolDefinition withExtensions(Extensions newExtensions) {
+        return new ToolDefinition(type, name, description, parameters, strict, newExtensions);
+    }
+
     /** Whether this is a function tool, whose name, description and parameters are set. */
     public boolean isFunction() {
         return "function".equals(type);

@@ -142,6 +142,21 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         };
     }
 
+    /**
+     * Answers with the request it got, its JSON as the answer's text (streamed in word pieces when asked): whatever
+     * of the request a model could repeat comes back, placeholders included.
+     */
+    public static Behavior echoRequest() {
+        return exchange -> {
+            String text = exchange.body().toString();
+            if (exchange.wantsStream()) {
+                exchange.stream(pieces(text), Duration.ZERO);
+            } else {
+                exchange.json(200, exchange.completion(text));
+            }
+        };
+    }
+
     /** Answers with {@code text}, streamed in {@code pieces} when asked. */
     public static Behavior answer(List<String> pieces, Duration pause) {
         return exchange -> {

@@ -1,6 +1,7 @@
 package dev.veil.plugins.pii;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 import dev.veil.plugins.pii.detect.Finding;
@@ -12,6 +13,11 @@ import dev.veil.plugins.pii.detect.Finding;
  * remembers where it came from, so that a finding maps back to exactly the escape sequences it covers, and is kept
  * inside the one string it starts in: a placeholder never swallows a quote. Text that is not valid JSON, such as the
  * first half of a streamed document, is read the same way as far as it goes.
+ *
+ * <p>Keys are read, as the context of the value they name, but never rewritten: a changed key changes what the
+ * document means to the program reading it. Neither are strings that carry binary data ({@code data:} URLs, long
+ * runs of base64, as files and images in unknown fields are sent): a pattern found in them is a coincidence, and a
+ * placeholder would corrupt the data.
  */
 final class JsonView {
     /** A finding in the document: its span in the raw text, and the decoded value it stands for. */
@@ -24,13 +30,19 @@ final class JsonView {
     private final int[] rawIndex;
     /** Decoded index to the number of the string it lies in, counted from 1; 0 outside strings. */
     private final int[] literal;
+    /** The numbers of the strings never rewritten: keys, and binary data. */
+    private final BitSet kept;
 
-    private JsonView(String raw, String decoded, int[] rawIndex, int[] literal) {
+    private JsonView(String raw, String decoded, int[] rawIndex, int[] literal, BitSet kept) {
         this.raw = raw;
         this.decoded = decoded;
         this.rawIndex = rawIndex;
         this.literal = literal;
+        this.kept = kept;
     }
+
+    /** Base64 this long is data, not a secret: keys and tokens are far shorter. */
+    private static final int BINARY_LENGTH = 256;
 
     static JsonView of(String raw) {
         StringBuilder decoded = new StringBuilder(raw.length() + 16);
@@ -38,6 +50,8 @@ final class JsonView {
         int[] rawIndex = new int[raw.length() * 2 + 3];
         int[] literal = new int[raw.length() * 2 + 3];
         int strings = 0;
+        int stringStart = 0;
+        BitSet kept = new BitSet();
         boolean inString = false;
         boolean multiLine = false;
         int i = 0;
@@ -51,6 +65,7 @@ final class JsonView {
                 if (c == '"') {
                     inString = true;
                     strings++;
+                    stringStart = i;
                     multiLine = holdsEscapedLineBreak(raw, i);
                     if (multiLine) {
                         // A text of several lines (a CSV export, a table, a letter) starts on a line of its own,
@@ -63,6 +78,9 @@ final class JsonView {
             }
             if (c == '"') {
                 inString = false;
+                if (isKey(raw, i + 1) || isBinary(raw, stringStart, i)) {
+                    kept.set(strings);
+                }
                 if (multiLine) {
                     decoded.append('\n');
                     rawIndex[decoded.length()] = i;
@@ -97,7 +115,40 @@ final class JsonView {
             }
         }
         rawIndex[decoded.length()] = raw.length();
-        return new JsonView(raw, decoded.toString(), rawIndex, literal);
+        return new JsonView(raw, decoded.toString(), rawIndex, literal, kept);
+    }
+
+    /** Whether the string that closed just before {@code from} is an object's key. */
+    private static boolean isKey(String raw, int from) {
+        for (int i = from; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == ':') {
+                return true;
+            }
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the raw contents {@code [from, to)} of a string are binary data. */
+    private static boolean isBinary(String raw, int from, int to) {
+        if (raw.startsWith("data:", from)) {
+            return true;
+        }
+        if (to - from < BINARY_LENGTH) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = raw.charAt(i);
+            boolean base64 = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+'
+                    || c == '/' || c == '=' || c == '-' || c == '_';
+            if (!base64) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the string whose contents start at {@code from} holds an escaped line break before it closes. */
@@ -146,7 +197,7 @@ final class JsonView {
         for (Finding finding : inDecoded) {
             int start = finding.start();
             int end = finding.end();
-            while (start < end && literal[start] == 0) {
+            while (start < end && (literal[start] == 0 || kept.get(literal[start]))) {
                 start++;
             }
             if (start == end) {

@@ -1,16 +1,14 @@
 package dev.veil.plugins.pii;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
-import dev.veil.spi.EmbeddingInput;
 import dev.veil.spi.EmbeddingsRequest;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
@@ -91,7 +89,7 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         ChatRequest redacted;
         try {
             RequestTexts.forEach(request, session::reserve);
-            redacted = RequestTexts.rewrite(request, session::redact);
+            redacted = RequestTexts.rewrite(request, redacting(session));
         } catch (TooManyFindingsException e) {
             throw limit.inRequest();
         }
@@ -128,7 +126,8 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
             return request;
         }
         exchange.put(state, new Redacted(placeholders.without(settled.keySet()), redacted.get().types()));
-        return RequestTexts.rewrite(request, new Placeholders(settled, placeholders.maxLength())::restore);
+        return RequestTexts.rewrite(request, RequestTexts.byJson(new Placeholders(settled, placeholders.maxLength())
+                ::restore));
     }
 
     /**
@@ -137,16 +136,11 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
      */
     @Override
     public EmbeddingsRequest onEmbeddings(EmbeddingsRequest request, Exchange exchange) {
-        if (!(request.input() instanceof EmbeddingInput.Texts texts)) {
-            return request;
-        }
         RedactionSession session = session();
-        List<String> redactedTexts = new ArrayList<>(texts.size());
+        EmbeddingsRequest redacted;
         try {
-            texts.texts().forEach(session::reserve);
-            for (String text : texts.texts()) {
-                redactedTexts.add(session.redact(text, false));
-            }
+            RequestTexts.forEach(request, session::reserve);
+            redacted = RequestTexts.rewrite(request, redacting(session));
         } catch (TooManyFindingsException e) {
             throw limit.inRequest();
         }
@@ -161,15 +155,41 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         }
         Placeholders placeholders = session.placeholders();
         Map<String, String> settled = settled(placeholders, RedactionObligations.NONE);
-        if (!settled.isEmpty()) {
-            Placeholders finalValues = new Placeholders(settled, placeholders.maxLength());
-            redactedTexts.replaceAll(text -> finalValues.restore(text, false));
+        if (settled.isEmpty()) {
+            return redacted;
         }
-        return request.withInput(texts.withTexts(redactedTexts));
+        return RequestTexts.rewrite(redacted, RequestTexts.byJson(new Placeholders(settled, placeholders.maxLength())
+                ::restore));
     }
 
     private RedactionSession session() {
         return new RedactionSession(scanner, types, limit.max());
+    }
+
+    /**
+     * Replaces each finding by its placeholder, written as the field's kind needs: without angle brackets in a
+     * participant name, as the keyed hash of its value in an end user's identifier.
+     */
+    private RequestTexts.FieldRewrite redacting(RedactionSession session) {
+        return (text, kind) -> {
+            String redacted = session.redact(text, kind.json());
+            if (redacted == text) {
+                return text;
+            }
+            return switch (kind) {
+                case NAME -> RedactionSession.PLACEHOLDER.matcher(redacted)
+                        .replaceAll(m -> m.group(1) + "_" + m.group(2));
+                case END_USER, END_USER_JSON -> {
+                    Map<String, String> originals = session.placeholders().originals();
+                    yield RedactionSession.PLACEHOLDER.matcher(redacted).replaceAll(m -> {
+                        String original = originals.get(m.group());
+                        return Matcher.quoteReplacement(original == null ? m.group()
+                                : Masking.hash(hasher, m.group(1), original));
+                    });
+                }
+                default -> redacted;
+            };
+        };
     }
 
     /** The final text of each placeholder whose type's mode is mask or hash; pseudonymized ones stay as they are. */

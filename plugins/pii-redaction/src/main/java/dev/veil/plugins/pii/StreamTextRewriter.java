@@ -10,6 +10,7 @@ import java.util.Optional;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.ChunkChoice;
 import dev.veil.spi.Delta;
+import dev.veil.spi.Extensions;
 import dev.veil.spi.ToolCallDelta;
 import dev.veil.spi.plugin.StreamSink;
 import dev.veil.spi.plugin.StreamTransformer;
@@ -96,8 +97,10 @@ final class StreamTextRewriter implements StreamTransformer {
         Optional<String> reasoning = delta.reasoningContent()
                 .map(t -> pass(new Channel(index, Field.REASONING, 0), t, false));
         Optional<String> refusal = delta.refusal().map(t -> pass(new Channel(index, Field.REFUSAL, 0), t, false));
+        // Unknown fields arrive whole in each event: nothing of them waits for the next.
+        Extensions extensions = AnswerTexts.extensions(delta.extensions(), rewrite);
         boolean changed = differs(delta.content(), content) || differs(delta.reasoningContent(), reasoning)
-                || differs(delta.refusal(), refusal);
+                || differs(delta.refusal(), refusal) || extensions != delta.extensions();
         List<ToolCallDelta> calls = new ArrayList<>(delta.toolCalls().size());
         for (ToolCallDelta call : delta.toolCalls()) {
             Optional<String> arguments = call.arguments()
@@ -105,7 +108,7 @@ final class StreamTextRewriter implements StreamTransformer {
             changed |= differs(call.arguments(), arguments);
             calls.add(differs(call.arguments(), arguments) ? call.withArguments(arguments.get()) : call);
         }
-        Delta restored = changed ? rewritten(delta, content, reasoning, refusal, calls) : delta;
+        Delta restored = changed ? rewritten(delta, content, reasoning, refusal, calls, extensions) : delta;
         if (choice.finishReason().isPresent()) {
             Delta flushed = flush(index, restored);
             changed |= flushed != restored;
@@ -116,8 +119,8 @@ final class StreamTextRewriter implements StreamTransformer {
 
     /** {@code delta} with its texts replaced: each is present exactly when it was in {@code delta}. */
     private static Delta rewritten(Delta delta, Optional<String> content, Optional<String> reasoning,
-                                   Optional<String> refusal, List<ToolCallDelta> calls) {
-        Delta.Builder rewritten = delta.toBuilder().toolCalls(calls);
+                                   Optional<String> refusal, List<ToolCallDelta> calls, Extensions extensions) {
+        Delta.Builder rewritten = delta.toBuilder().toolCalls(calls).extensions(extensions);
         content.ifPresent(rewritten::content);
         reasoning.ifPresent(rewritten::reasoningContent);
         refusal.ifPresent(rewritten::refusal);
@@ -182,8 +185,8 @@ final class StreamTextRewriter implements StreamTransformer {
         }
         for (ChunkChoice choice : event.choices()) {
             Delta delta = choice.delta();
-            if (choice.finishReason().isPresent() || delta.role().isPresent() || !empty(delta.content())
-                    || !empty(delta.reasoningContent()) || !empty(delta.refusal())) {
+            if (choice.finishReason().isPresent() || delta.role().isPresent() || !delta.extensions().isEmpty()
+                    || !empty(delta.content()) || !empty(delta.reasoningContent()) || !empty(delta.refusal())) {
                 return false;
             }
             for (ToolCallDelta call : delta.toolCalls()) {

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.Json;
 import dev.veil.server.codec.ModelNames;
+import dev.veil.server.codec.Untranslated;
 import dev.veil.spi.ChatMessage;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ContentPart;
@@ -52,7 +53,8 @@ import dev.veil.spi.VeilException;
  * top-level extensions every adapter already reads under those names. Every other top-level field Veil does not know
  * ({@code service_tier}, {@code container}, {@code mcp_servers}, fields added tomorrow) is kept verbatim inside the
  * one extension {@link #PASSTHROUGH}, which the Anthropic adapter merges back into its request and which adapters of
- * other wire families never send.
+ * other wire families never send. Fields of turns and blocks Veil does not model (a text block's {@code citations})
+ * are dropped in translation and kept as {@link Untranslated}, for plugins to read what a relay would send.
  */
 public final class AnthropicRequests {
     /**
@@ -68,6 +70,17 @@ public final class AnthropicRequests {
             "stop_sequences", "temperature", "top_p", "top_k", "stream", "tools", "tool_choice", "metadata",
             "thinking");
     private static final Set<String> TOOL_FIELDS = Set.of("type", "name", "description", "input_schema");
+    /** What Veil reads of turns and blocks: the rest is {@link Untranslated}. */
+    private static final Set<String> TURN_FIELDS = Set.of("role", "content");
+    private static final Set<String> TOOL_CHOICE_FIELDS = Set.of("type", "name", "disable_parallel_tool_use");
+    private static final Map<String, Set<String>> BLOCK_FIELDS = Map.of(
+            "text", Set.of("type", "text", "cache_control"),
+            "image", Set.of("type", "source", "cache_control"),
+            "tool_use", Set.of("type", "id", "name", "input"),
+            "tool_result", Set.of("type", "tool_use_id", "content", "is_error", "cache_control"));
+    private static final Map<String, Set<String>> SOURCE_FIELDS = Map.of(
+            "base64", Set.of("type", "media_type", "data"),
+            "url", Set.of("type", "url"));
 
     private AnthropicRequests() {
     }
@@ -143,8 +156,11 @@ public final class AnthropicRequests {
             ObjectNode meta = object(metadata, "metadata");
             user = optionalString(meta, "user_id", "metadata.user_id");
             if (meta.size() > (meta.has("user_id") ? 1 : 0)) {
-                // Fields Veil cannot express canonically stay with the rest of the passthrough.
-                unknown.put("metadata", meta);
+                // Fields Veil cannot express canonically stay with the rest of the passthrough; user_id is the
+                // canonical user, which the Anthropic adapter writes back into the same object.
+                ObjectNode rest = meta.deepCopy();
+                rest.remove("user_id");
+                unknown.put("metadata", rest);
             }
         }
         Map<String, RawJson> extensions = new LinkedHashMap<>();
@@ -169,6 +185,10 @@ public final class AnthropicRequests {
             ObjectNode passthrough = JsonNodeFactory.instance.objectNode();
             passthrough.setAll(unknown);
             extensions.put(PASSTHROUGH, raw(passthrough));
+        }
+        ArrayNode untranslated = untranslated(root);
+        if (!untranslated.isEmpty()) {
+            extensions.put(Untranslated.EXTENSION, raw(untranslated));
         }
         return new ChatRequest(model, messages, tools, toolChoice, parallel, Optional.empty(), sampling, stop,
                 OptionalLong.empty(), Optional.empty(), stream, Optional.empty(), user, Map.of(),
@@ -368,6 +388,54 @@ public final class AnthropicRequests {
         });
         return new ToolDefinition("function", name, description, Optional.of(raw(schema)), Optional.empty(),
                 Extensions.of(extensions));
+    }
+
+    /** The fields of turns and blocks that have no canonical home, such as a text block's citations. */
+    private static ArrayNode untranslated(ObjectNode root) {
+        ArrayNode into = Untranslated.collector();
+        JsonNode system = root.get("system");
+        if (system != null && system.isArray()) {
+            system.forEach(block -> untranslatedBlock(block, into));
+        }
+        for (JsonNode turn : root.path("messages")) {
+            Untranslated.leftovers(turn, TURN_FIELDS, into);
+            JsonNode content = turn.path(CONTENT);
+            if (content.isArray()) {
+                content.forEach(block -> untranslatedBlock(block, into));
+            }
+        }
+        JsonNode choice = root.get("tool_choice");
+        if (choice != null && choice.isObject()) {
+            Untranslated.leftovers(choice, TOOL_CHOICE_FIELDS, into);
+        }
+        return into;
+    }
+
+    private static void untranslatedBlock(JsonNode block, ArrayNode into) {
+        String type = block.path("type").asText();
+        Set<String> read = BLOCK_FIELDS.get(type);
+        if (read == null) {
+            // Kept whole: thinking blocks verbatim, blocks Veil does not model as parts of their own.
+            return;
+        }
+        Untranslated.leftovers(block, read, into);
+        switch (type) {
+            case "image" -> {
+                JsonNode source = block.path("source");
+                Set<String> sourceRead = SOURCE_FIELDS.get(source.path("type").asText());
+                if (sourceRead != null) {
+                    Untranslated.leftovers(source, sourceRead, into);
+                }
+            }
+            case "tool_result" -> {
+                JsonNode content = block.path(CONTENT);
+                if (content.isArray()) {
+                    content.forEach(part -> untranslatedBlock(part, into));
+                }
+            }
+            default -> {
+            }
+        }
     }
 
     private static Extensions cacheControl(ObjectNode block) {

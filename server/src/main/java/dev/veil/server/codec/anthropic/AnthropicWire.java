@@ -109,8 +109,20 @@ public final class AnthropicWire {
         }
         // Fields of an Anthropic-surface request that Veil does not model, verbatim (see AnthropicRequests).
         request.extensions().get(AnthropicRequests.PASSTHROUGH).map(WireJson::tree)
-                .filter(JsonNode::isObject).ifPresent(fields -> body.setAll((ObjectNode) fields));
+                .filter(JsonNode::isObject).ifPresent(fields -> passthrough((ObjectNode) fields, body));
         return body;
+    }
+
+    /** Merges the passthrough fields into {@code body}; metadata joins the {@code user_id} already there. */
+    private static void passthrough(ObjectNode fields, ObjectNode body) {
+        ObjectNode merged = fields;
+        if (fields.get("metadata") instanceof ObjectNode rest && body.get("metadata") instanceof ObjectNode written) {
+            ObjectNode metadata = rest.deepCopy();
+            metadata.setAll(written);
+            merged = fields.deepCopy();
+            merged.set("metadata", metadata);
+        }
+        body.setAll(merged);
     }
 
     private static void assistantBlocks(ChatMessage message, ArrayNode blocks, String path) {

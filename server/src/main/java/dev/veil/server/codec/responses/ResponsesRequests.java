@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.Json;
 import dev.veil.server.codec.JsonFields;
 import dev.veil.server.codec.ModelNames;
+import dev.veil.server.codec.Untranslated;
 import dev.veil.server.codec.translation.Thinking;
 import dev.veil.server.codec.translation.WireJson;
 import dev.veil.spi.ChatMessage;
@@ -50,8 +51,10 @@ import dev.veil.spi.VeilException;
  * extensions of the same names, which is what Chat Completions calls them, so an OpenAI-family provider gets them.
  * Unknown top-level fields are kept as extensions, as on the Chat Completions surface. What only a Response repeats
  * ({@code reasoning.summary}, {@code top_logprobs}, {@code max_tool_calls}) is validated and kept in
- * {@link ResponsesCall#echo()}. OpenAI features Veil does not serve ({@code background} mode, stored
- * {@code prompt} templates, {@code conversation} objects, item references) are refused with a 400 naming them.
+ * {@link ResponsesCall#echo()}. What a relay to OpenAI sends but translation drops (hosted tools, the annotations of
+ * an earlier answer's text) is kept as {@link Untranslated}, for plugins to read. OpenAI features Veil does not serve
+ * ({@code background} mode, stored {@code prompt} templates, {@code conversation} objects, item references) are
+ * refused with a 400 naming them.
  */
 public final class ResponsesRequests {
     private static final Set<String> MAPPED_FIELDS = Set.of("model", "input", "instructions", "tools",
@@ -68,6 +71,21 @@ public final class ResponsesRequests {
     private static final Set<String> VERBOSITIES = Set.of("low", "medium", "high");
     private static final Set<String> SERVICE_TIERS = Set.of("auto", "default", "flex", "scale", "priority");
     private static final Set<String> TOOL_MODES = Set.of("none", "auto", "required");
+    /**
+     * What Veil reads of each item and content part, or leaves alone (ids and statuses, OpenAI's encrypted reasoning,
+     * which only OpenAI can read): the rest is {@link Untranslated}.
+     */
+    private static final Map<String, Set<String>> ITEM_FIELDS = Map.of(
+            "message", Set.of("type", "id", "status", "role", "content"),
+            "function_call", Set.of("type", "id", "status", "call_id", "name", "arguments"),
+            "function_call_output", Set.of("type", "id", "status", "call_id", "output"),
+            "reasoning", Set.of("type", "id", "status", "summary", "content", "encrypted_content"));
+    private static final Map<String, Set<String>> PART_FIELDS = Map.of(
+            "input_text", Set.of("type", "text"),
+            "output_text", Set.of("type", "text"),
+            "refusal", Set.of("type", "refusal"),
+            "input_image", Set.of("type", "image_url", "detail", "file_id"),
+            "input_file", Set.of("type", "file_id", "file_data", "filename", "file_url"));
     private static final String ITEM_TYPES = "message, function_call, function_call_output, reasoning";
 
     private ResponsesRequests() {
@@ -87,9 +105,10 @@ public final class ResponsesRequests {
         List<String> builtIn = new ArrayList<>();
         List<ToolDefinition> tools = new ArrayList<>();
         ArrayNode echoedTools = WireNodes.array();
+        ArrayNode hostedTools = WireNodes.array();
         List<JsonNode> toolNodes = array(root, "tools", "tools", false);
         for (int i = 0; i < toolNodes.size(); i++) {
-            tool(toolNodes.get(i), "tools[" + i + "]", tools, builtIn, echoedTools);
+            tool(toolNodes.get(i), "tools[" + i + "]", tools, builtIn, echoedTools, hostedTools);
         }
         JsonNode toolChoiceNode = root.get("tool_choice");
         Optional<ToolChoice> toolChoice = toolChoice(toolChoiceNode, builtIn);
@@ -158,6 +177,12 @@ public final class ResponsesRequests {
             if (!MAPPED_FIELDS.contains(field.getKey())) {
                 extensions.put(field.getKey(), raw(field.getValue()));
             }
+        }
+        ArrayNode untranslated = Untranslated.collector();
+        hostedTools.forEach(untranslated::add);
+        untranslated(input, untranslated);
+        if (!untranslated.isEmpty()) {
+            extensions.put(Untranslated.EXTENSION, raw(untranslated));
         }
 
         ChatRequest.Builder request = ChatRequest.builder(model, messages)
@@ -365,6 +390,26 @@ public final class ResponsesRequests {
         return item;
     }
 
+    /** The fields of input items and their content parts that have no canonical home. */
+    private static void untranslated(List<ObjectNode> items, ArrayNode into) {
+        for (ObjectNode item : items) {
+            Set<String> read = ITEM_FIELDS.get(item.path("type").asText());
+            if (read == null) {
+                continue;
+            }
+            Untranslated.leftovers(item, read, into);
+            for (String field : List.of("content", "output")) {
+                JsonNode parts = item.get(field);
+                if (parts != null && parts.isArray() && !item.path("type").asText().equals("reasoning")) {
+                    for (JsonNode part : parts) {
+                        Untranslated.leftovers(part, PART_FIELDS.getOrDefault(part.path("type").asText(),
+                                Set.of("type")), into);
+                    }
+                }
+            }
+        }
+    }
+
     /** The item as stored: a message always has a type and content parts. */
     private static ObjectNode normalized(ObjectNode item, String path) {
         ObjectNode copy = item.deepCopy();
@@ -415,12 +460,13 @@ public final class ResponsesRequests {
     }
 
     private static void tool(JsonNode node, String path, List<ToolDefinition> tools, List<String> builtIn,
-                             ArrayNode echoed) {
+                             ArrayNode echoed, ArrayNode hosted) {
         ObjectNode tool = object(node, path);
         String type = requiredString(tool, "type", path + ".type");
         if (!type.equals("function")) {
             builtIn.add(type);
             echoed.add(tool.deepCopy());
+            hosted.add(tool.deepCopy());
             return;
         }
         String name = requiredString(tool, "name", path + ".name");
