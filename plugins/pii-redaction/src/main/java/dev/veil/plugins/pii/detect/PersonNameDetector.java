@@ -295,6 +295,9 @@ public final class PersonNameDetector implements Detector {
             score--;
         }
         score += cueAfter(text, end);
+        if (chatSpeaker(text, start, end)) {
+            score += STRONG;
+        }
         if (score >= ACCEPT && !followedByCompanySuffix(text, end)
                 && !NameForms.isNotPersonNoun(text, starts[last], end)
                 && !NameForms.followedByNotPersonNoun(text, end)) {
@@ -585,6 +588,17 @@ public final class PersonNameDetector implements Detector {
             wordStart--;
         }
         return end >= 0 && wordStart <= end && GREETINGS.contains(normalise(text.substring(wordStart, end + 1)));
+    }
+
+    /** {@code [10:14] Mahmudul Talukdar: checked}: a name after a chat line's time stamp, before a colon. */
+    private static boolean chatSpeaker(String text, int start, int end) {
+        if (end >= text.length() || text.charAt(end) != ':' || start < 3 || text.charAt(start - 1) != ' '
+                || text.charAt(start - 2) != ']') {
+            return false;
+        }
+        int open = text.lastIndexOf('[', start - 2);
+        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        return open == lineStart && start - open <= 24;
     }
 
     private static boolean ownLine(String text, int start, int end) {

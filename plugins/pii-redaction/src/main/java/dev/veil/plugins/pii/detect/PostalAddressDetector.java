@@ -29,6 +29,7 @@ public final class PostalAddressDetector implements Detector {
             "close", "gardens", "grove", "hill", "row", "square", "sq", "parkway", "pkwy", "circle", "cir",
             "highway", "hwy", "walk", "mews", "green", "trail", "view", "rise", "wharf", "quay", "broadway", "park",
             "hollow", "run", "pike", "crossing", "loop", "ridge", "heights", "path", "alley", "glen", "vale", "bend",
+            "gate",
             "straße", "strasse", "str", "allee", "platz", "gasse", "weg", "ring", "damm", "ufer", "markt"));
     /** Street types written before the name: "rue des Lilas", "Calle Mayor", "Viale Monza". */
     private static final WordSet TYPES_BEFORE = new WordSet(Set.of("rue", "avenue", "boulevard", "bd", "chemin", "impasse",
@@ -38,7 +39,7 @@ public final class PostalAddressDetector implements Detector {
     /** Endings of one-word street names: "Kirchweg", "Goethestraße", "Keizersgracht", "Getreidegasse". */
     private static final String[] SUFFIXES = {"straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring",
         "damm", "ufer", "chaussee", "steig", "pfad", "markt", "graben", "straat", "laan", "plein", "gracht", "kade",
-        "singel", "dijk", "steeg", "hof"};
+        "singel", "dijk", "steeg", "hof", "akker", "veld", "straatweg", "dreef", "hout"};
     private static final WordSet PARTICLES = new WordSet(Set.of("de", "del", "de la", "la", "las", "los", "des", "du", "di",
             "della", "delle", "dei", "van", "von", "der", "den", "of", "the", "d'", "am", "an", "sur", "upon", "en",
             "im", "ob", "bei"));
@@ -175,6 +176,10 @@ public final class PostalAddressDetector implements Detector {
             return -1;
         }
         int numberEnd = houseNumberEnd(text, i + 1);
+        if (numberEnd > 0 && (text.startsWith(" bis", numberEnd) || text.startsWith(" ter", numberEnd))
+                && !isWordChar(charAt(text, numberEnd + 4))) {
+            numberEnd += 4;
+        }
         return numberEnd > 0 ? rest(text, numberEnd) : -1;
     }
 
@@ -241,7 +246,7 @@ public final class PostalAddressDetector implements Detector {
             } else {
                 break;
             }
-            if (newLine && !lineEndsAt(text, end)) {
+            if (newLine && !lineEndsAt(text, end) && !continuesOnItsLine(text, end)) {
                 return end;
             }
         }
@@ -249,8 +254,21 @@ public final class PostalAddressDetector implements Detector {
         return province > 0 ? province : end;
     }
 
-    /** {@code Apt 8A}, {@code Suite 687}, {@code Flat 3}, {@code piso 7}, {@code 2º I}, {@code 7º D}. */
+    /** {@code Anchorage}, then {@code , AK 99552} on the same line: the rest of a city line. */
+    private static boolean continuesOnItsLine(String text, int end) {
+        int i = end;
+        while (i < text.length() && (text.charAt(i) == ',' || text.charAt(i) == ' ')) {
+            i++;
+        }
+        return i > end && i < text.length() && (stateAndZip(text, i) > 0 || ukPostcode(text, i) > 0);
+    }
+
+    /** {@code Apt 8A}, {@code Suite 687}, {@code Flat 3}, {@code #14}, {@code piso 7}, {@code 2º I}, {@code 7º D}. */
     private static int unit(String text, int start) {
+        if (text.charAt(start) == '#') {
+            int end = alnumEnd(text, start + 1);
+            return end > start + 1 && end - start <= 6 ? end : -1;
+        }
         int wordEnd = wordEnd(text, start);
         if (wordEnd > start && UNITS.contains(text, start, wordEnd) && wordEnd + 1 < text.length()
                 && text.charAt(wordEnd) == ' ') {

@@ -2,6 +2,7 @@ package dev.veil.plugins.pii.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -103,9 +104,17 @@ class IdentifierDetectorsTest {
         "wohnt in der [Am Stadtpark 138, 50667 Köln].",
         "lives at [177 Primrose Hill Road, Leicester LE3 2NX] since May",
         "\"homeAddress\": \"[716 Hickory Hollow, Reno, NV 62978]\"",
-        "Anschrift [Hauptstraße 73, 79098 Freiburg im Breisgau], Mobil"})
+        "Anschrift [Hauptstraße 73, 79098 Freiburg im Breisgau], Mobil",
+        "lives at [9361 Catalpa Avenue #14, Chattanooga, TN 37460] now",
+        "nieuwe adres [Turfmarkt 9 bis, 6222 AG Maastricht] zijn verwerkt",
+        "nieuwe adres [Vlasakker 223, 4878 DN Breda] zijn verwerkt"})
     void findsPostalAddresses(String marked) {
         assertFindsExactly(addresses, marked);
+    }
+
+    @Test
+    void findsAnAddressWhoseCityAndZipAreOnTheNextLine() {
+        assertFindsExactly(addresses, "Address: [15876 Persimmon Street\nAnchorage, AK 99552]\nPhone: 555");
     }
 
     @ParameterizedTest
