@@ -136,7 +136,8 @@ public final class DateOfBirthDetector implements Detector {
 
     private static boolean holdsDate(String text, int from) {
         for (int i = from; i < text.length(); i++) {
-            if ((i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1))) && Dates.end(text, i) > 0) {
+            char before = i == 0 ? ' ' : text.charAt(i - 1);
+            if ((!Character.isLetterOrDigit(before) || Character.isIdeographic(before)) && Dates.end(text, i) > 0) {
                 return true;
             }
         }

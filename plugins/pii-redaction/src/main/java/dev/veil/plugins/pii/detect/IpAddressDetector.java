@@ -72,8 +72,11 @@ public final class IpAddressDetector implements Detector {
     }
 
     private static boolean afterVersionWord(String text, int start) {
+        if (imageTag(text, start)) {
+            return true;
+        }
         int wordEnd = start;
-        while (wordEnd > 0 && text.charAt(wordEnd - 1) == ' ') {
+        while (wordEnd > 0 && (text.charAt(wordEnd - 1) == ' ' || text.charAt(wordEnd - 1) == '=')) {
             wordEnd--;
         }
         if (wordEnd == start) {
@@ -84,6 +87,23 @@ public final class IpAddressDetector implements Detector {
             wordStart--;
         }
         return VERSION_WORDS.contains(text.substring(wordStart, wordEnd).toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** {@code registry.example.com/ingest:7.4.27.153}: the tag of a container image, after a path. */
+    private static boolean imageTag(String text, int start) {
+        if (start < 2 || text.charAt(start - 1) != ':' || !Character.isLetterOrDigit(text.charAt(start - 2))) {
+            return false;
+        }
+        for (int i = start - 2; i >= 0 && start - i < 128; i--) {
+            char c = text.charAt(i);
+            if (c == '/') {
+                return true;
+            }
+            if (Character.isWhitespace(c) || c == '"' || c == '\'' || c == '=') {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Words before a dotted quad that make it a version: "version 12.4.6.51", "Build 6.6.1.9", "release 8.5.1.3". */

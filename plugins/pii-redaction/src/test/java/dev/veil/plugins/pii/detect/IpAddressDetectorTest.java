@@ -29,6 +29,12 @@ class IpAddressDetectorTest {
         assertThat(Spans.found(detector, "connect to 10.1.2.3:8080")).containsExactly("10.1.2.3");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"image: registry.example.com/ingest:7.4.27.153", "GET /v2/health 200 build=5.6.26.201"})
+    void leavesImageTagsAndBuildNumbersAlone(String text) {
+        assertThat(Spans.found(detector, text)).isEmpty();
+    }
+
     @Test
     void leavesTheAnyInterfaceAddressOfAListenAddressAlone() {
         assertThat(Spans.found(detector, "LISTEN=0.0.0.0:9090")).isEmpty();
