@@ -10,6 +10,8 @@ import dev.veil.server.cli.AdminCli;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.core.Clocks;
+import dev.veil.server.telemetry.PrometheusMetrics;
 import dev.veil.server.telemetry.TelemetrySdk;
 import io.helidon.logging.common.LogConfig;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -59,10 +61,11 @@ public final class Main {
             fail("config error: " + e.getMessage());
             return;
         }
-        OpenTelemetrySdk telemetry = TelemetrySdk.create(config.telemetry());
+        Optional<PrometheusMetrics> metrics = config.management().map(management -> PrometheusMetrics.create());
+        OpenTelemetrySdk telemetry = TelemetrySdk.create(config.telemetry(), metrics);
         VeilServer server;
         try {
-            server = VeilServer.start(config, telemetry);
+            server = VeilServer.start(config, telemetry, Clocks.system(), metrics);
         } catch (ConfigException e) {
             telemetry.close();
             fail("config error: " + e.getMessage());
@@ -87,6 +90,9 @@ public final class Main {
         LOGGER.info("Veil listening on http://" + config.host() + ":" + server.port() + " with providers: "
                 + providers + (config.models().isEmpty() ? "" : "; models: " + String.join(", ",
                 config.models().keySet())));
+        server.managementPort().ifPresent(port -> LOGGER.info("Management (metrics at "
+                + config.management().orElseThrow().metricsPath() + ", /health/live, /health/ready) on http://"
+                + config.management().orElseThrow().host() + ":" + port));
         String chosenKey = System.getenv("VEIL_MASTER_KEY");
         if (configFile == null && (chosenKey == null || chosenKey.isBlank())) {
             LOGGER.info("Master key: generated into " + DefaultConfig.masterKeyPath(config.dataDir())

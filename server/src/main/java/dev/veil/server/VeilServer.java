@@ -1,6 +1,7 @@
 package dev.veil.server;
 
 import java.time.InstantSource;
+import java.util.Optional;
 
 import dev.veil.server.admin.AdminApi;
 import dev.veil.server.admin.AdminPluginsEndpoint;
@@ -15,25 +16,32 @@ import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.api.openai.ModelsEndpoint;
 import dev.veil.server.api.responses.ResponsesEndpoint;
 import dev.veil.server.api.responses.StoredResponsesEndpoint;
+import dev.veil.server.config.ManagementConfig;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.core.Clocks;
 import dev.veil.server.listener.Http1xConnectionSelector;
 import dev.veil.server.listener.ProtocolErrors;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Pipeline;
+import dev.veil.server.telemetry.PrometheusMetrics;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.opentelemetry.api.OpenTelemetry;
 
-/** A running Veil: the Helidon web server with Veil's routes. */
+/**
+ * A running Veil: the Helidon web server with Veil's routes, and the management listener (metrics, health) when
+ * {@code veil.management} asks for one.
+ */
 public final class VeilServer implements AutoCloseable {
     private final WebServer server;
+    private final Optional<WebServer> management;
     private final Gateway gateway;
     private final Routes routes;
 
-    private VeilServer(WebServer server, Gateway gateway, Routes routes) {
+    private VeilServer(WebServer server, Optional<WebServer> management, Gateway gateway, Routes routes) {
         this.server = server;
+        this.management = management;
         this.gateway = gateway;
         this.routes = routes;
     }
@@ -53,8 +61,21 @@ public final class VeilServer implements AutoCloseable {
      * telling time by {@code clocks}: every component that reads time reads these.
      */
     public static VeilServer start(VeilConfig config, OpenTelemetry openTelemetry, Clocks clocks) {
+        return start(config, openTelemetry, clocks, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(VeilConfig, OpenTelemetry, Clocks)}; the management listener serves {@code metrics}, which
+     * must read the meter provider of {@code openTelemetry} (see
+     * {@link dev.veil.server.telemetry.TelemetrySdk#create(Optional, Optional)}). Without them it serves the health
+     * checks only.
+     */
+    public static VeilServer start(VeilConfig config, OpenTelemetry openTelemetry, Clocks clocks,
+                                   Optional<PrometheusMetrics> metrics) {
         Gateway gateway = Gateway.create(config, openTelemetry, clocks);
+        Optional<WebServer> management = Optional.empty();
         try {
+            management = config.management().map(settings -> management(settings, gateway, metrics));
             Routes routes = routes(gateway);
             ProtocolErrors protocolErrors = ProtocolErrors.create(clocks.ticker());
             WebServer server = WebServer.builder()
@@ -87,11 +108,37 @@ public final class VeilServer implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
                         + "; is another process using the port? Set server.port (or VEIL_PORT) to a free one");
             }
-            return new VeilServer(server, gateway, routes);
+            return new VeilServer(server, management, gateway, routes);
         } catch (RuntimeException | Error e) {
+            management.ifPresent(WebServer::stop);
             gateway.close();
             throw e;
         }
+    }
+
+    /**
+     * The operators' listener: no key, no API, nothing a client sends reaches it. Helidon's own HTTP/1.1 serves it,
+     * since only scrapers and probes call it.
+     */
+    private static WebServer management(ManagementConfig settings, Gateway gateway,
+                                        Optional<PrometheusMetrics> metrics) {
+        HealthEndpoint health = new HealthEndpoint(gateway);
+        WebServer server = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                .maxTcpConnections(64)
+                .routing(routing -> {
+                    routing.get("/health/live", health::live).get("/health/ready", health::ready);
+                    metrics.ifPresent(m -> routing.get(settings.metricsPath(), m::handle));
+                })
+                .build()
+                .start();
+        if (!server.isRunning()) {
+            throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port()
+                    + " (veil.management); is another process using the port? Set veil.management.port to a free "
+                    + "one");
+        }
+        return server;
     }
 
     /** Veil's routes, behind its filters. */
@@ -137,6 +184,11 @@ public final class VeilServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The port of the management listener, when there is one. */
+    public Optional<Integer> managementPort() {
+        return management.map(WebServer::port);
+    }
+
     /** The routes this server serves. */
     public Routes routes() {
         return routes;
@@ -148,7 +200,11 @@ public final class VeilServer implements AutoCloseable {
         try {
             server.stop();
         } finally {
-            gateway.close();
+            try {
+                management.ifPresent(WebServer::stop);
+            } finally {
+                gateway.close();
+            }
         }
     }
 }

@@ -257,6 +257,11 @@ public final class AuditLog implements AutoCloseable {
                 + "answer it; the operator's log says why").withCode("audit_unavailable");
     }
 
+    /** How many records are queued or waiting for a commit, for the queue-depth gauge. */
+    public int queued() {
+        return queue.size() + waiting.size();
+    }
+
     /** Stops taking records, commits everything queued, signs a last checkpoint, and closes the file. */
     @Override
     public void close() {

@@ -69,6 +69,10 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
             PolicyCheck policy = own(owned, PolicyCheck.create(config.opa(), providers, metering.prices(),
                     openTelemetry, clocks.ticker()));
             Optional<AuditLog> audit = audit(config, clocks).map(log -> own(owned, log));
+            audit.ifPresent(log -> own(owned, openTelemetry.getMeter("dev.veil.server")
+                    .gaugeBuilder("veil.audit.queue.depth").ofLongs().setUnit("{record}")
+                    .setDescription("Audit records queued or waiting for their commit")
+                    .buildWithCallback(depth -> depth.record(log.queued()))));
             Conversations conversations = own(owned, Conversations.open(config.responses(), clocks,
                     audit.map(AuditLog::keys)));
             LOGGER.info(conversations::describe);
@@ -76,7 +80,7 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
                     CatalogPublisher.start(config, opa)));
             return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
                     new Dispatcher(providers, openTelemetry, clocks.ticker()), catalog, plugins, policy, publisher,
-                    new RequestTelemetry(openTelemetry), audit, metering, clocks, conversations, List.copyOf(owned));
+                    new RequestTelemetry(openTelemetry, config), audit, metering, clocks, conversations, List.copyOf(owned));
         } catch (RuntimeException | Error e) {
             closeAll(owned);
             throw e;
