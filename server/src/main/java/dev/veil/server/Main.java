@@ -3,6 +3,7 @@ package dev.veil.server;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import dev.veil.server.audit.AuditCli;
@@ -15,6 +16,7 @@ import dev.veil.server.telemetry.PrometheusMetrics;
 import dev.veil.server.telemetry.TelemetrySdk;
 import io.helidon.logging.common.LogConfig;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import sun.misc.Signal;
 
 /**
  * {@code veil-server [--config FILE]}: starts Veil on the given config, or on the built-in default;
@@ -76,10 +78,28 @@ public final class Main {
             fail("cannot listen on " + config.host() + ":" + config.port() + "; if another process uses the port, "
                     + "stop it or set server.port (VEIL_PORT for the default config)");
         }
+        AtomicBoolean telemetryClosed = new AtomicBoolean();
+        Runnable closeTelemetry = () -> {
+            // After the server: spans of the last requests are flushed to the collector.
+            if (telemetryClosed.compareAndSet(false, true)) {
+                telemetry.close();
+            }
+        };
+        // SIGTERM (what orchestrators send) drains gracefully and exits 0; the JVM's own handling would run the
+        // hooks and exit 143. Any other end (Ctrl-C, System.exit) closes at once through the hook.
+        // sun.misc.Signal (module jdk.unsupported) is the JDK's only way to handle a signal.
+        try {
+            Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("veil-drain").start(() -> {
+                server.shutdown();
+                closeTelemetry.run();
+                System.exit(0);
+            }));
+        } catch (IllegalArgumentException e) {
+            LOGGER.warning("SIGTERM cannot be handled in this JVM (-Xrs?): it stops Veil at once, without draining");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            // After the server: spans of the last requests are flushed to the collector.
-            telemetry.close();
+            closeTelemetry.run();
         }, "veil-shutdown"));
         StringBuilder providers = new StringBuilder();
         for (ProviderConfig provider : config.providers().values()) {
