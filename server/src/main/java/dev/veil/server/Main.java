@@ -35,6 +35,10 @@ public final class Main {
             System.exit(new AuditCli(Main::config, System.out, System.err).run(List.of(args).subList(1,
                     args.length)));
         }
+        if (args.length > 0 && args[0].equals("version")) {
+            System.out.print(BuildInfo.current().describe());
+            return;
+        }
         if (args.length > 0 && AdminCli.serves(args[0])) {
             System.exit(AdminCli.run(List.of(args), System.getenv(), System.out, System.err));
         }
@@ -49,7 +53,7 @@ public final class Main {
                 }
                 case "--help", "-h" -> {
                     System.out.println("usage: veil run [--config FILE]\n       veil audit verify|export|rotate-key [--config FILE]"
-                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ...");
+                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ...\n       veil version");
                     return;
                 }
                 default -> fail("unknown argument '" + args[i] + "'; usage: veil run [--config FILE]");
