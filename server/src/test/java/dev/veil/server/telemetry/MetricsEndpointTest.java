@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.veil.server.testing.FakeOpenAiUpstream;
+import dev.veil.server.testing.OpaProcess;
 import dev.veil.server.testing.VeilUnderTest;
 
 /** {@code GET /metrics} on the management listener: Prometheus text, no key needed, and no content in any label. */
@@ -86,6 +87,23 @@ class MetricsEndpointTest {
         for (String secret : List.of(MARKER, EMAIL, PHONE, VeilUnderTest.MASTER_KEY, "sk-upstream-secret",
                 "sk-ds-secret")) {
             assertThat(metrics).as("the scrape").doesNotContain(secret);
+        }
+    }
+
+    @Test
+    void countsPolicyDecisionsAndTheirLatency() throws Exception {
+        veil.close();
+        try (OpaProcess opa = OpaProcess.start()) {
+            veil = VeilUnderTest.startAsMain(VeilUnderTest.config(upstream, "  management: {port: 0}\n")
+                    .replace("opa: {enabled: false}", "opa: {url: \"" + opa.url() + "\"}"));
+            assertThat(chat("smart", "hello", false, VeilUnderTest.MASTER_KEY).statusCode()).isEqualTo(200);
+
+            String metrics = scrape("/metrics").body();
+
+            assertThat(metrics.lines().filter(line -> line.startsWith("veil_policy_decisions_total{")))
+                    .singleElement().satisfies(line -> assertThat(line)
+                            .contains("result=\"allow\"", "veil_policy_cached=\"false\"").endsWith(" 1.0"));
+            assertThat(metrics).contains("veil_policy_duration_seconds_count{");
         }
     }
 
