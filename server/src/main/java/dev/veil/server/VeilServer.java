@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 import dev.veil.server.admin.AdminApi;
@@ -88,9 +89,7 @@ public final class VeilServer implements AutoCloseable {
                                    Optional<PrometheusMetrics> metrics) {
         Gateway gateway = Gateway.create(config, openTelemetry, clocks);
         AtomicBoolean stopping = new AtomicBoolean();
-        Optional<WebServer> management = Optional.empty();
         try {
-            management = config.management().map(settings -> management(settings, gateway, stopping, metrics));
             Routes routes = routes(gateway, stopping::get);
             ProtocolErrors protocolErrors = ProtocolErrors.create(clocks.ticker());
             Http1xConnectionSelector connections = Http1xConnectionSelector.create(config.clientTimeouts(),
@@ -128,9 +127,16 @@ public final class VeilServer implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
                         + "; is another process using the port? Set server.port (or VEIL_PORT) to a free one");
             }
+            Optional<WebServer> management;
+            try {
+                // After the API listener: the management listener's readiness must not answer before it.
+                management = config.management().map(settings -> management(settings, gateway, stopping, metrics));
+            } catch (RuntimeException | Error e) {
+                server.stop();
+                throw e;
+            }
             return new VeilServer(server, connections, management, gateway, routes, stopping);
         } catch (RuntimeException | Error e) {
-            management.ifPresent(WebServer::stop);
             gateway.close();
             throw e;
         }
@@ -185,7 +191,7 @@ public final class VeilServer implements AutoCloseable {
     }
 
     /** As {@link #routes(Gateway)}, not ready once {@code stopping} says so. */
-    private static Routes routes(Gateway gateway, java.util.function.BooleanSupplier stopping) {
+    private static Routes routes(Gateway gateway, BooleanSupplier stopping) {
         Pipeline pipeline = new Pipeline(gateway);
         HealthEndpoint health = new HealthEndpoint(gateway, stopping);
         ModelsEndpoint models = new ModelsEndpoint(gateway);

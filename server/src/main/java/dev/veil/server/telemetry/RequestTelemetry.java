@@ -20,6 +20,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -239,7 +240,7 @@ public final class RequestTelemetry {
     }
 
     private void record(String surface, Outcome outcome, Optional<String> provider, long costMicros) {
-        io.opentelemetry.api.common.AttributesBuilder labels = Attributes.builder().put(GenAi.SURFACE, surface)
+        AttributesBuilder labels = Attributes.builder().put(GenAi.SURFACE, surface)
                 .put(GenAi.HTTP_STATUS, (long) outcome.status());
         provider.ifPresent(name -> labels.put(GenAi.PROVIDER, name));
         outcome.model().ifPresent(model -> labels.put(GenAi.RESPONSE_MODEL, metricModel(model)));

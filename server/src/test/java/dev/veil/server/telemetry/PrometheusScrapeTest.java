@@ -3,6 +3,7 @@ package dev.veil.server.telemetry;
 import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -23,12 +24,17 @@ class PrometheusScrapeTest {
 
     @Test
     void aPromQlSumOverTheScrapedRequestCounterReturnsTheRequestsSent() throws Exception {
-        try (FakeOpenAiUpstream upstream = new FakeOpenAiUpstream().on("gpt-4o", FakeOpenAiUpstream.echo());
+        int managementPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            managementPort = socket.getLocalPort();
+        }
+        // Prometheus first: it hands new targets to its scrapers only every 5 s, so that wait overlaps Veil's start.
+        try (PrometheusProcess prometheus = PrometheusProcess.start(dir, "127.0.0.1:" + managementPort,
+                     "/prometheus");
+             FakeOpenAiUpstream upstream = new FakeOpenAiUpstream().on("gpt-4o", FakeOpenAiUpstream.echo());
              VeilUnderTest veil = VeilUnderTest.startAsMain(VeilUnderTest.config(upstream, """
-                       management: {port: 0, path: /prometheus}
-                     """));
-             PrometheusProcess prometheus = PrometheusProcess.start(dir,
-                     veil.managementUrl().substring("http://".length()), "/prometheus")) {
+                       management: {port: %d, path: /prometheus}
+                     """.formatted(managementPort)))) {
             for (int i = 0; i < REQUESTS; i++) {
                 assertThat(veil.post("/v1/chat/completions", """
                         {"model":"smart","stream":%s,"messages":[{"role":"user","content":"hi %d"}]}"""
