@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.OpaProcess;
@@ -105,6 +109,24 @@ class MetricsEndpointTest {
                             .contains("result=\"allow\"", "veil_policy_cached=\"false\"").endsWith(" 1.0"));
             assertThat(metrics).contains("veil_policy_duration_seconds_count{");
         }
+    }
+
+    @Test
+    void measuresTheAuditQueueAndCommitLag(@TempDir Path dataDir) throws Exception {
+        veil.close();
+        Files.writeString(dataDir.resolve("audit-key"), Base64.getEncoder().encodeToString(new byte[32]));
+        veil = VeilUnderTest.startAsMain(VeilUnderTest.config(upstream, """
+                  management: {port: 0}
+                  data-dir: "%s"
+                  audit: {key-file: "%s"}
+                """.formatted(dataDir, dataDir.resolve("audit-key"))));
+        assertThat(chat("smart", "hello", false, VeilUnderTest.MASTER_KEY).statusCode()).isEqualTo(200);
+
+        String metrics = scrape("/metrics").body();
+
+        assertThat(metrics).contains("veil_audit_queue_depth{");
+        assertThat(metrics.lines().filter(line -> line.startsWith("veil_audit_commit_lag_seconds_count{")))
+                .singleElement().asString().endsWith(" 1");
     }
 
     @Test
