@@ -3,6 +3,7 @@ package dev.veil.server;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import dev.veil.server.audit.AuditCli;
@@ -10,9 +11,12 @@ import dev.veil.server.cli.AdminCli;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.core.Clocks;
+import dev.veil.server.telemetry.PrometheusMetrics;
 import dev.veil.server.telemetry.TelemetrySdk;
 import io.helidon.logging.common.LogConfig;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import sun.misc.Signal;
 
 /**
  * {@code veil-server [--config FILE]}: starts Veil on the given config, or on the built-in default;
@@ -31,6 +35,10 @@ public final class Main {
             System.exit(new AuditCli(Main::config, System.out, System.err).run(List.of(args).subList(1,
                     args.length)));
         }
+        if (args.length > 0 && args[0].equals("version")) {
+            System.out.print(BuildInfo.current().describe());
+            return;
+        }
         if (args.length > 0 && AdminCli.serves(args[0])) {
             System.exit(AdminCli.run(List.of(args), System.getenv(), System.out, System.err));
         }
@@ -45,7 +53,7 @@ public final class Main {
                 }
                 case "--help", "-h" -> {
                     System.out.println("usage: veil run [--config FILE]\n       veil audit verify|export|rotate-key [--config FILE]"
-                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ...");
+                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ...\n       veil version");
                     return;
                 }
                 default -> fail("unknown argument '" + args[i] + "'; usage: veil run [--config FILE]");
@@ -59,10 +67,11 @@ public final class Main {
             fail("config error: " + e.getMessage());
             return;
         }
-        OpenTelemetrySdk telemetry = TelemetrySdk.create(config.telemetry());
+        Optional<PrometheusMetrics> metrics = config.management().map(management -> PrometheusMetrics.create());
+        OpenTelemetrySdk telemetry = TelemetrySdk.create(config.telemetry(), metrics);
         VeilServer server;
         try {
-            server = VeilServer.start(config, telemetry);
+            server = VeilServer.start(config, telemetry, Clocks.system(), metrics);
         } catch (ConfigException e) {
             telemetry.close();
             fail("config error: " + e.getMessage());
@@ -73,10 +82,28 @@ public final class Main {
             fail("cannot listen on " + config.host() + ":" + config.port() + "; if another process uses the port, "
                     + "stop it or set server.port (VEIL_PORT for the default config)");
         }
+        AtomicBoolean telemetryClosed = new AtomicBoolean();
+        Runnable closeTelemetry = () -> {
+            // After the server: spans of the last requests are flushed to the collector.
+            if (telemetryClosed.compareAndSet(false, true)) {
+                telemetry.close();
+            }
+        };
+        // SIGTERM (what orchestrators send) drains gracefully and exits 0; the JVM's own handling would run the
+        // hooks and exit 143. Any other end (Ctrl-C, System.exit) closes at once through the hook.
+        // sun.misc.Signal (module jdk.unsupported) is the JDK's only way to handle a signal.
+        try {
+            Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("veil-drain").start(() -> {
+                server.shutdown();
+                closeTelemetry.run();
+                System.exit(0);
+            }));
+        } catch (IllegalArgumentException e) {
+            LOGGER.warning("SIGTERM cannot be handled in this JVM (-Xrs?): it stops Veil at once, without draining");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            // After the server: spans of the last requests are flushed to the collector.
-            telemetry.close();
+            closeTelemetry.run();
         }, "veil-shutdown"));
         StringBuilder providers = new StringBuilder();
         for (ProviderConfig provider : config.providers().values()) {
@@ -87,6 +114,9 @@ public final class Main {
         LOGGER.info("Veil listening on http://" + config.host() + ":" + server.port() + " with providers: "
                 + providers + (config.models().isEmpty() ? "" : "; models: " + String.join(", ",
                 config.models().keySet())));
+        server.managementPort().ifPresent(port -> LOGGER.info("Management (metrics at "
+                + config.management().orElseThrow().metricsPath() + ", /health/live, /health/ready) on http://"
+                + config.management().orElseThrow().host() + ":" + port));
         String chosenKey = System.getenv("VEIL_MASTER_KEY");
         if (configFile == null && (chosenKey == null || chosenKey.isBlank())) {
             LOGGER.info("Master key: generated into " + DefaultConfig.masterKeyPath(config.dataDir())

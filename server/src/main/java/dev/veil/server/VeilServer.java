@@ -1,6 +1,11 @@
 package dev.veil.server;
 
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
 
 import dev.veil.server.admin.AdminApi;
 import dev.veil.server.admin.AdminPluginsEndpoint;
@@ -15,27 +20,45 @@ import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.api.openai.ModelsEndpoint;
 import dev.veil.server.api.responses.ResponsesEndpoint;
 import dev.veil.server.api.responses.StoredResponsesEndpoint;
+import dev.veil.server.config.ManagementConfig;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.core.Clocks;
 import dev.veil.server.listener.Http1xConnectionSelector;
 import dev.veil.server.listener.ProtocolErrors;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Pipeline;
+import dev.veil.server.telemetry.PrometheusMetrics;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.opentelemetry.api.OpenTelemetry;
 
-/** A running Veil: the Helidon web server with Veil's routes. */
+/**
+ * A running Veil: the Helidon web server with Veil's routes, and the management listener (metrics, health) when
+ * {@code veil.management} asks for one.
+ */
 public final class VeilServer implements AutoCloseable {
+    private static final Logger LOGGER = Logger.getLogger(VeilServer.class.getName());
+    /** What {@link #close} gives requests in flight: Helidon's own default grace period. */
+    private static final Duration CLOSE_GRACE = Duration.ofMillis(500);
+
     private final WebServer server;
+    private final Http1xConnectionSelector connections;
+    private final Optional<WebServer> management;
     private final Gateway gateway;
     private final Routes routes;
+    private final AtomicBoolean stopping;
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private VeilServer(WebServer server, Gateway gateway, Routes routes) {
+    private VeilServer(WebServer server, Http1xConnectionSelector connections, Optional<WebServer> management,
+                       Gateway gateway, Routes routes, AtomicBoolean stopping) {
         this.server = server;
+        this.connections = connections;
+        this.management = management;
         this.gateway = gateway;
         this.routes = routes;
+        this.stopping = stopping;
     }
 
     /** Validates everything {@code config} implies, then starts listening, without tracing. */
@@ -53,13 +76,31 @@ public final class VeilServer implements AutoCloseable {
      * telling time by {@code clocks}: every component that reads time reads these.
      */
     public static VeilServer start(VeilConfig config, OpenTelemetry openTelemetry, Clocks clocks) {
+        return start(config, openTelemetry, clocks, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(VeilConfig, OpenTelemetry, Clocks)}; the management listener serves {@code metrics}, which
+     * must read the meter provider of {@code openTelemetry} (see
+     * {@link dev.veil.server.telemetry.TelemetrySdk#create(Optional, Optional)}). Without them it serves the health
+     * checks only.
+     */
+    public static VeilServer start(VeilConfig config, OpenTelemetry openTelemetry, Clocks clocks,
+                                   Optional<PrometheusMetrics> metrics) {
         Gateway gateway = Gateway.create(config, openTelemetry, clocks);
+        AtomicBoolean stopping = new AtomicBoolean();
         try {
-            Routes routes = routes(gateway);
+            Routes routes = routes(gateway, stopping::get);
             ProtocolErrors protocolErrors = ProtocolErrors.create(clocks.ticker());
+            Http1xConnectionSelector connections = Http1xConnectionSelector.create(config.clientTimeouts(),
+                    config.maxRequestBytes(), protocolErrors, clocks.ticker());
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
+                    // Stopping is Veil's (shutdown, close): Helidon's hook would close the listener on SIGTERM at
+                    // once, and cut requests in flight after half a second.
+                    .shutdownHook(false)
+                    .shutdownGracePeriod(config.shutdown().deadline().plus(CLOSE_GRACE))
                     // Stream events are small writes; Nagle would hold each one back until the previous is
                     // acknowledged.
                     .connectionOptions(options -> options.tcpNoDelay(true))
@@ -73,13 +114,12 @@ public final class VeilServer implements AutoCloseable {
                     // NIO sockets it needs to end a read that overran.
                     .protocolsDiscoverServices(false)
                     .useNio(true)
-                    .addConnectionSelector(Http1xConnectionSelector.create(config.clientTimeouts(),
-                            config.maxRequestBytes(), protocolErrors, clocks.ticker()))
+                    .addConnectionSelector(connections)
                     // Requests that fail below routing (unparseable, too long, another HTTP version) are answered in
                     // the API's error shape; Helidon passes its messages on only for them to be classified.
                     .directHandlers(protocolErrors.directHandlers())
                     .errorHandling(errors -> errors.includeEntity(true))
-                    .routing(routing -> routing(routing, gateway, routes))
+                    .routing(routing -> routing(routing, gateway, routes, stopping))
                     .build()
                     .start();
             if (!server.isRunning()) {
@@ -87,15 +127,56 @@ public final class VeilServer implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
                         + "; is another process using the port? Set server.port (or VEIL_PORT) to a free one");
             }
-            return new VeilServer(server, gateway, routes);
+            Optional<WebServer> management;
+            try {
+                // After the API listener: the management listener's readiness must not answer before it.
+                management = config.management().map(settings -> management(settings, gateway, stopping, metrics));
+            } catch (RuntimeException | Error e) {
+                server.stop();
+                throw e;
+            }
+            return new VeilServer(server, connections, management, gateway, routes, stopping);
         } catch (RuntimeException | Error e) {
             gateway.close();
             throw e;
         }
     }
 
+    /**
+     * The operators' listener: no key, no API, nothing a client sends reaches it. Helidon's own HTTP/1.1 serves it,
+     * since only scrapers and probes call it.
+     */
+    private static WebServer management(ManagementConfig settings, Gateway gateway, AtomicBoolean stopping,
+                                        Optional<PrometheusMetrics> metrics) {
+        HealthEndpoint health = new HealthEndpoint(gateway, stopping::get);
+        WebServer server = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                .shutdownHook(false)
+                .maxTcpConnections(64)
+                .routing(routing -> {
+                    routing.get("/health/live", health::live).get("/health/ready", health::ready);
+                    metrics.ifPresent(m -> routing.get(settings.metricsPath(), m::handle));
+                })
+                .build()
+                .start();
+        if (!server.isRunning()) {
+            throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port()
+                    + " (veil.management); is another process using the port? Set veil.management.port to a free "
+                    + "one");
+        }
+        return server;
+    }
+
     /** Veil's routes, behind its filters. */
-    private static void routing(HttpRouting.Builder routing, Gateway gateway, Routes routes) {
+    private static void routing(HttpRouting.Builder routing, Gateway gateway, Routes routes, AtomicBoolean stopping) {
+        // While draining, every answer ends its connection, so that clients reconnect to a replica that stays.
+        routing.addFilter((chain, request, response) -> {
+            if (stopping.get()) {
+                response.header(HeaderValues.CONNECTION_CLOSE);
+            }
+            chain.proceed();
+        });
         routing.addFilter(new AdmissionFilter(gateway.config().connectionLimits().requests()));
         if (!gateway.policy().enabled()) {
             routing.addFilter(PolicyOffHeader.INSTANCE);
@@ -106,8 +187,13 @@ public final class VeilServer implements AutoCloseable {
 
     /** Every route Veil serves, declaring which reach providers. */
     public static Routes routes(Gateway gateway) {
+        return routes(gateway, () -> false);
+    }
+
+    /** As {@link #routes(Gateway)}, not ready once {@code stopping} says so. */
+    private static Routes routes(Gateway gateway, BooleanSupplier stopping) {
         Pipeline pipeline = new Pipeline(gateway);
-        HealthEndpoint health = new HealthEndpoint(gateway);
+        HealthEndpoint health = new HealthEndpoint(gateway, stopping);
         ModelsEndpoint models = new ModelsEndpoint(gateway);
         AdminPluginsEndpoint adminPlugins = new AdminPluginsEndpoint(gateway);
         MessagesEndpoint messages = new MessagesEndpoint(gateway);
@@ -137,18 +223,74 @@ public final class VeilServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The port of the management listener, when there is one. */
+    public Optional<Integer> managementPort() {
+        return management.map(WebServer::port);
+    }
+
     /** The routes this server serves. */
     public Routes routes() {
         return routes;
     }
 
-    /** Stops listening, then closes everything the gateway owns. */
+    /**
+     * Stops as on SIGTERM, per {@code veil.shutdown}: not ready at once (on both listeners; liveness stays up), every
+     * answer then ends its connection; after the drain delay the API listener closes, so new connections are
+     * refused; requests and streams in flight finish, until the deadline at most; then the gateway closes, which
+     * commits what the audit log holds, and last the management listener. Returns when all that is done.
+     */
+    public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        Duration drainDelay = gateway.config().shutdown().drainDelay();
+        Duration deadline = gateway.config().shutdown().deadline();
+        LOGGER.info("shutting down: not ready; the listener closes in " + drainDelay.toMillis() + " ms, then "
+                + "requests in flight have " + deadline.toMillis() + " ms to finish");
+        try {
+            Thread.sleep(drainDelay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stop(deadline);
+        LOGGER.info("shut down");
+    }
+
+    /**
+     * Stops at once: the listener closes, requests in flight get half a second, then everything the gateway owns
+     * closes (the audit log commits what it holds).
+     */
     @Override
     public void close() {
+        stopping.set(true);
+        stop(CLOSE_GRACE);
+    }
+
+    private void stop(Duration grace) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            server.stop();
+            connections.drain();
+            Thread cutoff = Thread.ofVirtual().name("veil-stop-deadline").start(() -> {
+                try {
+                    Thread.sleep(grace);
+                    connections.abort();
+                } catch (InterruptedException e) {
+                    // Stopped in time.
+                }
+            });
+            try {
+                server.stop();
+            } finally {
+                cutoff.interrupt();
+            }
         } finally {
-            gateway.close();
+            try {
+                gateway.close();
+            } finally {
+                management.ifPresent(WebServer::stop);
+            }
         }
     }
 }

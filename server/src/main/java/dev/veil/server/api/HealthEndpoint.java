@@ -1,6 +1,7 @@
 package dev.veil.server.api;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 import dev.veil.server.pipeline.Gateway;
 import io.helidon.http.HeaderValues;
@@ -13,11 +14,20 @@ public final class HealthEndpoint {
     private static final byte[] UP = "{\"status\":\"UP\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WAITING_FOR_POLICY = ("{\"status\":\"DOWN\",\"reason\":\"waiting for the policy "
             + "engine (OPA) to accept the provider catalogue\"}").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SHUTTING_DOWN = "{\"status\":\"DOWN\",\"reason\":\"shutting down\"}"
+            .getBytes(StandardCharsets.US_ASCII);
 
     private final Gateway gateway;
+    private final BooleanSupplier stopping;
 
     public HealthEndpoint(Gateway gateway) {
+        this(gateway, () -> false);
+    }
+
+    /** Health that also reports not ready once {@code stopping} says the server is shutting down. */
+    public HealthEndpoint(Gateway gateway, BooleanSupplier stopping) {
         this.gateway = gateway;
+        this.stopping = stopping;
     }
 
     public void live(ServerRequest request, ServerResponse response) {
@@ -27,11 +37,15 @@ public final class HealthEndpoint {
 
     /**
      * Ready once requests can be served: every provider and config check ran before the server started, and a
-     * fail-closed policy engine must have the provider catalogue.
+     * fail-closed policy engine must have the provider catalogue. Not ready from the moment shutdown begins, while
+     * liveness stays up: the process is healthy, it is leaving.
      */
     public void ready(ServerRequest request, ServerResponse response) {
         response.header(HeaderValues.CONTENT_TYPE_JSON);
-        if (gateway.ready()) {
+        if (stopping.getAsBoolean()) {
+            response.status(Status.SERVICE_UNAVAILABLE_503);
+            response.send(SHUTTING_DOWN);
+        } else if (gateway.ready()) {
             response.send(UP);
         } else {
             response.status(Status.SERVICE_UNAVAILABLE_503);

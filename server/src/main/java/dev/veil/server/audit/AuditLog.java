@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -55,6 +56,7 @@ public final class AuditLog implements AutoCloseable {
     private final AuditConfig config;
     private final AuditDatabase database;
     private final InstantSource clock;
+    private final LongConsumer commitLag;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread writer;
     private final ScheduledExecutorService housekeeping;
@@ -77,7 +79,8 @@ public final class AuditLog implements AutoCloseable {
     /** Held by whoever uses the connection: an inline leader, the writer, or shutdown. */
     private final ReentrantLock commitLock = new ReentrantLock();
 
-    private AuditLog(AuditConfig config, AuditDatabase database, InstantSource clock) {
+    private AuditLog(AuditConfig config, AuditDatabase database, InstantSource clock, LongConsumer commitLag) {
+        this.commitLag = commitLag;
         this.config = config;
         this.database = database;
         this.clock = clock;
@@ -104,8 +107,16 @@ public final class AuditLog implements AutoCloseable {
      * @throws dev.veil.server.config.ConfigException when the key or the file is not usable
      */
     public static AuditLog open(AuditConfig config, InstantSource clock) {
+        return open(config, clock, lag -> { });
+    }
+
+    /**
+     * As {@link #open(AuditConfig, InstantSource)}, telling {@code commitLag} for each committed record how many
+     * milliseconds passed between its creation and its commit.
+     */
+    public static AuditLog open(AuditConfig config, InstantSource clock, LongConsumer commitLag) {
         AuditDatabase database = AuditDatabase.open(config, true, clock);
-        AuditLog log = new AuditLog(config, database, clock);
+        AuditLog log = new AuditLog(config, database, clock, commitLag);
         try {
             database.repairEpoch();
             log.epochs = EpochWatch.start(database.file(), clock, log.housekeeping, EPOCH_REFRESH_EVERY);
@@ -257,6 +268,11 @@ public final class AuditLog implements AutoCloseable {
                 + "answer it; the operator's log says why").withCode("audit_unavailable");
     }
 
+    /** How many records are queued or waiting for a commit, for the queue-depth gauge. */
+    public int queued() {
+        return queue.size() + waiting.size();
+    }
+
     /** Stops taking records, commits everything queued, signs a last checkpoint, and closes the file. */
     @Override
     public void close() {
@@ -363,6 +379,7 @@ public final class AuditLog implements AutoCloseable {
         long now = clock.millis();
         appender.checkpointAfterCommit(now).ifPresent(head -> signer.submit(head.seq(), head.hash(), now));
         batch.forEach(pending -> {
+            commitLag.accept(now - pending.createdMillis());
             if (pending.committed() != null) {
                 pending.committed().complete(committedSeq);
             }

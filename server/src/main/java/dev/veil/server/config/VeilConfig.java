@@ -34,6 +34,8 @@ import java.util.Set;
  * @param connectionLimits how many client connections and requests Veil takes at once
  * @param clientTimeouts how long Veil waits for a client to send a request, or its next one
  * @param responses the conversation state kept for the Responses API
+ * @param management the operators' listener (metrics, health), when one is configured
+ * @param shutdown how Veil drains and stops on SIGTERM
  */
 public record VeilConfig(
         String host,
@@ -56,7 +58,9 @@ public record VeilConfig(
         AccountingConfig accounting,
         ConnectionLimits connectionLimits,
         ClientTimeouts clientTimeouts,
-        ResponsesConfig responses) {
+        ResponsesConfig responses,
+        Optional<ManagementConfig> management,
+        ShutdownConfig shutdown) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -71,7 +75,7 @@ public record VeilConfig(
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
             "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting",
-            "responses");
+            "responses", "management", "shutdown");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
             "body-idle-timeout", "body-timeout", "idle-timeout");
@@ -96,6 +100,8 @@ public record VeilConfig(
         Objects.requireNonNull(connectionLimits, "connectionLimits");
         Objects.requireNonNull(clientTimeouts, "clientTimeouts");
         Objects.requireNonNull(responses, "responses");
+        Objects.requireNonNull(management, "management");
+        Objects.requireNonNull(shutdown, "shutdown");
     }
 
     /** The whole config: {@code server} and {@code veil}, each section parsed by its own type. */
@@ -166,6 +172,7 @@ public record VeilConfig(
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
-                clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir));
+                clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir),
+                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")));
     }
 }

@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import dev.veil.server.config.ClientTimeouts;
@@ -64,6 +65,8 @@ final class ClientReads implements Supplier<byte[]> {
     private final long bodyIdleNanos;
     private final long bodyNanos;
     private final long idleNanos;
+    /** Whether the server is stopping: then the connection ends rather than wait for another request. */
+    private final BooleanSupplier draining;
     private final long maxBodyBytes;
     private final ProtocolErrors errors;
     private final Ticker ticker;
@@ -92,7 +95,9 @@ final class ClientReads implements Supplier<byte[]> {
      * @param ticker       what deadlines are set on
      */
     ClientReads(HelidonSocket socket, SocketChannel channel, DataWriter writer, byte[] carried,
-                ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors, Ticker ticker) {
+                ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors, Ticker ticker,
+                BooleanSupplier draining) {
+        this.draining = draining;
         this.socket = socket;
         this.channel = channel;
         this.writer = writer;
@@ -160,6 +165,9 @@ final class ClientReads implements Supplier<byte[]> {
         }
         if (carried != null) {
             return arrived(phase, take());
+        }
+        if (phase == Phase.IDLE && draining.getAsBoolean()) {
+            throw new CloseConnectionException("Veil is shutting down");
         }
         long now = ticker.nanos();
         long idleLimit = now + (phase == Phase.IDLE ? idleNanos : bodyIdleNanos);

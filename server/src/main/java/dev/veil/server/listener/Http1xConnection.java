@@ -34,6 +34,15 @@ final class Http1xConnection implements ServerConnection, InterruptableTask<Void
         if (closed) {
             return;
         }
+        selector.serving(this);
+        try {
+            serve(limit);
+        } finally {
+            selector.served(this);
+        }
+    }
+
+    private void serve(Limit limit) throws InterruptedException {
         ClientReads reads = selector.reads(context);
         selector.deadlines().add(reads);
         try {

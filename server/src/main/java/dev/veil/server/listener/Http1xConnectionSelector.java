@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.veil.server.config.ClientTimeouts;
 import dev.veil.server.core.Ticker;
@@ -51,6 +52,8 @@ public final class Http1xConnectionSelector implements ServerConnectionSelector 
     private final ProtocolErrors errors;
     private final ReadDeadlines deadlines;
     private final Ticker ticker;
+    private final Set<Http1xConnection> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
 
     private Http1xConnectionSelector(ClientTimeouts timeouts, long maxBodyBytes, ProtocolErrors errors,
                                      Ticker ticker) {
@@ -109,7 +112,32 @@ public final class Http1xConnectionSelector implements ServerConnectionSelector 
     ClientReads reads(ConnectionContext context) {
         HelidonSocket socket = context.serverSocket();
         return new ClientReads(socket, channel(socket), context.dataWriter(),
-                ClientReads.carriedFrom(context.dataReader()), timeouts, maxBodyBytes, errors, ticker);
+                ClientReads.carriedFrom(context.dataReader()), timeouts, maxBodyBytes, errors, ticker,
+                () -> draining);
+    }
+
+    /**
+     * From now on a connection ends instead of waiting for its next request: the server is stopping, and a client
+     * that kept its connection open would hold the stop until its deadline. The request a connection is serving, or
+     * has already received, is still served.
+     */
+    public void drain() {
+        draining = true;
+    }
+
+    /** Ends every connection at once, whatever it is doing: the stop's deadline has passed. */
+    public void abort() {
+        for (Http1xConnection connection : live) {
+            connection.close(true);
+        }
+    }
+
+    void serving(Http1xConnection connection) {
+        live.add(connection);
+    }
+
+    void served(Http1xConnection connection) {
+        live.remove(connection);
     }
 
     ReadDeadlines deadlines() {

@@ -3,6 +3,7 @@ package dev.veil.server.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 import dev.veil.server.accounting.Metering;
@@ -22,6 +23,8 @@ import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.server.telemetry.RequestTelemetry;
 import dev.veil.spi.plugin.ProviderInfo;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.Meter;
 
 /**
  * The request path's collaborators, built once from the config and shared by every endpoint.
@@ -68,7 +71,15 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
                     clocks.wall()));
             PolicyCheck policy = own(owned, PolicyCheck.create(config.opa(), providers, metering.prices(),
                     openTelemetry, clocks.ticker()));
-            Optional<AuditLog> audit = audit(config, clocks).map(log -> own(owned, log));
+            Meter meter = openTelemetry.getMeter("dev.veil.server");
+            DoubleHistogram commitLag = meter.histogramBuilder("veil.audit.commit.lag").setUnit("s")
+                    .setExplicitBucketBoundariesAdvice(RequestTelemetry.SECONDS_BUCKETS)
+                    .setDescription("Time from an audit record's creation to its commit").build();
+            Optional<AuditLog> audit = audit(config, clocks, lag -> commitLag.record(lag / 1e3))
+                    .map(log -> own(owned, log));
+            audit.ifPresent(log -> own(owned, meter.gaugeBuilder("veil.audit.queue.depth").ofLongs()
+                    .setUnit("{record}").setDescription("Audit records queued or waiting for their commit")
+                    .buildWithCallback(depth -> depth.record(log.queued()))));
             Conversations conversations = own(owned, Conversations.open(config.responses(), clocks,
                     audit.map(AuditLog::keys)));
             LOGGER.info(conversations::describe);
@@ -76,7 +87,7 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
                     CatalogPublisher.start(config, opa)));
             return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
                     new Dispatcher(providers, openTelemetry, clocks.ticker()), catalog, plugins, policy, publisher,
-                    new RequestTelemetry(openTelemetry), audit, metering, clocks, conversations, List.copyOf(owned));
+                    new RequestTelemetry(openTelemetry, config), audit, metering, clocks, conversations, List.copyOf(owned));
         } catch (RuntimeException | Error e) {
             closeAll(owned);
             throw e;
@@ -106,13 +117,13 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
         }
     }
 
-    private static Optional<AuditLog> audit(VeilConfig config, Clocks clocks) {
+    private static Optional<AuditLog> audit(VeilConfig config, Clocks clocks, LongConsumer commitLagMillis) {
         if (config.audit().isEmpty()) {
             LOGGER.warning("veil.audit is not set: no audit log is kept; set it (see docs/audit.md) to record "
                     + "every request");
             return Optional.empty();
         }
-        return Optional.of(AuditLog.open(config.audit().get(), clocks.wall()));
+        return Optional.of(AuditLog.open(config.audit().get(), clocks.wall(), commitLagMillis));
     }
 
     /** Ready to serve: without OPA, or fail-open, always; fail-closed, once OPA has the provider catalogue. */

@@ -476,6 +476,8 @@ public final class Pipeline {
     private Streaming stream(Admitted admitted, ServerExchange exchange) {
         Optional<Dispatched<ChatStream>> dispatched = admitted.intercepted().isPresent() ? Optional.empty()
                 : Optional.of(gateway.dispatcher().stream(admitted.request(), admitted.plan()));
+        dispatched.ifPresent(d -> gateway.telemetry().firstEvent(exchange.surface(), providerName(gateway, d),
+                d.target().model(), gateway.clocks().ticker().nanos() - exchange.startNanos()));
         ChatStream source = admitted.intercepted().<ChatStream>map(ResponseReplay::new)
                 .orElseGet(() -> dispatched.orElseThrow().result());
         try {

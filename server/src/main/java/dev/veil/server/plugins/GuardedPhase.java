@@ -68,19 +68,24 @@ final class GuardedPhase<P> {
     /** As {@link #call(Supplier, Object)}, letting {@code annotate} add attributes to a successful call's span. */
     <T> T call(Supplier<T> call, T skipped, Consumer<Span> annotate) {
         Span span = telemetry.start(spanName, plugin.entry().name(), phaseName);
+        long start = telemetry.nanos();
         T result;
         try (Scope ignored = span.makeCurrent()) {
             result = PluginCall.within(timeoutNanos, () -> PluginClassLoader.withContextLoader(plugin.source().loader(), call));
         } catch (VeilException e) {
+            telemetry.timed(plugin.entry().name(), phaseName, PluginTelemetry.Outcome.REJECTED, start);
             PluginTelemetry.end(span, PluginTelemetry.Outcome.REJECTED);
             throw e;
         } catch (PluginCall.TimedOut e) {
+            telemetry.timed(plugin.entry().name(), phaseName, PluginTelemetry.Outcome.TIMED_OUT, start);
             return failed(span, skipped, "did not answer within its timeout of " + timeoutNanos / 1_000_000
                     + " ms and was abandoned", PluginTelemetry.Outcome.TIMED_OUT, null);
         } catch (RuntimeException | LinkageError e) {
+            telemetry.timed(plugin.entry().name(), phaseName, PluginTelemetry.Outcome.FAILED, start);
             return failed(span, skipped, "failed: " + SafeThrowables.describe(e), PluginTelemetry.Outcome.FAILED,
                     "failed");
         }
+        telemetry.timed(plugin.entry().name(), phaseName, PluginTelemetry.Outcome.OK, start);
         annotate.accept(span);
         PluginTelemetry.end(span, PluginTelemetry.Outcome.OK);
         return result;

@@ -97,7 +97,8 @@ public final class PluginChain implements AutoCloseable {
 
     /** A chain without plugins. */
     public static PluginChain empty() {
-        return new PluginChain(List.of(), new PluginTelemetry(OpenTelemetry.noop()), List.of(), Ticker.system());
+        return new PluginChain(List.of(), new PluginTelemetry(OpenTelemetry.noop(), Ticker.system()), List.of(),
+                Ticker.system());
     }
 
     /**
@@ -124,7 +125,7 @@ public final class PluginChain implements AutoCloseable {
         List<AutoCloseable> gauges = new ArrayList<>();
         List<ConfiguredPlugin> plugins = PluginStarter.start(entries, catalog, dataDir, openTelemetry, providers,
                 clocks, gauges);
-        return new PluginChain(plugins, new PluginTelemetry(openTelemetry), gauges, clocks.ticker());
+        return new PluginChain(plugins, new PluginTelemetry(openTelemetry, clocks.ticker()), gauges, clocks.ticker());
     }
 
     /** The plugins in config order. */

@@ -3,11 +3,14 @@ package dev.veil.server.plugins;
 import java.util.List;
 import java.util.Map;
 
+import dev.veil.server.core.Ticker;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Exchange;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -42,15 +45,37 @@ final class PluginTelemetry {
         }
     }
 
-    private final Tracer tracer;
-    private final LongCounter cacheLookups;
+    /** Seconds: most plugin calls take microseconds; a slow one is worth seeing up to its timeout. */
+    private static final List<Double> SECONDS_BUCKETS = List.of(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0);
 
-    PluginTelemetry(OpenTelemetry openTelemetry) {
+    private final Tracer tracer;
+    private final Ticker ticker;
+    private final LongCounter cacheLookups;
+    private final DoubleHistogram duration;
+
+    PluginTelemetry(OpenTelemetry openTelemetry, Ticker ticker) {
         this.tracer = openTelemetry.getTracer("dev.veil.plugins");
-        this.cacheLookups = openTelemetry.getMeter("dev.veil.plugins").counterBuilder("veil.cache.lookups")
+        this.ticker = ticker;
+        Meter meter = openTelemetry.getMeter("dev.veil.plugins");
+        this.cacheLookups = meter.counterBuilder("veil.cache.lookups")
                 .setDescription("Response cache lookups by result: hit, miss or bypass")
                 .setUnit("{lookup}")
                 .build();
+        this.duration = meter.histogramBuilder("veil.plugin.duration").setUnit("s")
+                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS)
+                .setDescription("Time in one plugin call (a request or response phase, not stream events), by "
+                        + "plugin, phase and outcome").build();
+    }
+
+    long nanos() {
+        return ticker.nanos();
+    }
+
+    /** Records a plugin call that started at {@code start} (by {@link #nanos}) and just ended. */
+    void timed(String plugin, String phase, Outcome outcome, long start) {
+        duration.record((ticker.nanos() - start) / 1e9, io.opentelemetry.api.common.Attributes.of(PLUGIN, plugin,
+                PHASE, phase, OUTCOME, outcome.value));
     }
 
     /** Counts what a cache did for a finished exchange, if a cache took part. */

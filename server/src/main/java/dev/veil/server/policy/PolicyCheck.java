@@ -22,6 +22,9 @@ import dev.veil.spi.plugin.PolicyReasons;
 import dev.veil.spi.plugin.RedactionObligations;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -39,6 +42,10 @@ public final class PolicyCheck implements AutoCloseable {
     private static final AttributeKey<Boolean> ALLOWED = AttributeKey.booleanKey("veil.policy.allowed");
     private static final AttributeKey<Boolean> CACHED = AttributeKey.booleanKey("veil.policy.cached");
     private static final AttributeKey<String> DECISION_ID = AttributeKey.stringKey("veil.policy.decision_id");
+    private static final AttributeKey<String> RESULT = AttributeKey.stringKey("result");
+    /** Seconds: a cached decision takes microseconds, a call to OPA on loopback about a millisecond. */
+    private static final List<Double> SECONDS_BUCKETS = List.of(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+            0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5);
 
     private final Optional<OpaPolicyClient> client;
     private final Optional<DecisionCache> cache;
@@ -46,11 +53,22 @@ public final class PolicyCheck implements AutoCloseable {
     private final PolicyInput input;
     private final ProviderRegistry providers;
     private final Tracer tracer;
+    private final Ticker ticker;
+    private final LongCounter decisions;
+    private final DoubleHistogram duration;
 
     private PolicyCheck(Optional<OpaPolicyClient> client, Optional<DecisionCache> cache, boolean failOpen,
-                        ProviderRegistry providers, PriceTable prices, OpenTelemetry openTelemetry) {
+                        ProviderRegistry providers, PriceTable prices, OpenTelemetry openTelemetry, Ticker ticker) {
         this.client = client;
         this.tracer = openTelemetry.getTracer("dev.veil.server");
+        this.ticker = ticker;
+        Meter meter = openTelemetry.getMeter("dev.veil.server");
+        this.decisions = meter.counterBuilder("veil.policy.decisions").setUnit("{decision}")
+                .setDescription("Policy decisions by result (allow, deny, unavailable) and whether the decision "
+                        + "cache answered").build();
+        this.duration = meter.histogramBuilder("veil.policy.duration").setUnit("s")
+                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS)
+                .setDescription("Time to a policy decision, cached or from OPA").build();
         this.cache = cache;
         this.failOpen = failOpen;
         this.input = new PolicyInput(providers, prices);
@@ -71,14 +89,15 @@ public final class PolicyCheck implements AutoCloseable {
         if (opa.isEmpty()) {
             LOGGER.warning("policy checks are OFF (veil.opa.enabled: false): requests reach providers unchecked, and "
                     + "every response carries x-veil-policy: off");
-            return new PolicyCheck(Optional.empty(), Optional.empty(), false, providers, prices, openTelemetry);
+            return new PolicyCheck(Optional.empty(), Optional.empty(), false, providers, prices, openTelemetry,
+                    ticker);
         }
         OpaConfig config = opa.get();
         Optional<DecisionCache> cache = config.cacheEntries() > 0
                 ? Optional.of(new DecisionCache(config.cacheEntries(), config.cacheTtl(), ticker::nanos))
                 : Optional.empty();
         return new PolicyCheck(Optional.of(new OpaPolicyClient(config)), cache, config.failOpen(), providers, prices,
-                openTelemetry);
+                openTelemetry, ticker);
     }
 
     /** Whether requests are checked at all: false only under {@code veil.opa.enabled: false}. */
@@ -132,18 +151,23 @@ public final class PolicyCheck implements AutoCloseable {
     }
 
     private Optional<Decision> decideTraced(byte[] document, Exchange exchange, Span span) {
+        long start = ticker.nanos();
+        boolean cached = false;
         try {
             Decision decision = cache.map(decisions -> decisions.get(document)).orElse(null);
-            span.setAttribute(CACHED, decision != null);
+            cached = decision != null;
+            span.setAttribute(CACHED, cached);
             if (decision == null) {
                 decision = client.orElseThrow().decide(document);
                 if (cache.isPresent()) {
                     cache.get().put(document, decision);
                 }
             }
+            measure(decision.allow() ? "allow" : "deny", cached, start);
             decision.decisionId().ifPresent(id -> exchange.put(Attributes.POLICY_DECISION_ID, id));
             return Optional.of(decision);
         } catch (PolicyUnavailableException e) {
+            measure("unavailable", cached, start);
             if (failOpen) {
                 LOGGER.warning(() -> "request " + exchange.requestId() + " served unchecked (veil.opa.fail-mode: "
                         + "open): " + e.getMessage());
@@ -155,6 +179,13 @@ public final class PolicyCheck implements AutoCloseable {
                     + "it was refused (veil.opa.fail-mode is closed); retry later or ask an operator to check OPA")
                     .withCode("policy_unavailable");
         }
+    }
+
+    private void measure(String result, boolean cached, long start) {
+        io.opentelemetry.api.common.Attributes labels = io.opentelemetry.api.common.Attributes.of(RESULT, result,
+                CACHED, cached);
+        decisions.add(1, labels);
+        duration.record((ticker.nanos() - start) / 1e9, labels);
     }
 
     private List<TargetRef> obey(Decision decision, List<TargetRef> candidates, Exchange exchange) {

@@ -1,11 +1,17 @@
 package dev.veil.server.telemetry;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.veil.server.config.ModelAlias;
+import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.config.TargetRef;
+import dev.veil.server.config.VeilConfig;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Exchange;
@@ -14,6 +20,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -48,23 +55,74 @@ public final class RequestTelemetry {
         }
     };
 
+    /** Seconds, from a cached answer (milliseconds) to a long reasoning stream (minutes). */
+    public static final List<Double> SECONDS_BUCKETS = List.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            5.0, 10.0, 30.0, 60.0, 120.0, 300.0);
+    /** The GenAI semantic conventions' advice for token counts. */
+    private static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L,
+            262144L, 1048576L, 4194304L, 16777216L, 67108864L);
+    /** What metrics record for a model that no config names: clients may type anything there. */
+    static final String OTHER_MODEL = "other";
+
     private final Tracer tracer;
+    private final Set<String> models;
     private final LongCounter requests;
     private final DoubleHistogram duration;
+    private final DoubleHistogram firstEvent;
     private final LongHistogram tokens;
     private final DoubleCounter cost;
 
-    public RequestTelemetry(OpenTelemetry openTelemetry) {
+    /**
+     * Records through {@code openTelemetry}; metrics label a request with its model only if {@code config} names
+     * that model (an alias's target, a provider's listed model or deployment), so that the labels stay few and
+     * nothing a client types becomes one.
+     */
+    public RequestTelemetry(OpenTelemetry openTelemetry, VeilConfig config) {
         this.tracer = openTelemetry.getTracer(SCOPE);
+        this.models = configuredModels(config);
         Meter meter = openTelemetry.getMeter(SCOPE);
         this.requests = meter.counterBuilder("veil.requests").setUnit("{request}")
-                .setDescription("Requests served, by surface, status and provider").build();
+                .setDescription("Requests served, by surface, status, provider and model").build();
         this.duration = meter.histogramBuilder("veil.request.duration").setUnit("s")
+                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS)
                 .setDescription("Time from receiving a request to completing its answer").build();
+        this.firstEvent = meter.histogramBuilder("gen_ai.server.time_to_first_token").setUnit("s")
+                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS)
+                .setDescription("Time from receiving a streamed request to the provider's first event with content, "
+                        + "by surface, provider and model").build();
         this.tokens = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs().setUnit("{token}")
+                .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS)
                 .setDescription("Tokens per request, by type (input, output) and provider").build();
         this.cost = meter.counterBuilder("veil.cost").ofDoubles().setUnit("USD")
                 .setDescription("What answers cost at the configured prices, by surface, status and provider").build();
+    }
+
+    private static Set<String> configuredModels(VeilConfig config) {
+        Set<String> models = new HashSet<>();
+        for (ModelAlias alias : config.models().values()) {
+            alias.targets().stream().map(TargetRef::model).forEach(models::add);
+        }
+        for (ProviderConfig provider : config.providers().values()) {
+            models.addAll(provider.models());
+            models.addAll(provider.deployments().keySet());
+        }
+        return Set.copyOf(models);
+    }
+
+    /**
+     * Records how long a streamed request waited for its first event.
+     *
+     * @param provider the semantic-convention name of the provider that answered
+     * @param model the provider model that answered
+     * @param nanos from the request's arrival to the first event
+     */
+    public void firstEvent(String surface, String provider, String model, long nanos) {
+        firstEvent.record(nanos / 1e9, Attributes.of(GenAi.SURFACE, surface, GenAi.PROVIDER, provider,
+                GenAi.RESPONSE_MODEL, metricModel(model)));
+    }
+
+    private String metricModel(String model) {
+        return models.contains(model) ? model : OTHER_MODEL;
     }
 
     public Tracer tracer() {
@@ -182,9 +240,11 @@ public final class RequestTelemetry {
     }
 
     private void record(String surface, Outcome outcome, Optional<String> provider, long costMicros) {
-        Attributes attributes = provider.map(name -> Attributes.of(GenAi.SURFACE, surface, GenAi.HTTP_STATUS,
-                (long) outcome.status(), GenAi.PROVIDER, name))
-                .orElseGet(() -> Attributes.of(GenAi.SURFACE, surface, GenAi.HTTP_STATUS, (long) outcome.status()));
+        AttributesBuilder labels = Attributes.builder().put(GenAi.SURFACE, surface)
+                .put(GenAi.HTTP_STATUS, (long) outcome.status());
+        provider.ifPresent(name -> labels.put(GenAi.PROVIDER, name));
+        outcome.model().ifPresent(model -> labels.put(GenAi.RESPONSE_MODEL, metricModel(model)));
+        Attributes attributes = labels.build();
         requests.add(1, attributes);
         duration.record(outcome.latency().toNanos() / 1e9, attributes);
         if (costMicros > 0) {

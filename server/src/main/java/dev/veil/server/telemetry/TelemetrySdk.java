@@ -19,6 +19,11 @@ public final class TelemetrySdk {
     }
 
     public static OpenTelemetrySdk create(Optional<TelemetryConfig> config) {
+        return create(config, Optional.empty());
+    }
+
+    /** As {@link #create(Optional)}, with the metrics also readable by a Prometheus scrape when {@code scrape} says. */
+    public static OpenTelemetrySdk create(Optional<TelemetryConfig> config, Optional<PrometheusMetrics> scrape) {
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", "veil");
         defaults.put("otel.traces.exporter", "none");
@@ -32,6 +37,10 @@ public final class TelemetrySdk {
                 .addPropertiesCustomizer(properties -> "none".equals(properties.getString("otel.traces.exporter"))
                         && properties.getString("otel.traces.sampler") == null
                         ? Map.of("otel.traces.sampler", "always_off") : Map.of())
+                .addMeterProviderCustomizer((meters, properties) -> {
+                    scrape.ifPresent(metrics -> meters.registerMetricReader(metrics.reader()));
+                    return meters;
+                })
                 .disableShutdownHook()
                 .build()
                 .getOpenTelemetrySdk();

@@ -8,11 +8,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.veil.server.VeilServer;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.core.Clocks;
+import dev.veil.server.telemetry.PrometheusMetrics;
+import dev.veil.server.telemetry.TelemetrySdk;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 
 /** A real Veil server on a free loopback port, started from a YAML config, with a plain HTTP client to call it. */
 public final class VeilUnderTest implements AutoCloseable {
@@ -25,9 +30,37 @@ public final class VeilUnderTest implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    private final Optional<OpenTelemetrySdk> telemetry;
+
     private VeilUnderTest(VeilServer server) {
+        this(server, Optional.empty());
+    }
+
+    private VeilUnderTest(VeilServer server, Optional<OpenTelemetrySdk> telemetry) {
         this.server = server;
         this.port = server.port();
+        this.telemetry = telemetry;
+    }
+
+    /**
+     * Starts Veil on {@code yaml} as {@code veil run} does: with the OpenTelemetry SDK and, when {@code yaml} has
+     * {@code veil.management}, its metrics scraped there.
+     */
+    public static VeilUnderTest startAsMain(String yaml) {
+        VeilConfig config = ConfigLoader.fromYaml(yaml, Map.<String, String>of()::get);
+        Optional<PrometheusMetrics> metrics = config.management().map(management -> PrometheusMetrics.create());
+        OpenTelemetrySdk sdk = TelemetrySdk.create(config.telemetry(), metrics);
+        try {
+            return new VeilUnderTest(VeilServer.start(config, sdk, Clocks.system(), metrics), Optional.of(sdk));
+        } catch (RuntimeException | Error e) {
+            sdk.close();
+            throw e;
+        }
+    }
+
+    /** The base URL of the management listener. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + server.managementPort().orElseThrow();
     }
 
     /** Starts Veil on {@code yaml}; the server port is forced to 0 (a free one). */
@@ -129,6 +162,10 @@ public final class VeilUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        try {
+            server.close();
+        } finally {
+            telemetry.ifPresent(OpenTelemetrySdk::close);
+        }
     }
 }
