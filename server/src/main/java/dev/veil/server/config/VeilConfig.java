@@ -37,6 +37,8 @@ import java.util.Set;
  * @param management the operators' listener (metrics, health), when one is configured
  * @param shutdown how Veil drains and stops on SIGTERM
  * @param reload what besides SIGHUP reloads the config file
+ * @param revision the first 12 hex digits of the SHA-256 of the config's text, before environment references are
+ *                 substituted: which version of the file runs
  */
 public record VeilConfig(
         String host,
@@ -62,7 +64,8 @@ public record VeilConfig(
         ResponsesConfig responses,
         Optional<ManagementConfig> management,
         ShutdownConfig shutdown,
-        ReloadMode reload) {
+        ReloadMode reload,
+        String revision) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -105,6 +108,7 @@ public record VeilConfig(
         Objects.requireNonNull(management, "management");
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(reload, "reload");
+        Objects.requireNonNull(revision, "revision");
     }
 
     /**
@@ -148,8 +152,11 @@ public record VeilConfig(
         }
     }
 
-    /** The whole config: {@code server} and {@code veil}, each section parsed by its own type. */
-    static VeilConfig from(ConfigReader root) {
+    /**
+     * The whole config: {@code server} and {@code veil}, each section parsed by its own type; {@code revision} names
+     * the text it came from.
+     */
+    static VeilConfig from(ConfigReader root, String revision) {
         ConfigReader server = root.get("server").rejectUnknown(SERVER_KEYS);
         String host = server.string("host").orElse("127.0.0.1");
         int port = server.integer("port").orElse(8080);
@@ -217,6 +224,6 @@ public record VeilConfig(
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
                 clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir),
-                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")), ReloadMode.from(veil));
+                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")), ReloadMode.from(veil), revision);
     }
 }
