@@ -12,7 +12,7 @@ import io.opentelemetry.api.metrics.ObservableLongGauge;
 
 /**
  * What reloads record: {@code veil.config.reloads} by outcome (Prometheus: {@code veil_config_reloads_total}), and
- * the running config's revision and load time, {@code veil.config.info} (always 1, labelled with the revision) and
+ * the running config's revision and load time, {@code veil.config.revision} (always 1, labelled with the revision) and
  * {@code veil.config.loaded.time} (seconds since the epoch).
  */
 public final class ReloadMetrics implements AutoCloseable {
@@ -28,7 +28,7 @@ public final class ReloadMetrics implements AutoCloseable {
         this.reloads = meter.counterBuilder("veil.config.reloads").setUnit("{reload}")
                 .setDescription("Config reloads by outcome: succeeded, failed (the new config is invalid) or refused "
                         + "(it changes a key that needs a restart)").build();
-        this.info = meter.gaugeBuilder("veil.config.info").ofLongs()
+        this.info = meter.gaugeBuilder("veil.config.revision").ofLongs()
                 .setDescription("The running config's revision (the start of its file's SHA-256), as a label; always 1")
                 .buildWithCallback(gauge -> gauge.record(1, Attributes.of(REVISION, running.get().revision())));
         this.loaded = meter.gaugeBuilder("veil.config.loaded.time").ofLongs().setUnit("s")
