@@ -321,7 +321,13 @@ public final class VeilServer implements AutoCloseable {
             gateway.retire();
             throw e;
         }
-        running.replace(new RunningConfig.Snapshot(gateway, routes, gateway.clocks().wall().instant()));
+        try {
+            running.replace(new RunningConfig.Snapshot(gateway, routes, gateway.clocks().wall().instant()));
+        } catch (IllegalStateException e) {
+            // Stopped while the new config was being built.
+            gateway.retire();
+            return failed("Veil is shutting down");
+        }
         String message = "revision " + next.revision() + " runs (was " + current.revision() + ")";
         LOGGER.info("config reloaded: " + message);
         reloadMetrics.count(ReloadResult.Outcome.SUCCEEDED);
