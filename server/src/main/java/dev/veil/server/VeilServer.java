@@ -34,6 +34,7 @@ import dev.veil.server.listener.Http1xConnectionSelector;
 import dev.veil.server.listener.ProtocolErrors;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Pipeline;
+import dev.veil.server.policy.CatalogPublisher;
 import dev.veil.server.reload.ConfigWatcher;
 import dev.veil.server.reload.ReloadMetrics;
 import dev.veil.server.reload.ReloadResult;
@@ -328,6 +329,8 @@ public final class VeilServer implements AutoCloseable {
             gateway.retire();
             return failed("Veil is shutting down");
         }
+        // At once, not when its last request ends: it would otherwise keep pushing the old catalogue over the new.
+        current.gateway().catalogPublisher().ifPresent(CatalogPublisher::close);
         String message = "revision " + next.revision() + " runs (was " + current.revision() + ")";
         LOGGER.info("config reloaded: " + message);
         reloadMetrics.count(ReloadResult.Outcome.SUCCEEDED);
