@@ -1,5 +1,6 @@
 package dev.veil.server.reload;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -8,9 +9,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,6 +101,35 @@ class ConfigReloadTest {
         assertThat(result.outcome()).isEqualTo(ReloadResult.Outcome.SUCCEEDED);
         assertThat(chat("smart").statusCode()).isEqualTo(200);
         assertThat(upstream.lastReceived().body().path("model").asText()).isEqualTo("gpt-4o-mini");
+    }
+
+    @Test
+    void requestsKeepBeingAnsweredWhileTheConfigIsReloadedOverAndOver() throws Exception {
+        String other = yaml.replace("openai/gpt-4o\"]", "openai/gpt-4o-mini\"]");
+        AtomicBoolean reloading = new AtomicBoolean(true);
+        List<Integer> statuses = new CopyOnWriteArrayList<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            clients.add(Thread.ofVirtual().start(() -> {
+                while (reloading.get()) {
+                    statuses.add(chat("smart").statusCode());
+                }
+            }));
+        }
+        await("requests under way").atMost(Duration.ofSeconds(10)).until(() -> statuses.size() >= 4);
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(veil.server().reload(parse(i % 2 == 0 ? other : yaml)).outcome())
+                    .isEqualTo(ReloadResult.Outcome.SUCCEEDED);
+        }
+        reloading.set(false);
+        for (Thread client : clients) {
+            client.join();
+        }
+
+        assertThat(statuses).isNotEmpty().containsOnly(200);
+        assertThat(upstream.received()).extracting(received -> received.body().path("model").asText())
+                .contains("gpt-4o", "gpt-4o-mini");
     }
 
     @Test
