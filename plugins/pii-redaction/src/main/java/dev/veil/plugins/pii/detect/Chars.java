@@ -27,15 +27,6 @@ final class Chars {
         return digit ? i : -i;
     }
 
-    /** The index of the first digit at or after {@code from}, or {@code text.length()}. */
-    static int nextDigit(String text, int from) {
-        int i = from;
-        while (i < text.length() && !isDigit(text.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
     static boolean isUpperAscii(int c) {
         return c >= 'A' && c <= 'Z';
     }

@@ -54,30 +54,21 @@ public final class PostalAddressDetector implements Detector {
     @Override
     public void detect(String text, List<Finding> findings) {
         labelled(text, findings);
-        int length = text.length();
-        int nextDigit = -1;
+        // Every address holds a house number, which starts a digit run: at its start (numberFirst) or within
+        // NUMBER_REACH after the start of the street name (nameFirst). So only those stretches are read, in order.
         int i = 0;
-        while (i < length) {
-            char c = text.charAt(i);
-            if (i > 0 && isWordChar(text.charAt(i - 1))) {
-                i++;
-                continue;
-            }
-            if (nextDigit < i) {
-                nextDigit = Chars.nextDigit(text, i);
-            }
-            int end = -1;
-            if (Chars.isDigit(c)) {
-                end = numberFirst(text, i);
-            } else if (Character.isUpperCase(c) && nextDigit - i <= NUMBER_REACH) {
-                end = nameFirst(text, i);
-            }
-            if (end > 0) {
-                int start = unitBefore(text, i);
-                findings.add(new Finding(start, end, PiiTypes.POSTAL_ADDRESS));
-                i = end;
-            } else {
-                i++;
+        for (int digits : DigitRuns.of(text)) {
+            for (int at = Math.max(i, digits - NUMBER_REACH); at <= digits; ) {
+                int end = at > 0 && isWordChar(text.charAt(at - 1)) ? -1
+                        : at == digits ? numberFirst(text, at)
+                        : Character.isUpperCase(text.charAt(at)) ? nameFirst(text, at) : -1;
+                if (end > 0) {
+                    findings.add(new Finding(unitBefore(text, at), end, PiiTypes.POSTAL_ADDRESS));
+                    at = end;
+                } else {
+                    at++;
+                }
+                i = at;
             }
         }
     }
