@@ -35,6 +35,16 @@ final class Chars {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
+    /** {@link Character#isLetter(char)}, without its table look-up for ASCII, where the answer is plain. */
+    static boolean isLetter(char c) {
+        return c < 128 ? isAsciiLetter(c) : Character.isLetter(c);
+    }
+
+    /** {@link Character#isLetterOrDigit(char)}, without its table look-up for ASCII. */
+    static boolean isLetterOrDigit(char c) {
+        return c < 128 ? isAsciiAlnum(c) : Character.isLetterOrDigit(c);
+    }
+
     static boolean isAsciiAlnum(char c) {
         return isDigit(c) || isAsciiLetter(c);
     }

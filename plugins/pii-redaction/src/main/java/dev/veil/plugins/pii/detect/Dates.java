@@ -38,7 +38,7 @@ final class Dates {
             int numeric = numeric(text, start);
             return numeric > 0 ? numeric : dayMonthName(text, start);
         }
-        return Character.isLetter(c) ? monthNameDay(text, start) : -1;
+        return Chars.isLetter(c) ? monthNameDay(text, start) : -1;
     }
 
     /** {@code yyyymmdd}, as HL7 and compact exports write birth dates; only where a label says it is a date. */
@@ -63,7 +63,7 @@ final class Dates {
             return -1;
         }
         int secondStart = firstEnd + 1;
-        if (secondStart < text.length() && Character.isLetter(text.charAt(secondStart))) {
+        if (secondStart < text.length() && Chars.isLetter(text.charAt(secondStart))) {
             int nameEnd = wordEnd(text, secondStart);
             if (!isMonth(text, secondStart, nameEnd) || nameEnd >= text.length()
                     || text.charAt(nameEnd) != separator) {
@@ -117,7 +117,7 @@ final class Dates {
 
     /** {@code January 17, 1959}, {@code Oct 2, 1995}. */
     private static int monthNameDay(String text, int start) {
-        if (start > 0 && Character.isLetter(text.charAt(start - 1))) {
+        if (start > 0 && Chars.isLetter(text.charAt(start - 1))) {
             return -1;
         }
         int nameEnd = wordEnd(text, start);
@@ -177,7 +177,7 @@ final class Dates {
 
     private static int wordEnd(String text, int from) {
         int i = from;
-        while (i < text.length() && Character.isLetter(text.charAt(i))) {
+        while (i < text.length() && Chars.isLetter(text.charAt(i))) {
             i++;
         }
         return i;

@@ -202,7 +202,7 @@ final class Fields {
                         || text.charAt(i - 2) == ';' || text.charAt(i - 2) == ':'))) {
                     break;
                 }
-            } else if (!(Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' || c == '/' || c == '('
+            } else if (!(Chars.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' || c == '/' || c == '('
                     || c == ')' || c == '#')) {
                 break;
             }
@@ -230,7 +230,7 @@ final class Fields {
     /** Whether the {@code .} at {@code dot} ends an initial ("U.J. Kühn", "Dr. Weiß") rather than a sentence. */
     private static boolean afterInitial(String text, int dot) {
         int wordStart = dot;
-        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+        while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
             wordStart--;
         }
         return dot - wordStart <= 2 && wordStart < dot && Character.isUpperCase(text.charAt(wordStart));
@@ -510,8 +510,8 @@ final class Fields {
     private static int indexOfIgnoreCase(String text, String word, int start, int end) {
         for (int i = start; i + word.length() <= end; i++) {
             if (text.regionMatches(true, i, word, 0, word.length())
-                    && (i == start || !Character.isLetter(text.charAt(i - 1)))
-                    && (i + word.length() == end || !Character.isLetter(text.charAt(i + word.length())))) {
+                    && (i == start || !Chars.isLetter(text.charAt(i - 1)))
+                    && (i + word.length() == end || !Chars.isLetter(text.charAt(i + word.length())))) {
                 return i;
             }
         }

@@ -21,7 +21,7 @@ final class Keywords {
         }
         for (String word : words) {
             for (int at = lowerCase.indexOf(word); at >= 0; at = lowerCase.indexOf(word, at + 1)) {
-                if (at == 0 || !Character.isLetter(lowerCase.charAt(at - 1))) {
+                if (at == 0 || !Chars.isLetter(lowerCase.charAt(at - 1))) {
                     return true;
                 }
             }
@@ -34,7 +34,7 @@ final class Keywords {
         int last = -1;
         for (String word : words) {
             for (int at = lowerCase.lastIndexOf(word); at >= 0; at = lowerCase.lastIndexOf(word, at - 1)) {
-                if (at == 0 || !Character.isLetter(lowerCase.charAt(at - 1))) {
+                if (at == 0 || !Chars.isLetter(lowerCase.charAt(at - 1))) {
                     last = Math.max(last, at);
                     break;
                 }

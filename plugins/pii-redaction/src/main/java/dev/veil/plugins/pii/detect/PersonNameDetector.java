@@ -183,7 +183,7 @@ public final class PersonNameDetector implements Detector {
 
     /** A lone capital letter: its own word, followed by a space. */
     private static boolean isInitialAt(String text, int i) {
-        return isUpper(text.charAt(i)) && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))
+        return isUpper(text.charAt(i)) && (i == 0 || !Chars.isLetterOrDigit(text.charAt(i - 1)))
                 && i + 1 < text.length() && text.charAt(i + 1) == ' ';
     }
 
@@ -387,11 +387,11 @@ public final class PersonNameDetector implements Detector {
             return -1;
         }
         int i = start + 1;
-        if (i < length && text.charAt(i) == '.' && (i + 1 >= length || !Character.isLetterOrDigit(text.charAt(i + 1)))) {
+        if (i < length && text.charAt(i) == '.' && (i + 1 >= length || !Chars.isLetterOrDigit(text.charAt(i + 1)))) {
             return i + 1;
         }
         if (i + 2 < length && text.charAt(i) == '.' && isUpper(text.charAt(i + 1)) && text.charAt(i + 2) == '.'
-                && (i + 3 >= length || !Character.isLetterOrDigit(text.charAt(i + 3)))) {
+                && (i + 3 >= length || !Chars.isLetterOrDigit(text.charAt(i + 3)))) {
             return i + 3;
         }
         int lowers = 0;
@@ -417,8 +417,8 @@ public final class PersonNameDetector implements Detector {
         }
         if (i < length) {
             char c = text.charAt(i);
-            if (Character.isLetterOrDigit(c) || c == '_' || c == '@' || (c == '.' && i + 1 < length
-                    && Character.isLetterOrDigit(text.charAt(i + 1)))) {
+            if (Chars.isLetterOrDigit(c) || c == '_' || c == '@' || (c == '.' && i + 1 < length
+                    && Chars.isLetterOrDigit(text.charAt(i + 1)))) {
                 return -1;
             }
         }
@@ -502,7 +502,7 @@ public final class PersonNameDetector implements Detector {
         if (colon && LABELS.contains(word)) {
             return STRONG;
         }
-        if (i > 0 && text.charAt(i) == '.' && Character.isLetter(text.charAt(i - 1))
+        if (i > 0 && text.charAt(i) == '.' && Chars.isLetter(text.charAt(i - 1))
                 && TITLES.contains(previousWord(text, i - 1) + "." + word)) {
             // "Sig.ra", "Dott.ssa": a title with a dot inside.
             return TITLE;
@@ -534,7 +534,7 @@ public final class PersonNameDetector implements Detector {
             i--;
         }
         int end = i + 1;
-        while (i >= 0 && Character.isLetter(text.charAt(i))) {
+        while (i >= 0 && Chars.isLetter(text.charAt(i))) {
             i--;
         }
         return normalise(text.substring(i + 1, end));
@@ -557,7 +557,7 @@ public final class PersonNameDetector implements Detector {
         }
         if (text.charAt(i) == ',' && i + 2 < length && isSpace(text.charAt(i + 1))) {
             int wordEnd = i + 2;
-            while (wordEnd < length && Character.isLetter(text.charAt(wordEnd))) {
+            while (wordEnd < length && Chars.isLetter(text.charAt(wordEnd))) {
                 wordEnd++;
             }
             return BIRTH_CUES.contains(text.substring(i + 2, wordEnd).toLowerCase(Locale.ROOT)) ? 1 : 0;
@@ -584,7 +584,7 @@ public final class PersonNameDetector implements Detector {
             end--;
         }
         int wordStart = end;
-        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+        while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
             wordStart--;
         }
         return end >= 0 && wordStart <= end && GREETINGS.contains(normalise(text.substring(wordStart, end + 1)));
@@ -613,7 +613,7 @@ public final class PersonNameDetector implements Detector {
             end--;
         }
         int wordStart = end;
-        while (wordStart > 0 && (Character.isLetter(text.charAt(wordStart - 1)) || text.charAt(wordStart - 1) == '.')) {
+        while (wordStart > 0 && (Chars.isLetter(text.charAt(wordStart - 1)) || text.charAt(wordStart - 1) == '.')) {
             wordStart--;
         }
         boolean elided = wordStart > 0 && isApostrophe(text.charAt(wordStart - 1));
@@ -628,7 +628,7 @@ public final class PersonNameDetector implements Detector {
             i++;
         }
         int wordEnd = i;
-        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+        while (wordEnd < text.length() && Chars.isLetter(text.charAt(wordEnd))) {
             wordEnd++;
         }
         return wordEnd > i && i > end && COMPANY_SUFFIXES.contains(text.substring(i, wordEnd));
@@ -686,7 +686,7 @@ public final class PersonNameDetector implements Detector {
         while (i > 0 && text.charAt(i) == ' ') {
             int wordEnd = i;
             int wordStart = wordEnd;
-            while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+            while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
                 wordStart--;
             }
             String word = text.substring(wordStart, wordEnd);
@@ -715,7 +715,7 @@ public final class PersonNameDetector implements Detector {
     /** Skips the rest of a word that could not start a name, such as "OpenAI" or "JIRA-70707". */
     private static int skipWord(String text, int start) {
         int i = start + 1;
-        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '-'
+        while (i < text.length() && (Chars.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '-'
                 || text.charAt(i) == '_')) {
             i++;
         }
@@ -723,12 +723,12 @@ public final class PersonNameDetector implements Detector {
     }
 
     private static boolean joinsWord(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '@' || c == '.' || c == '/' || c == '\\' || c == '-'
+        return Chars.isLetterOrDigit(c) || c == '_' || c == '@' || c == '.' || c == '/' || c == '\\' || c == '-'
                 || c == '\'' || c == '’';
     }
 
     private static boolean isCueChar(char c) {
-        return Character.isLetter(c) || c == '\'' || c == '’' || c == '_' || c == '-' || c == '—' || c == '–';
+        return Chars.isLetter(c) || c == '\'' || c == '’' || c == '_' || c == '-' || c == '—' || c == '–';
     }
 
     private static boolean isSpace(char c) {

@@ -410,7 +410,7 @@ public final class PhoneDetector implements Detector {
             return true;
         }
         int wordEnd = i;
-        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+        while (wordEnd < text.length() && Chars.isLetter(text.charAt(wordEnd))) {
             wordEnd++;
         }
         String word = text.substring(i, wordEnd);

@@ -402,7 +402,7 @@ public final class PostalAddressDetector implements Detector {
         }
         int wordEnd = i;
         int wordStart = wordEnd;
-        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+        while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
             wordStart--;
         }
         return wordStart < wordEnd && UNITS.contains(text, wordStart, wordEnd) ? wordStart : start;
@@ -417,7 +417,7 @@ public final class PostalAddressDetector implements Detector {
         if (i == start || (i < text.length() && Chars.isDigit(text.charAt(i)))) {
             return -1;
         }
-        if (i < text.length() && Character.isLetter(text.charAt(i)) && !isWordChar(charAt(text, i + 1))) {
+        if (i < text.length() && Chars.isLetter(text.charAt(i)) && !isWordChar(charAt(text, i + 1))) {
             i++;
         }
         if (i + 1 < text.length() && (text.charAt(i) == '/' || text.charAt(i) == '-')
@@ -451,7 +451,7 @@ public final class PostalAddressDetector implements Detector {
         boolean letter = false;
         for (int i = start; i < end; i++) {
             digit |= Chars.isDigit(text.charAt(i));
-            letter |= Character.isLetter(text.charAt(i));
+            letter |= Chars.isLetter(text.charAt(i));
         }
         return digit && letter;
     }
@@ -465,10 +465,10 @@ public final class PostalAddressDetector implements Detector {
         int i = start;
         while (i < text.length()) {
             char c = text.charAt(i);
-            if (Character.isLetter(c)) {
+            if (Chars.isLetter(c)) {
                 i++;
             } else if ((c == '\'' || c == '’' || c == '-') && i > start && i + 1 < text.length()
-                    && Character.isLetter(text.charAt(i + 1))) {
+                    && Chars.isLetter(text.charAt(i + 1))) {
                 i++;
             } else {
                 break;
@@ -486,7 +486,7 @@ public final class PostalAddressDetector implements Detector {
     }
 
     private static boolean isWordChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_';
+        return Chars.isLetterOrDigit(c) || c == '_';
     }
 
     private static char charAt(String text, int i) {
