@@ -1,6 +1,5 @@
 package dev.veil.plugins.pii.detect;
 
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -10,7 +9,7 @@ import java.util.Set;
  * months that exist are read, and four-digit years from 1900 to 2099.
  */
 final class Dates {
-    private static final Set<String> MONTHS = Set.copyOf(java.util.List.of(
+    private static final WordSet MONTHS = new WordSet(Set.copyOf(java.util.List.of(
             "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
             "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
             "januar", "februar", "märz", "maerz", "mai", "juni", "juli", "oktober", "dezember", "jänner", "mär", "okt",
@@ -23,7 +22,7 @@ final class Dates {
             "outubro", "novembro", "dezembro", "augusti", "juni", "oktober", "stycznia", "lutego", "marca",
             "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
             "styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień",
-            "październik", "listopad", "grudzień", "mars", "maj", "juli", "augusti"));
+            "październik", "listopad", "grudzień", "mars", "maj", "juli", "augusti")));
 
     private Dates() {
     }
@@ -147,8 +146,7 @@ final class Dates {
     }
 
     private static boolean isMonth(String text, int start, int end) {
-        return end - start >= 3 && end - start <= 10
-                && MONTHS.contains(text.substring(start, end).toLowerCase(Locale.ROOT));
+        return end - start >= 3 && end - start <= 10 && MONTHS.contains(text, start, end);
     }
 
     private static boolean isDayMonth(int day, int month) {

@@ -32,6 +32,7 @@ public final class PersonNameDetector implements Detector {
     /** Particles written with a capital inside a name: "Ó Briain", "Di Stefano", "Van Dijk", "Al Hashimi". */
     private static final Set<String> CAPITAL_PARTICLES = Set.of("Ó", "O", "Ní", "Nic", "Mac", "Di", "De", "Da", "Del",
             "Della", "Van", "Von", "Le", "La", "Al", "El", "Bin", "Ibn", "Abu", "Du", "Dos", "Das", "Ter", "Ten");
+    private static final int LONGEST_PARTICLE = 5;
     private static final Set<String> NAME_PREFIXES = Set.of("Mc", "Mac", "O'", "D'", "Di", "De", "Da", "La", "Le",
             "Van", "Fitz");
     private static final Set<String> TITLES = Set.of("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
@@ -406,7 +407,7 @@ public final class PersonNameDetector implements Detector {
             } else if (c == '-' && lowers > 0 && i + 2 < length && isLower(text.charAt(i + 1))
                     && isLower(text.charAt(i + 2))) {
                 i += 1;
-            } else if (isUpper(c) && NAME_PREFIXES.contains(text.substring(start, i).replace('’', '\''))) {
+            } else if (isUpper(c) && holds(NAME_PREFIXES, text, start, i)) {
                 i++;
             } else {
                 break;
@@ -440,12 +441,12 @@ public final class PersonNameDetector implements Detector {
             }
             boolean capitalParticle = isUpper(text.charAt(i)) && wordEnd < length && isSpace(text.charAt(wordEnd))
                     && wordEnd + 1 < length && isUpper(text.charAt(wordEnd + 1))
-                    && CAPITAL_PARTICLES.contains(text.substring(i, wordEnd));
+                    && holds(CAPITAL_PARTICLES, text, i, wordEnd);
             if (isUpper(text.charAt(i)) && !capitalParticle) {
                 break;
             }
             if (!capitalParticle && (!isLower(text.charAt(i)) || wordEnd >= length || !isSpace(text.charAt(wordEnd))
-                    || !PARTICLES.contains(text.substring(i, wordEnd)))) {
+                    || !holds(PARTICLES, text, i, wordEnd))) {
                 return -1;
             }
             i = wordEnd + 1;
@@ -653,9 +654,11 @@ public final class PersonNameDetector implements Detector {
      */
     private int lastCommaFirst(String text, int[] starts, int[] ends, int count) {
         int end = ends[count - 1];
+        if (count > 2 || end + 2 >= text.length() || text.charAt(end) != ',' || text.charAt(end + 1) != ' ') {
+            return -1;
+        }
         String surname = normalise(text.substring(starts[count - 1], end));
-        if (count > 2 || end + 2 >= text.length() || text.charAt(end) != ',' || text.charAt(end + 1) != ' '
-                || lexicon.isNotName(surname)) {
+        if (lexicon.isNotName(surname)) {
             return -1;
         }
         int firstEnd = tokenEnd(text, end + 2);
@@ -689,8 +692,8 @@ public final class PersonNameDetector implements Detector {
             while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
                 wordStart--;
             }
-            String word = text.substring(wordStart, wordEnd);
-            if (wordStart == wordEnd || !(PARTICLES.contains(word) || CAPITAL_PARTICLES.contains(word))) {
+            if (wordStart == wordEnd || !(holds(PARTICLES, text, wordStart, wordEnd)
+                    || holds(CAPITAL_PARTICLES, text, wordStart, wordEnd))) {
                 break;
             }
             begin = wordStart;
@@ -720,6 +723,15 @@ public final class PersonNameDetector implements Detector {
             i++;
         }
         return i;
+    }
+
+    /**
+     * Whether {@code words} (particles, name prefixes: none longer than {@value #LONGEST_PARTICLE} characters) holds
+     * {@code text[start, end)}, a typographic apostrophe read as a plain one. Asked after most capitalised words, so
+     * longer words are answered without a copy.
+     */
+    private static boolean holds(Set<String> words, String text, int start, int end) {
+        return end - start <= LONGEST_PARTICLE && words.contains(text.substring(start, end).replace('’', '\''));
     }
 
     private static boolean joinsWord(char c) {
