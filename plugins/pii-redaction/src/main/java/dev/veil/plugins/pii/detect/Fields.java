@@ -415,12 +415,12 @@ final class Fields {
         return cells;
     }
 
-        /**
+    /**
      * The columns of an SQL insert on this line, with its values when they are on the line too; the columns when its
      * rows follow on the next lines ({@code VALUES} at the end of the line), else null.
      */
     private static List<int[]> sqlInsert(String text, int start, int end, List<Field> fields) {
-        int values = indexOfIgnoreCase(text, "values", start, end);
+        int values = valuesKeyword(text, start, end);
         if (values < 0) {
             return null;
         }
@@ -507,12 +507,30 @@ final class Fields {
         }
     }
 
-    private static int indexOfIgnoreCase(String text, String word, int start, int end) {
-        for (int i = start; i + word.length() <= end; i++) {
+    /**
+     * Where the word {@code VALUES}, in any case, stands in {@code text[start, end)}, or -1. Asked of every line with
+     * commas and a bracket, so only the positions of a {@code v} or {@code V} are compared (nothing else folds to
+     * one), found by indexOf.
+     */
+    private static int valuesKeyword(String text, int start, int end) {
+        String word = "values";
+        int last = end - word.length();
+        int lower = text.indexOf('v', start, end);
+        int upper = text.indexOf('V', start, end);
+        while (lower >= 0 || upper >= 0) {
+            int i = lower >= 0 && (upper < 0 || lower < upper) ? lower : upper;
+            if (i > last) {
+                return -1;
+            }
             if (text.regionMatches(true, i, word, 0, word.length())
                     && (i == start || !Chars.isLetter(text.charAt(i - 1)))
                     && (i + word.length() == end || !Chars.isLetter(text.charAt(i + word.length())))) {
                 return i;
+            }
+            if (i == lower) {
+                lower = text.indexOf('v', i + 1, end);
+            } else {
+                upper = text.indexOf('V', i + 1, end);
             }
         }
         return -1;
