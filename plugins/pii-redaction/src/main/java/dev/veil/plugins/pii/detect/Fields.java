@@ -85,9 +85,18 @@ final class Fields {
 
     private static void pairs(String text, List<Field> fields) {
         int length = text.length();
-        for (int i = 0; i < length; i++) {
+        // Only the colons and equals signs are read, in text order, each found by indexOf.
+        int colon = text.indexOf(':');
+        int equals = text.indexOf('=');
+        while (colon >= 0 || equals >= 0) {
+            int i = colon >= 0 && (equals < 0 || colon < equals) ? colon : equals;
             char c = text.charAt(i);
-            if ((c != ':' && c != '=') || !isPairMark(text, i)) {
+            if (c == ':') {
+                colon = text.indexOf(':', i + 1);
+            } else {
+                equals = text.indexOf('=', i + 1);
+            }
+            if (!isPairMark(text, i)) {
                 continue;
             }
             int keyEnd = i;
