@@ -35,6 +35,21 @@ final class Chars {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
+    /**
+     * Where the line that holds {@code at} starts, or {@code floor} if that is later: reads back no further than
+     * {@code floor}. Detectors ask it per candidate, and an unbounded look-back (lastIndexOf) in a long text without
+     * line breaks would read the whole text again for each candidate.
+     */
+    static int lineStart(String text, int at, int floor) {
+        int bound = Math.max(floor, 0);
+        for (int i = at - 1; i >= bound; i--) {
+            if (text.charAt(i) == '\n') {
+                return i + 1;
+            }
+        }
+        return bound;
+    }
+
     /** {@link Character#isLetter(char)}, without its table look-up for ASCII, where the answer is plain. */
     static boolean isLetter(char c) {
         return c < 128 ? isAsciiLetter(c) : Character.isLetter(c);

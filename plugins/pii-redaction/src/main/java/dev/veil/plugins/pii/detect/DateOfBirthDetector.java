@@ -90,12 +90,11 @@ public final class DateOfBirthDetector implements Detector {
      * short answer ({@code [09:15] caller: sure its ...}) leads to the date, with no other date between.
      */
     private static boolean cuedBefore(String text, int start) {
-        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        int lineStart = Chars.lineStart(text, start, start - ANSWER_PREFIX - 1);
         int from = Math.max(lineStart, start - WINDOW);
         if (start - lineStart <= ANSWER_PREFIX && lineStart > 1
                 && (text.charAt(lineStart - 2) == '?' || asksForBirthDate(text, lineStart - 1))) {
-            int previousLine = text.lastIndexOf('\n', lineStart - 2) + 1;
-            from = Math.max(previousLine, start - WINDOW - ANSWER_PREFIX);
+            from = Chars.lineStart(text, lineStart - 1, start - WINDOW - ANSWER_PREFIX);
         }
         String before = text.substring(from, start).toLowerCase(Locale.ROOT);
         int cue = BIRTH.lastIn(before);

@@ -103,7 +103,7 @@ final class Keywords {
 
     /** The question on the line before {@code start} when its own line leads to it with a short prefix, or null. */
     static String question(String text, int start) {
-        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        int lineStart = Chars.lineStart(text, start, start - ANSWER_PREFIX - 1);
         if (lineStart < 2 || start - lineStart > ANSWER_PREFIX) {
             return null;
         }
@@ -114,8 +114,7 @@ final class Keywords {
         if (questionEnd == 0 || text.charAt(questionEnd - 1) != '?') {
             return null;
         }
-        int questionStart = text.lastIndexOf('\n', questionEnd - 1) + 1;
-        return text.substring(Math.max(questionStart, questionEnd - ANSWER_PREFIX * 2), questionEnd)
+        return text.substring(Chars.lineStart(text, questionEnd, questionEnd - ANSWER_PREFIX * 2), questionEnd)
                 .toLowerCase(Locale.ROOT);
     }
 

@@ -16,6 +16,8 @@ final class NameForms {
     private static final int MIN_WORD = 2;
     private static final int MAX_WORD = 24;
     private static final int MAX_NAME_VALUE = 60;
+    /** How far a chat handle may stand from its line start: "[09:12] " before it. */
+    private static final int SPEAKER_PREFIX = 24;
 
     private static final Set<String> CHAT_INTRODUCTIONS = Set.of("its", "it's", "im", "i'm", "is", "am");
     private static final Set<String> NAME_LABELS = Set.of("name", "full_name", "fullname", "full name",
@@ -297,12 +299,12 @@ final class NameForms {
         if (end >= text.length() || text.charAt(end) != ':') {
             return false;
         }
-        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        int lineStart = Chars.lineStart(text, start, start - SPEAKER_PREFIX - 1);
         if (lineStart == start) {
             return true;
         }
         return text.charAt(lineStart) == '[' && start >= 2 && text.charAt(start - 1) == ' '
-                && text.charAt(start - 2) == ']' && start - lineStart <= 24;
+                && text.charAt(start - 2) == ']' && start - lineStart <= SPEAKER_PREFIX;
     }
 
     /** "seung-hoon", "jean-baptiste": parts that are no ordinary words. */

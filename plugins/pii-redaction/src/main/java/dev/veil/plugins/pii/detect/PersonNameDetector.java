@@ -33,6 +33,8 @@ public final class PersonNameDetector implements Detector {
     private static final Set<String> CAPITAL_PARTICLES = Set.of("Ó", "O", "Ní", "Nic", "Mac", "Di", "De", "Da", "Del",
             "Della", "Van", "Von", "Le", "La", "Al", "El", "Bin", "Ibn", "Abu", "Du", "Dos", "Das", "Ter", "Ten");
     private static final int LONGEST_PARTICLE = 5;
+    /** How far a chat speaker may stand from the {@code [} that opens its line ("[09:12] "). */
+    private static final int SPEAKER_PREFIX = 24;
     private static final Set<String> NAME_PREFIXES = Set.of("Mc", "Mac", "O'", "D'", "Di", "De", "Da", "La", "Le",
             "Van", "Fitz");
     private static final Set<String> TITLES = Set.of("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
@@ -597,9 +599,9 @@ public final class PersonNameDetector implements Detector {
                 || text.charAt(start - 2) != ']') {
             return false;
         }
-        int open = text.lastIndexOf('[', start - 2);
-        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
-        return open == lineStart && start - open <= 24;
+        int lineStart = Chars.lineStart(text, start, start - SPEAKER_PREFIX - 1);
+        return start - lineStart <= SPEAKER_PREFIX && text.charAt(lineStart) == '['
+                && text.lastIndexOf('[', start - 2) == lineStart;
     }
 
     private static boolean ownLine(String text, int start, int end) {
