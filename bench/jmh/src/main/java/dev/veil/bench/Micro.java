@@ -149,6 +149,10 @@ public final class Micro {
                 "reported");
         throughputRow(byMethod, "personOnDense", "PERSON, PII-dense tickets", PiiRedactionBenchmark.SCAN_SIZE,
                 "reported");
+        throughputRow(byMethod, "allTypesOnProse", "every built-in type, prose without PII",
+                PiiRedactionBenchmark.SCAN_SIZE, "reported");
+        throughputRow(byMethod, "allTypesOnDense", "every built-in type, PII-dense tickets",
+                PiiRedactionBenchmark.SCAN_SIZE, "reported");
         throughputRow(byMethod, "personOnMeetingNotes",
                 "PERSON, one " + notesBytes + "-byte prompt of meeting notes", notesBytes, "reported");
         System.out.println("\n| latency | p50 µs | p90 µs | p99 µs | p99.9 µs | target |");

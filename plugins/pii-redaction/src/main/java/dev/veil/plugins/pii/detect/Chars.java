@@ -27,21 +27,37 @@ final class Chars {
         return digit ? i : -i;
     }
 
-    /** The index of the first digit at or after {@code from}, or {@code text.length()}. */
-    static int nextDigit(String text, int from) {
-        int i = from;
-        while (i < text.length() && !isDigit(text.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
     static boolean isUpperAscii(int c) {
         return c >= 'A' && c <= 'Z';
     }
 
     static boolean isAsciiLetter(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    /**
+     * Where the line that holds {@code at} starts, or {@code floor} if that is later: reads back no further than
+     * {@code floor}. Detectors ask it per candidate, and an unbounded look-back (lastIndexOf) in a long text without
+     * line breaks would read the whole text again for each candidate.
+     */
+    static int lineStart(String text, int at, int floor) {
+        int bound = Math.max(floor, 0);
+        for (int i = at - 1; i >= bound; i--) {
+            if (text.charAt(i) == '\n') {
+                return i + 1;
+            }
+        }
+        return bound;
+    }
+
+    /** {@link Character#isLetter(char)}, without its table look-up for ASCII, where the answer is plain. */
+    static boolean isLetter(char c) {
+        return c < 128 ? isAsciiLetter(c) : Character.isLetter(c);
+    }
+
+    /** {@link Character#isLetterOrDigit(char)}, without its table look-up for ASCII. */
+    static boolean isLetterOrDigit(char c) {
+        return c < 128 ? isAsciiAlnum(c) : Character.isLetterOrDigit(c);
     }
 
     static boolean isAsciiAlnum(char c) {

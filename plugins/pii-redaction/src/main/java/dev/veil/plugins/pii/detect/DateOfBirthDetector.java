@@ -36,7 +36,7 @@ public final class DateOfBirthDetector implements Detector {
         // Every date holds a digit run that starts a word, and starts there or at a month name just before it.
         for (int digits : DigitRuns.of(text)) {
             // A date right after a Han character still starts a word: "出生日期1972-07-26".
-            if (digits < done || (digits > 0 && Character.isLetterOrDigit(text.charAt(digits - 1))
+            if (digits < done || (digits > 0 && Chars.isLetterOrDigit(text.charAt(digits - 1))
                     && !Character.isIdeographic(text.charAt(digits - 1)))) {
                 continue;
             }
@@ -79,7 +79,7 @@ public final class DateOfBirthDetector implements Detector {
             i--;
         }
         int wordEnd = i;
-        while (i > 0 && Character.isLetter(text.charAt(i - 1))) {
+        while (i > 0 && Chars.isLetter(text.charAt(i - 1))) {
             i--;
         }
         return wordEnd > i && digits - i <= MONTH_REACH ? i : -1;
@@ -90,12 +90,11 @@ public final class DateOfBirthDetector implements Detector {
      * short answer ({@code [09:15] caller: sure its ...}) leads to the date, with no other date between.
      */
     private static boolean cuedBefore(String text, int start) {
-        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        int lineStart = Chars.lineStart(text, start, start - ANSWER_PREFIX - 1);
         int from = Math.max(lineStart, start - WINDOW);
         if (start - lineStart <= ANSWER_PREFIX && lineStart > 1
                 && (text.charAt(lineStart - 2) == '?' || asksForBirthDate(text, lineStart - 1))) {
-            int previousLine = text.lastIndexOf('\n', lineStart - 2) + 1;
-            from = Math.max(previousLine, start - WINDOW - ANSWER_PREFIX);
+            from = Chars.lineStart(text, lineStart - 1, start - WINDOW - ANSWER_PREFIX);
         }
         String before = text.substring(from, start).toLowerCase(Locale.ROOT);
         int cue = BIRTH.lastIn(before);
@@ -137,7 +136,7 @@ public final class DateOfBirthDetector implements Detector {
     private static boolean holdsDate(String text, int from) {
         for (int i = from; i < text.length(); i++) {
             char before = i == 0 ? ' ' : text.charAt(i - 1);
-            if ((!Character.isLetterOrDigit(before) || Character.isIdeographic(before)) && Dates.end(text, i) > 0) {
+            if ((!Chars.isLetterOrDigit(before) || Character.isIdeographic(before)) && Dates.end(text, i) > 0) {
                 return true;
             }
         }

@@ -1,6 +1,5 @@
 package dev.veil.plugins.pii.detect;
 
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -10,7 +9,7 @@ import java.util.Set;
  * months that exist are read, and four-digit years from 1900 to 2099.
  */
 final class Dates {
-    private static final Set<String> MONTHS = Set.copyOf(java.util.List.of(
+    private static final WordSet MONTHS = new WordSet(Set.copyOf(java.util.List.of(
             "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
             "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
             "januar", "februar", "märz", "maerz", "mai", "juni", "juli", "oktober", "dezember", "jänner", "mär", "okt",
@@ -23,7 +22,7 @@ final class Dates {
             "outubro", "novembro", "dezembro", "augusti", "juni", "oktober", "stycznia", "lutego", "marca",
             "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
             "styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień",
-            "październik", "listopad", "grudzień", "mars", "maj", "juli", "augusti"));
+            "październik", "listopad", "grudzień", "mars", "maj", "juli", "augusti")));
 
     private Dates() {
     }
@@ -38,7 +37,7 @@ final class Dates {
             int numeric = numeric(text, start);
             return numeric > 0 ? numeric : dayMonthName(text, start);
         }
-        return Character.isLetter(c) ? monthNameDay(text, start) : -1;
+        return Chars.isLetter(c) ? monthNameDay(text, start) : -1;
     }
 
     /** {@code yyyymmdd}, as HL7 and compact exports write birth dates; only where a label says it is a date. */
@@ -63,7 +62,7 @@ final class Dates {
             return -1;
         }
         int secondStart = firstEnd + 1;
-        if (secondStart < text.length() && Character.isLetter(text.charAt(secondStart))) {
+        if (secondStart < text.length() && Chars.isLetter(text.charAt(secondStart))) {
             int nameEnd = wordEnd(text, secondStart);
             if (!isMonth(text, secondStart, nameEnd) || nameEnd >= text.length()
                     || text.charAt(nameEnd) != separator) {
@@ -117,7 +116,7 @@ final class Dates {
 
     /** {@code January 17, 1959}, {@code Oct 2, 1995}. */
     private static int monthNameDay(String text, int start) {
-        if (start > 0 && Character.isLetter(text.charAt(start - 1))) {
+        if (start > 0 && Chars.isLetter(text.charAt(start - 1))) {
             return -1;
         }
         int nameEnd = wordEnd(text, start);
@@ -147,8 +146,7 @@ final class Dates {
     }
 
     private static boolean isMonth(String text, int start, int end) {
-        return end - start >= 3 && end - start <= 10
-                && MONTHS.contains(text.substring(start, end).toLowerCase(Locale.ROOT));
+        return end - start >= 3 && end - start <= 10 && MONTHS.contains(text, start, end);
     }
 
     private static boolean isDayMonth(int day, int month) {
@@ -177,7 +175,7 @@ final class Dates {
 
     private static int wordEnd(String text, int from) {
         int i = from;
-        while (i < text.length() && Character.isLetter(text.charAt(i))) {
+        while (i < text.length() && Chars.isLetter(text.charAt(i))) {
             i++;
         }
         return i;

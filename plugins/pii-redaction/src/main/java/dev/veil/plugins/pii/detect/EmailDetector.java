@@ -41,14 +41,14 @@ public final class EmailDetector implements Detector {
         if (c < 128) {
             return Chars.isAsciiAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
         }
-        return Character.isLetterOrDigit(c);
+        return Chars.isLetterOrDigit(c);
     }
 
     private static boolean isDomainChar(char c) {
         if (c < 128) {
             return Chars.isAsciiAlnum(c) || c == '.' || c == '-';
         }
-        return Character.isLetterOrDigit(c);
+        return Chars.isLetterOrDigit(c);
     }
 
     /** At least two labels, none empty or hyphen-edged, and a top-level label of two or more letters. */
@@ -68,7 +68,7 @@ public final class EmailDetector implements Detector {
                     return false;
                 }
                 for (int j = labelStart; j < i; j++) {
-                    if (!Character.isLetter(text.charAt(j))) {
+                    if (!Chars.isLetter(text.charAt(j))) {
                         return false;
                     }
                 }

@@ -85,9 +85,18 @@ final class Fields {
 
     private static void pairs(String text, List<Field> fields) {
         int length = text.length();
-        for (int i = 0; i < length; i++) {
+        // Only the colons and equals signs are read, in text order, each found by indexOf.
+        int colon = text.indexOf(':');
+        int equals = text.indexOf('=');
+        while (colon >= 0 || equals >= 0) {
+            int i = colon >= 0 && (equals < 0 || colon < equals) ? colon : equals;
             char c = text.charAt(i);
-            if ((c != ':' && c != '=') || !isPairMark(text, i)) {
+            if (c == ':') {
+                colon = text.indexOf(':', i + 1);
+            } else {
+                equals = text.indexOf('=', i + 1);
+            }
+            if (!isPairMark(text, i)) {
                 continue;
             }
             int keyEnd = i;
@@ -202,7 +211,7 @@ final class Fields {
                         || text.charAt(i - 2) == ';' || text.charAt(i - 2) == ':'))) {
                     break;
                 }
-            } else if (!(Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' || c == '/' || c == '('
+            } else if (!(Chars.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' || c == '/' || c == '('
                     || c == ')' || c == '#')) {
                 break;
             }
@@ -230,7 +239,7 @@ final class Fields {
     /** Whether the {@code .} at {@code dot} ends an initial ("U.J. Kühn", "Dr. Weiß") rather than a sentence. */
     private static boolean afterInitial(String text, int dot) {
         int wordStart = dot;
-        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+        while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
             wordStart--;
         }
         return dot - wordStart <= 2 && wordStart < dot && Character.isUpperCase(text.charAt(wordStart));
@@ -415,12 +424,12 @@ final class Fields {
         return cells;
     }
 
-        /**
+    /**
      * The columns of an SQL insert on this line, with its values when they are on the line too; the columns when its
      * rows follow on the next lines ({@code VALUES} at the end of the line), else null.
      */
     private static List<int[]> sqlInsert(String text, int start, int end, List<Field> fields) {
-        int values = indexOfIgnoreCase(text, "values", start, end);
+        int values = valuesKeyword(text, start, end);
         if (values < 0) {
             return null;
         }
@@ -507,12 +516,30 @@ final class Fields {
         }
     }
 
-    private static int indexOfIgnoreCase(String text, String word, int start, int end) {
-        for (int i = start; i + word.length() <= end; i++) {
+    /**
+     * Where the word {@code VALUES}, in any case, stands in {@code text[start, end)}, or -1. Asked of every line with
+     * commas and a bracket, so only the positions of a {@code v} or {@code V} are compared (nothing else folds to
+     * one), found by indexOf.
+     */
+    private static int valuesKeyword(String text, int start, int end) {
+        String word = "values";
+        int last = end - word.length();
+        int lower = text.indexOf('v', start, end);
+        int upper = text.indexOf('V', start, end);
+        while (lower >= 0 || upper >= 0) {
+            int i = lower >= 0 && (upper < 0 || lower < upper) ? lower : upper;
+            if (i > last) {
+                return -1;
+            }
             if (text.regionMatches(true, i, word, 0, word.length())
-                    && (i == start || !Character.isLetter(text.charAt(i - 1)))
-                    && (i + word.length() == end || !Character.isLetter(text.charAt(i + word.length())))) {
+                    && (i == start || !Chars.isLetter(text.charAt(i - 1)))
+                    && (i + word.length() == end || !Chars.isLetter(text.charAt(i + word.length())))) {
                 return i;
+            }
+            if (i == lower) {
+                lower = text.indexOf('v', i + 1, end);
+            } else {
+                upper = text.indexOf('V', i + 1, end);
             }
         }
         return -1;

@@ -9,19 +9,17 @@ import java.util.List;
 public final class IbanDetector implements Detector {
     @Override
     public void detect(String text, List<Finding> findings) {
-        int last = text.length() - 4;
-        int i = 0;
-        while (i <= last) {
-            if (!Ibans.headAt(text, i) || (i > 0 && Chars.isWord(text.charAt(i - 1)))) {
-                i++;
+        // An IBAN's check digits start a digit run two characters in, after its country code.
+        int done = 0;
+        for (int digits : DigitRuns.of(text)) {
+            int start = digits - 2;
+            if (start < done || !Ibans.headAt(text, start) || (start > 0 && Chars.isWord(text.charAt(start - 1)))) {
                 continue;
             }
-            int end = end(text, i);
-            if (end > 0 && Checksums.ibanMod97(text, i, end)) {
-                findings.add(new Finding(i, end, PiiTypes.IBAN));
-                i = end;
-            } else {
-                i++;
+            int end = end(text, start);
+            if (end > 0 && Checksums.ibanMod97(text, start, end)) {
+                findings.add(new Finding(start, end, PiiTypes.IBAN));
+                done = end;
             }
         }
     }

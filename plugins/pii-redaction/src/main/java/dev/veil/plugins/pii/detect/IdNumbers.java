@@ -213,6 +213,17 @@ final class IdNumbers {
         return true;
     }
 
+    /** The digits of {@code text[start, end)} without the separators between them. */
+    static String digitsIn(String text, int start, int end) {
+        StringBuilder digits = new StringBuilder(end - start);
+        for (int i = start; i < end; i++) {
+            if (Chars.isDigit(text.charAt(i))) {
+                digits.append(text.charAt(i));
+            }
+        }
+        return digits.toString();
+    }
+
     private static int digit(String digits, int i) {
         return digits.charAt(i) - '0';
     }

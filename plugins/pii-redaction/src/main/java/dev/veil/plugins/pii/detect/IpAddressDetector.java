@@ -83,7 +83,7 @@ public final class IpAddressDetector implements Detector {
             return false;
         }
         int wordStart = wordEnd;
-        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+        while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
             wordStart--;
         }
         return VERSION_WORDS.contains(text.substring(wordStart, wordEnd).toLowerCase(java.util.Locale.ROOT));
@@ -91,7 +91,7 @@ public final class IpAddressDetector implements Detector {
 
     /** {@code registry.example.com/ingest:7.4.27.153}: the tag of a container image, after a path. */
     private static boolean imageTag(String text, int start) {
-        if (start < 2 || text.charAt(start - 1) != ':' || !Character.isLetterOrDigit(text.charAt(start - 2))) {
+        if (start < 2 || text.charAt(start - 1) != ':' || !Chars.isLetterOrDigit(text.charAt(start - 2))) {
             return false;
         }
         for (int i = start - 2; i >= 0 && start - i < 128; i--) {

@@ -1,17 +1,37 @@
 package dev.veil.plugins.pii.detect;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Words that say what a nearby value is ({@code DOB}, {@code Steuer-ID}, {@code account}), matched in lower case at
  * the start of a word, so that {@code nhs} matches "NHS number" and "nhs-number" but {@code dob} not "adobe".
  */
 final class Keywords {
-    private final List<String> words;
+    /**
+     * The words by their first character, so that a position of a text is compared only with the words it starts:
+     * by array for ASCII initials, by map for the few others ("адрес", "地址").
+     */
+    private final String[][] byAsciiInitial = new String[128][];
+    private final Map<Character, String[]> byOtherInitial;
 
     Keywords(String... words) {
-        this.words = List.of(words);
+        Map<Character, List<String>> grouped = new HashMap<>();
+        for (String word : words) {
+            grouped.computeIfAbsent(word.charAt(0), initial -> new ArrayList<>()).add(word);
+        }
+        Map<Character, String[]> others = new HashMap<>();
+        grouped.forEach((initial, list) -> {
+            if (initial < 128) {
+                byAsciiInitial[initial] = list.toArray(String[]::new);
+            } else {
+                others.put(initial, list.toArray(String[]::new));
+            }
+        });
+        this.byOtherInitial = Map.copyOf(others);
     }
 
     /** Whether {@code lowerCase} holds one of the words at the start of a word. */
@@ -19,11 +39,9 @@ final class Keywords {
         if (lowerCase == null) {
             return false;
         }
-        for (String word : words) {
-            for (int at = lowerCase.indexOf(word); at >= 0; at = lowerCase.indexOf(word, at + 1)) {
-                if (at == 0 || !Character.isLetter(lowerCase.charAt(at - 1))) {
-                    return true;
-                }
+        for (int at = 0; at < lowerCase.length(); at++) {
+            if (startsOne(lowerCase, at)) {
+                return true;
             }
         }
         return false;
@@ -31,16 +49,34 @@ final class Keywords {
 
     /** Where the last of the words starts in {@code lowerCase} at the start of a word, or -1. */
     int lastIn(String lowerCase) {
-        int last = -1;
-        for (String word : words) {
-            for (int at = lowerCase.lastIndexOf(word); at >= 0; at = lowerCase.lastIndexOf(word, at - 1)) {
-                if (at == 0 || !Character.isLetter(lowerCase.charAt(at - 1))) {
-                    last = Math.max(last, at);
-                    break;
-                }
+        for (int at = lowerCase.length() - 1; at >= 0; at--) {
+            if (startsOne(lowerCase, at)) {
+                return at;
             }
         }
-        return last;
+        return -1;
+    }
+
+    /**
+     * Whether one of the words starts at {@code at}, itself the start of a word. The texts asked about are short (a
+     * label, the few words before a value), and one read of them costs less than a search per word.
+     */
+    private boolean startsOne(String lowerCase, int at) {
+        if (at > 0 && Chars.isLetter(lowerCase.charAt(at - 1))) {
+            return false;
+        }
+        char initial = lowerCase.charAt(at);
+        String[] words = initial < 128 ? byAsciiInitial[initial]
+                : byOtherInitial.isEmpty() ? null : byOtherInitial.get(initial);
+        if (words == null) {
+            return false;
+        }
+        for (String word : words) {
+            if (lowerCase.startsWith(word, at)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -67,7 +103,7 @@ final class Keywords {
 
     /** The question on the line before {@code start} when its own line leads to it with a short prefix, or null. */
     static String question(String text, int start) {
-        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        int lineStart = Chars.lineStart(text, start, start - ANSWER_PREFIX - 1);
         if (lineStart < 2 || start - lineStart > ANSWER_PREFIX) {
             return null;
         }
@@ -78,8 +114,7 @@ final class Keywords {
         if (questionEnd == 0 || text.charAt(questionEnd - 1) != '?') {
             return null;
         }
-        int questionStart = text.lastIndexOf('\n', questionEnd - 1) + 1;
-        return text.substring(Math.max(questionStart, questionEnd - ANSWER_PREFIX * 2), questionEnd)
+        return text.substring(Chars.lineStart(text, questionEnd, questionEnd - ANSWER_PREFIX * 2), questionEnd)
                 .toLowerCase(Locale.ROOT);
     }
 

@@ -43,13 +43,12 @@ public final class MedicalRecordDetector implements Detector {
         while (end < text.length() && Chars.isAsciiAlnum(text.charAt(end))) {
             end++;
         }
-        String token = text.substring(start, end);
-        boolean free = !Chars.attachedAfter(text, end);
-        if (free && IdNumbers.kvnr(token)) {
-            return end;
-        }
-        if (free && IdNumbers.mbi(token) && MEDICARE.cue(text, start, end, WINDOW)) {
-            return end;
+        // A KVNR has ten characters and an MBI eleven; most tokens have neither length and are not copied.
+        if ((end - start == 10 || end - start == 11) && !Chars.attachedAfter(text, end)) {
+            String token = text.substring(start, end);
+            if (IdNumbers.kvnr(token) || (IdNumbers.mbi(token) && MEDICARE.cue(text, start, end, WINDOW))) {
+                return end;
+            }
         }
         int dashedEnd = start + 13;
         if (dashedEnd <= text.length() && text.charAt(start + 4) == '-' && text.charAt(start + 8) == '-'
@@ -72,21 +71,22 @@ public final class MedicalRecordDetector implements Detector {
 
     /** Ten digits, undivided or as {@code 3-3-4} with spaces or dashes, passing the NHS check; where they end. */
     private static int nhsNumberEnd(String text, int start) {
-        StringBuilder digits = new StringBuilder(10);
         int i = start;
-        while (i < text.length() && digits.length() < 10) {
+        int digits = 0;
+        while (i < text.length() && digits < 10) {
             char c = text.charAt(i);
             if (Chars.isDigit(c)) {
-                digits.append(c);
+                digits++;
                 i++;
-            } else if ((c == ' ' || c == '-') && (digits.length() == 3 || digits.length() == 6)
+            } else if ((c == ' ' || c == '-') && (digits == 3 || digits == 6)
                     && i + 1 < text.length() && Chars.isDigit(text.charAt(i + 1))) {
                 i++;
             } else {
                 break;
             }
         }
-        return digits.length() == 10 && !Chars.attachedAfter(text, i) && IdNumbers.nhs(digits.toString()) ? i : -1;
+        return digits == 10 && !Chars.attachedAfter(text, i) && IdNumbers.nhs(IdNumbers.digitsIn(text, start, i))
+                ? i : -1;
     }
 
     /**

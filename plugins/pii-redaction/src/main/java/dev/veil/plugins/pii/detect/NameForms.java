@@ -16,6 +16,8 @@ final class NameForms {
     private static final int MIN_WORD = 2;
     private static final int MAX_WORD = 24;
     private static final int MAX_NAME_VALUE = 60;
+    /** How far a chat handle may stand from its line start: "[09:12] " before it. */
+    private static final int SPEAKER_PREFIX = 24;
 
     private static final Set<String> CHAT_INTRODUCTIONS = Set.of("its", "it's", "im", "i'm", "is", "am");
     private static final Set<String> NAME_LABELS = Set.of("name", "full_name", "fullname", "full name",
@@ -80,7 +82,7 @@ final class NameForms {
         while (i < length) {
             char c = text.charAt(i);
             han |= c >= 0x4E00 && isHan(c);
-            if (!Character.isLetter(c) || (i > 0 && isWordChar(text.charAt(i - 1)))) {
+            if (!Chars.isLetter(c) || (i > 0 && isWordChar(text.charAt(i - 1)))) {
                 i++;
                 continue;
             }
@@ -91,7 +93,7 @@ final class NameForms {
                 for (char d; end < length && (d = text.charAt(end)) >= 'a' && d <= 'z'; end++) {
                     sum = 31 * sum + d;
                 }
-                boolean plain = end == length || !(Character.isLetter(text.charAt(end)) || text.charAt(end) == '\''
+                boolean plain = end == length || !(Chars.isLetter(text.charAt(end)) || text.charAt(end) == '\''
                         || text.charAt(end) == '’' || text.charAt(end) == '-');
                 if (plain && (end - i < MIN_WORD || end - i > MAX_WORD
                         || (!lexicon.canStartLowerCaseAsciiName(sum, text, i, end) && !cheapCueBefore(i)))) {
@@ -123,7 +125,7 @@ final class NameForms {
                 starts[count] = cursor;
                 ends[count] = end;
                 count++;
-                if (end + 1 >= length || text.charAt(end) != ' ' || !Character.isLetter(text.charAt(end + 1))) {
+                if (end + 1 >= length || text.charAt(end) != ' ' || !Chars.isLetter(text.charAt(end + 1))) {
                     break;
                 }
                 cursor = end + 1;
@@ -297,12 +299,12 @@ final class NameForms {
         if (end >= text.length() || text.charAt(end) != ':') {
             return false;
         }
-        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        int lineStart = Chars.lineStart(text, start, start - SPEAKER_PREFIX - 1);
         if (lineStart == start) {
             return true;
         }
         return text.charAt(lineStart) == '[' && start >= 2 && text.charAt(start - 1) == ' '
-                && text.charAt(start - 2) == ']' && start - lineStart <= 24;
+                && text.charAt(start - 2) == ']' && start - lineStart <= SPEAKER_PREFIX;
     }
 
     /** "seung-hoon", "jean-baptiste": parts that are no ordinary words. */
@@ -330,7 +332,7 @@ final class NameForms {
         if (wordStart == end && end > 1 && text.charAt(end - 1) == ':') {
             // A speaker's turn in a chat log: "cliente: ermenegildo malatesta".
             int labelStart = end - 1;
-            while (labelStart > 0 && Character.isLetter(text.charAt(labelStart - 1))) {
+            while (labelStart > 0 && Chars.isLetter(text.charAt(labelStart - 1))) {
                 labelStart--;
             }
             return PersonNameDetector.isLabel(text.substring(labelStart, end - 1).toLowerCase(Locale.ROOT));
@@ -429,9 +431,9 @@ final class NameForms {
         int i = start;
         while (i < end) {
             char c = text.charAt(i);
-            if (Character.isLetter(c)) {
+            if (Chars.isLetter(c)) {
                 int wordEnd = i;
-                while (wordEnd < end && (Character.isLetter(text.charAt(wordEnd))
+                while (wordEnd < end && (Chars.isLetter(text.charAt(wordEnd))
                         || Character.getType(text.charAt(wordEnd)) == Character.NON_SPACING_MARK
                         || text.charAt(wordEnd) == '\'' || text.charAt(wordEnd) == '’'
                         || text.charAt(wordEnd) == '-')) {
@@ -472,7 +474,7 @@ final class NameForms {
         }
         i++;
         int wordEnd = i;
-        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+        while (wordEnd < text.length() && Chars.isLetter(text.charAt(wordEnd))) {
             wordEnd++;
         }
         return wordEnd > i && NOT_PERSON_NOUNS.contains(text.substring(i, wordEnd).toLowerCase(Locale.ROOT));
@@ -527,7 +529,7 @@ final class NameForms {
     private boolean sameCase(int start, int end, boolean caps) {
         for (int i = start; i < end; i++) {
             char c = text.charAt(i);
-            if (Character.isLetter(c) && (caps ? !isCaps(c) : !isLowerLetter(c))) {
+            if (Chars.isLetter(c) && (caps ? !isCaps(c) : !isLowerLetter(c))) {
                 return false;
             }
         }
@@ -539,10 +541,10 @@ final class NameForms {
         int i = start;
         while (i < text.length()) {
             char c = text.charAt(i);
-            if (Character.isLetter(c)) {
+            if (Chars.isLetter(c)) {
                 i++;
             } else if ((c == '\'' || c == '’' || c == '-') && i + 1 < text.length()
-                    && Character.isLetter(text.charAt(i + 1)) && i > start) {
+                    && Chars.isLetter(text.charAt(i + 1)) && i > start) {
                 i++;
             } else {
                 break;
@@ -552,7 +554,7 @@ final class NameForms {
     }
 
     private static boolean isWordChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '@' || c == '.' || c == '/' || c == '-'
+        return Chars.isLetterOrDigit(c) || c == '_' || c == '@' || c == '.' || c == '/' || c == '-'
                 || c == '\'' || c == '\\';
     }
 

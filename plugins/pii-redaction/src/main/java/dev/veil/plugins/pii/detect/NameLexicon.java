@@ -176,7 +176,7 @@ final class NameLexicon {
     boolean insideKnownPhrase(String text, int start, int end) {
         int from = Math.max(0, start - longestPhrase);
         for (int at = from; at < end; at++) {
-            if ((at > 0 && Character.isLetter(text.charAt(at - 1))) || !Character.isLetter(text.charAt(at))) {
+            if ((at > 0 && Chars.isLetter(text.charAt(at - 1))) || !Chars.isLetter(text.charAt(at))) {
                 continue;
             }
             List<String> candidates = phrasesByInitial.get(Character.toLowerCase(text.charAt(at)));
@@ -187,7 +187,7 @@ final class NameLexicon {
                 int phraseEnd = at + phrase.length();
                 if (phraseEnd > start && phraseEnd <= text.length()
                         && text.regionMatches(true, at, phrase, 0, phrase.length())
-                        && (phraseEnd == text.length() || !Character.isLetter(text.charAt(phraseEnd)))) {
+                        && (phraseEnd == text.length() || !Chars.isLetter(text.charAt(phraseEnd)))) {
                     return true;
                 }
             }

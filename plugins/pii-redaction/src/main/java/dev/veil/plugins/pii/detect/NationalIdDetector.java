@@ -30,20 +30,28 @@ public final class NationalIdDetector implements Detector {
             if (digits < done) {
                 continue;
             }
-            // Where an identifier holding these digits can start: its word, the two letters of a NINO written in
-            // pairs ("HX 14 66 07 B"), the letter of a dashed NIE ("Z-7662912-F").
-            int word = DigitRuns.wordStart(text, digits);
-            int[] starts = {spacedNinoStart(text, digits), dashedNieStart(text, digits), word};
-            for (int start : starts) {
-                if (start >= done && start >= 0 && !Chars.attachedBefore(text, start)) {
-                    int end = at(text, start, findings);
-                    if (end > start) {
-                        done = end;
-                        break;
-                    }
-                }
+            // Where an identifier holding these digits can start: the two letters of a NINO written in pairs
+            // ("HX 14 66 07 B"), the letter of a dashed NIE ("Z-7662912-F"), its word; the first that reads wins.
+            int end = from(text, spacedNinoStart(text, digits), done, findings);
+            if (end < 0) {
+                end = from(text, dashedNieStart(text, digits), done, findings);
+            }
+            if (end < 0) {
+                end = from(text, DigitRuns.wordStart(text, digits), done, findings);
+            }
+            if (end > 0) {
+                done = end;
             }
         }
+    }
+
+    /** {@link #at} where an identifier could start ({@code start} not before {@code done}); its end, or -1. */
+    private static int from(String text, int start, int done, List<Finding> findings) {
+        if (start < done || start < 0 || Chars.attachedBefore(text, start)) {
+            return -1;
+        }
+        int end = at(text, start, findings);
+        return end > start ? end : -1;
     }
 
     private static int spacedNinoStart(String text, int digits) {
@@ -65,8 +73,9 @@ public final class NationalIdDetector implements Detector {
         while (end < text.length() && Chars.isAsciiAlnum(text.charAt(end))) {
             end++;
         }
-        String token = text.substring(start, end);
-        if (!Chars.attachedAfter(text, end) && compact(text, start, end, token)) {
+        // Only tokens of 8 to 16 characters can be an identifier on their own; most digit runs are shorter.
+        String token = end - start >= 8 && end - start <= 16 ? text.substring(start, end) : null;
+        if (token != null && !Chars.attachedAfter(text, end) && compact(text, start, end, token)) {
             findings.add(new Finding(start, end, PiiTypes.NATIONAL_ID));
             return end;
         }
@@ -85,15 +94,14 @@ public final class NationalIdDetector implements Detector {
         if (!Chars.isDigit(text.charAt(start))) {
             return -1;
         }
-        StringBuilder digits = new StringBuilder(MAX_GROUPED_DIGITS);
-        int groupedEnd = groupedDigits(text, start, digits);
+        int groupedEnd = groupedDigitsEnd(text, start);
         if (groupedEnd > end && !Chars.attachedAfter(text, groupedEnd)
-                && grouped(text, start, groupedEnd, digits.toString())) {
+                && grouped(text, start, groupedEnd, IdNumbers.digitsIn(text, start, groupedEnd))) {
             findings.add(new Finding(start, groupedEnd, PiiTypes.NATIONAL_ID));
             return groupedEnd;
         }
         int dniEnd = separatedDniLetter(text, end);
-        if (dniEnd > 0 && IdNumbers.dni(token + text.charAt(dniEnd - 1))) {
+        if (dniEnd > 0 && token != null && IdNumbers.dni(token + text.charAt(dniEnd - 1))) {
             findings.add(new Finding(start, dniEnd, PiiTypes.NATIONAL_ID));
             return dniEnd;
         }
@@ -146,16 +154,17 @@ public final class NationalIdDetector implements Detector {
 
     /**
      * Digit groups joined by single spaces, dots, dashes or a {@code +}, as tax and social security numbers are
-     * written ({@code 54 843 974 163}, {@code 5836.66.498}, {@code 1 63 07 26 729 299 03}); their digits go to
-     * {@code digits}. Returns where the last group ends.
+     * written ({@code 54 843 974 163}, {@code 5836.66.498}, {@code 1 63 07 26 729 299 03}). Returns where the last
+     * group ends, or -1 past {@value #MAX_GROUPED_DIGITS} digits.
      */
-    private static int groupedDigits(String text, int start, StringBuilder digits) {
+    private static int groupedDigitsEnd(String text, int start) {
         int i = start;
         int end = start;
-        while (i < text.length() && digits.length() <= MAX_GROUPED_DIGITS) {
+        int digits = 0;
+        while (i < text.length() && digits <= MAX_GROUPED_DIGITS) {
             char c = text.charAt(i);
             if (Chars.isDigit(c)) {
-                digits.append(c);
+                digits++;
                 end = ++i;
             } else if ((c == ' ' || c == '.' || c == '-' || c == '+') && i + 1 < text.length()
                     && Chars.isDigit(text.charAt(i + 1)) && i > start && Chars.isDigit(text.charAt(i - 1))) {
@@ -164,7 +173,7 @@ public final class NationalIdDetector implements Detector {
                 break;
             }
         }
-        return digits.length() > MAX_GROUPED_DIGITS ? -1 : end;
+        return digits > MAX_GROUPED_DIGITS ? -1 : end;
     }
 
     /** {@code HX 14 66 07 B}: a National Insurance number written in pairs. */
@@ -172,6 +181,11 @@ public final class NationalIdDetector implements Detector {
         int end = start + 13;
         if (end > text.length() || Chars.attachedAfter(text, end)) {
             return -1;
+        }
+        for (int i = start + 2; i < end; i += 3) {
+            if (text.charAt(i) != ' ') {
+                return -1;
+            }
         }
         StringBuilder compact = new StringBuilder(9);
         for (int i = start; i < end; i++) {

@@ -15,12 +15,12 @@ public final class PaymentCardDetector implements Detector {
     public void detect(String text, List<Finding> findings) {
         int length = text.length();
         int i = 0;
-        while (i < length) {
-            if (!Chars.isDigit(text.charAt(i))) {
-                i++;
+        // A card number starts a digit run; a run inside a number read already (after a space or dash) is skipped.
+        for (int start : DigitRuns.of(text)) {
+            if (start < i) {
                 continue;
             }
-            int start = i;
+            i = start;
             int digits = 0;
             int end = i;
             while (i < length) {

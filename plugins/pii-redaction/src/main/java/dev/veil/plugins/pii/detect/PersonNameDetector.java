@@ -32,6 +32,9 @@ public final class PersonNameDetector implements Detector {
     /** Particles written with a capital inside a name: "Ó Briain", "Di Stefano", "Van Dijk", "Al Hashimi". */
     private static final Set<String> CAPITAL_PARTICLES = Set.of("Ó", "O", "Ní", "Nic", "Mac", "Di", "De", "Da", "Del",
             "Della", "Van", "Von", "Le", "La", "Al", "El", "Bin", "Ibn", "Abu", "Du", "Dos", "Das", "Ter", "Ten");
+    private static final int LONGEST_PARTICLE = 5;
+    /** How far a chat speaker may stand from the {@code [} that opens its line ("[09:12] "). */
+    private static final int SPEAKER_PREFIX = 24;
     private static final Set<String> NAME_PREFIXES = Set.of("Mc", "Mac", "O'", "D'", "Di", "De", "Da", "La", "Le",
             "Van", "Fitz");
     private static final Set<String> TITLES = Set.of("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
@@ -183,7 +186,7 @@ public final class PersonNameDetector implements Detector {
 
     /** A lone capital letter: its own word, followed by a space. */
     private static boolean isInitialAt(String text, int i) {
-        return isUpper(text.charAt(i)) && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))
+        return isUpper(text.charAt(i)) && (i == 0 || !Chars.isLetterOrDigit(text.charAt(i - 1)))
                 && i + 1 < text.length() && text.charAt(i + 1) == ' ';
     }
 
@@ -387,11 +390,11 @@ public final class PersonNameDetector implements Detector {
             return -1;
         }
         int i = start + 1;
-        if (i < length && text.charAt(i) == '.' && (i + 1 >= length || !Character.isLetterOrDigit(text.charAt(i + 1)))) {
+        if (i < length && text.charAt(i) == '.' && (i + 1 >= length || !Chars.isLetterOrDigit(text.charAt(i + 1)))) {
             return i + 1;
         }
         if (i + 2 < length && text.charAt(i) == '.' && isUpper(text.charAt(i + 1)) && text.charAt(i + 2) == '.'
-                && (i + 3 >= length || !Character.isLetterOrDigit(text.charAt(i + 3)))) {
+                && (i + 3 >= length || !Chars.isLetterOrDigit(text.charAt(i + 3)))) {
             return i + 3;
         }
         int lowers = 0;
@@ -406,7 +409,7 @@ public final class PersonNameDetector implements Detector {
             } else if (c == '-' && lowers > 0 && i + 2 < length && isLower(text.charAt(i + 1))
                     && isLower(text.charAt(i + 2))) {
                 i += 1;
-            } else if (isUpper(c) && NAME_PREFIXES.contains(text.substring(start, i).replace('’', '\''))) {
+            } else if (isUpper(c) && holds(NAME_PREFIXES, text, start, i)) {
                 i++;
             } else {
                 break;
@@ -417,8 +420,8 @@ public final class PersonNameDetector implements Detector {
         }
         if (i < length) {
             char c = text.charAt(i);
-            if (Character.isLetterOrDigit(c) || c == '_' || c == '@' || (c == '.' && i + 1 < length
-                    && Character.isLetterOrDigit(text.charAt(i + 1)))) {
+            if (Chars.isLetterOrDigit(c) || c == '_' || c == '@' || (c == '.' && i + 1 < length
+                    && Chars.isLetterOrDigit(text.charAt(i + 1)))) {
                 return -1;
             }
         }
@@ -440,12 +443,12 @@ public final class PersonNameDetector implements Detector {
             }
             boolean capitalParticle = isUpper(text.charAt(i)) && wordEnd < length && isSpace(text.charAt(wordEnd))
                     && wordEnd + 1 < length && isUpper(text.charAt(wordEnd + 1))
-                    && CAPITAL_PARTICLES.contains(text.substring(i, wordEnd));
+                    && holds(CAPITAL_PARTICLES, text, i, wordEnd);
             if (isUpper(text.charAt(i)) && !capitalParticle) {
                 break;
             }
             if (!capitalParticle && (!isLower(text.charAt(i)) || wordEnd >= length || !isSpace(text.charAt(wordEnd))
-                    || !PARTICLES.contains(text.substring(i, wordEnd)))) {
+                    || !holds(PARTICLES, text, i, wordEnd))) {
                 return -1;
             }
             i = wordEnd + 1;
@@ -502,7 +505,7 @@ public final class PersonNameDetector implements Detector {
         if (colon && LABELS.contains(word)) {
             return STRONG;
         }
-        if (i > 0 && text.charAt(i) == '.' && Character.isLetter(text.charAt(i - 1))
+        if (i > 0 && text.charAt(i) == '.' && Chars.isLetter(text.charAt(i - 1))
                 && TITLES.contains(previousWord(text, i - 1) + "." + word)) {
             // "Sig.ra", "Dott.ssa": a title with a dot inside.
             return TITLE;
@@ -534,7 +537,7 @@ public final class PersonNameDetector implements Detector {
             i--;
         }
         int end = i + 1;
-        while (i >= 0 && Character.isLetter(text.charAt(i))) {
+        while (i >= 0 && Chars.isLetter(text.charAt(i))) {
             i--;
         }
         return normalise(text.substring(i + 1, end));
@@ -557,7 +560,7 @@ public final class PersonNameDetector implements Detector {
         }
         if (text.charAt(i) == ',' && i + 2 < length && isSpace(text.charAt(i + 1))) {
             int wordEnd = i + 2;
-            while (wordEnd < length && Character.isLetter(text.charAt(wordEnd))) {
+            while (wordEnd < length && Chars.isLetter(text.charAt(wordEnd))) {
                 wordEnd++;
             }
             return BIRTH_CUES.contains(text.substring(i + 2, wordEnd).toLowerCase(Locale.ROOT)) ? 1 : 0;
@@ -584,7 +587,7 @@ public final class PersonNameDetector implements Detector {
             end--;
         }
         int wordStart = end;
-        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+        while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
             wordStart--;
         }
         return end >= 0 && wordStart <= end && GREETINGS.contains(normalise(text.substring(wordStart, end + 1)));
@@ -596,9 +599,9 @@ public final class PersonNameDetector implements Detector {
                 || text.charAt(start - 2) != ']') {
             return false;
         }
-        int open = text.lastIndexOf('[', start - 2);
-        int lineStart = text.lastIndexOf('\n', start - 1) + 1;
-        return open == lineStart && start - open <= 24;
+        int lineStart = Chars.lineStart(text, start, start - SPEAKER_PREFIX - 1);
+        return start - lineStart <= SPEAKER_PREFIX && text.charAt(lineStart) == '['
+                && text.lastIndexOf('[', start - 2) == lineStart;
     }
 
     private static boolean ownLine(String text, int start, int end) {
@@ -613,7 +616,7 @@ public final class PersonNameDetector implements Detector {
             end--;
         }
         int wordStart = end;
-        while (wordStart > 0 && (Character.isLetter(text.charAt(wordStart - 1)) || text.charAt(wordStart - 1) == '.')) {
+        while (wordStart > 0 && (Chars.isLetter(text.charAt(wordStart - 1)) || text.charAt(wordStart - 1) == '.')) {
             wordStart--;
         }
         boolean elided = wordStart > 0 && isApostrophe(text.charAt(wordStart - 1));
@@ -628,7 +631,7 @@ public final class PersonNameDetector implements Detector {
             i++;
         }
         int wordEnd = i;
-        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+        while (wordEnd < text.length() && Chars.isLetter(text.charAt(wordEnd))) {
             wordEnd++;
         }
         return wordEnd > i && i > end && COMPANY_SUFFIXES.contains(text.substring(i, wordEnd));
@@ -653,9 +656,11 @@ public final class PersonNameDetector implements Detector {
      */
     private int lastCommaFirst(String text, int[] starts, int[] ends, int count) {
         int end = ends[count - 1];
+        if (count > 2 || end + 2 >= text.length() || text.charAt(end) != ',' || text.charAt(end + 1) != ' ') {
+            return -1;
+        }
         String surname = normalise(text.substring(starts[count - 1], end));
-        if (count > 2 || end + 2 >= text.length() || text.charAt(end) != ',' || text.charAt(end + 1) != ' '
-                || lexicon.isNotName(surname)) {
+        if (lexicon.isNotName(surname)) {
             return -1;
         }
         int firstEnd = tokenEnd(text, end + 2);
@@ -686,11 +691,11 @@ public final class PersonNameDetector implements Detector {
         while (i > 0 && text.charAt(i) == ' ') {
             int wordEnd = i;
             int wordStart = wordEnd;
-            while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+            while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
                 wordStart--;
             }
-            String word = text.substring(wordStart, wordEnd);
-            if (wordStart == wordEnd || !(PARTICLES.contains(word) || CAPITAL_PARTICLES.contains(word))) {
+            if (wordStart == wordEnd || !(holds(PARTICLES, text, wordStart, wordEnd)
+                    || holds(CAPITAL_PARTICLES, text, wordStart, wordEnd))) {
                 break;
             }
             begin = wordStart;
@@ -715,20 +720,29 @@ public final class PersonNameDetector implements Detector {
     /** Skips the rest of a word that could not start a name, such as "OpenAI" or "JIRA-70707". */
     private static int skipWord(String text, int start) {
         int i = start + 1;
-        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '-'
+        while (i < text.length() && (Chars.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '-'
                 || text.charAt(i) == '_')) {
             i++;
         }
         return i;
     }
 
+    /**
+     * Whether {@code words} (particles, name prefixes: none longer than {@value #LONGEST_PARTICLE} characters) holds
+     * {@code text[start, end)}, a typographic apostrophe read as a plain one. Asked after most capitalised words, so
+     * longer words are answered without a copy.
+     */
+    private static boolean holds(Set<String> words, String text, int start, int end) {
+        return end - start <= LONGEST_PARTICLE && words.contains(text.substring(start, end).replace('’', '\''));
+    }
+
     private static boolean joinsWord(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '@' || c == '.' || c == '/' || c == '\\' || c == '-'
+        return Chars.isLetterOrDigit(c) || c == '_' || c == '@' || c == '.' || c == '/' || c == '\\' || c == '-'
                 || c == '\'' || c == '’';
     }
 
     private static boolean isCueChar(char c) {
-        return Character.isLetter(c) || c == '\'' || c == '’' || c == '_' || c == '-' || c == '—' || c == '–';
+        return Chars.isLetter(c) || c == '\'' || c == '’' || c == '_' || c == '-' || c == '—' || c == '–';
     }
 
     private static boolean isSpace(char c) {

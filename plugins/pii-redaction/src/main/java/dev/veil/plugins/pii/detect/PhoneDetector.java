@@ -124,25 +124,62 @@ public final class PhoneDetector implements Detector {
     public void detect(String text, List<Finding> findings, Runnable costlyCheck) {
         Run run = null;
         int length = text.length();
-        int i = 0;
+        Candidates candidates = new Candidates(text);
+        int i = candidates.next(0);
         while (i < length) {
-            char c = text.charAt(i);
-            if (!Chars.isDigit(c) && c != '+' && c != '(') {
-                i++;
-                continue;
-            }
             if (run == null) {
                 run = new Run();
             }
             int end = scan(text, i, run);
             if (end < 0) {
-                i++;
+                i = candidates.next(i + 1);
                 continue;
             }
             if (isPhone(text, run, costlyCheck)) {
                 findings.add(new Finding(run.start, run.end, PiiTypes.PHONE));
             }
-            i = end;
+            i = candidates.next(end);
+        }
+    }
+
+    /**
+     * Where a number can start, in order: a digit, a {@code +} or a {@code (}. Found from the text's digit runs
+     * (shared with the other detectors) and by {@link String#indexOf}, not by testing every character.
+     */
+    private static final class Candidates {
+        private final String text;
+        private final int[] digitRuns;
+        private int run;
+        private int plus = -1;
+        private int parenthesis = -1;
+
+        Candidates(String text) {
+            this.text = text;
+            this.digitRuns = DigitRuns.of(text);
+        }
+
+        /** The first position at or after {@code from} where a number can start, or the text's length. */
+        int next(int from) {
+            int length = text.length();
+            if (from >= length) {
+                return length;
+            }
+            if (plus < from && plus != length) {
+                plus = indexOrLength('+', from);
+            }
+            if (parenthesis < from && parenthesis != length) {
+                parenthesis = indexOrLength('(', from);
+            }
+            while (run < digitRuns.length && digitRuns[run] < from) {
+                run++;
+            }
+            int digit = Chars.isDigit(text.charAt(from)) ? from : run < digitRuns.length ? digitRuns[run] : length;
+            return Math.min(digit, Math.min(plus, parenthesis));
+        }
+
+        private int indexOrLength(char c, int from) {
+            int at = text.indexOf(c, from);
+            return at < 0 ? text.length() : at;
         }
     }
 
@@ -410,7 +447,7 @@ public final class PhoneDetector implements Detector {
             return true;
         }
         int wordEnd = i;
-        while (wordEnd < text.length() && Character.isLetter(text.charAt(wordEnd))) {
+        while (wordEnd < text.length() && Chars.isLetter(text.charAt(wordEnd))) {
             wordEnd++;
         }
         String word = text.substring(i, wordEnd);

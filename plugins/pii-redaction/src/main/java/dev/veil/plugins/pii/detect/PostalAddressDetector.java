@@ -54,30 +54,21 @@ public final class PostalAddressDetector implements Detector {
     @Override
     public void detect(String text, List<Finding> findings) {
         labelled(text, findings);
-        int length = text.length();
-        int nextDigit = -1;
+        // Every address holds a house number, which starts a digit run: at its start (numberFirst) or within
+        // NUMBER_REACH after the start of the street name (nameFirst). So only those stretches are read, in order.
         int i = 0;
-        while (i < length) {
-            char c = text.charAt(i);
-            if (i > 0 && isWordChar(text.charAt(i - 1))) {
-                i++;
-                continue;
-            }
-            if (nextDigit < i) {
-                nextDigit = Chars.nextDigit(text, i);
-            }
-            int end = -1;
-            if (Chars.isDigit(c)) {
-                end = numberFirst(text, i);
-            } else if (Character.isUpperCase(c) && nextDigit - i <= NUMBER_REACH) {
-                end = nameFirst(text, i);
-            }
-            if (end > 0) {
-                int start = unitBefore(text, i);
-                findings.add(new Finding(start, end, PiiTypes.POSTAL_ADDRESS));
-                i = end;
-            } else {
-                i++;
+        for (int digits : DigitRuns.of(text)) {
+            for (int at = Math.max(i, digits - NUMBER_REACH); at <= digits; ) {
+                int end = at > 0 && isWordChar(text.charAt(at - 1)) ? -1
+                        : at == digits ? numberFirst(text, at)
+                        : Character.isUpperCase(text.charAt(at)) ? nameFirst(text, at) : -1;
+                if (end > 0) {
+                    findings.add(new Finding(unitBefore(text, at), end, PiiTypes.POSTAL_ADDRESS));
+                    at = end;
+                } else {
+                    at++;
+                }
+                i = at;
             }
         }
     }
@@ -411,7 +402,7 @@ public final class PostalAddressDetector implements Detector {
         }
         int wordEnd = i;
         int wordStart = wordEnd;
-        while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
+        while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
             wordStart--;
         }
         return wordStart < wordEnd && UNITS.contains(text, wordStart, wordEnd) ? wordStart : start;
@@ -426,7 +417,7 @@ public final class PostalAddressDetector implements Detector {
         if (i == start || (i < text.length() && Chars.isDigit(text.charAt(i)))) {
             return -1;
         }
-        if (i < text.length() && Character.isLetter(text.charAt(i)) && !isWordChar(charAt(text, i + 1))) {
+        if (i < text.length() && Chars.isLetter(text.charAt(i)) && !isWordChar(charAt(text, i + 1))) {
             i++;
         }
         if (i + 1 < text.length() && (text.charAt(i) == '/' || text.charAt(i) == '-')
@@ -460,7 +451,7 @@ public final class PostalAddressDetector implements Detector {
         boolean letter = false;
         for (int i = start; i < end; i++) {
             digit |= Chars.isDigit(text.charAt(i));
-            letter |= Character.isLetter(text.charAt(i));
+            letter |= Chars.isLetter(text.charAt(i));
         }
         return digit && letter;
     }
@@ -474,10 +465,10 @@ public final class PostalAddressDetector implements Detector {
         int i = start;
         while (i < text.length()) {
             char c = text.charAt(i);
-            if (Character.isLetter(c)) {
+            if (Chars.isLetter(c)) {
                 i++;
             } else if ((c == '\'' || c == '’' || c == '-') && i > start && i + 1 < text.length()
-                    && Character.isLetter(text.charAt(i + 1))) {
+                    && Chars.isLetter(text.charAt(i + 1))) {
                 i++;
             } else {
                 break;
@@ -495,7 +486,7 @@ public final class PostalAddressDetector implements Detector {
     }
 
     private static boolean isWordChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_';
+        return Chars.isLetterOrDigit(c) || c == '_';
     }
 
     private static char charAt(String text, int i) {
