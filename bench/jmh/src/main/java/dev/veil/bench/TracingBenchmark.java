@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.core.ServerExchange;
 import dev.veil.server.telemetry.RequestTelemetry;
 import dev.veil.spi.Usage;
@@ -77,7 +78,14 @@ public class TracingBenchmark {
         } else {
             openTelemetry = OpenTelemetry.noop();
         }
-        telemetry = new RequestTelemetry(openTelemetry);
+        // gpt-4o is a configured model, so the metrics label it as a real deployment would.
+        telemetry = new RequestTelemetry(openTelemetry, ConfigLoader.fromYaml("""
+                veil:
+                  master-key: bench-master-key
+                  opa: {url: "http://127.0.0.1:8181"}
+                  providers:
+                    openai: {kind: openai, api-key: k, models: [gpt-4o]}
+                """, Map.<String, String>of()::get));
         tracer = openTelemetry.getTracer("dev.veil.server");
     }
 
