@@ -24,10 +24,10 @@ const (
 // expectations says what each values file under ci/ must render beyond the invariants every render meets.
 var expectations = map[string]struct {
 	autoscaler, budget, networkPolicy, serviceMonitor, claim bool
-	policySource                                            string
-	nativeSidecar                                           bool
-	reload                                                  string
-	configChecksum                                          bool
+	policySource                                             string
+	nativeSidecar                                            bool
+	reload                                                   string
+	configChecksum                                           bool
 }{
 	"default-values.yaml":       {policySource: "configmap", nativeSidecar: true, reload: "watch"},
 	"multi-replica-values.yaml": {autoscaler: true, budget: true, policySource: "configmap", nativeSidecar: true, reload: "watch", configChecksum: true},
@@ -541,6 +541,8 @@ func TestChartRefusesValuesThatBreakItsPromises(t *testing.T) {
 		"a short grace period":    {[]string{"terminationGracePeriodSeconds=20"}, "must exceed"},
 		"a bundle without a URL":  {[]string{"opa.policySource=bundle"}, "opa.bundle.url"},
 		"a PVC with replicas":     {[]string{"persistence.enabled=true", "replicaCount=2"}, "one replica"},
+		"a misspelt values key":   {[]string{"autoscalling.enabled=true"}, "'autoscalling' not allowed"},
+		"an unknown reload mode":  {[]string{"configReload=signal"}, "configReload"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -89,3 +89,57 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "veil.multiReplica" -}}
 {{- if or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled -}}true{{- end -}}
 {{- end -}}
+
+{{/* OPA, as a native sidecar (an init container with restartPolicy: Always) or an ordinary container; called with
+{opaArgs, Values}. */}}
+{{- define "veil.opaContainer" }}
+- name: opa
+  image: {{ include "veil.image" .Values.opa.image }}
+  imagePullPolicy: {{ .Values.opa.image.pullPolicy }}
+  {{- if .Values.opa.nativeSidecar }}
+  restartPolicy: Always
+  {{- end }}
+  args:
+    {{- toYaml .opaArgs | nindent 4 }}
+  {{- if and (eq .Values.opa.policySource "bundle") .Values.opa.bundle.tokenSecret.secretName }}
+  env:
+    - name: OPA_BUNDLE_TOKEN
+      valueFrom:
+        secretKeyRef:
+          name: {{ .Values.opa.bundle.tokenSecret.secretName }}
+          key: {{ .Values.opa.bundle.tokenSecret.key }}
+  {{- end }}
+  ports:
+    - name: opa-diag
+      containerPort: {{ .Values.opa.diagnosticPort }}
+      protocol: TCP
+  {{- /* OPA's /health answers 200 once the server is up; ?bundles also waits for the first bundle. */}}
+  startupProbe:
+    httpGet:
+      path: {{ if eq .Values.opa.policySource "bundle" }}/health?bundles{{ else }}/health{{ end }}
+      port: opa-diag
+    periodSeconds: 2
+    failureThreshold: 60
+  livenessProbe:
+    httpGet:
+      path: /health
+      port: opa-diag
+    periodSeconds: 10
+    failureThreshold: 3
+  readinessProbe:
+    httpGet:
+      path: /health
+      port: opa-diag
+    periodSeconds: 5
+    failureThreshold: 2
+  resources:
+    {{- toYaml .Values.opa.resources | nindent 4 }}
+  securityContext:
+    {{- toYaml .Values.securityContext | nindent 4 }}
+  {{- if eq .Values.opa.policySource "configmap" }}
+  volumeMounts:
+    - name: policies
+      mountPath: /policies
+      readOnly: true
+  {{- end }}
+{{- end }}
