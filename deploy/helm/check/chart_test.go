@@ -564,3 +564,28 @@ func TestStrictDecodingRefusesUnknownFields(t *testing.T) {
 		t.Fatalf("want an unknown-field error, got %v", err)
 	}
 }
+
+// An air-gapped cluster installs from `helm package`'s archive: the link to policies/ must be packaged as the files.
+func TestPackagedChartRendersLikeTheChartDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := RunHelm("package", chart, "--destination", dir); err != nil {
+		t.Fatal(err)
+	}
+	archives, err := filepath.Glob(filepath.Join(dir, "veil-*.tgz"))
+	if err != nil || len(archives) != 1 {
+		t.Fatalf("want one packaged chart in %s, got %v (%v)", dir, archives, err)
+	}
+	for _, f := range valuesFiles(t) {
+		fromDirectory, err := Template(chart, []string{f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromArchive, err := Template(archives[0], []string{f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(fromArchive) != string(fromDirectory) {
+			t.Errorf("%s: the packaged chart renders differently from deploy/helm/veil", filepath.Base(f))
+		}
+	}
+}
