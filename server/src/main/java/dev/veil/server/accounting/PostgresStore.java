@@ -75,7 +75,8 @@ final class PostgresStore implements AccountingStore {
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setMinimumIdle(Math.min(2, config.poolSize()));
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
-        hikari.setInitializationFailTimeout(config.connectTimeout().toMillis());
+        // One attempt at startup: a database that is down or refuses Veil stops startup now, with a clear message.
+        hikari.setInitializationFailTimeout(1);
         hikari.addDataSourceProperty("ApplicationName", "veil");
         hikari.addDataSourceProperty("connectTimeout", Math.max(1, config.connectTimeout().toSeconds()));
         HikariDataSource pool;
