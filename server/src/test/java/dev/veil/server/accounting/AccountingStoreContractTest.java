@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,8 @@ class AccountingStoreContractTest {
             JsonNode bot = veil.createKey("""
                     {"tenant": "acme", "team": "support", "name": "bot", "labels": {"env": "prod"},
                      "models": ["smart"], "limits": {"rpm": 100}}""");
+            // Keys list by creation time, then by their random id: a second apart, their order is the same each run.
+            veil.clock.advance(Duration.ofSeconds(1));
             JsonNode other = veil.createKey("{\"tenant\": \"Zeta\", \"name\": \"other\"}");
             transcript.id(bot.path("id").asText());
             transcript.id(other.path("id").asText());

@@ -149,11 +149,15 @@ public final class PostgresProcess implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
-    /** A new, empty database, named uniquely for this run. */
+    /**
+     * A new, empty database, named uniquely for this run. It sorts text by English rules (ICU {@code en-US}), as
+     * production databases commonly do, not bytewise like SQLite, so that a query relying on the database's default
+     * order shows up in a comparison with SQLite.
+     */
     public String createDatabase() throws SQLException {
         String name = "veil_" + DATABASES.incrementAndGet();
         try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE " + name);
+            statement.execute("CREATE DATABASE " + name + " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'");
         }
         return name;
     }
@@ -163,10 +167,7 @@ public final class PostgresProcess implements AutoCloseable {
         return DriverManager.getConnection(url(database), USER, PASSWORD);
     }
 
-    /**
-     * Lines under {@code veil:} that point Veil's store at {@code database}, with the password from the environment
-     * variable {@code VEIL_TEST_DB_PASSWORD} or, when {@code passwordVariable} is false, written inline.
-     */
+    /** Lines under {@code veil:} that point Veil's store at {@code database} on this server. */
     public String storeYaml(String database) {
         return """
                   store:
