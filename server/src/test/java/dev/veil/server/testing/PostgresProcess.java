@@ -33,12 +33,13 @@ public final class PostgresProcess implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private final Path dir;
-    private final Process process;
+    private final boolean asRoot;
     private final int port;
+    private volatile Process process;
 
-    private PostgresProcess(Path dir, Process process, int port) {
+    private PostgresProcess(Path dir, boolean asRoot, int port) {
         this.dir = dir;
-        this.process = process;
+        this.asRoot = asRoot;
         this.port = port;
     }
 
@@ -66,21 +67,42 @@ public final class PostgresProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        List<String> command = new ArrayList<>(asUser(asRoot));
-        command.addAll(List.of(bin.resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
-                "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1",
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "max_connections=200"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        PostgresProcess postgres = new PostgresProcess(dir, process, port);
+        PostgresProcess postgres = new PostgresProcess(dir, asRoot, port);
         try {
-            postgres.awaitReady(log);
+            postgres.launch();
         } catch (RuntimeException e) {
             postgres.close();
             throw e;
         }
         return postgres;
+    }
+
+    private void launch() throws IOException {
+        Path log = dir.resolve("postgres.log");
+        List<String> command = new ArrayList<>(asUser(asRoot));
+        command.addAll(List.of(binaries().resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
+                "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1",
+                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                "-c", "max_connections=200"));
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        awaitReady(log);
+    }
+
+    /** Stops the server (fast shutdown: open sessions are ended), keeping its data for {@link #restart}. */
+    public void stop() throws IOException, InterruptedException {
+        Process running = process;
+        if (running != null && running.isAlive()) {
+            new ProcessBuilder("kill", "-INT", Long.toString(running.pid())).start().waitFor();
+            if (!running.waitFor(20, TimeUnit.SECONDS)) {
+                running.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** Starts the server again after {@link #stop}, on the same port with the same data. */
+    public void restart() throws IOException {
+        launch();
     }
 
     /** Where Debian's package puts the server binaries: the newest {@code /usr/lib/postgresql/<version>/bin}. */
@@ -126,6 +148,7 @@ public final class PostgresProcess implements AutoCloseable {
     }
 
     private void awaitReady(Path log) {
+        Process process = this.process;
         await("PostgreSQL accepting connections").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     if (!process.isAlive()) {
@@ -179,15 +202,10 @@ public final class PostgresProcess implements AutoCloseable {
                 """.formatted(url(database), USER, PASSWORD);
     }
 
-    /** Stops the server (fast shutdown: open sessions are ended) and deletes its directory. */
+    /** Stops the server and deletes its directory. */
     @Override
     public void close() throws IOException, InterruptedException {
-        if (process.isAlive()) {
-            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        }
+        stop();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
