@@ -41,6 +41,8 @@ final class PostgresStore implements AccountingStore {
     /** The migrations, in order; each is a resource of {@link PostgresSchema}. */
     static final List<String> MIGRATIONS = List.of("V1__accounting.sql");
     private static final String KEY = "veil.store.url";
+    /** Far above any query Veil makes, even a year of usage. */
+    private static final int SOCKET_TIMEOUT_SECONDS = 120;
     private static final Logger LOGGER = Logger.getLogger(PostgresStore.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Spend sums stay far below overflow, whatever the rows hold. */
@@ -79,6 +81,9 @@ final class PostgresStore implements AccountingStore {
         hikari.setInitializationFailTimeout(1);
         hikari.addDataSourceProperty("ApplicationName", "veil");
         hikari.addDataSourceProperty("connectTimeout", Math.max(1, config.connectTimeout().toSeconds()));
+        // A connection cut without a reset (a failed-over database, a dropped NAT entry) must not hang the spend
+        // writer, and GET /admin/usage behind it, for ever.
+        hikari.addDataSourceProperty("socketTimeout", SOCKET_TIMEOUT_SECONDS);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(hikari);
@@ -96,8 +101,8 @@ final class PostgresStore implements AccountingStore {
         } catch (SQLException e) {
             pool.close();
             throw new ConfigException(KEY, "cannot prepare the schema of PostgreSQL at " + config.location()
-                    + " (SQLState " + e.getSQLState() + "); check that " + "veil.store.username may create tables "
-                    + "in the database");
+                    + " (SQLState " + e.getSQLState() + "); check that veil.store.username may create tables in "
+                    + "the database");
         } catch (RuntimeException e) {
             pool.close();
             throw e;

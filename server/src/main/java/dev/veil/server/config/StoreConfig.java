@@ -23,7 +23,7 @@ public record StoreConfig(Kind kind, Optional<Postgres> postgres) {
     private static final Set<String> SQLITE_KEYS = Set.of("kind");
     private static final Set<String> POSTGRES_KEYS = Set.of("kind", "url", "username", "password", "password-file",
             "pool-size", "connect-timeout");
-    private static final Pattern POSTGRES_URL = Pattern.compile("jdbc:postgresql://[^/?#]+/[^/?#]+(\\?.*)?");
+    private static final Pattern POSTGRES_URL = Pattern.compile("jdbc:postgresql://[^/?#@]+/[^/?#]+(\\?.*)?");
 
     /** The store kinds {@code veil.store.kind} names. */
     public enum Kind { SQLITE, POSTGRES }
@@ -92,7 +92,8 @@ public record StoreConfig(Kind kind, Optional<Postgres> postgres) {
         String url = node.string("url").orElseThrow(() -> node.invalid("url",
                 "missing; a postgres store needs one, for example jdbc:postgresql://db:5432/veil"));
         if (!POSTGRES_URL.matcher(url).matches()) {
-            throw node.invalid("url", "must be jdbc:postgresql://host:port/database, got '"
+            throw node.invalid("url", "must be jdbc:postgresql://host:port/database (credentials go in username and "
+                    + "password), got '"
                     + url.replaceFirst("//[^/@]*@", "//").replaceFirst("[?#].*", "") + "'");
         }
         if (url.contains("?") && url.substring(url.indexOf('?')).matches("(?i).*[?&]password=.*")) {

@@ -84,6 +84,14 @@ class StoreConfigTest {
     }
 
     @Test
+    void credentialsBeforeTheHostAreRefusedAndNotEchoed() {
+        assertThatThrownBy(() -> load("""
+                  store: {kind: postgres, url: "jdbc:postgresql://veil:db-secret@db:5432/veil", username: veil}
+                """)).isInstanceOf(ConfigException.class).hasMessageContaining("credentials go in username and "
+                + "password").hasMessageNotContaining("db-secret");
+    }
+
+    @Test
     void aPasswordInTheUrlIsRefusedAndNotEchoed() {
         assertThatThrownBy(() -> load("""
                   store: {kind: postgres, url: "jdbc:postgresql://db/veil?password=db-secret", username: veil}
