@@ -57,7 +57,7 @@ public final class Metering implements AutoCloseable {
     }
 
     /**
-     * Opens the key store under {@code dataDir} and loads keys and budgets, on the system clock.
+     * Opens the store {@code veil.store} names and loads keys and budgets, on the system clock.
      *
      * @param resolver the candidates a model name resolves to, for allowed-model checks and cost estimates
      */
