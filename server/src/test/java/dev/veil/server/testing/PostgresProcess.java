@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -49,28 +49,25 @@ public final class PostgresProcess implements AutoCloseable {
         Path dir = Files.createTempDirectory("veil-pg-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
         boolean asRoot = "root".equals(System.getProperty("user.name"));
-        if (asRoot) {
-            UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
-            Files.setOwner(dir, users.lookupPrincipalByName("postgres"));
-        }
         Path passwordFile = dir.resolve("password");
         Files.writeString(passwordFile, PASSWORD, StandardCharsets.UTF_8);
         if (asRoot) {
-            Files.setOwner(passwordFile, dir.getFileSystem().getUserPrincipalLookupService()
-                    .lookupPrincipalByName("postgres"));
+            UserPrincipal postgresUser = dir.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByName("postgres");
+            Files.setOwner(dir, postgresUser);
+            Files.setOwner(passwordFile, postgresUser);
         }
-        Path log = dir.resolve("postgres.log");
-        run(asRoot, dir, List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
-                "--auth=scram-sha-256", "--pwfile=" + passwordFile, "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"),
-                log);
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         PostgresProcess postgres = new PostgresProcess(dir, asRoot, port);
         try {
+            run(asRoot, dir, List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
+                    "-U", USER, "--auth=scram-sha-256", "--pwfile=" + passwordFile, "-E", "UTF8",
+                    "--locale=C.UTF-8", "--no-sync"), dir.resolve("postgres.log"));
             postgres.launch();
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             postgres.close();
             throw e;
         }
