@@ -14,13 +14,17 @@ class StoreConfigTest {
     private static final Map<String, String> ENV = Map.of("VEIL_DB_PASSWORD", "db-secret-from-env");
 
     private static StoreConfig load(String storeYaml) {
+        return config(storeYaml).accounting().store();
+    }
+
+    private static VeilConfig config(String storeYaml) {
         return ConfigLoader.fromYaml("""
                 veil:
                   opa: {enabled: false}
                   master-key: test-master-key
                   providers:
                     openai: {kind: openai, api-key: sk-test}
-                %s""".formatted(storeYaml), ENV::get).accounting().store();
+                %s""".formatted(storeYaml), ENV::get);
     }
 
     @Test
@@ -61,6 +65,20 @@ class StoreConfigTest {
 
         assertThat(store.postgres().orElseThrow().password().orElseThrow().reveal()).isEqualTo("db-secret-from-file");
         assertThat(store.postgres().orElseThrow().poolSize()).isEqualTo(3);
+    }
+
+    @Test
+    void aReloadMayNotChangeTheStoreButMayReadTheSameOneAgain() {
+        String postgres = """
+                  store: {kind: postgres, url: "jdbc:postgresql://db:5432/veil", username: veil,
+                          password: "${VEIL_DB_PASSWORD}"}
+                """;
+        VeilConfig running = config(postgres);
+
+        assertThat(running.restartOnlyChanges(config(postgres))).doesNotContain("veil.store");
+        assertThat(running.restartOnlyChanges(config(""))).contains("veil.store");
+        assertThat(running.restartOnlyChanges(config(postgres.replace("5432/veil", "5432/other"))))
+                .contains("veil.store");
     }
 
     @Test
