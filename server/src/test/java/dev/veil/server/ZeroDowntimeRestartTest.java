@@ -30,13 +30,12 @@ import dev.veil.server.testing.VeilProcess;
 class ZeroDowntimeRestartTest {
     private static final String MASTER_KEY = "restart-test-master-key";
     private static final int REQUESTS_PER_SECOND = 200;
-    private static final List<String> PIECES = List.of("Zero ", "downtime ", "means ", "every ", "stream ", "ends ",
-            "with ", "its ", "last ", "piece.");
-    /** Between stream chunks: with 10 pieces a stream takes half a second, so dozens are in flight at a stop. */
-    private static final Duration PAUSE = Duration.ofMillis(50);
+    private static final List<String> PIECES = List.of("Every ", "stream ", "ends ", "with ", "its ", "last piece.");
+    /** Between stream chunks: a stream takes half a second, so dozens are in flight when a replica stops. */
+    private static final Duration PAUSE = Duration.ofMillis(80);
     private static final Duration CHECK_INTERVAL = Duration.ofMillis(250);
-    /** Above HAProxy's check interval × fall (2), with room for a check that is slow on a busy machine. */
-    private static final Duration DRAIN_DELAY = Duration.ofSeconds(2);
+    /** Well above HAProxy's check interval × fall (2): room for checks that are slow on a busy machine. */
+    private static final Duration DRAIN_DELAY = Duration.ofSeconds(3);
     private static final Duration START = Duration.ofSeconds(60);
 
     @TempDir

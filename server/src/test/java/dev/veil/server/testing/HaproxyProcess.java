@@ -71,7 +71,7 @@ public final class HaproxyProcess implements AutoCloseable {
                     timeout server 5m
                     timeout http-request 10s
                     timeout http-keep-alive 2m
-                    timeout check 1s
+                    timeout check 2s
                     retries 3
                     option redispatch 1
                     retry-on conn-failure empty-response
