@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 /**
  * A real HAProxy (Debian's {@code haproxy} package, which {@code ./veil test} installs) in front of Veil replicas, on
  * a free loopback port, in a directory of its own. Its configuration is the one docs/deploy.md recommends: health
@@ -30,7 +32,7 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     /** One server's line of HAProxy's statistics. */
-    public record ServerStats(String status, long retries, long redispatches, long responses5xx) {
+    public record ServerStats(String status, String lastCheck, long retries, long redispatches, long responses5xx) {
     }
 
     private final Process process;
@@ -82,9 +84,7 @@ public final class HaproxyProcess implements AutoCloseable {
 
                 backend veil
                     balance roundrobin
-                    option httpchk
-                    http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host veil
-                    http-check expect status 200
+                    option httpchk GET /health/ready
                     default-server inter %dms fall 2 rise 2
                 %s
                 listen stats
@@ -142,12 +142,17 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     /** Waits until HAProxy's health checks have {@code server} in state {@code status} ({@code UP}, {@code DOWN}). */
-    public void awaitServer(String server, String status, Duration atMost) {
-        await(server + " " + status + " in HAProxy").atMost(atMost).pollInterval(Duration.ofMillis(20))
-                .until(() -> {
-                    assertAlive();
-                    return status.equals(servers().get(server).status());
-                });
+    public void awaitServer(String server, String status, Duration atMost) throws IOException, InterruptedException {
+        try {
+            await(server + " " + status + " in HAProxy").atMost(atMost).pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        assertAlive();
+                        return status.equals(servers().get(server).status());
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(server + " not " + status + " in HAProxy after " + atMost + ": "
+                    + servers().get(server), e);
+        }
     }
 
     /** What HAProxy logged: one line per request, then its own messages. */
@@ -175,7 +180,7 @@ public final class HaproxyProcess implements AutoCloseable {
             if (fields.length < header.size() || !fields[0].equals(proxy) || !servers.test(fields[1])) {
                 continue;
             }
-            stats.put(fields[1], new ServerStats(fields[header.indexOf("status")],
+            stats.put(fields[1], new ServerStats(fields[header.indexOf("status")], fields[header.indexOf("last_chk")],
                     number(fields[header.indexOf("wretr")]), number(fields[header.indexOf("wredis")]),
                     number(fields[header.indexOf("hrsp_5xx")])));
         }
