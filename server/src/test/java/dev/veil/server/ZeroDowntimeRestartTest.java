@@ -1,7 +1,9 @@
 package dev.veil.server;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,7 +123,7 @@ class ZeroDowntimeRestartTest {
         }
     }
 
-    private VeilProcess start(Path config, Replica replica, int run) throws java.io.IOException {
+    private VeilProcess start(Path config, Replica replica, int run) throws IOException {
         return VeilProcess.start(config, Map.of(
                         "VEIL_PORT", Integer.toString(replica.port()),
                         "VEIL_MANAGEMENT_PORT", Integer.toString(replica.managementPort()),
@@ -131,9 +133,9 @@ class ZeroDowntimeRestartTest {
 
     /** Lets the load run until {@code count} more requests have ended: both replicas serve between restarts. */
     private static void awaitEnded(ConstantRateLoad load, int count) {
-        int target = load.endedAndFailed()[0] + count;
-        dev.veil.server.testing.Awaits.await("load running").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(20)).until(() -> load.endedAndFailed()[0] >= target);
+        int target = load.ended() + count;
+        await("load running").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> load.ended() >= target);
     }
 
     private static long millis(long nanos) {

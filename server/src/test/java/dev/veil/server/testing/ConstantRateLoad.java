@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * completion must carry the expected text, a stream must carry it in its chunks and end with {@code data: [DONE]}.
  * Nothing is retried: what the client sees is what a client without retries would see.
  */
-public final class ConstantRateLoad implements AutoCloseable {
+public final class ConstantRateLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request's end: {@code failure} is empty when the whole expected answer arrived. */
@@ -96,15 +96,9 @@ public final class ConstantRateLoad implements AutoCloseable {
         return load;
     }
 
-    /** How many requests have ended so far, and how many of them without their whole answer. */
-    public int[] endedAndFailed() {
-        int ended = 0;
-        int failed = 0;
-        for (Outcome outcome : outcomes) {
-            ended++;
-            failed += outcome.ok() ? 0 : 1;
-        }
-        return new int[] {ended, failed};
+    /** How many requests have ended so far. */
+    public int ended() {
+        return outcomes.size();
     }
 
     /** Stops sending, waits for every request sent to end, and reports. */
@@ -217,11 +211,5 @@ public final class ConstantRateLoad implements AutoCloseable {
 
     private static double rank(double[] sorted, double quantile) {
         return sorted[Math.max(0, (int) Math.ceil(quantile * sorted.length) - 1)];
-    }
-
-    @Override
-    public void close() {
-        stopping = true;
-        requests.shutdownNow();
     }
 }
