@@ -10,6 +10,7 @@ import dev.veil.server.audit.AuditCli;
 import dev.veil.server.cli.AdminCli;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ProviderConfig;
+import dev.veil.server.config.ReloadMode;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.core.Clocks;
 import dev.veil.server.telemetry.PrometheusMetrics;
@@ -101,6 +102,7 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             LOGGER.warning("SIGTERM cannot be handled in this JVM (-Xrs?): it stops Veil at once, without draining");
         }
+        reloads(server, configFile, config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             closeTelemetry.run();
@@ -121,6 +123,26 @@ public final class Main {
         if (configFile == null && (chosenKey == null || chosenKey.isBlank())) {
             LOGGER.info("Master key: generated into " + DefaultConfig.masterKeyPath(config.dataDir())
                     + " (set VEIL_MASTER_KEY to choose one)");
+        }
+    }
+
+    /**
+     * SIGHUP reloads the config file, and with {@code veil.reload: watch} so does a change to it. The built-in default
+     * config has no file: it is read from the environment, which a running process cannot change.
+     */
+    private static void reloads(VeilServer server, Path configFile, VeilConfig config) {
+        Runnable reload = configFile == null
+                ? () -> LOGGER.warning("SIGHUP: Veil runs on the built-in default config, which has no file to "
+                        + "reload; start it with --config FILE to reload one")
+                : () -> server.reload(configFile, System::getenv);
+        try {
+            // On a thread of its own: a signal handler must return at once, and a reload builds a whole config.
+            Signal.handle(new Signal("HUP"), signal -> Thread.ofPlatform().name("veil-reload").start(reload));
+        } catch (IllegalArgumentException e) {
+            LOGGER.warning("SIGHUP cannot be handled in this JVM (-Xrs?): it does not reload the config");
+        }
+        if (configFile != null && config.reload() == ReloadMode.WATCH) {
+            server.watch(configFile, System::getenv);
         }
     }
 

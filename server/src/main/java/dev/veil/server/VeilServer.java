@@ -1,10 +1,14 @@
 package dev.veil.server;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 import dev.veil.server.admin.AdminApi;
@@ -20,13 +24,21 @@ import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.api.openai.ModelsEndpoint;
 import dev.veil.server.api.responses.ResponsesEndpoint;
 import dev.veil.server.api.responses.StoredResponsesEndpoint;
+import dev.veil.server.config.ConfigException;
+import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.ManagementConfig;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.core.Clocks;
+import dev.veil.server.core.SafeThrowables;
 import dev.veil.server.listener.Http1xConnectionSelector;
 import dev.veil.server.listener.ProtocolErrors;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Pipeline;
+import dev.veil.server.policy.CatalogPublisher;
+import dev.veil.server.reload.ConfigWatcher;
+import dev.veil.server.reload.ReloadMetrics;
+import dev.veil.server.reload.ReloadResult;
+import dev.veil.server.reload.RunningConfig;
 import dev.veil.server.telemetry.PrometheusMetrics;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
@@ -46,18 +58,22 @@ public final class VeilServer implements AutoCloseable {
     private final WebServer server;
     private final Http1xConnectionSelector connections;
     private final Optional<WebServer> management;
-    private final Gateway gateway;
-    private final Routes routes;
+    private final RunningConfig running;
+    private final ReloadMetrics reloadMetrics;
+    private final OpenTelemetry openTelemetry;
     private final AtomicBoolean stopping;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final List<ConfigWatcher> watchers = new CopyOnWriteArrayList<>();
 
     private VeilServer(WebServer server, Http1xConnectionSelector connections, Optional<WebServer> management,
-                       Gateway gateway, Routes routes, AtomicBoolean stopping) {
+                       RunningConfig running, ReloadMetrics reloadMetrics, OpenTelemetry openTelemetry,
+                       AtomicBoolean stopping) {
         this.server = server;
         this.connections = connections;
         this.management = management;
-        this.gateway = gateway;
-        this.routes = routes;
+        this.running = running;
+        this.reloadMetrics = reloadMetrics;
+        this.openTelemetry = openTelemetry;
         this.stopping = stopping;
     }
 
@@ -90,7 +106,8 @@ public final class VeilServer implements AutoCloseable {
         Gateway gateway = Gateway.create(config, openTelemetry, clocks);
         AtomicBoolean stopping = new AtomicBoolean();
         try {
-            Routes routes = routes(gateway, stopping::get);
+            RunningConfig running = new RunningConfig(new RunningConfig.Snapshot(gateway,
+                    routes(gateway, stopping::get), clocks.wall().instant()));
             ProtocolErrors protocolErrors = ProtocolErrors.create(clocks.ticker());
             Http1xConnectionSelector connections = Http1xConnectionSelector.create(config.clientTimeouts(),
                     config.maxRequestBytes(), protocolErrors, clocks.ticker());
@@ -119,7 +136,7 @@ public final class VeilServer implements AutoCloseable {
                     // the API's error shape; Helidon passes its messages on only for them to be classified.
                     .directHandlers(protocolErrors.directHandlers())
                     .errorHandling(errors -> errors.includeEntity(true))
-                    .routing(routing -> routing(routing, gateway, routes, stopping))
+                    .routing(routing -> routing(routing, running, stopping))
                     .build()
                     .start();
             if (!server.isRunning()) {
@@ -130,12 +147,13 @@ public final class VeilServer implements AutoCloseable {
             Optional<WebServer> management;
             try {
                 // After the API listener: the management listener's readiness must not answer before it.
-                management = config.management().map(settings -> management(settings, gateway, stopping, metrics));
+                management = config.management().map(settings -> management(settings, running, stopping, metrics));
             } catch (RuntimeException | Error e) {
                 server.stop();
                 throw e;
             }
-            return new VeilServer(server, connections, management, gateway, routes, stopping);
+            return new VeilServer(server, connections, management, running,
+                    new ReloadMetrics(openTelemetry, running::current), openTelemetry, stopping);
         } catch (RuntimeException | Error e) {
             gateway.close();
             throw e;
@@ -146,10 +164,12 @@ public final class VeilServer implements AutoCloseable {
      * The operators' listener: no key, no API, nothing a client sends reaches it; HTTP/1.0 and 1.1 as on the API
      * listener, since probes speak either.
      */
-    private static WebServer management(ManagementConfig settings, Gateway gateway, AtomicBoolean stopping,
+    private static WebServer management(ManagementConfig settings, RunningConfig running, AtomicBoolean stopping,
                                         Optional<PrometheusMetrics> metrics) {
-        HealthEndpoint health = new HealthEndpoint(gateway, stopping::get);
-        ProtocolErrors protocolErrors = ProtocolErrors.create(gateway.clocks().ticker());
+        HealthEndpoint health = new HealthEndpoint(() -> running.current().gateway().ready(), stopping::get);
+        // A listener's settings are the ones it started with, as for the API listener.
+        Gateway started = running.current().gateway();
+        ProtocolErrors protocolErrors = ProtocolErrors.create(started.clocks().ticker());
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
@@ -159,8 +179,8 @@ public final class VeilServer implements AutoCloseable {
                 // speak HTTP/1.0, which Helidon's own selector answers 505, so every replica would look down.
                 .protocolsDiscoverServices(false)
                 .useNio(true)
-                .addConnectionSelector(Http1xConnectionSelector.create(gateway.config().clientTimeouts(),
-                        gateway.config().maxRequestBytes(), protocolErrors, gateway.clocks().ticker()))
+                .addConnectionSelector(Http1xConnectionSelector.create(started.config().clientTimeouts(),
+                        started.config().maxRequestBytes(), protocolErrors, started.clocks().ticker()))
                 .directHandlers(protocolErrors.directHandlers())
                 .routing(routing -> {
                     routing.get("/health/live", health::live).get("/health/ready", health::ready);
@@ -176,8 +196,13 @@ public final class VeilServer implements AutoCloseable {
         return server;
     }
 
-    /** Veil's routes, behind its filters. */
-    private static void routing(HttpRouting.Builder routing, Gateway gateway, Routes routes, AtomicBoolean stopping) {
+    /**
+     * Veil's routes, behind its filters. Each request takes the running config once, before its route's handler runs,
+     * and holds it until the handler returns (for a stream, when it has ended): a reload meanwhile changes nothing
+     * for it. The filters read only keys that need a restart.
+     */
+    private static void routing(HttpRouting.Builder routing, RunningConfig running, AtomicBoolean stopping) {
+        Gateway gateway = running.current().gateway();
         // While draining, every answer ends its connection, so that clients reconnect to a replica that stays.
         routing.addFilter((chain, request, response) -> {
             if (stopping.get()) {
@@ -189,7 +214,11 @@ public final class VeilServer implements AutoCloseable {
         if (!gateway.policy().enabled()) {
             routing.addFilter(PolicyOffHeader.INSTANCE);
         }
-        routes.register(routing);
+        running.current().routes().register(routing, (index, route) -> (request, response) -> {
+            try (RunningConfig.Lease lease = running.acquire()) {
+                lease.snapshot().routes().get(index).handler().handle(request, response);
+            }
+        });
         routing.error(Throwable.class, ErrorResponder::unexpected);
     }
 
@@ -236,9 +265,103 @@ public final class VeilServer implements AutoCloseable {
         return management.map(WebServer::port);
     }
 
-    /** The routes this server serves. */
+    /** The routes this server serves, as the running config builds them. */
     public Routes routes() {
-        return routes;
+        return running.current().routes();
+    }
+
+    /** The revision of the running config: the start of its text's SHA-256. */
+    public String revision() {
+        return running.current().revision();
+    }
+
+    /**
+     * Reloads from {@code file}, as on SIGHUP: see {@link #reload(VeilConfig)}. A file that cannot be read or
+     * parsed fails the reload like an invalid key.
+     */
+    public ReloadResult reload(Path file, Function<String, String> environment) {
+        VeilConfig next;
+        try {
+            next = ConfigLoader.load(file, environment);
+        } catch (ConfigException e) {
+            return failed(e.getMessage());
+        }
+        return reload(next);
+    }
+
+    /**
+     * Makes {@code next} the running config without dropping a request: providers, models and aliases, plugins and
+     * their settings, prices, the master key, upstream settings and limits. Everything it implies is built and
+     * checked first, off the request path; only when all of it stands does it replace the running config, at once
+     * for every request that starts afterwards, while requests in flight finish on the config they started with.
+     * A config that fails a check, or that changes a key only a restart changes
+     * ({@link VeilConfig#restartOnlyChanges}), changes nothing; the log says which key and why, and
+     * {@code veil.config.reloads} counts every outcome. The same text as the running config changes nothing either.
+     */
+    public synchronized ReloadResult reload(VeilConfig next) {
+        RunningConfig.Snapshot current = running.current();
+        if (stopping.get()) {
+            return failed("Veil is shutting down");
+        }
+        if (next.revision().equals(current.revision())) {
+            LOGGER.info("config reload: revision " + current.revision() + " is already running; nothing changed");
+            return new ReloadResult(ReloadResult.Outcome.SUCCEEDED, current.revision(), "unchanged");
+        }
+        List<String> restartOnly = current.gateway().config().restartOnlyChanges(next);
+        if (!restartOnly.isEmpty()) {
+            String message = String.join(", ", restartOnly) + (restartOnly.size() == 1 ? " changed; it takes" : " "
+                    + "changed; they take") + " effect only at startup, so restart Veil to change "
+                    + (restartOnly.size() == 1 ? "it" : "them") + ", or undo the change to reload the rest";
+            LOGGER.warning("config reload refused: " + message + "; revision " + current.revision()
+                    + " keeps running");
+            reloadMetrics.count(ReloadResult.Outcome.REFUSED);
+            return new ReloadResult(ReloadResult.Outcome.REFUSED, current.revision(), message);
+        }
+        Gateway gateway;
+        try {
+            gateway = current.gateway().reconfigure(next, openTelemetry);
+        } catch (ConfigException e) {
+            return failed(e.getMessage());
+        } catch (RuntimeException e) {
+            return failed("the new config could not be started: " + SafeThrowables.describe(e));
+        }
+        Routes routes;
+        try {
+            routes = routes(gateway, stopping::get);
+        } catch (RuntimeException | Error e) {
+            gateway.retire();
+            throw e;
+        }
+        try {
+            running.replace(new RunningConfig.Snapshot(gateway, routes, gateway.clocks().wall().instant()));
+        } catch (IllegalStateException e) {
+            // Stopped while the new config was being built.
+            gateway.retire();
+            return failed("Veil is shutting down");
+        }
+        // At once, not when its last request ends: it would otherwise keep pushing the old catalogue over the new.
+        current.gateway().catalogPublisher().ifPresent(CatalogPublisher::close);
+        String message = "revision " + next.revision() + " runs (was " + current.revision() + ")";
+        LOGGER.info("config reloaded: " + message);
+        reloadMetrics.count(ReloadResult.Outcome.SUCCEEDED);
+        return new ReloadResult(ReloadResult.Outcome.SUCCEEDED, next.revision(), message);
+    }
+
+    private ReloadResult failed(String reason) {
+        String revision = running.current().revision();
+        LOGGER.warning("config reload failed: " + reason + "; revision " + revision + " keeps running");
+        reloadMetrics.count(ReloadResult.Outcome.FAILED);
+        return new ReloadResult(ReloadResult.Outcome.FAILED, revision, reason);
+    }
+
+    /**
+     * Reloads from {@code file} whenever it changes, as {@code veil.reload: watch} asks, until the returned watcher
+     * is closed (stopping the server closes it too).
+     */
+    public ConfigWatcher watch(Path file, Function<String, String> environment) {
+        ConfigWatcher watcher = ConfigWatcher.start(file, () -> reload(file, environment));
+        watchers.add(watcher);
+        return watcher;
     }
 
     /**
@@ -251,8 +374,8 @@ public final class VeilServer implements AutoCloseable {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        Duration drainDelay = gateway.config().shutdown().drainDelay();
-        Duration deadline = gateway.config().shutdown().deadline();
+        Duration drainDelay = running.current().gateway().config().shutdown().drainDelay();
+        Duration deadline = running.current().gateway().config().shutdown().deadline();
         LOGGER.info("shutting down: not ready; the listener closes in " + drainDelay.toMillis() + " ms, then "
                 + "requests in flight have " + deadline.toMillis() + " ms to finish");
         try {
@@ -278,6 +401,7 @@ public final class VeilServer implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
+        watchers.forEach(ConfigWatcher::close);
         try {
             connections.drain();
             Thread cutoff = Thread.ofVirtual().name("veil-stop-deadline").start(() -> {
@@ -295,7 +419,8 @@ public final class VeilServer implements AutoCloseable {
             }
         } finally {
             try {
-                gateway.close();
+                reloadMetrics.close();
+                running.close();
             } finally {
                 management.ifPresent(WebServer::stop);
             }

@@ -56,6 +56,26 @@ public final class Metering implements AutoCloseable {
         this.reserveOutputTokens = config.reserveOutputTokens();
     }
 
+    private Metering(Metering shared, AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver) {
+        this.store = shared.store;
+        this.clock = shared.clock;
+        this.keys = shared.keys;
+        this.budgets = shared.budgets;
+        this.ledger = shared.ledger;
+        this.prices = new PriceTable(config.prices());
+        this.resolver = resolver;
+        this.reserveOutputTokens = config.reserveOutputTokens();
+    }
+
+    /**
+     * The same keys, budgets, rate windows and spend, priced by {@code config}'s prices and resolving models through
+     * {@code resolver}: what a config reload gives requests that start after it. Only this instance's
+     * {@link #close} closes the store; the returned one must not be closed.
+     */
+    public Metering reconfigured(AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver) {
+        return new Metering(this, config, resolver);
+    }
+
     /**
      * Opens the key store under {@code dataDir} and loads keys and budgets, on the system clock.
      *

@@ -17,7 +17,7 @@ public final class HealthEndpoint {
     private static final byte[] SHUTTING_DOWN = "{\"status\":\"DOWN\",\"reason\":\"shutting down\"}"
             .getBytes(StandardCharsets.US_ASCII);
 
-    private final Gateway gateway;
+    private final BooleanSupplier ready;
     private final BooleanSupplier stopping;
 
     public HealthEndpoint(Gateway gateway) {
@@ -26,7 +26,15 @@ public final class HealthEndpoint {
 
     /** Health that also reports not ready once {@code stopping} says the server is shutting down. */
     public HealthEndpoint(Gateway gateway, BooleanSupplier stopping) {
-        this.gateway = gateway;
+        this(gateway::ready, stopping);
+    }
+
+    /**
+     * Health that is ready when {@code ready} says so (see {@link Gateway#ready}) and the server is not shutting
+     * down, for a listener that serves whichever config is running.
+     */
+    public HealthEndpoint(BooleanSupplier ready, BooleanSupplier stopping) {
+        this.ready = ready;
         this.stopping = stopping;
     }
 
@@ -45,7 +53,7 @@ public final class HealthEndpoint {
         if (stopping.getAsBoolean()) {
             response.status(Status.SERVICE_UNAVAILABLE_503);
             response.send(SHUTTING_DOWN);
-        } else if (gateway.ready()) {
+        } else if (ready.getAsBoolean()) {
             response.send(UP);
         } else {
             response.status(Status.SERVICE_UNAVAILABLE_503);

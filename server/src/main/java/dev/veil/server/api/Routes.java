@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
 import dev.veil.server.api.anthropic.AnthropicErrorResponder;
@@ -105,10 +106,25 @@ public final class Routes {
         return List.copyOf(routes);
     }
 
+    /** The route at {@code index} in registration order. */
+    public Route get(int index) {
+        return routes.get(index);
+    }
+
     /** Registers every route on {@code routing}, in order, then the answer to requests none takes. */
     public void register(HttpRouting.Builder routing) {
-        for (Route route : routes) {
-            routing.route(route.method(), route.path(), route.handler());
+        register(routing, (index, route) -> route.handler());
+    }
+
+    /**
+     * As {@link #register(HttpRouting.Builder)}, each route served by what {@code serving} makes of it and its index:
+     * a server whose routes are rebuilt on a config reload registers handlers that find the same route among the
+     * running ones.
+     */
+    public void register(HttpRouting.Builder routing, BiFunction<Integer, Route, Handler> serving) {
+        for (int i = 0; i < routes.size(); i++) {
+            Route route = routes.get(i);
+            routing.route(route.method(), route.path(), serving.apply(i, route));
         }
         routing.any(this::unmatched);
     }

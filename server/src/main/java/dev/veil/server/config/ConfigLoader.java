@@ -1,6 +1,12 @@
 package dev.veil.server.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,12 +35,20 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException("--config", "file " + file + " does not exist or is not a regular file");
         }
-        return parse(read(file.toString(), ConfigSources.file(file).build()), environment);
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException | UncheckedIOException e) {
+            throw new ConfigException("--config", "file " + file + " cannot be read (" + e.getClass().getSimpleName()
+                    + ")");
+        }
+        // Parsed from the text the revision is taken of: a file replaced meanwhile cannot be run under another's name.
+        return parse(read(file.toString(), yamlSource(text)), environment, revision(text));
     }
 
     /** Validates a YAML config given as text. */
     public static VeilConfig fromYaml(String yaml, Function<String, String> environment) {
-        return parse(read("config", yamlSource(yaml)), environment);
+        return parse(read("config", yamlSource(yaml)), environment, revision(yaml));
     }
 
     /**
@@ -56,7 +70,17 @@ public final class ConfigLoader {
             }
             configured.put(name, optional.get(name));
         }
-        return parse(tree, environment);
+        return parse(tree, environment, revision(yaml + "\n" + providers + "\n" + new java.util.TreeSet<>(enabled)));
+    }
+
+    /** The first 12 hex digits of the SHA-256 of {@code text}. */
+    private static String revision(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static ConfigSource yamlSource(String yaml) {
@@ -123,9 +147,10 @@ public final class ConfigLoader {
         return new ConfigException(name, "cannot be read as YAML");
     }
 
-    private static VeilConfig parse(Map<String, Object> tree, Function<String, String> environment) {
+    private static VeilConfig parse(Map<String, Object> tree, Function<String, String> environment,
+                                    String revision) {
         try {
-            return VeilConfig.from(ConfigReader.root(tree, new EnvSubstitution(environment)));
+            return VeilConfig.from(ConfigReader.root(tree, new EnvSubstitution(environment)), revision);
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ConfigException configException) {

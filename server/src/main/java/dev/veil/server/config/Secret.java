@@ -23,6 +23,18 @@ public final class Secret {
                 candidate.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Equal to a secret with the same value, compared as {@link #matches} does; a reload compares configs so. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Secret secret && matches(secret.value);
+    }
+
+    /** The same for every secret: a hash of the value would tell something about it. */
+    @Override
+    public int hashCode() {
+        return 0;
+    }
+
     @Override
     public String toString() {
         return "****";

@@ -36,6 +36,9 @@ import java.util.Set;
  * @param responses the conversation state kept for the Responses API
  * @param management the operators' listener (metrics, health), when one is configured
  * @param shutdown how Veil drains and stops on SIGTERM
+ * @param reload what besides SIGHUP reloads the config file
+ * @param revision the first 12 hex digits of the SHA-256 of the config's text, before environment references are
+ *                 substituted: which version of the file runs
  */
 public record VeilConfig(
         String host,
@@ -60,7 +63,9 @@ public record VeilConfig(
         ClientTimeouts clientTimeouts,
         ResponsesConfig responses,
         Optional<ManagementConfig> management,
-        ShutdownConfig shutdown) {
+        ShutdownConfig shutdown,
+        ReloadMode reload,
+        String revision) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -75,7 +80,7 @@ public record VeilConfig(
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
             "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting",
-            "responses", "management", "shutdown");
+            "responses", "management", "shutdown", "reload");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
             "body-idle-timeout", "body-timeout", "idle-timeout");
@@ -102,10 +107,56 @@ public record VeilConfig(
         Objects.requireNonNull(responses, "responses");
         Objects.requireNonNull(management, "management");
         Objects.requireNonNull(shutdown, "shutdown");
+        Objects.requireNonNull(reload, "reload");
+        Objects.requireNonNull(revision, "revision");
     }
 
-    /** The whole config: {@code server} and {@code veil}, each section parsed by its own type. */
-    static VeilConfig from(ConfigReader root) {
+    /**
+     * The keys whose values differ between this config and {@code next} but take effect only at startup: what the
+     * listeners, the data directory, the audit log, the policy engine, telemetry, conversations and the spend writer
+     * were built from. A reload to {@code next} is refused while this is not empty. Everything else (providers,
+     * models, plugins and their settings, prices, the master key, upstream settings and limits) reloads.
+     */
+    public List<String> restartOnlyChanges(VeilConfig next) {
+        List<String> changed = new ArrayList<>();
+        differs(changed, "server.host", host, next.host);
+        differs(changed, "server.port", port, next.port);
+        differs(changed, "veil.data-dir", dataDir, next.dataDir);
+        differs(changed, "veil.limits.max-request-bytes", maxRequestBytes, next.maxRequestBytes);
+        differs(changed, "veil.limits.max-connections", connectionLimits.connections(),
+                next.connectionLimits.connections());
+        differs(changed, "veil.limits.max-concurrent-requests", connectionLimits.requests(),
+                next.connectionLimits.requests());
+        differs(changed, "veil.limits.header-timeout", clientTimeouts.header(), next.clientTimeouts.header());
+        differs(changed, "veil.limits.body-idle-timeout", clientTimeouts.bodyIdle(), next.clientTimeouts.bodyIdle());
+        differs(changed, "veil.limits.body-timeout", clientTimeouts.body(), next.clientTimeouts.body());
+        differs(changed, "veil.limits.idle-timeout", clientTimeouts.idle(), next.clientTimeouts.idle());
+        differs(changed, "veil.plugins-dir", pluginsDir, next.pluginsDir);
+        differs(changed, "veil.opa", opa, next.opa);
+        differs(changed, "veil.telemetry", telemetry, next.telemetry);
+        differs(changed, "veil.audit", audit, next.audit);
+        differs(changed, "veil.responses", responses, next.responses);
+        differs(changed, "veil.management", management, next.management);
+        differs(changed, "veil.shutdown", shutdown, next.shutdown);
+        differs(changed, "veil.reload", reload, next.reload);
+        differs(changed, "veil.alerts", List.of(accounting.alertWebhook(), accounting.alertTimeout()),
+                List.of(next.accounting.alertWebhook(), next.accounting.alertTimeout()));
+        differs(changed, "veil.accounting.flush-interval", accounting.flushInterval(),
+                next.accounting.flushInterval());
+        return List.copyOf(changed);
+    }
+
+    private static void differs(List<String> changed, String key, Object running, Object next) {
+        if (!Objects.equals(running, next)) {
+            changed.add(key);
+        }
+    }
+
+    /**
+     * The whole config: {@code server} and {@code veil}, each section parsed by its own type; {@code revision} names
+     * the text it came from.
+     */
+    static VeilConfig from(ConfigReader root, String revision) {
         ConfigReader server = root.get("server").rejectUnknown(SERVER_KEYS);
         String host = server.string("host").orElse("127.0.0.1");
         int port = server.integer("port").orElse(8080);
@@ -173,6 +224,6 @@ public record VeilConfig(
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
                 clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir),
-                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")));
+                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")), ReloadMode.from(veil), revision);
     }
 }

@@ -27,7 +27,9 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.Meter;
 
 /**
- * The request path's collaborators, built once from the config and shared by every endpoint.
+ * The request path's collaborators, built from one config and shared by every endpoint: one snapshot of the running
+ * configuration. A config reload builds another with {@link #reconfigure}, which shares what outlives a reload (the
+ * audit log, the key store, conversations, the plugin catalogue) and opens the rest anew.
  *
  * @param config the validated config
  * @param providers the configured providers
@@ -43,13 +45,14 @@ import io.opentelemetry.api.metrics.Meter;
  * @param metering virtual keys, rate limits, budgets and spend
  * @param clocks the clocks every part of the request path reads
  * @param conversations the Responses API's conversation state
- * @param owned what the gateway opened, closed in reverse order by {@link #close}
+ * @param owned what this snapshot opened, closed in reverse order by {@link #retire} and {@link #close}
+ * @param shared what every snapshot of one server shares, closed in reverse order by {@link #close} only
  */
 public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticator authenticator,
                       ModelResolver resolver, Dispatcher dispatcher, PluginCatalog catalog, PluginChain plugins,
                       PolicyCheck policy, Optional<CatalogPublisher> catalogPublisher, RequestTelemetry telemetry,
                       Optional<AuditLog> audit, Metering metering, Clocks clocks, Conversations conversations,
-                      List<AutoCloseable> owned)
+                      List<AutoCloseable> owned, List<AutoCloseable> shared)
         implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(Gateway.class.getName());
 
@@ -59,35 +62,62 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
      * file or class loader behind.
      */
     public static Gateway create(VeilConfig config, OpenTelemetry openTelemetry, Clocks clocks) {
-        List<AutoCloseable> owned = new ArrayList<>();
+        List<AutoCloseable> shared = new ArrayList<>();
         try {
-            ProviderRegistry providers = own(owned, ProviderRegistry.create(config, clocks));
-            PluginCatalog catalog = own(owned, PluginCatalog.discover(config.pluginsDir()));
-            PluginChain plugins = own(owned, PluginChain.create(config.plugins(), catalog, config.dataDir(),
-                    openTelemetry, config.providers().values().stream().map(p -> new ProviderInfo(p.name(),
-                            p.kind().configName(), p.region(), p.zeroRetention())).toList(), clocks));
-            ModelResolver resolver = new ModelResolver(config.models(), providers);
-            Metering metering = own(owned, Metering.open(config.dataDir(), config.accounting(), resolver::find,
-                    clocks.wall()));
-            PolicyCheck policy = own(owned, PolicyCheck.create(config.opa(), providers, metering.prices(),
-                    openTelemetry, clocks.ticker()));
+            PluginCatalog catalog = own(shared, PluginCatalog.discover(config.pluginsDir()));
+            Metering metering = own(shared, Metering.open(config.dataDir(), config.accounting(),
+                    model -> Optional.empty(), clocks.wall()));
             Meter meter = openTelemetry.getMeter("dev.veil.server");
             DoubleHistogram commitLag = meter.histogramBuilder("veil.audit.commit.lag").setUnit("s")
                     .setExplicitBucketBoundariesAdvice(RequestTelemetry.SECONDS_BUCKETS)
                     .setDescription("Time from an audit record's creation to its commit").build();
             Optional<AuditLog> audit = audit(config, clocks, lag -> commitLag.record(lag / 1e3))
-                    .map(log -> own(owned, log));
-            audit.ifPresent(log -> own(owned, meter.gaugeBuilder("veil.audit.queue.depth").ofLongs()
+                    .map(log -> own(shared, log));
+            audit.ifPresent(log -> own(shared, meter.gaugeBuilder("veil.audit.queue.depth").ofLongs()
                     .setUnit("{record}").setDescription("Audit records queued or waiting for their commit")
                     .buildWithCallback(depth -> depth.record(log.queued()))));
-            Conversations conversations = own(owned, Conversations.open(config.responses(), clocks,
+            Conversations conversations = own(shared, Conversations.open(config.responses(), clocks,
                     audit.map(AuditLog::keys)));
             LOGGER.info(conversations::describe);
+            return assemble(config, openTelemetry, clocks, catalog, metering, audit, conversations,
+                    List.copyOf(shared));
+        } catch (RuntimeException | Error e) {
+            closeAll(shared);
+            throw e;
+        }
+    }
+
+    /**
+     * A snapshot for {@code next}, sharing this one's audit log, key store, conversations and plugin catalogue, with
+     * new providers, plugin instances, routes, prices and policy client. The keys that configure what is shared do
+     * not change here (see {@link dev.veil.server.config.VeilConfig#restartOnlyChanges}); this one stays open.
+     *
+     * @throws dev.veil.server.config.ConfigException when a part of {@code next} fails its checks (a plugin's
+     *                                                settings, say); nothing new is left open
+     */
+    public Gateway reconfigure(VeilConfig next, OpenTelemetry openTelemetry) {
+        return assemble(next, openTelemetry, clocks, catalog, metering, audit, conversations, shared);
+    }
+
+    private static Gateway assemble(VeilConfig config, OpenTelemetry openTelemetry, Clocks clocks,
+                                    PluginCatalog catalog, Metering sharedMetering, Optional<AuditLog> audit,
+                                    Conversations conversations, List<AutoCloseable> shared) {
+        List<AutoCloseable> owned = new ArrayList<>();
+        try {
+            ProviderRegistry providers = own(owned, ProviderRegistry.create(config, clocks));
+            PluginChain plugins = own(owned, PluginChain.create(config.plugins(), catalog, config.dataDir(),
+                    openTelemetry, config.providers().values().stream().map(p -> new ProviderInfo(p.name(),
+                            p.kind().configName(), p.region(), p.zeroRetention())).toList(), clocks));
+            ModelResolver resolver = new ModelResolver(config.models(), providers);
+            Metering metering = sharedMetering.reconfigured(config.accounting(), resolver::find);
+            PolicyCheck policy = own(owned, PolicyCheck.create(config.opa(), providers, metering.prices(),
+                    openTelemetry, clocks.ticker()));
             Optional<CatalogPublisher> publisher = config.opa().map(opa -> own(owned,
                     CatalogPublisher.start(config, opa)));
             return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
                     new Dispatcher(providers, openTelemetry, clocks.ticker()), catalog, plugins, policy, publisher,
-                    new RequestTelemetry(openTelemetry, config), audit, metering, clocks, conversations, List.copyOf(owned));
+                    new RequestTelemetry(openTelemetry, config), audit, metering, clocks, conversations,
+                    List.copyOf(owned), shared);
         } catch (RuntimeException | Error e) {
             closeAll(owned);
             throw e;
@@ -99,9 +129,21 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
         return resource;
     }
 
-    /** Closes everything the gateway opened, last opened first; one failing to close does not keep others open. */
+    /**
+     * Closes everything the gateway opened, this snapshot's parts and then the shared ones, last opened first; one
+     * failing to close does not keep others open.
+     */
     @Override
     public void close() {
+        closeAll(owned);
+        closeAll(shared);
+    }
+
+    /**
+     * Closes what this snapshot opened (providers' connections, plugin instances, the policy client) and leaves the
+     * shared parts to the snapshot that replaced it; once no request holds this snapshot any more.
+     */
+    public void retire() {
         closeAll(owned);
     }
 

@@ -123,6 +123,11 @@ public final class VeilUnderTest implements AutoCloseable {
         return port;
     }
 
+    /** The server itself, for what tests do to it besides requests (reload it, say). */
+    public VeilServer server() {
+        return server;
+    }
+
     /** The routes the server serves. */
     public dev.veil.server.api.Routes routes() {
         return server.routes();

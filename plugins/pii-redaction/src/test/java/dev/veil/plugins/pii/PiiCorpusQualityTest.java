@@ -3,13 +3,16 @@ package dev.veil.plugins.pii;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,10 +50,18 @@ class PiiCorpusQualityTest {
     @TempDir
     Path dataDir;
 
+    /**
+     * Each corpus on each surface: {@code dev-v2}, {@code heldout} and {@code blind}, or those named by the
+     * {@code veil.pii.corpora} system property (comma-separated file names beside them, such as {@code judge.jsonl}).
+     */
+    static Stream<Arguments> corporaAndSurfaces() {
+        String corpora = System.getProperty("veil.pii.corpora", "dev-v2.jsonl,heldout.jsonl,blind.jsonl");
+        return Arrays.stream(corpora.split(",")).map(String::strip).flatMap(corpus -> Stream.of("message",
+                "tool-call arguments", "stream").map(surface -> Arguments.of(corpus, surface)));
+    }
+
     @ParameterizedTest(name = "{0}, {1}")
-    @CsvSource({"dev-v2.jsonl, message", "dev-v2.jsonl, tool-call arguments", "dev-v2.jsonl, stream",
-        "heldout.jsonl, message", "heldout.jsonl, tool-call arguments", "heldout.jsonl, stream",
-        "blind.jsonl, message", "blind.jsonl, tool-call arguments", "blind.jsonl, stream"})
+    @MethodSource("corporaAndSurfaces")
     void meetsTheBar(String corpus, String surface) {
         PiiRedactionPlugin plugin = plugin();
         CorpusScore score = new CorpusScore(corpus.replace(".jsonl", "") + ", " + surface);

@@ -38,7 +38,7 @@ public final class PersonNameDetector implements Detector {
             "madam", "dame", "herr", "herrn", "frau", "m", "mme", "mlle", "monsieur", "madame", "docteur", "dott", "sr",
             "sra", "señor", "señora", "sig", "signor", "signora", "pastor", "rev", "capt", "captain", "officer",
             "nurse", "judge", "heer", "mevrouw", "mevr", "dhr", "mw", "pan", "pani", "sig.ra", "dott.ssa", "dra", "don",
-            "doña", "fru", "hr");
+            "doña", "fru", "hr", "med");
     /** Words right before a name that all but say one follows. */
     private static final Set<String> STRONG_CUES = Set.of("i'm", "i’m", "dear", "hi", "hello", "hey", "greetings",
             "thanks", "thank", "cheers", "regards", "sincerely", "best", "yours", "wishes", "warmly", "respectfully", "groeten", "pozdrawiam", "hälsningar", "signed", "cc", "bcc", "attn",
@@ -67,7 +67,7 @@ public final class PersonNameDetector implements Detector {
             "ping", "call", "called", "contact", "email", "emailed", "met", "meet", "meeting", "colleague", "manager",
             "wife", "husband", "son", "daughter", "mother", "father", "friend", "customer", "client", "patient", "user",
             "employee", "is", "am", "was", "von", "für", "mit", "an", "und", "bei", "pour", "avec", "par", "et", "chez",
-            "à", "via", "per", "name", "this", "de", "pay", "payee");
+            "à", "via", "per", "name", "this", "de", "pay", "payee", "its");
     /** Words right after a name that support it. */
     private static final Set<String> AFTER_CUES = Set.of("said", "says", "wrote", "writes", "asked", "asks", "replied",
             "called", "reported", "reports", "mentioned", "confirmed", "told", "thinks", "emailed", "joined", "left",
@@ -664,8 +664,10 @@ public final class PersonNameDetector implements Detector {
         // An unlisted surname needs a listed first name after it and a cue before it: "Refund to Fairweather, Alistair".
         // At a line start, as in a chat export, any listed name before the comma will do: "Qasim, Khalid 16/01".
         boolean lineStart = starts[0] == 0 || text.charAt(starts[0] - 1) == '\n';
+        int cue = cueBefore(text, starts[count - 1]);
+        // After a label or a dash, the first name need not be listed: "Applicant 1: Mirzaei, Dariush".
         if (!(listedSurname && (firstKind == FIRST || firstKind == UNKNOWN))
-                && !(firstKind == FIRST && cueBefore(text, starts[count - 1]) >= WEAK)
+                && !(firstKind == FIRST && cue >= WEAK) && !(firstKind == UNKNOWN && cue >= STRONG)
                 && !(firstKind == FIRST && lineStart && lexicon.isFirstName(surname))) {
             return -1;
         }
@@ -684,10 +686,11 @@ public final class PersonNameDetector implements Detector {
         while (i > 0 && text.charAt(i) == ' ') {
             int wordEnd = i;
             int wordStart = wordEnd;
-            while (wordStart > 0 && isLower(text.charAt(wordStart - 1))) {
+            while (wordStart > 0 && Character.isLetter(text.charAt(wordStart - 1))) {
                 wordStart--;
             }
-            if (wordStart == wordEnd || !PARTICLES.contains(text.substring(wordStart, wordEnd))) {
+            String word = text.substring(wordStart, wordEnd);
+            if (wordStart == wordEnd || !(PARTICLES.contains(word) || CAPITAL_PARTICLES.contains(word))) {
                 break;
             }
             begin = wordStart;

@@ -74,6 +74,10 @@ class PersonNameDetectorTest {
             "Teams export\n[Qasim, Khalid] 16/01/2026 Client's mobile is",
             "channel export\n[seung-hoon]: heads up, the card was blocked",
             "Пацієнтка [Богдана Кравець] звернулася",
+            "Mit kollegialen Grüßen\nDr. med. [Ortwin Lauterbach], Oberarzt",
+            "Dear Mr [Ní Mhurchú],\n\nFollowing your call",
+            "Applicant 1: [Mirzaei, Dariush], date of birth 01/02/1970",
+            "User: hey its [Wairimu Tesfaye] and i lost my card",
     })
     void findsSurnamesTheDictionaryKnowsAndNamesByTheWordsAroundThem(String marked) {
         String text = marked.replace("[", "").replace("]", "");
