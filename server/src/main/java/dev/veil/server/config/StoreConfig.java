@@ -63,25 +63,6 @@ public record StoreConfig(Kind kind, Optional<Postgres> postgres) {
         }
     }
 
-    /**
-     * Whether {@code other} names the same store with the same settings. Unlike {@code equals}, it compares passwords
-     * by value ({@link Secret} compares by identity), so that a config read again compares equal to the one running.
-     */
-    public boolean sameStore(StoreConfig other) {
-        if (kind != other.kind || postgres.isPresent() != other.postgres.isPresent()) {
-            return false;
-        }
-        if (postgres.isEmpty()) {
-            return true;
-        }
-        Postgres a = postgres.get();
-        Postgres b = other.postgres.get();
-        boolean samePassword = a.password().isPresent() == b.password().isPresent()
-                && (a.password().isEmpty() || a.password().get().matches(b.password().get().reveal()));
-        return a.url().equals(b.url()) && a.username().equals(b.username()) && samePassword
-                && a.poolSize() == b.poolSize() && a.connectTimeout().equals(b.connectTimeout());
-    }
-
     /** The embedded default. */
     public static StoreConfig sqlite() {
         return new StoreConfig(Kind.SQLITE, Optional.empty());

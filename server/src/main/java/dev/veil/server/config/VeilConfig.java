@@ -143,9 +143,7 @@ public record VeilConfig(
                 List.of(next.accounting.alertWebhook(), next.accounting.alertTimeout()));
         differs(changed, "veil.accounting.flush-interval", accounting.flushInterval(),
                 next.accounting.flushInterval());
-        if (!accounting.store().sameStore(next.accounting.store())) {
-            changed.add("veil.store");
-        }
+        differs(changed, "veil.store", accounting.store(), next.accounting.store());
         return List.copyOf(changed);
     }
 
