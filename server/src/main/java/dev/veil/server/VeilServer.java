@@ -161,17 +161,27 @@ public final class VeilServer implements AutoCloseable {
     }
 
     /**
-     * The operators' listener: no key, no API, nothing a client sends reaches it. Helidon's own HTTP/1.1 serves it,
-     * since only scrapers and probes call it.
+     * The operators' listener: no key, no API, nothing a client sends reaches it; HTTP/1.0 and 1.1 as on the API
+     * listener, since probes speak either.
      */
     private static WebServer management(ManagementConfig settings, RunningConfig running, AtomicBoolean stopping,
                                         Optional<PrometheusMetrics> metrics) {
         HealthEndpoint health = new HealthEndpoint(() -> running.current().gateway().ready(), stopping::get);
+        // A listener's settings are the ones it started with, as for the API listener.
+        Gateway started = running.current().gateway();
+        ProtocolErrors protocolErrors = ProtocolErrors.create(started.clocks().ticker());
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownHook(false)
                 .maxTcpConnections(64)
+                // The API listener's HTTP/1.x: load balancers' default health checks (HAProxy's option httpchk)
+                // speak HTTP/1.0, which Helidon's own selector answers 505, so every replica would look down.
+                .protocolsDiscoverServices(false)
+                .useNio(true)
+                .addConnectionSelector(Http1xConnectionSelector.create(started.config().clientTimeouts(),
+                        started.config().maxRequestBytes(), protocolErrors, started.clocks().ticker()))
+                .directHandlers(protocolErrors.directHandlers())
                 .routing(routing -> {
                     routing.get("/health/live", health::live).get("/health/ready", health::ready);
                     metrics.ifPresent(m -> routing.get(settings.metricsPath(), m::handle));

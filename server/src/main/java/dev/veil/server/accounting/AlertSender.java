@@ -22,13 +22,13 @@ final class AlertSender {
     private static final Logger LOGGER = Logger.getLogger(AlertSender.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final KeyStore store;
+    private final AccountingStore store;
     private final Optional<URI> webhook;
     private final Duration timeout;
     private final HttpClient client;
     private final InstantSource clock;
 
-    AlertSender(KeyStore store, Optional<URI> webhook, Duration timeout, InstantSource clock) {
+    AlertSender(AccountingStore store, Optional<URI> webhook, Duration timeout, InstantSource clock) {
         this.store = store;
         this.webhook = webhook;
         this.timeout = timeout;

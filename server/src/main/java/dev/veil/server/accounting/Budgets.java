@@ -63,13 +63,13 @@ final class Budgets {
     private static final Logger LOGGER = Logger.getLogger(Budgets.class.getName());
     private static final Pattern LOGGABLE_SCOPE = Pattern.compile("[a-z]+:[A-Za-z0-9._/-]{1,140}");
 
-    private final KeyStore store;
+    private final AccountingStore store;
     private final InstantSource clock;
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Set<String> blocked = ConcurrentHashMap.newKeySet();
     private final Consumer<State> onSoftThreshold;
 
-    Budgets(KeyStore store, InstantSource clock, Consumer<State> onSoftThreshold) {
+    Budgets(AccountingStore store, InstantSource clock, Consumer<State> onSoftThreshold) {
         this.store = store;
         this.clock = clock;
         this.onSoftThreshold = onSoftThreshold;

@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -35,7 +34,7 @@ import dev.veil.server.storage.SqliteSchema;
  * <p>Startup never dies on a stored row: rows Veil could not have written are quarantined when the store opens (see
  * {@link Quarantine}), and reads skip any that appear later, so that one bad row costs that row, not the service.
  */
-final class KeyStore implements AutoCloseable {
+final class KeyStore implements AccountingStore {
     static final String FILE = "keys.db";
     private static final Logger LOGGER = Logger.getLogger(KeyStore.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -95,21 +94,6 @@ final class KeyStore implements AutoCloseable {
             CREATE TABLE IF NOT EXISTS quarantine (id INTEGER PRIMARY KEY, source TEXT NOT NULL, row_key TEXT,
               reason TEXT NOT NULL, quarantined_at TEXT NOT NULL, row TEXT NOT NULL)""",
             List.of("source", "row_key", "reason", "quarantined_at", "row"), List.of("id"));
-
-    /** A stored key with its salted hash. */
-    record StoredKey(VirtualKey key, byte[] salt, byte[] hash) {
-    }
-
-    /** Spend added by the writer: one row per (day, key, tenant, team, model). */
-    record SpendDelta(LocalDate day, String keyId, String tenant, String team, String model, long requests,
-                      long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens,
-                      long costMicros) {
-    }
-
-    /** Usage filters; empty means any. */
-    record UsageFilter(Optional<String> tenant, Optional<String> team, Optional<String> keyId,
-                       Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to) {
-    }
 
     private final Connection connection;
     private final InstantSource clock;
@@ -201,7 +185,8 @@ final class KeyStore implements AutoCloseable {
         }
     }
 
-    synchronized void insertKey(VirtualKey key, byte[] salt, byte[] hash) {
+    @Override
+    public synchronized void insertKey(VirtualKey key, byte[] salt, byte[] hash) {
         ensureTeam(key.tenant(), key.team());
         update("""
                 INSERT INTO keys (id, name, tenant, team, labels, models, scope, expires_at, rpm, tpm, salt, hash,
@@ -211,16 +196,19 @@ final class KeyStore implements AutoCloseable {
                 salt, hash, key.createdAt().toString());
     }
 
-    synchronized void replaceSecret(String id, byte[] salt, byte[] hash, Instant at) {
+    @Override
+    public synchronized void replaceSecret(String id, byte[] salt, byte[] hash, Instant at) {
         update("UPDATE keys SET salt = ?, hash = ?, rotated_at = ? WHERE id = ?", salt, hash, at.toString(), id);
     }
 
-    synchronized void revoke(String id, Instant at) {
+    @Override
+    public synchronized void revoke(String id, Instant at) {
         update("UPDATE keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", at.toString(), id);
     }
 
     /** Every valid key row; an invalid one (written since startup by another process) or an id twice is skipped. */
-    synchronized List<StoredKey> keys() {
+    @Override
+    public synchronized List<StoredKey> keys() {
         List<StoredKey> keys = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         int skipped = 0;
@@ -244,17 +232,20 @@ final class KeyStore implements AutoCloseable {
         return keys;
     }
 
-    synchronized void ensureTenant(String tenant) {
+    @Override
+    public synchronized void ensureTenant(String tenant) {
         update("INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)", tenant, clock.instant().toString());
     }
 
-    synchronized void ensureTeam(String tenant, String team) {
+    @Override
+    public synchronized void ensureTeam(String tenant, String team) {
         ensureTenant(tenant);
         update("INSERT OR IGNORE INTO teams (tenant, name, created_at) VALUES (?, ?, ?)", tenant, team,
                 clock.instant().toString());
     }
 
-    synchronized List<String> tenants() {
+    @Override
+    public synchronized List<String> tenants() {
         List<String> tenants = new ArrayList<>();
         int skipped = 0;
         try (PreparedStatement s = connection.prepareStatement("SELECT name FROM tenants ORDER BY name");
@@ -274,7 +265,8 @@ final class KeyStore implements AutoCloseable {
     }
 
     /** Teams as tenant and name pairs, by tenant then name. */
-    synchronized List<String[]> teams() {
+    @Override
+    public synchronized List<String[]> teams() {
         List<String[]> teams = new ArrayList<>();
         int skipped = 0;
         try (PreparedStatement s = connection.prepareStatement("SELECT tenant, name FROM teams ORDER BY tenant, name");
@@ -293,7 +285,8 @@ final class KeyStore implements AutoCloseable {
         return teams;
     }
 
-    synchronized void putBudget(BudgetSpec budget) {
+    @Override
+    public synchronized void putBudget(BudgetSpec budget) {
         BudgetScope scope = budget.scope();
         update("""
                 INSERT INTO budgets (scope, kind, tenant, team, key_id, period, limit_micros, soft_micros)
@@ -304,12 +297,14 @@ final class KeyStore implements AutoCloseable {
                 budget.limitMicros(), budget.softMicros());
     }
 
-    synchronized void deleteBudget(BudgetScope scope) {
+    @Override
+    public synchronized void deleteBudget(BudgetScope scope) {
         update("DELETE FROM budgets WHERE scope = ?", scope.id());
     }
 
     /** Every valid budget; a row that is not is skipped. */
-    synchronized List<BudgetSpec> budgets() {
+    @Override
+    public synchronized List<BudgetSpec> budgets() {
         List<BudgetSpec> budgets = new ArrayList<>();
         int skipped = 0;
         try (PreparedStatement s = connection.prepareStatement("SELECT * FROM budgets ORDER BY scope");
@@ -332,7 +327,8 @@ final class KeyStore implements AutoCloseable {
      * The scope ids of budgets that could not be read: quarantined ones, and invalid rows still in the table. A
      * budget nobody can read must not become no budget at all, so their scopes are refused until set again.
      */
-    synchronized Set<String> unreadableBudgetScopes() {
+    @Override
+    public synchronized Set<String> unreadableBudgetScopes() {
         Set<String> scopes = new HashSet<>();
         try (PreparedStatement s = connection.prepareStatement("SELECT row_key FROM quarantine WHERE source = "
                 + "'budgets' AND typeof(row_key) = 'text'");
@@ -361,7 +357,8 @@ final class KeyStore implements AutoCloseable {
     }
 
     /** What {@code scope} has spent from {@code from} (inclusive) on, in micro-dollars. */
-    synchronized long spentSince(BudgetScope scope, LocalDate from) {
+    @Override
+    public synchronized long spentSince(BudgetScope scope, LocalDate from) {
         String where = switch (scope.kind()) {
             case "key" -> "key_id = ?";
             case "team" -> "tenant = ? AND team = ?";
@@ -386,7 +383,8 @@ final class KeyStore implements AutoCloseable {
         }
     }
 
-    synchronized void addSpend(List<SpendDelta> deltas) {
+    @Override
+    public synchronized void addSpend(List<SpendDelta> deltas) {
         if (deltas.isEmpty()) {
             return;
         }
@@ -435,7 +433,8 @@ final class KeyStore implements AutoCloseable {
         }
     }
 
-    synchronized List<SpendDelta> usage(UsageFilter filter) {
+    @Override
+    public synchronized List<SpendDelta> usage(UsageFilter filter) {
         StringBuilder sql = new StringBuilder("SELECT * FROM spend WHERE " + StoredRows.VALID_SPEND);
         List<Object> args = new ArrayList<>();
         filter.tenant().ifPresent(v -> { sql.append(" AND tenant = ?"); args.add(v); });
@@ -463,12 +462,14 @@ final class KeyStore implements AutoCloseable {
     }
 
     /** Records that {@code scope} was alerted for the period starting {@code periodStart}; false if it already was. */
-    synchronized boolean markAlerted(BudgetScope scope, LocalDate periodStart) {
+    @Override
+    public synchronized boolean markAlerted(BudgetScope scope, LocalDate periodStart) {
         return update("INSERT OR IGNORE INTO alerts (scope, period_start, sent_at) VALUES (?, ?, ?)", scope.id(),
                 periodStart.toString(), clock.instant().toString()) == 1;
     }
 
-    synchronized boolean alerted(BudgetScope scope, LocalDate periodStart) {
+    @Override
+    public synchronized boolean alerted(BudgetScope scope, LocalDate periodStart) {
         try (PreparedStatement s = connection.prepareStatement("SELECT 1 FROM alerts WHERE scope = ? AND "
                 + "period_start = ?")) {
             bind(s, scope.id(), periodStart.toString());

@@ -113,14 +113,14 @@ public final class Keys {
     public record Issued(VirtualKey key, String secret) {
     }
 
-    private final KeyStore store;
+    private final AccountingStore store;
     private final InstantSource clock;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
 
-    Keys(KeyStore store, InstantSource clock) {
+    Keys(AccountingStore store, InstantSource clock) {
         this.store = store;
         this.clock = clock;
-        for (KeyStore.StoredKey stored : store.keys()) {
+        for (AccountingStore.StoredKey stored : store.keys()) {
             if (stored.key().revokedAt().isEmpty()) {
                 active.put(stored.key().id(), new Active(stored.key(), stored.salt(), stored.hash(),
                         new RateWindow(stored.key().requestsPerMinute(), stored.key().tokensPerMinute())));
@@ -211,7 +211,7 @@ public final class Keys {
     /** Every key ever created, revoked ones included, oldest first. */
     public List<VirtualKey> list() {
         List<VirtualKey> keys = new ArrayList<>();
-        for (KeyStore.StoredKey stored : store.keys()) {
+        for (AccountingStore.StoredKey stored : store.keys()) {
             keys.add(stored.key());
         }
         return keys;

@@ -22,8 +22,8 @@ import dev.veil.spi.plugin.Outcome;
 
 /**
  * Where virtual keys meet the request path: allowed models, rate limits and budget reservations before dispatch, and
- * cost, spend and budget settlement after it. Everything on the request path is in memory; SQLite is written by the
- * background spend writer and by admin calls only.
+ * cost, spend and budget settlement after it. Everything on the request path is in memory; the store (SQLite or
+ * PostgreSQL) is written by the background spend writer and by admin calls only.
  */
 public final class Metering implements AutoCloseable {
     /** Sets a response header; the request path hands in its response, benchmarks a no-op. */
@@ -34,7 +34,7 @@ public final class Metering implements AutoCloseable {
 
     public static final String COST_HEADER = "x-veil-cost";
 
-    private final KeyStore store;
+    private final AccountingStore store;
     private final Keys keys;
     private final Budgets budgets;
     private final SpendLedger ledger;
@@ -43,7 +43,7 @@ public final class Metering implements AutoCloseable {
     private final long reserveOutputTokens;
     private final InstantSource clock;
 
-    private Metering(KeyStore store, AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver,
+    private Metering(AccountingStore store, AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver,
                      InstantSource clock) {
         this.store = store;
         this.clock = clock;
@@ -77,7 +77,7 @@ public final class Metering implements AutoCloseable {
     }
 
     /**
-     * Opens the key store under {@code dataDir} and loads keys and budgets, on the system clock.
+     * Opens the store {@code veil.store} names and loads keys and budgets, on the system clock.
      *
      * @param resolver the candidates a model name resolves to, for allowed-model checks and cost estimates
      */
@@ -87,14 +87,24 @@ public final class Metering implements AutoCloseable {
     }
 
     /**
-     * Opens the key store under {@code dataDir} and loads keys and budgets.
+     * Opens the store {@code veil.store} names ({@code keys.db} under {@code dataDir} by default) and loads keys and
+     * budgets.
      *
      * @param resolver the candidates a model name resolves to, for allowed-model checks and cost estimates
      * @param clock what rate windows, budget periods, key expiry, spend days and stored timestamps read
      */
     public static Metering open(java.nio.file.Path dataDir, AccountingConfig config,
                                 Function<String, Optional<List<TargetRef>>> resolver, InstantSource clock) {
-        return new Metering(KeyStore.open(dataDir, clock), config, resolver, clock);
+        AccountingStore store = switch (config.store().kind()) {
+            case SQLITE -> KeyStore.open(dataDir, clock);
+            case POSTGRES -> PostgresStore.open(config.store().postgres().orElseThrow(), clock);
+        };
+        try {
+            return new Metering(store, config, resolver, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
     }
 
     public Keys keys() {
@@ -386,7 +396,7 @@ public final class Metering implements AutoCloseable {
     public List<UsageRow> usage(Optional<String> tenant, Optional<String> team, Optional<String> keyId,
                                 Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to) {
         ledger.flush();
-        return store.usage(new KeyStore.UsageFilter(tenant, team, keyId, model, from, to)).stream()
+        return store.usage(new AccountingStore.UsageFilter(tenant, team, keyId, model, from, to)).stream()
                 .map(d -> new UsageRow(d.day(), d.keyId(), d.tenant(), d.team(), d.model(), d.requests(),
                         d.promptTokens(), d.completionTokens(), d.cachedTokens(), d.reasoningTokens(), d.costMicros()))
                 .toList();

@@ -66,7 +66,7 @@ final class Quarantine {
     void sweep() {
         Set<String> duplicated = duplicatedKeyIds();
         sweep("keys", "SELECT rowid AS veil_rowid, * FROM keys", row -> {
-            KeyStore.StoredKey key = StoredRows.key(row);
+            AccountingStore.StoredKey key = StoredRows.key(row);
             return duplicated.contains(key.key().id()) ? "id is stored in more than one row" : null;
         });
         sweep("budgets", "SELECT rowid AS veil_rowid, * FROM budgets", row -> {

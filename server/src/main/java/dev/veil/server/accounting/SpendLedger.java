@@ -36,12 +36,12 @@ final class SpendLedger implements AutoCloseable {
         final AtomicLong cost = new AtomicLong();
     }
 
-    private final KeyStore store;
+    private final AccountingStore store;
     private final Map<Row, Totals> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService writer;
     private final InstantSource clock;
 
-    SpendLedger(KeyStore store, Duration interval, InstantSource clock) {
+    SpendLedger(AccountingStore store, Duration interval, InstantSource clock) {
         this.store = store;
         this.clock = clock;
         this.writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -65,12 +65,12 @@ final class SpendLedger implements AutoCloseable {
 
     /** Writes everything added so far; on failure the amounts stay pending for the next try. */
     synchronized void flush() {
-        List<KeyStore.SpendDelta> deltas = new ArrayList<>();
+        List<AccountingStore.SpendDelta> deltas = new ArrayList<>();
         LocalDate yesterday = Budgets.today(clock).minusDays(1);
         for (Map.Entry<Row, Totals> entry : pending.entrySet()) {
             Row row = entry.getKey();
             Totals t = entry.getValue();
-            KeyStore.SpendDelta delta = new KeyStore.SpendDelta(row.day(), row.keyId(), row.tenant(), row.team(),
+            AccountingStore.SpendDelta delta = new AccountingStore.SpendDelta(row.day(), row.keyId(), row.tenant(), row.team(),
                     row.model(), t.requests.getAndSet(0), t.prompt.getAndSet(0), t.completion.getAndSet(0),
                     t.cached.getAndSet(0), t.reasoning.getAndSet(0), t.cost.getAndSet(0));
             if (delta.requests() != 0 || delta.costMicros() != 0 || delta.promptTokens() != 0) {
@@ -83,7 +83,7 @@ final class SpendLedger implements AutoCloseable {
         try {
             store.addSpend(deltas);
         } catch (RuntimeException e) {
-            for (KeyStore.SpendDelta d : deltas) {
+            for (AccountingStore.SpendDelta d : deltas) {
                 Totals t = pending.computeIfAbsent(new Row(d.day(), d.keyId(), d.tenant(), d.team(), d.model()),
                         ignored -> new Totals());
                 t.requests.addAndGet(d.requests());

@@ -48,7 +48,7 @@ final class StoredRows {
     private StoredRows() {
     }
 
-    static KeyStore.StoredKey key(ResultSet r) throws SQLException, BadRow {
+    static AccountingStore.StoredKey key(ResultSet r) throws SQLException, BadRow {
         String id = text(r, "id");
         if (!ValueBounds.KEY_ID.matcher(id).matches()) {
             throw new BadRow("id", "is not 16 hex digits");
@@ -61,7 +61,7 @@ final class StoredRows {
         if (problem.isPresent()) {
             throw new BadRow(problem.get().field(), problem.get().message());
         }
-        return new KeyStore.StoredKey(key, blob(r, "salt", 16), blob(r, "hash", 32));
+        return new AccountingStore.StoredKey(key, blob(r, "salt", 16), blob(r, "hash", 32));
     }
 
     static BudgetSpec budget(ResultSet r) throws SQLException, BadRow {

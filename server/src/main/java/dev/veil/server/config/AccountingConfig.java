@@ -16,12 +16,13 @@ import java.util.Set;
  * @param prices {@code veil.prices}: per provider model, in config order; they take precedence over the defaults
  * @param alertWebhook {@code veil.alerts.webhook-url}: where soft-threshold alerts are POSTed, when set
  * @param alertTimeout {@code veil.alerts.timeout}: how long one alert delivery may take
- * @param flushInterval {@code veil.accounting.flush-interval}: how often spend is written to SQLite
+ * @param flushInterval {@code veil.accounting.flush-interval}: how often spend is written to the store
  * @param reserveOutputTokens {@code veil.accounting.reserve-output-tokens}: output tokens a budget reserves for a
  *                            request that sets no {@code max_tokens}
+ * @param store {@code veil.store}: where keys, budgets and spend are kept
  */
 public record AccountingConfig(List<PriceEntry> prices, Optional<URI> alertWebhook, Duration alertTimeout,
-                               Duration flushInterval, long reserveOutputTokens) {
+                               Duration flushInterval, long reserveOutputTokens, StoreConfig store) {
     public static final Duration DEFAULT_ALERT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
     public static final long DEFAULT_RESERVE_OUTPUT_TOKENS = 1024;
@@ -33,10 +34,11 @@ public record AccountingConfig(List<PriceEntry> prices, Optional<URI> alertWebho
         Objects.requireNonNull(alertWebhook, "alertWebhook");
         Objects.requireNonNull(alertTimeout, "alertTimeout");
         Objects.requireNonNull(flushInterval, "flushInterval");
+        Objects.requireNonNull(store, "store");
     }
 
     /**
-     * {@code veil.prices}, {@code veil.alerts} and {@code veil.accounting}.
+     * {@code veil.prices}, {@code veil.alerts}, {@code veil.accounting} and {@code veil.store}.
      *
      * @param veil the {@code veil} section
      * @param providers the configured providers' names, which prices must name
@@ -59,13 +61,14 @@ public record AccountingConfig(List<PriceEntry> prices, Optional<URI> alertWebho
             throw accounting.invalid("flush-interval", "must be positive, for example 1s");
         }
         return new AccountingConfig(prices, alerts.url("webhook-url"),
-                alerts.duration("timeout").orElse(DEFAULT_ALERT_TIMEOUT), flush, reserve);
+                alerts.duration("timeout").orElse(DEFAULT_ALERT_TIMEOUT), flush, reserve,
+                StoreConfig.from(veil.get("store")));
     }
 
-    /** No price overrides, no alerts, default intervals. */
+    /** No price overrides, no alerts, default intervals, the embedded store. */
     public static AccountingConfig defaults() {
         return new AccountingConfig(List.of(), Optional.empty(), DEFAULT_ALERT_TIMEOUT, DEFAULT_FLUSH_INTERVAL,
-                DEFAULT_RESERVE_OUTPUT_TOKENS);
+                DEFAULT_RESERVE_OUTPUT_TOKENS, StoreConfig.sqlite());
     }
 
     /**

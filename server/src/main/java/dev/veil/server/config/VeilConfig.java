@@ -80,7 +80,7 @@ public record VeilConfig(
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
             "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting",
-            "responses", "management", "shutdown", "reload");
+            "responses", "management", "shutdown", "reload", "store");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
             "body-idle-timeout", "body-timeout", "idle-timeout");
@@ -143,6 +143,7 @@ public record VeilConfig(
                 List.of(next.accounting.alertWebhook(), next.accounting.alertTimeout()));
         differs(changed, "veil.accounting.flush-interval", accounting.flushInterval(),
                 next.accounting.flushInterval());
+        differs(changed, "veil.store", accounting.store(), next.accounting.store());
         return List.copyOf(changed);
     }
 
