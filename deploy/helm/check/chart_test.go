@@ -58,6 +58,7 @@ type veilConfig struct {
 			URL string `json:"url"`
 		} `json:"opa"`
 		Providers map[string]map[string]any `json:"providers"`
+		Store     map[string]any            `json:"store"`
 	} `json:"veil"`
 }
 
@@ -120,6 +121,9 @@ func TestEveryRenderedManifestMeetsTheChartsInvariants(t *testing.T) {
 				t.Errorf("checksum/config annotation present = %v, want %v", ok, want.configChecksum)
 			}
 			checkOptionalObjects(t, r, d, want.autoscaler, want.budget, want.networkPolicy, want.serviceMonitor, want.claim)
+			if want.autoscaler && cfg.Veil.Store["kind"] != "postgres" {
+				t.Error("several replicas need veil.store kind postgres: each would have its own keys and spend")
+			}
 		})
 	}
 }
@@ -264,18 +268,23 @@ func checkNoInlineSecrets(t *testing.T, spec corev1.PodSpec, cfg veilConfig) {
 	if !hasSecretEnv(spec, "veil", "VEIL_MASTER_KEY") {
 		t.Error("VEIL_MASTER_KEY does not come from a Secret")
 	}
+	references := map[string]any{}
 	for name, p := range cfg.Veil.Providers {
-		key, ok := p["api-key"]
-		if !ok {
-			continue
+		if key, ok := p["api-key"]; ok {
+			references["veil.providers."+name+".api-key"] = key
 		}
-		ref, _ := key.(string)
+	}
+	if password, ok := cfg.Veil.Store["password"]; ok {
+		references["veil.store.password"] = password
+	}
+	for key, value := range references {
+		ref, _ := value.(string)
 		if !envReference.MatchString(ref) {
-			t.Errorf("veil.providers.%s.api-key is not a ${NAME} reference", name)
+			t.Errorf("%s is not a ${NAME} reference", key)
 			continue
 		}
 		if variable := strings.TrimSuffix(strings.TrimPrefix(ref, "${"), "}"); !hasSecretEnv(spec, "veil", variable) {
-			t.Errorf("veil.providers.%s.api-key names %s, which no secretKeyRef sets", name, variable)
+			t.Errorf("%s names %s, which no secretKeyRef sets", key, variable)
 		}
 	}
 }
@@ -533,16 +542,17 @@ func TestChartRefusesValuesThatBreakItsPromises(t *testing.T) {
 		sets    []string
 		message string
 	}{
-		"a literal provider key":  {[]string{"config.veil.providers.openai.api-key=sk-live-123"}, "the chart never holds a key"},
-		"a master key in config":  {[]string{"config.veil.master-key=abcdefghij"}, "config.veil.master-key"},
-		"a secret as a plain env": {[]string{"env[0].name=DB_PASSWORD", "env[0].value=hunter2"}, "looks like a secret"},
-		"the latest tag":          {[]string{"image.tag=latest"}, "pin a version tag"},
-		"OPA's latest tag":        {[]string{"opa.image.tag=latest"}, "pin a version tag"},
-		"a short grace period":    {[]string{"terminationGracePeriodSeconds=20"}, "must exceed"},
-		"a bundle without a URL":  {[]string{"opa.policySource=bundle"}, "opa.bundle.url"},
-		"a PVC with replicas":     {[]string{"persistence.enabled=true", "replicaCount=2"}, "one replica"},
-		"a misspelt values key":   {[]string{"autoscalling.enabled=true"}, "'autoscalling' not allowed"},
-		"an unknown reload mode":  {[]string{"configReload=signal"}, "configReload"},
+		"a literal provider key":   {[]string{"config.veil.providers.openai.api-key=sk-live-123"}, "the chart never holds a key"},
+		"a master key in config":   {[]string{"config.veil.master-key=abcdefghij"}, "config.veil.master-key"},
+		"a literal store password": {[]string{"config.veil.store.kind=postgres", "config.veil.store.password=hunter2"}, "never holds a password"},
+		"a secret as a plain env":  {[]string{"env[0].name=DB_PASSWORD", "env[0].value=hunter2"}, "looks like a secret"},
+		"the latest tag":           {[]string{"image.tag=latest"}, "pin a version tag"},
+		"OPA's latest tag":         {[]string{"opa.image.tag=latest"}, "pin a version tag"},
+		"a short grace period":     {[]string{"terminationGracePeriodSeconds=20"}, "must exceed"},
+		"a bundle without a URL":   {[]string{"opa.policySource=bundle"}, "opa.bundle.url"},
+		"a PVC with replicas":      {[]string{"persistence.enabled=true", "replicaCount=2"}, "one replica"},
+		"a misspelt values key":    {[]string{"autoscalling.enabled=true"}, "'autoscalling' not allowed"},
+		"an unknown reload mode":   {[]string{"configReload=signal"}, "configReload"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -61,6 +61,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- $store := default dict (get $veil "store") -}}
+{{- if and (kindIs "map" $store) (hasKey $store "password") -}}
+{{- if not (regexMatch "^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$" (toString (get $store "password"))) -}}
+{{- fail "config.veil.store.password: write ${ENV_NAME} and take the variable from a Secret in secrets.env; the chart never holds a password" -}}
+{{- end -}}
+{{- end -}}
 {{- $reload := "signal" -}}
 {{- if has .Values.configReload (list "watch" "both") -}}{{- $reload = "watch" -}}{{- end -}}
 {{- $owned := dict
