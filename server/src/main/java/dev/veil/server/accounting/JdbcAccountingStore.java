@@ -57,8 +57,8 @@ abstract class JdbcAccountingStore implements AccountingStore {
     }
 
     /**
-     * Runs {@code work} on a connection, and gives it back after; every public method runs in one such call, so that
-     * what the store locks (or takes from its pool) it holds for the whole method.
+     * Runs {@code work} on a connection, and gives it back after; each method here runs in one such call, so that the
+     * SQLite store's lock, or the pool's connection, is held for the whole method.
      */
     abstract <T> T withConnection(Work<T> work) throws SQLException;
 
@@ -106,7 +106,7 @@ abstract class JdbcAccountingStore implements AccountingStore {
         update("UPDATE keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", at.toString(), id);
     }
 
-    /** Every valid key row; an invalid one or an id twice (possible where no primary key holds it) is skipped. */
+    /** Every valid key row; an invalid one, or an id stored twice, is skipped. */
     @Override
     public List<StoredKey> keys() {
         List<StoredKey> keys = new ArrayList<>();
