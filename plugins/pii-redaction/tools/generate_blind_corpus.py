@@ -10,15 +10,12 @@ generate_heldout_corpus.py. Deterministic: the same seed writes the same file.
 
 Usage: python3 generate_blind_corpus.py [--seed 2107] [--per-template 8]
 """
-import argparse
 import json
-import os
-import random
 import string
 import unicodedata
 
-from generate_heldout_corpus import (Record, aba, bad_card, bad_nhs, bsn, card, codice_fiscale, digits, dni, iban,
-                                     kvnr, luhn_complete, nhs, nie, nino, nir, pesel, personnummer, ssn, steuer_id)
+from generate_heldout_corpus import (Record, aba, bad_card, bad_nhs, bsn, card, codice_fiscale, digits, iban, kvnr,
+                                     nhs, nie, nino, pesel, personnummer, ssn, steuer_id, write_corpus)
 
 FIRST = {
     "en": ["Percival", "Winifred", "Ambrose", "Cordelia", "Lysander", "Ottilie", "Crispin", "Henrietta", "Jasper",
@@ -446,21 +443,7 @@ TEMPLATES = [t_insurance_claim, t_hr_onboarding_json, t_discharge_letter, t_chat
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seed", type=int, default=2107)
-    parser.add_argument("--per-template", type=int, default=8)
-    args = parser.parse_args()
-    r = random.Random(args.seed)
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "pii",
-                       "blind.jsonl")
-    records = []
-    for _ in range(args.per_template):
-        for template in TEMPLATES:
-            records.append(template(r).build(len(records)))
-    with open(out, "w", encoding="utf-8") as stream:
-        for record in records:
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print("wrote %d records to %s" % (len(records), os.path.normpath(out)))
+    write_corpus("blind.jsonl", TEMPLATES, 2107, 8)
 
 
 if __name__ == "__main__":

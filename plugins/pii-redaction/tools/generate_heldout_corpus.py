@@ -613,22 +613,31 @@ TEMPLATES = [t_crm_note, t_kyc_json, t_caps_letter, t_lowercase_chat, t_last_fir
              t_lookalikes_ids, t_sentence_names, t_dob_prose, t_de_prose_dob]
 
 
-def main():
+def write_corpus(file_name, templates, default_seed, default_per_template, check=lambda record: None):
+    """Builds per-template records from each template in turn, seeded, and writes them as JSON lines beside the
+    other corpora; the generators of the held-out, blind and judge corpora share it."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seed", type=int, default=21)
-    parser.add_argument("--per-template", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=default_seed)
+    parser.add_argument("--per-template", type=int, default=default_per_template)
     args = parser.parse_args()
     r = random.Random(args.seed)
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "pii",
-                       "heldout.jsonl")
+                       file_name)
     records = []
     for _ in range(args.per_template):
-        for template in TEMPLATES:
-            records.append(template(r).build(len(records)))
+        for template in templates:
+            record = template(r).build(len(records))
+            check(record)
+            records.append(record)
     with open(out, "w", encoding="utf-8") as stream:
         for record in records:
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
     print("wrote %d records to %s" % (len(records), os.path.normpath(out)))
+    return records
+
+
+def main():
+    write_corpus("heldout.jsonl", TEMPLATES, 21, 10)
 
 
 if __name__ == "__main__":

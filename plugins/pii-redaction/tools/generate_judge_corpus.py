@@ -29,7 +29,7 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate_heldout_corpus import (aba, bsn, dni, kvnr, luhn_complete, nie, nir,  # noqa: E402
+from generate_heldout_corpus import (Record, aba, bsn, dni, kvnr, luhn_complete, nie, nir,  # noqa: E402
                                      pesel, personnummer, steuer_id)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -137,32 +137,11 @@ STARTS = ["Sterling weakened overnight.", "Pat dry before applying the cream.", 
           "Miles of paperwork remain.", "Carol singers blocked the branch entrance."]
 
 
-class Rec:
-    """A record built piece by piece: plain text, labelled spans and look-alikes that must survive."""
-
-    def __init__(self, lang="en"):
-        self.parts, self.lang, self.negatives = [], lang, []
-
-    def t(self, text):
-        self.parts.append((None, text))
-        return self
-
-    def s(self, kind, value):
-        self.parts.append((kind, value))
-        return self
+class Rec(Record):
+    """The held-out generator's record, with the short name these templates use for a look-alike."""
 
     def n(self, kind, value):
-        self.negatives.append({"value": value, "kind": kind})
-        self.parts.append((None, value))
-        return self
-
-    def build(self, rid):
-        text, spans = "", []
-        for kind, value in self.parts:
-            if kind:
-                spans.append({"start": len(text), "end": len(text) + len(value), "type": kind, "value": value})
-            text += value
-        return {"id": rid, "lang": self.lang, "text": text, "spans": spans, "negatives": self.negatives}
+        return self.neg(kind, value)
 
 
 MONTHS = {"en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
