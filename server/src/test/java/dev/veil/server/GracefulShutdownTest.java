@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +30,7 @@ import dev.veil.server.audit.AuditExporter;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.testing.FakeOpenAiUpstream;
+import dev.veil.server.testing.LocalProcesses;
 
 /**
  * SIGTERM to a real Veil process, with a stream in flight: readiness turns false at once while liveness stays up, new
@@ -51,8 +51,8 @@ class GracefulShutdownTest {
         CountDownLatch release = new CountDownLatch(1);
         try (FakeOpenAiUpstream upstream = new FakeOpenAiUpstream().on("gpt-4o",
                 FakeOpenAiUpstream.gated("first ", release, List.of("second ", "last")))) {
-            int port = freePort();
-            int managementPort = freePort();
+            int port = LocalProcesses.freePort();
+            int managementPort = LocalProcesses.freePort();
             Path key = dir.resolve("audit-key");
             Files.writeString(key, Base64.getEncoder().encodeToString(new byte[32]));
             Path configFile = dir.resolve("veil.yaml");
@@ -142,9 +142,4 @@ class GracefulShutdownTest {
         return read.toString();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.veil.server.testing.ConstantRateLoad;
 import dev.veil.server.testing.FakeOpenAiUpstream;
-import dev.veil.server.testing.HaproxyProcess;
 import dev.veil.server.testing.HaproxyProcess.Replica;
+import dev.veil.server.testing.HaproxyProcess;
+import dev.veil.server.testing.LocalProcesses;
 import dev.veil.server.testing.VeilProcess;
 
 /**
@@ -62,8 +63,8 @@ class ZeroDowntimeRestartTest {
                         port: ${VEIL_MANAGEMENT_PORT}
                     """.formatted(MASTER_KEY, upstream.baseUrl()));
             List<Replica> replicas = List.of(
-                    new Replica("veil-1", VeilProcess.freePort(), VeilProcess.freePort()),
-                    new Replica("veil-2", VeilProcess.freePort(), VeilProcess.freePort()));
+                    new Replica("veil-1", LocalProcesses.freePort(), LocalProcesses.freePort()),
+                    new Replica("veil-2", LocalProcesses.freePort(), LocalProcesses.freePort()));
             List<VeilProcess> processes = new ArrayList<>();
             try {
                 for (Replica replica : replicas) {

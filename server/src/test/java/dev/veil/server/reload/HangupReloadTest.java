@@ -4,7 +4,6 @@ import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.testing.FakeOpenAiUpstream;
+import dev.veil.server.testing.LocalProcesses;
 
 /** {@code kill -HUP} to a real Veil process reloads its config file: the changed alias routes the next request. */
 class HangupReloadTest {
@@ -35,8 +35,8 @@ class HangupReloadTest {
     void sighupReloadsTheConfigFile() throws Exception {
         try (FakeOpenAiUpstream upstream = new FakeOpenAiUpstream().on("gpt-4o", FakeOpenAiUpstream.echo())
                 .on("gpt-4o-mini", FakeOpenAiUpstream.echo())) {
-            int port = freePort();
-            int managementPort = freePort();
+            int port = LocalProcesses.freePort();
+            int managementPort = LocalProcesses.freePort();
             String yaml = """
                     server: {host: 127.0.0.1, port: %d}
                     veil:
@@ -96,9 +96,4 @@ class HangupReloadTest {
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -3,7 +3,6 @@ package dev.veil.server.telemetry;
 import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.veil.server.testing.FakeOpenAiUpstream;
+import dev.veil.server.testing.LocalProcesses;
 import dev.veil.server.testing.PrometheusProcess;
 import dev.veil.server.testing.VeilUnderTest;
 
@@ -24,10 +24,7 @@ class PrometheusScrapeTest {
 
     @Test
     void aPromQlSumOverTheScrapedRequestCounterReturnsTheRequestsSent() throws Exception {
-        int managementPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            managementPort = socket.getLocalPort();
-        }
+        int managementPort = LocalProcesses.freePort();
         // Prometheus first: it hands new targets to its scrapers only every 5 s, so that wait overlaps Veil's start.
         try (PrometheusProcess prometheus = PrometheusProcess.start(dir, "127.0.0.1:" + managementPort,
                      "/prometheus");

@@ -4,7 +4,6 @@ import static dev.veil.server.testing.Awaits.await;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -96,8 +95,8 @@ public final class HaproxyProcess implements AutoCloseable {
 
     /** Starts HAProxy in {@code dir} in front of {@code replicas}, health-checking them every {@code checkInterval}. */
     public static HaproxyProcess start(Path dir, Duration checkInterval, List<Replica> replicas) throws IOException {
-        int port = freePort();
-        int statsPort = freePort();
+        int port = LocalProcesses.freePort();
+        int statsPort = LocalProcesses.freePort();
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, config(port, statsPort, checkInterval, replicas));
         Path log = dir.resolve("haproxy.log");
@@ -209,19 +208,9 @@ public final class HaproxyProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LocalProcesses.stop(process);
     }
 }

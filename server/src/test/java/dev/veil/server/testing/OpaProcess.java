@@ -5,7 +5,6 @@ import static dev.veil.server.testing.Awaits.await;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,10 +46,7 @@ public final class OpaProcess implements AutoCloseable {
     public static OpaProcess start() throws IOException, InterruptedException {
         Path copy = Files.createTempDirectory("veil-policies");
         copyTree(PROJECT.resolve("policies"), copy);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = LocalProcesses.freePort();
         List<String> command = new ArrayList<>(List.of(binary().toString(), "run", "--server", "--addr",
                 "127.0.0.1:" + port, "--log-level", "error", "--set", "decision_logs.console=true", "--watch",
                 copy.toString()));
@@ -128,29 +124,13 @@ public final class OpaProcess implements AutoCloseable {
     }
 
     private void awaitHealthy() {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
-        await("OPA becoming healthy").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("OPA exited at startup with status " + process.exitValue());
-            }
-            try {
-                return client.send(HttpRequest.newBuilder(URI.create(url() + "/health")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                // Not listening yet.
-                return false;
-            }
-        });
+        LocalProcesses.awaitOk("OPA becoming healthy", process, URI.create(url() + "/health"), Duration.ofSeconds(10),
+                () -> "its output is not kept");
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LocalProcesses.stop(process);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

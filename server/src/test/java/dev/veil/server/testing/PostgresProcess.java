@@ -3,7 +3,6 @@ package dev.veil.server.testing;
 import static dev.veil.server.testing.Awaits.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,10 +56,7 @@ public final class PostgresProcess implements AutoCloseable {
             Files.setOwner(dir, postgresUser);
             Files.setOwner(passwordFile, postgresUser);
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = LocalProcesses.freePort();
         PostgresProcess postgres = new PostgresProcess(dir, asRoot, port);
         try {
             run(asRoot, dir, List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),

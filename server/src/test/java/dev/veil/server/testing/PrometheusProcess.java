@@ -1,10 +1,8 @@
 package dev.veil.server.testing;
 
-import static dev.veil.server.testing.Awaits.await;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -48,10 +46,7 @@ public final class PrometheusProcess implements AutoCloseable {
                     metrics_path: %s
                     static_configs: [{targets: ["%s"]}]
                 """.formatted(metricsPath, target));
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = LocalProcesses.freePort();
         Path log = dir.resolve("prometheus.log");
         Process process = new ProcessBuilder(binary().toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
@@ -108,28 +103,12 @@ public final class PrometheusProcess implements AutoCloseable {
     }
 
     private void awaitReady() {
-        await("Prometheus becoming ready").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("Prometheus exited at startup with status "
-                                + process.exitValue() + ": " + log());
-                    }
-                    try {
-                        return client.send(HttpRequest.newBuilder(URI.create(url() + "/-/ready")).GET().build(),
-                                HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                    } catch (IOException e) {
-                        return false;
-                    }
-                });
+        LocalProcesses.awaitOk("Prometheus becoming ready", process, URI.create(url() + "/-/ready"),
+                Duration.ofSeconds(20), this::log);
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LocalProcesses.stop(process);
     }
 }

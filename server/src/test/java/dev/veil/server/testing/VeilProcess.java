@@ -3,7 +3,6 @@ package dev.veil.server.testing;
 import static dev.veil.server.testing.Awaits.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -87,12 +86,6 @@ public final class VeilProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
-    /** A port nobody listens on now. */
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Kills the process if it still runs: a failed test must not leave a JVM behind. */
     @Override
