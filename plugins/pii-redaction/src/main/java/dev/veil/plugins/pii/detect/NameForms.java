@@ -17,6 +17,7 @@ final class NameForms {
     private static final int MAX_WORD = 24;
     private static final int MAX_NAME_VALUE = 60;
     /** How far a chat handle may stand from its line start: "[09:12] " before it. */
+    /** How long a chat line's time stamp before a speaker's name can be: {@code [2025-03-03 11:36:45] }. */
     private static final int SPEAKER_PREFIX = 24;
 
     private static final Set<String> CHAT_INTRODUCTIONS = Set.of("its", "it's", "im", "i'm", "is", "am");
@@ -190,7 +191,7 @@ final class NameForms {
             return titleFirst;
         }
         boolean unknownWord = known < words;
-        boolean ownLine = words == count && lineAround(start, end);
+        boolean ownLine = words == count && fillsLine(text, start, end);
         if (words >= 2 && words <= 3 && ownLine && known >= 1) {
             findings.add(new Finding(start, end, PiiTypes.PERSON));
             return end;
@@ -210,7 +211,7 @@ final class NameForms {
     }
 
     /** Whether {@code [start, end)} fills its line, as a name does in a letter head or a payment record. */
-    private boolean lineAround(int start, int end) {
+    static boolean fillsLine(String text, int start, int end) {
         return (start == 0 || text.charAt(start - 1) == '\n') && (end == text.length() || text.charAt(end) == '\n'
                 || text.charAt(end) == '\r');
     }
@@ -296,15 +297,18 @@ final class NameForms {
 
     /** {@code [09:12] seung-hoon: heads up}: a chat handle at the start of its line, before a colon. */
     private boolean speakerAtLineStart(int start, int end) {
-        if (end >= text.length() || text.charAt(end) != ':') {
+        return end < text.length() && text.charAt(end) == ':'
+                && (start == 0 || text.charAt(start - 1) == '\n' || afterTimeStamp(text, start));
+    }
+
+    /** Whether {@code start} follows a chat line's time stamp, {@code [09:12] }, and nothing else on its line. */
+    static boolean afterTimeStamp(String text, int start) {
+        if (start < 3 || text.charAt(start - 1) != ' ' || text.charAt(start - 2) != ']') {
             return false;
         }
         int lineStart = Chars.lineStart(text, start, start - SPEAKER_PREFIX - 1);
-        if (lineStart == start) {
-            return true;
-        }
-        return text.charAt(lineStart) == '[' && start >= 2 && text.charAt(start - 1) == ' '
-                && text.charAt(start - 2) == ']' && start - lineStart <= SPEAKER_PREFIX;
+        return start - lineStart <= SPEAKER_PREFIX && text.charAt(lineStart) == '['
+                && text.lastIndexOf('[', start - 2) == lineStart;
     }
 
     /** "seung-hoon", "jean-baptiste": parts that are no ordinary words. */

@@ -34,7 +34,6 @@ public final class PersonNameDetector implements Detector {
             "Della", "Van", "Von", "Le", "La", "Al", "El", "Bin", "Ibn", "Abu", "Du", "Dos", "Das", "Ter", "Ten");
     private static final int LONGEST_PARTICLE = 5;
     /** How far a chat speaker may stand from the {@code [} that opens its line ("[09:12] "). */
-    private static final int SPEAKER_PREFIX = 24;
     private static final Set<String> NAME_PREFIXES = Set.of("Mc", "Mac", "O'", "D'", "Di", "De", "Da", "La", "Le",
             "Van", "Fitz");
     private static final Set<String> TITLES = Set.of("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
@@ -252,12 +251,12 @@ public final class PersonNameDetector implements Detector {
         int score;
         if (first == last) {
             int kind = kinds[first];
-            if (kind == PROPER && !titleBefore(text, start) && !greetingBefore(text, start)) {
+            if (kind == PROPER && !isTitleOrGreeting(wordBefore(text, start))) {
                 return;
             }
             score = kind == FIRST ? 3 : kind == COMMON_FIRST ? 0 : 1;
             // A sign-off: a first name alone on its line ("Caoimhe" above "Duty Pharmacist").
-            if (kind == FIRST && ownLine(text, start, end)) {
+            if (kind == FIRST && NameForms.fillsLine(text, start, end)) {
                 score++;
             }
             listed = kind != UNKNOWN;
@@ -294,11 +293,11 @@ public final class PersonNameDetector implements Detector {
         if (cue >= STRONG || listed) {
             score += cue;
         }
-        if (first == last && cue == 0 && atSentenceStart(text, start) && !ownLine(text, start, end)) {
+        if (first == last && cue == 0 && atSentenceStart(text, start) && !NameForms.fillsLine(text, start, end)) {
             score--;
         }
         score += cueAfter(text, end);
-        if (chatSpeaker(text, start, end)) {
+        if (end < text.length() && text.charAt(end) == ':' && NameForms.afterTimeStamp(text, start)) {
             score += STRONG;
         }
         if (score >= ACCEPT && !followedByCompanySuffix(text, end)
@@ -580,37 +579,16 @@ public final class PersonNameDetector implements Detector {
     private static final Set<String> GREETINGS = Set.of("hi", "hello", "hey", "dear", "liebe", "lieber", "bonjour",
             "hola", "ciao", "beste", "cara", "caro");
 
-    /** Whether a greeting stands right before {@code start}: "Hi Cressida,". */
-    private static boolean greetingBefore(String text, int start) {
-        int end = start - 1;
-        while (end > 0 && isSpace(text.charAt(end))) {
-            end--;
-        }
-        int wordStart = end;
-        while (wordStart > 0 && Chars.isLetter(text.charAt(wordStart - 1))) {
-            wordStart--;
-        }
-        return end >= 0 && wordStart <= end && GREETINGS.contains(normalise(text.substring(wordStart, end + 1)));
+    /** Whether a name stands after {@code word} even when it is also a place: "Frau Wiesenthal", "Hi Cressida". */
+    private static boolean isTitleOrGreeting(String word) {
+        return TITLES.contains(word) || GREETINGS.contains(word);
     }
 
-    /** {@code [10:14] Mahmudul Talukdar: checked}: a name after a chat line's time stamp, before a colon. */
-    private static boolean chatSpeaker(String text, int start, int end) {
-        if (end >= text.length() || text.charAt(end) != ':' || start < 3 || text.charAt(start - 1) != ' '
-                || text.charAt(start - 2) != ']') {
-            return false;
-        }
-        int lineStart = Chars.lineStart(text, start, start - SPEAKER_PREFIX - 1);
-        return start - lineStart <= SPEAKER_PREFIX && text.charAt(lineStart) == '['
-                && text.lastIndexOf('[', start - 2) == lineStart;
-    }
-
-    private static boolean ownLine(String text, int start, int end) {
-        return (start == 0 || text.charAt(start - 1) == '\n') && (end == text.length() || text.charAt(end) == '\n'
-                || text.charAt(end) == '\r');
-    }
-
-    /** Whether the word right before {@code start} is a title such as "Frau" or "Dr". */
-    private static boolean titleBefore(String text, int start) {
+    /**
+     * The word right before {@code start}, in lower case and with its inner dots ("dr", "sig.ra", "hi"); empty when
+     * there is none or it is the tail of an elision, as the "m" of "I'm" is.
+     */
+    private static String wordBefore(String text, int start) {
         int end = start - 1;
         while (end > 0 && (isSpace(text.charAt(end)) || text.charAt(end) == '.')) {
             end--;
@@ -619,9 +597,10 @@ public final class PersonNameDetector implements Detector {
         while (wordStart > 0 && (Chars.isLetter(text.charAt(wordStart - 1)) || text.charAt(wordStart - 1) == '.')) {
             wordStart--;
         }
-        boolean elided = wordStart > 0 && isApostrophe(text.charAt(wordStart - 1));
-        return end >= 0 && wordStart <= end && !elided
-                && TITLES.contains(normalise(text.substring(wordStart, end + 1)));
+        if (end < 0 || wordStart > end || (wordStart > 0 && isApostrophe(text.charAt(wordStart - 1)))) {
+            return "";
+        }
+        return normalise(text.substring(wordStart, end + 1));
     }
 
     /** "Meyer Burger AG" or "Goldman Sachs Group" name a company, not a person. */
