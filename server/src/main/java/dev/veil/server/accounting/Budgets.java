@@ -4,6 +4,8 @@ import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +103,41 @@ final class Budgets {
         return states.replace(scopeId, state, next) ? next : states.get(scopeId);
     }
 
+    /**
+     * Brings the budgets in line with the store, where another replica may have set or removed one: a changed budget
+     * is loaded anew with its period's recorded spend, an unchanged one keeps its state.
+     */
+    synchronized void reload() {
+        LocalDate today = today(clock);
+        Map<String, BudgetSpec> stored = new HashMap<>();
+        for (BudgetSpec spec : store.budgets()) {
+            stored.put(spec.scope().id(), spec);
+        }
+        states.keySet().removeIf(id -> !stored.containsKey(id));
+        stored.forEach((id, spec) -> {
+            State current = states.get(id);
+            if (current == null || !current.spec.equals(spec)) {
+                states.put(id, load(spec, today));
+            }
+        });
+        Set<String> unreadable = new HashSet<>(store.unreadableBudgetScopes());
+        unreadable.removeAll(stored.keySet());
+        blocked.retainAll(unreadable);
+        blocked.addAll(unreadable);
+    }
+
+    /**
+     * Takes the spend the shared limits report for {@code state}'s budget across replicas, and raises the
+     * soft-threshold alert once per period when it passes.
+     */
+    void observed(State state, long spentMicros) {
+        state.spent.set(spentMicros);
+        long soft = state.spec.softMicros();
+        if (soft > 0 && spentMicros >= soft && state.alerted.compareAndSet(false, true)) {
+            onSoftThreshold.accept(state);
+        }
+    }
+
     /** Swaps a reservation for the actual cost and raises the soft-threshold alert once per period. */
     void settle(State state, long reservedMicros, long actualMicros) {
         state.committed.addAndGet(actualMicros - reservedMicros);
@@ -115,7 +152,7 @@ final class Budgets {
      * Sets a budget; spend already recorded in its period counts ({@code flushed} must have written pending spend).
      * Requests in flight keep their reservations when the period is unchanged.
      */
-    BudgetSpec put(BudgetSpec spec, Runnable flushed) {
+    synchronized BudgetSpec put(BudgetSpec spec, Runnable flushed) {
         store.putBudget(spec);
         blocked.remove(spec.scope().id());
         LocalDate today = today(clock);
@@ -133,7 +170,7 @@ final class Budgets {
         return spec;
     }
 
-    boolean remove(BudgetScope scope) {
+    synchronized boolean remove(BudgetScope scope) {
         store.deleteBudget(scope);
         return states.remove(scope.id()) != null;
     }

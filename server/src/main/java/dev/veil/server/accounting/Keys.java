@@ -7,7 +7,9 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +34,9 @@ import dev.veil.spi.plugin.Caller;
  * fast keyed hash is as safe and keeps authentication in microseconds. The salt makes equal secrets hash differently
  * and defeats precomputed tables if the database leaks.
  *
- * <p>Single node: changes made through this instance (the admin API) reach the in-memory copy synchronously, so a
- * revoked or rotated key is refused from the next request on. Another process writing the same database is not
- * seen until restart.
+ * <p>Changes made through this instance (the admin API) reach the in-memory copy synchronously, so a revoked or
+ * rotated key is refused from the next request on. Changes another replica makes to a shared store arrive through
+ * {@link #reload}.
  */
 public final class Keys {
     private static final String PREFIX = "vk-";
@@ -128,6 +130,32 @@ public final class Keys {
         }
     }
 
+    /**
+     * Brings the in-memory keys in line with the store: keys revoked elsewhere stop working, keys created or rotated
+     * elsewhere start working; an unchanged key keeps its object, and a key whose limits are unchanged its rate
+     * window.
+     */
+    synchronized void reload() {
+        Map<String, AccountingStore.StoredKey> stored = new HashMap<>();
+        for (AccountingStore.StoredKey key : store.keys()) {
+            if (key.key().revokedAt().isEmpty()) {
+                stored.put(key.key().id(), key);
+            }
+        }
+        active.keySet().removeIf(id -> !stored.containsKey(id));
+        for (AccountingStore.StoredKey key : stored.values()) {
+            Active current = active.get(key.key().id());
+            if (current != null && current.key.equals(key.key()) && Arrays.equals(current.hash, key.hash())) {
+                continue;
+            }
+            RateWindow window = current != null
+                    && current.window.requestsPerMinute == key.key().requestsPerMinute()
+                    && current.window.tokensPerMinute == key.key().tokensPerMinute()
+                    ? current.window : new RateWindow(key.key().requestsPerMinute(), key.key().tokensPerMinute());
+            active.put(key.key().id(), new Active(key.key(), key.salt(), key.hash(), window));
+        }
+    }
+
     /** Whether {@code presented} looks like a virtual key rather than the master key. */
     public static boolean isVirtualKey(String presented) {
         return presented.startsWith(PREFIX);
@@ -161,7 +189,7 @@ public final class Keys {
      * Creates a key; {@code template}'s id, times and revocation are ignored. A value out of {@link ValueBounds} is a
      * 400 before anything is stored.
      */
-    public Issued create(VirtualKey template) {
+    public synchronized Issued create(VirtualKey template) {
         ValueBounds.problem(template).ifPresent(problem -> {
             throw VeilException.invalidParam(problem.field(), problem.text());
         });

@@ -1,17 +1,23 @@
 package dev.veil.server.accounting;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 import dev.veil.server.config.AccountingConfig;
+import dev.veil.server.config.SharedLimitsConfig;
+import dev.veil.server.core.Ticker;
+import dev.veil.server.telemetry.ThrottledLog;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.core.ChatStream;
 import dev.veil.spi.ErrorKind;
@@ -33,6 +39,11 @@ public final class Metering implements AutoCloseable {
     }
 
     public static final String COST_HEADER = "x-veil-cost";
+    private static final Logger LOGGER = Logger.getLogger(Metering.class.getName());
+    /** How often keys and budgets are read again from a shared store, besides the changes announced. */
+    static final Duration RELOAD_INTERVAL = Duration.ofSeconds(30);
+    /** Days Redis keeps a budget's state after its period ends, for requests settling late. */
+    private static final long KEEP_AFTER_PERIOD = 2 * 86_400;
 
     private final AccountingStore store;
     private final Keys keys;
@@ -42,6 +53,22 @@ public final class Metering implements AutoCloseable {
     private final Function<String, Optional<List<TargetRef>>> resolver;
     private final long reserveOutputTokens;
     private final InstantSource clock;
+    private final Shared shared;
+
+    /**
+     * What replicas share beyond the store, when {@code veil.limits.shared} is set: the limits in Redis, the mover
+     * of settled spend, and the listener for other replicas' key and budget changes.
+     */
+    private record Shared(SharedLimits limits, SpendStream spend, SharedLimitsConfig.FailMode failMode,
+                          ThrottledLog outage) implements AutoCloseable {
+        @Override
+        public void close() {
+            spend.close();
+            limits.close();
+        }
+    }
+
+    private final AutoCloseable listener;
 
     private Metering(AccountingStore store, AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver,
                      InstantSource clock) {
@@ -54,6 +81,21 @@ public final class Metering implements AutoCloseable {
         this.prices = new PriceTable(config.prices());
         this.resolver = resolver;
         this.reserveOutputTokens = config.reserveOutputTokens();
+        this.listener = store instanceof PostgresStore postgres
+                ? postgres.listen(this::reload, RELOAD_INTERVAL) : () -> { };
+        this.shared = config.sharedLimits().map(settings -> {
+            SharedLimits limits = SharedLimits.open(settings);
+            return new Shared(limits, new SpendStream(limits, (PostgresStore) store, config.flushInterval()),
+                    settings.failMode(), new ThrottledLog(LOGGER, Ticker.system()));
+        }).orElse(null);
+    }
+
+    private void reload(String what) {
+        if (what.equals("keys")) {
+            keys.reload();
+        } else {
+            budgets.reload();
+        }
     }
 
     private Metering(Metering shared, AccountingConfig config, Function<String, Optional<List<TargetRef>>> resolver) {
@@ -65,6 +107,8 @@ public final class Metering implements AutoCloseable {
         this.prices = new PriceTable(config.prices());
         this.resolver = resolver;
         this.reserveOutputTokens = config.reserveOutputTokens();
+        this.shared = shared.shared;
+        this.listener = () -> { };
     }
 
     /**
@@ -132,43 +176,124 @@ public final class Metering implements AutoCloseable {
         long inputTokens = (inputCharacters + 3) / 4 + 16;
         long outputTokens = maxTokens.isPresent() ? maxTokens.getAsInt() : reserveOutputTokens;
         long estimate = targets.map(prices::highest).orElse(Price.FREE).estimateMicros(inputTokens, outputTokens);
-        RateWindow.Admission admission = null;
-        if (key != null && key.window().limited()) {
-            admission = key.window().admit(now, inputTokens + outputTokens);
-            rateHeaders(key.window(), admission, headers);
-            if (admission.refused() != null) {
-                long seconds = Math.max(1, (admission.resetMillis() + 999) / 1000);
-                boolean requests = admission.refused().equals("requests");
-                throw new VeilException(ErrorKind.RATE_LIMITED, "Rate limit reached for this API key: "
-                        + (requests ? key.window().requestsPerMinute + " requests"
-                                : key.window().tokensPerMinute + " tokens") + " per minute; retry in " + seconds + "s")
-                        .withCode("rate_limit_exceeded").withRetryAfter(seconds);
+        List<Budgets.State> covering = List.of();
+        for (String scope : new String[] {"key:" + caller.keyId(), "team:" + caller.tenant() + "/" + caller.team(),
+                "tenant:" + caller.tenant()}) {
+            Budgets.State state = budgets.current(scope, now);
+            if (state == null && budgets.blocked(scope)) {
+                throw unreadableBudget();
+            }
+            if (state != null) {
+                if (covering.isEmpty()) {
+                    covering = new ArrayList<>(3);
+                }
+                covering.add(state);
             }
         }
-        List<Budgets.State> reserved = List.of();
-        String[] scopes = {"key:" + caller.keyId(), "team:" + caller.tenant() + "/" + caller.team(),
-                "tenant:" + caller.tenant()};
-        for (String scope : scopes) {
-            Budgets.State state = budgets.current(scope, now);
-            if (state == null && !budgets.blocked(scope)) {
-                continue;
+        long tokens = inputTokens + outputTokens;
+        if (shared != null) {
+            boolean limited = key != null && key.window().limited() || !covering.isEmpty();
+            try {
+                return admitShared(caller, model, key, inputTokens, tokens, estimate, covering, limited, now,
+                        headers);
+            } catch (SharedLimits.Unreachable e) {
+                if (!limited) {
+                    return new Ticket(caller, model, inputTokens, tokens, estimate, List.of(), null, null, null);
+                }
+                if (shared.failMode() == SharedLimitsConfig.FailMode.CLOSED) {
+                    shared.outage().warning("redis", () -> "requests of keys with limits or budgets are refused with 503 "
+                            + "limits_unavailable: " + e.getMessage() + " (veil.limits.shared.fail-mode: closed)");
+                    throw limitsUnavailable();
+                }
+                shared.outage().warning("redis", () -> "requests are limited by this replica alone until Redis is back: "
+                        + e.getMessage() + " (veil.limits.shared.fail-mode: open)");
             }
-            if (state == null || !state.reserve(estimate)) {
-                for (Budgets.State taken : reserved) {
+        }
+        RateWindow.Admission admission = null;
+        if (key != null && key.window().limited()) {
+            admission = key.window().admit(now, tokens);
+            rateHeaders(key.window().requestsPerMinute, key.window().tokensPerMinute, admission.remainingRequests(),
+                    admission.remainingTokens(), admission.resetMillis(), headers);
+            if (admission.refused() != null) {
+                throw rateLimited(key, admission.refused(), admission.resetMillis());
+            }
+        }
+        for (int i = 0; i < covering.size(); i++) {
+            Budgets.State state = covering.get(i);
+            if (!state.reserve(estimate)) {
+                for (Budgets.State taken : covering.subList(0, i)) {
                     budgets.settle(taken, estimate, 0);
                 }
                 if (admission != null) {
-                    key.window().refund(admission, inputTokens + outputTokens);
+                    key.window().refund(admission, tokens);
                 }
-                throw state == null ? unreadableBudget() : exhausted(state, now);
+                throw exhausted(state.spec, state.spent.get(), state.periodEndMillis, now);
             }
-            if (reserved.isEmpty()) {
-                reserved = new ArrayList<>(3);
-            }
-            reserved.add(state);
         }
-        return new Ticket(caller, model, inputTokens, inputTokens + outputTokens, estimate, reserved,
-                key == null ? null : key.window(), admission);
+        return new Ticket(caller, model, inputTokens, tokens, estimate, covering,
+                key == null ? null : key.window(), admission, null);
+    }
+
+    /**
+     * Admits through the shared limits: rate window and every budget in one Redis round trip. A request with
+     * nothing to limit skips Redis here, but still settles through it, so that its spend survives this replica.
+     */
+    private Ticket admitShared(Caller caller, String model, Keys.Active key, long inputTokens, long tokens,
+                               long estimate, List<Budgets.State> covering, boolean limited, long now,
+                               HeaderSink headers) {
+        String reservation = HexFormat.of().formatHex(reservationBytes());
+        List<SharedLimits.Budget> reserved = new ArrayList<>(covering.size());
+        for (Budgets.State state : covering) {
+            reserved.add(new SharedLimits.Budget(state.spec.scope().id(), state.periodStart.toString(),
+                    state.spec.limitMicros(), estimate, (state.periodEndMillis - now) / 1000 + KEEP_AFTER_PERIOD));
+        }
+        Ticket ticket = new Ticket(caller, model, inputTokens, tokens, estimate, covering, null, null,
+                new SharedTicket(reservation, reserved));
+        if (!limited) {
+            return ticket;
+        }
+        long rpm = key == null ? 0 : key.window().requestsPerMinute;
+        long tpm = key == null ? 0 : key.window().tokensPerMinute;
+        SharedLimits.Admission admission = shared.limits().admit(reservation, caller.keyId(), rpm, tpm, tokens,
+                reserved, budget -> {
+                    Budgets.State state = covering.get(reserved.indexOf(budget));
+                    return store.spentSince(state.spec.scope(), state.periodStart);
+                });
+        if (rpm > 0 || tpm > 0) {
+            boolean refusedRate = "requests".equals(admission.refused()) || "tokens".equals(admission.refused());
+            rateHeaders(rpm, tpm, refusedRate && "requests".equals(admission.refused()) ? 0
+                    : admission.remainingRequests(), refusedRate && "tokens".equals(admission.refused()) ? 0
+                    : admission.remainingTokens(), admission.resetMillis(), headers);
+        }
+        if (admission.refused() == null) {
+            return ticket;
+        }
+        if (admission.refused().equals("budget")) {
+            Budgets.State state = covering.get(admission.budgetIndex());
+            throw exhausted(state.spec, admission.spentMicros(), state.periodEndMillis, now);
+        }
+        throw rateLimited(key, admission.refused(), admission.resetMillis());
+    }
+
+    private static byte[] reservationBytes() {
+        byte[] bytes = new byte[12];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(bytes);
+        return bytes;
+    }
+
+    private static VeilException rateLimited(Keys.Active key, String refused, long resetMillis) {
+        long seconds = Math.max(1, (resetMillis + 999) / 1000);
+        boolean requests = refused.equals("requests");
+        return new VeilException(ErrorKind.RATE_LIMITED, "Rate limit reached for this API key: "
+                + (requests ? key.window().requestsPerMinute + " requests"
+                        : key.window().tokensPerMinute + " tokens") + " per minute; retry in " + seconds + "s")
+                .withCode("rate_limit_exceeded").withRetryAfter(seconds);
+    }
+
+    private static VeilException limitsUnavailable() {
+        return new VeilException(ErrorKind.UNAVAILABLE, "Veil cannot reach the rate limits and budgets its replicas "
+                + "share, and this API key has limits or budgets, so the request is refused; retry shortly")
+                .withCode("limits_unavailable").withRetryAfter(1);
     }
 
     /**
@@ -198,16 +323,17 @@ public final class Metering implements AutoCloseable {
         return true;
     }
 
-    private static void rateHeaders(RateWindow window, RateWindow.Admission admission, HeaderSink headers) {
-        String reset = Math.max(1, (admission.resetMillis() + 999) / 1000) + "s";
-        if (window.requestsPerMinute > 0) {
-            headers.set("x-ratelimit-limit-requests", Long.toString(window.requestsPerMinute));
-            headers.set("x-ratelimit-remaining-requests", Long.toString(admission.remainingRequests()));
+    private static void rateHeaders(long rpm, long tpm, long remainingRequests, long remainingTokens, long resetMillis,
+                                    HeaderSink headers) {
+        String reset = Math.max(1, (resetMillis + 999) / 1000) + "s";
+        if (rpm > 0) {
+            headers.set("x-ratelimit-limit-requests", Long.toString(rpm));
+            headers.set("x-ratelimit-remaining-requests", Long.toString(Math.max(0, remainingRequests)));
             headers.set("x-ratelimit-reset-requests", reset);
         }
-        if (window.tokensPerMinute > 0) {
-            headers.set("x-ratelimit-limit-tokens", Long.toString(window.tokensPerMinute));
-            headers.set("x-ratelimit-remaining-tokens", Long.toString(admission.remainingTokens()));
+        if (tpm > 0) {
+            headers.set("x-ratelimit-limit-tokens", Long.toString(tpm));
+            headers.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, remainingTokens)));
             headers.set("x-ratelimit-reset-tokens", reset);
         }
     }
@@ -218,12 +344,11 @@ public final class Metering implements AutoCloseable {
                 .withCode("budget_unavailable");
     }
 
-    private static VeilException exhausted(Budgets.State state, long now) {
-        BudgetSpec spec = state.spec;
-        long seconds = Math.max(1, (state.periodEndMillis - now + 999) / 1000);
+    private static VeilException exhausted(BudgetSpec spec, long spentMicros, long periodEndMillis, long now) {
+        long seconds = Math.max(1, (periodEndMillis - now + 999) / 1000);
         return new VeilException(ErrorKind.RATE_LIMITED, "Budget exhausted for " + spec.scope().describe() + ": $"
-                + Money.format(state.spent.get()) + " spent of $" + Money.format(spec.limitMicros()) + " per "
-                + spec.period() + "; it resets at " + Instant.ofEpochMilli(state.periodEndMillis))
+                + Money.format(spentMicros) + " spent of $" + Money.format(spec.limitMicros()) + " per "
+                + spec.period() + "; it resets at " + Instant.ofEpochMilli(periodEndMillis))
                 .withCode("budget_exceeded").withRetryAfter(seconds);
     }
 
@@ -240,12 +365,14 @@ public final class Metering implements AutoCloseable {
         private final List<Budgets.State> reserved;
         private final RateWindow window;
         private final RateWindow.Admission admission;
+        private final SharedTicket shared;
         private final AtomicBoolean settled = new AtomicBoolean();
         private MeteredStream stream;
         private Optional<TargetRef> streamTarget = Optional.empty();
 
         private Ticket(Caller caller, String model, long inputTokens, long estimatedTokens, long estimateMicros,
-                       List<Budgets.State> reserved, RateWindow window, RateWindow.Admission admission) {
+                       List<Budgets.State> reserved, RateWindow window, RateWindow.Admission admission,
+                       SharedTicket shared) {
             this.caller = caller;
             this.model = model;
             this.inputTokens = inputTokens;
@@ -254,6 +381,7 @@ public final class Metering implements AutoCloseable {
             this.reserved = reserved;
             this.window = window;
             this.admission = admission;
+            this.shared = shared;
         }
 
         /**
@@ -307,17 +435,52 @@ public final class Metering implements AutoCloseable {
             if (usage.isPresent() && provider.isPresent()) {
                 cost = cost(provider.get(), answeredBy.orElse(""), usage.get());
             }
-            for (Budgets.State state : reserved) {
+            String modelName = provider.map(p -> p + "/" + answeredBy.orElse("")).orElse(model);
+            SpendLedger.Row row = new SpendLedger.Row(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
+                    caller.keyId(), caller.tenant(), caller.team(), modelName);
+            Usage used = usage.orElse(Usage.of(0, 0));
+            if (shared != null && settleShared(row, used, cost)) {
+                return;
+            }
+            for (Budgets.State state : shared == null ? reserved : List.<Budgets.State>of()) {
                 budgets.settle(state, estimateMicros, cost);
             }
             if (admission != null) {
-                admission.window().tokens.addAndGet(usage.map(Usage::totalTokens).orElse(0L) - estimatedTokens);
+                admission.window().tokens.addAndGet(used.totalTokens() - estimatedTokens);
             }
-            String modelName = provider.map(p -> p + "/" + answeredBy.orElse("")).orElse(model);
-            ledger.add(new SpendLedger.Row(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
-                    caller.keyId(), caller.tenant(), caller.team(), modelName),
-                    usage.orElse(Usage.of(0, 0)), cost);
+            ledger.add(row, used, cost);
         }
+
+        /**
+         * Settles in Redis; false when Redis cannot be reached, and the spend goes to this replica's ledger instead
+         * (the budgets Redis holds miss it, and its reservations end with their lease).
+         */
+        private boolean settleShared(SpendLedger.Row row, Usage usage, long cost) {
+            try {
+                long[] spent = Metering.this.shared.limits().settle(shared.reservation(), caller.keyId(),
+                        estimatedTokens, usage.totalTokens(), shared.budgets(), cost,
+                        SpendStream.entry(row, usage, cost));
+                for (int i = 0; i < spent.length; i++) {
+                    if (spent[i] >= 0) {
+                        budgets.observed(reserved.get(i), spent[i]);
+                    }
+                }
+                return true;
+            } catch (SharedLimits.Unreachable e) {
+                Metering.this.shared.outage().warning("redis", () -> "a settlement is recorded by this replica alone: "
+                        + e.getMessage());
+                return false;
+            }
+        }
+    }
+
+    /**
+     * A ticket's part in the shared limits.
+     *
+     * @param reservation its reservation id in Redis
+     * @param budgets the budgets it reserved in
+     */
+    private record SharedTicket(String reservation, List<SharedLimits.Budget> budgets) {
     }
 
     // Admin operations ------------------------------------------------------------------------------------------
@@ -350,9 +513,22 @@ public final class Metering implements AutoCloseable {
     public record BudgetStatus(BudgetSpec spec, LocalDate periodStart, long spentMicros, long committedMicros) {
     }
 
+    /** Every budget; with shared limits, as Redis counts it across replicas (this replica's view if unreachable). */
     public List<BudgetStatus> budgets() {
-        return budgets.all().stream().map(s -> new BudgetStatus(s.spec, s.periodStart, s.spent.get(),
-                s.committed.get())).toList();
+        List<BudgetStatus> all = new ArrayList<>();
+        for (Budgets.State s : budgets.all()) {
+            Optional<long[]> counted = Optional.empty();
+            if (shared != null) {
+                try {
+                    counted = shared.limits().status(s.spec.scope().id(), s.periodStart.toString());
+                } catch (SharedLimits.Unreachable e) {
+                    counted = Optional.empty();
+                }
+            }
+            all.add(counted.map(c -> new BudgetStatus(s.spec, s.periodStart, c[0], c[0] + c[1]))
+                    .orElseGet(() -> new BudgetStatus(s.spec, s.periodStart, s.spent.get(), s.committed.get())));
+        }
+        return all;
     }
 
     public void ensureTenant(String tenant) {
@@ -396,6 +572,13 @@ public final class Metering implements AutoCloseable {
     public List<UsageRow> usage(Optional<String> tenant, Optional<String> team, Optional<String> keyId,
                                 Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to) {
         ledger.flush();
+        if (shared != null) {
+            try {
+                shared.spend().move();
+            } catch (SharedLimits.Unreachable e) {
+                shared.outage().warning("redis", () -> "usage is reported without the spend still in Redis: " + e.getMessage());
+            }
+        }
         return store.usage(new AccountingStore.UsageFilter(tenant, team, keyId, model, from, to)).stream()
                 .map(d -> new UsageRow(d.day(), d.keyId(), d.tenant(), d.team(), d.model(), d.requests(),
                         d.promptTokens(), d.completionTokens(), d.cachedTokens(), d.reasoningTokens(), d.costMicros()))
@@ -405,6 +588,14 @@ public final class Metering implements AutoCloseable {
     /** Writes pending spend and closes the store. */
     @Override
     public void close() {
+        try {
+            listener.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        if (shared != null) {
+            shared.close();
+        }
         ledger.close();
         store.close();
     }

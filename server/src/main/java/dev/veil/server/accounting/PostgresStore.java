@@ -5,13 +5,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -34,7 +39,9 @@ import dev.veil.server.storage.PostgresSchema;
  */
 final class PostgresStore extends JdbcAccountingStore {
     /** The migrations, in order; each is a resource of {@link PostgresSchema}. */
-    static final List<String> MIGRATIONS = List.of("V1__accounting.sql");
+    static final List<String> MIGRATIONS = List.of("V1__accounting.sql", "V2__spend_stream.sql");
+    /** The channel on which a change to keys or budgets is announced to every replica. */
+    static final String CHANNEL = "veil_accounting";
     private static final String KEY = "veil.store.url";
     /** Far above any query Veil makes, even a year of usage. */
     private static final int SOCKET_TIMEOUT_SECONDS = 120;
@@ -167,14 +174,73 @@ final class PostgresStore extends JdbcAccountingStore {
         if (deltas.isEmpty()) {
             return;
         }
+        inTransaction("write spend", connection -> {
+            upsertSpend(connection, ordered(deltas));
+            return null;
+        });
+    }
+
+    /**
+     * A batch of spend read from a stream after a position.
+     *
+     * @param lastId the position of the batch's last entry
+     * @param deltas the batch's spend
+     */
+    record StreamBatch(String lastId, List<SpendDelta> deltas) {
+    }
+
+    /**
+     * Adds the next batch of {@code stream}'s spend exactly once: in one transaction, locks the stream's recorded
+     * position, asks {@code next} for the batch after it, adds its spend and records its last position. Replicas
+     * moving at once queue on the lock, and a replica dying halfway rolls back, so every entry is added once.
+     *
+     * @return the new position, empty when there was nothing after the recorded one
+     */
+    Optional<String> moveStreamSpend(String stream, Function<String, Optional<StreamBatch>> next) {
+        return inTransaction("move spend", connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO spend_stream (name, last_id) VALUES (?, '0-0') ON CONFLICT DO NOTHING")) {
+                insert.setString(1, stream);
+                insert.executeUpdate();
+            }
+            String last;
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT last_id FROM spend_stream WHERE name = ? FOR UPDATE")) {
+                select.setString(1, stream);
+                try (ResultSet r = select.executeQuery()) {
+                    r.next();
+                    last = r.getString(1);
+                }
+            }
+            Optional<StreamBatch> batch = next.apply(last);
+            if (batch.isEmpty()) {
+                return Optional.<String>empty();
+            }
+            upsertSpend(connection, ordered(batch.get().deltas()));
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE spend_stream SET last_id = ? WHERE name = ?")) {
+                update.setString(1, batch.get().lastId());
+                update.setString(2, stream);
+                update.executeUpdate();
+            }
+            return Optional.of(batch.get().lastId());
+        });
+    }
+
+    private static List<SpendDelta> ordered(List<SpendDelta> deltas) {
         List<SpendDelta> ordered = new ArrayList<>(deltas);
         ordered.sort(Comparator.comparing(SpendDelta::day).thenComparing(SpendDelta::keyId)
                 .thenComparing(SpendDelta::tenant).thenComparing(SpendDelta::team).thenComparing(SpendDelta::model));
+        return ordered;
+    }
+
+    private <T> T inTransaction(String operation, Work<T> work) {
         try (Connection connection = pool.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                upsertSpend(connection, ordered);
+                T result = work.run(connection);
                 connection.commit();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -182,8 +248,65 @@ final class PostgresStore extends JdbcAccountingStore {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw failure("write spend", e);
+            throw failure(operation, e);
         }
+    }
+
+    @Override
+    public void insertKey(VirtualKey key, byte[] salt, byte[] hash) {
+        super.insertKey(key, salt, hash);
+        announce("keys");
+    }
+
+    @Override
+    public void replaceSecret(String id, byte[] salt, byte[] hash, Instant at) {
+        super.replaceSecret(id, salt, hash, at);
+        announce("keys");
+    }
+
+    @Override
+    public void revoke(String id, Instant at) {
+        super.revoke(id, at);
+        announce("keys");
+    }
+
+    @Override
+    public void putBudget(BudgetSpec budget) {
+        super.putBudget(budget);
+        announce("budgets");
+    }
+
+    @Override
+    public void deleteBudget(BudgetScope scope) {
+        super.deleteBudget(scope);
+        announce("budgets");
+    }
+
+    /**
+     * Tells every replica listening that {@code what} changed. A lost announcement is not fatal: listeners also
+     * reload on a timer, so it is logged and the change stands.
+     */
+    private void announce(String what) {
+        try (Connection connection = pool.getConnection();
+             PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, CHANNEL);
+            notify.setString(2, what);
+            notify.execute();
+        } catch (SQLException e) {
+            LOGGER.warning(() -> "the change to " + what + " is stored but could not be announced to the other "
+                    + "replicas (" + describe(e) + "); they see it at their next periodic reload");
+        }
+    }
+
+    /**
+     * Calls {@code changed} with {@code keys} or {@code budgets} whenever any replica announces such a change, and
+     * with both every {@code interval} and after a lost connection (announcements may have been missed), until the
+     * returned handle is closed. One pooled connection is held for listening.
+     */
+    AutoCloseable listen(Consumer<String> changed, Duration interval) {
+        ChangeListener listener = new ChangeListener(pool, changed, interval);
+        listener.start();
+        return listener;
     }
 
     @Override

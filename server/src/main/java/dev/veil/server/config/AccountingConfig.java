@@ -20,9 +20,11 @@ import java.util.Set;
  * @param reserveOutputTokens {@code veil.accounting.reserve-output-tokens}: output tokens a budget reserves for a
  *                            request that sets no {@code max_tokens}
  * @param store {@code veil.store}: where keys, budgets and spend are kept
+ * @param sharedLimits {@code veil.limits.shared}: rate limits and budget reservations shared by the replicas, when set
  */
 public record AccountingConfig(List<PriceEntry> prices, Optional<URI> alertWebhook, Duration alertTimeout,
-                               Duration flushInterval, long reserveOutputTokens, StoreConfig store) {
+                               Duration flushInterval, long reserveOutputTokens, StoreConfig store,
+                               Optional<SharedLimitsConfig> sharedLimits) {
     public static final Duration DEFAULT_ALERT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
     public static final long DEFAULT_RESERVE_OUTPUT_TOKENS = 1024;
@@ -35,10 +37,12 @@ public record AccountingConfig(List<PriceEntry> prices, Optional<URI> alertWebho
         Objects.requireNonNull(alertTimeout, "alertTimeout");
         Objects.requireNonNull(flushInterval, "flushInterval");
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(sharedLimits, "sharedLimits");
     }
 
     /**
-     * {@code veil.prices}, {@code veil.alerts}, {@code veil.accounting} and {@code veil.store}.
+     * {@code veil.prices}, {@code veil.alerts}, {@code veil.accounting}, {@code veil.store} and
+     * {@code veil.limits.shared}.
      *
      * @param veil the {@code veil} section
      * @param providers the configured providers' names, which prices must name
@@ -60,15 +64,16 @@ public record AccountingConfig(List<PriceEntry> prices, Optional<URI> alertWebho
         if (flush.isZero() || flush.isNegative()) {
             throw accounting.invalid("flush-interval", "must be positive, for example 1s");
         }
+        StoreConfig store = StoreConfig.from(veil.get("store"));
         return new AccountingConfig(prices, alerts.url("webhook-url"),
-                alerts.duration("timeout").orElse(DEFAULT_ALERT_TIMEOUT), flush, reserve,
-                StoreConfig.from(veil.get("store")));
+                alerts.duration("timeout").orElse(DEFAULT_ALERT_TIMEOUT), flush, reserve, store,
+                SharedLimitsConfig.from(veil.get("limits").get("shared"), store));
     }
 
     /** No price overrides, no alerts, default intervals, the embedded store. */
     public static AccountingConfig defaults() {
         return new AccountingConfig(List.of(), Optional.empty(), DEFAULT_ALERT_TIMEOUT, DEFAULT_FLUSH_INTERVAL,
-                DEFAULT_RESERVE_OUTPUT_TOKENS, StoreConfig.sqlite());
+                DEFAULT_RESERVE_OUTPUT_TOKENS, StoreConfig.sqlite(), Optional.empty());
     }
 
     /**

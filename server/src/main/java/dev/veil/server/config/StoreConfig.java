@@ -109,7 +109,7 @@ public record StoreConfig(Kind kind, Optional<Postgres> postgres) {
         }
         Optional<Secret> password = inline.map(Secret::new);
         if (file.isPresent()) {
-            password = Optional.of(readPassword(node, Path.of(file.get())));
+            password = Optional.of(readSecret(node, "password-file", Path.of(file.get()), "the database password"));
         }
         int poolSize = node.integer("pool-size").orElse(DEFAULT_POOL_SIZE);
         if (poolSize < 1 || poolSize > 1000) {
@@ -123,15 +123,16 @@ public record StoreConfig(Kind kind, Optional<Postgres> postgres) {
         return new Postgres(url, username, password, poolSize, connectTimeout);
     }
 
-    private static Secret readPassword(ConfigReader node, Path file) {
+    /** The content of the file {@code setting} names, trailing newline dropped; {@code what} is its content. */
+    static Secret readSecret(ConfigReader node, String setting, Path file, String what) {
         try {
             String content = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (content.isEmpty()) {
-                throw node.invalid("password-file", file + " is empty; write the database password in it");
+                throw node.invalid(setting, file + " is empty; write " + what + " in it");
             }
             return new Secret(content);
         } catch (IOException e) {
-            throw node.invalid("password-file", "cannot read " + file + " (" + e.getClass().getSimpleName()
+            throw node.invalid(setting, "cannot read " + file + " (" + e.getClass().getSimpleName()
                     + "); check that it exists and that Veil's user may read it");
         }
     }

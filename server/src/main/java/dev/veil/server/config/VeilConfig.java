@@ -83,7 +83,7 @@ public record VeilConfig(
             "responses", "management", "shutdown", "reload", "store");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
-            "body-idle-timeout", "body-timeout", "idle-timeout");
+            "body-idle-timeout", "body-timeout", "idle-timeout", "shared");
     private static final Set<String> UPSTREAM_KEYS = Set.of("connect-timeout", "read-timeout", "idle-timeout",
             "ca-file");
 
@@ -144,6 +144,7 @@ public record VeilConfig(
         differs(changed, "veil.accounting.flush-interval", accounting.flushInterval(),
                 next.accounting.flushInterval());
         differs(changed, "veil.store", accounting.store(), next.accounting.store());
+        differs(changed, "veil.limits.shared", accounting.sharedLimits(), next.accounting.sharedLimits());
         return List.copyOf(changed);
     }
 

@@ -28,9 +28,18 @@ public final class ThrottledLog {
 
     /** Logs {@code message} at INFO unless a line of {@code kind} was logged less than a minute ago. */
     public void info(String kind, Supplier<String> message) {
+        log(Level.INFO, kind, message);
+    }
+
+    /** Logs {@code message} at WARNING unless a line of {@code kind} was logged less than a minute ago. */
+    public void warning(String kind, Supplier<String> message) {
+        log(Level.WARNING, kind, message);
+    }
+
+    private void log(Level level, String kind, Supplier<String> message) {
         long skipped = windows.computeIfAbsent(kind, key -> new Window()).admit(ticker.nanos());
-        if (skipped >= 0 && logger.isLoggable(Level.INFO)) {
-            logger.info(message.get() + (skipped == 0 ? "" : "; " + skipped + " more since the last such line")
+        if (skipped >= 0 && logger.isLoggable(level)) {
+            logger.log(level, message.get() + (skipped == 0 ? "" : "; " + skipped + " more since the last such line")
                     + " (logged at most once a minute per kind)");
         }
     }
