@@ -19,6 +19,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.XTrimParams;
@@ -198,6 +199,7 @@ final class SharedLimits implements AutoCloseable {
         keys.add(rateKey(keyId));
         keys.add(rateKey(keyId) + ":tokens");
         keys.add(SPEND_STREAM);
+        keys.add("veil:settled:" + reservation);
         List<String> args = new ArrayList<>(4 + 2 * budgets.size() + 2 * entry.size());
         args.add(reservation);
         args.add(Long.toString(estimatedTokens));
@@ -216,7 +218,7 @@ final class SharedLimits implements AutoCloseable {
         List<?> result = (List<?>) run(false, keys, args);
         long[] spent = new long[budgets.size()];
         for (int i = 0; i < spent.length; i++) {
-            spent[i] = number(result.get(i + 1));
+            spent[i] = result.size() > i + 1 ? number(result.get(i + 1)) : -1;
         }
         return spent;
     }
@@ -252,17 +254,29 @@ final class SharedLimits implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a script, once more on a new connection when the pooled one turns out broken (Redis restarted, a proxy
+     * dropped it): both scripts recognise a reservation they already handled, so a retry never counts twice.
+     */
     private Object run(boolean admit, List<String> keys, List<String> args) {
         try {
             try {
-                return redis.evalsha(admit ? admitSha : settleSha, keys, args);
-            } catch (JedisNoScriptException e) {
-                // Redis restarted (or was flushed) since the scripts were loaded.
-                loadScripts();
-                return redis.evalsha(admit ? admitSha : settleSha, keys, args);
+                return evaluate(admit, keys, args);
+            } catch (JedisConnectionException e) {
+                return evaluate(admit, keys, args);
             }
         } catch (JedisException e) {
             throw new Unreachable(e);
+        }
+    }
+
+    private Object evaluate(boolean admit, List<String> keys, List<String> args) {
+        try {
+            return redis.evalsha(admit ? admitSha : settleSha, keys, args);
+        } catch (JedisNoScriptException e) {
+            // Redis restarted (or was flushed) since the scripts were loaded.
+            loadScripts();
+            return redis.evalsha(admit ? admitSha : settleSha, keys, args);
         }
     }
 

@@ -20,6 +20,15 @@ local function amount(member)
   return tonumber(string.match(member, ':(%-?%d+)$'))
 end
 
+-- A retry of an admission Redis already made (its answer was lost with the connection) admits again, unchanged.
+if budgets > 0 and tonumber(ARGV[8]) > 0 then
+  if redis.call('ZSCORE', KEYS[4], reservation .. ':' .. ARGV[8]) then
+    return {'ok', -1, -1, 60000}
+  end
+elseif (rpm > 0 or tpm > 0) and redis.call('ZSCORE', KEYS[1], reservation .. ':' .. tokens) then
+  return {'ok', -1, -1, 60000}
+end
+
 for i = 1, budgets do
   local budget = KEYS[1 + 2 * i]
   local leases = KEYS[2 + 2 * i]
