@@ -16,8 +16,7 @@ import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.SharedLimitsConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -86,14 +85,14 @@ final class SharedLimits implements AutoCloseable {
         long spent(Budget budget);
     }
 
-    private final JedisPooled redis;
+    private final RedisClient redis;
     private final String admitScript;
     private final String settleScript;
     private volatile String admitSha;
     private volatile String settleSha;
     private final long leaseMillis;
 
-    private SharedLimits(JedisPooled redis, long leaseMillis) {
+    private SharedLimits(RedisClient redis, long leaseMillis) {
         this.redis = redis;
         this.leaseMillis = leaseMillis;
         this.admitScript = script("admit.lua");
@@ -114,8 +113,8 @@ final class SharedLimits implements AutoCloseable {
         pool.setMaxWait(config.timeout());
         pool.setTestOnBorrow(false);
         pool.setJmxEnabled(false);
-        JedisPooled redis = new JedisPooled(pool, new HostAndPort(config.url().getHost(), config.url().getPort()),
-                client.build());
+        RedisClient redis = RedisClient.builder().hostAndPort(config.url().getHost(), config.url().getPort())
+                .clientConfig(client.build()).poolConfig(pool).build();
         SharedLimits limits = new SharedLimits(redis, config.lease().toMillis());
         try {
             limits.loadScripts();

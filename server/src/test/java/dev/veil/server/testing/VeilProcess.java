@@ -68,6 +68,12 @@ public final class VeilProcess implements AutoCloseable {
                 });
     }
 
+    /** Sends SIGKILL and waits for the process to be gone: a replica dying with no chance to clean up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** Sends SIGTERM, as an orchestrator does to stop a replica. */
     public void terminate() {
         process.destroy();
