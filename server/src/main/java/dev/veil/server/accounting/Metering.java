@@ -197,9 +197,6 @@ public final class Metering implements AutoCloseable {
                 return admitShared(caller, model, key, inputTokens, tokens, estimate, covering, limited, now,
                         headers);
             } catch (SharedLimits.Unreachable e) {
-                if (!limited) {
-                    return new Ticket(caller, model, inputTokens, tokens, estimate, List.of(), null, null, null);
-                }
                 if (shared.failMode() == SharedLimitsConfig.FailMode.CLOSED) {
                     shared.outage().warning("redis", () -> "requests of keys with limits or budgets are refused with 503 "
                             + "limits_unavailable: " + e.getMessage() + " (veil.limits.shared.fail-mode: closed)");
