@@ -132,6 +132,8 @@ final class Budgets {
      */
     void observed(State state, long spentMicros) {
         state.spent.set(spentMicros);
+        // Should Redis become unreachable with fail-mode open, local admission starts from the shared spend.
+        state.committed.accumulateAndGet(spentMicros, Math::max);
         long soft = state.spec.softMicros();
         if (soft > 0 && spentMicros >= soft && state.alerted.compareAndSet(false, true)) {
             onSoftThreshold.accept(state);

@@ -198,11 +198,11 @@ public final class Metering implements AutoCloseable {
                         headers);
             } catch (SharedLimits.Unreachable e) {
                 if (shared.failMode() == SharedLimitsConfig.FailMode.CLOSED) {
-                    shared.outage().warning("redis", () -> "requests of keys with limits or budgets are refused with 503 "
+                    shared.outage().warning("admit", () -> "requests of keys with limits or budgets are refused with 503 "
                             + "limits_unavailable: " + e.getMessage() + " (veil.limits.shared.fail-mode: closed)");
                     throw limitsUnavailable();
                 }
-                shared.outage().warning("redis", () -> "requests are limited by this replica alone until Redis is back: "
+                shared.outage().warning("admit", () -> "requests are limited by this replica alone until Redis is back: "
                         + e.getMessage() + " (veil.limits.shared.fail-mode: open)");
             }
         }
@@ -464,7 +464,7 @@ public final class Metering implements AutoCloseable {
                 }
                 return true;
             } catch (SharedLimits.Unreachable e) {
-                Metering.this.shared.outage().warning("redis", () -> "a settlement is recorded by this replica alone: "
+                Metering.this.shared.outage().warning("settle", () -> "a settlement is recorded by this replica alone: "
                         + e.getMessage());
                 return false;
             }
@@ -573,7 +573,7 @@ public final class Metering implements AutoCloseable {
             try {
                 shared.spend().move();
             } catch (SharedLimits.Unreachable e) {
-                shared.outage().warning("redis", () -> "usage is reported without the spend still in Redis: " + e.getMessage());
+                shared.outage().warning("usage", () -> "usage is reported without the spend still in Redis: " + e.getMessage());
             }
         }
         return store.usage(new AccountingStore.UsageFilter(tenant, team, keyId, model, from, to)).stream()
