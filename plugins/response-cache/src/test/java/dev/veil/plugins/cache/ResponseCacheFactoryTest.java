@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
@@ -21,13 +22,14 @@ class ResponseCacheFactoryTest {
     @Test
     void defaultsToTenMinutesTenThousandEntriesAndBypassingZeroRetention() {
         assertThat(read(Map.of())).isEqualTo(new CacheSettings(Duration.ofMinutes(10), 10_000, OptionalLong.empty(),
-                false));
+                false, Optional.empty()));
     }
 
     @Test
     void readsEverySetting() {
         assertThat(read(Map.of("ttl", "30s", "max-bytes", "1048576", "zero-retention", "memory")))
-                .isEqualTo(new CacheSettings(Duration.ofSeconds(30), 10_000, OptionalLong.of(1_048_576), true));
+                .isEqualTo(new CacheSettings(Duration.ofSeconds(30), 10_000, OptionalLong.of(1_048_576), true,
+                        Optional.empty()));
     }
 
     @Test
