@@ -36,7 +36,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts a server in a new temporary directory. */
-    public static RedisProcess start() throws IOException {
+    public static RedisProcess start() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("veil-redis-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
         RedisProcess redis = new RedisProcess(dir, LocalProcesses.freePort());
