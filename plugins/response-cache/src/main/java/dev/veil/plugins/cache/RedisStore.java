@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import javax.net.ssl.SSLParameters;
 
+import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
@@ -15,6 +16,9 @@ import redis.clients.jedis.params.SetParams;
  * connection and connecting included, is bounded by the configured timeout, so that a slow or missing Redis costs a
  * request that much at most. After a failure the whole pool is replaced: the connections it held are likely broken
  * too (Redis restarted, a network cut), and each would otherwise fail one more request.
+ *
+ * <p>A new connection costs round trips before its first command (connect, {@code AUTH}, {@code SELECT}), each
+ * bounded by the timeout too; it sends no {@code CLIENT SETNAME} or {@code CLIENT SETINFO}, which would add two more.
  */
 final class RedisStore implements SharedStore {
     private final SharedSettings settings;
@@ -63,7 +67,7 @@ final class RedisStore implements SharedStore {
         int millis = (int) settings.timeout().toMillis();
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).database(settings.database())
-                .clientName("veil-response-cache");
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
         settings.username().ifPresent(config::user);
         settings.password().ifPresent(config::password);
         if (settings.tls()) {

@@ -33,6 +33,12 @@ record SharedSettings(boolean tls, String host, int port, int database, Optional
     static final int KEY_BYTES = 32;
     static final int DEFAULT_PORT = 6379;
     static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+    /**
+     * The longest {@code timeout}: a lookup that must first connect waits for the pool, the connection, {@code AUTH},
+     * {@code SELECT} and {@code GET}, each up to the timeout, and all of it must end well inside the plugin entry's
+     * own {@code timeout} (1s by default), past which Veil abandons the call and fails the request.
+     */
+    static final Duration MAX_TIMEOUT = Duration.ofMillis(250);
     static final int DEFAULT_POOL_SIZE = 32;
     static final Set<String> KEYS = Set.of("kind", "url", "username", "password", "password-file", "key", "key-file",
             "timeout", "ttl", "pool-size");
@@ -70,9 +76,10 @@ record SharedSettings(boolean tls, String host, int port, int database, Optional
         Optional<String> password = secret(settings, "password", "password-file", "the Redis password");
         byte[] key = key(settings);
         Duration timeout = settings.duration("timeout", DEFAULT_TIMEOUT);
-        if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
-            throw settings.invalid("timeout", "must be between 1ms and 10s, such as 100ms (the default); a lookup "
-                    + "waits this long at most before it answers from memory alone");
+        if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw settings.invalid("timeout", "must be between 1ms and 250ms, such as 100ms (the default): each "
+                    + "Redis operation waits this long at most before the cache answers from memory alone, and a "
+                    + "lookup must end well inside the plugin's own timeout");
         }
         Duration ttl = settings.duration("ttl", cacheTtl);
         if (ttl.toMillis() < 1) {

@@ -166,8 +166,8 @@ class SharedSettingsTest {
 
     @Test
     void refusesATimeoutOutOfRange() {
-        assertRejected(shared("timeout", "0s"), "timeout", "between 1ms and 10s");
-        assertRejected(shared("timeout", "1m"), "timeout", "between 1ms and 10s");
+        assertRejected(shared("timeout", "0s"), "timeout", "between 1ms and 250ms");
+        assertRejected(shared("timeout", "251ms"), "timeout", "between 1ms and 250ms");
     }
 
     @Test
