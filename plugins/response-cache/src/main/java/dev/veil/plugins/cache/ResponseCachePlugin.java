@@ -45,15 +45,15 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
     record Key(String tenant, String digest) {
     }
 
-    private final Cache<Key, ChatResponse> cache;
-    private final boolean zeroRetentionMemory;
-    private final Optional<SharedTier> shared;
     /**
      * An answer to store: its key, and whether the exchange is zero-retention, which keeps it out of the shared tier.
      */
     private record Pending(Key key, boolean zeroRetention) {
     }
 
+    private final Cache<Key, ChatResponse> cache;
+    private final boolean zeroRetentionMemory;
+    private final Optional<SharedTier> shared;
     /** Where an answer to store waits for the answer; present only when the answer should be stored. */
     private final AttributeKey<Pending> pending;
 

@@ -95,16 +95,16 @@ final class SharedTier implements AutoCloseable {
         if (closed || !mayTry()) {
             return;
         }
-        Optional<byte[]> plaintext = AnswerCodec.encode(answer);
-        if (plaintext.isEmpty()) {
-            return;
-        }
         if (!writes.tryAcquire()) {
             dropped.incrementAndGet();
             return;
         }
         writer.execute(() -> {
             try {
+                Optional<byte[]> plaintext = AnswerCodec.encode(answer);
+                if (plaintext.isEmpty()) {
+                    return;
+                }
                 byte[] name = seal.name(key);
                 store.put(name, seal.seal(name, plaintext.get()), ttl);
                 recovered();
