@@ -22,7 +22,7 @@ import redis.clients.jedis.params.SetParams;
  */
 final class RedisStore implements SharedStore {
     private final SharedSettings settings;
-    private RedisClient client;
+    private volatile RedisClient client;
     private boolean closed;
 
     RedisStore(SharedSettings settings) {
@@ -53,14 +53,21 @@ final class RedisStore implements SharedStore {
         reset();
     }
 
-    private synchronized RedisClient client() {
-        if (closed) {
-            throw new IllegalStateException("the shared tier is closed");
+    /** The pool, created on first use after startup or a reset; read without a lock on every request. */
+    private RedisClient client() {
+        RedisClient current = client;
+        if (current != null) {
+            return current;
         }
-        if (client == null) {
-            client = create();
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the shared tier is closed");
+            }
+            if (client == null) {
+                client = create();
+            }
+            return client;
         }
-        return client;
     }
 
     private RedisClient create() {

@@ -64,7 +64,7 @@ final class SharedTier implements AutoCloseable {
 
     /** The answer stored for {@code key}; empty on a miss, during an outage, or when the value does not open. */
     Optional<ChatResponse> lookup(ResponseCachePlugin.Key key) {
-        if (!mayTry()) {
+        if (closed || !mayTry()) {
             return Optional.empty();
         }
         byte[] name = seal.name(key);
