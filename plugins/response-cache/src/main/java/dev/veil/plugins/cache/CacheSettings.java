@@ -2,6 +2,7 @@ package dev.veil.plugins.cache;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -13,12 +14,15 @@ import dev.veil.spi.plugin.PluginSettings;
  * @param ttl how long an answer is served after it was stored
  * @param maxEntries the most answers kept, when the cache is bounded by count
  * @param maxBytes the most bytes of answers kept (estimated), when the cache is bounded by size instead
- * @param zeroRetentionMemory whether a zero-retention exchange may use the cache ({@code zero-retention: memory})
+ * @param zeroRetentionMemory whether a zero-retention exchange may use the cache ({@code zero-retention: memory});
+ *                            never the shared tier, which it neither reads nor writes
+ * @param shared the shared tier in Redis ({@code shared:}), when configured
  */
-record CacheSettings(Duration ttl, long maxEntries, OptionalLong maxBytes, boolean zeroRetentionMemory) {
+record CacheSettings(Duration ttl, long maxEntries, OptionalLong maxBytes, boolean zeroRetentionMemory,
+                     Optional<SharedSettings> shared) {
     static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
     static final long DEFAULT_MAX_ENTRIES = 10_000;
-    static final Set<String> KEYS = Set.of("ttl", "max-entries", "max-bytes", "zero-retention");
+    static final Set<String> KEYS = Set.of("ttl", "max-entries", "max-bytes", "zero-retention", "shared");
 
     /** Reads and checks the settings; a bad one fails with a message naming its key. */
     static CacheSettings from(PluginSettings settings) {
@@ -49,6 +53,7 @@ record CacheSettings(Duration ttl, long maxEntries, OptionalLong maxBytes, boole
             default -> throw settings.invalid("zero-retention", "must be bypass or memory, got '" + zeroRetention
                     + "'");
         };
-        return new CacheSettings(ttl, maxEntries, maxBytes, memory);
+        Optional<SharedSettings> shared = settings.section("shared").map(section -> SharedSettings.from(section, ttl));
+        return new CacheSettings(ttl, maxEntries, maxBytes, memory, shared);
     }
 }

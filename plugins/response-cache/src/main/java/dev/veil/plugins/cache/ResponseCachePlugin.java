@@ -31,6 +31,10 @@ import dev.veil.spi.plugin.StreamTransformer;
  * <p>Entries are keyed by tenant and the {@linkplain RequestDigest digest of the canonical request}. Only complete
  * answers, every choice with a finish reason, are stored — from the response phase, or assembled from a stream that
  * ended normally. What the cache did is recorded as {@link Attributes#CACHE_STATUS}.
+ *
+ * <p>With a {@linkplain SharedTier shared tier}, a lookup that memory misses asks the shared tier next, and a hit there
+ * fills memory; a stored answer goes to both. Zero-retention exchanges never reach the shared tier, neither to read
+ * nor to write: with {@code zero-retention: memory} they use memory alone, as the setting's name says.
  */
 final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, StreamPhase {
     static final String HIT = "hit";
@@ -41,20 +45,28 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
     record Key(String tenant, String digest) {
     }
 
+    /**
+     * An answer to store: its key, and whether the exchange is zero-retention, which keeps it out of the shared tier.
+     */
+    private record Pending(Key key, boolean zeroRetention) {
+    }
+
     private final Cache<Key, ChatResponse> cache;
     private final boolean zeroRetentionMemory;
-    /** Where the key of an answer to store waits for the answer; present only when the answer should be stored. */
-    private final AttributeKey<Key> pending;
+    private final Optional<SharedTier> shared;
+    /** Where an answer to store waits for the answer; present only when the answer should be stored. */
+    private final AttributeKey<Pending> pending;
 
-    ResponseCachePlugin(CacheSettings settings) {
-        this(settings, Ticker.systemTicker(), ForkJoinPool.commonPool());
+    ResponseCachePlugin(CacheSettings settings, Optional<SharedTier> shared) {
+        this(settings, shared, Ticker.systemTicker(), ForkJoinPool.commonPool());
     }
 
     /**
+     * @param shared the shared tier, when configured; the plugin closes it
      * @param ticker the clock entries expire by
      * @param executor where Caffeine evicts and does its other maintenance, off the request's path
      */
-    ResponseCachePlugin(CacheSettings settings, Ticker ticker, Executor executor) {
+    ResponseCachePlugin(CacheSettings settings, Optional<SharedTier> shared, Ticker ticker, Executor executor) {
         Caffeine<Object, Object> builder = Caffeine.newBuilder().expireAfterWrite(settings.ttl()).ticker(ticker)
                 .executor(executor);
         if (settings.maxBytes().isPresent()) {
@@ -65,7 +77,8 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
         }
         this.cache = builder.build();
         this.zeroRetentionMemory = settings.zeroRetentionMemory();
-        this.pending = AttributeKey.of("response-cache.pending." + System.identityHashCode(this), Key.class);
+        this.shared = shared;
+        this.pending = AttributeKey.of("response-cache.pending." + System.identityHashCode(this), Pending.class);
     }
 
     @Override
@@ -84,26 +97,32 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
         Key key = new Key(exchange.caller().tenant(), digest.get());
         if (!control.equals("refresh")) {
             ChatResponse cached = cache.getIfPresent(key);
+            if (cached == null && shared.isPresent() && !zeroRetention) {
+                cached = shared.get().lookup(key).orElse(null);
+                if (cached != null) {
+                    cache.put(key, cached);
+                }
+            }
             if (cached != null) {
                 exchange.put(Attributes.CACHE_STATUS, HIT);
                 return Optional.of(cached);
             }
         }
         exchange.put(Attributes.CACHE_STATUS, MISS);
-        exchange.put(pending, key);
+        exchange.put(pending, new Pending(key, zeroRetention));
         return Optional.empty();
     }
 
     @Override
     public ChatResponse onResponse(ChatResponse response, Exchange exchange) {
-        exchange.get(pending).ifPresent(key -> store(key, response));
+        exchange.get(pending).ifPresent(answer -> store(answer, response));
         return response;
     }
 
     @Override
     public StreamTransformer openStream(ChatRequest request, Exchange exchange) {
-        Optional<Key> key = exchange.get(pending);
-        return key.isEmpty() ? StreamTransformer.PASS_THROUGH : new Recorder(key.get());
+        Optional<Pending> answer = exchange.get(pending);
+        return answer.isEmpty() ? StreamTransformer.PASS_THROUGH : new Recorder(answer.get());
     }
 
     /** An answer this exchange would store must be seen in the canonical model; any other needs no cache. */
@@ -126,11 +145,15 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
     @Override
     public void close() {
         cache.invalidateAll();
+        shared.ifPresent(SharedTier::close);
     }
 
-    private void store(Key key, ChatResponse response) {
+    private void store(Pending answer, ChatResponse response) {
         if (complete(response)) {
-            cache.put(key, response);
+            cache.put(answer.key(), response);
+            if (!answer.zeroRetention()) {
+                shared.ifPresent(tier -> tier.store(answer.key(), response));
+            }
         }
     }
 
@@ -149,11 +172,11 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
 
     /** Passes every event on unchanged and stores what they amounted to once the stream ended normally. */
     private final class Recorder implements StreamTransformer {
-        private final Key key;
+        private final Pending answer;
         private final StreamAssembler assembler = new StreamAssembler();
 
-        Recorder(Key key) {
-            this.key = key;
+        Recorder(Pending answer) {
+            this.answer = answer;
         }
 
         @Override
@@ -164,7 +187,7 @@ final class ResponseCachePlugin implements InterceptPhase, ResponsePhase, Stream
 
         @Override
         public void onComplete(StreamSink sink) {
-            store(key, assembler.response());
+            store(answer, assembler.response());
         }
     }
 }

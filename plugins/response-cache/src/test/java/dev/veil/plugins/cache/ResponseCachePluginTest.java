@@ -29,13 +29,13 @@ import dev.veil.spi.testing.TestExchange;
 class ResponseCachePluginTest {
     private static final ChatRequest REQUEST = ChatRequest.of("smart", List.of(ChatMessage.text(Role.USER, "Hi")));
     private static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 100, OptionalLong.empty(),
-            false);
+            false, Optional.empty());
 
     private final AtomicLong nanos = new AtomicLong();
     private ResponseCachePlugin cache = plugin(DEFAULTS);
 
     private ResponseCachePlugin plugin(CacheSettings settings) {
-        return new ResponseCachePlugin(settings, nanos::get, Runnable::run);
+        return new ResponseCachePlugin(settings, Optional.empty(), nanos::get, Runnable::run);
     }
 
     private static ChatResponse answer(String text) {
@@ -84,7 +84,7 @@ class ResponseCachePluginTest {
 
     @Test
     void keepsNoMoreThanMaxEntries() {
-        cache = plugin(new CacheSettings(Duration.ofMinutes(10), 2, OptionalLong.empty(), false));
+        cache = plugin(new CacheSettings(Duration.ofMinutes(10), 2, OptionalLong.empty(), false, Optional.empty()));
 
         for (int i = 0; i < 5; i++) {
             exchange(TestExchange.ofTenant("acme"), asking("question " + i), answer("answer " + i));
@@ -97,7 +97,7 @@ class ResponseCachePluginTest {
     void keepsNoMoreThanMaxBytes() {
         ChatResponse big = answer("x".repeat(1000));
         cache = plugin(new CacheSettings(Duration.ofMinutes(10), 0, OptionalLong.of(3L * AnswerWeight.of(big)),
-                false));
+                false, Optional.empty()));
 
         for (int i = 0; i < 10; i++) {
             exchange(TestExchange.ofTenant("acme"), asking("question " + i), big);
@@ -158,7 +158,7 @@ class ResponseCachePluginTest {
 
     @Test
     void servesZeroRetentionExchangesFromMemoryWhenConfigured() {
-        cache = plugin(new CacheSettings(Duration.ofMinutes(10), 100, OptionalLong.empty(), true));
+        cache = plugin(new CacheSettings(Duration.ofMinutes(10), 100, OptionalLong.empty(), true, Optional.empty()));
         TestExchange first = TestExchange.ofTenant("acme");
         first.put(Attributes.ZERO_RETENTION, true);
         exchange(first, REQUEST, answer("kept in memory"));
