@@ -120,18 +120,19 @@ public final class AuditCli {
         out.println("audit log: " + database.file());
         out.println(nodes(database, result));
         out.println("public key (Ed25519): " + result.publicKey());
-        if (result.firstMillis().isPresent()) {
-            out.println("records made from " + Instant.ofEpochMilli(result.firstMillis().getAsLong()) + " to "
-                    + Instant.ofEpochMilli(result.lastMillis().getAsLong()));
-        }
+        String made = result.firstMillis().isEmpty() ? "" : ", made from " + Instant.ofEpochMilli(
+                result.firstMillis().getAsLong()) + " to " + Instant.ofEpochMilli(result.lastMillis().getAsLong());
         if (!result.ok()) {
             out.println("FAILED at seq " + result.firstBadSeq().orElseThrow() + ": " + result.problem().orElseThrow());
-            out.println("records intact before it: " + result.records());
+            out.println("records intact before it: " + result.records() + made);
             return false;
         }
         out.println("OK: " + result.records() + " records, last seq " + result.lastSeq() + ", last signed checkpoint "
                 + "at seq " + result.lastCheckpoint() + (result.unsigned() > 0 ? ", " + result.unsigned()
                 + " records after it not yet signed" : ""));
+        if (!made.isEmpty()) {
+            out.println("records" + made);
+        }
         return true;
     }
 
