@@ -13,7 +13,7 @@ import dev.veil.server.config.AuditConfig;
 
 /**
  * The audit chain's transactions: appends a batch of records to the file in one transaction (sequence numbers,
- * encryption under the current epoch's key, hash chaining, a due key rotation, signed checkpoints taken along), and
+ * this node's id, encryption under the current epoch's key, hash chaining, a due key rotation, signed checkpoints taken along), and
  * keeps the chain's head and when it was last checkpointed. Single-threaded: {@link AuditLog} calls it under its
  * commit lock and decides who calls it when.
  */
@@ -77,16 +77,16 @@ final class AuditAppender implements AutoCloseable {
             byte[] hash = lastHash;
             if (insert == null) {
                 insert = connection.prepareStatement("INSERT INTO records (seq, created_ms, epoch, nonce, ciphertext, "
-                        + "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                        + "prev_hash, hash, node_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
             }
             for (Entry entry : entries) {
                 seq++;
                 byte[] plaintext = AuditPayload.encode(entry.event(), entry.createdMillis(), config.content(),
                         config.maxContentBytes());
                 byte[] nonce = cipher.nonce();
-                byte[] ciphertext = AuditCipher.encrypt(key, nonce,
-                        AuditChain.associated(seq, entry.createdMillis(), epoch), plaintext);
-                byte[] next = AuditChain.hash(hash, seq, entry.createdMillis(), epoch, nonce, ciphertext);
+                byte[] associated = AuditChain.associated(seq, entry.createdMillis(), epoch, config.nodeId());
+                byte[] ciphertext = AuditCipher.encrypt(key, nonce, associated, plaintext);
+                byte[] next = AuditChain.hash(hash, associated, nonce, ciphertext);
                 insert.setLong(1, seq);
                 insert.setLong(2, entry.createdMillis());
                 insert.setLong(3, epoch);
@@ -94,6 +94,7 @@ final class AuditAppender implements AutoCloseable {
                 insert.setBytes(5, ciphertext);
                 insert.setBytes(6, hash);
                 insert.setBytes(7, next);
+                insert.setString(8, config.nodeId());
                 insert.addBatch();
                 hash = next;
             }

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -25,9 +26,9 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
 /**
- * The audit log's SQLite file: its schema, its meta table (key check, public key, passphrase salt, current epoch),
- * and the checks that make a missing or wrong key a clear error instead of a silently new log. Plaintext columns hold
- * sequence numbers, times, epochs, nonces and hashes: nothing about a request. The file and SQLite's files beside it
+ * The audit log's SQLite file: its schema, its meta table (key check, public key, passphrase salt, current epoch, the
+ * node that writes it), and the checks that make a missing or wrong key a clear error instead of a silently new log.
+ * Plaintext columns hold sequence numbers, times, epochs, node ids, nonces and hashes: nothing about a request. The file and SQLite's files beside it
  * are readable by Veil's user only (0600).
  *
  * <p>Rows are evidence: Veil never changes or removes one, whatever it holds. A damaged key check or passphrase salt
@@ -50,6 +51,12 @@ public final class AuditDatabase implements AutoCloseable {
             CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL,
                 hash BLOB NOT NULL, signature BLOB NOT NULL);
             """;
+
+    /**
+     * Schema upgrades from version 1: version 2 names the node that wrote each record; rows from before it keep a NULL
+     * node id and verify as they were written.
+     */
+    private static final List<String> UPGRADES = List.of("ALTER TABLE records ADD COLUMN node_id TEXT");
 
     private final Path file;
     private final Connection connection;
@@ -193,6 +200,45 @@ public final class AuditDatabase implements AutoCloseable {
                 + "untouched; ./veil audit verify checks them)");
     }
 
+    /** The node id of the Veil that last opened this log to write, as meta states it; empty before node ids. */
+    public Optional<String> nodeId() {
+        try {
+            return meta("node_id").map(value -> new String(value, StandardCharsets.UTF_8));
+        } catch (SQLException e) {
+            throw new AuditException("the log cannot be read (" + reason(e) + ")");
+        }
+    }
+
+    /** The node ids the records name, in the order each first appears; records from before node ids name none. */
+    List<String> recordNodeIds() {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT node_id FROM records WHERE typeof(node_id) = 'text' "
+                     + "GROUP BY node_id ORDER BY MIN(seq)")) {
+            List<String> ids = new ArrayList<>();
+            while (rows.next()) {
+                ids.add(rows.getString(1));
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new AuditException("the log cannot be read (" + reason(e) + ")");
+        }
+    }
+
+    /**
+     * States in meta that {@code nodeId} writes this log from now on. A log written under another node id (a
+     * renamed replica, or a data dir moved to another machine) is taken over with a warning: each record keeps the
+     * node id it was written with.
+     */
+    void claimNode(String nodeId) throws SQLException {
+        Optional<String> previous = meta("node_id").map(value -> new String(value, StandardCharsets.UTF_8));
+        if (previous.filter(nodeId::equals).isPresent()) {
+            return;
+        }
+        putMeta("node_id", nodeId.getBytes(StandardCharsets.UTF_8));
+        previous.ifPresent(other -> LOGGER.warning(() -> file + " was written by node " + other + " and is now "
+                + "written by node " + nodeId + " (veil.node-id); its records name the node that wrote each"));
+    }
+
     void putMeta(String key, byte[] value) throws SQLException {
         try (PreparedStatement upsert = connection.prepareStatement(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
@@ -261,7 +307,7 @@ public final class AuditDatabase implements AutoCloseable {
             Connection connection = sqlite.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement statement = connection.createStatement()) {
                 statement.executeUpdate(SCHEMA);
-                SqliteSchema.migrate(connection, file, "veil.audit.file", List.of());
+                SqliteSchema.migrate(connection, file, "veil.audit.file", UPGRADES);
             } catch (SQLException | RuntimeException e) {
                 closeQuietly(connection);
                 throw e;

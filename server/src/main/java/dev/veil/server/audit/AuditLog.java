@@ -119,6 +119,7 @@ public final class AuditLog implements AutoCloseable {
         AuditLog log = new AuditLog(config, database, clock, commitLag);
         try {
             database.repairEpoch();
+            database.claimNode(config.nodeId());
             log.epochs = EpochWatch.start(database.file(), clock, log.housekeeping, EPOCH_REFRESH_EVERY);
             log.appender = new AuditAppender(database, config, log.epochs, clock);
             log.appender.readHead();

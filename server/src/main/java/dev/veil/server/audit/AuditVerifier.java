@@ -6,7 +6,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.bouncycastle.crypto.InvalidCipherTextException;
@@ -14,9 +18,9 @@ import org.bouncycastle.crypto.InvalidCipherTextException;
 /**
  * Checks an audit log end to end: every sequence number present and in order, every row's previous hash equal to the
  * hash of the row before, every hash recomputed from the row, every ciphertext authentic under its epoch's data key
- * with its row's plaintext columns, and every checkpoint's Ed25519 signature, under the public key the KEK derives
- * (not the one the file claims). A checkpoint whose record is gone, or whose hash differs from the record's, means the
- * log was truncated or rewritten behind it.
+ * with its row's plaintext columns (the writer's node id among them, for records that have one), and every
+ * checkpoint's Ed25519 signature, under the public key the KEK derives (not the one the file claims). A checkpoint
+ * whose record is gone, or whose hash differs from the record's, means the log was truncated or rewritten behind it.
  */
 public final class AuditVerifier {
     private final AuditDatabase database;
@@ -36,28 +40,64 @@ public final class AuditVerifier {
      * @param firstBadSeq the first sequence number that failed, when one did
      * @param problem what failed, when something did
      * @param publicKey the checkpoint public key, hex, for comparing with a copy kept elsewhere
+     * @param nodeIds the node ids the checked records were written by, in the order they first appear
+     * @param withoutNodeId how many of the checked records were written before records carried a node id
+     * @param firstMillis when the first checked record was made, when there is one
+     * @param lastMillis when the last checked record was made, when there is one
      */
     public record Result(boolean ok, long records, long lastSeq, long lastCheckpoint, long unsigned,
-                         Optional<Long> firstBadSeq, Optional<String> problem, String publicKey) {
+                         Optional<Long> firstBadSeq, Optional<String> problem, String publicKey, List<String> nodeIds,
+                         long withoutNodeId, OptionalLong firstMillis, OptionalLong lastMillis) {
+        public Result {
+            nodeIds = List.copyOf(nodeIds);
+        }
+    }
+
+    /** What the records checked so far add up to. */
+    private static final class Tally {
+        private final Set<String> nodeIds = new LinkedHashSet<>();
+        private long count;
+        private long withoutNodeId;
+        private OptionalLong firstMillis = OptionalLong.empty();
+        private OptionalLong lastMillis = OptionalLong.empty();
+
+        void add(String nodeId, long createdMillis) {
+            if (nodeId == null) {
+                withoutNodeId++;
+            } else {
+                nodeIds.add(nodeId);
+            }
+            if (firstMillis.isEmpty()) {
+                firstMillis = OptionalLong.of(createdMillis);
+            }
+            lastMillis = OptionalLong.of(createdMillis);
+            count++;
+        }
+
+        Result result(boolean ok, long lastSeq, long lastCheckpoint, long unsigned, Optional<Long> firstBadSeq,
+                      Optional<String> problem, String publicKey) {
+            return new Result(ok, count, lastSeq, lastCheckpoint, unsigned, firstBadSeq, problem, publicKey,
+                    List.copyOf(nodeIds), withoutNodeId, firstMillis, lastMillis);
+        }
     }
 
     /** Verifies the whole chain; {@code from} only limits which records are decrypted, never what is chained. */
     public Result verify(long from) {
         AuditKeys keys = database.keys();
         String publicKey = HexFormat.of().formatHex(keys.publicKey());
+        Tally tally = new Tally();
         try {
             Optional<byte[]> storedPublic = database.meta("public_key");
             if (storedPublic.isEmpty() || !MessageDigest.isEqual(storedPublic.get(), keys.publicKey())) {
-                return new Result(false, 0, 0, 0, 0, Optional.of(0L),
+                return tally.result(false, 0, 0, 0, Optional.of(0L),
                         Optional.of("the stored public key is not the one the key derives"), publicKey);
             }
             TreeMap<Long, Checkpoint> checkpoints = checkpoints();
             long expected = 1;
             byte[] previous = AuditChain.GENESIS;
-            long count = 0;
             try (Statement statement = database.connection().createStatement();
                  ResultSet row = statement.executeQuery("SELECT seq, created_ms, epoch, nonce, ciphertext, prev_hash, "
-                         + "hash FROM records ORDER BY seq")) {
+                         + "hash, node_id FROM records ORDER BY seq")) {
                 while (row.next()) {
                     long seq = row.getLong(1);
                     long created = row.getLong(2);
@@ -66,53 +106,59 @@ public final class AuditVerifier {
                     byte[] ciphertext = row.getBytes(5);
                     byte[] prevHash = row.getBytes(6);
                     byte[] hash = row.getBytes(7);
+                    Object node = row.getObject(8);
                     if (seq != expected) {
-                        return bad(count, expected - 1, checkpoints, Math.min(seq, expected), seq > expected
+                        return bad(tally, expected - 1, checkpoints, Math.min(seq, expected), seq > expected
                                 ? "record " + expected + (seq - expected > 1 ? " to " + (seq - 1) : "")
                                 + " missing" : "sequence out of order", publicKey);
                     }
                     if (nonce == null || ciphertext == null || prevHash == null || hash == null
                             || !MessageDigest.isEqual(prevHash, previous)) {
-                        return bad(count, seq, checkpoints, seq, "previous hash does not match the record before",
+                        return bad(tally, seq, checkpoints, seq, "previous hash does not match the record before",
                                 publicKey);
                     }
-                    byte[] computed = AuditChain.hash(previous, seq, created, epoch, nonce, ciphertext);
+                    if (node != null && !(node instanceof String)) {
+                        return bad(tally, seq, checkpoints, seq, "node id is not text", publicKey);
+                    }
+                    String nodeId = (String) node;
+                    byte[] associated = AuditChain.associatedOfRow(seq, created, epoch, nodeId);
+                    byte[] computed = AuditChain.hash(previous, associated, nonce, ciphertext);
                     if (!MessageDigest.isEqual(computed, hash)) {
-                        return bad(count, seq, checkpoints, seq, "hash does not match the record's contents",
+                        return bad(tally, seq, checkpoints, seq, "hash does not match the record's contents",
                                 publicKey);
                     }
-                    if (seq >= from && !authentic(keys, seq, created, epoch, nonce, ciphertext)) {
-                        return bad(count, seq, checkpoints, seq, "ciphertext fails authentication", publicKey);
+                    if (seq >= from && !authentic(keys, epoch, nonce, associated, ciphertext)) {
+                        return bad(tally, seq, checkpoints, seq, "ciphertext fails authentication", publicKey);
                     }
                     Checkpoint checkpoint = checkpoints.get(seq);
                     if (checkpoint != null && !signed(keys, seq, hash, checkpoint)) {
-                        return bad(count, seq, checkpoints, seq, "checkpoint signature or hash does not match",
+                        return bad(tally, seq, checkpoints, seq, "checkpoint signature or hash does not match",
                                 publicKey);
                     }
                     previous = hash;
                     expected = seq + 1;
-                    count++;
+                    tally.add(nodeId, created);
                 }
             }
             long lastSeq = expected - 1;
             if (!checkpoints.isEmpty() && checkpoints.lastKey() > lastSeq) {
                 long missing = checkpoints.ceilingKey(lastSeq + 1);
-                return new Result(false, count, lastSeq, lastCheckpoint(checkpoints, lastSeq), 0,
+                return tally.result(false, lastSeq, lastCheckpoint(checkpoints, lastSeq), 0,
                         Optional.of(lastSeq + 1), Optional.of("log truncated: a checkpoint signs record " + missing
                         + ", which is gone"), publicKey);
             }
             long lastCheckpoint = lastCheckpoint(checkpoints, lastSeq);
-            return new Result(true, count, lastSeq, lastCheckpoint, lastSeq - lastCheckpoint, Optional.empty(),
+            return tally.result(true, lastSeq, lastCheckpoint, lastSeq - lastCheckpoint, Optional.empty(),
                     Optional.empty(), publicKey);
         } catch (SQLException e) {
-            return new Result(false, 0, 0, 0, 0, Optional.of(0L),
+            return tally.result(false, 0, 0, 0, Optional.of(0L),
                     Optional.of("the log cannot be read (" + AuditDatabase.reason(e) + ")"), publicKey);
         }
     }
 
-    private static Result bad(long count, long lastGood, TreeMap<Long, Checkpoint> checkpoints, long seq,
+    private static Result bad(Tally tally, long lastGood, TreeMap<Long, Checkpoint> checkpoints, long seq,
                               String problem, String publicKey) {
-        return new Result(false, count, lastGood, lastCheckpoint(checkpoints, lastGood), 0, Optional.of(seq),
+        return tally.result(false, lastGood, lastCheckpoint(checkpoints, lastGood), 0, Optional.of(seq),
                 Optional.of(problem), publicKey);
     }
 
@@ -143,10 +189,9 @@ public final class AuditVerifier {
                 checkpoint.createdMillis()), checkpoint.signature());
     }
 
-    private static boolean authentic(AuditKeys keys, long seq, long created, long epoch, byte[] nonce,
-                                     byte[] ciphertext) {
+    private static boolean authentic(AuditKeys keys, long epoch, byte[] nonce, byte[] associated, byte[] ciphertext) {
         try {
-            AuditCipher.decrypt(keys.dataKey(epoch), nonce, AuditChain.associated(seq, created, epoch), ciphertext);
+            AuditCipher.decrypt(keys.dataKey(epoch), nonce, associated, ciphertext);
             return true;
         } catch (InvalidCipherTextException | IllegalArgumentException e) {
             return false;

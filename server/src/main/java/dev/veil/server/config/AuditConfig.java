@@ -24,11 +24,13 @@ import java.util.stream.Stream;
  *              record also survives a power loss at once; without it (the default) a commit survives any crash of
  *              Veil's process (SIGKILL included), and a crash of the machine once the next WAL checkpoint (at most a
  *              second later) has flushed it
+ * @param nodeId the node id written into every record, from {@code veil.node-id} (see {@link NodeId})
  */
 public record AuditConfig(Path database, boolean async, KeySource key, Duration rotate, int checkpointRecords,
                           Duration checkpointInterval, boolean content, int maxContentBytes,
                           Duration commitTimeout,
-                          boolean fsync) {
+                          boolean fsync,
+                          String nodeId) {
     public static final String DEFAULT_FILE = "audit.db";
     public static final Duration DEFAULT_ROTATE = Duration.ofHours(24);
     public static final int DEFAULT_CHECKPOINT_RECORDS = 1000;
@@ -50,6 +52,10 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
         Objects.requireNonNull(rotate, "rotate");
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(commitTimeout, "commitTimeout");
+        Objects.requireNonNull(nodeId, "nodeId");
+        if (!NodeId.valid(nodeId)) {
+            throw new IllegalArgumentException("not a node id: " + nodeId);
+        }
     }
 
     /**
@@ -57,8 +63,10 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
      * stops startup with the others.
      *
      * @param dataDir where the log lives unless {@code file} says otherwise
+     * @param veil the {@code veil} section, for the default node id when {@code nodeId} is empty
+     * @param nodeId {@code veil.node-id}, when set
      */
-    static Optional<AuditConfig> from(ConfigReader node, Path dataDir) {
+    static Optional<AuditConfig> from(ConfigReader node, Path dataDir, ConfigReader veil, Optional<String> nodeId) {
         if (!node.exists()) {
             return Optional.empty();
         }
@@ -90,7 +98,7 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
         Path database = node.string("file").map(Path::of).orElse(dataDir.resolve(DEFAULT_FILE));
         return Optional.of(new AuditConfig(database, mode.equals("async"), key, rotate, checkpointRecords,
                 checkpointInterval, node.bool("content").orElse(true), (int) maxContent, commitTimeout,
-                node.bool("fsync").orElse(DEFAULT_FSYNC)));
+                node.bool("fsync").orElse(DEFAULT_FSYNC), nodeId.orElseGet(() -> NodeId.ofThisHost(veil))));
     }
 
     private static KeySource keySource(ConfigReader node) {
@@ -118,11 +126,25 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
                 + "set; export it, or point veil.audit.key-file at a key file"));
     }
 
-    /** Settings with the default flushing ({@link #DEFAULT_FSYNC}). */
+    /** Settings with the default flushing ({@link #DEFAULT_FSYNC}) and node id ({@link NodeId#ofThisHost}). */
     public AuditConfig(Path database, boolean async, KeySource key, Duration rotate, int checkpointRecords,
                        Duration checkpointInterval, boolean content, int maxContentBytes, Duration commitTimeout) {
         this(database, async, key, rotate, checkpointRecords, checkpointInterval, content, maxContentBytes,
                 commitTimeout, DEFAULT_FSYNC);
+    }
+
+    /** Settings with the default node id ({@link NodeId#ofThisHost}: HOSTNAME, else the host name). */
+    public AuditConfig(Path database, boolean async, KeySource key, Duration rotate, int checkpointRecords,
+                       Duration checkpointInterval, boolean content, int maxContentBytes, Duration commitTimeout,
+                       boolean fsync) {
+        this(database, async, key, rotate, checkpointRecords, checkpointInterval, content, maxContentBytes,
+                commitTimeout, fsync, NodeId.ofThisHost(System::getenv));
+    }
+
+    /** These settings for another file: the CLI reads several replicas' logs with one config's key. */
+    public AuditConfig withDatabase(Path file) {
+        return new AuditConfig(file, async, key, rotate, checkpointRecords, checkpointInterval, content,
+                maxContentBytes, commitTimeout, fsync, nodeId);
     }
 
     /** Where the key-encryption key comes from; each names the config key it was set by, for error messages. */

@@ -80,7 +80,7 @@ public record VeilConfig(
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
             "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting",
-            "responses", "management", "shutdown", "reload", "store");
+            "responses", "management", "shutdown", "reload", "store", "node-id");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
             "body-idle-timeout", "body-timeout", "idle-timeout", "shared");
@@ -221,7 +221,8 @@ public record VeilConfig(
         Optional<Path> pluginsDir = veil.string("plugins-dir").map(Path::of);
         Optional<OpaConfig> opa = OpaConfig.from(veil.get("opa"));
         Optional<TelemetryConfig> telemetry = TelemetryConfig.from(veil.get("telemetry"));
-        Optional<AuditConfig> audit = AuditConfig.from(veil.get("audit"), dataDir);
+        Optional<String> nodeId = NodeId.configured(veil);
+        Optional<AuditConfig> audit = AuditConfig.from(veil.get("audit"), dataDir, veil, nodeId);
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,

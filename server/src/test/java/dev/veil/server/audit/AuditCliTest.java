@@ -71,6 +71,17 @@ class AuditCliTest {
     }
 
     @Test
+    void theConfigsLogIsReportedAndExportedWithItsNodeId() {
+        assertThat(cli.run(List.of("verify"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("node id: " + config.nodeId() + "\n");
+        out.reset();
+
+        assertThat(cli.run(List.of("export", "--to", "1"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("{\"seq\":1,\"epoch\":0,\"node_id\":\""
+                + config.nodeId() + "\",\"record\":{");
+    }
+
+    @Test
     void rotateKeyStartsTheNextEpoch() {
         assertThat(cli.run(List.of("rotate-key"))).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("new data-key epoch 1");

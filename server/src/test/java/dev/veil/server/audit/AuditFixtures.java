@@ -34,6 +34,13 @@ final class AuditFixtures {
                 Duration.ofSeconds(5));
     }
 
+    /** A sync log written by the node {@code nodeId}, signing a checkpoint every two records. */
+    static AuditConfig config(Path database, Path keyFile, String nodeId) {
+        return new AuditConfig(database, false, new AuditConfig.KeyFile(keyFile), AuditConfig.DEFAULT_ROTATE, 2,
+                Duration.ofHours(1), true, AuditConfig.DEFAULT_MAX_CONTENT_BYTES, Duration.ofSeconds(5),
+                AuditConfig.DEFAULT_FSYNC, nodeId);
+    }
+
     static AuditEvent event(String requestId) {
         return event(requestId, false);
     }

@@ -31,6 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AuditHostileRowsTest {
     private static final String CHAT = "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+    /** Rows as a log before node ids held them (node_id NULL): hostile either way. */
+    private static final String INSERT_RECORD = "INSERT INTO records (seq, created_ms, epoch, nonce, ciphertext, "
+            + "prev_hash, hash) VALUES ";
 
     @TempDir
     Path dir;
@@ -107,9 +110,8 @@ class AuditHostileRowsTest {
     @Test
     void hostileRowsBehindTheHeadLetVeilServeAndVerifyNamesTheFirst() throws Exception {
         try (Connection db = auditDb()) {
-            execute(db, "INSERT INTO records VALUES (-7, 'yesterday', 9.9e300, x'', 'text', x'01', x'02')");
-            execute(db, "INSERT INTO records VALUES (5, 9223372036854775807, -1, x'00', x'00', randomblob(32), "
-                    + "randomblob(32))");
+            execute(db, INSERT_RECORD + "(-7, 'yesterday', 9.9e300, x'', 'text', x'01', x'02')");
+            execute(db, INSERT_RECORD + "(5, 9223372036854775807, -1, x'00', x'00', randomblob(32), randomblob(32))");
             execute(db, "INSERT INTO checkpoints VALUES (4, 9223372036854775807, 'x', x'')");
             execute(db, "INSERT INTO checkpoints VALUES (99999999, -1, randomblob(32), randomblob(64))");
         }
@@ -127,7 +129,7 @@ class AuditHostileRowsTest {
     @Test
     void aWellFormedHeadFarAheadIsChainedToAndReportedAsAGap() throws Exception {
         try (Connection db = auditDb()) {
-            execute(db, "INSERT INTO records VALUES (1000000, 1, 0, randomblob(12), randomblob(40), randomblob(32), "
+            execute(db, INSERT_RECORD + "(1000000, 1, 0, randomblob(12), randomblob(40), randomblob(32), "
                     + "randomblob(32))");
         }
 
@@ -144,8 +146,8 @@ class AuditHostileRowsTest {
         return Stream.of(
                 Arguments.of("a 3-byte hash", "UPDATE records SET hash = x'010203' WHERE seq = 2"),
                 Arguments.of("a text hash", "UPDATE records SET hash = 'hash' WHERE seq = 2"),
-                Arguments.of("the last possible seq", "INSERT INTO records VALUES (9223372036854775807, 1, 0, "
-                        + "randomblob(12), randomblob(40), randomblob(32), randomblob(32))"));
+                Arguments.of("the last possible seq", INSERT_RECORD + "(9223372036854775807, 1, 0, randomblob(12), "
+                        + "randomblob(40), randomblob(32), randomblob(32))"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -167,7 +169,7 @@ class AuditHostileRowsTest {
     void aNullHeadHashStopsTheStartNamingTheFix() throws Exception {
         try (Connection db = auditDb()) {
             execute(db, "CREATE TABLE loose (seq INTEGER PRIMARY KEY, created_ms, epoch, nonce, ciphertext, "
-                    + "prev_hash, hash)");
+                    + "prev_hash, hash, node_id)");
             execute(db, "INSERT INTO loose SELECT * FROM records");
             execute(db, "DROP TABLE records");
             execute(db, "ALTER TABLE loose RENAME TO records");

@@ -173,18 +173,18 @@ class AuditTamperTest {
     private static void rechain(Connection connection) throws Exception {
         byte[] previous = AuditChain.GENESIS;
         try (Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("SELECT seq, created_ms, epoch, nonce, ciphertext FROM records "
-                     + "ORDER BY seq");
+             ResultSet row = statement.executeQuery("SELECT seq, created_ms, epoch, nonce, ciphertext, node_id "
+                     + "FROM records ORDER BY seq");
              PreparedStatement update = connection.prepareStatement(
                      "UPDATE records SET prev_hash = ?, hash = ? WHERE seq = ?")) {
             java.util.List<Object[]> rows = new java.util.ArrayList<>();
             while (row.next()) {
                 rows.add(new Object[] {row.getLong(1), row.getLong(2), row.getLong(3), row.getBytes(4),
-                        row.getBytes(5)});
+                        row.getBytes(5), row.getString(6)});
             }
             for (Object[] r : rows) {
-                byte[] hash = AuditChain.hash(previous, (long) r[0], (long) r[1], (long) r[2], (byte[]) r[3],
-                        (byte[]) r[4]);
+                byte[] hash = AuditChain.hash(previous, AuditChain.associatedOfRow((long) r[0], (long) r[1],
+                        (long) r[2], (String) r[5]), (byte[]) r[3], (byte[]) r[4]);
                 update.setBytes(1, previous);
                 update.setBytes(2, hash);
                 update.setLong(3, (long) r[0]);
