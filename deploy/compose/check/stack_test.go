@@ -247,7 +247,7 @@ func TestNoSecretIsWrittenInTheStacksFiles(t *testing.T) {
 			}
 		}
 		for _, arg := range s.Command {
-			if strings.Contains(arg, "requirepass ") && name != "secrets" || strings.Contains(strings.ToLower(arg), "password=") {
+			if (name != "secrets" && strings.Contains(arg, "requirepass ")) || strings.Contains(strings.ToLower(arg), "password=") {
 				t.Errorf("%s: argument %q holds a password", name, arg)
 			}
 		}
