@@ -143,6 +143,9 @@ func TestTwoVeilReplicasRunTheStacksConfig(t *testing.T) {
 	dataVolumes := map[string]bool{}
 	for _, name := range replicas {
 		s := service(t, p, name)
+		if s.Hostname != name {
+			t.Errorf("%s: hostname %q, want %s: a stable node id for its audit records, not the container's ID", name, s.Hostname, name)
+		}
 		if !slices.Equal(s.Command, types.ShellCommand{"--config", "/etc/veil/veil.yaml"}) {
 			t.Errorf("%s: command %v", name, s.Command)
 		}
