@@ -623,7 +623,7 @@ func TestVeilAcceptsTheConfigTheReplicasRun(t *testing.T) {
 	}
 	code, out, err := Run(t.Context(), env, java, "-XX:TieredStopAtLevel=1", "-jar", jar, "--check-config", "--config", copied)
 	if err != nil || code != 0 || !strings.Contains(out, "config OK") {
-		t.Fatalf("veil --check-config: %d %v\n%s", code, err, out)
+		t.Fatalf("veil --check-config (run by %s; JAVA_HOME names a Java 21+): %d %v\n%s", java, code, err, out)
 	}
 }
 
