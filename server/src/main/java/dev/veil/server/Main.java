@@ -58,7 +58,8 @@ public final class Main {
                 case "--help", "-h" -> {
                     System.out.println("usage: veil run [--config FILE]\n       veil run --check-config --config FILE"
                             + "\n       veil audit verify|export|rotate-key [--config FILE]"
-                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ...\n       veil version");
+                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ..."
+                            + "\n       veil version");
                     return;
                 }
                 default -> fail("unknown argument '" + args[i] + "'; usage: veil run [--config FILE]");

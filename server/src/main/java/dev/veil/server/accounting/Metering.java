@@ -201,12 +201,13 @@ public final class Metering implements AutoCloseable {
                         headers);
             } catch (SharedLimits.Unreachable e) {
                 if (shared.failMode() == SharedLimitsConfig.FailMode.CLOSED) {
-                    shared.outage().warning("admit", () -> "requests of keys with limits or budgets are refused with 503 "
-                            + "limits_unavailable: " + e.getMessage() + " (veil.limits.shared.fail-mode: closed)");
+                    shared.outage().warning("admit", () -> "requests of keys with limits or budgets are refused "
+                            + "with 503 limits_unavailable: " + e.getMessage()
+                            + " (veil.limits.shared.fail-mode: closed)");
                     throw limitsUnavailable();
                 }
-                shared.outage().warning("admit", () -> "requests are limited by this replica alone until Redis is back: "
-                        + e.getMessage() + " (veil.limits.shared.fail-mode: open)");
+                shared.outage().warning("admit", () -> "requests are limited by this replica alone until Redis is "
+                        + "back: " + e.getMessage() + " (veil.limits.shared.fail-mode: open)");
             }
         }
         RateWindow.Admission admission = null;
