@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -30,6 +32,8 @@ final class Settlements implements AutoCloseable {
         runner.execute(() -> {
             try {
                 settlement.run();
+            } catch (RuntimeException e) {
+                LOGGER.log(Level.SEVERE, "a settlement failed (" + e.getClass().getSimpleName() + ")", e);
             } finally {
                 inFlight.remove(done);
                 done.complete(null);
@@ -46,8 +50,8 @@ final class Settlements implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (TimeoutException e) {
             LOGGER.warning(() -> inFlight.size() + " settlements still running after " + atMost.toMillis() + "ms");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("a settlement failed", e.getCause());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a settlement's future cannot fail", e);
         }
     }
 
