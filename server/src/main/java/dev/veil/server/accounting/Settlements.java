@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -33,7 +32,9 @@ final class Settlements implements AutoCloseable {
             try {
                 settlement.run();
             } catch (RuntimeException e) {
-                LOGGER.log(Level.SEVERE, "a settlement failed (" + e.getClass().getSimpleName() + ")", e);
+                // The type only: an exception's message may quote what it was handling.
+                LOGGER.severe(() -> "a settlement failed (" + e.getClass().getName() + " at "
+                        + (e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?") + ")");
             } finally {
                 inFlight.remove(done);
                 done.complete(null);
