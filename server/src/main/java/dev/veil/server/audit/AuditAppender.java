@@ -23,7 +23,7 @@ final class AuditAppender implements AutoCloseable {
 
     /** A record to append and the time it was made, which it is stored and chained with. */
     interface Entry {
-        AuditEvent event();
+        AuditRecord record();
 
         long createdMillis();
     }
@@ -81,7 +81,7 @@ final class AuditAppender implements AutoCloseable {
             }
             for (Entry entry : entries) {
                 seq++;
-                byte[] plaintext = AuditPayload.encode(entry.event(), entry.createdMillis(), config.content(),
+                byte[] plaintext = AuditPayload.encode(entry.record(), entry.createdMillis(), config.content(),
                         config.maxContentBytes());
                 byte[] nonce = cipher.nonce();
                 byte[] associated = AuditChain.associated(seq, entry.createdMillis(), epoch, config.nodeId());

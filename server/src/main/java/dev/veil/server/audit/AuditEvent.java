@@ -63,7 +63,7 @@ public record AuditEvent(
         Optional<String> zeroRetentionReason,
         boolean clientCancelled,
         Optional<Supplier<String>> prompt,
-        Optional<Supplier<String>> response) {
+        Optional<Supplier<String>> response) implements AuditRecord {
 
     public AuditEvent {
         Objects.requireNonNull(requestId, "requestId");

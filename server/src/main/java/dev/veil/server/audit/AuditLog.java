@@ -68,7 +68,7 @@ public final class AuditLog implements AutoCloseable {
     private volatile boolean closing;
 
     /** A record on its way; {@code waiter} is the thread to wake when it is committed (sync mode). */
-    private record Pending(AuditEvent event, long createdMillis, CompletableFuture<Long> committed, Thread waiter)
+    private record Pending(AuditRecord record, long createdMillis, CompletableFuture<Long> committed, Thread waiter)
             implements AuditAppender.Entry {
     }
 
@@ -171,12 +171,26 @@ public final class AuditLog implements AutoCloseable {
      *         mode), or when the log is shutting down
      */
     public void record(AuditEvent event) {
-        Pending pending = new Pending(event, clock.millis(),
-                config.async() ? null : new CompletableFuture<>(), Thread.currentThread());
+        record(event, !config.async());
+    }
+
+    /**
+     * Records a change to Veil and waits until it is committed, whatever {@code veil.audit.async} says: the admin API
+     * answers a change only once its record is in the chain.
+     *
+     * @throws VeilException a 503 {@code audit_unavailable} when the record could not be committed in time
+     */
+    public void record(AdminEvent event) {
+        record(event, true);
+    }
+
+    private void record(AuditRecord event, boolean await) {
+        Pending pending = new Pending(event, clock.millis(), await ? new CompletableFuture<>() : null,
+                Thread.currentThread());
         if (closing) {
             throw unavailable();
         }
-        if (inline) {
+        if (inline && await) {
             commitInline(pending);
             return;
         }
@@ -224,14 +238,14 @@ public final class AuditLog implements AutoCloseable {
                 // Taken out of the queue, the record is never written; already in a leader's batch, it may still be
                 // committed later. Either way this request is not answered unaudited.
                 waiting.remove(pending);
-                LOGGER.warning(() -> "request " + pending.event().requestId() + " refused: its audit record was not "
+                LOGGER.warning(() -> "request " + pending.record().requestId() + " refused: its audit record was not "
                         + "committed (timed out)");
                 throw unavailable();
             }
             LockSupport.parkNanos(this, left);
         }
         if (pending.committed().isCompletedExceptionally()) {
-            LOGGER.warning(() -> "request " + pending.event().requestId() + " refused: its audit record was not "
+            LOGGER.warning(() -> "request " + pending.record().requestId() + " refused: its audit record was not "
                     + "committed (the audit log failed)");
             throw unavailable();
         }
