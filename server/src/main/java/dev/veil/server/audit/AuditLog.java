@@ -52,6 +52,8 @@ public final class AuditLog implements AutoCloseable {
     private static final long ASYNC_BATCH_MILLIS = 1;
     private static final Duration WAL_CHECKPOINT_EVERY = Duration.ofSeconds(1);
     private static final Duration EPOCH_REFRESH_EVERY = Duration.ofSeconds(1);
+    /** How often the admin records local commands posted are looked for. */
+    private static final Duration INBOX_EVERY = Duration.ofSeconds(1);
 
     private final AuditConfig config;
     private final AuditDatabase database;
@@ -121,6 +123,8 @@ public final class AuditLog implements AutoCloseable {
             database.repairEpoch();
             database.claimNode(config.nodeId());
             log.epochs = EpochWatch.start(database.file(), clock, log.housekeeping, EPOCH_REFRESH_EVERY);
+            log.housekeeping.scheduleWithFixedDelay(log::chainPosted, 0, INBOX_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
             log.appender = new AuditAppender(database, config, log.epochs, clock);
             log.appender.readHead();
             log.checkpointer = WalCheckpointer.start(database.connection(), database.file(), log.housekeeping,
@@ -399,6 +403,37 @@ public final class AuditLog implements AutoCloseable {
                 pending.committed().complete(committedSeq);
             }
         });
+    }
+
+    /**
+     * Moves the admin records local commands posted ({@link AuditDatabase#post}) into the chain. A Veil that dies
+     * between the commit and the removal chains them again at its next start: at least once, never lost.
+     */
+    private void chainPosted() {
+        if (closing || !commitLock.tryLock()) {
+            return;
+        }
+        try {
+            List<AuditDatabase.Posted> posted = database.posted();
+            if (posted.isEmpty()) {
+                return;
+            }
+            List<Pending> batch = new ArrayList<>(posted.size());
+            for (AuditDatabase.Posted entry : posted) {
+                batch.add(new Pending(entry.event(), entry.createdMillis(), new CompletableFuture<>(),
+                        Thread.currentThread()));
+            }
+            commit(batch);
+            if (batch.get(batch.size() - 1).committed().isDone()
+                    && !batch.get(batch.size() - 1).committed().isCompletedExceptionally()) {
+                database.removePosted(posted.get(0).id(), posted.get(posted.size() - 1).id());
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOGGER.warning(() -> "admin records posted by local commands could not be chained yet ("
+                    + e.getClass().getSimpleName() + "); retried in " + INBOX_EVERY.toSeconds() + "s");
+        } finally {
+            unlock();
+        }
     }
 
     /** Between records: has a checkpoint signed when one is due by time. */

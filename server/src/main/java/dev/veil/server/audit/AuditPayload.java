@@ -1,5 +1,6 @@
 package dev.veil.server.audit;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;
@@ -8,6 +9,8 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -53,6 +56,39 @@ final class AuditPayload {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an admin record cannot be written as JSON", e);
         }
+    }
+
+    /** The admin record {@link #encode(AdminEvent, long)} wrote, or empty when {@code json} is not one. */
+    static Optional<AdminEvent> decodeAdmin(String json) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            JsonNode actor = root.path("actor");
+            if (!"admin".equals(root.path("type").asText()) || !root.path("request_id").isTextual()
+                    || !actor.path("via").isTextual() || !actor.path("key_id").isTextual()
+                    || !root.path("action").isTextual() || !root.path("outcome").isTextual()) {
+                return Optional.empty();
+            }
+            Map<String, String> target = new TreeMap<>();
+            root.path("target").properties().forEach(field -> target.put(field.getKey(), field.getValue().asText()));
+            return Optional.of(new AdminEvent(root.get("request_id").textValue(),
+                    new AdminEvent.Actor(actor.get("via").textValue(), actor.get("key_id").textValue(),
+                            text(actor, "user"), text(actor, "tenant"), text(actor, "role")),
+                    root.get("action").textValue(), target, map(root.get("before")), map(root.get("after")),
+                    root.path("status").asInt(), root.get("outcome").textValue()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        return node.path(field).isTextual() ? Optional.of(node.get(field).textValue()) : Optional.empty();
+    }
+
+    private static Optional<Map<String, Object>> map(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return Optional.empty();
+        }
+        return Optional.of(JSON.convertValue(node, new TypeReference<Map<String, Object>>() { }));
     }
 
     static byte[] encode(AuditEvent event, long createdMillis, boolean keepContent, int maxContentBytes) {
