@@ -19,17 +19,18 @@ type jfrRecording struct {
 const jfrName = "veil-bench"
 
 // startJFR starts a recording with the JDK's "profile" settings (execution
-// samples every 10 ms) that writes to file when stopped. It returns nil,
+// samples every 10 ms) and options (JFR.start's, such as method-profiling=max)
+// that writes to file when stopped. It returns nil,
 // after logging why, when the recording cannot start: the run then goes on
 // without a profile.
-func startJFR(jcmd string, pid int, file string) *jfrRecording {
+func startJFR(jcmd string, pid int, file string, options []string) *jfrRecording {
 	if pid <= 0 {
 		logf("JFR: no -gateway-pid; not recording")
 		return nil
 	}
 	os.Remove(file)
 	r := &jfrRecording{jcmd: jcmd, file: file, pid: pid}
-	if err := r.run("JFR.start", "name="+jfrName, "settings=profile", "filename="+file); err != nil {
+	if err := r.run(append([]string{"JFR.start", "name=" + jfrName, "settings=profile", "filename=" + file}, options...)...); err != nil {
 		logf("JFR: %v; not recording", err)
 		return nil
 	}

@@ -69,7 +69,7 @@ type config struct {
 
 	// jfr: record the gateway with Java Flight Recorder (through jcmd)
 	// while it is under throughput load.
-	jfr, jcmd string
+	jfr, jcmd, jfrOptions string
 
 	globalWarmup    time.Duration
 	warmRef         bool
@@ -110,6 +110,7 @@ func main() {
 	flag.StringVar(&c.prompt, "prompt", "Say hello", "the user message of every request")
 	flag.StringVar(&c.jfr, "jfr", "", "throughput: record the gateway (-gateway-pid, a JVM) with JFR, settings=profile, into this file, from before its warm-up to after its measured window, which the results give")
 	flag.StringVar(&c.jcmd, "jcmd", "jcmd", "the JDK's jcmd, for -jfr")
+	flag.StringVar(&c.jfrOptions, "jfr-options", "", "more JFR.start options for -jfr, space-separated (method-profiling=max samples every millisecond)")
 	checkRestore := flag.String("check-restore", "", "check and exit: values of personal data in -prompt, separated by |, that a request through -gateway must have taken out before the fake upstream (-direct, run with -echo) and put back in the answer, streamed or not")
 	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "minimum initial warm-up of the gateway (JIT) before any scenario")
 	flag.BoolVar(&c.warmRef, "warmup-ref", false, "warm the reference side up with the gateway (a JVM reference such as bench/floor needs its JIT warm too)")
@@ -782,7 +783,7 @@ func throughput(c config, direct, gw, ref *target) *result.ThroughputResult {
 		runtime.GC()
 		var rec *jfrRecording
 		if c.jfr != "" {
-			rec = startJFR(c.jcmd, gw.pid, c.jfr)
+			rec = startJFR(c.jcmd, gw.pid, c.jfr, strings.Fields(c.jfrOptions))
 		}
 		var from, to time.Time
 		g := closedLoop(c, gw, &from, &to)

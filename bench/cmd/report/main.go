@@ -75,7 +75,7 @@ func main() {
 	shared := flag.Bool("shared-limits", false, "the gateway was Veil with the PostgreSQL store and Redis shared limits, the reference side Veil with the embedded store (bench/run --shared-limits)")
 	refLabel := flag.String("ref-label", "", "what to call the reference side (default: refproxy; with -shared-limits: Veil, embedded store)")
 	privacyIn := flag.String("privacy-in", "", "loadgen JSON of the same scenarios through Veil with the privacy pipeline (bench/run --privacy); -in then holds Veil routing only")
-	stagesGateway := flag.String("stages", "", "jfr print --json of the JFR recording of the gateway under throughput load (loadgen -jfr): report its CPU by stage")
+	stagesGateway := flag.String("stages", "", "jfrstages' counts for the JFR recording of the gateway under throughput load (loadgen -jfr): report its CPU by stage")
 	stagesPrivacy := flag.String("privacy-stages", "", "likewise for the privacy pipeline's Veil")
 	var pIdle, pAfter, pPeak int64
 	flag.Int64Var(&pIdle, "privacy-rss-idle-kb", 0, "the privacy Veil's VmRSS after start-up")
