@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dev.veil/bench/internal/result"
+)
+
+func writeCounts(t *testing.T, body string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "stages.json")
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestProfileStagesSpreadsTheMeasuredCPUPerRequestBySampleShare(t *testing.T) {
+	f := writeCounts(t, `{"jfr_file": "x.jfr", "samples": 200, "stages": {"http": 100, "audit": 50, "plugin pii-redaction": 30, "no Veil frame: JDK": 20}}`)
+	p, err := profileStages(f, &result.TPSide{CPUPerRequest: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Stage{{"http", 100, 0.5, 200}, {"audit", 50, 0.25, 100}, {"plugin pii-redaction", 30, 0.15, 60}, {"no Veil frame: JDK", 20, 0.1, 40}}
+	if fmt.Sprint(p.Stages) != fmt.Sprint(want) || p.Samples != 200 || p.CPUPerRequest != 400 {
+		t.Fatalf("got %+v, want stages %v", p, want)
+	}
+}
+
+func TestProfileStagesRefusesARecordingWithoutSamples(t *testing.T) {
+	f := writeCounts(t, `{"samples": 0, "stages": {}}`)
+	if _, err := profileStages(f, &result.TPSide{CPUPerRequest: 400}); err == nil {
+		t.Fatal("no error for a recording without samples")
+	}
+}
+
+func TestStagesMarkdownSetsTheProfilesSideBySide(t *testing.T) {
+	routing := &StageProfile{Samples: 10, CPUPerRequest: 100, Stages: []Stage{{"http", 6, 0.6, 60}, {"listener", 4, 0.4, 40}}}
+	privacy := &StageProfile{Samples: 20, CPUPerRequest: 1000, Stages: []Stage{{"audit", 10, 0.5, 500}, {"http", 10, 0.5, 500}}}
+	var sb strings.Builder
+	stagesMarkdown(func(f string, a ...any) { fmt.Fprintf(&sb, f, a...) }, 64, []string{"routing only", "privacy pipeline"},
+		[]*StageProfile{routing, privacy})
+	for _, row := range []string{
+		"| audit | — | — | 50.0% | 500.0 |",
+		"| http | 60.0% | 60.0 | 50.0% | 500.0 |",
+		"| listener | 40.0% | 40.0 | — | — |",
+		"| **all (measured CPU per request)** | 10 samples | **100.0** | 20 samples | **1000.0** |",
+	} {
+		if !strings.Contains(sb.String(), row+"\n") {
+			t.Errorf("no row %q in\n%s", row, sb.String())
+		}
+	}
+	if strings.Index(sb.String(), "| audit") > strings.Index(sb.String(), "| listener") {
+		t.Errorf("rows not in the privacy profile's order:\n%s", sb.String())
+	}
+}
