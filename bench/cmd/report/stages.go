@@ -64,15 +64,22 @@ func profileStages(file string, side *result.TPSide) (*StageProfile, error) {
 }
 
 // stagesMarkdown sets the profiles side by side, one row per stage, in the
-// order of the last profile's CPU per request.
+// order of the last profile's CPU per request; with two profiles, a last
+// column gives the second's µs per request minus the first's.
 func stagesMarkdown(w func(string, ...any), conns int, names []string, ps []*StageProfile) {
 	w("\n| Veil CPU by stage, throughput at %d connections |", conns)
 	for _, n := range names {
 		w(" %s: share | µs/request |", n)
 	}
+	if len(ps) == 2 {
+		w(" difference, µs/request |")
+	}
 	w("\n|---|")
 	for range names {
 		w("---:|---:|")
+	}
+	if len(ps) == 2 {
+		w("---:|")
 	}
 	w("\n")
 	var order []string
@@ -87,23 +94,32 @@ func stagesMarkdown(w func(string, ...any), conns int, names []string, ps []*Sta
 	}
 	for _, name := range order {
 		w("| %s |", name)
+		var us []float64
 		for _, p := range ps {
 			found := false
 			for _, s := range p.Stages {
 				if s.Name == name {
 					w(" %.1f%% | %.1f |", 100*s.Share, s.CPUPerRequest)
+					us = append(us, s.CPUPerRequest)
 					found = true
 				}
 			}
 			if !found {
 				w(" — | — |")
+				us = append(us, 0)
 			}
+		}
+		if len(ps) == 2 {
+			w(" %+.1f |", us[1]-us[0])
 		}
 		w("\n")
 	}
 	w("| **all (measured CPU per request)** |")
 	for _, p := range ps {
 		w(" %d samples | **%.1f** |", p.Samples, p.CPUPerRequest)
+	}
+	if len(ps) == 2 {
+		w(" **%+.1f** |", ps[1].CPUPerRequest-ps[0].CPUPerRequest)
 	}
 	w("\n")
 }

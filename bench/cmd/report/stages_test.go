@@ -45,10 +45,10 @@ func TestStagesMarkdownSetsTheProfilesSideBySide(t *testing.T) {
 	stagesMarkdown(func(f string, a ...any) { fmt.Fprintf(&sb, f, a...) }, 64, []string{"routing only", "privacy pipeline"},
 		[]*StageProfile{routing, privacy})
 	for _, row := range []string{
-		"| audit | — | — | 50.0% | 500.0 |",
-		"| http | 60.0% | 60.0 | 50.0% | 500.0 |",
-		"| listener | 40.0% | 40.0 | — | — |",
-		"| **all (measured CPU per request)** | 10 samples | **100.0** | 20 samples | **1000.0** |",
+		"| audit | — | — | 50.0% | 500.0 | +500.0 |",
+		"| http | 60.0% | 60.0 | 50.0% | 500.0 | +440.0 |",
+		"| listener | 40.0% | 40.0 | — | — | -40.0 |",
+		"| **all (measured CPU per request)** | 10 samples | **100.0** | 20 samples | **1000.0** | **+900.0** |",
 	} {
 		if !strings.Contains(sb.String(), row+"\n") {
 			t.Errorf("no row %q in\n%s", row, sb.String())
