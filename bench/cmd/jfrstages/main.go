@@ -1,7 +1,8 @@
-// Command jfrstages reads `jfr print --json --events jdk.ExecutionSample` of
-// a recording of Veil under throughput load (loadgen -jfr) on standard input
-// and writes, as JSON, how many execution samples of the measured window
-// each request stage had (dev.veil/bench/internal/profile). The window is
+// Command jfrstages reads `jfr print --json --events <event>` of a recording
+// of Veil under throughput load (loadgen -jfr) on standard input and writes,
+// as JSON, how many samples (jdk.CPUTimeSample or jdk.ExecutionSample) of
+// the measured window each request stage had
+// (dev.veil/bench/internal/profile). The window is
 // the one the load generator's results give for the gateway's throughput
 // phase.
 package main
@@ -20,6 +21,7 @@ import (
 func main() {
 	in := flag.String("results", "", "the load generator's JSON: the window is its throughput.gateway.profile")
 	out := flag.String("out", "", "file to write the counts to (default: standard output)")
+	event := flag.String("event", "jdk.ExecutionSample", "the sample event to count: jdk.ExecutionSample (threads running Java code, at fixed intervals) or jdk.CPUTimeSample (JDK 25: per thread CPU time, native code and system calls included)")
 	flag.Parse()
 	b, err := os.ReadFile(*in)
 	if err != nil {
@@ -38,12 +40,12 @@ func main() {
 	if err1 != nil || err2 != nil {
 		fail(fmt.Errorf("%s: bad window %q to %q", *in, p.From, p.To))
 	}
-	c, err := profile.Count(os.Stdin, from, to)
+	c, err := profile.Count(os.Stdin, *event, from, to)
 	if err != nil {
 		fail(err)
 	}
 	if c.Samples == 0 {
-		fail(fmt.Errorf("no execution samples between %s and %s", p.From, p.To))
+		fail(fmt.Errorf("no %s events between %s and %s", *event, p.From, p.To))
 	}
 	c.JFR = p.JFR
 	j, _ := json.MarshalIndent(c, "", "  ")

@@ -18,6 +18,7 @@ import (
 // measured in that window.
 type StageProfile struct {
 	JFR           string  `json:"jfr_file"`
+	Event         string  `json:"event"`
 	Samples       int     `json:"samples"`
 	CPUPerRequest float64 `json:"server_cpu_us_per_request"`
 	Stages        []Stage `json:"stages"`
@@ -48,7 +49,7 @@ func profileStages(file string, side *result.TPSide) (*StageProfile, error) {
 	if c.Samples == 0 {
 		return nil, fmt.Errorf("%s: no execution samples", file)
 	}
-	p := &StageProfile{JFR: c.JFR, Samples: c.Samples, CPUPerRequest: side.CPUPerRequest}
+	p := &StageProfile{JFR: c.JFR, Event: c.Event, Samples: c.Samples, CPUPerRequest: side.CPUPerRequest}
 	for name, n := range c.Stages {
 		share := float64(n) / float64(c.Samples)
 		p.Stages = append(p.Stages, Stage{Name: name, Samples: n, Share: stats.Round3(share),
@@ -67,7 +68,7 @@ func profileStages(file string, side *result.TPSide) (*StageProfile, error) {
 // order of the last profile's CPU per request; with two profiles, a last
 // column gives the second's µs per request minus the first's.
 func stagesMarkdown(w func(string, ...any), conns int, names []string, ps []*StageProfile) {
-	w("\n| Veil CPU by stage, throughput at %d connections |", conns)
+	w("\n| Veil CPU by stage, throughput at %d connections (%s) |", conns, ps[len(ps)-1].Event)
 	for _, n := range names {
 		w(" %s: share | µs/request |", n)
 	}

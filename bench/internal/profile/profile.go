@@ -11,10 +11,11 @@ import (
 	"time"
 )
 
-// Counts is what a recording's samples in a window came to: how many fell
-// in the window and how many of those each stage had.
+// Counts is what a recording's samples of one event type in a window came
+// to: how many fell in the window and how many of those each stage had.
 type Counts struct {
 	JFR     string         `json:"jfr_file,omitempty"`
+	Event   string         `json:"event"`
 	From    string         `json:"measured_from"`
 	To      string         `json:"measured_to"`
 	Samples int            `json:"samples"`
@@ -98,11 +99,11 @@ type event struct {
 	} `json:"values"`
 }
 
-// Count reads the output of `jfr print --json --events jdk.ExecutionSample`
-// and counts the samples that started in [from, to] by stage. It decodes
-// one event at a time: a recording sampled every millisecond prints
-// hundreds of megabytes of JSON.
-func Count(r io.Reader, from, to time.Time) (*Counts, error) {
+// Count reads the output of `jfr print --json` and counts the events of
+// type eventType (jdk.ExecutionSample, jdk.CPUTimeSample) that started in
+// [from, to] by stage. It decodes one event at a time: a recording sampled
+// every millisecond prints hundreds of megabytes of JSON.
+func Count(r io.Reader, eventType string, from, to time.Time) (*Counts, error) {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<20))
 	for {
 		t, err := dec.Token()
@@ -116,14 +117,14 @@ func Count(r io.Reader, from, to time.Time) (*Counts, error) {
 	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
 		return nil, fmt.Errorf("not the JSON of jfr print: events is not an array")
 	}
-	c := &Counts{From: from.UTC().Format(time.RFC3339Nano), To: to.UTC().Format(time.RFC3339Nano), Stages: map[string]int{}}
+	c := &Counts{Event: eventType, From: from.UTC().Format(time.RFC3339Nano), To: to.UTC().Format(time.RFC3339Nano), Stages: map[string]int{}}
 	frames := make([]string, 0, 64)
 	for dec.More() {
 		var e event
 		if err := dec.Decode(&e); err != nil {
 			return nil, fmt.Errorf("event %d: %v", c.Samples+1, err)
 		}
-		if e.Type != "jdk.ExecutionSample" || e.Values.StackTrace == nil {
+		if e.Type != eventType || e.Values.StackTrace == nil {
 			continue
 		}
 		if t := e.Values.StartTime; t.Before(from) || t.After(to) {

@@ -39,7 +39,7 @@ func TestCountAttributesTheExecutionSamplesOfTheWindowToStages(t *testing.T) {
 	}
 	defer f.Close()
 	from := time.Date(2026, 12, 8, 1, 0, 1, 0, time.UTC)
-	c, err := Count(f, from, from.Add(5*time.Second))
+	c, err := Count(f, "jdk.ExecutionSample", from, from.Add(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,10 +56,26 @@ func TestCountAttributesTheExecutionSamplesOfTheWindowToStages(t *testing.T) {
 }
 
 func TestCountRefusesWhatIsNotJfrPrintJSON(t *testing.T) {
-	if _, err := Count(strings.NewReader(`{"recording": {"events": 3}}`), time.Time{}, time.Now()); err == nil {
+	if _, err := Count(strings.NewReader(`{"recording": {"events": 3}}`), "jdk.ExecutionSample", time.Time{}, time.Now()); err == nil {
 		t.Fatal("no error for events that are not an array")
 	}
-	if _, err := Count(strings.NewReader(`jdk.ExecutionSample {`), time.Time{}, time.Now()); err == nil {
+	if _, err := Count(strings.NewReader(`jdk.ExecutionSample {`), "jdk.ExecutionSample", time.Time{}, time.Now()); err == nil {
 		t.Fatal("no error for jfr print's text format")
+	}
+}
+
+func TestCountCountsOnlyTheEventTypeAsked(t *testing.T) {
+	f, err := os.Open("testdata/samples.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	from := time.Date(2026, 12, 8, 1, 0, 1, 0, time.UTC)
+	c, err := Count(f, "jdk.CPUTimeSample", from, from.Add(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Event != "jdk.CPUTimeSample" || c.Samples != 2 || c.Stages["audit"] != 1 || c.Stages["policy"] != 1 {
+		t.Fatalf("got %+v, want one audit and one policy CPU-time sample", c)
 	}
 }
