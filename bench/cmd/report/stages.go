@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 
 	"dev.veil/bench/internal/profile"
@@ -12,17 +13,27 @@ import (
 )
 
 // StageProfile is where a Veil's CPU went while it was under throughput
-// load: JFR execution samples (jdk.ExecutionSample, Java code running on a
-// CPU) from the measured window, each attributed to a stage by
-// profile.StageOf, and the share of each stage times the CPU per request
-// measured in that window.
+// load, from the JFR samples of the measured window, each attributed to a
+// stage by profile.StageOf. With CPU-time samples (jdk.CPUTimeSample) a
+// stage's µs per request is the thread CPU its samples stand for over the
+// window's requests, and two more rows close the sum to the measured CPU
+// per request: the collector's CPU (jdk.GCCPUTime) and what no sample
+// covered (the JIT compiler, other VM threads, samples lost). With
+// execution samples it is the stage's share of the samples times the
+// measured CPU per request.
 type StageProfile struct {
 	JFR           string  `json:"jfr_file"`
 	Event         string  `json:"event"`
 	Samples       int     `json:"samples"`
+	LostSamples   int     `json:"lost_samples,omitempty"`
 	CPUPerRequest float64 `json:"server_cpu_us_per_request"`
 	Stages        []Stage `json:"stages"`
 }
+
+const (
+	gcStage        = "GC (jdk.GCCPUTime)"
+	notSampledRows = "not sampled (JIT compiler, VM threads, lost samples)"
+)
 
 type Stage struct {
 	Name          string  `json:"name"`
@@ -49,19 +60,37 @@ func profileStages(file string, side *result.TPSide) (*StageProfile, error) {
 	if c.Samples == 0 {
 		return nil, fmt.Errorf("%s: no execution samples", file)
 	}
-	p := &StageProfile{JFR: c.JFR, Event: c.Event, Samples: c.Samples, CPUPerRequest: side.CPUPerRequest}
+	p := &StageProfile{JFR: c.JFR, Event: c.Event, Samples: c.Samples, LostSamples: c.LostSamples, CPUPerRequest: side.CPUPerRequest}
+	if c.SampledCPUms > 0 && side.Requests > 0 && side.CPUPerRequest > 0 {
+		measuredMs := side.CPUPerRequest * float64(side.Requests) / 1e3
+		add := func(name string, n int, cpuMs float64) {
+			p.Stages = append(p.Stages, Stage{Name: name, Samples: n, Share: stats.Round3(cpuMs / measuredMs),
+				CPUPerRequest: stats.Round(cpuMs * 1e3 / float64(side.Requests))})
+		}
+		for name, n := range c.Stages {
+			add(name, n, c.StageCPUms[name])
+		}
+		sortStages(p.Stages)
+		add(gcStage, 0, c.GCCPUms)
+		add(notSampledRows, 0, measuredMs-c.SampledCPUms-c.GCCPUms)
+		return p, nil
+	}
 	for name, n := range c.Stages {
 		share := float64(n) / float64(c.Samples)
 		p.Stages = append(p.Stages, Stage{Name: name, Samples: n, Share: stats.Round3(share),
 			CPUPerRequest: stats.Round(share * side.CPUPerRequest)})
 	}
-	sort.Slice(p.Stages, func(i, j int) bool {
-		if p.Stages[i].Samples != p.Stages[j].Samples {
-			return p.Stages[i].Samples > p.Stages[j].Samples
-		}
-		return p.Stages[i].Name < p.Stages[j].Name
-	})
+	sortStages(p.Stages)
 	return p, nil
+}
+
+func sortStages(s []Stage) {
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].CPUPerRequest != s[j].CPUPerRequest {
+			return s[i].CPUPerRequest > s[j].CPUPerRequest
+		}
+		return s[i].Name < s[j].Name
+	})
 }
 
 // stagesMarkdown sets the profiles side by side, one row per stage, in the
@@ -93,6 +122,14 @@ func stagesMarkdown(w func(string, ...any), conns int, names []string, ps []*Sta
 			}
 		}
 	}
+	// The rows that close the sum go last.
+	var last []string
+	for _, name := range []string{gcStage, notSampledRows} {
+		if seen[name] {
+			last = append(last, name)
+		}
+	}
+	order = append(slices.DeleteFunc(order, func(n string) bool { return n == gcStage || n == notSampledRows }), last...)
 	for _, name := range order {
 		w("| %s |", name)
 		var us []float64
@@ -117,7 +154,11 @@ func stagesMarkdown(w func(string, ...any), conns int, names []string, ps []*Sta
 	}
 	w("| **all (measured CPU per request)** |")
 	for _, p := range ps {
-		w(" %d samples | **%.1f** |", p.Samples, p.CPUPerRequest)
+		lost := ""
+		if p.LostSamples > 0 {
+			lost = fmt.Sprintf(", %d lost", p.LostSamples)
+		}
+		w(" %d samples%s | **%.1f** |", p.Samples, lost, p.CPUPerRequest)
 	}
 	if len(ps) == 2 {
 		w(" **%+.1f** |", ps[1].CPUPerRequest-ps[0].CPUPerRequest)

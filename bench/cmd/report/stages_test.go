@@ -58,3 +58,29 @@ func TestStagesMarkdownSetsTheProfilesSideBySide(t *testing.T) {
 		t.Errorf("rows not in the privacy profile's order:\n%s", sb.String())
 	}
 }
+
+func TestProfileStagesWithCPUTimeSamplesGivesEachStageItsCPUAndClosesTheSum(t *testing.T) {
+	// 1,000 requests at 400 µs each: 400 ms of CPU, of which samples cover 300 ms and the collector 40 ms.
+	f := writeCounts(t, `{"event": "jdk.CPUTimeSample", "samples": 300, "lost_samples": 2, "stages": {"http": 100, "audit": 200},
+		"stage_cpu_ms": {"http": 100, "audit": 200}, "sampled_cpu_ms": 300, "gc_cpu_ms": 40}`)
+	p, err := profileStages(f, &result.TPSide{CPUPerRequest: 400, Requests: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Stage{{"audit", 200, 0.5, 200}, {"http", 100, 0.25, 100}, {gcStage, 0, 0.1, 40}, {notSampledRows, 0, 0.15, 60}}
+	if fmt.Sprint(p.Stages) != fmt.Sprint(want) || p.LostSamples != 2 {
+		t.Fatalf("got %+v, want stages %v", p, want)
+	}
+}
+
+func TestStagesMarkdownPutsTheRowsThatCloseTheSumLast(t *testing.T) {
+	routing := &StageProfile{Samples: 10, CPUPerRequest: 100, Stages: []Stage{{"listener", 4, 0.4, 40}, {gcStage, 0, 0.1, 10}, {"server", 1, 0.1, 10}}}
+	privacy := &StageProfile{Samples: 20, CPUPerRequest: 1000, Stages: []Stage{{"audit", 10, 0.5, 500}, {gcStage, 0, 0.1, 100}, {notSampledRows, 0, 0.1, 100}}}
+	var sb strings.Builder
+	stagesMarkdown(func(f string, a ...any) { fmt.Fprintf(&sb, f, a...) }, 64, []string{"routing only", "privacy pipeline"},
+		[]*StageProfile{routing, privacy})
+	out := sb.String()
+	if !(strings.Index(out, "| server") < strings.Index(out, "| "+gcStage) && strings.Index(out, "| "+gcStage) < strings.Index(out, "| "+notSampledRows)) {
+		t.Fatalf("GC and not-sampled rows are not last:\n%s", out)
+	}
+}

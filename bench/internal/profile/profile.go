@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,6 +21,14 @@ type Counts struct {
 	To      string         `json:"measured_to"`
 	Samples int            `json:"samples"`
 	Stages  map[string]int `json:"stages"`
+	// For jdk.CPUTimeSample, which stands for the thread CPU time of its
+	// sampling period: that time summed per stage and in all, the
+	// collector's CPU (jdk.GCCPUTime, from threads not sampled) and the
+	// samples JFR reports lost, all in the window.
+	StageCPUms   map[string]float64 `json:"stage_cpu_ms,omitempty"`
+	SampledCPUms float64            `json:"sampled_cpu_ms,omitempty"`
+	GCCPUms      float64            `json:"gc_cpu_ms,omitempty"`
+	LostSamples  int                `json:"lost_samples,omitempty"`
 }
 
 // pluginNames names the bundled plugins by their package under
@@ -86,8 +95,12 @@ func StageOf(frames []string) string {
 type event struct {
 	Type   string `json:"type"`
 	Values struct {
-		StartTime  time.Time `json:"startTime"`
-		StackTrace *struct {
+		StartTime      time.Time `json:"startTime"`
+		SamplingPeriod string    `json:"samplingPeriod"`
+		UserTime       string    `json:"userTime"`
+		SystemTime     string    `json:"systemTime"`
+		LostSamples    int       `json:"lostSamples"`
+		StackTrace     *struct {
 			Frames []struct {
 				Method struct {
 					Type struct {
@@ -101,8 +114,10 @@ type event struct {
 
 // Count reads the output of `jfr print --json` and counts the events of
 // type eventType (jdk.ExecutionSample, jdk.CPUTimeSample) that started in
-// [from, to] by stage. It decodes one event at a time: a recording sampled
-// every millisecond prints hundreds of megabytes of JSON.
+// [from, to] by stage; with jdk.CPUTimeSample it also sums their sampling
+// periods, and the jdk.GCCPUTime and jdk.CPUTimeSamplesLost events of the
+// window. It decodes one event at a time: a recording sampled every
+// millisecond prints hundreds of megabytes of JSON.
 func Count(r io.Reader, eventType string, from, to time.Time) (*Counts, error) {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<20))
 	for {
@@ -124,18 +139,56 @@ func Count(r io.Reader, eventType string, from, to time.Time) (*Counts, error) {
 		if err := dec.Decode(&e); err != nil {
 			return nil, fmt.Errorf("event %d: %v", c.Samples+1, err)
 		}
-		if e.Type != eventType || e.Values.StackTrace == nil {
-			continue
-		}
 		if t := e.Values.StartTime; t.Before(from) || t.After(to) {
 			continue
 		}
-		frames = frames[:0]
-		for _, f := range e.Values.StackTrace.Frames {
-			frames = append(frames, f.Method.Type.Name)
+		switch {
+		case e.Type == "jdk.GCCPUTime" && eventType == "jdk.CPUTimeSample":
+			c.GCCPUms += ms(e.Values.UserTime) + ms(e.Values.SystemTime)
+		case e.Type == "jdk.CPUTimeSamplesLost" && eventType == "jdk.CPUTimeSample":
+			c.LostSamples += e.Values.LostSamples
+		case e.Type == eventType && e.Values.StackTrace != nil:
+			frames = frames[:0]
+			for _, f := range e.Values.StackTrace.Frames {
+				frames = append(frames, f.Method.Type.Name)
+			}
+			stage := StageOf(frames)
+			c.Stages[stage]++
+			c.Samples++
+			if p := ms(e.Values.SamplingPeriod); p > 0 {
+				if c.StageCPUms == nil {
+					c.StageCPUms = map[string]float64{}
+				}
+				c.StageCPUms[stage] += p
+				c.SampledCPUms += p
+			}
 		}
-		c.Stages[StageOf(frames)]++
-		c.Samples++
 	}
 	return c, nil
+}
+
+// ms reads a duration as jfr print --json writes it (ISO 8601, "PT0.001S",
+// "PT1M2.5S") in milliseconds; 0 when absent or not understood.
+func ms(iso string) float64 {
+	rest, ok := strings.CutPrefix(iso, "PT")
+	if !ok {
+		return 0
+	}
+	total := 0.0
+	for _, unit := range []struct {
+		suffix string
+		ms     float64
+	}{{"H", 3600e3}, {"M", 60e3}, {"S", 1e3}} {
+		i := strings.Index(rest, unit.suffix)
+		if i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(rest[:i], 64)
+		if err != nil {
+			return 0
+		}
+		total += v * unit.ms
+		rest = rest[i+1:]
+	}
+	return total
 }

@@ -78,4 +78,34 @@ func TestCountCountsOnlyTheEventTypeAsked(t *testing.T) {
 	if c.Event != "jdk.CPUTimeSample" || c.Samples != 2 || c.Stages["audit"] != 1 || c.Stages["policy"] != 1 {
 		t.Fatalf("got %+v, want one audit and one policy CPU-time sample", c)
 	}
+	if c.StageCPUms["audit"] != 1 || c.StageCPUms["policy"] != 3 || c.SampledCPUms != 4 {
+		t.Errorf("CPU by stage %v (%v ms in all), want the sampling periods: audit 1 ms, policy 3 ms", c.StageCPUms, c.SampledCPUms)
+	}
+	if c.GCCPUms != 12 || c.LostSamples != 5 {
+		t.Errorf("GC CPU %v ms, %d samples lost; want the window's: 12 ms (user and system) and 5", c.GCCPUms, c.LostSamples)
+	}
+}
+
+func TestExecutionSamplesCarryNoCPUTime(t *testing.T) {
+	f, err := os.Open("testdata/samples.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	from := time.Date(2026, 12, 8, 1, 0, 1, 0, time.UTC)
+	c, err := Count(f, "jdk.ExecutionSample", from, from.Add(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StageCPUms != nil || c.SampledCPUms != 0 || c.GCCPUms != 0 || c.LostSamples != 0 {
+		t.Fatalf("got %+v, want counts only", c)
+	}
+}
+
+func TestMs(t *testing.T) {
+	for in, want := range map[string]float64{"PT0.001S": 1, "PT0S": 0, "PT1M2.5S": 62500, "PT1H": 3600e3, "": 0, "1 ms": 0} {
+		if got := ms(in); got != want {
+			t.Errorf("ms(%q) = %v, want %v", in, got, want)
+		}
+	}
 }
