@@ -777,21 +777,24 @@ func spread(xs []float64) *result.Spread {
 // ---------------------------------------------------------------- throughput
 
 func throughput(c config, direct, gw, ref *target) *result.ThroughputResult {
-	var from, to time.Time
-	out := &result.ThroughputResult{Direct: closedLoop(c, direct, &from, &to)}
+	var win window
+	out := &result.ThroughputResult{Direct: closedLoop(c, direct, &win)}
 	if gw != nil {
 		runtime.GC()
 		var rec *jfrRecording
 		if c.jfr != "" {
 			rec = startJFR(c.jcmd, gw.pid, c.jfr, strings.Fields(c.jfrOptions))
 		}
-		var from, to time.Time
-		g := closedLoop(c, gw, &from, &to)
+		var win window
+		g := closedLoop(c, gw, &win)
 		if rec != nil {
 			if err := rec.stop(); err != nil {
 				logf("JFR: %v", err)
 			} else {
-				g.Profile = &result.Profile{JFR: c.jfr, From: from.UTC().Format(time.RFC3339Nano), To: to.UTC().Format(time.RFC3339Nano)}
+				g.Profile = &result.Profile{JFR: c.jfr, From: win.from.UTC().Format(time.RFC3339Nano), To: win.to.UTC().Format(time.RFC3339Nano)}
+				if win.jit >= 0 {
+					g.Profile.CompilerCPUms = float64(win.jit.Microseconds()) / 1e3
+				}
 			}
 		}
 		out.Gateway = &g
@@ -801,18 +804,26 @@ func throughput(c config, direct, gw, ref *target) *result.ThroughputResult {
 	}
 	if ref != nil {
 		runtime.GC()
-		g := closedLoop(c, ref, &from, &to)
+		g := closedLoop(c, ref, &win)
 		out.Ref = &g
 	}
 	return out
 }
 
-// closedLoop measures t at -concurrency connections; from and to receive
-// the wall-clock bounds of the measured window.
-func closedLoop(c config, t *target, from, to *time.Time) result.TPSide {
+// window is closedLoop's measured window: its wall-clock bounds and the CPU
+// the server's JIT compiler threads used in it (-1 when unknown).
+type window struct {
+	from, to time.Time
+	jit      time.Duration
+}
+
+// closedLoop measures t at -concurrency connections; win receives the
+// measured window.
+func closedLoop(c config, t *target, win *window) result.TPSide {
 	logf("throughput %s: %d connections, %s warm-up + %s measured", t.name, c.tpConc, c.tpWarmup, c.tpDuration)
 	base := time.Now()
-	*from, *to = base.Add(c.tpWarmup), base.Add(c.tpWarmup+c.tpDuration)
+	win.from, win.to, win.jit = base.Add(c.tpWarmup), base.Add(c.tpWarmup+c.tpDuration), -1
+	jitCh := make(chan time.Duration, 1)
 	var (
 		measureFrom = int64(c.tpWarmup)
 		measureTo   = int64(c.tpWarmup + c.tpDuration)
@@ -829,8 +840,14 @@ func closedLoop(c config, t *target, from, to *time.Time) result.TPSide {
 		go func() {
 			time.Sleep(time.Duration(measureFrom))
 			meter.begin()
+			jit0 := compilerCPU(t.pid)
 			time.Sleep(c.tpDuration)
 			meter.end(1)
+			jit := time.Duration(-1)
+			if jit1 := compilerCPU(t.pid); jit0 >= 0 && jit1 >= 0 {
+				jit = jit1 - jit0
+			}
+			jitCh <- jit
 		}()
 	}
 	for i := 0; i < c.tpConc; i++ {
@@ -874,6 +891,9 @@ func closedLoop(c config, t *target, from, to *time.Time) result.TPSide {
 	}
 	if v, ok := firstErr.Load().(string); ok {
 		side.FirstError = v
+	}
+	if meter != nil {
+		win.jit = <-jitCh
 	}
 	if meter != nil && meter.n > 0 && len(all) > 0 {
 		side.CPUPerRequest = stats.Round(float64(meter.total) / 1e3 / float64(len(all)))

@@ -17,8 +17,9 @@ import (
 // stage by profile.StageOf. With CPU-time samples (jdk.CPUTimeSample) a
 // stage's µs per request is the thread CPU its samples stand for over the
 // window's requests, and two more rows close the sum to the measured CPU
-// per request: the collector's CPU (jdk.GCCPUTime) and what no sample
-// covered (the JIT compiler, other VM threads, samples lost). With
+// per request: the collector's CPU (jdk.GCCPUTime), the JIT compiler's
+// (from /proc, when the load generator read it) and what no sample covered
+// (other VM threads, samples lost). With
 // execution samples it is the stage's share of the samples times the
 // measured CPU per request.
 type StageProfile struct {
@@ -32,7 +33,8 @@ type StageProfile struct {
 
 const (
 	gcStage        = "GC (jdk.GCCPUTime)"
-	notSampledRows = "not sampled (JIT compiler, VM threads, lost samples)"
+	jitStage       = "JIT compiler (/proc)"
+	notSampledRows = "not sampled (other VM threads, lost samples)"
 )
 
 type Stage struct {
@@ -72,7 +74,12 @@ func profileStages(file string, side *result.TPSide) (*StageProfile, error) {
 		}
 		sortStages(p.Stages)
 		add(gcStage, 0, c.GCCPUms)
-		add(notSampledRows, 0, measuredMs-c.SampledCPUms-c.GCCPUms)
+		jitMs := 0.0
+		if side.Profile != nil && side.Profile.CompilerCPUms > 0 {
+			jitMs = side.Profile.CompilerCPUms
+			add(jitStage, 0, jitMs)
+		}
+		add(notSampledRows, 0, measuredMs-c.SampledCPUms-c.GCCPUms-jitMs)
 		return p, nil
 	}
 	for name, n := range c.Stages {
@@ -124,12 +131,12 @@ func stagesMarkdown(w func(string, ...any), conns int, names []string, ps []*Sta
 	}
 	// The rows that close the sum go last.
 	var last []string
-	for _, name := range []string{gcStage, notSampledRows} {
+	for _, name := range []string{gcStage, jitStage, notSampledRows} {
 		if seen[name] {
 			last = append(last, name)
 		}
 	}
-	order = append(slices.DeleteFunc(order, func(n string) bool { return n == gcStage || n == notSampledRows }), last...)
+	order = append(slices.DeleteFunc(order, func(n string) bool { return slices.Contains(last, n) }), last...)
 	for _, name := range order {
 		w("| %s |", name)
 		var us []float64

@@ -60,14 +60,14 @@ func TestStagesMarkdownSetsTheProfilesSideBySide(t *testing.T) {
 }
 
 func TestProfileStagesWithCPUTimeSamplesGivesEachStageItsCPUAndClosesTheSum(t *testing.T) {
-	// 1,000 requests at 400 µs each: 400 ms of CPU, of which samples cover 300 ms and the collector 40 ms.
+	// 1,000 requests at 400 µs each: 400 ms of CPU, of which samples cover 300 ms, the collector 40 ms and the JIT 20 ms.
 	f := writeCounts(t, `{"event": "jdk.CPUTimeSample", "samples": 300, "lost_samples": 2, "stages": {"http": 100, "audit": 200},
 		"stage_cpu_ms": {"http": 100, "audit": 200}, "sampled_cpu_ms": 300, "gc_cpu_ms": 40}`)
-	p, err := profileStages(f, &result.TPSide{CPUPerRequest: 400, Requests: 1000})
+	p, err := profileStages(f, &result.TPSide{CPUPerRequest: 400, Requests: 1000, Profile: &result.Profile{CompilerCPUms: 20}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Stage{{"audit", 200, 0.5, 200}, {"http", 100, 0.25, 100}, {gcStage, 0, 0.1, 40}, {notSampledRows, 0, 0.15, 60}}
+	want := []Stage{{"audit", 200, 0.5, 200}, {"http", 100, 0.25, 100}, {gcStage, 0, 0.1, 40}, {jitStage, 0, 0.05, 20}, {notSampledRows, 0, 0.1, 40}}
 	if fmt.Sprint(p.Stages) != fmt.Sprint(want) || p.LostSamples != 2 {
 		t.Fatalf("got %+v, want stages %v", p, want)
 	}

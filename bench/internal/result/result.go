@@ -79,6 +79,9 @@ type Profile struct {
 	JFR  string `json:"jfr_file"`
 	From string `json:"measured_from"`
 	To   string `json:"measured_to"`
+	// CPU of the server's JIT compiler threads in the window (/proc), which
+	// JFR does not sample.
+	CompilerCPUms float64 `json:"jit_compiler_cpu_ms,omitempty"`
 }
 
 type ThroughputResult struct {
