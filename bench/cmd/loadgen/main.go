@@ -65,6 +65,11 @@ type config struct {
 	refLabel           string
 	model              string
 	translationModel   string
+	prompt             string
+
+	// jfr: record the gateway with Java Flight Recorder (through jcmd)
+	// while it is under throughput load.
+	jfr, jcmd, jfrOptions string
 
 	globalWarmup    time.Duration
 	warmRef         bool
@@ -102,6 +107,11 @@ func main() {
 	flag.StringVar(&c.refLabel, "ref-label", "refproxy", "what the printed tables call the reference side")
 	flag.StringVar(&c.model, "model", "bench", "model name in the request body")
 	flag.StringVar(&c.translationModel, "translation-model", "bench-anthropic", "translation: gateway model routed to an Anthropic upstream")
+	flag.StringVar(&c.prompt, "prompt", "Say hello", "the user message of every request")
+	flag.StringVar(&c.jfr, "jfr", "", "throughput: record the gateway (-gateway-pid, a JVM) with JFR, settings=profile, into this file, from before its warm-up to after its measured window, which the results give")
+	flag.StringVar(&c.jcmd, "jcmd", "jcmd", "the JDK's jcmd, for -jfr")
+	flag.StringVar(&c.jfrOptions, "jfr-options", "", "more JFR.start options for -jfr, space-separated (method-profiling=max samples every millisecond)")
+	checkRestore := flag.String("check-restore", "", "check and exit: values of personal data in -prompt, separated by |, that a request through -gateway must have taken out before the fake upstream (-direct, run with -echo) and put back in the answer, streamed or not")
 	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "minimum initial warm-up of the gateway (JIT) before any scenario")
 	flag.BoolVar(&c.warmRef, "warmup-ref", false, "warm the reference side up with the gateway (a JVM reference such as bench/floor needs its JIT warm too)")
 	flag.DurationVar(&c.warmupMax, "warmup-max", 0, "with -gateway-pid: keep warming up until the JIT compiler threads are quiet, at most this long (0 = -warmup exactly)")
@@ -137,6 +147,12 @@ func main() {
 	}
 	if c.refKey == "" {
 		c.refKey = c.key
+	}
+	if *checkRestore != "" {
+		if err := checkRestored(c, strings.Split(*checkRestore, "|")); err != nil {
+			fatalf("check-restore: %v", err)
+		}
+		return
 	}
 	if *scen == "all" {
 		c.scenarios = []string{"latency", "throughput", "stream"}
@@ -189,21 +205,33 @@ type target struct {
 	resp   bool // speaks the Responses API: answers a "response", streams end with response.completed
 }
 
-func newTarget(name, base, key, model string, conns int) *target {
+func newTarget(name, base, key, model, prompt string, conns int) *target {
+	p := jsonString(prompt)
 	return &target{
 		name:   name,
 		url:    strings.TrimRight(base, "/") + "/v1/chat/completions",
 		client: newClient(conns),
-		body:   []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello"}]}`),
-		sbody:  []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello"}],"stream":true}`),
+		body:   []byte(`{"model":"` + model + `","messages":[{"role":"user","content":` + p + `}]}`),
+		sbody:  []byte(`{"model":"` + model + `","messages":[{"role":"user","content":` + p + `}],"stream":true}`),
 		key:    key,
 	}
+}
+
+// jsonString is s as a JSON string, with <, > and & as they are.
+func jsonString(s string) string {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(s); err != nil {
+		panic(err)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // newResponsesTarget sends the chat target's prompt to /v1/responses. With
 // store false the body says "store": false; otherwise it leaves store out,
 // so Veil keeps each response as it does by default.
-func newResponsesTarget(name, base, key, model string, store bool, conns int) *target {
+func newResponsesTarget(name, base, key, model, prompt string, store bool, conns int) *target {
 	storeField := ""
 	if !store {
 		storeField = `,"store":false`
@@ -212,8 +240,8 @@ func newResponsesTarget(name, base, key, model string, store bool, conns int) *t
 		name:   name,
 		url:    strings.TrimRight(base, "/") + "/v1/responses",
 		client: newClient(conns),
-		body:   []byte(`{"model":"` + model + `","input":"Say hello"` + storeField + `}`),
-		sbody:  []byte(`{"model":"` + model + `","input":"Say hello"` + storeField + `,"stream":true}`),
+		body:   []byte(`{"model":"` + model + `","input":` + jsonString(prompt) + storeField + `}`),
+		sbody:  []byte(`{"model":"` + model + `","input":` + jsonString(prompt) + storeField + `,"stream":true}`),
 		key:    key,
 		resp:   true,
 	}
@@ -363,16 +391,19 @@ func run(c config) *result.Results {
 			"stream_warmup": c.stWarmup, "stream_rounds": c.stRounds, "stream_per_round": c.stPerRound,
 		},
 	}
+	if c.prompt != "Say hello" {
+		res.Params["prompt"] = c.prompt
+	}
 	// sides[0] is always direct; gateway and ref proxy follow when given.
-	sides := []*target{newTarget("direct", c.direct, c.key, c.model, c.tpConc)}
+	sides := []*target{newTarget("direct", c.direct, c.key, c.model, c.prompt, c.tpConc)}
 	var gw, ref *target
 	if c.gateway != "" {
-		gw = newTarget("gateway", c.gateway, c.key, c.model, c.tpConc)
+		gw = newTarget("gateway", c.gateway, c.key, c.model, c.prompt, c.tpConc)
 		gw.pid = c.gatewayPID
 		sides = append(sides, gw)
 	}
 	if c.ref != "" {
-		ref = newTarget(c.refLabel, c.ref, c.refKey, c.model, c.tpConc)
+		ref = newTarget(c.refLabel, c.ref, c.refKey, c.model, c.prompt, c.tpConc)
 		ref.pid = c.refPID
 		sides = append(sides, ref)
 	}
@@ -382,7 +413,7 @@ func run(c config) *result.Results {
 	// The Anthropic-upstream path through the gateway (translation scenario).
 	var gwA *target
 	if gw != nil && contains(c.scenarios, "translation") {
-		gwA = newTarget("gateway-anthropic", c.gateway, c.key, c.translationModel, c.tpConc)
+		gwA = newTarget("gateway-anthropic", c.gateway, c.key, c.translationModel, c.prompt, c.tpConc)
 		gwA.pid = c.gatewayPID
 		sanity(gwA)
 		res.Params["translation_model"] = c.translationModel
@@ -390,8 +421,8 @@ func run(c config) *result.Results {
 	// The Responses API paths through the gateway (responses scenario).
 	var gwR, gwRS *target
 	if gw != nil && contains(c.scenarios, "responses") {
-		gwR = newResponsesTarget("gateway-responses", c.gateway, c.key, c.model, false, c.tpConc)
-		gwRS = newResponsesTarget("gateway-responses-store", c.gateway, c.key, c.model, true, c.tpConc)
+		gwR = newResponsesTarget("gateway-responses", c.gateway, c.key, c.model, c.prompt, false, c.tpConc)
+		gwRS = newResponsesTarget("gateway-responses-store", c.gateway, c.key, c.model, c.prompt, true, c.tpConc)
 		gwR.pid, gwRS.pid = c.gatewayPID, c.gatewayPID
 		sanity(gwR)
 		sanity(gwRS)
@@ -746,10 +777,26 @@ func spread(xs []float64) *result.Spread {
 // ---------------------------------------------------------------- throughput
 
 func throughput(c config, direct, gw, ref *target) *result.ThroughputResult {
-	out := &result.ThroughputResult{Direct: closedLoop(c, direct)}
+	var win window
+	out := &result.ThroughputResult{Direct: closedLoop(c, direct, &win)}
 	if gw != nil {
 		runtime.GC()
-		g := closedLoop(c, gw)
+		var rec *jfrRecording
+		if c.jfr != "" {
+			rec = startJFR(c.jcmd, gw.pid, c.jfr, strings.Fields(c.jfrOptions))
+		}
+		var win window
+		g := closedLoop(c, gw, &win)
+		if rec != nil {
+			if err := rec.stop(); err != nil {
+				logf("JFR: %v", err)
+			} else {
+				g.Profile = &result.Profile{JFR: c.jfr, From: win.from.UTC().Format(time.RFC3339Nano), To: win.to.UTC().Format(time.RFC3339Nano)}
+				if win.jit >= 0 {
+					g.Profile.CompilerCPUms = float64(win.jit.Microseconds()) / 1e3
+				}
+			}
+		}
 		out.Gateway = &g
 		if out.Direct.RPS > 0 {
 			out.GatewayOverDirect = stats.Round3(g.RPS / out.Direct.RPS)
@@ -757,15 +804,26 @@ func throughput(c config, direct, gw, ref *target) *result.ThroughputResult {
 	}
 	if ref != nil {
 		runtime.GC()
-		g := closedLoop(c, ref)
+		g := closedLoop(c, ref, &win)
 		out.Ref = &g
 	}
 	return out
 }
 
-func closedLoop(c config, t *target) result.TPSide {
+// window is closedLoop's measured window: its wall-clock bounds and the CPU
+// the server's JIT compiler threads used in it (-1 when unknown).
+type window struct {
+	from, to time.Time
+	jit      time.Duration
+}
+
+// closedLoop measures t at -concurrency connections; win receives the
+// measured window.
+func closedLoop(c config, t *target, win *window) result.TPSide {
 	logf("throughput %s: %d connections, %s warm-up + %s measured", t.name, c.tpConc, c.tpWarmup, c.tpDuration)
 	base := time.Now()
+	win.from, win.to, win.jit = base.Add(c.tpWarmup), base.Add(c.tpWarmup+c.tpDuration), -1
+	jitCh := make(chan time.Duration, 1)
 	var (
 		measureFrom = int64(c.tpWarmup)
 		measureTo   = int64(c.tpWarmup + c.tpDuration)
@@ -782,8 +840,14 @@ func closedLoop(c config, t *target) result.TPSide {
 		go func() {
 			time.Sleep(time.Duration(measureFrom))
 			meter.begin()
+			jit0 := compilerCPU(t.pid)
 			time.Sleep(c.tpDuration)
 			meter.end(1)
+			jit := time.Duration(-1)
+			if jit1 := compilerCPU(t.pid); jit0 >= 0 && jit1 >= 0 {
+				jit = jit1 - jit0
+			}
+			jitCh <- jit
 		}()
 	}
 	for i := 0; i < c.tpConc; i++ {
@@ -827,6 +891,9 @@ func closedLoop(c config, t *target) result.TPSide {
 	}
 	if v, ok := firstErr.Load().(string); ok {
 		side.FirstError = v
+	}
+	if meter != nil {
+		win.jit = <-jitCh
 	}
 	if meter != nil && meter.n > 0 && len(all) > 0 {
 		side.CPUPerRequest = stats.Round(float64(meter.total) / 1e3 / float64(len(all)))

@@ -44,6 +44,12 @@ type Output struct {
 	RSSKB     map[string]int64  `json:"veil_rss_kb"`
 	Targets   []Target          `json:"targets"`
 	Results   *result.Results   `json:"results"`
+	// bench/run --privacy: the same scenarios with Veil running the privacy
+	// pipeline (Results then hold routing only), its RSS, and where each
+	// Veil's CPU went under throughput load.
+	Privacy      *result.Results          `json:"privacy,omitempty"`
+	PrivacyRSSKB map[string]int64         `json:"veil_privacy_rss_kb,omitempty"`
+	CPUByStage   map[string]*StageProfile `json:"cpu_by_stage,omitempty"`
 }
 
 // sides names the two servers a run compares: the gateway measured and the
@@ -68,6 +74,14 @@ func main() {
 	audit := flag.Bool("audit", false, "Veil had an audit log, so it kept stored responses encrypted on disk (bench/run --audit)")
 	shared := flag.Bool("shared-limits", false, "the gateway was Veil with the PostgreSQL store and Redis shared limits, the reference side Veil with the embedded store (bench/run --shared-limits)")
 	refLabel := flag.String("ref-label", "", "what to call the reference side (default: refproxy; with -shared-limits: Veil, embedded store)")
+	privacyIn := flag.String("privacy-in", "", "loadgen JSON of the same scenarios through Veil with the privacy pipeline (bench/run --privacy); -in then holds Veil routing only")
+	stagesGateway := flag.String("stages", "", "jfrstages' counts for the JFR recording of the gateway under throughput load (loadgen -jfr): report its CPU by stage")
+	stagesPrivacy := flag.String("privacy-stages", "", "likewise for the privacy pipeline's Veil")
+	var pIdle, pAfter, pPeak int64
+	flag.Int64Var(&pIdle, "privacy-rss-idle-kb", 0, "the privacy Veil's VmRSS after start-up")
+	flag.Int64Var(&pAfter, "privacy-rss-after-kb", 0, "the privacy Veil's VmRSS after the load")
+	flag.Int64Var(&pPeak, "privacy-rss-peak-kb", 0, "the privacy Veil's VmHWM after the load")
+	privacySetup := flag.String("privacy-setup", "", "what the privacy pipeline was (for the result file)")
 	var o Output
 	o.Benchmark = "gateway-core"
 	o.Machine = map[string]string{}
@@ -121,6 +135,43 @@ func main() {
 		sd.ref = *refLabel
 	}
 	o.Targets = judge(&r, *cache, sd)
+	if *privacyIn != "" {
+		var p result.Results
+		b, err := os.ReadFile(*privacyIn)
+		if err == nil {
+			err = json.Unmarshal(b, &p)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(2)
+		}
+		o.Privacy = &p
+		o.PrivacyRSSKB = map[string]int64{"idle": pIdle, "after_load": pAfter, "peak": pPeak}
+		o.Setup["privacy"] = *privacySetup
+		o.Targets = append(o.Targets, judgePrivacy(&p))
+	}
+	for _, st := range []struct{ key, file string }{{"routing", *stagesGateway}, {"privacy", *stagesPrivacy}} {
+		if st.file == "" {
+			continue
+		}
+		rr := o.Results
+		if st.key == "privacy" {
+			rr = o.Privacy
+		}
+		var side *result.TPSide
+		if rr != nil && rr.Throughput != nil {
+			side = rr.Throughput.Gateway
+		}
+		prof, err := profileStages(st.file, side)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "report: CPU by stage:", err)
+			continue
+		}
+		if o.CPUByStage == nil {
+			o.CPUByStage = map[string]*StageProfile{}
+		}
+		o.CPUByStage[st.key] = prof
+	}
 
 	if *out != "" {
 		j, _ := json.MarshalIndent(o, "", "  ")
@@ -133,6 +184,34 @@ func main() {
 	if *md {
 		printMarkdown(&o, sd)
 	}
+}
+
+// Issue 22: the privacy pipeline adds p50 <= 600 µs and p99 <= 1.5 ms at
+// concurrency 1 in bench/run.
+const privacyP50Target, privacyP99Target = 600, 1500
+
+func judgePrivacy(p *result.Results) Target {
+	t := Target{Name: "privacy pipeline, added latency c=1", Goal: fmt.Sprintf("p50 <= %d, p99 <= %d µs", privacyP50Target, privacyP99Target)}
+	l := p.Latency
+	if l == nil || l.Added == nil {
+		t.Status = "not measured"
+		return t
+	}
+	t.Measured = fmt.Sprintf("p50 %.1f / p90 %.1f / p99 %.1f µs", l.Added.P50, l.Added.P90, l.Added.P99)
+	t.Value, t.Limit = l.Added.P99, privacyP99Target
+	switch {
+	case l.Added.P50 <= privacyP50Target && l.Added.P99 <= privacyP99Target:
+		t.Status = "met"
+	case l.Added.P50 <= privacyP50Target:
+		t.Status = "met at p50 only"
+	default:
+		t.Status = "missed"
+	}
+	if l.RoundAddedP50 != nil && l.RoundAddedP99 != nil {
+		t.Note = fmt.Sprintf("per-round added p50 %.1f to %.1f, p99 %.1f to %.1f µs over %d rounds",
+			l.RoundAddedP50.Min, l.RoundAddedP50.Max, l.RoundAddedP99.Min, l.RoundAddedP99.Max, l.Rounds)
+	}
+	return t
 }
 
 // judge compares figures with the issue's targets. Latency targets are
@@ -466,8 +545,15 @@ func printMarkdown(o *Output, sd sides) {
 				p.TotalOverChat.P50, p.TotalOverChat.P99, p.CPUPerStream-rs.Paths[0].CPUPerStream)
 		}
 	}
+	if o.Privacy != nil {
+		privacyMarkdown(w, o, sd)
+	}
 	w("\n| %s RSS | idle | after load | peak |\n|---|---:|---:|---:|\n| MiB | %.1f | %.1f | %.1f |\n", gw,
 		float64(o.RSSKB["idle"])/1024, float64(o.RSSKB["after_load"])/1024, float64(o.RSSKB["peak"])/1024)
+	if o.Privacy != nil {
+		w("| MiB, privacy pipeline | %.1f | %.1f | %.1f |\n", float64(o.PrivacyRSSKB["idle"])/1024,
+			float64(o.PrivacyRSSKB["after_load"])/1024, float64(o.PrivacyRSSKB["peak"])/1024)
+	}
 	w("\n| Target | Goal | Measured | Status |\n|---|---|---|---|\n")
 	for _, t := range o.Targets {
 		st := t.Status

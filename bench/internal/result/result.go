@@ -69,6 +69,19 @@ type TPSide struct {
 	// Server CPU per request and cores busy during the measured window.
 	CPUPerRequest float64 `json:"server_cpu_us_per_request,omitempty"`
 	CPUCores      float64 `json:"server_cpu_cores,omitempty"`
+	// The JFR recording taken while this side was under load (loadgen -jfr).
+	Profile *Profile `json:"profile,omitempty"`
+}
+
+// Profile names a JFR recording of a server under load and the measured
+// window within it (RFC 3339 UTC), to which samples are restricted.
+type Profile struct {
+	JFR  string `json:"jfr_file"`
+	From string `json:"measured_from"`
+	To   string `json:"measured_to"`
+	// CPU of the server's JIT compiler threads in the window (/proc), which
+	// JFR does not sample.
+	CompilerCPUms float64 `json:"jit_compiler_cpu_ms,omitempty"`
 }
 
 type ThroughputResult struct {
