@@ -61,7 +61,8 @@ type config struct {
 	ref       string
 
 	gatewayPID, refPID int
-	key                string
+	key, refKey        string
+	refLabel           string
 	model              string
 	translationModel   string
 
@@ -93,10 +94,12 @@ func main() {
 	scen := flag.String("scenario", "all", "comma-separated scenarios: latency,throughput,stream,translation,responses or all (= latency,throughput,stream)")
 	flag.StringVar(&c.direct, "direct", "", "base URL of the fake upstream, e.g. http://127.0.0.1:9001 (required)")
 	flag.StringVar(&c.gateway, "gateway", "", "base URL of the gateway; empty = direct side only")
-	flag.StringVar(&c.ref, "ref", "", "base URL of the reference proxy (calibration); empty = none")
+	flag.StringVar(&c.ref, "ref", "", "base URL of the reference side (calibration: a proxy, or Veil configured otherwise); empty = none")
 	flag.IntVar(&c.gatewayPID, "gateway-pid", 0, "gateway process id: meter its CPU time per request and per chunk (Linux)")
-	flag.IntVar(&c.refPID, "ref-pid", 0, "reference proxy process id, metered likewise")
-	flag.StringVar(&c.key, "key", "bench-master-key", "bearer key sent on every request (both sides, for symmetry)")
+	flag.IntVar(&c.refPID, "ref-pid", 0, "reference side process id, metered likewise")
+	flag.StringVar(&c.key, "key", "bench-master-key", "bearer key sent on every request to the fake and the gateway")
+	flag.StringVar(&c.refKey, "ref-key", "", "bearer key sent to the reference side (default: -key, for symmetry)")
+	flag.StringVar(&c.refLabel, "ref-label", "refproxy", "what the printed tables call the reference side")
 	flag.StringVar(&c.model, "model", "bench", "model name in the request body")
 	flag.StringVar(&c.translationModel, "translation-model", "bench-anthropic", "translation: gateway model routed to an Anthropic upstream")
 	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "minimum initial warm-up of the gateway (JIT) before any scenario")
@@ -131,6 +134,9 @@ func main() {
 
 	if c.direct == "" {
 		fatalf("-direct is required")
+	}
+	if c.refKey == "" {
+		c.refKey = c.key
 	}
 	if *scen == "all" {
 		c.scenarios = []string{"latency", "throughput", "stream"}
@@ -366,7 +372,7 @@ func run(c config) *result.Results {
 		sides = append(sides, gw)
 	}
 	if c.ref != "" {
-		ref = newTarget("refproxy", c.ref, c.key, c.model, c.tpConc)
+		ref = newTarget(c.refLabel, c.ref, c.refKey, c.model, c.tpConc)
 		ref.pid = c.refPID
 		sides = append(sides, ref)
 	}
@@ -409,10 +415,10 @@ func run(c config) *result.Results {
 		switch s {
 		case "latency":
 			res.Latency = latency(c, sides, gw, ref)
-			printLatency(res.Latency)
+			printLatency(res.Latency, c.refLabel)
 		case "throughput":
 			res.Throughput = throughput(c, sides[0], gw, ref)
-			printThroughput(res.Throughput)
+			printThroughput(res.Throughput, c.refLabel)
 		case "stream":
 			res.Stream = streaming(c, sides, gw, ref)
 			if l, st := res.Latency, res.Stream; l != nil && st.Chunks > 0 {
@@ -424,7 +430,7 @@ func run(c config) *result.Results {
 					st.RefCPUPerChunk = stats.Round3((st.RefCPUPerStream - l.RefCPUPerRequest) / float64(st.Chunks))
 				}
 			}
-			printStream(res.Stream)
+			printStream(res.Stream, c.refLabel)
 		case "translation":
 			if gwA == nil {
 				logf("translation: needs -gateway; skipped")
@@ -645,6 +651,9 @@ func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 		a := stats.Diff(out.Direct, g)
 		out.Ref, out.RefAdded = &g, &a
 		out.RefCPUPerRequest = u.cpu[i]
+		if gw != nil {
+			out.RoundOverRefP50, out.RoundOverRefP99 = u.roundDiff(index(sides, gw), i)
+		}
 	}
 	return out
 }
@@ -937,17 +946,17 @@ func phead(title string) {
 	fmt.Printf("\n%s\n  %-24s %9s %9s %9s %9s %9s %8s\n", title, "(µs)", "p50", "p90", "p99", "p99.9", "max", "n")
 }
 
-func printLatency(r *result.LatencyResult) {
+func printLatency(r *result.LatencyResult, ref string) {
 	phead("LATENCY  non-streaming, concurrency 1, interleaved rounds")
 	pline("direct to fake", r.Direct)
 	if r.Ref != nil {
-		pline("through refproxy", *r.Ref)
+		pline("through "+ref, *r.Ref)
 	}
 	if r.Added != nil {
 		pline("through Veil", *r.Gateway)
 	}
 	if r.RefAdded != nil {
-		aline("added by refproxy", r.RefAdded, "%9.1f")
+		aline("added by "+ref, r.RefAdded, "%9.1f")
 	}
 	if r.Added != nil {
 		aline("ADDED BY VEIL", r.Added, "%9.1f")
@@ -956,13 +965,13 @@ func printLatency(r *result.LatencyResult) {
 			r.RoundAddedP99.Min, r.RoundAddedP99.Median, r.RoundAddedP99.Max, r.Rounds)
 	}
 	if r.GatewayCPUPerRequest > 0 || r.RefCPUPerRequest > 0 {
-		fmt.Printf("  server CPU per request: Veil %.1f µs, refproxy %.1f µs; Veil JIT compiler CPU during the rounds: %.0f ms\n",
-			r.GatewayCPUPerRequest, r.RefCPUPerRequest, r.GatewayJITms)
+		fmt.Printf("  server CPU per request: Veil %.1f µs, %s %.1f µs; Veil JIT compiler CPU during the rounds: %.0f ms\n",
+			r.GatewayCPUPerRequest, ref, r.RefCPUPerRequest, r.GatewayJITms)
 	}
 	fmt.Printf("  errors: %d\n", r.Errors)
 }
 
-func printThroughput(r *result.ThroughputResult) {
+func printThroughput(r *result.ThroughputResult, ref string) {
 	fmt.Printf("\nTHROUGHPUT  non-streaming, closed loop, %d keep-alive connections, %.0f s measured\n", r.Direct.Concurrency, r.Direct.Seconds)
 	fmt.Printf("  %-24s %12s %8s %10s %10s %8s %10s %6s\n", "", "requests/s", "errors", "p50 µs", "p99 µs", "body B", "CPU µs/req", "cores")
 	row := func(n string, s result.TPSide) {
@@ -973,7 +982,7 @@ func printThroughput(r *result.ThroughputResult) {
 	}
 	row("direct to fake", r.Direct)
 	if r.Ref != nil {
-		row("through refproxy", *r.Ref)
+		row("through "+ref, *r.Ref)
 	}
 	if r.Gateway != nil {
 		row("THROUGH VEIL", *r.Gateway)
@@ -981,23 +990,23 @@ func printThroughput(r *result.ThroughputResult) {
 	}
 }
 
-func printStream(r *result.StreamResult) {
+func printStream(r *result.StreamResult, ref string) {
 	phead(fmt.Sprintf("STREAM  %d data events + [DONE], no inter-chunk delay, concurrency 1, interleaved", r.Chunks))
 	pline("direct TTFB", r.Direct.TTFB)
 	pline("direct total", r.Direct.Total)
 	if r.Ref != nil {
-		pline("refproxy TTFB", r.Ref.TTFB)
-		pline("refproxy total", r.Ref.Total)
+		pline(ref+" TTFB", r.Ref.TTFB)
+		pline(ref+" total", r.Ref.Total)
 	}
 	if r.Gateway != nil {
 		pline("Veil TTFB", r.Gateway.TTFB)
 		pline("Veil total", r.Gateway.Total)
 	}
 	if r.Ref != nil {
-		aline("refproxy added TTFB", r.RefAddedTTFB, "%9.1f")
-		aline("refproxy added /chunk", r.RefAddedPerChunk, "%9.3f")
+		aline(ref+" added TTFB", r.RefAddedTTFB, "%9.1f")
+		aline(ref+" added /chunk", r.RefAddedPerChunk, "%9.3f")
 		if r.RefCPUPerStream > 0 {
-			fmt.Printf("  refproxy CPU per stream %.1f µs, per chunk %.3f µs\n", r.RefCPUPerStream, r.RefCPUPerChunk)
+			fmt.Printf("  %s CPU per stream %.1f µs, per chunk %.3f µs\n", ref, r.RefCPUPerStream, r.RefCPUPerChunk)
 		}
 	}
 	if r.Gateway != nil {

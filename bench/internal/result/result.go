@@ -30,7 +30,11 @@ type LatencyResult struct {
 	// The reference proxy (bench/cmd/refproxy): the floor a proxy hop costs.
 	Ref      *stats.Percentiles `json:"ref_proxy,omitempty"`
 	RefAdded *stats.Added       `json:"ref_proxy_added,omitempty"`
-	Errors   int64              `json:"errors"`
+	// Spread of the per-round p50 and p99 of the gateway minus the reference
+	// side, when both ran: what one configuration costs over the other.
+	RoundOverRefP50 *Spread `json:"round_gateway_minus_ref_p50,omitempty"`
+	RoundOverRefP99 *Spread `json:"round_gateway_minus_ref_p99,omitempty"`
+	Errors          int64   `json:"errors"`
 	// Server CPU time (user+system, all threads) per request during the
 	// measured blocks, from /proc/<pid>/stat; 0 when not metered.
 	GatewayCPUPerRequest float64 `json:"gateway_cpu_us_per_request,omitempty"`

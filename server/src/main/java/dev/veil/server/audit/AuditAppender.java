@@ -13,8 +13,8 @@ import dev.veil.server.config.AuditConfig;
 
 /**
  * The audit chain's transactions: appends a batch of records to the file in one transaction (sequence numbers,
- * this node's id, encryption under the current epoch's key, hash chaining, a due key rotation, signed checkpoints taken along), and
- * keeps the chain's head and when it was last checkpointed. Single-threaded: {@link AuditLog} calls it under its
+ * this node's id, encryption under the current epoch's key, hash chaining, a due key rotation, signed checkpoints
+ * taken along), and keeps the chain's head and when it was last checkpointed. Single-threaded: {@link AuditLog} calls it under its
  * commit lock and decides who calls it when.
  */
 final class AuditAppender implements AutoCloseable {

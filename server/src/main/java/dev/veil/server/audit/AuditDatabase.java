@@ -28,8 +28,8 @@ import org.sqlite.SQLiteException;
 /**
  * The audit log's SQLite file: its schema, its meta table (key check, public key, passphrase salt, current epoch, the
  * node that writes it), and the checks that make a missing or wrong key a clear error instead of a silently new log.
- * Plaintext columns hold sequence numbers, times, epochs, node ids, nonces and hashes: nothing about a request. The file and SQLite's files beside it
- * are readable by Veil's user only (0600).
+ * Plaintext columns hold sequence numbers, times, epochs, node ids, nonces and hashes: nothing about a request. The
+ * file and SQLite's files beside it are readable by Veil's user only (0600).
  *
  * <p>Rows are evidence: Veil never changes or removes one, whatever it holds. A damaged key check or passphrase salt
  * stops the start with a message naming the fix, because without them Veil cannot tell whether its key is the log's.

@@ -24,6 +24,7 @@ import dev.veil.spi.Usage;
  * @param servedModel the provider model that answered, if one did
  * @param attempts how many candidates were tried
  * @param decisionId the policy decision's id, when the policy decided
+ * @param policyRevision which policies decided ({@code bundle:<name>@<revision>} or {@code sha256:<hex>}), when known
  * @param reasons the policy's reasons for a denial
  * @param findings PII finding counts by type, never values
  * @param usage token usage, when reported
@@ -51,6 +52,7 @@ public record AuditEvent(
         Optional<String> servedModel,
         int attempts,
         Optional<String> decisionId,
+        Optional<String> policyRevision,
         List<String> reasons,
         Map<String, Integer> findings,
         Optional<Usage> usage,
@@ -77,13 +79,14 @@ public record AuditEvent(
     /** An event of a caller without a user: one that presented a key. */
     public AuditEvent(String requestId, String surface, Optional<String> keyId, Optional<String> tenant,
                       Optional<String> team, Optional<String> requestedModel, Optional<String> provider,
-                      Optional<String> servedModel, int attempts, Optional<String> decisionId, List<String> reasons,
-                      Map<String, Integer> findings, Optional<Usage> usage, OptionalLong costMicros,
-                      long latencyMicros, int status, Optional<String> error, Optional<String> cache,
-                      boolean zeroRetention, Optional<String> zeroRetentionReason, boolean clientCancelled,
+                      Optional<String> servedModel, int attempts, Optional<String> decisionId,
+                      Optional<String> policyRevision, List<String> reasons, Map<String, Integer> findings,
+                      Optional<Usage> usage, OptionalLong costMicros, long latencyMicros, int status,
+                      Optional<String> error, Optional<String> cache, boolean zeroRetention,
+                      Optional<String> zeroRetentionReason, boolean clientCancelled,
                       Optional<Supplier<String>> prompt, Optional<Supplier<String>> response) {
         this(requestId, surface, keyId, tenant, team, requestedModel, provider, servedModel, attempts, decisionId,
-                reasons, findings, usage, costMicros, latencyMicros, status, error, cache, zeroRetention,
+                policyRevision, reasons, findings, usage, costMicros, latencyMicros, status, error, cache, zeroRetention,
                 zeroRetentionReason, clientCancelled, prompt, response, Optional.empty());
     }
 }

@@ -34,6 +34,7 @@ final class AuditPayload {
         event.servedModel().ifPresent(v -> root.put("served_model", v));
         root.put("attempts", event.attempts());
         event.decisionId().ifPresent(v -> root.put("decision_id", v));
+        event.policyRevision().ifPresent(v -> root.put("policy_revision", v));
         if (!event.reasons().isEmpty()) {
             event.reasons().forEach(root.putArray("reasons")::add);
         }

@@ -13,8 +13,7 @@ import java.util.Optional;
  * @param team the team the key (or the token's team claim) belongs to
  * @param labels the key's labels, or the claims the token issuer's config copies into labels
  * @param user the person or service behind a token, as the issuer's config names it (the subject, or a pseudonym
- *             of it); empty for a key, which names no user
- * @since SPI 2.4: {@code user}, with callers that present a JSON Web Token
+ *             of it); empty for a key, which names no user. Since SPI 2.5.
  */
 public record Caller(String keyId, String tenant, String team, Map<String, String> labels, Optional<String> user) {
     public Caller {
