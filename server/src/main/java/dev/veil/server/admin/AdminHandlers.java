@@ -22,8 +22,9 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * What every admin route does around its resource: a request id, the caller authenticated as the master key, an
- * admin-scoped key or a token, its role checked against the route's {@link Access}, the answer, and any {@link VeilException} in the OpenAI error shape. Bodies are read under
- * {@code veil.limits.max-request-bytes} (413 past it) and bound to their request records by {@link Binder}.
+ * admin-scoped key or a token, its role checked against the route's {@link Access}, the answer, and any
+ * {@link VeilException} in the OpenAI error shape. Bodies are read under {@code veil.limits.max-request-bytes} (413
+ * past it) and bound to their request records by {@link Binder}.
  */
 final class AdminHandlers {
     /** A route's work once its caller is known; what it throws is the error answer. */

@@ -48,7 +48,8 @@ record Authority(Optional<String> tenant) {
 
     private VeilException forbidden() {
         return new VeilException(ErrorKind.PERMISSION_DENIED, "This admin key or token manages tenant '"
-                + tenant.orElseThrow() + "' only; tenants, tenant budgets and other tenants are for the master key or a token without a tenant")
+                + tenant.orElseThrow() + "' only; tenants, tenant budgets and other tenants are for the master key or "
+                + "a token without a tenant")
                 .withCode("tenant_not_allowed");
     }
 }

@@ -86,7 +86,7 @@ public record AuditEvent(
                       Optional<String> zeroRetentionReason, boolean clientCancelled,
                       Optional<Supplier<String>> prompt, Optional<Supplier<String>> response) {
         this(requestId, surface, keyId, tenant, team, requestedModel, provider, servedModel, attempts, decisionId,
-                policyRevision, reasons, findings, usage, costMicros, latencyMicros, status, error, cache, zeroRetention,
-                zeroRetentionReason, clientCancelled, prompt, response, Optional.empty());
+                policyRevision, reasons, findings, usage, costMicros, latencyMicros, status, error, cache,
+                zeroRetention, zeroRetentionReason, clientCancelled, prompt, response, Optional.empty());
     }
 }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -120,7 +121,7 @@ final class JwksKeys {
         if (response.body().length > MAX_BYTES) {
             throw new IOException("answer larger than 1 MiB");
         }
-        return new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(response.body(), StandardCharsets.UTF_8);
     }
 
     private static VeilException unavailable() {

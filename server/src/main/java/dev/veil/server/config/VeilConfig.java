@@ -230,7 +230,7 @@ public record VeilConfig(
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
                 clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir),
-                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")), ReloadMode.from(veil),
-                AuthConfig.from(veil.get("auth")), revision);
+                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")),
+                ReloadMode.from(veil), AuthConfig.from(veil.get("auth")), revision);
     }
 }
