@@ -99,7 +99,9 @@ final class JwksKeys {
                     Thread.currentThread().interrupt();
                 }
                 if (LOGGER.isLoggable(Level.WARNING)) {
-                    LOGGER.warning("cannot fetch the JWK set at " + url + " (" + e.getClass().getSimpleName()
+                    LOGGER.warning("cannot fetch the JWK set at " + url.getScheme() + "://" + url.getHost()
+                            + (url.getPort() < 0 ? "" : ":" + url.getPort()) + url.getPath() + " ("
+                            + e.getClass().getSimpleName()
                             + "); tokens of this issuer are checked against the keys fetched before, if any");
                 }
                 if (keys == null && required) {

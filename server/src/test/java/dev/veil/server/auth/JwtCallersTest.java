@@ -26,6 +26,7 @@ import dev.veil.server.testing.CapturedLogs;
 import dev.veil.server.testing.ErrorShape;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.LocalIssuer;
+import dev.veil.server.testing.LocalProcesses;
 import dev.veil.server.testing.VeilUnderTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JwtCallersTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String UNREACHABLE_ISSUER = "https://idp.down.example/realms/x";
     private static final String CHAT = "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
     @TempDir
@@ -67,7 +69,9 @@ class JwtCallersTest {
                         pseudonymous-user: true
                         claims: {tenant: org, team: groups, labels: [department], models: veil_models,
                                  roles: veil_roles}
-                """.formatted(dir, keyFile, dir.resolve("audit.db"), issuer.issuer(), issuer.jwksUrl()));
+                      - {issuer: "%s", audience: veil, jwks-url: "http://127.0.0.1:%d/jwks", jwks-timeout: 2s}
+                """.formatted(dir, keyFile, dir.resolve("audit.db"), issuer.issuer(), issuer.jwksUrl(),
+                UNREACHABLE_ISSUER, LocalProcesses.freePort()));
         veil = VeilUnderTest.start(yaml);
         audit = ConfigLoader.fromYaml(yaml, Map.<String, String>of()::get).audit().orElseThrow();
     }
@@ -220,6 +224,15 @@ class JwtCallersTest {
         JsonNode error = ErrorShape.anthropic(response.body());
         assertThat(error.path("type").asText()).isEqualTo("authentication_error");
         assertThat(error.path("message").asText()).contains("expired");
+    }
+
+    @Test
+    void anIssuerWhoseKeysCannotBeFetchedIsA503WithRetryAfter() {
+        HttpResponse<String> response = chat(issuer.sign(issuer.claims("ana").issuer(UNREACHABLE_ISSUER).build()));
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(ErrorShape.openAi(response.body()).path("code").asText()).isEqualTo("token_keys_unavailable");
+        assertThat(response.headers().firstValue("retry-after")).isPresent();
     }
 
     @Test
