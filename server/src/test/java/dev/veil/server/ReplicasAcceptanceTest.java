@@ -60,8 +60,11 @@ class ReplicasAcceptanceTest {
     private static final Duration SPACING = Duration.ofMillis(60);
     private static final int RPM = 100;
     private static final long BUDGET_MICROS = 5_000_000;
-    /** $200 per million input and output tokens: 200 micro-dollars a token, so $5 lasts about 120 requests. */
-    private static final long MICROS_PER_TOKEN = 200;
+    /**
+     * $150 per million input and output tokens: 150 micro-dollars a token, so $5 lasts about 150 requests — past the
+     * first minute's 100, so that the rate limit binds first and the budget later, with the replica killed between.
+     */
+    private static final long MICROS_PER_TOKEN = 150;
     private static final int MAX_TOKENS = 200;
     /** Each answer takes a second, so that the replica killed has admitted requests in flight. */
     private static final Duration UPSTREAM_DELAY = Duration.ofSeconds(1);
@@ -318,7 +321,7 @@ class ReplicasAcceptanceTest {
                     while (System.nanoTime() < due) {
                         Thread.sleep(Math.max(1, (due - System.nanoTime()) / 1_000_000));
                     }
-                    if (killedAtNanos == 0 && i >= REQUESTS / 3 && inFlight[KILLED].get() >= 3) {
+                    if (killedAtNanos == 0 && i >= REQUESTS / 4 && inFlight[KILLED].get() >= 2) {
                         killedWithInFlight = inFlight[KILLED].get();
                         alive[KILLED].set(false);
                         victim.kill();

@@ -262,6 +262,8 @@ final class SharedLimits implements AutoCloseable {
             try {
                 return evaluate(admit, keys, args);
             } catch (JedisConnectionException e) {
+                // After a restart of Redis every idle connection is broken, not just the one that failed.
+                redis.getPool().clear();
                 return evaluate(admit, keys, args);
             }
         } catch (JedisException e) {

@@ -75,7 +75,7 @@ class PostgresStoreStartupTest {
         try {
             VeilUnderTest a = replicas.get(0);
             VeilUnderTest b = replicas.get(1);
-            assertThat(versions(database)).containsExactly("1 accounting");
+            assertThat(versions(database)).containsExactly("1 accounting", "2 spend_stream");
 
             assertThat(a.post("/admin/tenants", "{\"name\": \"acme\"}").statusCode()).isEqualTo(201);
             assertThat(JSON.readTree(b.get("/admin/tenants").body()).path("data").findValuesAsText("name"))
