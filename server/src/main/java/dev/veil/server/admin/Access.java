@@ -1,6 +1,7 @@
 package dev.veil.server.admin;
 
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -25,6 +26,14 @@ enum Access {
 
     Access(Set<Role> roles) {
         this.roles = roles;
+    }
+
+    /** The role of {@code principal} this access admits it by, {@code admin} first. */
+    Optional<Role> granting(Principal principal) {
+        if (principal.roles().contains(Role.ADMIN) && roles.contains(Role.ADMIN)) {
+            return Optional.of(Role.ADMIN);
+        }
+        return principal.roles().stream().filter(roles::contains).sorted().findFirst();
     }
 
     /** Refuses, with 403 {@code role_required} naming the roles that would do, a principal holding none of them. */

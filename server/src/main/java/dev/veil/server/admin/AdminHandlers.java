@@ -1,18 +1,26 @@
 package dev.veil.server.admin;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.server.api.anthropic.MessagesEndpoint;
 import dev.veil.server.api.openai.ErrorResponder;
+import dev.veil.server.audit.AdminEvent;
 import dev.veil.server.auth.Principal;
+import dev.veil.server.auth.Role;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.RequestBodies;
-import dev.veil.server.pipeline.RequestIds;
 import dev.veil.server.pipeline.VeilHeaders;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -32,6 +40,29 @@ final class AdminHandlers {
     interface Action {
         JsonNode run(ServerRequest request, Authority authority);
     }
+
+    /** A route's change once its caller is known: its answer, and what it changed as it was before. */
+    @FunctionalInterface
+    interface Change {
+        Changed run(ServerRequest request, Authority authority);
+    }
+
+    /**
+     * What a change answers, and the thing it changed as the admin API showed it before, when it existed.
+     *
+     * @param answer the answer, which becomes the record's {@code after} without its secrets
+     * @param before the thing before the change
+     */
+    record Changed(JsonNode answer, Optional<JsonNode> before) {
+        static Changed created(JsonNode answer) {
+            return new Changed(answer, Optional.empty());
+        }
+    }
+
+    /** Fields of an answer never copied into the audit chain: a new key's secret. */
+    private static final Set<String> SECRET_FIELDS = Set.of("key");
+    /** Fields of an answer that name what a change touched, copied into the record's target. */
+    private static final List<String> TARGET_FIELDS = List.of("id", "scope", "tenant", "team", "name", "key_id");
 
     /** A route that writes its own answer, such as a CSV download. */
     @FunctionalInterface
@@ -57,17 +88,128 @@ final class AdminHandlers {
         });
     }
 
-    /** A route for principals with a role {@code access} names. */
+    /** A route for principals with a role {@code access} names; a read with the master key is recorded. */
     Handler handler(Access access, Responder responder) {
         return (request, response) -> {
-            response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
+            String id = AdminEvent.newId();
+            response.header(VeilHeaders.REQUEST_ID, id);
+            Principal principal;
             try {
-                Principal principal = authenticate(request, access);
-                responder.respond(request, Authority.of(principal), response);
+                principal = authenticate(request, access);
             } catch (VeilException e) {
                 ErrorResponder.send(response, e);
+                return;
+            }
+            int status = 200;
+            try {
+                responder.respond(request, Authority.of(principal), response);
+            } catch (VeilException e) {
+                status = e.status();
+                ErrorResponder.send(response, e);
+            } finally {
+                if (principal.source() == Principal.Source.MASTER_KEY) {
+                    recordQuietly(new AdminEvent(id, actor(principal, access), "admin.access",
+                            Map.of("route", route(request)), Optional.empty(), Optional.empty(), status,
+                            status < 400 ? "applied" : "refused"));
+                }
             }
         };
+    }
+
+    /**
+     * A route that changes Veil: its answer goes out only once the change is a record in the audit chain (who,
+     * what, before and after without secrets, the outcome); a change refused by a check is recorded as refused. When
+     * the record cannot be written, the change stands and the answer is a 503 {@code audit_unavailable} saying so.
+     *
+     * @param action the record's action, such as {@code key.create}
+     */
+    Handler change(int status, Access access, String action, Change change) {
+        return (request, response) -> {
+            String id = AdminEvent.newId();
+            response.header(VeilHeaders.REQUEST_ID, id);
+            Principal principal;
+            try {
+                principal = authenticate(request, access);
+            } catch (VeilException e) {
+                ErrorResponder.send(response, e);
+                return;
+            }
+            Changed changed;
+            try {
+                changed = change.run(request, Authority.of(principal));
+            } catch (VeilException e) {
+                recordQuietly(new AdminEvent(id, actor(principal, access), action, target(request, null),
+                        Optional.empty(), Optional.empty(), e.status(),
+                        "refused: " + e.code().orElse(e.kind().type())));
+                ErrorResponder.send(response, e);
+                return;
+            }
+            try {
+                record(new AdminEvent(id, actor(principal, access), action, target(request, changed.answer()),
+                        changed.before().map(AdminHandlers::recorded), Optional.of(recorded(changed.answer())),
+                        status, "applied"));
+            } catch (VeilException e) {
+                LOGGER.severe(() -> "admin change " + id + " (" + action + ") was applied but could not be recorded "
+                        + "in the audit log");
+                ErrorResponder.send(response, new VeilException(ErrorKind.UNAVAILABLE, "The change was applied, "
+                        + "but the audit log could not record it (request " + id + "); the operator's log says why")
+                        .withCode("audit_unavailable"));
+                return;
+            }
+            response.status(Status.create(status));
+            response.header(HeaderValues.CONTENT_TYPE_JSON);
+            response.send(bytes(changed.answer()));
+        };
+    }
+
+    private void record(AdminEvent event) {
+        gateway.audit().ifPresent(log -> log.record(event));
+    }
+
+    /** For records of reads and refusals, whose answer does not wait: a failure is logged, not answered. */
+    private void recordQuietly(AdminEvent event) {
+        try {
+            record(event);
+        } catch (VeilException e) {
+            LOGGER.severe(() -> "admin request " + event.requestId() + " (" + event.action() + ") could not be "
+                    + "recorded in the audit log");
+        }
+    }
+
+    private static AdminEvent.Actor actor(Principal principal, Access access) {
+        Caller caller = principal.caller();
+        return new AdminEvent.Actor("api", caller.keyId(), caller.user(),
+                principal.source() == Principal.Source.MASTER_KEY ? Optional.empty() : Optional.of(caller.tenant()),
+                access.granting(principal).map(Role::configName));
+    }
+
+    /** What a change touched: the route's path parameters and the ids its answer names. */
+    private static Map<String, String> target(ServerRequest request, JsonNode answer) {
+        Map<String, String> target = new TreeMap<>();
+        for (String name : request.path().pathParameters().names()) {
+            target.put(name, request.path().pathParameters().get(name));
+        }
+        target.put("route", route(request));
+        if (answer != null) {
+            for (String field : TARGET_FIELDS) {
+                if (answer.path(field).isTextual()) {
+                    target.putIfAbsent(field.equals("id") ? "key_id" : field, answer.get(field).textValue());
+                }
+            }
+        }
+        return target;
+    }
+
+    /** An answer as the audit chain keeps it: without secrets. */
+    private static Map<String, Object> recorded(JsonNode answer) {
+        Map<String, Object> fields = AdminJson.MAPPER.convertValue(answer,
+                new TypeReference<Map<String, Object>>() { });
+        fields.keySet().removeAll(SECRET_FIELDS);
+        return fields;
+    }
+
+    private static String route(ServerRequest request) {
+        return request.prologue().method().text() + " " + request.path().path();
     }
 
     /**
@@ -77,7 +219,7 @@ final class AdminHandlers {
     Principal authenticate(ServerRequest request, Access access) {
         Principal principal = gateway.authenticator().authenticateAdmin(
                 request.headers().first(MessagesEndpoint.API_KEY), request.headers().first(HeaderNames.AUTHORIZATION));
-        String route = request.prologue().method().text() + " " + request.path().path();
+        String route = route(request);
         if (principal.source() == Principal.Source.MASTER_KEY) {
             LOGGER.info(() -> "admin API called with the master key (break-glass): " + route);
         }

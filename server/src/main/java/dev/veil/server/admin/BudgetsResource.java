@@ -2,6 +2,7 @@ package dev.veil.server.admin;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,11 +48,11 @@ final class BudgetsResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.POST, "/admin/budgets", handlers.json(200, Access.KEYS, this::put))
+        routes.local(Method.POST, "/admin/budgets", handlers.change(200, Access.KEYS, "budget.set", this::put))
                 .local(Method.GET, "/admin/budgets", handlers.json(200, Access.KEYS, this::list));
     }
 
-    private JsonNode put(ServerRequest request, Authority authority) {
+    private AdminHandlers.Changed put(ServerRequest request, Authority authority) {
         PutBudget body = handlers.body(request, PutBudget.SHAPE);
         BudgetScope scope = body.scope();
         switch (scope.kind()) {
@@ -59,7 +60,10 @@ final class BudgetsResource {
             case "team" -> authority.require(scope.tenant());
             default -> authority.requireMaster();
         }
-        return AdminJson.budget(metering.putBudget(body.terms().on(scope)));
+        Optional<JsonNode> before = metering.budgets().stream()
+                .filter(status -> status.spec().scope().id().equals(scope.id()))
+                .<JsonNode>map(status -> AdminJson.budget(status.spec())).findFirst();
+        return new AdminHandlers.Changed(AdminJson.budget(metering.putBudget(body.terms().on(scope))), before);
     }
 
     private JsonNode list(ServerRequest request, Authority authority) {

@@ -1,6 +1,8 @@
 package dev.veil.server.admin;
 
 import java.time.InstantSource;
+import java.util.Optional;
+
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,31 +30,35 @@ final class KeyResource {
 
     void routes(Routes routes) {
         routes.local(Method.GET, "/admin/keys/{id}", handlers.json(200, Access.KEYS, this::get))
-                .local(Method.POST, "/admin/keys/{id}/rotate", handlers.json(200, Access.KEYS, this::rotate))
-                .local(Method.POST, "/admin/keys/{id}/revoke", handlers.json(200, Access.KEYS, this::revoke))
-                .local(Method.DELETE, "/admin/keys/{id}", handlers.json(200, Access.KEYS, this::revoke));
+                .local(Method.POST, "/admin/keys/{id}/rotate", handlers.change(200, Access.KEYS, "key.rotate",
+                        this::rotate))
+                .local(Method.POST, "/admin/keys/{id}/revoke", handlers.change(200, Access.KEYS, "key.revoke",
+                        this::revoke))
+                .local(Method.DELETE, "/admin/keys/{id}", handlers.change(200, Access.KEYS, "key.revoke",
+                        this::revoke));
     }
 
     private JsonNode get(ServerRequest request, Authority authority) {
         return AdminJson.key(authority.key(keys, id(request)), clock.instant());
     }
 
-    private JsonNode rotate(ServerRequest request, Authority authority) {
+    private AdminHandlers.Changed rotate(ServerRequest request, Authority authority) {
         String id = id(request);
-        authority.key(keys, id);
+        JsonNode before = AdminJson.key(authority.key(keys, id), clock.instant());
         Keys.Issued issued = keys.rotate(id).orElseThrow(() -> keys.find(id).isPresent()
                 ? VeilException.clientError(409, ErrorKind.INVALID_REQUEST.type(), "Key " + id + " is revoked; "
                         + "create a new key instead", "key_revoked", null)
                 : Authority.keyNotFound(id));
         ObjectNode out = AdminJson.key(issued.key(), clock.instant());
         out.put("key", issued.secret());
-        return out;
+        return new AdminHandlers.Changed(out, Optional.of(before));
     }
 
-    private JsonNode revoke(ServerRequest request, Authority authority) {
+    private AdminHandlers.Changed revoke(ServerRequest request, Authority authority) {
         String id = id(request);
-        authority.key(keys, id);
-        return AdminJson.key(keys.revoke(id).orElseThrow(() -> Authority.keyNotFound(id)), clock.instant());
+        JsonNode before = AdminJson.key(authority.key(keys, id), clock.instant());
+        return new AdminHandlers.Changed(AdminJson.key(keys.revoke(id).orElseThrow(() -> Authority.keyNotFound(id)),
+                clock.instant()), Optional.of(before));
     }
 
     private static String id(ServerRequest request) {

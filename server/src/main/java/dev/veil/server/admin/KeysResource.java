@@ -64,11 +64,11 @@ final class KeysResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.POST, "/admin/keys", handlers.json(201, Access.KEYS, this::create))
+        routes.local(Method.POST, "/admin/keys", handlers.change(201, Access.KEYS, "key.create", this::create))
                 .local(Method.GET, "/admin/keys", handlers.json(200, Access.KEYS, this::list));
     }
 
-    private JsonNode create(ServerRequest request, Authority authority) {
+    private AdminHandlers.Changed create(ServerRequest request, Authority authority) {
         CreateKey body = handlers.body(request, CreateKey.shape(clock.instant()));
         authority.require(body.template().tenant());
         Keys.Issued issued = metering.keys().create(body.template());
@@ -76,7 +76,7 @@ final class KeysResource {
         out.put("key", issued.secret());
         body.budget().ifPresent(terms -> out.set("budget", AdminJson.budget(metering.putBudget(
                 terms.on(BudgetScope.key(issued.key().id()))))));
-        return out;
+        return AdminHandlers.Changed.created(out);
     }
 
     private JsonNode list(ServerRequest request, Authority authority) {

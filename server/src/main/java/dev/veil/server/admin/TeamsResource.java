@@ -31,11 +31,11 @@ final class TeamsResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.POST, "/admin/teams", handlers.json(201, Access.KEYS, this::create))
+        routes.local(Method.POST, "/admin/teams", handlers.change(201, Access.KEYS, "team.create", this::create))
                 .local(Method.GET, "/admin/teams", handlers.json(200, Access.KEYS, this::list));
     }
 
-    private JsonNode create(ServerRequest request, Authority authority) {
+    private AdminHandlers.Changed create(ServerRequest request, Authority authority) {
         CreateTeam body = handlers.body(request, CreateTeam.SHAPE);
         authority.require(body.tenant());
         Optional<BudgetSpec> budget = body.budget().map(terms -> terms.on(BudgetScope.team(body.tenant(),
@@ -43,7 +43,7 @@ final class TeamsResource {
         metering.ensureTeam(body.tenant(), body.name());
         ObjectNode out = AdminJson.object("team").put("tenant", body.tenant()).put("name", body.name());
         budget.ifPresent(spec -> out.set("budget", AdminJson.budget(metering.putBudget(spec))));
-        return out;
+        return AdminHandlers.Changed.created(out);
     }
 
     private JsonNode list(ServerRequest request, Authority authority) {

@@ -34,18 +34,19 @@ final class TenantsResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.POST, "/admin/tenants", handlers.json(201, Access.KEYS, this::create))
+        routes.local(Method.POST, "/admin/tenants", handlers.change(201, Access.KEYS, "tenant.create",
+                this::create))
                 .local(Method.GET, "/admin/tenants", handlers.json(200, Access.KEYS, this::list));
     }
 
-    private JsonNode create(ServerRequest request, Authority authority) {
+    private AdminHandlers.Changed create(ServerRequest request, Authority authority) {
         authority.requireMaster();
         CreateTenant body = handlers.body(request, CreateTenant.SHAPE);
         Optional<BudgetSpec> budget = body.budget().map(terms -> terms.on(BudgetScope.tenant(body.name())));
         metering.ensureTenant(body.name());
         ObjectNode out = AdminJson.object("tenant").put("name", body.name());
         budget.ifPresent(spec -> out.set("budget", AdminJson.budget(metering.putBudget(spec))));
-        return out;
+        return AdminHandlers.Changed.created(out);
     }
 
     private JsonNode list(ServerRequest request, Authority authority) {
