@@ -3,7 +3,6 @@ package dev.veil.server.admin;
 import java.time.InstantSource;
 import java.util.Optional;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.accounting.Keys;
