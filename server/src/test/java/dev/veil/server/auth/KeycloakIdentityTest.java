@@ -172,6 +172,26 @@ class KeycloakIdentityTest {
     }
 
     @Test
+    void theKeyAdminsNewKeyIsAnAuditRecordNamingHerAndNeverTheSecret() throws Exception {
+        HttpResponse<String> created = admin(keycloak.passwordToken("kai", "kai-password"), "POST", "/admin/keys",
+                "{\"tenant\": \"bank\", \"team\": \"risk\"}");
+        JsonNode key = JSON.readTree(created.body());
+
+        String requestId = created.headers().firstValue("x-veil-request-id").orElseThrow();
+        try (AuditDatabase database = AuditDatabase.open(audit, false)) {
+            Map<String, Object> record = new AuditExporter(database).all().values().stream()
+                    .filter(row -> requestId.equals(row.get("request_id"))).findFirst().orElseThrow();
+            assertThat(record).containsEntry("type", "admin").containsEntry("action", "key.create")
+                    .containsEntry("outcome", "applied").containsEntry("status", 201);
+            assertThat(record.get("actor")).isEqualTo(Map.of("via", "api", "key_id", "jwt", "user", "kai",
+                    "tenant", "bank", "role", "key-admin"));
+            assertThat(((Map<?, ?>) record.get("target")).get("key_id")).isEqualTo(key.path("id").asText());
+            assertThat(JSON.writeValueAsString(record)).doesNotContain(key.path("key").asText())
+                    .doesNotContain(key.path("key").asText().substring("vk-".length() + 17));
+        }
+    }
+
+    @Test
     void aUserWithoutARoleMayNotReadUsage() {
         HttpResponse<String> response = admin(keycloak.passwordToken("ana", "ana-password"), "GET", "/admin/usage",
                 null);
