@@ -76,7 +76,7 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
             ObjectNode tokens = root.putObject("tokens");
             for (String field : TOKENS) {
                 if (usage.get(field) instanceof Number number) {
-                    tokens.put(field.substring(0, field.length() - "_tokens".length()), number.longValue());
+                    tokens.put(field, number.longValue());
                 }
             }
         }
