@@ -34,6 +34,16 @@ final class ExportFixtures {
 
     /** The YAML of a Veil whose audit log in {@code dir} streams to {@code sinks} (YAML list items, indented 6). */
     static String yaml(Path dir, String sinks) throws IOException {
+        return """
+                veil:
+                  opa: {enabled: false}
+                  master-key: test-master-key
+                  providers: {veil: {kind: echo}}
+                """ + auditYaml(dir, sinks);
+    }
+
+    /** The lines under {@code veil:} that keep an audit log in {@code dir} streaming to {@code sinks}. */
+    static String auditYaml(Path dir, String sinks) throws IOException {
         Path key = dir.resolve("audit-key");
         if (!Files.exists(key)) {
             byte[] bytes = new byte[32];
@@ -41,12 +51,8 @@ final class ExportFixtures {
             Files.writeString(key, Base64.getEncoder().encodeToString(bytes) + "\n");
         }
         return """
-                veil:
-                  opa: {enabled: false}
-                  master-key: test-master-key
                   node-id: node-a
                   data-dir: "%s"
-                  providers: {veil: {kind: echo}}
                   audit:
                     key-file: "%s"
                     export:
