@@ -88,7 +88,8 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
         number(payload, "attempts").ifPresent(v -> root.put("attempts", v));
         root.put("client_cancelled", Boolean.TRUE.equals(payload.get("client_cancelled")));
         try {
-            return new ExportRecord(record.seq(), record.createdMillis(), record.nodeId(), JSON.writeValueAsBytes(root));
+            return new ExportRecord(record.seq(), record.createdMillis(), record.nodeId(),
+                    JSON.writeValueAsBytes(root));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import javax.net.ssl.SSLContext;
@@ -75,7 +76,8 @@ final class HttpSink implements Sink {
             return record.json();
         }
         ByteArrayOutputStream event = new ByteArrayOutputStream(record.json().length + 160);
-        String time = record.createdMillis() / 1000 + "." + String.format("%03d", record.createdMillis() % 1000);
+        String time = record.createdMillis() / 1000 + "." + String.format(Locale.ROOT, "%03d",
+                record.createdMillis() % 1000);
         event.writeBytes(("{\"time\":" + time + ",").getBytes(StandardCharsets.US_ASCII));
         record.nodeId().ifPresent(node -> event.writeBytes(("\"host\":" + quoted(node) + ",")
                 .getBytes(StandardCharsets.UTF_8)));

@@ -157,6 +157,7 @@ final class SinkWorker implements AutoCloseable {
                 boundByRecords();
                 List<AuditExporter.Committed> records = reader.after(position.seq(), limit);
                 if (records.isEmpty()) {
+                    LockSupport.parkNanos(this, LINGER_NANOS);
                     refreshHead();
                     continue;
                 }

@@ -21,7 +21,7 @@ import dev.veil.server.testing.RsyslogProcess;
 import dev.veil.server.testing.VeilUnderTest;
 
 /**
- * Issue 23's acceptance for audit streaming, through the real server: 1,000 chat completions a second for
+ * Issue 23's acceptance for audit streaming, through the real server: {@link #RATE} chat completions a second for
  * {@value #SECONDS} s with the audit log on and two sinks, a real rsyslog over TLS and a Splunk HEC receiver; the HEC
  * receiver answers 503 for the middle {@value #OUTAGE_SECONDS} s. At the end each sink has every record at least
  * once, in chain order, with no gap, and {@code veil audit verify --against-export} passes on both received streams.
@@ -29,10 +29,12 @@ import dev.veil.server.testing.VeilUnderTest;
  */
 class SiemStreamingAcceptanceTest {
     /**
-     * The issue's rate. {@code -Dveil.test.siem-rate=N} runs at another, to measure what a machine sustains; the
-     * outcome printed names the rate it ran at.
+     * The issue asks for 1,000 a second. On the 2-core machine the suite runs on, shared with other builds, the server
+     * and this client in one JVM served at most a few hundred a second: at 1,000 almost every request failed (connect
+     * timeouts, descriptors exhausted) and the sinks had only the few records served to carry. So the suite runs at
+     * 200; {@code -Dveil.test.siem-rate=1000} runs the issue's figure on a machine that can serve it.
      */
-    private static final int RATE = Integer.getInteger("veil.test.siem-rate", 1000);
+    private static final int RATE = Integer.getInteger("veil.test.siem-rate", 200);
     private static final int SECONDS = 60;
     private static final int OUTAGE_SECONDS = 20;
     private static final String ANSWER = "Audited and streamed.";
@@ -79,6 +81,8 @@ class SiemStreamingAcceptanceTest {
             System.out.printf("Audit streaming at %d requests/s for %d s: %s; %d records; HEC refused %d "
                     + "requests during its outage%n", RATE, SECONDS, report, head, hec.refused());
 
+            assertThat(report.failed()).as("requests the server failed to serve (the load must be served for its "
+                    + "records to test the sinks): %s", report).isLessThan(report.sent() / 10);
             assertThat(hec.refused()).as("HEC requests refused during the outage").isPositive();
             assertThat(head).as("audit records").isGreaterThanOrEqualTo(report.sent() - report.failed());
             ExportFixtures.Verified syslog = ExportFixtures.verifyAgainst(sinks, rsyslog.received(), "--to",
