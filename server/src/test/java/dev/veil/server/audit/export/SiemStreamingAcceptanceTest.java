@@ -30,9 +30,11 @@ import dev.veil.server.testing.VeilUnderTest;
 class SiemStreamingAcceptanceTest {
     /**
      * The issue asks for 1,000 a second. On the 2-core machine the suite runs on, shared with other builds, the server
-     * and this client in one JVM served at most a few hundred a second: at 1,000 almost every request failed (connect
-     * timeouts, descriptors exhausted) and the sinks had only the few records served to carry. So the suite runs at
-     * 200; {@code -Dveil.test.siem-rate=1000} runs the issue's figure on a machine that can serve it.
+     * and this client in one JVM do not serve that, with or without sinks: at 1,000 a second over 90% of requests
+     * failed (connect timeouts, file descriptors exhausted) whether the export was configured or not, so the sinks had
+     * only the few records served to carry. 500 a second was served in full (30,022 requests, every record at both
+     * sinks) while the machine was less busy; the suite runs at 200, which passed under the heaviest load seen.
+     * {@code -Dveil.test.siem-rate=1000} runs the issue's figure on a machine that can serve it.
      */
     private static final int RATE = Integer.getInteger("veil.test.siem-rate", 200);
     private static final int SECONDS = 60;
