@@ -19,12 +19,11 @@ import java.util.List;
  * command, writing every message it receives, as received, one a line, to {@link #received()}.
  */
 public final class RsyslogProcess implements AutoCloseable {
-    private final Process process;
     private final int port;
     private final Path dir;
+    private Process process;
 
-    private RsyslogProcess(Process process, int port, Path dir) {
-        this.process = process;
+    private RsyslogProcess(int port, Path dir) {
         this.port = port;
         this.dir = dir;
     }
@@ -45,29 +44,40 @@ public final class RsyslogProcess implements AutoCloseable {
                 input(type="imtcp" address="127.0.0.1" port="%2$d")
                 action(type="omfile" file="%1$s/received.log" template="received")
                 """.formatted(dir.toAbsolutePath(), port));
-        Path log = dir.resolve("rsyslogd.out");
-        Process process = new ProcessBuilder(binary().toString(), "-n", "-f", config.toString(), "-i",
-                dir.resolve("rsyslogd.pid").toString()).redirectErrorStream(true).redirectOutput(log.toFile())
-                .start();
-        RsyslogProcess rsyslog = new RsyslogProcess(process, port, dir);
+        RsyslogProcess rsyslog = new RsyslogProcess(port, dir);
         try {
-            await("rsyslog listening").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> {
-                        if (!process.isAlive()) {
-                            throw new IllegalStateException("rsyslogd exited at startup: " + Files.readString(log));
-                        }
-                        try (Socket socket = new Socket()) {
-                            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                            return true;
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    });
+            rsyslog.launch();
         } catch (RuntimeException e) {
             rsyslog.close();
             throw e;
         }
         return rsyslog;
+    }
+
+    private void launch() throws IOException {
+        Path log = dir.resolve("rsyslogd.out");
+        Process started = new ProcessBuilder(binary().toString(), "-n", "-f", dir.resolve("rsyslog.conf").toString(),
+                "-i", dir.resolve("rsyslogd.pid").toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        process = started;
+        await("rsyslog listening").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    if (!started.isAlive()) {
+                        throw new IllegalStateException("rsyslogd exited at startup: " + Files.readString(log));
+                    }
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+    }
+
+    /** Stops rsyslog (SIGTERM: it closes its connections) and starts it again on the same port and file. */
+    public void restart() throws IOException {
+        LocalProcesses.stop(process);
+        launch();
     }
 
     private static void certificates(Path dir) throws IOException, InterruptedException {
@@ -124,6 +134,8 @@ public final class RsyslogProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        LocalProcesses.stop(process);
+        if (process != null) {
+            LocalProcesses.stop(process);
+        }
     }
 }

@@ -236,4 +236,28 @@ class AuditStreamingTest {
             assertThat(verified.out()).contains("every record from seq 1 to 100");
         }
     }
+
+    @Test
+    void aRestartOfRsyslogLosesNoRecord() throws Exception {
+        Path rsyslogDir = Files.createDirectories(dir.resolve("rsyslog"));
+        try (RsyslogProcess rsyslog = RsyslogProcess.start(rsyslogDir)) {
+            String yaml = ExportFixtures.yaml(dir, """
+                          - {name: siem, kind: syslog, host: 127.0.0.1, port: %d, ca-file: "%s", \
+                    backoff-initial: 10ms, backoff-max: 100ms}
+                    """.formatted(rsyslog.port(), rsyslog.caFile()));
+            AuditConfig config = ExportFixtures.audit(yaml);
+            try (AuditLog log = AuditLog.open(config);
+                 AuditStreaming streaming = ExportFixtures.stream(config, log)) {
+                ExportFixtures.write(log, 1, 30);
+                await("30 records at rsyslog").atMost(DELIVERY).until(() -> rsyslog.lines().size() >= 30);
+                rsyslog.restart();
+                ExportFixtures.write(log, 31, 60);
+                await("60 records at rsyslog").atMost(DELIVERY)
+                        .until(() -> rsyslog.lines().stream().anyMatch(line -> line.contains("{\"seq\":60,")));
+            }
+
+            ExportFixtures.Verified verified = ExportFixtures.verifyAgainst(yaml, rsyslog.received(), "--to", "60");
+            assertThat(verified.exit()).as(verified.out()).isZero();
+        }
+    }
 }
