@@ -15,6 +15,10 @@
 // <json>\n\n" and flushed, yielding like the OpenAI stream. Everything is
 // built once at start-up so a request costs little more than the HTTP
 // exchange itself.
+//
+// With -echo, chat completions answer the request's last user message
+// instead (see echo.go): the answer then holds whatever a gateway sent in
+// place of the prompt's personal data, for it to restore.
 package main
 
 import (
@@ -50,6 +54,7 @@ func main() {
 	chunkDelay := flag.Duration("chunk-delay", 0, "delay between streamed chunks (0 = none)")
 	responseDelay := flag.Duration("response-delay", 0, "delay before a non-streaming response is written (0 = none): a slow model")
 	yield := flag.String("yield", "first", "give up the CPU after flushing: none, first (the first chunk only) or every (each chunk)")
+	echo := flag.Bool("echo", false, "answer chat completions with the request's last user message (padded to -size; streamed in pieces of a few characters, then fillers up to -chunks events; -chunk-delay and -yield do not apply) and serve the last one at GET /echo/last")
 	flag.Parse()
 	if *chunks < 2 {
 		log.Fatalf("-chunks must be >= 2, got %d", *chunks)
@@ -57,6 +62,9 @@ func main() {
 
 	s := newServer(*size, *chunks, *chunkDelay)
 	s.responseDelay = *responseDelay
+	if *echo {
+		s.echo = &echoState{size: *size, nChunks: *chunks}
+	}
 	switch *yield {
 	case "none", "first", "every":
 		s.yield = *yield
@@ -78,8 +86,8 @@ func main() {
 			log.Fatalf("write port file: %v", err)
 		}
 	}
-	fmt.Printf("fakeupstream listening on http://%s (completion %d bytes, %d chunks, chunk delay %s, response delay %s)\n",
-		ln.Addr(), len(s.completion), *chunks, *chunkDelay, *responseDelay)
+	fmt.Printf("fakeupstream listening on http://%s (completion %d bytes, %d chunks, chunk delay %s, response delay %s, echo %t)\n",
+		ln.Addr(), len(s.completion), *chunks, *chunkDelay, *responseDelay, *echo)
 
 	srv := &http.Server{
 		Handler:           s,
@@ -104,6 +112,8 @@ type server struct {
 	message    []byte // full Anthropic "message" JSON
 	messageLen string
 	events     [][]byte // Anthropic stream: "event: <type>\ndata: {...}\n\n" frames
+
+	echo *echoState // nil unless -echo
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -182,6 +192,11 @@ func sse(v any) []byte {
 // buildCompletion returns a chat.completion whose serialised size is as close
 // to size as the fixed fields allow, padding the assistant message content.
 func buildCompletion(size int) []byte {
+	return completionJSON(filler(size - len(completionJSON(""))))
+}
+
+// completionJSON is a chat.completion answering content.
+func completionJSON(content string) []byte {
 	type message struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`
@@ -199,26 +214,25 @@ func buildCompletion(size int) []byte {
 		Choices []choice `json:"choices"`
 		Usage   usage    `json:"usage"`
 	}
-	mk := func(content string) []byte {
-		b, err := json.Marshal(completion{
-			ID: completionID, Object: "chat.completion", Created: created, Model: model,
-			Choices: []choice{{0, message{"assistant", content}, "stop"}},
-			Usage:   usage{9, 180, 189},
-		})
-		if err != nil {
-			panic(err)
-		}
-		return b
+	b, err := json.Marshal(completion{
+		ID: completionID, Object: "chat.completion", Created: created, Model: model,
+		Choices: []choice{{0, message{"assistant", content}, "stop"}},
+		Usage:   usage{9, 180, 189},
+	})
+	if err != nil {
+		panic(err)
 	}
-	base := len(mk(""))
+	return b
+}
+
+// filler is n bytes of plain English (fewer when n < 0), without a trailing
+// space.
+func filler(n int) string {
 	const words = "Hello! This is the Veil benchmark's fake upstream speaking. "
-	n := size - base
-	if n < 0 {
-		n = 0
+	if n <= 0 {
+		return ""
 	}
-	content := strings.Repeat(words, n/len(words)+1)[:n]
-	content = strings.TrimRight(content, " ")
-	return mk(content)
+	return strings.TrimRight(strings.Repeat(words, n/len(words)+1)[:n], " ")
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -232,6 +246,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h["Content-Type"] = []string{"application/json"}
 		h["Content-Length"] = []string{strconv.Itoa(len(s.models))}
 		w.Write(s.models)
+	case r.Method == http.MethodGet && r.URL.Path == "/echo/last" && s.echo != nil:
+		s.echo.serveLast(w)
 	case r.URL.Path == "/health":
 		w.WriteHeader(http.StatusOK)
 	default:
@@ -256,11 +272,15 @@ func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"error":{"message":%q,"type":"invalid_request_error"}}`, err.Error())
 		return
 	}
+	if !stream && s.responseDelay > 0 {
+		time.Sleep(s.responseDelay)
+	}
+	if s.echo != nil {
+		s.echo.chat(w, body, stream, includeUsage)
+		return
+	}
 	h := w.Header()
 	if !stream {
-		if s.responseDelay > 0 {
-			time.Sleep(s.responseDelay)
-		}
 		h["Content-Type"] = []string{"application/json"}
 		h["Content-Length"] = []string{s.completionLen}
 		w.Write(s.completion)

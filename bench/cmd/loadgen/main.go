@@ -61,9 +61,15 @@ type config struct {
 	ref       string
 
 	gatewayPID, refPID int
-	key                string
+	key, refKey        string
+	refLabel           string
 	model              string
 	translationModel   string
+	prompt             string
+
+	// jfr: record the gateway with Java Flight Recorder (through jcmd)
+	// while it is under throughput load.
+	jfr, jcmd, jfrOptions string
 
 	globalWarmup    time.Duration
 	warmRef         bool
@@ -93,12 +99,19 @@ func main() {
 	scen := flag.String("scenario", "all", "comma-separated scenarios: latency,throughput,stream,translation,responses or all (= latency,throughput,stream)")
 	flag.StringVar(&c.direct, "direct", "", "base URL of the fake upstream, e.g. http://127.0.0.1:9001 (required)")
 	flag.StringVar(&c.gateway, "gateway", "", "base URL of the gateway; empty = direct side only")
-	flag.StringVar(&c.ref, "ref", "", "base URL of the reference proxy (calibration); empty = none")
+	flag.StringVar(&c.ref, "ref", "", "base URL of the reference side (calibration: a proxy, or Veil configured otherwise); empty = none")
 	flag.IntVar(&c.gatewayPID, "gateway-pid", 0, "gateway process id: meter its CPU time per request and per chunk (Linux)")
-	flag.IntVar(&c.refPID, "ref-pid", 0, "reference proxy process id, metered likewise")
-	flag.StringVar(&c.key, "key", "bench-master-key", "bearer key sent on every request (both sides, for symmetry)")
+	flag.IntVar(&c.refPID, "ref-pid", 0, "reference side process id, metered likewise")
+	flag.StringVar(&c.key, "key", "bench-master-key", "bearer key sent on every request to the fake and the gateway")
+	flag.StringVar(&c.refKey, "ref-key", "", "bearer key sent to the reference side (default: -key, for symmetry)")
+	flag.StringVar(&c.refLabel, "ref-label", "refproxy", "what the printed tables call the reference side")
 	flag.StringVar(&c.model, "model", "bench", "model name in the request body")
 	flag.StringVar(&c.translationModel, "translation-model", "bench-anthropic", "translation: gateway model routed to an Anthropic upstream")
+	flag.StringVar(&c.prompt, "prompt", "Say hello", "the user message of every request")
+	flag.StringVar(&c.jfr, "jfr", "", "throughput: record the gateway (-gateway-pid, a JVM) with JFR, settings=profile, into this file, from before its warm-up to after its measured window, which the results give")
+	flag.StringVar(&c.jcmd, "jcmd", "jcmd", "the JDK's jcmd, for -jfr")
+	flag.StringVar(&c.jfrOptions, "jfr-options", "", "more JFR.start options for -jfr, space-separated (method-profiling=max samples every millisecond)")
+	checkRestore := flag.String("check-restore", "", "check and exit: values of personal data in -prompt, separated by |, that a request through -gateway must have taken out before the fake upstream (-direct, run with -echo) and put back in the answer, streamed or not")
 	flag.DurationVar(&c.globalWarmup, "warmup", 20*time.Second, "minimum initial warm-up of the gateway (JIT) before any scenario")
 	flag.BoolVar(&c.warmRef, "warmup-ref", false, "warm the reference side up with the gateway (a JVM reference such as bench/floor needs its JIT warm too)")
 	flag.DurationVar(&c.warmupMax, "warmup-max", 0, "with -gateway-pid: keep warming up until the JIT compiler threads are quiet, at most this long (0 = -warmup exactly)")
@@ -131,6 +144,15 @@ func main() {
 
 	if c.direct == "" {
 		fatalf("-direct is required")
+	}
+	if c.refKey == "" {
+		c.refKey = c.key
+	}
+	if *checkRestore != "" {
+		if err := checkRestored(c, strings.Split(*checkRestore, "|")); err != nil {
+			fatalf("check-restore: %v", err)
+		}
+		return
 	}
 	if *scen == "all" {
 		c.scenarios = []string{"latency", "throughput", "stream"}
@@ -183,21 +205,33 @@ type target struct {
 	resp   bool // speaks the Responses API: answers a "response", streams end with response.completed
 }
 
-func newTarget(name, base, key, model string, conns int) *target {
+func newTarget(name, base, key, model, prompt string, conns int) *target {
+	p := jsonString(prompt)
 	return &target{
 		name:   name,
 		url:    strings.TrimRight(base, "/") + "/v1/chat/completions",
 		client: newClient(conns),
-		body:   []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello"}]}`),
-		sbody:  []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"Say hello"}],"stream":true}`),
+		body:   []byte(`{"model":"` + model + `","messages":[{"role":"user","content":` + p + `}]}`),
+		sbody:  []byte(`{"model":"` + model + `","messages":[{"role":"user","content":` + p + `}],"stream":true}`),
 		key:    key,
 	}
+}
+
+// jsonString is s as a JSON string, with <, > and & as they are.
+func jsonString(s string) string {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(s); err != nil {
+		panic(err)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // newResponsesTarget sends the chat target's prompt to /v1/responses. With
 // store false the body says "store": false; otherwise it leaves store out,
 // so Veil keeps each response as it does by default.
-func newResponsesTarget(name, base, key, model string, store bool, conns int) *target {
+func newResponsesTarget(name, base, key, model, prompt string, store bool, conns int) *target {
 	storeField := ""
 	if !store {
 		storeField = `,"store":false`
@@ -206,8 +240,8 @@ func newResponsesTarget(name, base, key, model string, store bool, conns int) *t
 		name:   name,
 		url:    strings.TrimRight(base, "/") + "/v1/responses",
 		client: newClient(conns),
-		body:   []byte(`{"model":"` + model + `","input":"Say hello"` + storeField + `}`),
-		sbody:  []byte(`{"model":"` + model + `","input":"Say hello"` + storeField + `,"stream":true}`),
+		body:   []byte(`{"model":"` + model + `","input":` + jsonString(prompt) + storeField + `}`),
+		sbody:  []byte(`{"model":"` + model + `","input":` + jsonString(prompt) + storeField + `,"stream":true}`),
 		key:    key,
 		resp:   true,
 	}
@@ -357,16 +391,19 @@ func run(c config) *result.Results {
 			"stream_warmup": c.stWarmup, "stream_rounds": c.stRounds, "stream_per_round": c.stPerRound,
 		},
 	}
+	if c.prompt != "Say hello" {
+		res.Params["prompt"] = c.prompt
+	}
 	// sides[0] is always direct; gateway and ref proxy follow when given.
-	sides := []*target{newTarget("direct", c.direct, c.key, c.model, c.tpConc)}
+	sides := []*target{newTarget("direct", c.direct, c.key, c.model, c.prompt, c.tpConc)}
 	var gw, ref *target
 	if c.gateway != "" {
-		gw = newTarget("gateway", c.gateway, c.key, c.model, c.tpConc)
+		gw = newTarget("gateway", c.gateway, c.key, c.model, c.prompt, c.tpConc)
 		gw.pid = c.gatewayPID
 		sides = append(sides, gw)
 	}
 	if c.ref != "" {
-		ref = newTarget("refproxy", c.ref, c.key, c.model, c.tpConc)
+		ref = newTarget(c.refLabel, c.ref, c.refKey, c.model, c.prompt, c.tpConc)
 		ref.pid = c.refPID
 		sides = append(sides, ref)
 	}
@@ -376,7 +413,7 @@ func run(c config) *result.Results {
 	// The Anthropic-upstream path through the gateway (translation scenario).
 	var gwA *target
 	if gw != nil && contains(c.scenarios, "translation") {
-		gwA = newTarget("gateway-anthropic", c.gateway, c.key, c.translationModel, c.tpConc)
+		gwA = newTarget("gateway-anthropic", c.gateway, c.key, c.translationModel, c.prompt, c.tpConc)
 		gwA.pid = c.gatewayPID
 		sanity(gwA)
 		res.Params["translation_model"] = c.translationModel
@@ -384,8 +421,8 @@ func run(c config) *result.Results {
 	// The Responses API paths through the gateway (responses scenario).
 	var gwR, gwRS *target
 	if gw != nil && contains(c.scenarios, "responses") {
-		gwR = newResponsesTarget("gateway-responses", c.gateway, c.key, c.model, false, c.tpConc)
-		gwRS = newResponsesTarget("gateway-responses-store", c.gateway, c.key, c.model, true, c.tpConc)
+		gwR = newResponsesTarget("gateway-responses", c.gateway, c.key, c.model, c.prompt, false, c.tpConc)
+		gwRS = newResponsesTarget("gateway-responses-store", c.gateway, c.key, c.model, c.prompt, true, c.tpConc)
 		gwR.pid, gwRS.pid = c.gatewayPID, c.gatewayPID
 		sanity(gwR)
 		sanity(gwRS)
@@ -409,10 +446,10 @@ func run(c config) *result.Results {
 		switch s {
 		case "latency":
 			res.Latency = latency(c, sides, gw, ref)
-			printLatency(res.Latency)
+			printLatency(res.Latency, c.refLabel)
 		case "throughput":
 			res.Throughput = throughput(c, sides[0], gw, ref)
-			printThroughput(res.Throughput)
+			printThroughput(res.Throughput, c.refLabel)
 		case "stream":
 			res.Stream = streaming(c, sides, gw, ref)
 			if l, st := res.Latency, res.Stream; l != nil && st.Chunks > 0 {
@@ -424,7 +461,7 @@ func run(c config) *result.Results {
 					st.RefCPUPerChunk = stats.Round3((st.RefCPUPerStream - l.RefCPUPerRequest) / float64(st.Chunks))
 				}
 			}
-			printStream(res.Stream)
+			printStream(res.Stream, c.refLabel)
 		case "translation":
 			if gwA == nil {
 				logf("translation: needs -gateway; skipped")
@@ -645,6 +682,9 @@ func latency(c config, sides []*target, gw, ref *target) *result.LatencyResult {
 		a := stats.Diff(out.Direct, g)
 		out.Ref, out.RefAdded = &g, &a
 		out.RefCPUPerRequest = u.cpu[i]
+		if gw != nil {
+			out.RoundOverRefP50, out.RoundOverRefP99 = u.roundDiff(index(sides, gw), i)
+		}
 	}
 	return out
 }
@@ -737,10 +777,26 @@ func spread(xs []float64) *result.Spread {
 // ---------------------------------------------------------------- throughput
 
 func throughput(c config, direct, gw, ref *target) *result.ThroughputResult {
-	out := &result.ThroughputResult{Direct: closedLoop(c, direct)}
+	var win window
+	out := &result.ThroughputResult{Direct: closedLoop(c, direct, &win)}
 	if gw != nil {
 		runtime.GC()
-		g := closedLoop(c, gw)
+		var rec *jfrRecording
+		if c.jfr != "" {
+			rec = startJFR(c.jcmd, gw.pid, c.jfr, strings.Fields(c.jfrOptions))
+		}
+		var win window
+		g := closedLoop(c, gw, &win)
+		if rec != nil {
+			if err := rec.stop(); err != nil {
+				logf("JFR: %v", err)
+			} else {
+				g.Profile = &result.Profile{JFR: c.jfr, From: win.from.UTC().Format(time.RFC3339Nano), To: win.to.UTC().Format(time.RFC3339Nano)}
+				if win.jit >= 0 {
+					g.Profile.CompilerCPUms = float64(win.jit.Microseconds()) / 1e3
+				}
+			}
+		}
 		out.Gateway = &g
 		if out.Direct.RPS > 0 {
 			out.GatewayOverDirect = stats.Round3(g.RPS / out.Direct.RPS)
@@ -748,15 +804,26 @@ func throughput(c config, direct, gw, ref *target) *result.ThroughputResult {
 	}
 	if ref != nil {
 		runtime.GC()
-		g := closedLoop(c, ref)
+		g := closedLoop(c, ref, &win)
 		out.Ref = &g
 	}
 	return out
 }
 
-func closedLoop(c config, t *target) result.TPSide {
+// window is closedLoop's measured window: its wall-clock bounds and the CPU
+// the server's JIT compiler threads used in it (-1 when unknown).
+type window struct {
+	from, to time.Time
+	jit      time.Duration
+}
+
+// closedLoop measures t at -concurrency connections; win receives the
+// measured window.
+func closedLoop(c config, t *target, win *window) result.TPSide {
 	logf("throughput %s: %d connections, %s warm-up + %s measured", t.name, c.tpConc, c.tpWarmup, c.tpDuration)
 	base := time.Now()
+	win.from, win.to, win.jit = base.Add(c.tpWarmup), base.Add(c.tpWarmup+c.tpDuration), -1
+	jitCh := make(chan time.Duration, 1)
 	var (
 		measureFrom = int64(c.tpWarmup)
 		measureTo   = int64(c.tpWarmup + c.tpDuration)
@@ -773,8 +840,14 @@ func closedLoop(c config, t *target) result.TPSide {
 		go func() {
 			time.Sleep(time.Duration(measureFrom))
 			meter.begin()
+			jit0 := compilerCPU(t.pid)
 			time.Sleep(c.tpDuration)
 			meter.end(1)
+			jit := time.Duration(-1)
+			if jit1 := compilerCPU(t.pid); jit0 >= 0 && jit1 >= 0 {
+				jit = jit1 - jit0
+			}
+			jitCh <- jit
 		}()
 	}
 	for i := 0; i < c.tpConc; i++ {
@@ -818,6 +891,9 @@ func closedLoop(c config, t *target) result.TPSide {
 	}
 	if v, ok := firstErr.Load().(string); ok {
 		side.FirstError = v
+	}
+	if meter != nil {
+		win.jit = <-jitCh
 	}
 	if meter != nil && meter.n > 0 && len(all) > 0 {
 		side.CPUPerRequest = stats.Round(float64(meter.total) / 1e3 / float64(len(all)))
@@ -937,17 +1013,17 @@ func phead(title string) {
 	fmt.Printf("\n%s\n  %-24s %9s %9s %9s %9s %9s %8s\n", title, "(µs)", "p50", "p90", "p99", "p99.9", "max", "n")
 }
 
-func printLatency(r *result.LatencyResult) {
+func printLatency(r *result.LatencyResult, ref string) {
 	phead("LATENCY  non-streaming, concurrency 1, interleaved rounds")
 	pline("direct to fake", r.Direct)
 	if r.Ref != nil {
-		pline("through refproxy", *r.Ref)
+		pline("through "+ref, *r.Ref)
 	}
 	if r.Added != nil {
 		pline("through Veil", *r.Gateway)
 	}
 	if r.RefAdded != nil {
-		aline("added by refproxy", r.RefAdded, "%9.1f")
+		aline("added by "+ref, r.RefAdded, "%9.1f")
 	}
 	if r.Added != nil {
 		aline("ADDED BY VEIL", r.Added, "%9.1f")
@@ -956,13 +1032,13 @@ func printLatency(r *result.LatencyResult) {
 			r.RoundAddedP99.Min, r.RoundAddedP99.Median, r.RoundAddedP99.Max, r.Rounds)
 	}
 	if r.GatewayCPUPerRequest > 0 || r.RefCPUPerRequest > 0 {
-		fmt.Printf("  server CPU per request: Veil %.1f µs, refproxy %.1f µs; Veil JIT compiler CPU during the rounds: %.0f ms\n",
-			r.GatewayCPUPerRequest, r.RefCPUPerRequest, r.GatewayJITms)
+		fmt.Printf("  server CPU per request: Veil %.1f µs, %s %.1f µs; Veil JIT compiler CPU during the rounds: %.0f ms\n",
+			r.GatewayCPUPerRequest, ref, r.RefCPUPerRequest, r.GatewayJITms)
 	}
 	fmt.Printf("  errors: %d\n", r.Errors)
 }
 
-func printThroughput(r *result.ThroughputResult) {
+func printThroughput(r *result.ThroughputResult, ref string) {
 	fmt.Printf("\nTHROUGHPUT  non-streaming, closed loop, %d keep-alive connections, %.0f s measured\n", r.Direct.Concurrency, r.Direct.Seconds)
 	fmt.Printf("  %-24s %12s %8s %10s %10s %8s %10s %6s\n", "", "requests/s", "errors", "p50 µs", "p99 µs", "body B", "CPU µs/req", "cores")
 	row := func(n string, s result.TPSide) {
@@ -973,7 +1049,7 @@ func printThroughput(r *result.ThroughputResult) {
 	}
 	row("direct to fake", r.Direct)
 	if r.Ref != nil {
-		row("through refproxy", *r.Ref)
+		row("through "+ref, *r.Ref)
 	}
 	if r.Gateway != nil {
 		row("THROUGH VEIL", *r.Gateway)
@@ -981,23 +1057,23 @@ func printThroughput(r *result.ThroughputResult) {
 	}
 }
 
-func printStream(r *result.StreamResult) {
+func printStream(r *result.StreamResult, ref string) {
 	phead(fmt.Sprintf("STREAM  %d data events + [DONE], no inter-chunk delay, concurrency 1, interleaved", r.Chunks))
 	pline("direct TTFB", r.Direct.TTFB)
 	pline("direct total", r.Direct.Total)
 	if r.Ref != nil {
-		pline("refproxy TTFB", r.Ref.TTFB)
-		pline("refproxy total", r.Ref.Total)
+		pline(ref+" TTFB", r.Ref.TTFB)
+		pline(ref+" total", r.Ref.Total)
 	}
 	if r.Gateway != nil {
 		pline("Veil TTFB", r.Gateway.TTFB)
 		pline("Veil total", r.Gateway.Total)
 	}
 	if r.Ref != nil {
-		aline("refproxy added TTFB", r.RefAddedTTFB, "%9.1f")
-		aline("refproxy added /chunk", r.RefAddedPerChunk, "%9.3f")
+		aline(ref+" added TTFB", r.RefAddedTTFB, "%9.1f")
+		aline(ref+" added /chunk", r.RefAddedPerChunk, "%9.3f")
 		if r.RefCPUPerStream > 0 {
-			fmt.Printf("  refproxy CPU per stream %.1f µs, per chunk %.3f µs\n", r.RefCPUPerStream, r.RefCPUPerChunk)
+			fmt.Printf("  %s CPU per stream %.1f µs, per chunk %.3f µs\n", ref, r.RefCPUPerStream, r.RefCPUPerChunk)
 		}
 	}
 	if r.Gateway != nil {

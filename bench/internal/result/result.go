@@ -30,7 +30,11 @@ type LatencyResult struct {
 	// The reference proxy (bench/cmd/refproxy): the floor a proxy hop costs.
 	Ref      *stats.Percentiles `json:"ref_proxy,omitempty"`
 	RefAdded *stats.Added       `json:"ref_proxy_added,omitempty"`
-	Errors   int64              `json:"errors"`
+	// Spread of the per-round p50 and p99 of the gateway minus the reference
+	// side, when both ran: what one configuration costs over the other.
+	RoundOverRefP50 *Spread `json:"round_gateway_minus_ref_p50,omitempty"`
+	RoundOverRefP99 *Spread `json:"round_gateway_minus_ref_p99,omitempty"`
+	Errors          int64   `json:"errors"`
 	// Server CPU time (user+system, all threads) per request during the
 	// measured blocks, from /proc/<pid>/stat; 0 when not metered.
 	GatewayCPUPerRequest float64 `json:"gateway_cpu_us_per_request,omitempty"`
@@ -65,6 +69,19 @@ type TPSide struct {
 	// Server CPU per request and cores busy during the measured window.
 	CPUPerRequest float64 `json:"server_cpu_us_per_request,omitempty"`
 	CPUCores      float64 `json:"server_cpu_cores,omitempty"`
+	// The JFR recording taken while this side was under load (loadgen -jfr).
+	Profile *Profile `json:"profile,omitempty"`
+}
+
+// Profile names a JFR recording of a server under load and the measured
+// window within it (RFC 3339 UTC), to which samples are restricted.
+type Profile struct {
+	JFR  string `json:"jfr_file"`
+	From string `json:"measured_from"`
+	To   string `json:"measured_to"`
+	// CPU of the server's JIT compiler threads in the window (/proc), which
+	// JFR does not sample.
+	CompilerCPUms float64 `json:"jit_compiler_cpu_ms,omitempty"`
 }
 
 type ThroughputResult struct {

@@ -21,6 +21,7 @@ import sun.misc.Signal;
 
 /**
  * {@code veil-server [--config FILE]}: starts Veil on the given config, or on the built-in default;
+ * {@code veil-server --check-config --config FILE} only loads and validates the file, as startup would, and exits;
  * {@code veil-server audit ...} reads the audit log instead (see {@link AuditCli}); {@code veil-server keys ...} and
  * {@code veil-server usage ...} call the admin API of a running Veil (see {@link AdminCli}).
  */
@@ -44,6 +45,7 @@ public final class Main {
             System.exit(AdminCli.run(List.of(args), System.getenv(), System.out, System.err));
         }
         Path configFile = null;
+        boolean checkOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> {
@@ -52,13 +54,19 @@ public final class Main {
                     }
                     configFile = Path.of(args[++i]);
                 }
+                case "--check-config" -> checkOnly = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: veil run [--config FILE]\n       veil audit verify|export|rotate-key [--config FILE]"
-                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ...\n       veil version");
+                    System.out.println("usage: veil run [--config FILE]\n       veil run --check-config --config FILE"
+                            + "\n       veil audit verify|export|rotate-key [--config FILE]"
+                            + "\n       veil keys create|list|rotate|revoke ...\n       veil usage ..."
+                            + "\n       veil version");
                     return;
                 }
                 default -> fail("unknown argument '" + args[i] + "'; usage: veil run [--config FILE]");
             }
+        }
+        if (checkOnly && configFile == null) {
+            fail("--check-config needs the file to check: --check-config --config veil.yaml");
         }
         VeilConfig config;
         try {
@@ -66,6 +74,12 @@ public final class Main {
                     : dev.veil.server.config.ConfigLoader.load(configFile, System::getenv);
         } catch (ConfigException e) {
             fail("config error: " + e.getMessage());
+            return;
+        }
+        if (checkOnly) {
+            // What a file can be checked for without reaching anything: the database, Redis and OPA it names, and
+            // plugin settings (checked as each plugin starts), are checked at startup only.
+            System.out.println("config OK: " + configFile + " (revision " + config.revision() + ")");
             return;
         }
         Optional<PrometheusMetrics> metrics = config.management().map(management -> PrometheusMetrics.create());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +25,8 @@ import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.api.openai.ModelsEndpoint;
 import dev.veil.server.api.responses.ResponsesEndpoint;
 import dev.veil.server.api.responses.StoredResponsesEndpoint;
+import dev.veil.server.audit.AdminEvent;
+import dev.veil.server.audit.AuditLog;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.ManagementConfig;
@@ -40,6 +43,7 @@ import dev.veil.server.reload.ReloadMetrics;
 import dev.veil.server.reload.ReloadResult;
 import dev.veil.server.reload.RunningConfig;
 import dev.veil.server.telemetry.PrometheusMetrics;
+import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
@@ -280,13 +284,46 @@ public final class VeilServer implements AutoCloseable {
      * parsed fails the reload like an invalid key.
      */
     public ReloadResult reload(Path file, Function<String, String> environment) {
+        return reload(file, environment, "signal");
+    }
+
+    /**
+     * As {@link #reload(Path, Function)}, and the outcome goes into the audit chain as a {@code config.reload}
+     * record; {@code via} says what asked for it: {@code signal} (SIGHUP) or {@code watch} (the file changed).
+     */
+    private ReloadResult reload(Path file, Function<String, String> environment, String via) {
+        String before = running.current().revision();
         VeilConfig next;
+        ReloadResult result;
+        String attempted = "unreadable";
         try {
             next = ConfigLoader.load(file, environment);
+            attempted = next.revision();
+            result = reload(next);
         } catch (ConfigException e) {
-            return failed(e.getMessage());
+            result = failed(e.getMessage());
         }
-        return reload(next);
+        audit(via, file, before, attempted, result);
+        return result;
+    }
+
+    private void audit(String via, Path file, String before, String attempted, ReloadResult result) {
+        Optional<AuditLog> log = running.current().gateway().audit();
+        if (log.isEmpty()) {
+            return;
+        }
+        String outcome = switch (result.outcome()) {
+            case SUCCEEDED -> "applied";
+            case REFUSED -> "refused: " + result.message();
+            case FAILED -> "failed: " + result.message();
+        };
+        try {
+            log.get().record(new AdminEvent(AdminEvent.newId(), AdminEvent.Actor.system(via), "config.reload",
+                    Map.of("file", file.toString(), "from_revision", before, "revision", attempted),
+                    Optional.empty(), Optional.empty(), 0, outcome));
+        } catch (VeilException e) {
+            LOGGER.severe(() -> "the config reload (" + outcome + ") could not be recorded in the audit log");
+        }
     }
 
     /**
@@ -359,7 +396,7 @@ public final class VeilServer implements AutoCloseable {
      * is closed (stopping the server closes it too).
      */
     public ConfigWatcher watch(Path file, Function<String, String> environment) {
-        ConfigWatcher watcher = ConfigWatcher.start(file, () -> reload(file, environment));
+        ConfigWatcher watcher = ConfigWatcher.start(file, () -> reload(file, environment, "watch"));
         watchers.add(watcher);
         return watcher;
     }

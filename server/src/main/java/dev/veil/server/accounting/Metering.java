@@ -44,6 +44,8 @@ public final class Metering implements AutoCloseable {
     static final Duration RELOAD_INTERVAL = Duration.ofSeconds(30);
     /** Days Redis keeps a budget's state after its period ends, for requests settling late. */
     private static final long KEEP_AFTER_PERIOD = 2 * 86_400;
+    /** How long an admin report waits for settlements in flight, so that it includes every request answered. */
+    private static final Duration SETTLED_WAIT = Duration.ofSeconds(5);
 
     private final AccountingStore store;
     private final Keys keys;
@@ -59,10 +61,11 @@ public final class Metering implements AutoCloseable {
      * What replicas share beyond the store, when {@code veil.limits.shared} is set: the limits in Redis, the mover
      * of settled spend, and the listener for other replicas' key and budget changes.
      */
-    private record Shared(SharedLimits limits, SpendStream spend, SharedLimitsConfig.FailMode failMode,
-                          ThrottledLog outage) implements AutoCloseable {
+    private record Shared(SharedLimits limits, SpendStream spend, Settlements settlements,
+                          SharedLimitsConfig.FailMode failMode, ThrottledLog outage) implements AutoCloseable {
         @Override
         public void close() {
+            settlements.close();
             spend.close();
             limits.close();
         }
@@ -86,7 +89,7 @@ public final class Metering implements AutoCloseable {
         this.shared = config.sharedLimits().map(settings -> {
             SharedLimits limits = SharedLimits.open(settings);
             return new Shared(limits, new SpendStream(limits, (PostgresStore) store, config.flushInterval()),
-                    settings.failMode(), new ThrottledLog(LOGGER, Ticker.system()));
+                    new Settlements(), settings.failMode(), new ThrottledLog(LOGGER, Ticker.system()));
         }).orElse(null);
     }
 
@@ -198,12 +201,13 @@ public final class Metering implements AutoCloseable {
                         headers);
             } catch (SharedLimits.Unreachable e) {
                 if (shared.failMode() == SharedLimitsConfig.FailMode.CLOSED) {
-                    shared.outage().warning("admit", () -> "requests of keys with limits or budgets are refused with 503 "
-                            + "limits_unavailable: " + e.getMessage() + " (veil.limits.shared.fail-mode: closed)");
+                    shared.outage().warning("admit", () -> "requests of keys with limits or budgets are refused "
+                            + "with 503 limits_unavailable: " + e.getMessage()
+                            + " (veil.limits.shared.fail-mode: closed)");
                     throw limitsUnavailable();
                 }
-                shared.outage().warning("admit", () -> "requests are limited by this replica alone until Redis is back: "
-                        + e.getMessage() + " (veil.limits.shared.fail-mode: open)");
+                shared.outage().warning("admit", () -> "requests are limited by this replica alone until Redis is "
+                        + "back: " + e.getMessage() + " (veil.limits.shared.fail-mode: open)");
             }
         }
         RateWindow.Admission admission = null;
@@ -436,10 +440,16 @@ public final class Metering implements AutoCloseable {
             SpendLedger.Row row = new SpendLedger.Row(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
                     caller.keyId(), caller.tenant(), caller.team(), modelName);
             Usage used = usage.orElse(Usage.of(0, 0));
-            if (shared != null && settleShared(row, used, cost)) {
+            if (shared != null) {
+                long charged = cost;
+                Metering.this.shared.settlements().submit(() -> {
+                    if (!settleShared(row, used, charged)) {
+                        ledger.add(row, used, charged);
+                    }
+                });
                 return;
             }
-            for (Budgets.State state : shared == null ? reserved : List.<Budgets.State>of()) {
+            for (Budgets.State state : reserved) {
                 budgets.settle(state, estimateMicros, cost);
             }
             if (admission != null) {
@@ -512,6 +522,9 @@ public final class Metering implements AutoCloseable {
 
     /** Every budget; with shared limits, as Redis counts it across replicas (this replica's view if unreachable). */
     public List<BudgetStatus> budgets() {
+        if (shared != null) {
+            shared.settlements().await(SETTLED_WAIT);
+        }
         List<BudgetStatus> all = new ArrayList<>();
         for (Budgets.State s : budgets.all()) {
             Optional<long[]> counted = Optional.empty();
@@ -568,12 +581,16 @@ public final class Metering implements AutoCloseable {
     /** Recorded spend matching the filters (empty: any), written out first so that it includes the last second. */
     public List<UsageRow> usage(Optional<String> tenant, Optional<String> team, Optional<String> keyId,
                                 Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to) {
+        if (shared != null) {
+            shared.settlements().await(SETTLED_WAIT);
+        }
         ledger.flush();
         if (shared != null) {
             try {
                 shared.spend().move();
             } catch (SharedLimits.Unreachable e) {
-                shared.outage().warning("usage", () -> "usage is reported without the spend still in Redis: " + e.getMessage());
+                shared.outage().warning("usage", () -> "usage is reported without the spend still in Redis: "
+                        + e.getMessage());
             }
         }
         return store.usage(new AccountingStore.UsageFilter(tenant, team, keyId, model, from, to)).stream()

@@ -13,8 +13,8 @@ import dev.veil.server.config.AuditConfig;
 
 /**
  * The audit chain's transactions: appends a batch of records to the file in one transaction (sequence numbers,
- * this node's id, encryption under the current epoch's key, hash chaining, a due key rotation, signed checkpoints taken along), and
- * keeps the chain's head and when it was last checkpointed. Single-threaded: {@link AuditLog} calls it under its
+ * this node's id, encryption under the current epoch's key, hash chaining, a due key rotation, signed checkpoints
+ * taken along), and keeps the chain's head and when it was last checkpointed. Single-threaded: {@link AuditLog} calls it under its
  * commit lock and decides who calls it when.
  */
 final class AuditAppender implements AutoCloseable {
@@ -23,7 +23,7 @@ final class AuditAppender implements AutoCloseable {
 
     /** A record to append and the time it was made, which it is stored and chained with. */
     interface Entry {
-        AuditEvent event();
+        AuditRecord record();
 
         long createdMillis();
     }
@@ -81,7 +81,7 @@ final class AuditAppender implements AutoCloseable {
             }
             for (Entry entry : entries) {
                 seq++;
-                byte[] plaintext = AuditPayload.encode(entry.event(), entry.createdMillis(), config.content(),
+                byte[] plaintext = AuditPayload.encode(entry.record(), entry.createdMillis(), config.content(),
                         config.maxContentBytes());
                 byte[] nonce = cipher.nonce();
                 byte[] associated = AuditChain.associated(seq, entry.createdMillis(), epoch, config.nodeId());

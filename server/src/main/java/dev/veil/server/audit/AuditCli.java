@@ -298,14 +298,33 @@ public final class AuditCli {
     private int export(AuditDatabase database, long from, long to) {
         long count = new AuditExporter(database).export(from, to, out);
         err.println("veil: exported " + count + " records");
+        post(database, "audit.export", Map.of("from", Long.toString(from), "to", Long.toString(to),
+                "records", Long.toString(count)));
         return 0;
     }
 
     private int rotate(AuditDatabase database) {
         long epoch = database.rotate();
+        post(database, "audit.rotate_key", Map.of("epoch", Long.toString(epoch)));
         out.println("new data-key epoch " + epoch + "; records written from now on use it (a running Veil picks it "
                 + "up with its next commit)");
         return 0;
+    }
+
+    /**
+     * Leaves an admin record of this command in the log's inbox, for the Veil that writes the log to chain: who ran
+     * it (the local user), what it did, and that it was applied. A log this user may not write (a read-only copy)
+     * keeps no record, and the command says so.
+     */
+    private void post(AuditDatabase database, String action, Map<String, String> target) {
+        try {
+            database.post(new AdminEvent(AdminEvent.newId(), new AdminEvent.Actor("cli", "local",
+                    Optional.ofNullable(System.getProperty("user.name")), Optional.empty(), Optional.empty()),
+                    action, target, Optional.empty(), Optional.empty(), 0, "applied"));
+        } catch (AuditException e) {
+            err.println("veil: the audit log keeps no record of this " + action + " (cannot write to "
+                    + database.file() + ")");
+        }
     }
 
     private int usage(String problem) {

@@ -28,8 +28,8 @@ import org.sqlite.SQLiteException;
 /**
  * The audit log's SQLite file: its schema, its meta table (key check, public key, passphrase salt, current epoch, the
  * node that writes it), and the checks that make a missing or wrong key a clear error instead of a silently new log.
- * Plaintext columns hold sequence numbers, times, epochs, node ids, nonces and hashes: nothing about a request. The file and SQLite's files beside it
- * are readable by Veil's user only (0600).
+ * Plaintext columns hold sequence numbers, times, epochs, node ids, nonces and hashes: nothing about a request. The
+ * file and SQLite's files beside it are readable by Veil's user only (0600).
  *
  * <p>Rows are evidence: Veil never changes or removes one, whatever it holds. A damaged key check or passphrase salt
  * stops the start with a message naming the fix, because without them Veil cannot tell whether its key is the log's.
@@ -54,9 +54,12 @@ public final class AuditDatabase implements AutoCloseable {
 
     /**
      * Schema upgrades from version 1: version 2 names the node that wrote each record; rows from before it keep a NULL
-     * node id and verify as they were written.
+     * node id and verify as they were written. Version 3 adds the inbox where local commands ({@code veil audit
+     * rotate-key}, {@code export}) post their admin records for the running Veil to chain ({@link #post}).
      */
-    private static final List<String> UPGRADES = List.of("ALTER TABLE records ADD COLUMN node_id TEXT");
+    private static final List<String> UPGRADES = List.of("ALTER TABLE records ADD COLUMN node_id TEXT",
+            "CREATE TABLE admin_inbox (id INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL, "
+                    + "event TEXT NOT NULL)");
 
     private final Path file;
     private final Connection connection;
@@ -256,6 +259,64 @@ public final class AuditDatabase implements AutoCloseable {
      * Starts a new data-key epoch now, whatever the rotation period says; records written from here on use the new
      * epoch's key. Returns the new epoch.
      */
+    /**
+     * Posts an admin record for the Veil that writes this log to chain: a local command cannot append to a chain a
+     * running Veil holds the head of. The inbox holds what an admin record holds (who, what, the outcome), never
+     * request content or a secret; Veil moves it into the chain within a second, or at its next start.
+     */
+    public void post(AdminEvent event) {
+        long now = clock.millis();
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO admin_inbox (created_ms, event) VALUES (?, ?)")) {
+            insert.setLong(1, now);
+            insert.setString(2, new String(AuditPayload.encode(event, now), StandardCharsets.UTF_8));
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new AuditException("cannot post an admin record to " + file, e);
+        }
+    }
+
+    /**
+     * An admin record a local command posted.
+     *
+     * @param id its place in the inbox
+     * @param createdMillis when it was posted
+     * @param event the record
+     */
+    record Posted(long id, long createdMillis, AdminEvent event) {
+    }
+
+    /** The admin records posted and not yet chained, oldest first; a row that cannot be read is skipped, and logged. */
+    List<Posted> posted() throws SQLException {
+        List<Posted> posted = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id, created_ms, event FROM admin_inbox ORDER BY id LIMIT 1000");
+             ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                long id = rows.getLong(1);
+                Optional<AdminEvent> event = AuditPayload.decodeAdmin(rows.getString(3));
+                if (event.isPresent()) {
+                    posted.add(new Posted(id, rows.getLong(2), event.get()));
+                } else {
+                    LOGGER.warning(() -> "admin inbox row " + id + " of " + file + " is not an admin record; "
+                            + "it is dropped");
+                    removePosted(id, id);
+                }
+            }
+        }
+        return posted;
+    }
+
+    /** Drops the inbox rows from {@code first} to {@code last}: they are in the chain. */
+    void removePosted(long first, long last) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM admin_inbox WHERE id BETWEEN ? AND ?")) {
+            delete.setLong(1, first);
+            delete.setLong(2, last);
+            delete.executeUpdate();
+        }
+    }
+
     public long rotate() {
         try {
             connection.setAutoCommit(false);

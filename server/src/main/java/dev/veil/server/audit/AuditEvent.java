@@ -24,6 +24,7 @@ import dev.veil.spi.Usage;
  * @param servedModel the provider model that answered, if one did
  * @param attempts how many candidates were tried
  * @param decisionId the policy decision's id, when the policy decided
+ * @param policyRevision which policies decided ({@code bundle:<name>@<revision>} or {@code sha256:<hex>}), when known
  * @param reasons the policy's reasons for a denial
  * @param findings PII finding counts by type, never values
  * @param usage token usage, when reported
@@ -49,6 +50,7 @@ public record AuditEvent(
         Optional<String> servedModel,
         int attempts,
         Optional<String> decisionId,
+        Optional<String> policyRevision,
         List<String> reasons,
         Map<String, Integer> findings,
         Optional<Usage> usage,
@@ -61,7 +63,7 @@ public record AuditEvent(
         Optional<String> zeroRetentionReason,
         boolean clientCancelled,
         Optional<Supplier<String>> prompt,
-        Optional<Supplier<String>> response) {
+        Optional<Supplier<String>> response) implements AuditRecord {
 
     public AuditEvent {
         Objects.requireNonNull(requestId, "requestId");

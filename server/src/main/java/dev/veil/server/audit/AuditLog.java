@@ -52,6 +52,8 @@ public final class AuditLog implements AutoCloseable {
     private static final long ASYNC_BATCH_MILLIS = 1;
     private static final Duration WAL_CHECKPOINT_EVERY = Duration.ofSeconds(1);
     private static final Duration EPOCH_REFRESH_EVERY = Duration.ofSeconds(1);
+    /** How often the admin records local commands posted are looked for. */
+    private static final Duration INBOX_EVERY = Duration.ofSeconds(1);
 
     private final AuditConfig config;
     private final AuditDatabase database;
@@ -69,7 +71,7 @@ public final class AuditLog implements AutoCloseable {
     private volatile LongConsumer committed = seq -> { };
 
     /** A record on its way; {@code waiter} is the thread to wake when it is committed (sync mode). */
-    private record Pending(AuditEvent event, long createdMillis, CompletableFuture<Long> committed, Thread waiter)
+    private record Pending(AuditRecord record, long createdMillis, CompletableFuture<Long> committed, Thread waiter)
             implements AuditAppender.Entry {
     }
 
@@ -122,6 +124,8 @@ public final class AuditLog implements AutoCloseable {
             database.repairEpoch();
             database.claimNode(config.nodeId());
             log.epochs = EpochWatch.start(database.file(), clock, log.housekeeping, EPOCH_REFRESH_EVERY);
+            log.housekeeping.scheduleWithFixedDelay(log::chainPosted, 0, INBOX_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
             log.appender = new AuditAppender(database, config, log.epochs, clock);
             log.appender.readHead();
             log.checkpointer = WalCheckpointer.start(database.connection(), database.file(), log.housekeeping,
@@ -172,12 +176,26 @@ public final class AuditLog implements AutoCloseable {
      *         mode), or when the log is shutting down
      */
     public void record(AuditEvent event) {
-        Pending pending = new Pending(event, clock.millis(),
-                config.async() ? null : new CompletableFuture<>(), Thread.currentThread());
+        record(event, !config.async());
+    }
+
+    /**
+     * Records a change to Veil and waits until it is committed, whatever {@code veil.audit.async} says: the admin API
+     * answers a change only once its record is in the chain.
+     *
+     * @throws VeilException a 503 {@code audit_unavailable} when the record could not be committed in time
+     */
+    public void record(AdminEvent event) {
+        record(event, true);
+    }
+
+    private void record(AuditRecord event, boolean await) {
+        Pending pending = new Pending(event, clock.millis(), await ? new CompletableFuture<>() : null,
+                Thread.currentThread());
         if (closing) {
             throw unavailable();
         }
-        if (inline) {
+        if (inline && await) {
             commitInline(pending);
             return;
         }
@@ -225,14 +243,14 @@ public final class AuditLog implements AutoCloseable {
                 // Taken out of the queue, the record is never written; already in a leader's batch, it may still be
                 // committed later. Either way this request is not answered unaudited.
                 waiting.remove(pending);
-                LOGGER.warning(() -> "request " + pending.event().requestId() + " refused: its audit record was not "
+                LOGGER.warning(() -> "request " + pending.record().requestId() + " refused: its audit record was not "
                         + "committed (timed out)");
                 throw unavailable();
             }
             LockSupport.parkNanos(this, left);
         }
         if (pending.committed().isCompletedExceptionally()) {
-            LOGGER.warning(() -> "request " + pending.event().requestId() + " refused: its audit record was not "
+            LOGGER.warning(() -> "request " + pending.record().requestId() + " refused: its audit record was not "
                     + "committed (the audit log failed)");
             throw unavailable();
         }
@@ -395,6 +413,37 @@ public final class AuditLog implements AutoCloseable {
             }
         });
         committed.accept(committedSeq);
+    }
+
+    /**
+     * Moves the admin records local commands posted ({@link AuditDatabase#post}) into the chain. A Veil that dies
+     * between the commit and the removal chains them again at its next start: at least once, never lost.
+     */
+    private void chainPosted() {
+        if (closing || !commitLock.tryLock()) {
+            return;
+        }
+        try {
+            List<AuditDatabase.Posted> posted = database.posted();
+            if (posted.isEmpty()) {
+                return;
+            }
+            List<Pending> batch = new ArrayList<>(posted.size());
+            for (AuditDatabase.Posted entry : posted) {
+                batch.add(new Pending(entry.event(), entry.createdMillis(), new CompletableFuture<>(),
+                        Thread.currentThread()));
+            }
+            commit(batch);
+            if (batch.get(batch.size() - 1).committed().isDone()
+                    && !batch.get(batch.size() - 1).committed().isCompletedExceptionally()) {
+                database.removePosted(posted.get(0).id(), posted.get(posted.size() - 1).id());
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOGGER.warning(() -> "admin records posted by local commands could not be chained yet ("
+                    + e.getClass().getSimpleName() + "); retried in " + INBOX_EVERY.toSeconds() + "s");
+        } finally {
+            unlock();
+        }
     }
 
     /** Between records: has a checkpoint signed when one is due by time. */

@@ -1,5 +1,6 @@
 package dev.veil.server.audit;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;
@@ -8,6 +9,8 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -16,6 +19,76 @@ final class AuditPayload {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private AuditPayload() {
+    }
+
+    static byte[] encode(AuditRecord record, long createdMillis, boolean keepContent, int maxContentBytes) {
+        return switch (record) {
+            case AuditEvent event -> encode(event, createdMillis, keepContent, maxContentBytes);
+            case AdminEvent event -> encode(event, createdMillis);
+        };
+    }
+
+    /**
+     * An admin record: {@code "type": "admin"} tells it from a request's record, which has no type (the records
+     * before admin records existed had none either).
+     */
+    static byte[] encode(AdminEvent event, long createdMillis) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("v", 1);
+        root.put("type", "admin");
+        root.put("request_id", event.requestId());
+        root.put("time_ms", createdMillis);
+        ObjectNode actor = root.putObject("actor");
+        actor.put("via", event.actor().via());
+        actor.put("key_id", event.actor().keyId());
+        event.actor().user().ifPresent(v -> actor.put("user", v));
+        event.actor().tenant().ifPresent(v -> actor.put("tenant", v));
+        event.actor().role().ifPresent(v -> actor.put("role", v));
+        root.put("action", event.action());
+        ObjectNode target = root.putObject("target");
+        new TreeMap<>(event.target()).forEach(target::put);
+        event.before().ifPresent(before -> root.set("before", JSON.valueToTree(before)));
+        event.after().ifPresent(after -> root.set("after", JSON.valueToTree(after)));
+        root.put("status", event.status());
+        root.put("outcome", event.outcome());
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an admin record cannot be written as JSON", e);
+        }
+    }
+
+    /** The admin record {@link #encode(AdminEvent, long)} wrote, or empty when {@code json} is not one. */
+    static Optional<AdminEvent> decodeAdmin(String json) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            JsonNode actor = root.path("actor");
+            if (!"admin".equals(root.path("type").asText()) || !root.path("request_id").isTextual()
+                    || !actor.path("via").isTextual() || !actor.path("key_id").isTextual()
+                    || !root.path("action").isTextual() || !root.path("outcome").isTextual()) {
+                return Optional.empty();
+            }
+            Map<String, String> target = new TreeMap<>();
+            root.path("target").properties().forEach(field -> target.put(field.getKey(), field.getValue().asText()));
+            return Optional.of(new AdminEvent(root.get("request_id").textValue(),
+                    new AdminEvent.Actor(actor.get("via").textValue(), actor.get("key_id").textValue(),
+                            text(actor, "user"), text(actor, "tenant"), text(actor, "role")),
+                    root.get("action").textValue(), target, map(root.get("before")), map(root.get("after")),
+                    root.path("status").asInt(), root.get("outcome").textValue()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        return node.path(field).isTextual() ? Optional.of(node.get(field).textValue()) : Optional.empty();
+    }
+
+    private static Optional<Map<String, Object>> map(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return Optional.empty();
+        }
+        return Optional.of(JSON.convertValue(node, new TypeReference<Map<String, Object>>() { }));
     }
 
     static byte[] encode(AuditEvent event, long createdMillis, boolean keepContent, int maxContentBytes) {
@@ -33,6 +106,7 @@ final class AuditPayload {
         event.servedModel().ifPresent(v -> root.put("served_model", v));
         root.put("attempts", event.attempts());
         event.decisionId().ifPresent(v -> root.put("decision_id", v));
+        event.policyRevision().ifPresent(v -> root.put("policy_revision", v));
         if (!event.reasons().isEmpty()) {
             event.reasons().forEach(root.putArray("reasons")::add);
         }

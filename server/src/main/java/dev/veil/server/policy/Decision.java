@@ -17,12 +17,13 @@ import dev.veil.server.config.TargetRef;
  * @param maxTokens an output token cap
  * @param zeroRetention whether zero retention is required
  * @param redact redaction modes by PII type
- * @param decisionId OPA's decision id, when its decision logging is on
+ * @param decisionId OPA's decision id when its decision logging is on, else one Veil gave the decision
  * @param conversationState where conversation state may be kept, when the policy said
+ * @param revision which policies decided ({@link PolicyRevision}), when known
  */
 public record Decision(boolean allow, List<String> reasons, Optional<List<TargetRef>> targets, OptionalInt maxTokens,
                        Optional<Boolean> zeroRetention, Map<String, String> redact, Optional<String> decisionId,
-                       Optional<ConversationState> conversationState) {
+                       Optional<ConversationState> conversationState, Optional<String> revision) {
     public Decision {
         reasons = List.copyOf(reasons);
         Objects.requireNonNull(targets, "targets");
@@ -31,5 +32,6 @@ public record Decision(boolean allow, List<String> reasons, Optional<List<Target
         redact = Map.copyOf(redact);
         Objects.requireNonNull(decisionId, "decisionId");
         Objects.requireNonNull(conversationState, "conversationState");
+        Objects.requireNonNull(revision, "revision");
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,13 +37,15 @@ public final class OpaPolicyClient implements AutoCloseable {
     private final URI decisionUri;
     private final URI catalogUri;
     private final String decisionPath;
+    private final PolicyRevision revision;
 
     public OpaPolicyClient(OpaConfig config) {
         this.client = UpstreamClient.create(config.timeout(), IDLE_TIMEOUT);
         this.timeout = config.timeout();
-        this.decisionUri = URI.create(config.url() + "/v1/data/" + config.decisionPath());
+        this.decisionUri = URI.create(config.url() + "/v1/data/" + config.decisionPath() + "?provenance=true");
         this.catalogUri = URI.create(config.url() + "/v1/data/veil/catalog");
         this.decisionPath = config.decisionPath();
+        this.revision = new PolicyRevision(client, config.url().toString(), config.timeout());
     }
 
     /** Asks for the decision on {@code input}, a serialised input document. */
@@ -65,15 +68,16 @@ public final class OpaPolicyClient implements AutoCloseable {
             throw new PolicyUnavailableException("OPA could not be asked (" + e.getClass().getSimpleName() + ")",
                     e);
         }
-        Optional<String> decisionId = Optional.ofNullable(answer.get("decision_id")).filter(JsonNode::isTextual)
-                .map(JsonNode::textValue);
+        Optional<String> decisionId = Optional.of(Optional.ofNullable(answer.get("decision_id"))
+                .filter(JsonNode::isTextual).map(JsonNode::textValue).orElseGet(OpaPolicyClient::veilDecisionId));
+        Optional<String> revision = this.revision.of(answer.path("provenance"));
         JsonNode result = answer.get("result");
         if (result == null || !result.isObject()) {
             return new Decision(false, List.of("the policy at " + decisionPath + " returned no decision"),
                     Optional.empty(), OptionalInt.empty(), Optional.empty(), Map.of(), decisionId,
-                    Optional.empty());
+                    Optional.empty(), revision);
         }
-        return decision(result, decisionId);
+        return decision(result, decisionId, revision);
     }
 
     /** Replaces the provider catalogue in OPA's data. */
@@ -93,7 +97,12 @@ public final class OpaPolicyClient implements AutoCloseable {
         }
     }
 
-    private static Decision decision(JsonNode result, Optional<String> decisionId) {
+    /** An id for a decision OPA gave none (its decision logging is off): unique, and marked as Veil's. */
+    private static String veilDecisionId() {
+        return "veil-" + UUID.randomUUID();
+    }
+
+    private static Decision decision(JsonNode result, Optional<String> decisionId, Optional<String> revision) {
         boolean allow = result.path("allow").isBoolean() && result.get("allow").booleanValue();
         List<String> reasons = new ArrayList<>();
         for (JsonNode reason : result.path("reasons")) {
@@ -123,12 +132,13 @@ public final class OpaPolicyClient implements AutoCloseable {
                 ? Optional.of(ConversationState.fromDecision(result.get("conversation_state").textValue()))
                 : Optional.empty();
         return new Decision(allow, reasons, targets, maxTokens, zeroRetention, redact, decisionId,
-                conversationState);
+                conversationState, revision);
     }
 
     /** Closes the pooled connections to OPA. */
     @Override
     public void close() {
+        revision.close();
         client.close();
     }
 }

@@ -42,6 +42,7 @@ public final class PolicyCheck implements AutoCloseable {
     private static final AttributeKey<Boolean> ALLOWED = AttributeKey.booleanKey("veil.policy.allowed");
     private static final AttributeKey<Boolean> CACHED = AttributeKey.booleanKey("veil.policy.cached");
     private static final AttributeKey<String> DECISION_ID = AttributeKey.stringKey("veil.policy.decision_id");
+    private static final AttributeKey<String> REVISION = AttributeKey.stringKey("veil.policy.revision");
     private static final AttributeKey<String> RESULT = AttributeKey.stringKey("result");
     /** Seconds: a cached decision takes microseconds, a call to OPA on loopback about a millisecond. */
     private static final List<Double> SECONDS_BUCKETS = List.of(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
@@ -146,6 +147,7 @@ public final class PolicyCheck implements AutoCloseable {
             throw e;
         } finally {
             exchange.get(Attributes.POLICY_DECISION_ID).ifPresent(id -> span.setAttribute(DECISION_ID, id));
+            exchange.get(Attributes.POLICY_REVISION).ifPresent(revision -> span.setAttribute(REVISION, revision));
             span.end();
         }
     }
@@ -165,6 +167,7 @@ public final class PolicyCheck implements AutoCloseable {
             }
             measure(decision.allow() ? "allow" : "deny", cached, start);
             decision.decisionId().ifPresent(id -> exchange.put(Attributes.POLICY_DECISION_ID, id));
+            decision.revision().ifPresent(revision -> exchange.put(Attributes.POLICY_REVISION, revision));
             return Optional.of(decision);
         } catch (PolicyUnavailableException e) {
             measure("unavailable", cached, start);

@@ -122,6 +122,8 @@ class SharedLimitsOutageTest {
         startVeil("closed");
         String key = veil.createKey("{\"tenant\": \"acme\"}").path("key").asText();
         assertThat(veil.chat(key, "smart", "Hello").statusCode()).isEqualTo(200);
+        // Moved into the database before Redis goes: a Redis without persistence loses what it still holds.
+        assertThat(veil.json(veil.veil.get("/admin/usage")).path("total_requests").asLong()).isEqualTo(1);
 
         redis.stop();
         assertThat(veil.chat(key, "smart", "Hello").statusCode()).isEqualTo(200);

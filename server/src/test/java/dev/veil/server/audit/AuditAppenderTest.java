@@ -55,7 +55,7 @@ class AuditAppenderTest {
     void aNewLogRecordsItsSchemaVersion() throws Exception {
         open(100);
 
-        assertThat(SqliteSchema.version(database.connection())).isEqualTo(SqliteSchema.BASE + 1);
+        assertThat(SqliteSchema.version(database.connection())).isEqualTo(SqliteSchema.BASE + 2);
     }
 
     @Test
@@ -162,7 +162,7 @@ class AuditAppenderTest {
         long created = clock.millis();
         return IntStream.rangeClosed(first, last).<AuditAppender.Entry>mapToObj(i -> new AuditAppender.Entry() {
             @Override
-            public AuditEvent event() {
+            public AuditRecord record() {
                 return AuditFixtures.event("req-" + i);
             }
 

@@ -50,7 +50,8 @@ final class AuditFixtures {
         Supplier<String> response = () -> "Hi <PERSON_1>";
         return new AuditEvent(requestId, "openai.chat", Optional.of("master"), Optional.of("default"),
                 Optional.of("default"), Optional.of("smart"), Optional.of("openai"), Optional.of("gpt-4o"), 1,
-                Optional.of("decision-1"), List.of(), Map.of("PERSON", 1), Optional.of(Usage.of(10, 3)),
+                Optional.of("decision-1"), Optional.of("sha256:0f"), List.of(), Map.of("PERSON", 1),
+                Optional.of(Usage.of(10, 3)),
                 OptionalLong.of(42), 1234, 200,
                 Optional.empty(), Optional.of("miss"), zeroRetention,
                 zeroRetention ? Optional.of("header") : Optional.empty(), false, Optional.of(prompt),

@@ -88,7 +88,7 @@ class AuditLegacyLogTest {
         assertThat(lines(export.out)).extracting(line -> line.get("node_id"))
                 .containsExactly("veil-0", "veil-0", "veil-0", "veil-0", "veil-0");
         try (Connection db = jdbc()) {
-            assertThat(SqliteSchema.version(db)).isEqualTo(2);
+            assertThat(SqliteSchema.version(db)).isEqualTo(3);
         }
     }
 

@@ -61,6 +61,6 @@ class DecisionCacheTest {
 
     private static Decision decision(boolean allow) {
         return new Decision(allow, List.of(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Map.of(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

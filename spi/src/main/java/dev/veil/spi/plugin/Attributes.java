@@ -55,8 +55,17 @@ public final class Attributes {
     public static final AttributeKey<String> ZERO_RETENTION_REASON = AttributeKey.of("retention.reason",
             String.class);
 
-    /** OPA's id of the decision taken for this exchange, as in the {@code x-veil-decision-id} header. */
+    /**
+     * The id of the decision taken for this exchange, as in the {@code x-veil-decision-id} header: OPA's when its
+     * decision logging is on, else one Veil gave it ({@code veil-<uuid>}).
+     */
     public static final AttributeKey<String> POLICY_DECISION_ID = AttributeKey.of("policy.decision_id", String.class);
+
+    /**
+     * Which policies took the decision: {@code bundle:<name>@<revision>} for each bundle OPA loaded (comma-separated),
+     * or {@code sha256:<hex>} of the policy modules it loaded from files. Since SPI 2.4.
+     */
+    public static final AttributeKey<String> POLICY_REVISION = AttributeKey.of("policy.revision", String.class);
 
     /** The policy's reasons for denying the exchange; written only on a denial, read by the audit log. */
     public static final AttributeKey<PolicyReasons> POLICY_REASONS = AttributeKey.of("policy.reasons",

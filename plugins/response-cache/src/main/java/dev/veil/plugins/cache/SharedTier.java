@@ -13,8 +13,8 @@ import dev.veil.spi.ChatResponse;
 /**
  * The second tier, shared by every replica: answers sealed in a {@link SharedStore}. It is a cache, so it never
  * fails or holds up a request: a lookup waits at most the store's timeout, a store happens off the request's path
- * (on a virtual thread of its own), and a store that fails is an outage during which every lookup is a miss and nothing is written, retried
- * by one request per {@link #RETRY} until the store answers again. An outage is logged once when it starts and once
+ * (on a virtual thread of its own), and a store that fails is an outage during which every lookup is a miss and
+ * nothing is written, retried by one request per {@link #RETRY} until the store answers again. An outage is logged once when it starts and once
  * when it ends, naming where the store is and what failed, never a credential or an entry.
  */
 final class SharedTier implements AutoCloseable {

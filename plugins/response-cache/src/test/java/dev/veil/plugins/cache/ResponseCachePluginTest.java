@@ -212,8 +212,8 @@ class ResponseCachePluginTest {
         second.onEvent(chunk(ChunkChoice.of(0, Delta.EMPTY, FinishReason.STOP)), passed::add);
         second.onComplete(passed::add);
 
-        assertThat(cache.intercept(REQUEST, TestExchange.ofTenant("acme")).orElseThrow().choices().get(0).message().text())
-                .isEqualTo("Hello");
+        assertThat(cache.intercept(REQUEST, TestExchange.ofTenant("acme")).orElseThrow().choices().get(0).message()
+                .text()).isEqualTo("Hello");
     }
 
     private static ChatChunk chunk(ChunkChoice choice) {
