@@ -30,6 +30,7 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
     private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonGenerator.Feature.ESCAPE_NON_ASCII)
             .build();
     private static final List<String> PRINCIPAL = List.of("key_id", "tenant", "team", "user");
+    private static final List<String> ACTOR = List.of("via", "key_id", "user", "tenant", "role");
     private static final List<String> TOKENS = List.of("prompt_tokens", "completion_tokens", "total_tokens",
             "cached_tokens", "reasoning_tokens");
 
@@ -41,7 +42,12 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
         root.put("hash", HexFormat.of().formatHex(record.hash()));
         root.put("time", Instant.ofEpochMilli(record.createdMillis()).toString());
         record.nodeId().ifPresent(node -> root.put("node_id", node));
+        boolean admin = "admin".equals(payload.get("type"));
+        root.put("type", admin ? "admin" : "request");
         text(payload, "request_id").ifPresent(v -> root.put("request_id", v));
+        if (admin) {
+            return admin(record, payload, root);
+        }
         text(payload, "surface").ifPresent(v -> root.put("surface", v));
         ObjectNode principal = root.putObject("principal");
         if (payload.get("principal") instanceof Map<?, ?> map) {
@@ -58,6 +64,7 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
         provider.map(regions::get).ifPresent(v -> root.put("region", v));
         ObjectNode decision = root.putObject("decision");
         text(payload, "decision_id").ifPresent(v -> decision.put("id", v));
+        text(payload, "policy_revision").ifPresent(v -> decision.put("policy_revision", v));
         ArrayNode reasons = decision.putArray("reasons");
         if (payload.get("reasons") instanceof List<?> list) {
             list.stream().filter(String.class::isInstance).map(String.class::cast).forEach(reasons::add);
@@ -87,6 +94,37 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
         number(payload, "latency_us").ifPresent(v -> root.put("latency_us", v));
         number(payload, "attempts").ifPresent(v -> root.put("attempts", v));
         root.put("client_cancelled", Boolean.TRUE.equals(payload.get("client_cancelled")));
+        return write(record, root);
+    }
+
+    /**
+     * An admin record (a change through the admin API or CLI): who, what, on what, and how it ended. Its before and
+     * after states are sent as recorded: the admin audit records them without secrets.
+     */
+    private static ExportRecord admin(AuditExporter.Committed record, Map<String, Object> payload, ObjectNode root) {
+        ObjectNode actor = root.putObject("actor");
+        if (payload.get("actor") instanceof Map<?, ?> map) {
+            for (String field : ACTOR) {
+                if (map.get(field) instanceof String value) {
+                    actor.put(field, value);
+                }
+            }
+        }
+        text(payload, "action").ifPresent(v -> root.put("action", v));
+        if (payload.get("target") instanceof Map<?, ?> target) {
+            root.set("target", JSON.valueToTree(target));
+        }
+        for (String state : List.of("before", "after")) {
+            if (payload.containsKey(state)) {
+                root.set(state, JSON.valueToTree(payload.get(state)));
+            }
+        }
+        number(payload, "status").ifPresent(v -> root.put("status", v));
+        text(payload, "outcome").ifPresent(v -> root.put("outcome", v));
+        return write(record, root);
+    }
+
+    private static ExportRecord write(AuditExporter.Committed record, ObjectNode root) {
         try {
             return new ExportRecord(record.seq(), record.createdMillis(), record.nodeId(),
                     JSON.writeValueAsBytes(root));

@@ -9,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.veil.server.audit.AdminEvent;
 import dev.veil.server.audit.AuditLog;
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.testing.CapturedLogs;
@@ -76,6 +79,31 @@ class AuditStreamingTest {
         assertThat(event.path("tokens").path("prompt_tokens").asInt()).isEqualTo(10);
         assertThat(event.path("cost_micro_usd").asLong()).isEqualTo(42);
         assertThat(event.path("hash").asText()).hasSize(64);
+        assertThat(event.path("type").asText()).isEqualTo("request");
+        assertThat(event.path("decision").path("id").asText()).isEqualTo("decision-1");
+        assertThat(event.path("decision").path("policy_revision").asText()).isEqualTo("policies-rev-7");
+    }
+
+    @Test
+    void adminRecordsGoInTheSameStreamWithActorActionAndOutcome() throws Exception {
+        String yaml = hecYaml("");
+        AuditConfig config = ExportFixtures.audit(yaml);
+        try (AuditLog log = AuditLog.open(config); AuditStreaming streaming = ExportFixtures.stream(config, log)) {
+            ExportFixtures.write(log, 1, 1);
+            log.record(new AdminEvent("adm_1", new AdminEvent.Actor("api", "master", Optional.empty(),
+                    Optional.empty(), Optional.of("key-admin")), "key.create", Map.of("key_id", "vk-9"),
+                    Optional.empty(), Optional.of(Map.of("key_id", "vk-9", "tenant", "acme")), 201, "applied"));
+            await("2 records at HEC").atMost(DELIVERY).until(() -> hecSeqs().size() >= 2);
+        }
+
+        JsonNode admin = hec.received().get(1).path("event");
+        assertThat(admin.path("seq").asLong()).isEqualTo(2);
+        assertThat(admin.path("type").asText()).isEqualTo("admin");
+        assertThat(admin.path("actor").path("role").asText()).isEqualTo("key-admin");
+        assertThat(admin.path("action").asText()).isEqualTo("key.create");
+        assertThat(admin.path("target").path("key_id").asText()).isEqualTo("vk-9");
+        assertThat(admin.path("after").path("tenant").asText()).isEqualTo("acme");
+        assertThat(admin.path("outcome").asText()).isEqualTo("applied");
     }
 
     @Test

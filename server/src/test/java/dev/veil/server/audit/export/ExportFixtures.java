@@ -83,7 +83,7 @@ final class ExportFixtures {
         Supplier<String> response = () -> "Hi <PERSON_1>";
         return new AuditEvent(requestId, "openai.chat", Optional.of("vk-1"), Optional.of("acme"),
                 Optional.of("risk"), Optional.of("smart"), Optional.of("openai"), Optional.of("gpt-4o"), 1,
-                Optional.of("decision-1"), List.of(), Map.of("PERSON", 1, "EMAIL", 2), Optional.of(Usage.of(10, 3)),
+                Optional.of("decision-1"), Optional.of("policies-rev-7"), List.of(), Map.of("PERSON", 1, "EMAIL", 2), Optional.of(Usage.of(10, 3)),
                 OptionalLong.of(42), 1234, 200, Optional.empty(), Optional.of("miss"), false, Optional.empty(), false,
                 Optional.of(prompt), Optional.of(response));
     }
