@@ -2,7 +2,8 @@
 # title: Who may use which models on which API surfaces
 # description: |-
 #   data.veil.settings.authz.rules is a list of grants:
-#     {"tenant": "acme", "team": "support" (optional), "models": ["smart", "gpt-*"], "surfaces": ["openai.chat"] (optional)}
+#     {"tenant": "acme", "team": "support" (optional), "models": ["smart", "gpt-*"], "surfaces": ["openai.chat"] (optional),
+#      "users": ["ana"] (optional: only callers whose token names one of these users, input.principal.user)}
 #   A tenant without any grant may use everything; a tenant with grants may use only what one of them allows.
 # schemas:
 #   - input: schema.input
@@ -19,6 +20,7 @@ granted if count(tenant_rules) == 0
 granted if {
 	some rule in tenant_rules
 	team_matches(rule)
+	user_matches(rule)
 	model_matches(rule)
 	surface_matches(rule)
 }
@@ -26,6 +28,10 @@ granted if {
 team_matches(rule) if not rule.team
 
 team_matches(rule) if rule.team == input.principal.team
+
+user_matches(rule) if not rule.users
+
+user_matches(rule) if input.principal.user in rule.users
 
 model_matches(rule) if {
 	some pattern in rule.models

@@ -47,3 +47,20 @@ test_reason_names_tenant_team_and_model if {
 	contains(reason, "acme")
 	contains(reason, "gpt-4o")
 }
+
+user_grants := {"authz": {"rules": [{"tenant": "bank", "team": "risk", "users": ["ana"], "models": ["smart"]}]}}
+
+test_user_grant_allows_the_named_user if {
+	count(authz.deny) == 0 with input as object.union(request("bank", "risk", "smart"), {"principal": {"user": "ana"}})
+		with data.veil.settings as user_grants
+}
+
+test_user_grant_denies_another_user_of_the_team if {
+	count(authz.deny) == 1 with input as object.union(request("bank", "risk", "smart"), {"principal": {"user": "bo"}})
+		with data.veil.settings as user_grants
+}
+
+test_user_grant_denies_a_key_without_user if {
+	count(authz.deny) == 1 with input as request("bank", "risk", "smart")
+		with data.veil.settings as user_grants
+}

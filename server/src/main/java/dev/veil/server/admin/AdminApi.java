@@ -12,11 +12,16 @@ import dev.veil.server.pipeline.Gateway;
  * to request records; bad input, a value out of {@link dev.veil.server.accounting.ValueBounds} included, is a 400
  * naming the field, before anything is stored; an unknown key id a 404.
  *
- * <p>The master key manages every tenant. An admin-scoped virtual key manages its own tenant only (Veil has no
- * role that would lift this): it lists, creates, rotates and revokes that tenant's keys, manages its teams and their
- * and its keys' budgets, and reads its usage. Naming another tenant is a 403 {@code tenant_not_allowed}; the id of
- * another tenant's key is a 404 like an id that does not exist, so that ids of other tenants cannot be probed.
- * Creating tenants and setting a tenant's own budget (its cap) are the master key's. Contract: docs/keys.md.
+ * <p>The master key manages every tenant. An admin-scoped virtual key manages its own tenant only: it lists, creates,
+ * rotates and revokes that tenant's keys, manages its teams and their and its keys' budgets, and reads its usage.
+ * Naming another tenant is a 403 {@code tenant_not_allowed}; the id of another tenant's key is a 404 like an id that
+ * does not exist, so that ids of other tenants cannot be probed. Creating tenants and setting a tenant's own budget
+ * (its cap) are the master key's. Contract: docs/keys.md.
+ *
+ * <p>A token of a {@code veil.auth.jwt} issuer may call the routes its roles allow ({@link Access}: {@code admin}
+ * everything, {@code key-admin} tenants, teams, keys and budgets, {@code auditor} and {@code viewer} usage), over
+ * its tenant claim's tenant, or every tenant when its issuer maps none. The master key and admin-scoped keys are role
+ * {@code admin}; each use of the master key is logged with its route. Contract: docs/identity.md.
  */
 public final class AdminApi {
     private final TenantsResource tenants;

@@ -7,7 +7,6 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.veil.server.api.anthropic.MessagesEndpoint;
 import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.RequestIds;
@@ -15,29 +14,29 @@ import dev.veil.server.pipeline.VeilHeaders;
 import dev.veil.server.plugins.AvailablePlugin;
 import dev.veil.server.plugins.PluginChain;
 import dev.veil.spi.VeilException;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code GET /admin/plugins}: every plugin Veil can load (name, version, SPI version, source JAR) and the configured
- * chain entries using it. Master key or an admin-scoped key.
+ * chain entries using it. Master key, an admin-scoped key or a token with role admin.
  */
 public final class AdminPluginsEndpoint {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Gateway gateway;
+    private final AdminHandlers handlers;
 
     public AdminPluginsEndpoint(Gateway gateway) {
         this.gateway = gateway;
+        this.handlers = new AdminHandlers(gateway);
     }
 
     public void list(ServerRequest request, ServerResponse response) {
         response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
         try {
-            gateway.authenticator().authenticateAdmin(request.headers().first(MessagesEndpoint.API_KEY),
-                    request.headers().first(HeaderNames.AUTHORIZATION));
+            handlers.authenticate(request, Access.CONFIG);
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(body(gateway.catalog().all(), gateway.plugins().plugins()));
         } catch (VeilException e) {

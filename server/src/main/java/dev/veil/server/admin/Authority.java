@@ -4,18 +4,19 @@ import java.util.Optional;
 
 import dev.veil.server.accounting.Keys;
 import dev.veil.server.accounting.VirtualKey;
+import dev.veil.server.auth.Principal;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
-import dev.veil.spi.plugin.Caller;
 
 /**
- * The tenants an admin caller manages: every one (the master key) or its own (an admin-scoped virtual key).
+ * The tenants an admin caller manages: every one (the master key, a token whose issuer maps no tenant claim) or its
+ * own (an admin-scoped virtual key, a token with a tenant claim).
  *
  * @param tenant the one tenant it manages; empty for all
  */
 record Authority(Optional<String> tenant) {
-    static Authority of(Caller caller) {
-        return new Authority(caller.keyId().equals("master") ? Optional.empty() : Optional.of(caller.tenant()));
+    static Authority of(Principal principal) {
+        return new Authority(principal.adminTenant());
     }
 
     boolean covers(String other) {
@@ -46,8 +47,9 @@ record Authority(Optional<String> tenant) {
     }
 
     private VeilException forbidden() {
-        return new VeilException(ErrorKind.PERMISSION_DENIED, "This admin key manages tenant '"
-                + tenant.orElseThrow() + "' only; tenants, tenant budgets and other tenants are for the master key")
+        return new VeilException(ErrorKind.PERMISSION_DENIED, "This admin key or token manages tenant '"
+                + tenant.orElseThrow() + "' only; tenants, tenant budgets and other tenants are for the master key or "
+                + "a token without a tenant")
                 .withCode("tenant_not_allowed");
     }
 }

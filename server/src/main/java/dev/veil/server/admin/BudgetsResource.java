@@ -47,8 +47,8 @@ final class BudgetsResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.POST, "/admin/budgets", handlers.json(200, this::put))
-                .local(Method.GET, "/admin/budgets", handlers.json(200, this::list));
+        routes.local(Method.POST, "/admin/budgets", handlers.json(200, Access.KEYS, this::put))
+                .local(Method.GET, "/admin/budgets", handlers.json(200, Access.KEYS, this::list));
     }
 
     private JsonNode put(ServerRequest request, Authority authority) {

@@ -27,10 +27,10 @@ final class KeyResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.GET, "/admin/keys/{id}", handlers.json(200, this::get))
-                .local(Method.POST, "/admin/keys/{id}/rotate", handlers.json(200, this::rotate))
-                .local(Method.POST, "/admin/keys/{id}/revoke", handlers.json(200, this::revoke))
-                .local(Method.DELETE, "/admin/keys/{id}", handlers.json(200, this::revoke));
+        routes.local(Method.GET, "/admin/keys/{id}", handlers.json(200, Access.KEYS, this::get))
+                .local(Method.POST, "/admin/keys/{id}/rotate", handlers.json(200, Access.KEYS, this::rotate))
+                .local(Method.POST, "/admin/keys/{id}/revoke", handlers.json(200, Access.KEYS, this::revoke))
+                .local(Method.DELETE, "/admin/keys/{id}", handlers.json(200, Access.KEYS, this::revoke));
     }
 
     private JsonNode get(ServerRequest request, Authority authority) {

@@ -64,8 +64,8 @@ final class KeysResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.POST, "/admin/keys", handlers.json(201, this::create))
-                .local(Method.GET, "/admin/keys", handlers.json(200, this::list));
+        routes.local(Method.POST, "/admin/keys", handlers.json(201, Access.KEYS, this::create))
+                .local(Method.GET, "/admin/keys", handlers.json(200, Access.KEYS, this::list));
     }
 
     private JsonNode create(ServerRequest request, Authority authority) {

@@ -31,8 +31,8 @@ final class TeamsResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.POST, "/admin/teams", handlers.json(201, this::create))
-                .local(Method.GET, "/admin/teams", handlers.json(200, this::list));
+        routes.local(Method.POST, "/admin/teams", handlers.json(201, Access.KEYS, this::create))
+                .local(Method.GET, "/admin/teams", handlers.json(200, Access.KEYS, this::list));
     }
 
     private JsonNode create(ServerRequest request, Authority authority) {

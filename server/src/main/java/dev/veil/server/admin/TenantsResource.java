@@ -34,8 +34,8 @@ final class TenantsResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.POST, "/admin/tenants", handlers.json(201, this::create))
-                .local(Method.GET, "/admin/tenants", handlers.json(200, this::list));
+        routes.local(Method.POST, "/admin/tenants", handlers.json(201, Access.KEYS, this::create))
+                .local(Method.GET, "/admin/tenants", handlers.json(200, Access.KEYS, this::list));
     }
 
     private JsonNode create(ServerRequest request, Authority authority) {

@@ -59,7 +59,7 @@ final class UsageResource {
     }
 
     void routes(Routes routes) {
-        routes.local(Method.GET, "/admin/usage", handlers.handler(this::usage));
+        routes.local(Method.GET, "/admin/usage", handlers.handler(Access.USAGE, this::usage));
     }
 
     private void usage(ServerRequest request, Authority authority, ServerResponse response) {

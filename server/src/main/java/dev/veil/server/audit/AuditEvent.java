@@ -38,6 +38,8 @@ import dev.veil.spi.Usage;
  * @param clientCancelled whether the client left before the answer was complete
  * @param prompt the request as sent upstream (placeholders, not personal data), when there was one
  * @param response the answer before placeholders were restored, when there was one
+ * @param user the user behind a token, as its issuer's config names it (a pseudonym where configured); empty for
+ *             keys
  */
 public record AuditEvent(
         String requestId,
@@ -63,12 +65,28 @@ public record AuditEvent(
         Optional<String> zeroRetentionReason,
         boolean clientCancelled,
         Optional<Supplier<String>> prompt,
-        Optional<Supplier<String>> response) implements AuditRecord {
+        Optional<Supplier<String>> response,
+        Optional<String> user) implements AuditRecord {
 
     public AuditEvent {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(surface, "surface");
         reasons = List.copyOf(reasons);
         findings = Map.copyOf(findings);
+        Objects.requireNonNull(user, "user");
+    }
+
+    /** An event of a caller without a user: one that presented a key. */
+    public AuditEvent(String requestId, String surface, Optional<String> keyId, Optional<String> tenant,
+                      Optional<String> team, Optional<String> requestedModel, Optional<String> provider,
+                      Optional<String> servedModel, int attempts, Optional<String> decisionId,
+                      Optional<String> policyRevision, List<String> reasons, Map<String, Integer> findings,
+                      Optional<Usage> usage, OptionalLong costMicros, long latencyMicros, int status,
+                      Optional<String> error, Optional<String> cache, boolean zeroRetention,
+                      Optional<String> zeroRetentionReason, boolean clientCancelled,
+                      Optional<Supplier<String>> prompt, Optional<Supplier<String>> response) {
+        this(requestId, surface, keyId, tenant, team, requestedModel, provider, servedModel, attempts, decisionId,
+                policyRevision, reasons, findings, usage, costMicros, latencyMicros, status, error, cache,
+                zeroRetention, zeroRetentionReason, clientCancelled, prompt, response, Optional.empty());
     }
 }

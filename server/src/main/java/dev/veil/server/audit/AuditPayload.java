@@ -101,6 +101,7 @@ final class AuditPayload {
         event.keyId().ifPresent(v -> principal.put("key_id", v));
         event.tenant().ifPresent(v -> principal.put("tenant", v));
         event.team().ifPresent(v -> principal.put("team", v));
+        event.user().ifPresent(v -> principal.put("user", v));
         event.requestedModel().ifPresent(v -> root.put("requested_model", v));
         event.provider().ifPresent(v -> root.put("provider", v));
         event.servedModel().ifPresent(v -> root.put("served_model", v));

@@ -236,7 +236,8 @@ public final class RequestAudit {
                 attribute(exchange, Attributes.CACHE_STATUS),
                 attribute(exchange, Attributes.ZERO_RETENTION).orElse(false),
                 attribute(exchange, Attributes.ZERO_RETENTION_REASON), outcome.clientCancelled(),
-                Optional.ofNullable(prompt), Optional.ofNullable(response));
+                Optional.ofNullable(prompt), Optional.ofNullable(response),
+                Optional.ofNullable(who).flatMap(Caller::user));
     }
 
     private OptionalLong cost(Outcome outcome) {

@@ -1,58 +1,93 @@
 package dev.veil.server.auth;
 
+import java.time.InstantSource;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.veil.server.accounting.Keys;
+import dev.veil.server.config.AuthConfig;
 import dev.veil.server.config.Secret;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Caller;
 
 /**
- * Checks the key a client presents: the master key (caller {@code master} of tenant and team {@code default}) or a
- * virtual key, whose tenant, team and labels become the caller.
+ * Checks what a client presents: the master key (caller {@code master} of tenant and team {@code default}), a
+ * virtual key, whose tenant, team and labels become the caller, or a JSON Web Token from an issuer of
+ * {@code veil.auth.jwt}, whose claims do (key id {@code jwt}, see {@link JwtAuthenticator}).
  */
 public final class Authenticator {
     private static final Caller MASTER = new Caller("master", "default", "default", Map.of());
+    private static final Principal MASTER_PRINCIPAL = new Principal(MASTER, Principal.Source.MASTER_KEY,
+            Optional.empty(), EnumSet.of(Role.ADMIN), Optional.empty());
     private static final String BEARER = "bearer ";
 
     private final Secret masterKey;
     private final Keys keys;
+    private final JwtAuthenticator jwt;
 
-    public Authenticator(Secret masterKey, Keys keys) {
+    /**
+     * @param auth the token issuers trusted besides the keys
+     * @param clock what token expiry is checked against
+     */
+    public Authenticator(Secret masterKey, Keys keys, AuthConfig auth, InstantSource clock) {
         this.masterKey = masterKey;
         this.keys = keys;
+        this.jwt = new JwtAuthenticator(auth, masterKey, clock);
     }
 
     /**
-     * The caller of an admin request: the master key, or a virtual key with scope {@code admin} (401 without a
-     * valid key, 403 with a key of another scope), as {@code x-api-key} or {@code Authorization: Bearer}.
+     * The principal of an admin request: the master key (role admin of every tenant), a virtual key with scope
+     * {@code admin} (role admin of its tenant) or a token with at least one admin role; 401 without valid
+     * credentials, 403 with a key of another scope or a token without a role. Which role a route needs is the
+     * admin API's to check.
      */
-    public Caller authenticateAdmin(Optional<String> apiKey, Optional<String> authorization) {
-        Caller caller = authenticate(apiKey, authorization);
-        if (caller != MASTER && keys.active(caller.keyId()).map(key -> !key.key().admin()).orElse(true)) {
-            throw new VeilException(ErrorKind.PERMISSION_DENIED, "This API key may not use the admin API; use the "
-                    + "master key or a key with scope admin").withCode("admin_scope_required");
+    public Principal authenticateAdmin(Optional<String> apiKey, Optional<String> authorization) {
+        Principal principal = principal(apiKey, authorization);
+        switch (principal.source()) {
+            case MASTER_KEY -> {
+                return principal;
+            }
+            case VIRTUAL_KEY -> {
+                if (keys.active(principal.caller().keyId()).map(key -> !key.key().admin()).orElse(true)) {
+                    throw new VeilException(ErrorKind.PERMISSION_DENIED, "This API key may not use the admin API; "
+                            + "use the master key or a key with scope admin").withCode("admin_scope_required");
+                }
+                return new Principal(principal.caller(), principal.source(), Optional.empty(),
+                        EnumSet.of(Role.ADMIN), Optional.of(principal.caller().tenant()));
+            }
+            case JWT -> {
+                if (principal.roles().isEmpty()) {
+                    throw new VeilException(ErrorKind.PERMISSION_DENIED, "This token carries no admin role; the "
+                            + "admin API needs one of admin, key-admin, auditor, viewer").withCode("role_required");
+                }
+                return principal;
+            }
+            default -> throw new IllegalStateException("unknown source " + principal.source());
         }
-        return caller;
     }
 
-    private Caller check(String presented) {
+    private Principal check(String presented) {
         if (masterKey.matches(presented)) {
-            return MASTER;
+            return MASTER_PRINCIPAL;
         }
         if (Keys.isVirtualKey(presented)) {
-            return keys.authenticate(presented).caller();
+            return new Principal(keys.authenticate(presented).caller(), Principal.Source.VIRTUAL_KEY,
+                    Optional.empty(), Set.of(), Optional.empty());
+        }
+        if (jwt.enabled() && JwtAuthenticator.looksLikeJwt(presented)) {
+            return jwt.verify(presented);
         }
         throw new VeilException(ErrorKind.AUTHENTICATION, "Incorrect API key provided").withCode("invalid_api_key");
     }
 
     /**
-     * The caller behind an Anthropic-style {@code x-api-key} header, or else an {@code Authorization} header value (as
-     * Anthropic's SDKs send an auth token); a missing or unknown key is a 401.
+     * The principal behind an Anthropic-style {@code x-api-key} header, or else an {@code Authorization} header value
+     * (as Anthropic's SDKs send an auth token); a missing or unknown key, or a token that fails a check, is a 401.
      */
-    public Caller authenticate(Optional<String> apiKey, Optional<String> authorization) {
+    public Principal principal(Optional<String> apiKey, Optional<String> authorization) {
         if (apiKey.isPresent()) {
             return check(apiKey.get().trim());
         }
@@ -60,11 +95,11 @@ public final class Authenticator {
             throw new VeilException(ErrorKind.AUTHENTICATION, "Missing API key: send it as 'x-api-key: <key>' or "
                     + "'Authorization: Bearer <key>'").withCode("missing_api_key");
         }
-        return authenticate(authorization);
+        return principal(authorization);
     }
 
-    /** The caller behind an {@code Authorization} header value; a missing or unknown key is a 401. */
-    public Caller authenticate(Optional<String> authorization) {
+    /** The principal behind an {@code Authorization} header value; a missing or unknown key is a 401. */
+    public Principal principal(Optional<String> authorization) {
         String header = authorization.orElseThrow(() -> new VeilException(ErrorKind.AUTHENTICATION,
                 "Missing API key: send it as 'Authorization: Bearer <key>'").withCode("missing_api_key"));
         if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
@@ -72,5 +107,15 @@ public final class Authenticator {
                     + "'Bearer <key>'").withCode("invalid_api_key");
         }
         return check(header.substring(BEARER.length()).trim());
+    }
+
+    /** The caller behind an {@code x-api-key} header, or else an {@code Authorization} header value. */
+    public Caller authenticate(Optional<String> apiKey, Optional<String> authorization) {
+        return principal(apiKey, authorization).caller();
+    }
+
+    /** The caller behind an {@code Authorization} header value; a missing or unknown key is a 401. */
+    public Caller authenticate(Optional<String> authorization) {
+        return principal(authorization).caller();
     }
 }

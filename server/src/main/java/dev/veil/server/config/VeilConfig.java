@@ -37,6 +37,7 @@ import java.util.Set;
  * @param management the operators' listener (metrics, health), when one is configured
  * @param shutdown how Veil drains and stops on SIGTERM
  * @param reload what besides SIGHUP reloads the config file
+ * @param auth who may call besides the master key and virtual keys ({@code veil.auth}: JWT issuers)
  * @param revision the first 12 hex digits of the SHA-256 of the config's text, before environment references are
  *                 substituted: which version of the file runs
  */
@@ -65,6 +66,7 @@ public record VeilConfig(
         Optional<ManagementConfig> management,
         ShutdownConfig shutdown,
         ReloadMode reload,
+        AuthConfig auth,
         String revision) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
@@ -80,7 +82,7 @@ public record VeilConfig(
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
             "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting",
-            "responses", "management", "shutdown", "reload", "store", "node-id");
+            "responses", "management", "shutdown", "reload", "store", "node-id", "auth");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
             "body-idle-timeout", "body-timeout", "idle-timeout", "shared");
@@ -108,6 +110,7 @@ public record VeilConfig(
         Objects.requireNonNull(management, "management");
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(reload, "reload");
+        Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(revision, "revision");
     }
 
@@ -227,6 +230,7 @@ public record VeilConfig(
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
                 clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir),
-                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")), ReloadMode.from(veil), revision);
+                ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")),
+                ReloadMode.from(veil), AuthConfig.from(veil.get("auth")), revision);
     }
 }

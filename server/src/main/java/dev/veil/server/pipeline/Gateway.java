@@ -119,7 +119,8 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
                     openTelemetry, clocks.ticker()));
             Optional<CatalogPublisher> publisher = config.opa().map(opa -> own(owned,
                     CatalogPublisher.start(config, opa)));
-            return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys()), resolver,
+            return new Gateway(config, providers, new Authenticator(config.masterKey(), metering.keys(),
+                    config.auth(), clocks.wall()), resolver,
                     new Dispatcher(providers, openTelemetry, clocks.ticker()), catalog, plugins, policy, publisher,
                     new RequestTelemetry(openTelemetry, config), audit, metering, clocks, conversations,
                     List.copyOf(owned), shared);

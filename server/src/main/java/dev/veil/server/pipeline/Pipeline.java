@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 
 import dev.veil.server.accounting.Metering;
 import dev.veil.server.audit.RequestAudit;
+import dev.veil.server.auth.Principal;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.SafeThrowables;
@@ -72,7 +73,8 @@ public final class Pipeline {
         /** The surface's name in exchanges, policy input and audit records, such as {@code openai.chat}. */
         String name();
 
-        Caller authenticate(ServerRequest request);
+        /** Who sent the request: the caller, and what a token allows it. */
+        Principal authenticate(ServerRequest request);
 
         /** Parses a request body in the surface's wire format. */
         R parse(byte[] body);
@@ -265,13 +267,15 @@ public final class Pipeline {
                 surface.name(), gateway.telemetry().tracer(), gateway.clocks().ticker()));
         VeilException failure = null;
         try (Scope ignored = span.makeCurrent()) {
-            Caller caller = gateway.telemetry().authenticate(() -> surface.authenticate(request));
+            Principal principal = gateway.telemetry().authenticate(() -> surface.authenticate(request));
+            Caller caller = principal.caller();
             serving.audit.caller(caller);
             R parsed = surface.parse(RequestBodies.read(request, gateway.config().maxRequestBytes()));
             Estimate estimate = estimates.apply(parsed);
             RequestTelemetry.model(span, operation, estimate.model(),
                     gateway.resolver().find(estimate.model()).isPresent());
             serving.audit.requested(estimate.model());
+            principal.requireModel(estimate.model(), gateway.resolver().find(estimate.model()));
             serving.ticket = gateway.metering().admit(caller, estimate.model(), estimate.inputCharacters(),
                     estimate.outputTokens(), response::header);
             serving.audit.pricing(serving.ticket::costMicros);

@@ -97,6 +97,9 @@ final class PolicyInput {
             g.writeStringField("tenant", exchange.caller().tenant());
             g.writeStringField("team", exchange.caller().team());
             stringMap(g, "labels", exchange.caller().labels());
+            if (exchange.caller().user().isPresent()) {
+                g.writeStringField("user", exchange.caller().user().get());
+            }
             g.writeEndObject();
             g.writeObjectFieldStart("request");
             requestFields.write(g);

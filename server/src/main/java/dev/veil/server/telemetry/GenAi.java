@@ -28,6 +28,8 @@ public final class GenAi {
     public static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("veil.request_id");
     public static final AttributeKey<String> SURFACE = AttributeKey.stringKey("veil.surface");
     public static final AttributeKey<String> TENANT = AttributeKey.stringKey("veil.tenant");
+    /** The user behind a token, as its issuer's config names it (a pseudonym where configured). */
+    public static final AttributeKey<String> USER = AttributeKey.stringKey("veil.user");
     public static final AttributeKey<String> TARGET_PROVIDER = AttributeKey.stringKey("veil.provider");
     public static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("veil.attempts");
     public static final AttributeKey<String> DECISION_ID = AttributeKey.stringKey("veil.policy.decision_id");

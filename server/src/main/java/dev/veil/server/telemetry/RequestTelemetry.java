@@ -229,6 +229,7 @@ public final class RequestTelemetry {
 
     private static void annotate(Span span, Exchange exchange) {
         span.setAttribute(GenAi.TENANT, exchange.caller().tenant());
+        exchange.caller().user().ifPresent(user -> span.setAttribute(GenAi.USER, user));
         exchange.get(dev.veil.spi.plugin.Attributes.POLICY_DECISION_ID)
                 .ifPresent(id -> span.setAttribute(GenAi.DECISION_ID, id));
         exchange.get(dev.veil.spi.plugin.Attributes.CACHE_STATUS).ifPresent(s -> span.setAttribute(GenAi.CACHE, s));

@@ -108,6 +108,17 @@ class PolicyInputSchemaTest {
     }
 
     @Test
+    void theInputOfATokensCallerNamesItsUserAndMatchesTheSchema() throws Exception {
+        ServerExchange exchange = new ServerExchange("req_1", "openai.chat", new Caller("jwt", "bank", "risk",
+                Map.of(), Optional.of("ana")), false, Map.of(), System.nanoTime());
+
+        byte[] document = input.chat(chat(), candidates, exchange);
+
+        assertMatches(document);
+        assertThat(JSON.readTree(document).path("principal").path("user").asText()).isEqualTo("ana");
+    }
+
+    @Test
     void aDocumentMissingAFieldDoesNot() throws Exception {
         ObjectNode document = (ObjectNode) JSON.readTree(input.chat(chat(), candidates,
                 exchange("openai.chat", false)));

@@ -34,7 +34,7 @@ public interface PluginFactory {
      * The minor version of this API within its major version. It grows when the API gains something (a type, a
      * factory, a default method, an attribute key); back to 0 when {@link #SPI_VERSION} changes.
      */
-    int SPI_MINOR_VERSION = 4;
+    int SPI_MINOR_VERSION = 5;
 
     /** The name config selects this factory by ({@code veil.plugins[].name}): lower case, digits and dashes. */
     String name();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
+import dev.veil.server.auth.Principal;
 import dev.veil.server.codec.anthropic.AnthropicMessages;
 import dev.veil.server.codec.anthropic.AnthropicRequests;
 import dev.veil.server.codec.anthropic.AnthropicStreamWriter;
@@ -25,7 +26,6 @@ import dev.veil.server.providers.anthropic.AnthropicAdapter;
 import dev.veil.spi.ChatRequest;
 import dev.veil.spi.ChatResponse;
 import dev.veil.spi.VeilException;
-import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -86,8 +86,8 @@ public final class MessagesEndpoint {
             response.header(ANTHROPIC_REQUEST_ID, requestId);
         }
 
-        public Caller authenticate(ServerRequest request) {
-            return gateway.authenticator().authenticate(request.headers().first(API_KEY),
+        public Principal authenticate(ServerRequest request) {
+            return gateway.authenticator().principal(request.headers().first(API_KEY),
                     request.headers().first(HeaderNames.AUTHORIZATION));
         }
 

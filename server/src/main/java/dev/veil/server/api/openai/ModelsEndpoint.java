@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.veil.server.auth.Principal;
 import dev.veil.server.codec.openai.OpenAiWriter;
 import dev.veil.server.config.ModelAlias;
 import dev.veil.server.pipeline.Gateway;
@@ -16,7 +17,6 @@ import dev.veil.server.pipeline.VeilHeaders;
 import dev.veil.server.providers.ProviderRegistry;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
-import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerRequest;
@@ -40,7 +40,7 @@ public final class ModelsEndpoint {
     public void list(ServerRequest request, ServerResponse response) {
         response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
         try {
-            Caller caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+            Principal caller = gateway.authenticator().principal(request.headers().first(HeaderNames.AUTHORIZATION));
             response.header(HeaderValues.CONTENT_TYPE_JSON);
             response.send(OpenAiWriter.models(models(caller), created));
         } catch (VeilException e) {
@@ -51,7 +51,7 @@ public final class ModelsEndpoint {
     public void retrieve(ServerRequest request, ServerResponse response) {
         response.header(VeilHeaders.REQUEST_ID, RequestIds.next());
         try {
-            Caller caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+            Principal caller = gateway.authenticator().principal(request.headers().first(HeaderNames.AUTHORIZATION));
             String id = request.path().pathParameters().get("model");
             Map.Entry<String, String> model = models(caller).stream().filter(entry -> entry.getKey().equals(id))
                     .findFirst()
@@ -64,9 +64,11 @@ public final class ModelsEndpoint {
         }
     }
 
-    /** The models {@code caller}'s key may use, as {@link #models()} lists them. */
-    private List<Map.Entry<String, String>> models(Caller caller) {
-        return models().stream().filter(model -> gateway.metering().mayUse(caller, model.getKey())).toList();
+    /** The models {@code caller}'s key (or token) may use, as {@link #models()} lists them. */
+    private List<Map.Entry<String, String>> models(Principal caller) {
+        return models().stream().filter(model -> caller.source() == Principal.Source.JWT
+                ? caller.mayUse(model.getKey(), gateway.resolver().find(model.getKey()))
+                : gateway.metering().mayUse(caller.caller(), model.getKey())).toList();
     }
 
     /** Model ids with their owners, aliases first, then each provider's, ordered by name. */

@@ -1,9 +1,9 @@
 package dev.veil.server.api.openai;
 
+import dev.veil.server.auth.Principal;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Pipeline;
 import dev.veil.spi.VeilException;
-import dev.veil.spi.plugin.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -17,8 +17,8 @@ abstract class OpenAiSurface<R> implements Pipeline.Surface<R> {
     }
 
     @Override
-    public Caller authenticate(ServerRequest request) {
-        return gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
+    public Principal authenticate(ServerRequest request) {
+        return gateway.authenticator().principal(request.headers().first(HeaderNames.AUTHORIZATION));
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.api.openai.ErrorResponder;
+import dev.veil.server.auth.Principal;
 import dev.veil.server.codec.responses.ResponseHead;
 import dev.veil.server.codec.responses.ResponseIds;
 import dev.veil.server.codec.responses.ResponsesCall;
@@ -53,9 +54,10 @@ final class ResponsesSurface implements Pipeline.ChatSurface {
     }
 
     @Override
-    public Caller authenticate(ServerRequest request) {
-        caller = gateway.authenticator().authenticate(request.headers().first(HeaderNames.AUTHORIZATION));
-        return caller;
+    public Principal authenticate(ServerRequest request) {
+        Principal principal = gateway.authenticator().principal(request.headers().first(HeaderNames.AUTHORIZATION));
+        caller = principal.caller();
+        return principal;
     }
 
     @Override
