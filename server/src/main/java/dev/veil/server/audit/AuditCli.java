@@ -27,10 +27,14 @@ import dev.veil.server.config.VeilConfig;
 public final class AuditCli {
     private static final String USAGE = """
             usage: veil audit verify [DB ...] [--from N] [--config FILE]
+                   veil audit verify [DB] --against-export FILE [--from N] [--to M] [--config FILE]
                    veil audit export [DB ...] [--from N] [--to M] [--config FILE]   (JSON lines on stdout)
                    veil audit rotate-key [--config FILE]                    (start a new data-key epoch now)
             DB: audit logs to read instead of the config's (one per replica; the config's key reads them).
-            verify checks and reports each log; export merges several by time.""";
+            verify checks and reports each log; export merges several by time.
+            --against-export: checks that FILE, what an audit export sink received (syslog lines, HEC events or
+            webhook records, one a line), holds every record from N on (to M with --to), in order, with the chain's
+            hashes.""";
 
     private final Function<Optional<Path>, VeilConfig> configs;
     private final PrintStream out;
@@ -56,6 +60,7 @@ public final class AuditCli {
         List<Path> files = new ArrayList<>();
         long from = 1;
         long to = Long.MAX_VALUE;
+        Optional<Path> againstExport = Optional.empty();
         try {
             for (int i = 1; i < args.size(); i++) {
                 String arg = args.get(i);
@@ -71,6 +76,7 @@ public final class AuditCli {
                     case "--config" -> configFile = Optional.of(Path.of(value));
                     case "--from" -> from = Long.parseLong(value);
                     case "--to" -> to = Long.parseLong(value);
+                    case "--against-export" -> againstExport = Optional.of(Path.of(value));
                     default -> {
                         return usage("unknown argument '" + arg + "'");
                     }
@@ -85,6 +91,9 @@ public final class AuditCli {
         if (command.equals("rotate-key") && !files.isEmpty()) {
             return usage("rotate-key starts a new epoch in the config's log only; it takes no log files");
         }
+        if (againstExport.isPresent() && (!command.equals("verify") || files.size() > 1)) {
+            return usage("--against-export checks one log: verify [DB] --against-export FILE");
+        }
         AuditConfig audit;
         try {
             audit = configs.apply(configFile).audit().orElseThrow(() -> new ConfigException("veil.audit",
@@ -92,6 +101,10 @@ public final class AuditCli {
         } catch (ConfigException e) {
             err.println("veil: config error: " + e.getMessage());
             return 2;
+        }
+        if (againstExport.isPresent()) {
+            return verifyExport(files.isEmpty() ? audit : audit.withDatabase(files.get(0)), againstExport.get(), from,
+                    to);
         }
         if (!files.isEmpty()) {
             return command.equals("verify") ? verifyEach(audit, files, from) : exportMerged(audit, files, from, to);
@@ -107,6 +120,39 @@ public final class AuditCli {
             return 2;
         } catch (AuditException e) {
             err.println("veil: audit: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Checks an exported stream against the chain; exit 1 at the first gap, disorder or other hash. */
+    private int verifyExport(AuditConfig audit, Path export, long from, long to) {
+        if (!Files.isReadable(export)) {
+            err.println("veil: audit: " + export + " does not exist or cannot be read");
+            return 2;
+        }
+        try (AuditDatabase database = AuditDatabase.open(audit, false)) {
+            ExportedStreamVerifier.Result result = ExportedStreamVerifier.verify(database, export, from, to);
+            out.println("audit log: " + database.file());
+            out.println("export: " + export + " (" + result.records() + " records, " + result.duplicates()
+                    + " sent again, " + result.ignored() + " other lines skipped)");
+            if (!result.ok()) {
+                out.println("FAILED at seq " + result.firstBadSeq().orElseThrow() + ": " + result.problem()
+                        .orElseThrow());
+                return 1;
+            }
+            out.println("OK: every record from seq " + from + " to " + result.last() + " is in the export, in order, "
+                    + "with the chain's hashes" + (result.chainHead() > result.last() ? "; the log goes on to seq "
+                    + result.chainHead() + " (" + (result.chainHead() - result.last()) + " records not in the "
+                    + "export yet)" : ""));
+            return 0;
+        } catch (ConfigException e) {
+            err.println("veil: config error: " + e.getMessage());
+            return 2;
+        } catch (AuditException e) {
+            err.println("veil: audit: " + e.getMessage());
+            return 1;
+        } catch (java.io.IOException e) {
+            err.println("veil: audit: " + export + " cannot be read (" + e.getClass().getSimpleName() + ")");
             return 1;
         }
     }

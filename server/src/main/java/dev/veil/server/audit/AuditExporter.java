@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,9 +38,95 @@ public final class AuditExporter {
             .thenComparingInt(cursor -> cursor.index);
 
     private final AuditDatabase database;
+    private PreparedStatement after;
+    private PreparedStatement hashOf;
+    private PreparedStatement head;
+
+    /**
+     * One record as committed, decrypted: what the audit export streams to a SIEM (which picks the metadata from
+     * {@code payload}).
+     *
+     * @param seq its position in the chain
+     * @param createdMillis when it was made
+     * @param nodeId the node that wrote it, or the log's node for records from before node ids; empty if neither
+     * @param hash its chain hash
+     * @param payload the decrypted record, as {@code export} writes it under {@code record}
+     */
+    public record Committed(long seq, long createdMillis, Optional<String> nodeId, byte[] hash,
+                            Map<String, Object> payload) {
+    }
 
     public AuditExporter(AuditDatabase database) {
         this.database = database;
+    }
+
+    /**
+     * Up to {@code limit} records after sequence number {@code seq}, in chain order, decrypted. Not thread-safe: each
+     * reader keeps its own exporter (and database connection).
+     *
+     * @throws AuditException when the log cannot be read or a record fails authentication
+     */
+    public List<Committed> after(long seq, int limit) {
+        try {
+            if (after == null) {
+                after = database.connection().prepareStatement("SELECT seq, created_ms, epoch, nonce, ciphertext, "
+                        + "node_id, hash FROM records WHERE seq > ? ORDER BY seq LIMIT ?");
+            }
+            after.setLong(1, seq);
+            after.setInt(2, limit);
+            List<Committed> records = new ArrayList<>();
+            String logNodeId = database.nodeId().orElse(null);
+            try (ResultSet rows = after.executeQuery()) {
+                while (rows.next()) {
+                    long at = rows.getLong(1);
+                    long created = rows.getLong(2);
+                    long epoch = rows.getLong(3);
+                    String node = rows.getObject(6) instanceof String text ? text : null;
+                    byte[] plaintext;
+                    try {
+                        plaintext = AuditCipher.decrypt(database.keys().dataKey(epoch), rows.getBytes(4),
+                                AuditChain.associatedOfRow(at, created, epoch, node), rows.getBytes(5));
+                    } catch (InvalidCipherTextException | IllegalArgumentException | NullPointerException e) {
+                        throw new AuditException("record " + at + " of " + database.file() + " fails "
+                                + "authentication; run ./veil audit verify");
+                    }
+                    records.add(new Committed(at, created, Optional.ofNullable(node != null ? node : logNodeId),
+                            rows.getBytes(7), AuditPayload.decode(plaintext)));
+                }
+            }
+            return records;
+        } catch (SQLException e) {
+            throw new AuditException("the log cannot be read (" + AuditDatabase.reason(e) + ")");
+        }
+    }
+
+    /** The hash of record {@code seq}, when the log has it. */
+    public Optional<byte[]> hash(long seq) {
+        try {
+            if (hashOf == null) {
+                hashOf = database.connection().prepareStatement("SELECT hash FROM records WHERE seq = ?");
+            }
+            hashOf.setLong(1, seq);
+            try (ResultSet row = hashOf.executeQuery()) {
+                return row.next() ? Optional.ofNullable(row.getBytes(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new AuditException("the log cannot be read (" + AuditDatabase.reason(e) + ")");
+        }
+    }
+
+    /** The last record's sequence number, 0 when the log is empty. */
+    public long lastSeq() {
+        try {
+            if (head == null) {
+                head = database.connection().prepareStatement("SELECT max(seq) FROM records");
+            }
+            try (ResultSet row = head.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new AuditException("the log cannot be read (" + AuditDatabase.reason(e) + ")");
+        }
     }
 
     /** Writes records {@code from} to {@code to} (both inclusive) in sequence order and returns how many. */

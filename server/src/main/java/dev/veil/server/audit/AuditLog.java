@@ -68,6 +68,7 @@ public final class AuditLog implements AutoCloseable {
     private AuditAppender appender;
     private final List<Pending> retry = new ArrayList<>();
     private volatile boolean closing;
+    private volatile LongConsumer committed = seq -> { };
 
     /** A record on its way; {@code waiter} is the thread to wake when it is committed (sync mode). */
     private record Pending(AuditRecord record, long createdMillis, CompletableFuture<Long> committed, Thread waiter)
@@ -287,6 +288,14 @@ public final class AuditLog implements AutoCloseable {
                 + "answer it; the operator's log says why").withCode("audit_unavailable");
     }
 
+    /**
+     * Tells {@code listener} the sequence number of the last record of each commit, once it is committed, on the
+     * thread that committed it: it must not block (the audit export only wakes its senders).
+     */
+    public void onCommit(LongConsumer listener) {
+        this.committed = listener;
+    }
+
     /** How many records are queued or waiting for a commit, for the queue-depth gauge. */
     public int queued() {
         return queue.size() + waiting.size();
@@ -403,6 +412,7 @@ public final class AuditLog implements AutoCloseable {
                 pending.committed().complete(committedSeq);
             }
         });
+        committed.accept(committedSeq);
     }
 
     /**

@@ -25,12 +25,14 @@ import java.util.stream.Stream;
  *              Veil's process (SIGKILL included), and a crash of the machine once the next WAL checkpoint (at most a
  *              second later) has flushed it
  * @param nodeId the node id written into every record, from {@code veil.node-id} (see {@link NodeId})
+ * @param export the sinks records are streamed to, from {@code veil.audit.export}
  */
 public record AuditConfig(Path database, boolean async, KeySource key, Duration rotate, int checkpointRecords,
                           Duration checkpointInterval, boolean content, int maxContentBytes,
                           Duration commitTimeout,
                           boolean fsync,
-                          String nodeId) {
+                          String nodeId,
+                          AuditExportConfig export) {
     public static final String DEFAULT_FILE = "audit.db";
     public static final Duration DEFAULT_ROTATE = Duration.ofHours(24);
     public static final int DEFAULT_CHECKPOINT_RECORDS = 1000;
@@ -43,7 +45,7 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
      */
     public static final boolean DEFAULT_FSYNC = false;
     private static final Set<String> KEYS = Set.of("mode", "file", "key-file", "key-env", "passphrase-env", "rotate",
-            "checkpoint", "content", "max-content-bytes", "commit-timeout", "fsync");
+            "checkpoint", "content", "max-content-bytes", "commit-timeout", "fsync", "export");
     private static final Set<String> CHECKPOINT_KEYS = Set.of("records", "interval");
 
     public AuditConfig {
@@ -53,6 +55,7 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(commitTimeout, "commitTimeout");
         Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(export, "export");
         if (!NodeId.valid(nodeId)) {
             throw new IllegalArgumentException("not a node id: " + nodeId);
         }
@@ -98,7 +101,8 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
         Path database = node.string("file").map(Path::of).orElse(dataDir.resolve(DEFAULT_FILE));
         return Optional.of(new AuditConfig(database, mode.equals("async"), key, rotate, checkpointRecords,
                 checkpointInterval, node.bool("content").orElse(true), (int) maxContent, commitTimeout,
-                node.bool("fsync").orElse(DEFAULT_FSYNC), nodeId.orElseGet(() -> NodeId.ofThisHost(veil))));
+                node.bool("fsync").orElse(DEFAULT_FSYNC), nodeId.orElseGet(() -> NodeId.ofThisHost(veil)),
+                AuditExportConfig.from(node)));
     }
 
     private static KeySource keySource(ConfigReader node) {
@@ -126,6 +130,14 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
                 + "set; export it, or point veil.audit.key-file at a key file"));
     }
 
+    /** Settings without audit export. */
+    public AuditConfig(Path database, boolean async, KeySource key, Duration rotate, int checkpointRecords,
+                       Duration checkpointInterval, boolean content, int maxContentBytes, Duration commitTimeout,
+                       boolean fsync, String nodeId) {
+        this(database, async, key, rotate, checkpointRecords, checkpointInterval, content, maxContentBytes,
+                commitTimeout, fsync, nodeId, AuditExportConfig.NONE);
+    }
+
     /** Settings with the default flushing ({@link #DEFAULT_FSYNC}) and node id ({@link NodeId#ofThisHost}). */
     public AuditConfig(Path database, boolean async, KeySource key, Duration rotate, int checkpointRecords,
                        Duration checkpointInterval, boolean content, int maxContentBytes, Duration commitTimeout) {
@@ -144,7 +156,7 @@ public record AuditConfig(Path database, boolean async, KeySource key, Duration 
     /** These settings for another file: the CLI reads several replicas' logs with one config's key. */
     public AuditConfig withDatabase(Path file) {
         return new AuditConfig(file, async, key, rotate, checkpointRecords, checkpointInterval, content,
-                maxContentBytes, commitTimeout, fsync, nodeId);
+                maxContentBytes, commitTimeout, fsync, nodeId, export);
     }
 
     /** Where the key-encryption key comes from; each names the config key it was set by, for error messages. */

@@ -1,13 +1,16 @@
 package dev.veil.server.pipeline;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 import dev.veil.server.accounting.Metering;
 import dev.veil.server.audit.AuditLog;
+import dev.veil.server.audit.export.AuditStreaming;
 import dev.veil.server.auth.Authenticator;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.conversations.Conversations;
@@ -76,6 +79,8 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
             audit.ifPresent(log -> own(shared, meter.gaugeBuilder("veil.audit.queue.depth").ofLongs()
                     .setUnit("{record}").setDescription("Audit records queued or waiting for their commit")
                     .buildWithCallback(depth -> depth.record(log.queued()))));
+            audit.ifPresent(log -> own(shared, AuditStreaming.start(config.audit().orElseThrow(), log,
+                    regions(config), meter, clocks.wall())));
             Conversations conversations = own(shared, Conversations.open(config.responses(), clocks,
                     audit.map(AuditLog::keys)));
             LOGGER.info(conversations::describe);
@@ -167,6 +172,14 @@ public record Gateway(VeilConfig config, ProviderRegistry providers, Authenticat
             return Optional.empty();
         }
         return Optional.of(AuditLog.open(config.audit().get(), clocks.wall(), commitLagMillis));
+    }
+
+    /** Each provider's configured region, for the audit export's records. */
+    private static Map<String, String> regions(VeilConfig config) {
+        Map<String, String> regions = new HashMap<>();
+        config.providers().forEach((name, provider) -> provider.region().ifPresent(region -> regions.put(name,
+                region)));
+        return regions;
     }
 
     /** Ready to serve: without OPA, or fail-open, always; fail-closed, once OPA has the provider catalogue. */
