@@ -19,6 +19,8 @@ enum Access {
     KEYS(EnumSet.of(Role.ADMIN, Role.KEY_ADMIN)),
     /** Usage, read only: {@code admin}, {@code auditor}, {@code viewer}. */
     USAGE(EnumSet.of(Role.ADMIN, Role.AUDITOR, Role.VIEWER)),
+    /** The audit log, read and verified: {@code admin}, {@code auditor}. */
+    AUDIT(EnumSet.of(Role.ADMIN, Role.AUDITOR)),
     /** The running configuration (plugins): {@code admin}. */
     CONFIG(EnumSet.of(Role.ADMIN));
 

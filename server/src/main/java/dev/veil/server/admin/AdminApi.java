@@ -30,6 +30,7 @@ public final class AdminApi {
     private final KeyResource key;
     private final BudgetsResource budgets;
     private final UsageResource usage;
+    private final AuditResource audit;
 
     /**
      * @param clock what key answers tell expiry by ({@code status}) and new keys are checked against
@@ -42,6 +43,7 @@ public final class AdminApi {
         this.key = new KeyResource(handlers, gateway.metering().keys(), clock);
         this.budgets = new BudgetsResource(handlers, gateway.metering());
         this.usage = new UsageResource(handlers, gateway.metering());
+        this.audit = new AuditResource(handlers, gateway.config().audit());
     }
 
     /** Adds the admin API's routes, all local, to {@code routes}. */
@@ -52,5 +54,6 @@ public final class AdminApi {
         key.routes(routes);
         budgets.routes(routes);
         usage.routes(routes);
+        audit.routes(routes);
     }
 }
