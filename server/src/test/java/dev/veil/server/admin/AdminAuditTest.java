@@ -1,5 +1,6 @@
 package dev.veil.server.admin;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
@@ -7,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +124,10 @@ class AdminAuditTest {
     void aReadWithTheMasterKeyIsRecordedAsBreakGlassAccess() {
         HttpResponse<String> read = veil.get("/admin/tenants");
 
+        // A read's record follows its answer (a change's precedes it).
+        String id = read.headers().firstValue("x-veil-request-id").orElseThrow();
+        await("the read recorded").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> records().stream().anyMatch(row -> id.equals(row.get("request_id"))));
         Map<String, Object> record = record(read);
         assertThat(record).containsEntry("action", "admin.access").containsEntry("status", 200);
         assertThat(record.get("target")).isEqualTo(Map.of("route", "GET /admin/tenants"));
