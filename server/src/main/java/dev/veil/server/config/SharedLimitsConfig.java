@@ -22,7 +22,8 @@ public record SharedLimitsConfig(URI url, Optional<Secret> password, FailMode fa
                                  Duration lease, int poolSize) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(10);
-    public static final int DEFAULT_POOL_SIZE = 64;
+    /** Two per request in flight at 64 connections and more: its admission, and the previous one's settlement. */
+    public static final int DEFAULT_POOL_SIZE = 256;
     private static final Set<String> KEYS = Set.of("kind", "url", "password", "password-file", "fail-mode",
             "timeout", "lease", "pool-size");
 
