@@ -92,14 +92,11 @@ final class AdminHandlers {
     Handler handler(Access access, Responder responder) {
         return (request, response) -> {
             String id = AdminEvent.newId();
-            response.header(VeilHeaders.REQUEST_ID, id);
-            Principal principal;
-            try {
-                principal = authenticate(request, access);
-            } catch (VeilException e) {
-                ErrorResponder.send(response, e);
+            Optional<Principal> admitted = admit(request, response, access, id);
+            if (admitted.isEmpty()) {
                 return;
             }
+            Principal principal = admitted.get();
             int status = 200;
             try {
                 responder.respond(request, Authority.of(principal), response);
@@ -126,14 +123,11 @@ final class AdminHandlers {
     Handler change(int status, Access access, String action, Change change) {
         return (request, response) -> {
             String id = AdminEvent.newId();
-            response.header(VeilHeaders.REQUEST_ID, id);
-            Principal principal;
-            try {
-                principal = authenticate(request, access);
-            } catch (VeilException e) {
-                ErrorResponder.send(response, e);
+            Optional<Principal> admitted = admit(request, response, access, id);
+            if (admitted.isEmpty()) {
                 return;
             }
+            Principal principal = admitted.get();
             Changed changed;
             try {
                 changed = change.run(request, Authority.of(principal));
@@ -172,6 +166,17 @@ final class AdminHandlers {
         target.put("route", route(request));
         recordQuietly(new AdminEvent(AdminEvent.newId(), actor(principal, Access.AUDIT), "audit.export", target,
                 Optional.empty(), Optional.empty(), 200, "applied"));
+    }
+
+    /** Names the answer {@code id} and authenticates its caller; empty, with the error answered, when refused. */
+    private Optional<Principal> admit(ServerRequest request, ServerResponse response, Access access, String id) {
+        response.header(VeilHeaders.REQUEST_ID, id);
+        try {
+            return Optional.of(authenticate(request, access));
+        } catch (VeilException e) {
+            ErrorResponder.send(response, e);
+            return Optional.empty();
+        }
     }
 
     private void record(AdminEvent event) {
