@@ -112,7 +112,8 @@ public final class AuditLoad {
         Supplier<String> response = () -> text;
         return new AuditEvent(requestId, "openai.chat", Optional.of("master"), Optional.of("acme"),
                 Optional.of("support"), Optional.of("smart"), Optional.of("openai"), Optional.of("gpt-4o"), 1,
-                Optional.of("4f6c0d0e-decision"), List.of(), Map.of("PERSON", 1, "EMAIL", 1),
+                Optional.of("4f6c0d0e-decision"), Optional.of("sha256:5d41402abc4b2a76b9719d911017c592"), List.of(),
+                Map.of("PERSON", 1, "EMAIL", 1),
                 Optional.of(Usage.of(220, 180)), OptionalLong.of(2_350), 41_000, 200, Optional.empty(),
                 Optional.of("miss"), false, Optional.empty(), false, Optional.of(prompt), Optional.of(response));
     }
