@@ -160,8 +160,8 @@ final class AdminHandlers {
      * Records an audit export the admin API served ({@code audit.export}), by the caller of {@code request}; the
      * answer does not wait for it.
      */
-    void recordExport(ServerRequest request, Map<String, String> range) {
-        Principal principal = authenticate(request, Access.AUDIT);
+    void recordExport(ServerRequest request, Authority authority, Map<String, String> range) {
+        Principal principal = authority.principal();
         Map<String, String> target = new TreeMap<>(range);
         target.put("route", route(request));
         recordQuietly(new AdminEvent(AdminEvent.newId(), actor(principal, Access.AUDIT), "audit.export", target,

@@ -1,6 +1,8 @@
 package dev.veil.server.admin;
 
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -44,16 +46,20 @@ final class AuditResource {
     private void records(ServerRequest request, Authority authority, ServerResponse response) {
         authority.requireMaster();
         long from = number(request, "from", 1);
-        long to = Math.min(number(request, "to", Long.MAX_VALUE), from + MAX_RECORDS - 1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long to = Math.min(number(request, "to", Long.MAX_VALUE),
+                from > Long.MAX_VALUE - MAX_RECORDS ? Long.MAX_VALUE : from + MAX_RECORDS - 1);
         long count;
+        // Streamed, record by record: a page of records with their content can run to hundreds of megabytes.
         try (AuditDatabase database = AuditDatabase.open(config(), false)) {
-            count = new AuditExporter(database).export(from, to, out);
+            response.header(HeaderNames.CONTENT_TYPE, "application/x-ndjson; charset=utf-8");
+            try (OutputStream out = response.outputStream()) {
+                count = new AuditExporter(database).export(from, to, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("the audit export could not be written to the client", e);
+            }
         }
-        handlers.recordExport(request, Map.of("from", Long.toString(from), "to", Long.toString(to),
+        handlers.recordExport(request, authority, Map.of("from", Long.toString(from), "to", Long.toString(to),
                 "records", Long.toString(count)));
-        response.header(HeaderNames.CONTENT_TYPE, "application/x-ndjson; charset=utf-8");
-        response.send(out.toByteArray());
     }
 
     private JsonNode verify(ServerRequest request, Authority authority) {

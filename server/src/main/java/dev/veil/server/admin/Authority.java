@@ -13,10 +13,11 @@ import dev.veil.spi.VeilException;
  * own (an admin-scoped virtual key, a token with a tenant claim).
  *
  * @param tenant the one tenant it manages; empty for all
+ * @param principal who the caller is, for the records of what it does
  */
-record Authority(Optional<String> tenant) {
+record Authority(Optional<String> tenant, Principal principal) {
     static Authority of(Principal principal) {
-        return new Authority(principal.adminTenant());
+        return new Authority(principal.adminTenant(), principal);
     }
 
     boolean covers(String other) {
