@@ -243,7 +243,7 @@ public final class VeilServer implements AutoCloseable {
         ResponsesEndpoint responses = new ResponsesEndpoint(gateway);
         StoredResponsesEndpoint stored = new StoredResponsesEndpoint(gateway);
         Routes routes = new Routes(gateway.clocks().ticker())
-                .egress("/v1/chat/completions", pipeline.chat(request -> chat))
+                .egress("/v1/chat/completions", pipeline.chat(chat::surface))
                 .egress("/v1/responses", pipeline.chat(responses::create))
                 .local(Method.GET, "/v1/responses/{id}", stored::retrieve)
                 .local(Method.DELETE, "/v1/responses/{id}", stored::delete)

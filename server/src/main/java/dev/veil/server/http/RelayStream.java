@@ -14,9 +14,9 @@ import dev.veil.server.core.UpstreamException;
 import dev.veil.spi.ChatChunk;
 
 /**
- * An upstream stream relayed byte for byte (the Anthropic Messages and OpenAI Responses passthroughs): each upstream
- * event goes to the client as it arrived, flushed on its own, while a copy is read into canonical chunks for usage,
- * audit and telemetry. Events read before the client's output is {@linkplain #attach attached} (those up to the first
+ * An upstream stream relayed byte for byte (the Anthropic Messages, OpenAI chat and Responses passthroughs): each
+ * upstream event goes to the client as it arrived, flushed on its own, while a copy is read into canonical chunks for
+ * usage, audit and telemetry. Events read before the client's output is {@linkplain #attach attached} (those up to the first
  * chunk, read while dispatch may still fail over) wait until it is. The event that ends the stream is held back until
  * {@link #finish}, so that whatever must happen before the end of the stream (the audit record, in sync mode) happens
  * before the client sees it.
@@ -32,6 +32,15 @@ public final class RelayStream implements ChatStream {
 
         /** The name of that event, for the log of a connection that could not be reused. */
         String endEvent();
+
+        /**
+         * What the client gets of the event just {@linkplain #translate translated}, which did not end the stream:
+         * {@code frame} as it came, unless the surface must not show all of it (OpenAI's usage event, which only a
+         * client that asked for usage sees), then other bytes or none.
+         */
+        default Optional<byte[]> relayed(byte[] frame) {
+            return Optional.of(frame);
+        }
     }
 
     private final String provider;
@@ -146,7 +155,7 @@ public final class RelayStream implements ChatStream {
             if (translator.ended()) {
                 last = frame;
             } else {
-                emit(frame);
+                translator.relayed(frame).ifPresent(this::emit);
             }
             if (chunk.isPresent()) {
                 return chunk;

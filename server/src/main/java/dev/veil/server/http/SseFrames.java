@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,7 @@ import java.util.Optional;
  * {@link EventTooLargeException}, before more of it is buffered.
  */
 public final class SseFrames extends SseBody {
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private final int maxEventBytes;
 
     public SseFrames(InputStream in, int maxEventBytes) {
@@ -45,6 +47,16 @@ public final class SseFrames extends SseBody {
                 lineLength++;
             }
         }
+    }
+
+    /** The event whose only field is {@code data: json}, framed as OpenAI frames its stream events. */
+    public static byte[] data(byte[] json) {
+        byte[] frame = new byte[DATA.length + json.length + 2];
+        System.arraycopy(DATA, 0, frame, 0, DATA.length);
+        System.arraycopy(json, 0, frame, DATA.length, json.length);
+        frame[frame.length - 2] = '\n';
+        frame[frame.length - 1] = '\n';
+        return frame;
     }
 
     /** The event a frame holds; empty for a frame of comments only. */

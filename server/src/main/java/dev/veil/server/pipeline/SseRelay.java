@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import dev.veil.server.codec.openai.OpenAiWriter;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.UpstreamException;
+import dev.veil.server.http.SseFrames;
 import dev.veil.spi.ChatChunk;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
@@ -29,7 +30,6 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class SseRelay {
     private static final Logger LOGGER = Logger.getLogger(SseRelay.class.getName());
-    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private SseRelay() {
@@ -93,12 +93,7 @@ public final class SseRelay {
     }
 
     private static void event(OutputStream out, byte[] json) throws IOException {
-        byte[] frame = new byte[DATA.length + json.length + 2];
-        System.arraycopy(DATA, 0, frame, 0, DATA.length);
-        System.arraycopy(json, 0, frame, DATA.length, json.length);
-        frame[frame.length - 2] = '\n';
-        frame[frame.length - 1] = '\n';
-        out.write(frame);
+        out.write(SseFrames.data(json));
         out.flush();
     }
 }

@@ -52,8 +52,8 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         void respond(Exchange exchange) throws IOException;
     }
 
-    /** A request as the fake received it. */
-    public record Received(String method, String path, Map<String, String> headers, JsonNode body) {
+    /** A request as the fake received it; {@code bodyText} is its body's bytes as they came, read as UTF-8. */
+    public record Received(String method, String path, Map<String, String> headers, JsonNode body, String bodyText) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -252,6 +252,22 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             String arguments = JSON.writeValueAsString(JSON.createObjectNode().put("text",
                     exchange.lastUserText()));
             toolCall("call_echo", function, pieces(arguments)).respond(exchange);
+        };
+    }
+
+    /** Answers with exactly these bytes as a JSON completion, whatever was asked. */
+    public static Behavior verbatim(String body) {
+        return exchange -> exchange.respond(200, "application/json", body.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    /** Streams exactly these frames, one chunk each, whatever was asked. */
+    public static Behavior verbatimEvents(List<String> frames) {
+        return exchange -> {
+            exchange.startStreamHeaders();
+            for (String frame : frames) {
+                exchange.rawChunk(frame.getBytes(StandardCharsets.UTF_8));
+            }
+            exchange.endChunked();
         };
     }
 
@@ -498,7 +514,8 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             body = new byte[0];
         }
         JsonNode json = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
-        return new Exchange(new Received(parts[0], parts[1], Map.copyOf(headers), json), out, socket);
+        return new Exchange(new Received(parts[0], parts[1], Map.copyOf(headers), json,
+                new String(body, StandardCharsets.UTF_8)), out, socket);
     }
 
     private static String line(InputStream in) throws IOException {
@@ -786,7 +803,10 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         }
 
         void event(String data) throws IOException {
-            byte[] frame = ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+            rawChunk(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        void rawChunk(byte[] frame) throws IOException {
             out.write((Integer.toHexString(frame.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.write(frame);
             out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));

@@ -91,6 +91,40 @@ public final class OpenAiAdapter implements ProviderAdapter {
         }
     }
 
+    /**
+     * Whether a client's chat completions body may go to this provider as it is (but for its {@code model}): the
+     * provider speaks OpenAI's own dialect, so the translated body would differ from the client's in form only.
+     */
+    public boolean relaysChat() {
+        return dialect.equals(OpenAiDialect.OPENAI);
+    }
+
+    /**
+     * Sends a client's chat completions body as it is, but for its {@code model}, and returns the answer's bytes with a
+     * canonical reading of them.
+     */
+    public RelayedAnswer relayChat(byte[] body, String model) throws UpstreamException {
+        try (UpstreamResponse response = http.post(endpoints.chat(model), endpoints.headers(),
+                ModelField.rewrite(body, model), false)) {
+            byte[] answer = http.body(response);
+            return new RelayedAnswer(answer, OpenAiResponses.chatResponse(answer));
+        } catch (MalformedUpstreamException e) {
+            throw UpstreamException.malformed(provider, e.getMessage());
+        }
+    }
+
+    /**
+     * Starts a streamed answer to a client's chat completions body sent as it is (but for its {@code model}), which
+     * must ask for usage ({@code stream_options.include_usage}); returns once the first event that carries content
+     * has arrived. {@code clientWantsUsage} says whether the client itself asked, so whether it sees the usage event.
+     */
+    public RelayStream relayChatStream(byte[] body, String model, boolean clientWantsUsage)
+            throws UpstreamException {
+        UpstreamResponse response = http.post(endpoints.chat(model), endpoints.headers(),
+                ModelField.rewrite(body, model), true);
+        return RelayStream.open(provider, http, response, new ChatEventTranslator(clientWantsUsage));
+    }
+
     /** Whether the provider serves OpenAI's Responses API, so that a Responses request may be relayed to it as it is. */
     public boolean servesResponses() {
         return endpoints.responses().isPresent();
