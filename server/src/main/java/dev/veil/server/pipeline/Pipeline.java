@@ -361,6 +361,10 @@ public final class Pipeline {
         Optional<Direct> direct = surface.direct(chat, admitted, exchange);
         if (chat.stream()) {
             Streaming streaming = direct.map(Direct::stream).orElseGet(() -> stream(admitted, exchange));
+            // Here, not where the stream opens, so that a direct answer (a passthrough) is timed as well.
+            streaming.dispatched().ifPresent(d -> gateway.telemetry().firstEvent(exchange.surface(),
+                    providerName(gateway, d), d.target().model(),
+                    gateway.clocks().ticker().nanos() - exchange.startNanos()));
             serving.unrelayed = streaming.stream();
             serving.served = streaming.dispatched();
             streaming.dispatched().ifPresent(d -> Responses.target(response, d));
@@ -480,8 +484,6 @@ public final class Pipeline {
     private Streaming stream(Admitted admitted, ServerExchange exchange) {
         Optional<Dispatched<ChatStream>> dispatched = admitted.intercepted().isPresent() ? Optional.empty()
                 : Optional.of(gateway.dispatcher().stream(admitted.request(), admitted.plan()));
-        dispatched.ifPresent(d -> gateway.telemetry().firstEvent(exchange.surface(), providerName(gateway, d),
-                d.target().model(), gateway.clocks().ticker().nanos() - exchange.startNanos()));
         ChatStream source = admitted.intercepted().<ChatStream>map(ResponseReplay::new)
                 .orElseGet(() -> dispatched.orElseThrow().result());
         try {
