@@ -69,3 +69,37 @@ test_default_policy_denies_an_unknown_data_class if {
 	not decision.allow with input as unknown
 	decision.reasons == {`data class "payroll" is not one the policy knows (known: health)`} with input as unknown
 }
+
+test_an_allow_may_be_reused_for_ten_seconds_by_default if {
+	decision.cache.ttl_seconds == 10 with input as base
+}
+
+test_settings_set_how_long_an_allow_may_be_reused if {
+	decision.cache.ttl_seconds == 2 with input as base
+		with data.veil.settings.decision_cache.ttl_seconds as 2
+}
+
+# The request fields of base, with every field the cache directive ignores set to something else.
+varied_request := {
+	"model": "smart", "stream": true, "metadata": {}, "max_tokens": 100000, "estimated_input_tokens": 900000,
+	"tools": ["search", "code_interpreter"],
+}
+
+varied_paths := {"request.stream", "request.max_tokens", "request.estimated_input_tokens", "request.tools"}
+
+test_ignored_fields_do_not_change_the_decision if {
+	every path in decision.cache.ignore {
+		path in varied_paths
+	}
+	every document in [
+		base,
+		object.union(base, {"pii": {"CREDIT_CARD": 1}}),
+		object.union(base, {"pii": {"US_SSN": 2}, "candidates": [us]}),
+	] {
+		decided(document) == decided(object.union(document, {"request": varied_request}))
+	}
+}
+
+decided(document) := result if {
+	result := object.remove(decision, ["cache"]) with input as document
+}

@@ -14,21 +14,28 @@ import java.util.TreeSet;
  * @param decisionPath the decision document's path under {@code /v1/data/}, such as {@code veil/decision}
  * @param timeout how long one decision may take
  * @param failOpen whether requests proceed (marked) when OPA cannot decide; closed, the default, refuses them
- * @param cacheEntries how many decisions to keep for identical inputs; 0, the default, keeps none
- * @param cacheTtl how long a kept decision may be reused
+ * @param cacheEntries how many decisions to keep (10,000 by default); 0 keeps none, even those the policy marks
+ *     reusable
+ * @param exactTtl how long a decision may be reused for a byte-identical input whether or not the policy marks it,
+ *     when {@code cache} is configured (1 s unless {@code cache.ttl} says otherwise)
+ * @param maxPolicyTtl the longest a decision the policy marks reusable is kept, whatever time the policy asks for
  */
 public record OpaConfig(URI url, String decisionPath, Duration timeout, boolean failOpen, int cacheEntries,
-                        Duration cacheTtl) {
+                        Optional<Duration> exactTtl, Duration maxPolicyTtl) {
     public static final String DEFAULT_DECISION_PATH = "veil/decision";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
     private static final Set<String> KEYS = Set.of("enabled", "url", "decision-path", "timeout", "fail-mode", "cache");
-    private static final Set<String> CACHE_KEYS = Set.of("max-entries", "ttl");
+    private static final Set<String> CACHE_KEYS = Set.of("max-entries", "ttl", "max-policy-ttl");
+    private static final int DEFAULT_CACHE_ENTRIES = 10_000;
+    private static final Duration DEFAULT_EXACT_TTL = Duration.ofSeconds(1);
+    private static final Duration DEFAULT_MAX_POLICY_TTL = Duration.ofMinutes(1);
 
     public OpaConfig {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(decisionPath, "decisionPath");
         Objects.requireNonNull(timeout, "timeout");
-        Objects.requireNonNull(cacheTtl, "cacheTtl");
+        Objects.requireNonNull(exactTtl, "exactTtl");
+        Objects.requireNonNull(maxPolicyTtl, "maxPolicyTtl");
     }
 
     /**
@@ -64,11 +71,20 @@ public record OpaConfig(URI url, String decisionPath, Duration timeout, boolean 
                     + "them, marked), got '" + failMode + "'");
         }
         ConfigReader cache = node.get("cache").rejectUnknown(CACHE_KEYS);
-        int cacheEntries = cache.integer("max-entries").orElse(cache.exists() ? 10_000 : 0);
+        int cacheEntries = cache.integer("max-entries").orElse(DEFAULT_CACHE_ENTRIES);
         if (cacheEntries < 0) {
-            throw cache.invalid("max-entries", "must not be negative");
+            throw cache.invalid("max-entries", "must not be negative; 0 reuses no decision");
+        }
+        Optional<Duration> exactTtl = cache.exists()
+                ? Optional.of(cache.duration("ttl").orElse(DEFAULT_EXACT_TTL)) : Optional.empty();
+        Duration maxPolicyTtl = cache.duration("max-policy-ttl").orElse(DEFAULT_MAX_POLICY_TTL);
+        if (exactTtl.filter(ttl -> ttl.isNegative() || ttl.isZero()).isPresent()) {
+            throw cache.invalid("ttl", "must be positive, for example 1s");
+        }
+        if (maxPolicyTtl.isNegative()) {
+            throw cache.invalid("max-policy-ttl", "must not be negative; 0s reuses no decision the policy marks");
         }
         return Optional.of(new OpaConfig(url, path, node.duration("timeout").orElse(DEFAULT_TIMEOUT),
-                failMode.equals("open"), cacheEntries, cache.duration("ttl").orElse(Duration.ofSeconds(1))));
+                failMode.equals("open"), cacheEntries, exactTtl, maxPolicyTtl));
     }
 }

@@ -20,10 +20,12 @@ import dev.veil.server.config.TargetRef;
  * @param decisionId OPA's decision id when its decision logging is on, else one Veil gave the decision
  * @param conversationState where conversation state may be kept, when the policy said
  * @param revision which policies decided ({@link PolicyRevision}), when known
+ * @param reuse whether and how the policy lets Veil reuse the decision for later inputs
  */
 public record Decision(boolean allow, List<String> reasons, Optional<List<TargetRef>> targets, OptionalInt maxTokens,
                        Optional<Boolean> zeroRetention, Map<String, String> redact, Optional<String> decisionId,
-                       Optional<ConversationState> conversationState, Optional<String> revision) {
+                       Optional<ConversationState> conversationState, Optional<String> revision,
+                       Optional<DecisionReuse> reuse) {
     public Decision {
         reasons = List.copyOf(reasons);
         Objects.requireNonNull(targets, "targets");
@@ -33,5 +35,6 @@ public record Decision(boolean allow, List<String> reasons, Optional<List<Target
         Objects.requireNonNull(decisionId, "decisionId");
         Objects.requireNonNull(conversationState, "conversationState");
         Objects.requireNonNull(revision, "revision");
+        Objects.requireNonNull(reuse, "reuse");
     }
 }

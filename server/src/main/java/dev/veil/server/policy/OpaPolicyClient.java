@@ -40,12 +40,18 @@ public final class OpaPolicyClient implements AutoCloseable {
     private final PolicyRevision revision;
 
     public OpaPolicyClient(OpaConfig config) {
+        this(config, () -> {
+        });
+    }
+
+    /** A client that runs {@code policyChanged} when it sees OPA's policies or data change ({@link PolicyRevision}). */
+    OpaPolicyClient(OpaConfig config, Runnable policyChanged) {
         this.client = UpstreamClient.create(config.timeout(), IDLE_TIMEOUT);
         this.timeout = config.timeout();
         this.decisionUri = URI.create(config.url() + "/v1/data/" + config.decisionPath() + "?provenance=true");
         this.catalogUri = URI.create(config.url() + "/v1/data/veil/catalog");
         this.decisionPath = config.decisionPath();
-        this.revision = new PolicyRevision(client, config.url().toString(), config.timeout());
+        this.revision = new PolicyRevision(client, config.url().toString(), config.timeout(), policyChanged);
     }
 
     /** Asks for the decision on {@code input}, a serialised input document. */
@@ -75,7 +81,7 @@ public final class OpaPolicyClient implements AutoCloseable {
         if (result == null || !result.isObject()) {
             return new Decision(false, List.of("the policy at " + decisionPath + " returned no decision"),
                     Optional.empty(), OptionalInt.empty(), Optional.empty(), Map.of(), decisionId,
-                    Optional.empty(), revision);
+                    Optional.empty(), revision, Optional.empty());
         }
         return decision(result, decisionId, revision);
     }
@@ -132,7 +138,7 @@ public final class OpaPolicyClient implements AutoCloseable {
                 ? Optional.of(ConversationState.fromDecision(result.get("conversation_state").textValue()))
                 : Optional.empty();
         return new Decision(allow, reasons, targets, maxTokens, zeroRetention, redact, decisionId,
-                conversationState, revision);
+                conversationState, revision, DecisionReuse.of(result.path("cache")));
     }
 
     /** Closes the pooled connections to OPA. */

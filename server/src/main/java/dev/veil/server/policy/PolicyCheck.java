@@ -95,10 +95,12 @@ public final class PolicyCheck implements AutoCloseable {
         }
         OpaConfig config = opa.get();
         Optional<DecisionCache> cache = config.cacheEntries() > 0
-                ? Optional.of(new DecisionCache(config.cacheEntries(), config.cacheTtl(), ticker::nanos))
+                ? Optional.of(new DecisionCache(config.cacheEntries(), config.exactTtl(), config.maxPolicyTtl(),
+                        ticker::nanos))
                 : Optional.empty();
-        return new PolicyCheck(Optional.of(new OpaPolicyClient(config)), cache, config.failOpen(), providers, prices,
-                openTelemetry, ticker);
+        OpaPolicyClient client = new OpaPolicyClient(config, () -> cache.ifPresent(DecisionCache::clear));
+        return new PolicyCheck(Optional.of(client), cache, config.failOpen(), providers, prices, openTelemetry,
+                ticker);
     }
 
     /** Whether requests are checked at all: false only under {@code veil.opa.enabled: false}. */
@@ -156,13 +158,14 @@ public final class PolicyCheck implements AutoCloseable {
         long start = ticker.nanos();
         boolean cached = false;
         try {
+            long asked = cache.map(DecisionCache::generation).orElse(0L);
             Decision decision = cache.map(decisions -> decisions.get(document)).orElse(null);
             cached = decision != null;
             span.setAttribute(CACHED, cached);
             if (decision == null) {
                 decision = client.orElseThrow().decide(document);
                 if (cache.isPresent()) {
-                    cache.get().put(document, decision);
+                    cache.get().put(document, decision, asked);
                 }
             }
             measure(decision.allow() ? "allow" : "deny", cached, start);

@@ -29,6 +29,10 @@ import io.helidon.webclient.api.HttpClientResponse;
  * provenance when it loads bundles, and otherwise a hash of the policy modules OPA has loaded ({@code GET
  * /v1/policies}: every module's id and source), read every {@link #INTERVAL} in the background, so a decision never
  * waits for it. With bundles the revision is exact per decision; with files it may lag a change by one interval.
+ *
+ * <p>The same reading watches what decisions are made from, for reused decisions ({@link DecisionCache}): the modules,
+ * the settings the bundled policies read ({@code data.veil.settings}), the provider catalogue Veil publishes
+ * ({@code data.veil.catalog}) and the bundles' manifests ({@code data.system.bundles}). When any of them changed since the last reading, the listener runs.
  */
 final class PolicyRevision implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofSeconds(2);
@@ -39,15 +43,23 @@ final class PolicyRevision implements AutoCloseable {
 
     private final UpstreamClient client;
     private final URI policiesUri;
+    private final List<URI> watchedData;
     private final Duration timeout;
     private final ScheduledExecutorService reader;
     private volatile Optional<String> loaded = Optional.empty();
     private volatile boolean failing;
     private final AtomicBoolean attempted = new AtomicBoolean();
+    private final Runnable changed;
+    /** A hash of what decisions were last seen to be made from; null until first read. */
+    private String state;
 
-    PolicyRevision(UpstreamClient client, String opaUrl, Duration timeout) {
+    /** Reads from OPA at {@code opaUrl}; {@code changed} runs (on the reading thread) after a change is seen. */
+    PolicyRevision(UpstreamClient client, String opaUrl, Duration timeout, Runnable changed) {
         this.client = client;
+        this.changed = changed;
         this.policiesUri = URI.create(opaUrl + "/v1/policies");
+        this.watchedData = List.of(URI.create(opaUrl + "/v1/data/veil/settings"),
+                URI.create(opaUrl + "/v1/data/veil/catalog"), URI.create(opaUrl + "/v1/data/system/bundles"));
         this.timeout = timeout;
         this.reader = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "veil-policy-revision");
@@ -79,15 +91,21 @@ final class PolicyRevision implements AutoCloseable {
         return Optional.of(String.join(",", parts));
     }
 
-    private void read() {
-        try (HttpClientResponse response = client.send(policiesUri, connection -> client.http().get()
-                .uri(policiesUri).connection(connection).readTimeout(timeout).request());
-             InputStream in = response.inputStream()) {
-            byte[] bytes = BodyBytes.read(in, response.headers().contentLength().orElse(-1), MAX_POLICIES_BYTES);
-            if (response.status().code() != 200) {
-                throw new IllegalStateException("HTTP " + response.status().code());
+    private synchronized void read() {
+        try {
+            String modules = hash(get(policiesUri).path("result"));
+            loaded = Optional.of(modules);
+            MessageDigest digest = sha256();
+            digest.update(modules.getBytes(StandardCharsets.UTF_8));
+            for (URI data : watchedData) {
+                digest.update(get(data).path("result").toString().getBytes(StandardCharsets.UTF_8));
             }
-            loaded = Optional.of(hash(JSON.readTree(bytes).path("result")));
+            String now = HexFormat.of().formatHex(digest.digest());
+            boolean change = state != null && !state.equals(now);
+            state = now;
+            if (change) {
+                changed.run();
+            }
             if (failing) {
                 failing = false;
                 LOGGER.info("reading the policies OPA has loaded again, for the revision in audit records");
@@ -111,15 +129,31 @@ final class PolicyRevision implements AutoCloseable {
             sources.add(module.path("raw").asText(""));
         }
         sources.sort(null);
+        MessageDigest digest = sha256();
+        for (String raw : sources) {
+            digest.update(raw.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+        }
+        return "sha256:" + HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (String raw : sources) {
-                digest.update(raw.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-            }
-            return "sha256:" + HexFormat.of().formatHex(digest.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+
+    private JsonNode get(URI uri) throws java.io.IOException {
+        try (HttpClientResponse response = client.send(uri, connection -> client.http().get()
+                .uri(uri).connection(connection).readTimeout(timeout).request());
+             InputStream in = response.inputStream()) {
+            byte[] bytes = BodyBytes.read(in, response.headers().contentLength().orElse(-1), MAX_POLICIES_BYTES);
+            if (response.status().code() != 200) {
+                throw new IllegalStateException("HTTP " + response.status().code());
+            }
+            return JSON.readTree(bytes);
         }
     }
 

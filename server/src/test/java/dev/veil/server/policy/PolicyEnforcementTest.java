@@ -296,7 +296,7 @@ class PolicyEnforcementTest {
 
     @Test
     void appliesAPolicyEditedOnDiskWithoutARestart() throws Exception {
-        start(opa.url(), "");
+        start(opa.url(), ", cache: {max-entries: 0}");
         assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
 
         opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
@@ -305,15 +305,79 @@ class PolicyEnforcementTest {
     }
 
     @Test
-    void reusesACachedDecisionOnlyForExactlyTheSameInput() throws Exception {
-        start(opa.url(), ", cache: {max-entries: 100, ttl: 10m}");
+    void dropsTheAllowsItReusesOnceTheSettingsChange() throws Exception {
+        // Reused for an hour: only the change itself can end the reuse within the wait below.
+        opa.setting("decision_cache", "{\"ttl_seconds\": 3600}");
+        start(opa.url(), ", cache: {max-policy-ttl: 2h}");
         assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
 
         opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
 
-        assertThat(veil.post("/v1/chat/completions", HELLO).statusCode()).isEqualTo(200);
-        assertThat(veil.post("/v1/chat/completions", HELLO.replace("\"hi\"", "\"hi there, a longer prompt\""))
-                .statusCode()).isEqualTo(403);
+        await("the changed settings applied").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> veil.post("/v1/chat/completions", HELLO).statusCode() == 403);
+    }
+
+    @Test
+    void reusesAnAllowForARequestThatDiffersOnlyInFieldsThePolicyIgnores() {
+        start(opa.url(), "");
+
+        String first = decisionId(veil.post("/v1/chat/completions", HELLO));
+        String longer = decisionId(veil.post("/v1/chat/completions", HELLO.replace("\"hi\"",
+                "\"hi there, a much longer prompt\"")));
+
+        assertThat(longer).isEqualTo(first);
+        assertThat(upstream.received()).hasSize(2);
+    }
+
+    @Test
+    void asksAgainForARequestThatDiffersInAFieldThePolicyReads() {
+        start(opa.url(), "");
+
+        String first = decisionId(veil.post("/v1/chat/completions", HELLO));
+        String otherModel = decisionId(veil.post("/v1/chat/completions", HELLO.replace("\"smart\"",
+                "\"openai/gpt-4o\"")));
+
+        assertThat(otherModel).isNotEqualTo(first);
+    }
+
+    @Test
+    void neverReusesADenialOnThePolicysWord() throws Exception {
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
+        start(opa.url(), "");
+
+        String first = decisionId(veil.post("/v1/chat/completions", HELLO));
+        String second = decisionId(veil.post("/v1/chat/completions", HELLO));
+
+        assertThat(second).isNotEqualTo(first);
+    }
+
+    @Test
+    void reusesNoDecisionWhenTheCacheHoldsNone() {
+        start(opa.url(), ", cache: {max-entries: 0}");
+
+        String first = decisionId(veil.post("/v1/chat/completions", HELLO));
+        String second = decisionId(veil.post("/v1/chat/completions", HELLO));
+
+        assertThat(second).isNotEqualTo(first);
+    }
+
+    @Test
+    void reusesAnyDecisionForExactlyTheSameInputWhenConfigured() throws Exception {
+        opa.setting("authz.rules", "[{\"tenant\": \"default\", \"models\": [\"other-*\"]}]");
+        start(opa.url(), ", cache: {max-entries: 100, ttl: 10m, max-policy-ttl: 0s}");
+
+        String first = decisionId(veil.post("/v1/chat/completions", HELLO));
+        String same = decisionId(veil.post("/v1/chat/completions", HELLO));
+        String longer = decisionId(veil.post("/v1/chat/completions", HELLO.replace("\"hi\"",
+                "\"hi there, a much longer prompt\"")));
+
+        assertThat(same).isEqualTo(first);
+        assertThat(longer).isNotEqualTo(first);
+    }
+
+    private static String decisionId(HttpResponse<String> response) {
+        return response.headers().firstValue("x-veil-decision-id").orElseThrow(() -> new AssertionError(
+                "no x-veil-decision-id on HTTP " + response.statusCode() + ": " + response.body()));
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -136,7 +137,7 @@ class PolicyProvenanceTest {
 
     private static OpaConfig opaConfig(String url) {
         return new OpaConfig(URI.create(url), OpaConfig.DEFAULT_DECISION_PATH, Duration.ofSeconds(2), false, 0,
-                Duration.ZERO);
+                Optional.empty(), Duration.ZERO);
     }
 
     private static List<JsonNode> exportedRecords(String config) throws IOException {
