@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -118,7 +119,7 @@ final class HttpSink implements Sink {
             return;
         }
         throw new SinkException(where() + " answered " + status + format.describe(response), status == 413,
-                retryAfter(response, Instant.now()));
+                retryAfter(response.headers(), Instant.now()));
     }
 
     private String where() {
@@ -126,13 +127,13 @@ final class HttpSink implements Sink {
                 : ":" + url.getPort()) + url.getPath();
     }
 
-    /** An answer's {@code Retry-After}: delay-seconds or an HTTP-date (RFC 9110), from {@code now}. */
-    static Optional<Duration> retryAfter(HttpResponse<?> response, Instant now) {
-        Optional<String> header = response.headers().firstValue("Retry-After").map(String::trim);
+    /** The wait an answer's {@code Retry-After} asks for: delay-seconds, or an HTTP-date (RFC 9110) after {@code now}. */
+    static Optional<Duration> retryAfter(HttpHeaders headers, Instant now) {
+        Optional<String> header = headers.firstValue("Retry-After");
         if (header.isEmpty()) {
             return Optional.empty();
         }
-        String value = header.get();
+        String value = header.get().trim();
         if (value.matches("\\d{1,9}")) {
             return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
         }

@@ -22,9 +22,9 @@ import io.opentelemetry.api.metrics.LongCounter;
  * Feeds one sink from its cursor on a thread of its own: reads the records after the cursor from the audit log (its
  * own connection), sends them in chain order, and moves the cursor only once the sink acknowledged them; a failure is
  * retried with the same records after a back-off that doubles up to its bound (or longer, when the sink answered
- * with a {@code Retry-After}). The log is the buffer: while the sink
- * is down records stay in the log, and once the sink answers again they drain from the cursor on, without a gap. Only
- * the lag bound ({@code max-lag-records}, {@code max-lag-age}) skips records, and says which.
+ * with a {@code Retry-After}). The log is the buffer: while the sink is down records stay in the log, and once the
+ * sink answers again they drain from the cursor on, without a gap. Only the lag bound ({@code max-lag-records},
+ * {@code max-lag-age}) skips records, and says which.
  */
 final class SinkWorker implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(SinkWorker.class.getName());
