@@ -127,7 +127,7 @@ final class HttpSink implements Sink {
                 : ":" + url.getPort()) + url.getPath();
     }
 
-    /** The wait an answer's {@code Retry-After} asks for: delay-seconds, or an HTTP-date (RFC 9110) after {@code now}. */
+    /** The wait a {@code Retry-After} asks for: delay-seconds, or an HTTP-date (RFC 9110) from {@code now}. */
     static Optional<Duration> retryAfter(HttpHeaders headers, Instant now) {
         Optional<String> header = headers.firstValue("Retry-After");
         if (header.isEmpty()) {
