@@ -94,7 +94,7 @@ public record AuditExportConfig(List<Sink> sinks) {
     }
 
     /** Where a sink's records go. */
-    public sealed interface Target permits Syslog, Hec, Webhook {
+    public sealed interface Target permits Syslog, Hec, Webhook, Otlp {
     }
 
     /**
@@ -152,6 +152,29 @@ public record AuditExportConfig(List<Sink> sinks) {
         }
     }
 
+    /**
+     * OTLP/HTTP logs: each record a log record, batches POSTed to an OTLP receiver (an OpenTelemetry Collector, or a
+     * backend that takes OTLP).
+     *
+     * @param endpoint where batches go: the configured endpoint with {@code /v1/logs} added unless it ends so
+     * @param headers extra headers (an authorization, say); their values are treated as secrets
+     * @param encoding binary protobuf or OTLP's JSON
+     * @param tls trust and client certificate, for https
+     */
+    public record Otlp(URI endpoint, Map<String, Secret> headers, OtlpEncoding encoding, Tls tls) implements Target {
+        public Otlp {
+            headers = Map.copyOf(headers);
+        }
+    }
+
+    /** The body encodings OTLP/HTTP defines. */
+    public enum OtlpEncoding {
+        /** {@code application/x-protobuf}, what OTLP receivers take by default. */
+        PROTOBUF,
+        /** {@code application/json}, OTLP's JSON mapping of the same messages. */
+        JSON
+    }
+
     static AuditExportConfig from(ConfigReader audit) {
         List<ConfigReader> items = audit.items("export", "must be a list of sinks, for example "
                 + "[{name: siem, kind: syslog, host: siem.example.com, ca-file: /etc/veil/siem-ca.pem}]");
@@ -180,8 +203,8 @@ public record AuditExportConfig(List<Sink> sinks) {
         if (!NAME.matcher(name).matches()) {
             throw node.invalid("name", "'" + name + "' must be lower-case letters, digits, '-' or '_' (up to 63)");
         }
-        String kind = node.string("kind").orElseThrow(() -> node.invalid("kind", "is missing; set syslog, hec or "
-                + "webhook"));
+        String kind = node.string("kind").orElseThrow(() -> node.invalid("kind", "is missing; set syslog, hec, "
+                + "webhook or otlp"));
         Target target = switch (kind) {
             case "syslog" -> {
                 node.rejectUnknown(union(COMMON_KEYS, TLS_KEYS, Set.of("host", "port", "app-name", "facility",
@@ -198,9 +221,12 @@ public record AuditExportConfig(List<Sink> sinks) {
                 yield new Webhook(node.url("url").orElseThrow(() -> node.invalid("url", "is missing; set the URL "
                         + "batches are POSTed to")), secrets(node.stringMap("headers")), tls(node));
             }
-            case "otlp" -> throw node.invalid("kind", "otlp is not supported yet; send to an OpenTelemetry "
-                    + "Collector's syslog or Splunk HEC receiver with kind syslog or hec");
-            default -> throw node.invalid("kind", "'" + kind + "' is not a sink kind; set syslog, hec or webhook");
+            case "otlp" -> {
+                node.rejectUnknown(union(COMMON_KEYS, TLS_KEYS, Set.of("endpoint", "headers", "encoding")));
+                yield otlp(node);
+            }
+            default -> throw node.invalid("kind", "'" + kind + "' is not a sink kind; set syslog, hec, webhook or "
+                    + "otlp");
         };
         return new Sink(name, target, delivery(node));
     }
@@ -270,6 +296,27 @@ public record AuditExportConfig(List<Sink> sinks) {
         }
         return new Hec(url, secret, node.string("index"), node.string("sourcetype").orElse("veil:audit"),
                 node.string("source").orElse("veil"), tls(node));
+    }
+
+    private static Otlp otlp(ConfigReader node) {
+        URI endpoint = node.url("endpoint").orElseThrow(() -> node.invalid("endpoint", "is missing; set the OTLP/HTTP "
+                + "receiver's base URL, for example http://otel-collector:4318 (/v1/logs is added)"));
+        if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
+            throw node.invalid("endpoint", "must not have a query or fragment; set the receiver's base URL, for "
+                    + "example http://otel-collector:4318");
+        }
+        String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+        if (!path.endsWith("/v1/logs")) {
+            endpoint = URI.create(endpoint + "/v1/logs");
+        }
+        String encoding = node.string("encoding").orElse("protobuf").trim().toLowerCase(Locale.ROOT);
+        OtlpEncoding otlpEncoding = switch (encoding) {
+            case "protobuf" -> OtlpEncoding.PROTOBUF;
+            case "json" -> OtlpEncoding.JSON;
+            default -> throw node.invalid("encoding", "'" + encoding + "' is not an OTLP/HTTP encoding; set protobuf "
+                    + "(application/x-protobuf, the default) or json (application/json)");
+        };
+        return new Otlp(endpoint, secrets(node.stringMap("headers")), otlpEncoding, tls(node));
     }
 
     private static Tls tls(ConfigReader node) {

@@ -91,6 +91,7 @@ public final class AuditStreaming implements AutoCloseable {
             case AuditExportConfig.Hec hec -> HttpSink.hec(hec, tls(hec.tls(), key), delivery.timeout());
             case AuditExportConfig.Webhook webhook -> HttpSink.webhook(webhook, tls(webhook.tls(), key),
                     delivery.timeout());
+            case AuditExportConfig.Otlp otlp -> HttpSink.otlp(otlp, tls(otlp.tls(), key), delivery.timeout());
         };
     }
 

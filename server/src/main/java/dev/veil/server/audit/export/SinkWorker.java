@@ -21,9 +21,10 @@ import io.opentelemetry.api.metrics.LongCounter;
 /**
  * Feeds one sink from its cursor on a thread of its own: reads the records after the cursor from the audit log (its
  * own connection), sends them in chain order, and moves the cursor only once the sink acknowledged them; a failure is
- * retried with the same records after a back-off that doubles up to its bound. The log is the buffer: while the sink
- * is down records stay in the log, and once the sink answers again they drain from the cursor on, without a gap. Only
- * the lag bound ({@code max-lag-records}, {@code max-lag-age}) skips records, and says which.
+ * retried with the same records after a back-off that doubles up to its bound (or longer, when the sink answered
+ * with a {@code Retry-After}). The log is the buffer: while the sink is down records stay in the log, and once the
+ * sink answers again they drain from the cursor on, without a gap. Only the lag bound ({@code max-lag-records},
+ * {@code max-lag-age}) skips records, and says which.
  */
 final class SinkWorker implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(SinkWorker.class.getName());
@@ -32,6 +33,8 @@ final class SinkWorker implements AutoCloseable {
     /** Records committed by another process are noticed at least this often. */
     private static final long POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long FAILURE_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** The longest {@code Retry-After} honoured. */
+    static final long MAX_RETRY_AFTER_NANOS = TimeUnit.MINUTES.toNanos(5);
 
     /** The counters every worker adds to, by sink. */
     record Counters(LongCounter delivered, LongCounter failures, LongCounter skipped) {
@@ -165,15 +168,16 @@ final class SinkWorker implements AutoCloseable {
                 if (boundByAge(records)) {
                     continue;
                 }
-                List<byte[]> batch = new ArrayList<>(records.size());
+                List<Sink.Encoded> batch = new ArrayList<>(records.size());
                 long bytes = 0;
                 AuditExporter.Committed last = null;
                 for (AuditExporter.Committed record : records) {
-                    byte[] encoded = sink.encode(ExportRecord.of(record, regions));
+                    ExportRecord document = ExportRecord.of(record, regions);
+                    byte[] encoded = sink.encode(document);
                     if (!batch.isEmpty() && bytes + encoded.length > delivery.batchBytes()) {
                         break;
                     }
-                    batch.add(encoded);
+                    batch.add(new Sink.Encoded(document, encoded));
                     bytes += encoded.length;
                     last = record;
                 }
@@ -202,7 +206,7 @@ final class SinkWorker implements AutoCloseable {
                             + failed + " attempts failed so far, " + lag() + " records wait in the audit log; "
                             + "retrying with back-off");
                 }
-                backOff(backoffNanos);
+                backOff(waitNanos(backoffNanos, e));
                 backoffNanos = Math.min(backoffNanos * 2, delivery.backoffMax().toNanos());
             } catch (AuditException | IOException e) {
                 counters.failures().add(1, attributes);
@@ -271,6 +275,16 @@ final class SinkWorker implements AutoCloseable {
                 + from + " --to " + to + ")");
         counters.skipped().add(to - from + 1, attributes);
         advance(new CursorFile.Position(to, hash));
+    }
+
+    /**
+     * The wait before the next attempt after {@code failure}: the back-off, or longer when the sink asked for longer
+     * with a {@code Retry-After} (up to {@link #MAX_RETRY_AFTER_NANOS}, so that a wrong header cannot stall the sink
+     * for hours).
+     */
+    static long waitNanos(long backoffNanos, SinkException failure) {
+        return failure.retryAfter().map(after -> Math.max(backoffNanos, Math.min(after.toNanos(),
+                MAX_RETRY_AFTER_NANOS))).orElse(backoffNanos);
     }
 
     /** Waits {@code nanos}, or less once shutdown's deadline has passed. */

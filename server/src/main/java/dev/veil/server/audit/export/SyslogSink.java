@@ -88,10 +88,10 @@ final class SyslogSink implements Sink {
     }
 
     @Override
-    public void deliver(List<byte[]> batch) throws SinkException {
+    public void deliver(List<Encoded> batch) throws SinkException {
         ByteArrayOutputStream frames = new ByteArrayOutputStream();
-        for (byte[] message : batch) {
-            frames.writeBytes(frame(message));
+        for (Encoded message : batch) {
+            frames.writeBytes(frame(message.bytes()));
         }
         try {
             if (socket != null && closedByPeer()) {

@@ -48,14 +48,66 @@ class AuditExportConfigTest {
         assertThatThrownBy(() -> ExportFixtures.audit(ExportFixtures.yaml(dir, """
                       - {name: siem, kind: kafka}
                 """))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("veil.audit.export[0].kind").hasMessageContaining("syslog, hec or webhook");
+                .hasMessageContaining("veil.audit.export[0].kind").hasMessageContaining("syslog, hec, webhook or otlp");
     }
 
     @Test
-    void otlpSaysItIsNotSupportedYetAndWhatToUse() {
+    void otlpIsReadWithItsDefaults() throws Exception {
+        AuditExportConfig export = ExportFixtures.audit(ExportFixtures.yaml(dir, """
+                      - {name: otel, kind: otlp, endpoint: "http://otel-collector:4318/", headers: {X-Key: k}}
+                """)).export();
+
+        AuditExportConfig.Otlp otlp = (AuditExportConfig.Otlp) export.sinks().get(0).target();
+        assertThat(otlp.endpoint()).hasToString("http://otel-collector:4318/v1/logs");
+        assertThat(otlp.encoding()).isEqualTo(AuditExportConfig.OtlpEncoding.PROTOBUF);
+        assertThat(otlp.headers().get("X-Key").reveal()).isEqualTo("k");
+        assertThat(otlp.tls()).isEqualTo(AuditExportConfig.Tls.SYSTEM);
+        assertThat(export.sinks().get(0).delivery()).isEqualTo(AuditExportConfig.Delivery.defaults());
+    }
+
+    @Test
+    void otlpEndpointKeepsItsPathAndEndsInV1Logs() throws Exception {
+        AuditExportConfig export = ExportFixtures.audit(ExportFixtures.yaml(dir, """
+                      - {name: a, kind: otlp, endpoint: "https://gateway.example.com/otel", encoding: json}
+                      - {name: b, kind: otlp, endpoint: "https://gateway.example.com/otel/v1/logs"}
+                """)).export();
+
+        assertThat(export.sinks()).extracting(sink -> ((AuditExportConfig.Otlp) sink.target()).endpoint().toString())
+                .containsExactly("https://gateway.example.com/otel/v1/logs",
+                        "https://gateway.example.com/otel/v1/logs");
+        assertThat(((AuditExportConfig.Otlp) export.sinks().get(0).target()).encoding())
+                .isEqualTo(AuditExportConfig.OtlpEncoding.JSON);
+    }
+
+    @Test
+    void otlpWithoutEndpointNamesTheKey() {
         assertThatThrownBy(() -> ExportFixtures.audit(ExportFixtures.yaml(dir, """
                       - {name: otel, kind: otlp}
-                """))).isInstanceOf(ConfigException.class).hasMessageContaining("not supported yet");
+                """))).isInstanceOf(ConfigException.class).hasMessageContaining("veil.audit.export[0].endpoint")
+                .hasMessageContaining("4318");
+    }
+
+    @Test
+    void otlpWithAnotherEncodingNamesTheKeyAndTheChoices() {
+        assertThatThrownBy(() -> ExportFixtures.audit(ExportFixtures.yaml(dir, """
+                      - {name: otel, kind: otlp, endpoint: "http://c:4318", encoding: grpc}
+                """))).isInstanceOf(ConfigException.class).hasMessageContaining("veil.audit.export[0].encoding")
+                .hasMessageContaining("protobuf").hasMessageContaining("json");
+    }
+
+    @Test
+    void otlpWithAQueryInItsEndpointIsRefusedWithoutShowingIt() {
+        assertThatThrownBy(() -> ExportFixtures.audit(ExportFixtures.yaml(dir, """
+                      - {name: otel, kind: otlp, endpoint: "http://c:4318?api-key=very-secret"}
+                """))).isInstanceOf(ConfigException.class).hasMessageContaining("veil.audit.export[0].endpoint")
+                .hasMessageNotContaining("very-secret");
+    }
+
+    @Test
+    void otlpRefusesAHecSetting() {
+        assertThatThrownBy(() -> ExportFixtures.audit(ExportFixtures.yaml(dir, """
+                      - {name: otel, kind: otlp, endpoint: "http://c:4318", token: t}
+                """))).isInstanceOf(ConfigException.class).hasMessageContaining("token");
     }
 
     @Test

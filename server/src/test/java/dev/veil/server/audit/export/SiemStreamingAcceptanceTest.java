@@ -16,15 +16,17 @@ import dev.veil.server.audit.AuditExporter;
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.testing.ConstantRateLoad;
 import dev.veil.server.testing.FakeHecReceiver;
+import dev.veil.server.testing.FakeOtlpLogsReceiver;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.RsyslogProcess;
 import dev.veil.server.testing.VeilUnderTest;
 
 /**
  * Issue 23's acceptance for audit streaming, through the real server: {@link #RATE} chat completions a second for
- * {@value #SECONDS} s with the audit log on and two sinks, a real rsyslog over TLS and a Splunk HEC receiver; the HEC
- * receiver answers 503 for the middle {@value #OUTAGE_SECONDS} s. At the end each sink has every record at least
- * once, in chain order, with no gap, and {@code veil audit verify --against-export} passes on both received streams.
+ * {@value #SECONDS} s with the audit log on and three sinks, a real rsyslog over TLS, a Splunk HEC receiver and an
+ * OTLP/HTTP logs receiver; the HEC receiver answers 503 for the middle {@value #OUTAGE_SECONDS} s. At the end each sink
+ * has every record at least once, in chain order, with no gap, and {@code veil audit verify --against-export} passes
+ * on every received stream.
  * The phases follow the requests that ended, not the wall clock.
  */
 class SiemStreamingAcceptanceTest {
@@ -50,12 +52,14 @@ class SiemStreamingAcceptanceTest {
         Path dataDir = Files.createDirectories(dir.resolve("data"));
         try (RsyslogProcess rsyslog = RsyslogProcess.start(rsyslogDir);
              FakeHecReceiver hec = FakeHecReceiver.start(ExportFixtures.TOKEN, dir.resolve("hec-events.jsonl"));
+             FakeOtlpLogsReceiver otlp = FakeOtlpLogsReceiver.start(dir.resolve("otlp-logs.jsonl"));
              FakeOpenAiUpstream upstream = new FakeOpenAiUpstream()
                      .on("gpt-4o", FakeOpenAiUpstream.answer(List.of(ANSWER), Duration.ZERO))) {
             String sinkList = """
                           - {name: siem, kind: syslog, host: 127.0.0.1, port: %d, ca-file: "%s"}
                           - {name: splunk, kind: hec, url: "%s", token: "%s", backoff-max: 2s}
-                    """.formatted(rsyslog.port(), rsyslog.caFile(), hec.url(), ExportFixtures.TOKEN);
+                          - {name: otel, kind: otlp, endpoint: "%s"}
+                    """.formatted(rsyslog.port(), rsyslog.caFile(), hec.url(), ExportFixtures.TOKEN, otlp.endpoint());
             String sinks = ExportFixtures.yaml(dataDir, sinkList);
             String yaml = VeilUnderTest.config(upstream, ExportFixtures.auditYaml(dataDir, sinkList));
             AuditConfig auditConfig = ExportFixtures.audit(sinks);
@@ -77,8 +81,9 @@ class SiemStreamingAcceptanceTest {
                     head = new AuditExporter(database).lastSeq();
                 }
                 long last = head;
-                await("both sinks caught up").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> lastSeq(hec.events()) >= last && lastSeq(rsyslog.received()) >= last);
+                await("every sink caught up").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> lastSeq(hec.events()) >= last && lastSeq(rsyslog.received()) >= last
+                                && lastSeq(otlp.file()) >= last);
             }
             System.out.printf("Audit streaming at %d requests/s for %d s: %s; %d records; HEC refused %d "
                     + "requests during its outage%n", RATE, SECONDS, report, head, hec.refused());
@@ -93,7 +98,10 @@ class SiemStreamingAcceptanceTest {
             ExportFixtures.Verified splunk = ExportFixtures.verifyAgainst(sinks, hec.events(), "--to",
                     Long.toString(head));
             assertThat(splunk.exit()).as(splunk.out()).isZero();
-            System.out.println(syslog.out() + splunk.out());
+            ExportFixtures.Verified otel = ExportFixtures.verifyAgainst(sinks, otlp.file(), "--to",
+                    Long.toString(head));
+            assertThat(otel.exit()).as(otel.out()).isZero();
+            System.out.println(syslog.out() + splunk.out() + otel.out());
         }
     }
 
