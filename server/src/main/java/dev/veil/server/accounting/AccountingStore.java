@@ -31,7 +31,8 @@ interface AccountingStore extends AutoCloseable {
 
     /** Usage filters; empty means any. */
     record UsageFilter(Optional<String> tenant, Optional<String> team, Optional<String> keyId,
-                       Optional<String> user, Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to) {
+                       Optional<String> user, Optional<String> model, Optional<LocalDate> from,
+                       Optional<LocalDate> to) {
     }
 
     /** Stores a new key, creating its tenant and team when they are new. */

@@ -287,8 +287,8 @@ abstract class JdbcAccountingStore implements AccountingStore {
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         rows.add(new SpendDelta(day(r), r.getString("key_id"), r.getString("tenant"),
-                                r.getString("team"), r.getString("user_id"), r.getString("model"), r.getLong("requests"),
-                                r.getLong("prompt_tokens"), r.getLong("completion_tokens"),
+                                r.getString("team"), r.getString("user_id"), r.getString("model"),
+                                r.getLong("requests"), r.getLong("prompt_tokens"), r.getLong("completion_tokens"),
                                 r.getLong("cached_tokens"), r.getLong("reasoning_tokens"), r.getLong("cost_micros")));
                     }
                 }

@@ -137,8 +137,9 @@ final class KeyStore extends JdbcAccountingStore {
                 s.execute(QUARANTINE.definition());
                 withoutUser = withoutUserColumn(connection);
             }
-            boolean upgraded = SqliteSchema.migrate(connection, file, "veil.data-dir", List.of(userUpgrade(withoutUser)))
-                    > SqliteSchema.BASE && !withoutUser.isEmpty();
+            int from = SqliteSchema.version(connection);
+            SqliteSchema.migrate(connection, file, "veil.data-dir", List.of(userUpgrade(withoutUser)));
+            boolean upgraded = from <= SqliteSchema.BASE && !withoutUser.isEmpty();
             checkColumns(connection, file);
             KeyStore store = new KeyStore(connection, clock);
             new Quarantine(connection, file, clock).sweep(upgraded ? Set.copyOf(withoutUser) : Set.of());

@@ -149,8 +149,8 @@ final class Quarantine {
                 LOGGER.info(() -> file.getFileName() + ": table " + table.name() + " rebuilt with its rows for the "
                         + "current schema");
             } else {
-                LOGGER.warning(() -> file.getFileName() + ": table " + table.name() + " was not as Veil defines it (its "
-                        + "keys or constraints were changed); rebuilt it as Veil defines it, with its rows");
+                LOGGER.warning(() -> file.getFileName() + ": table " + table.name() + " was not as Veil defines it "
+                        + "(its keys or constraints were changed); rebuilt it as Veil defines it, with its rows");
             }
         } catch (SQLException e) {
             LOGGER.log(Level.SEVERE, () -> file + ": table " + table.name() + " is not as Veil defines it and cannot "
@@ -301,8 +301,9 @@ final class Quarantine {
             case "spend" -> {
                 String day = text(row, "day");
                 String key = text(row, "key_id");
-                yield "spend of " + (key != null && (key.equals("master") || ValueBounds.KEY_ID.matcher(key)
-                        .matches()) ? "key " + key : "an unreadable key") + " on " + (isDay(day) ? day
+                boolean readable = key != null && (key.equals("master") || key.equals("jwt")
+                        || ValueBounds.KEY_ID.matcher(key).matches());
+                yield "spend of " + (readable ? "key " + key : "an unreadable key") + " on " + (isDay(day) ? day
                         : "an unreadable day");
             }
             case "tenants" -> "tenant " + safe(text(row, "name"));
