@@ -23,15 +23,16 @@ interface AccountingStore extends AutoCloseable {
     record StoredKey(VirtualKey key, byte[] salt, byte[] hash) {
     }
 
-    /** Spend added by the writer: one row per (day, key, tenant, team, model). */
-    record SpendDelta(LocalDate day, String keyId, String tenant, String team, String model, long requests,
-                      long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens,
-                      long costMicros) {
+    /** Spend added by the writer: one row per (day, key, tenant, team, user, model); user {@code ""} for none. */
+    record SpendDelta(LocalDate day, String keyId, String tenant, String team, String user, String model,
+                      long requests, long promptTokens, long completionTokens, long cachedTokens,
+                      long reasoningTokens, long costMicros) {
     }
 
     /** Usage filters; empty means any. */
     record UsageFilter(Optional<String> tenant, Optional<String> team, Optional<String> keyId,
-                       Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to) {
+                       Optional<String> user, Optional<String> model, Optional<LocalDate> from,
+                       Optional<LocalDate> to) {
     }
 
     /** Stores a new key, creating its tenant and team when they are new. */
@@ -78,7 +79,7 @@ interface AccountingStore extends AutoCloseable {
     /** Adds every delta to its row, all or none. */
     void addSpend(List<SpendDelta> deltas);
 
-    /** Recorded spend matching {@code filter}, by day, tenant, team, key and model. */
+    /** Recorded spend matching {@code filter}, by day, tenant, team, key, user and model. */
     List<SpendDelta> usage(UsageFilter filter);
 
     /** Records that {@code scope} was alerted for the period starting {@code periodStart}; false if it already was. */

@@ -57,6 +57,7 @@ final class AlertSender {
             body.put("tenant", spec.scope().tenant());
             body.put("team", spec.scope().team());
             body.put("key_id", spec.scope().keyId());
+            body.put("user", spec.scope().user());
             body.put("period", spec.period());
             body.put("period_start", state.periodStart.toString());
             body.put("soft_usd", Money.usd(spec.softMicros()));

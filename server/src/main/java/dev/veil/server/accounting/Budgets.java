@@ -63,7 +63,8 @@ final class Budgets {
     }
 
     private static final Logger LOGGER = Logger.getLogger(Budgets.class.getName());
-    private static final Pattern LOGGABLE_SCOPE = Pattern.compile("[a-z]+:[A-Za-z0-9._/-]{1,140}");
+    /** Scopes a log line may name: not a user's, whose id is the user's own (logs keep no user ids). */
+    private static final Pattern LOGGABLE_SCOPE = Pattern.compile("(key|team|tenant):[A-Za-z0-9._/-]{1,140}");
 
     private final AccountingStore store;
     private final InstantSource clock;
@@ -82,7 +83,7 @@ final class Budgets {
         blocked.removeAll(states.keySet());
         for (String scope : blocked) {
             LOGGER.warning(() -> "the budget of " + (LOGGABLE_SCOPE.matcher(scope).matches() ? scope
-                    : "an unreadable scope") + " could not be read from the key store; requests it covers are "
+                    : scope.startsWith("user:") ? "a user" : "an unreadable scope") + " could not be read from the key store; requests it covers are "
                     + "refused with 503 budget_unavailable until it is set again (POST /admin/budgets)");
         }
     }

@@ -160,11 +160,12 @@ abstract class JdbcAccountingStore implements AccountingStore {
     public void putBudget(BudgetSpec budget) {
         BudgetScope scope = budget.scope();
         update("""
-                INSERT INTO budgets (scope, kind, tenant, team, key_id, period, limit_micros, soft_micros)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO UPDATE SET kind = excluded.kind,
-                  tenant = excluded.tenant, team = excluded.team, key_id = excluded.key_id, period = excluded.period,
-                  limit_micros = excluded.limit_micros, soft_micros = excluded.soft_micros""",
-                scope.id(), scope.kind(), scope.tenant(), scope.team(), scope.keyId(), budget.period(),
+                INSERT INTO budgets (scope, kind, tenant, team, key_id, user_id, period, limit_micros, soft_micros)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO UPDATE SET kind = excluded.kind,
+                  tenant = excluded.tenant, team = excluded.team, key_id = excluded.key_id,
+                  user_id = excluded.user_id, period = excluded.period, limit_micros = excluded.limit_micros,
+                  soft_micros = excluded.soft_micros""",
+                scope.id(), scope.kind(), scope.tenant(), scope.team(), scope.keyId(), scope.user(), budget.period(),
                 budget.limitMicros(), budget.softMicros());
     }
 
@@ -206,6 +207,7 @@ abstract class JdbcAccountingStore implements AccountingStore {
         String where = switch (scope.kind()) {
             case "key" -> "key_id = ?";
             case "team" -> "tenant = ? AND team = ?";
+            case "user" -> "tenant = ? AND user_id = ?";
             default -> "tenant = ?";
         };
         return run("read spend", c -> {
@@ -217,6 +219,10 @@ abstract class JdbcAccountingStore implements AccountingStore {
                     case "team" -> {
                         s.setString(2, scope.tenant());
                         s.setString(3, scope.team());
+                    }
+                    case "user" -> {
+                        s.setString(2, scope.tenant());
+                        s.setString(3, scope.user());
                     }
                     default -> s.setString(2, scope.tenant());
                 }
@@ -233,9 +239,10 @@ abstract class JdbcAccountingStore implements AccountingStore {
      */
     final void upsertSpend(Connection connection, List<SpendDelta> deltas) throws SQLException {
         try (PreparedStatement s = connection.prepareStatement("""
-                INSERT INTO spend (day, key_id, tenant, team, model, requests, prompt_tokens, completion_tokens,
-                  cached_tokens, reasoning_tokens, cost_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (day, key_id, tenant, team, model) DO UPDATE SET
+                INSERT INTO spend (day, key_id, tenant, team, user_id, model, requests, prompt_tokens,
+                  completion_tokens, cached_tokens, reasoning_tokens, cost_micros)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (day, key_id, tenant, team, user_id, model) DO UPDATE SET
                   requests = %1$srequests + excluded.requests,
                   prompt_tokens = %1$sprompt_tokens + excluded.prompt_tokens,
                   completion_tokens = %1$scompletion_tokens + excluded.completion_tokens,
@@ -247,13 +254,14 @@ abstract class JdbcAccountingStore implements AccountingStore {
                 s.setString(2, d.keyId());
                 s.setString(3, d.tenant());
                 s.setString(4, d.team());
-                s.setString(5, d.model());
-                s.setLong(6, d.requests());
-                s.setLong(7, d.promptTokens());
-                s.setLong(8, d.completionTokens());
-                s.setLong(9, d.cachedTokens());
-                s.setLong(10, d.reasoningTokens());
-                s.setLong(11, d.costMicros());
+                s.setString(5, d.user());
+                s.setString(6, d.model());
+                s.setLong(7, d.requests());
+                s.setLong(8, d.promptTokens());
+                s.setLong(9, d.completionTokens());
+                s.setLong(10, d.cachedTokens());
+                s.setLong(11, d.reasoningTokens());
+                s.setLong(12, d.costMicros());
                 s.addBatch();
             }
             s.executeBatch();
@@ -267,10 +275,11 @@ abstract class JdbcAccountingStore implements AccountingStore {
         filter.tenant().ifPresent(v -> { sql.append(" AND tenant = ?"); args.add(v); });
         filter.team().ifPresent(v -> { sql.append(" AND team = ?"); args.add(v); });
         filter.keyId().ifPresent(v -> { sql.append(" AND key_id = ?"); args.add(v); });
+        filter.user().ifPresent(v -> { sql.append(" AND user_id = ?"); args.add(v); });
         filter.model().ifPresent(v -> { sql.append(" AND model = ?"); args.add(v); });
         filter.from().ifPresent(v -> { sql.append(" AND day >= ?"); args.add(dayParameter(v)); });
         filter.to().ifPresent(v -> { sql.append(" AND day <= ?"); args.add(dayParameter(v)); });
-        sql.append(" ORDER BY day, tenant, team, key_id, model");
+        sql.append(" ORDER BY day, tenant, team, key_id, user_id, model");
         return run("read usage", c -> {
             List<SpendDelta> rows = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement(sql.toString())) {
@@ -278,8 +287,8 @@ abstract class JdbcAccountingStore implements AccountingStore {
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         rows.add(new SpendDelta(day(r), r.getString("key_id"), r.getString("tenant"),
-                                r.getString("team"), r.getString("model"), r.getLong("requests"),
-                                r.getLong("prompt_tokens"), r.getLong("completion_tokens"),
+                                r.getString("team"), r.getString("user_id"), r.getString("model"),
+                                r.getLong("requests"), r.getLong("prompt_tokens"), r.getLong("completion_tokens"),
                                 r.getLong("cached_tokens"), r.getLong("reasoning_tokens"), r.getLong("cost_micros")));
                     }
                 }

@@ -54,20 +54,20 @@ final class KeyStore extends JdbcAccountingStore {
                             "salt", "hash", "created_at", "rotated_at", "revoked_at"), List.of("id")),
             new Table("budgets", """
                     CREATE TABLE IF NOT EXISTS budgets (scope TEXT PRIMARY KEY, kind TEXT NOT NULL,
-                      tenant TEXT NOT NULL, team TEXT NOT NULL, key_id TEXT NOT NULL, period TEXT NOT NULL,
-                      limit_micros INTEGER NOT NULL, soft_micros INTEGER NOT NULL)""",
-                    List.of("scope", "kind", "tenant", "team", "key_id", "period", "limit_micros", "soft_micros"),
-                    List.of("scope")),
+                      tenant TEXT NOT NULL, team TEXT NOT NULL, key_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                      period TEXT NOT NULL, limit_micros INTEGER NOT NULL, soft_micros INTEGER NOT NULL)""",
+                    List.of("scope", "kind", "tenant", "team", "key_id", "user_id", "period", "limit_micros",
+                            "soft_micros"), List.of("scope")),
             new Table("spend", """
                     CREATE TABLE IF NOT EXISTS spend (day TEXT NOT NULL, key_id TEXT NOT NULL,
-                      tenant TEXT NOT NULL, team TEXT NOT NULL, model TEXT NOT NULL,
+                      tenant TEXT NOT NULL, team TEXT NOT NULL, user_id TEXT NOT NULL, model TEXT NOT NULL,
                       requests INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL,
                       completion_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL,
                       reasoning_tokens INTEGER NOT NULL, cost_micros INTEGER NOT NULL,
-                      PRIMARY KEY (day, key_id, tenant, team, model))""",
-                    List.of("day", "key_id", "tenant", "team", "model", "requests", "prompt_tokens",
+                      PRIMARY KEY (day, key_id, tenant, team, user_id, model))""",
+                    List.of("day", "key_id", "tenant", "team", "user_id", "model", "requests", "prompt_tokens",
                             "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_micros"),
-                    List.of("day", "key_id", "tenant", "team", "model")),
+                    List.of("day", "key_id", "tenant", "team", "user_id", "model")),
             new Table("tenants", """
                     CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, created_at TEXT NOT NULL)""",
                     List.of("name", "created_at"), List.of("name")),
@@ -79,6 +79,15 @@ final class KeyStore extends JdbcAccountingStore {
                     CREATE TABLE IF NOT EXISTS alerts (scope TEXT NOT NULL, period_start TEXT NOT NULL,
                       sent_at TEXT NOT NULL, PRIMARY KEY (scope, period_start))""",
                     List.of("scope", "period_start", "sent_at"), List.of("scope", "period_start")));
+
+    /**
+     * Schema version 2 gave budgets and spend a {@code user_id} column ({@code ''} where no user is named: keys, and
+     * every row from before), and spend's primary key the user. SQLite adds a column in place; the new primary key
+     * comes from {@link Quarantine}'s rebuild of a table that is not as Veil defines it, which first moves aside any
+     * row that would not fit.
+     */
+    static final String USER_COLUMN = "user_id";
+    private static final List<String> GAINED_USER = List.of("budgets", "spend");
 
     /** Where bad rows go; Veil writes it with plain inserts, so it needs its columns and no constraint. */
     static final Table QUARANTINE = new Table("quarantine", """
@@ -117,6 +126,7 @@ final class KeyStore extends JdbcAccountingStore {
             throw unreadable(file, e);
         }
         try {
+            List<String> withoutUser;
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
@@ -125,11 +135,14 @@ final class KeyStore extends JdbcAccountingStore {
                     s.execute(table.definition());
                 }
                 s.execute(QUARANTINE.definition());
+                withoutUser = withoutUserColumn(connection);
             }
-            SqliteSchema.migrate(connection, file, "veil.data-dir", List.of());
+            int from = SqliteSchema.version(connection);
+            SqliteSchema.migrate(connection, file, "veil.data-dir", List.of(userUpgrade(withoutUser)));
+            boolean upgraded = from <= SqliteSchema.BASE && !withoutUser.isEmpty();
             checkColumns(connection, file);
             KeyStore store = new KeyStore(connection, clock);
-            new Quarantine(connection, file, clock).sweep();
+            new Quarantine(connection, file, clock).sweep(upgraded ? Set.copyOf(withoutUser) : Set.of());
             return store;
         } catch (SQLException e) {
             closeQuietly(connection);
@@ -140,18 +153,51 @@ final class KeyStore extends JdbcAccountingStore {
         }
     }
 
+    /** Of the tables that gained {@code user_id} in version 2, those that lack it: created by an older Veil. */
+    private static List<String> withoutUserColumn(Connection connection) throws SQLException {
+        List<String> without = new ArrayList<>();
+        for (String table : GAINED_USER) {
+            if (!columns(connection, table).contains(USER_COLUMN)) {
+                without.add(table);
+            }
+        }
+        return without;
+    }
+
+    /**
+     * The upgrade to version 2: the user column for each of {@code tables}. A table created by this open already has
+     * it, so a file new or damaged (a table missing) gets only what it lacks; with nothing to add, the step only
+     * records the version.
+     */
+    private static String userUpgrade(List<String> tables) {
+        if (tables.isEmpty()) {
+            return "PRAGMA user_version = 2";
+        }
+        StringBuilder sql = new StringBuilder();
+        for (String table : tables) {
+            sql.append("ALTER TABLE ").append(table).append(" ADD COLUMN ").append(USER_COLUMN)
+                    .append(" TEXT NOT NULL DEFAULT '';");
+        }
+        return sql.toString();
+    }
+
+    private static List<String> columns(Connection connection, String table) throws SQLException {
+        List<String> present = new ArrayList<>();
+        try (Statement s = connection.createStatement();
+             ResultSet r = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (r.next()) {
+                present.add(r.getString("name"));
+            }
+        }
+        return present;
+    }
+
     /** A table rebuilt without a column Veil reads is damage no row-by-row quarantine can work around. */
     private static void checkColumns(Connection connection, Path file) throws SQLException {
         List<Table> tables = new ArrayList<>(TABLES);
         tables.add(QUARANTINE);
         for (Table table : tables) {
-            List<String> present = new ArrayList<>();
-            try (Statement s = connection.createStatement();
-                 ResultSet r = s.executeQuery("PRAGMA table_info(" + table.name() + ")")) {
-                while (r.next()) {
-                    present.add(r.getString("name"));
-                }
-            }
+            List<String> present = columns(connection, table.name());
             for (String column : table.columns()) {
                 if (!present.contains(column)) {
                     throw new ConfigException("veil.data-dir", file + ": table " + table.name() + " has no column "

@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 import dev.veil.server.config.AccountingConfig;
+import dev.veil.server.config.AuthConfig;
 import dev.veil.server.config.SharedLimitsConfig;
 import dev.veil.server.core.Ticker;
 import dev.veil.server.telemetry.ThrottledLog;
@@ -50,6 +51,7 @@ public final class Metering implements AutoCloseable {
     private final AccountingStore store;
     private final Keys keys;
     private final Budgets budgets;
+    private final UserWindows userWindows;
     private final SpendLedger ledger;
     private final PriceTable prices;
     private final Function<String, Optional<List<TargetRef>>> resolver;
@@ -80,6 +82,7 @@ public final class Metering implements AutoCloseable {
         this.keys = new Keys(store, clock);
         AlertSender alerts = new AlertSender(store, config.alertWebhook(), config.alertTimeout(), clock);
         this.budgets = new Budgets(store, clock, alerts::softThresholdReached);
+        this.userWindows = new UserWindows();
         this.ledger = new SpendLedger(store, config.flushInterval(), clock);
         this.prices = new PriceTable(config.prices());
         this.resolver = resolver;
@@ -106,6 +109,7 @@ public final class Metering implements AutoCloseable {
         this.clock = shared.clock;
         this.keys = shared.keys;
         this.budgets = shared.budgets;
+        this.userWindows = shared.userWindows;
         this.ledger = shared.ledger;
         this.prices = new PriceTable(config.prices());
         this.resolver = resolver;
@@ -162,13 +166,22 @@ public final class Metering implements AutoCloseable {
         return prices;
     }
 
-    /**
-     * Checks the caller's allowed models and rate limits and reserves an estimated cost in every budget that applies
-     * (key, team, tenant); a refusal is a 403 or a 429 with {@code Retry-After}. The returned ticket must be settled
-     * whatever happens next.
-     */
+    /** {@link #admit(Caller, AuthConfig.UserLimits, String, long, OptionalInt, HeaderSink)} without user limits. */
     public Ticket admit(Caller caller, String model, long inputCharacters, OptionalInt maxTokens,
                         HeaderSink headers) {
+        return admit(caller, AuthConfig.UserLimits.NONE, model, inputCharacters, maxTokens, headers);
+    }
+
+    /**
+     * Checks the caller's allowed models and rate limits (its key's, and its user's {@code userLimits}) and reserves
+     * an estimated cost in every budget that applies (key, team, user, tenant); a refusal is a 403 or a 429 with
+     * {@code Retry-After}. The returned ticket must be settled whatever happens next.
+     *
+     * @param userLimits the rate limits of the caller's user, counted per tenant and user; ignored for a caller
+     *                   without a user
+     */
+    public Ticket admit(Caller caller, AuthConfig.UserLimits userLimits, String model, long inputCharacters,
+                        OptionalInt maxTokens, HeaderSink headers) {
         long now = clock.millis();
         Keys.Active key = caller.keyId().equals("master") ? null : keys.active(caller.keyId()).orElse(null);
         Optional<List<TargetRef>> targets = resolver.apply(model);
@@ -179,30 +192,35 @@ public final class Metering implements AutoCloseable {
         long inputTokens = (inputCharacters + 3) / 4 + 16;
         long outputTokens = maxTokens.isPresent() ? maxTokens.getAsInt() : reserveOutputTokens;
         long estimate = targets.map(prices::highest).orElse(Price.FREE).estimateMicros(inputTokens, outputTokens);
+        String userScope = caller.user().map(user -> BudgetScope.userId(caller.tenant(), user)).orElse(null);
+        AuthConfig.UserLimits perUser = userScope == null ? AuthConfig.UserLimits.NONE : userLimits;
         List<Budgets.State> covering = List.of();
         for (String scope : new String[] {"key:" + caller.keyId(), "team:" + caller.tenant() + "/" + caller.team(),
-                "tenant:" + caller.tenant()}) {
+                userScope, "tenant:" + caller.tenant()}) {
+            if (scope == null) {
+                continue;
+            }
             Budgets.State state = budgets.current(scope, now);
             if (state == null && budgets.blocked(scope)) {
                 throw unreadableBudget();
             }
             if (state != null) {
                 if (covering.isEmpty()) {
-                    covering = new ArrayList<>(3);
+                    covering = new ArrayList<>(4);
                 }
                 covering.add(state);
             }
         }
         long tokens = inputTokens + outputTokens;
         if (shared != null) {
-            boolean limited = key != null && key.window().limited() || !covering.isEmpty();
+            boolean limited = key != null && key.window().limited() || perUser.limited() || !covering.isEmpty();
             try {
-                return admitShared(caller, model, key, inputTokens, tokens, estimate, covering, limited, now,
-                        headers);
+                return admitShared(caller, model, key, userScope, perUser, inputTokens, tokens, estimate, covering,
+                        limited, now, headers);
             } catch (SharedLimits.Unreachable e) {
                 if (shared.failMode() == SharedLimitsConfig.FailMode.CLOSED) {
-                    shared.outage().warning("admit", () -> "requests of keys with limits or budgets are refused "
-                            + "with 503 limits_unavailable: " + e.getMessage()
+                    shared.outage().warning("admit", () -> "requests of keys and users with limits or budgets are "
+                            + "refused with 503 limits_unavailable: " + e.getMessage()
                             + " (veil.limits.shared.fail-mode: closed)");
                     throw limitsUnavailable();
                 }
@@ -219,6 +237,22 @@ public final class Metering implements AutoCloseable {
                 throw rateLimited(key, admission.refused(), admission.resetMillis());
             }
         }
+        RateWindow.Admission userAdmission = null;
+        RateWindow userWindow = perUser.limited() ? userWindows.window(userScope, perUser) : null;
+        if (userWindow != null) {
+            userAdmission = userWindow.admit(now, tokens);
+            if (admission == null || userAdmission.refused() != null) {
+                rateHeaders(userWindow.requestsPerMinute, userWindow.tokensPerMinute,
+                        userAdmission.remainingRequests(), userAdmission.remainingTokens(),
+                        userAdmission.resetMillis(), headers);
+            }
+            if (userAdmission.refused() != null) {
+                if (admission != null) {
+                    key.window().refund(admission, tokens);
+                }
+                throw userRateLimited(caller, perUser, userAdmission.refused(), userAdmission.resetMillis());
+            }
+        }
         for (int i = 0; i < covering.size(); i++) {
             Budgets.State state = covering.get(i);
             if (!state.reserve(estimate)) {
@@ -228,52 +262,66 @@ public final class Metering implements AutoCloseable {
                 if (admission != null) {
                     key.window().refund(admission, tokens);
                 }
+                if (userAdmission != null) {
+                    userWindow.refund(userAdmission, tokens);
+                }
                 throw exhausted(state.spec, state.spent.get(), state.periodEndMillis, now);
             }
         }
-        return new Ticket(caller, model, inputTokens, tokens, estimate, covering,
-                key == null ? null : key.window(), admission, null);
+        return new Ticket(caller, model, inputTokens, tokens, estimate, covering, admission, userAdmission, null);
     }
 
     /**
-     * Admits through the shared limits: rate window and every budget in one Redis round trip. A request with
+     * Admits through the shared limits: rate windows and every budget in one Redis round trip. A request with
      * nothing to limit skips Redis here, but still settles through it, so that its spend survives this replica.
      */
-    private Ticket admitShared(Caller caller, String model, Keys.Active key, long inputTokens, long tokens,
-                               long estimate, List<Budgets.State> covering, boolean limited, long now,
-                               HeaderSink headers) {
+    private Ticket admitShared(Caller caller, String model, Keys.Active key, String userScope,
+                               AuthConfig.UserLimits perUser, long inputTokens, long tokens, long estimate,
+                               List<Budgets.State> covering, boolean limited, long now, HeaderSink headers) {
         String reservation = HexFormat.of().formatHex(reservationBytes());
         List<SharedLimits.Budget> reserved = new ArrayList<>(covering.size());
         for (Budgets.State state : covering) {
             reserved.add(new SharedLimits.Budget(state.spec.scope().id(), state.periodStart.toString(),
                     state.spec.limitMicros(), estimate, (state.periodEndMillis - now) / 1000 + KEEP_AFTER_PERIOD));
         }
+        long rpm = key == null ? 0 : key.window().requestsPerMinute;
+        long tpm = key == null ? 0 : key.window().tokensPerMinute;
+        SharedLimits.Window keyWindow = SharedLimits.Window.key(caller.keyId(), rpm, tpm);
+        SharedLimits.Window userWindow = SharedLimits.Window.user(userScope == null
+                ? BudgetScope.userId(caller.tenant(), "") : userScope, perUser.requestsPerMinute(),
+                perUser.tokensPerMinute());
         Ticket ticket = new Ticket(caller, model, inputTokens, tokens, estimate, covering, null, null,
-                new SharedTicket(reservation, reserved));
+                new SharedTicket(reservation, keyWindow, userWindow, reserved));
         if (!limited) {
             return ticket;
         }
-        long rpm = key == null ? 0 : key.window().requestsPerMinute;
-        long tpm = key == null ? 0 : key.window().tokensPerMinute;
-        SharedLimits.Admission admission = shared.limits().admit(reservation, caller.keyId(), rpm, tpm, tokens,
+        SharedLimits.Admission admission = shared.limits().admit(reservation, keyWindow, userWindow, tokens,
                 reserved, budget -> {
                     Budgets.State state = covering.get(reserved.indexOf(budget));
                     return store.spentSince(state.spec.scope(), state.periodStart);
                 });
+        String refused = admission.refused() == null ? "" : admission.refused();
         if (rpm > 0 || tpm > 0) {
-            boolean refusedRate = "requests".equals(admission.refused()) || "tokens".equals(admission.refused());
-            rateHeaders(rpm, tpm, refusedRate && "requests".equals(admission.refused()) ? 0
-                    : admission.remainingRequests(), refusedRate && "tokens".equals(admission.refused()) ? 0
-                    : admission.remainingTokens(), admission.resetMillis(), headers);
+            rateHeaders(rpm, tpm, refused.equals("requests") ? 0 : admission.remainingRequests(),
+                    refused.equals("tokens") ? 0 : admission.remainingTokens(), admission.resetMillis(), headers);
+        }
+        if (perUser.limited() && (rpm == 0 && tpm == 0 || refused.startsWith("user-"))) {
+            rateHeaders(perUser.requestsPerMinute(), perUser.tokensPerMinute(),
+                    refused.equals("user-requests") ? 0 : admission.userRemainingRequests(),
+                    refused.equals("user-tokens") ? 0 : admission.userRemainingTokens(), admission.userResetMillis(),
+                    headers);
         }
         if (admission.refused() == null) {
             return ticket;
         }
-        if (admission.refused().equals("budget")) {
+        if (refused.equals("budget")) {
             Budgets.State state = covering.get(admission.budgetIndex());
             throw exhausted(state.spec, admission.spentMicros(), state.periodEndMillis, now);
         }
-        throw rateLimited(key, admission.refused(), admission.resetMillis());
+        if (refused.startsWith("user-")) {
+            throw userRateLimited(caller, perUser, refused, admission.userResetMillis());
+        }
+        throw rateLimited(key, refused, admission.resetMillis());
     }
 
     private static byte[] reservationBytes() {
@@ -291,9 +339,20 @@ public final class Metering implements AutoCloseable {
                 .withCode("rate_limit_exceeded").withRetryAfter(seconds);
     }
 
+    /** The 429 of a user's window; it names the tenant and user id (what usage shows), never the token. */
+    private static VeilException userRateLimited(Caller caller, AuthConfig.UserLimits limits, String refused,
+                                                 long resetMillis) {
+        long seconds = Math.max(1, (resetMillis + 999) / 1000);
+        boolean requests = refused.endsWith("requests");
+        return new VeilException(ErrorKind.RATE_LIMITED, "Rate limit reached for user '" + caller.user().orElseThrow()
+                + "' of tenant '" + caller.tenant() + "': " + (requests ? limits.requestsPerMinute() + " requests"
+                : limits.tokensPerMinute() + " tokens") + " per minute per user; retry in " + seconds + "s")
+                .withCode("rate_limit_exceeded").withRetryAfter(seconds);
+    }
+
     private static VeilException limitsUnavailable() {
         return new VeilException(ErrorKind.UNAVAILABLE, "Veil cannot reach the rate limits and budgets its replicas "
-                + "share, and this API key has limits or budgets, so the request is refused; retry shortly")
+                + "share, and this caller has limits or budgets, so the request is refused; retry shortly")
                 .withCode("limits_unavailable").withRetryAfter(1);
     }
 
@@ -364,24 +423,24 @@ public final class Metering implements AutoCloseable {
         private final long estimatedTokens;
         private final long estimateMicros;
         private final List<Budgets.State> reserved;
-        private final RateWindow window;
         private final RateWindow.Admission admission;
+        private final RateWindow.Admission userAdmission;
         private final SharedTicket shared;
         private final AtomicBoolean settled = new AtomicBoolean();
         private MeteredStream stream;
         private Optional<TargetRef> streamTarget = Optional.empty();
 
         private Ticket(Caller caller, String model, long inputTokens, long estimatedTokens, long estimateMicros,
-                       List<Budgets.State> reserved, RateWindow window, RateWindow.Admission admission,
-                       SharedTicket shared) {
+                       List<Budgets.State> reserved, RateWindow.Admission admission,
+                       RateWindow.Admission userAdmission, SharedTicket shared) {
             this.caller = caller;
             this.model = model;
             this.inputTokens = inputTokens;
             this.estimatedTokens = estimatedTokens;
             this.estimateMicros = estimateMicros;
             this.reserved = reserved;
-            this.window = window;
             this.admission = admission;
+            this.userAdmission = userAdmission;
             this.shared = shared;
         }
 
@@ -438,7 +497,7 @@ public final class Metering implements AutoCloseable {
             }
             String modelName = provider.map(p -> p + "/" + answeredBy.orElse("")).orElse(model);
             SpendLedger.Row row = new SpendLedger.Row(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
-                    caller.keyId(), caller.tenant(), caller.team(), modelName);
+                    caller.keyId(), caller.tenant(), caller.team(), caller.user().orElse(""), modelName);
             Usage used = usage.orElse(Usage.of(0, 0));
             if (shared != null) {
                 long charged = cost;
@@ -455,6 +514,9 @@ public final class Metering implements AutoCloseable {
             if (admission != null) {
                 admission.window().tokens.addAndGet(used.totalTokens() - estimatedTokens);
             }
+            if (userAdmission != null) {
+                userAdmission.window().tokens.addAndGet(used.totalTokens() - estimatedTokens);
+            }
             ledger.add(row, used, cost);
         }
 
@@ -464,8 +526,8 @@ public final class Metering implements AutoCloseable {
          */
         private boolean settleShared(SpendLedger.Row row, Usage usage, long cost) {
             try {
-                long[] spent = Metering.this.shared.limits().settle(shared.reservation(), caller.keyId(),
-                        estimatedTokens, usage.totalTokens(), shared.budgets(), cost,
+                long[] spent = Metering.this.shared.limits().settle(shared.reservation(), shared.keyWindow(),
+                        shared.userWindow(), estimatedTokens, usage.totalTokens(), shared.budgets(), cost,
                         SpendStream.entry(row, usage, cost));
                 for (int i = 0; i < spent.length; i++) {
                     if (spent[i] >= 0) {
@@ -485,9 +547,12 @@ public final class Metering implements AutoCloseable {
      * A ticket's part in the shared limits.
      *
      * @param reservation its reservation id in Redis
+     * @param keyWindow the rate window of its key
+     * @param userWindow the rate window of its user
      * @param budgets the budgets it reserved in
      */
-    private record SharedTicket(String reservation, List<SharedLimits.Budget> budgets) {
+    private record SharedTicket(String reservation, SharedLimits.Window keyWindow, SharedLimits.Window userWindow,
+                                List<SharedLimits.Budget> budgets) {
     }
 
     // Admin operations ------------------------------------------------------------------------------------------
@@ -499,7 +564,7 @@ public final class Metering implements AutoCloseable {
         });
         if (spec.scope().kind().equals("team")) {
             store.ensureTeam(spec.scope().tenant(), spec.scope().team());
-        } else if (spec.scope().kind().equals("tenant")) {
+        } else if (spec.scope().kind().equals("tenant") || spec.scope().kind().equals("user")) {
             store.ensureTenant(spec.scope().tenant());
         }
         return budgets.put(spec, ledger::flush);
@@ -565,6 +630,7 @@ public final class Metering implements AutoCloseable {
      * @param keyId the key ({@code master} for the master key)
      * @param tenant its tenant
      * @param team its team
+     * @param user the user behind a token ({@code ""} for a key, which names none)
      * @param model {@code provider/model} that answered, or the requested model when none did
      * @param requests requests settled
      * @param promptTokens input tokens, cached included
@@ -573,14 +639,15 @@ public final class Metering implements AutoCloseable {
      * @param reasoningTokens reasoning tokens
      * @param costMicros cost in micro-dollars
      */
-    public record UsageRow(LocalDate day, String keyId, String tenant, String team, String model, long requests,
-                           long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens,
-                           long costMicros) {
+    public record UsageRow(LocalDate day, String keyId, String tenant, String team, String user, String model,
+                           long requests, long promptTokens, long completionTokens, long cachedTokens,
+                           long reasoningTokens, long costMicros) {
     }
 
     /** Recorded spend matching the filters (empty: any), written out first so that it includes the last second. */
     public List<UsageRow> usage(Optional<String> tenant, Optional<String> team, Optional<String> keyId,
-                                Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to) {
+                                Optional<String> user, Optional<String> model, Optional<LocalDate> from,
+                                Optional<LocalDate> to) {
         if (shared != null) {
             shared.settlements().await(SETTLED_WAIT);
         }
@@ -593,8 +660,8 @@ public final class Metering implements AutoCloseable {
                         + e.getMessage());
             }
         }
-        return store.usage(new AccountingStore.UsageFilter(tenant, team, keyId, model, from, to)).stream()
-                .map(d -> new UsageRow(d.day(), d.keyId(), d.tenant(), d.team(), d.model(), d.requests(),
+        return store.usage(new AccountingStore.UsageFilter(tenant, team, keyId, user, model, from, to)).stream()
+                .map(d -> new UsageRow(d.day(), d.keyId(), d.tenant(), d.team(), d.user(), d.model(), d.requests(),
                         d.promptTokens(), d.completionTokens(), d.cachedTokens(), d.reasoningTokens(), d.costMicros()))
                 .toList();
     }

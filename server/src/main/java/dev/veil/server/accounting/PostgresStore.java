@@ -39,7 +39,8 @@ import dev.veil.server.storage.PostgresSchema;
  */
 final class PostgresStore extends JdbcAccountingStore {
     /** The migrations, in order; each is a resource of {@link PostgresSchema}. */
-    static final List<String> MIGRATIONS = List.of("V1__accounting.sql", "V2__spend_stream.sql");
+    static final List<String> MIGRATIONS = List.of("V1__accounting.sql", "V2__spend_stream.sql",
+            "V3__user_dimension.sql");
     /** The channel on which a change to keys or budgets is announced to every replica. */
     static final String CHANNEL = "veil_accounting";
     private static final String KEY = "veil.store.url";
@@ -230,7 +231,8 @@ final class PostgresStore extends JdbcAccountingStore {
     private static List<SpendDelta> ordered(List<SpendDelta> deltas) {
         List<SpendDelta> ordered = new ArrayList<>(deltas);
         ordered.sort(Comparator.comparing(SpendDelta::day).thenComparing(SpendDelta::keyId)
-                .thenComparing(SpendDelta::tenant).thenComparing(SpendDelta::team).thenComparing(SpendDelta::model));
+                .thenComparing(SpendDelta::tenant).thenComparing(SpendDelta::team).thenComparing(SpendDelta::user)
+                .thenComparing(SpendDelta::model));
         return ordered;
     }
 

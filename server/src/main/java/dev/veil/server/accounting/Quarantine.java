@@ -62,8 +62,11 @@ final class Quarantine {
      * Sweeps every table, then rebuilds any whose definition is no longer Veil's (rebuilt without its constraints,
      * say), after quarantining the rows that share a primary key. A table that cannot be swept or rebuilt is logged
      * and left as it is: reads skip bad rows anyway.
+     *
+     * @param upgraded the tables an upgrade of the schema just changed in place, which are rebuilt as Veil now
+     *                 defines them without a warning
      */
-    void sweep() {
+    void sweep(Set<String> upgraded) {
         Set<String> duplicated = duplicatedKeyIds();
         sweep("keys", "SELECT rowid AS veil_rowid, * FROM keys", row -> {
             AccountingStore.StoredKey key = StoredRows.key(row);
@@ -100,7 +103,7 @@ final class Quarantine {
                         + " FROM " + table.name() + " GROUP BY " + String.join(", ", table.key())
                         + " HAVING COUNT(*) > 1)", row -> "its primary key (" + String.join(", ", table.key())
                         + ") is stored in more than one row");
-                rebuild(table);
+                rebuild(table, upgraded.contains(table.name()));
             }
         }
         summary();
@@ -125,7 +128,7 @@ final class Quarantine {
     }
 
     /** Recreates {@code table} with Veil's definition and its rows, in one transaction. */
-    private void rebuild(KeyStore.Table table) {
+    private void rebuild(KeyStore.Table table, boolean upgraded) {
         String columns = String.join(", ", table.columns());
         try {
             connection.setAutoCommit(false);
@@ -142,8 +145,13 @@ final class Quarantine {
             } finally {
                 connection.setAutoCommit(true);
             }
-            LOGGER.warning(() -> file.getFileName() + ": table " + table.name() + " was not as Veil defines it (its "
-                    + "keys or constraints were changed); rebuilt it as Veil defines it, with its rows");
+            if (upgraded) {
+                LOGGER.info(() -> file.getFileName() + ": table " + table.name() + " rebuilt with its rows for the "
+                        + "current schema");
+            } else {
+                LOGGER.warning(() -> file.getFileName() + ": table " + table.name() + " was not as Veil defines it "
+                        + "(its keys or constraints were changed); rebuilt it as Veil defines it, with its rows");
+            }
         } catch (SQLException e) {
             LOGGER.log(Level.SEVERE, () -> file + ": table " + table.name() + " is not as Veil defines it and cannot "
                     + "be rebuilt (SQLite error " + e.getErrorCode() + "); writes to it may fail: restore the file "
@@ -293,8 +301,9 @@ final class Quarantine {
             case "spend" -> {
                 String day = text(row, "day");
                 String key = text(row, "key_id");
-                yield "spend of " + (key != null && (key.equals("master") || ValueBounds.KEY_ID.matcher(key)
-                        .matches()) ? "key " + key : "an unreadable key") + " on " + (isDay(day) ? day
+                boolean readable = key != null && (key.equals("master") || key.equals("jwt")
+                        || ValueBounds.KEY_ID.matcher(key).matches());
+                yield "spend of " + (readable ? "key " + key : "an unreadable key") + " on " + (isDay(day) ? day
                         : "an unreadable day");
             }
             case "tenants" -> "tenant " + safe(text(row, "name"));

@@ -66,17 +66,43 @@ final class SharedLimits implements AutoCloseable {
     }
 
     /**
+     * A sliding one-minute rate window in Redis: a key's, or a user's.
+     *
+     * @param name its Redis key, the request log; the tokens in it are at {@code <name>:tokens}
+     * @param rpm requests per minute, 0 for no limit
+     * @param tpm tokens per minute, 0 for no limit
+     */
+    record Window(String name, long rpm, long tpm) {
+        static Window key(String keyId, long rpm, long tpm) {
+            return new Window("veil:rate:" + keyId, rpm, tpm);
+        }
+
+        /** The window of a user scope ({@link BudgetScope#userId}); a caller without a user passes one unlimited. */
+        static Window user(String userScope, long rpm, long tpm) {
+            return new Window("veil:rate:" + userScope, rpm, tpm);
+        }
+
+        String tokens() {
+            return name + ":tokens";
+        }
+    }
+
+    /**
      * What admission found.
      *
-     * @param refused {@code requests}, {@code tokens} or {@code budget} when refused, else null
+     * @param refused {@code requests} or {@code tokens} when the key's window refused, {@code user-requests} or
+     *                {@code user-tokens} when the user's did, {@code budget} when a budget did, else null
      * @param budgetIndex the refusing budget's index in the request's list
      * @param spentMicros that budget's spend
-     * @param remainingRequests requests left in the window after this one, -1 without a limit
-     * @param remainingTokens tokens left in the window after this one's estimate, -1 without a limit
-     * @param resetMillis until the oldest request of the window leaves it
+     * @param remainingRequests requests left in the key's window after this one, -1 without a limit
+     * @param remainingTokens tokens left in the key's window after this one's estimate, -1 without a limit
+     * @param resetMillis until the oldest request of the key's window leaves it (of the user's, when it refused)
+     * @param userRemainingRequests requests left in the user's window after this one, -1 without a limit
+     * @param userRemainingTokens tokens left in the user's window after this one's estimate, -1 without a limit
+     * @param userResetMillis until the oldest request of the user's window leaves it
      */
     record Admission(String refused, int budgetIndex, long spentMicros, long remainingRequests, long remainingTokens,
-                     long resetMillis) {
+                     long resetMillis, long userRemainingRequests, long userRemainingTokens, long userResetMillis) {
     }
 
     /** Reads the spend a budget has in the database, when Redis holds none for it (a new period, a Redis restart). */
@@ -139,23 +165,28 @@ final class SharedLimits implements AutoCloseable {
     }
 
     /**
-     * Admits a request of key {@code keyId} estimated at {@code tokens}, reserving in every budget; all or nothing.
+     * Admits a request estimated at {@code tokens} in the windows of its key and its user, reserving in every budget;
+     * all or nothing.
      */
-    Admission admit(String reservation, String keyId, long rpm, long tpm, long tokens, List<Budget> budgets,
+    Admission admit(String reservation, Window key, Window user, long tokens, List<Budget> budgets,
                     SpendReader spend) {
         long[] known = new long[budgets.size()];
         Arrays.fill(known, -1);
         while (true) {
-            List<String> keys = new ArrayList<>(2 + 2 * budgets.size());
-            keys.add(rateKey(keyId));
-            keys.add(rateKey(keyId) + ":tokens");
-            List<String> args = new ArrayList<>(6 + 4 * budgets.size());
+            List<String> keys = new ArrayList<>(4 + 2 * budgets.size());
+            keys.add(key.name());
+            keys.add(key.tokens());
+            keys.add(user.name());
+            keys.add(user.tokens());
+            List<String> args = new ArrayList<>(8 + 4 * budgets.size());
             args.add(reservation);
-            args.add(Long.toString(rpm));
-            args.add(Long.toString(tpm));
+            args.add(Long.toString(key.rpm()));
+            args.add(Long.toString(key.tpm()));
             args.add(Long.toString(tokens));
             args.add(Long.toString(leaseMillis));
             args.add(Integer.toString(budgets.size()));
+            args.add(Long.toString(user.rpm()));
+            args.add(Long.toString(user.tpm()));
             for (int i = 0; i < budgets.size(); i++) {
                 Budget budget = budgets.get(i);
                 keys.add(budget.key());
@@ -174,31 +205,34 @@ final class SharedLimits implements AutoCloseable {
                 }
                 case "ok" -> {
                     return new Admission(null, -1, 0, number(result.get(1)), number(result.get(2)),
-                            number(result.get(3)));
+                            number(result.get(3)), number(result.get(4)), number(result.get(5)),
+                            number(result.get(6)));
                 }
                 case "budget" -> {
                     return new Admission(status, number(result.get(1)).intValue() - 1, number(result.get(2)), 0, 0,
-                            0);
+                            0, 0, 0, 0);
                 }
                 default -> {
-                    return new Admission(status, -1, 0, 0, 0, number(result.get(1)));
+                    return new Admission(status, -1, 0, 0, 0, number(result.get(1)), 0, 0, number(result.get(1)));
                 }
             }
         }
     }
 
     /**
-     * Settles a reservation: the key's window gets {@code actualTokens} for the estimate, each budget its actual cost
-     * for its estimate, and {@code entry} (the ledger's fields) joins the spend stream. Returns each budget's spend
-     * after, -1 where Redis no longer holds the budget.
+     * Settles a reservation: the windows of its key and user get {@code actualTokens} for the estimate, each budget
+     * its actual cost for its estimate, and {@code entry} (the ledger's fields) joins the spend stream. Returns each
+     * budget's spend after, -1 where Redis no longer holds the budget.
      */
-    long[] settle(String reservation, String keyId, long estimatedTokens, long actualTokens, List<Budget> budgets,
-                  long actualMicros, Map<String, String> entry) {
-        List<String> keys = new ArrayList<>(3 + 2 * budgets.size());
-        keys.add(rateKey(keyId));
-        keys.add(rateKey(keyId) + ":tokens");
+    long[] settle(String reservation, Window key, Window user, long estimatedTokens, long actualTokens,
+                  List<Budget> budgets, long actualMicros, Map<String, String> entry) {
+        List<String> keys = new ArrayList<>(6 + 2 * budgets.size());
+        keys.add(key.name());
+        keys.add(key.tokens());
         keys.add(SPEND_STREAM);
         keys.add("veil:settled:" + reservation);
+        keys.add(user.name());
+        keys.add(user.tokens());
         List<String> args = new ArrayList<>(4 + 2 * budgets.size() + 2 * entry.size());
         args.add(reservation);
         args.add(Long.toString(estimatedTokens));
@@ -279,10 +313,6 @@ final class SharedLimits implements AutoCloseable {
             loadScripts();
             return redis.evalsha(admit ? admitSha : settleSha, keys, args);
         }
-    }
-
-    private static String rateKey(String keyId) {
-        return "veil:rate:" + keyId;
     }
 
     private static Long number(Object value) {

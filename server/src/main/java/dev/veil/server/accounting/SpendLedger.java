@@ -17,14 +17,15 @@ import java.util.logging.Logger;
 import dev.veil.spi.Usage;
 
 /**
- * Spend per (day, key, tenant, team, model), added in memory by the request path (a map lookup and a few atomic
+ * Spend per (day, key, tenant, team, user, model), added in memory by the request path (a map lookup and a few atomic
  * adds) and written to SQLite by one background thread every flush interval and at shutdown, so that accounting
  * never waits for the disk.
  */
 final class SpendLedger implements AutoCloseable {
     private static final Logger LOGGER = Logger.getLogger(SpendLedger.class.getName());
 
-    record Row(LocalDate day, String keyId, String tenant, String team, String model) {
+    /** One spend row's identity; {@code user} is {@code ""} for a caller without one (a key). */
+    record Row(LocalDate day, String keyId, String tenant, String team, String user, String model) {
     }
 
     private static final class Totals {
@@ -71,7 +72,7 @@ final class SpendLedger implements AutoCloseable {
             Row row = entry.getKey();
             Totals t = entry.getValue();
             AccountingStore.SpendDelta delta = new AccountingStore.SpendDelta(row.day(), row.keyId(), row.tenant(), row.team(),
-                    row.model(), t.requests.getAndSet(0), t.prompt.getAndSet(0), t.completion.getAndSet(0),
+                    row.user(), row.model(), t.requests.getAndSet(0), t.prompt.getAndSet(0), t.completion.getAndSet(0),
                     t.cached.getAndSet(0), t.reasoning.getAndSet(0), t.cost.getAndSet(0));
             if (delta.requests() != 0 || delta.costMicros() != 0 || delta.promptTokens() != 0) {
                 deltas.add(delta);
@@ -84,7 +85,8 @@ final class SpendLedger implements AutoCloseable {
             store.addSpend(deltas);
         } catch (RuntimeException e) {
             for (AccountingStore.SpendDelta d : deltas) {
-                Totals t = pending.computeIfAbsent(new Row(d.day(), d.keyId(), d.tenant(), d.team(), d.model()),
+                Totals t = pending.computeIfAbsent(new Row(d.day(), d.keyId(), d.tenant(), d.team(), d.user(),
+                        d.model()),
                         ignored -> new Totals());
                 t.requests.addAndGet(d.requests());
                 t.prompt.addAndGet(d.promptTokens());

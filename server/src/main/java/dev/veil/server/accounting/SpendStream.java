@@ -50,6 +50,7 @@ final class SpendStream implements AutoCloseable {
         entry.put("key", row.keyId());
         entry.put("tenant", row.tenant());
         entry.put("team", row.team());
+        entry.put("user", row.user());
         entry.put("model", row.model());
         entry.put("prompt", Long.toString(usage.promptTokens()));
         entry.put("completion", Long.toString(usage.completionTokens()));
@@ -78,8 +79,9 @@ final class SpendStream implements AutoCloseable {
         Map<SpendLedger.Row, long[]> totals = new LinkedHashMap<>();
         for (StreamEntry entry : entries) {
             Map<String, String> f = entry.getFields();
+            // An entry a Veil from before the user dimension settled has no user: a key's, as every row then.
             SpendLedger.Row row = new SpendLedger.Row(LocalDate.parse(f.get("day")), f.get("key"), f.get("tenant"),
-                    f.get("team"), f.get("model"));
+                    f.get("team"), f.getOrDefault("user", ""), f.get("model"));
             long[] t = totals.computeIfAbsent(row, ignored -> new long[6]);
             t[0]++;
             t[1] += Long.parseLong(f.get("prompt"));
@@ -90,7 +92,7 @@ final class SpendStream implements AutoCloseable {
         }
         List<AccountingStore.SpendDelta> deltas = new ArrayList<>(totals.size());
         totals.forEach((row, t) -> deltas.add(new AccountingStore.SpendDelta(row.day(), row.keyId(), row.tenant(),
-                row.team(), row.model(), t[0], t[1], t[2], t[3], t[4], t[5])));
+                row.team(), row.user(), row.model(), t[0], t[1], t[2], t[3], t[4], t[5])));
         return Optional.of(new PostgresStore.StreamBatch(entries.get(entries.size() - 1).getID().toString(),
                 deltas));
     }

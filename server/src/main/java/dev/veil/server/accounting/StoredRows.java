@@ -36,7 +36,7 @@ final class StoredRows {
     /** SQL that is true for a spend row Veil could have written; the table can be large, so SQLite checks it. */
     static final String VALID_SPEND = """
             (typeof(day) = 'text' AND date(day) IS day AND typeof(key_id) = 'text' AND typeof(tenant) = 'text'
-             AND typeof(team) = 'text' AND typeof(model) = 'text'
+             AND typeof(team) = 'text' AND typeof(user_id) = 'text' AND typeof(model) = 'text'
              AND typeof(requests) = 'integer' AND requests BETWEEN 0 AND %1$d
              AND typeof(prompt_tokens) = 'integer' AND prompt_tokens BETWEEN 0 AND %1$d
              AND typeof(completion_tokens) = 'integer' AND completion_tokens BETWEEN 0 AND %1$d
@@ -67,13 +67,14 @@ final class StoredRows {
     static BudgetSpec budget(ResultSet r) throws SQLException, BadRow {
         String scopeId = text(r, "scope");
         BudgetSpec budget = new BudgetSpec(new BudgetScope(text(r, "kind"), text(r, "tenant"), text(r, "team"),
-                text(r, "key_id")), text(r, "period"), integer(r, "limit_micros"), integer(r, "soft_micros"));
+                text(r, "key_id"), text(r, "user_id")), text(r, "period"), integer(r, "limit_micros"),
+                integer(r, "soft_micros"));
         Optional<ValueBounds.Problem> problem = ValueBounds.problem(budget);
         if (problem.isPresent()) {
             throw new BadRow(problem.get().field(), problem.get().message());
         }
         if (!budget.scope().id().equals(scopeId)) {
-            throw new BadRow("scope", "does not match its kind, tenant, team and key_id");
+            throw new BadRow("scope", "does not match its kind, tenant, team, key_id and user_id");
         }
         return budget;
     }

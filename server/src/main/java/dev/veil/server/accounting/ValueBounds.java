@@ -29,6 +29,8 @@ public final class ValueBounds {
     public static final int MAX_LABEL_VALUE_CHARS = 1024;
     public static final int MAX_MODELS = 256;
     public static final int MAX_MODEL_CHARS = 256;
+    /** User ids, as a token's user claim (or its pseudonym) gives them. */
+    public static final int MAX_USER_CHARS = 256;
 
     static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
 
@@ -147,15 +149,17 @@ public final class ValueBounds {
         BudgetScope scope = budget.scope();
         boolean known = switch (scope.kind()) {
             case "key" -> KEY_ID.matcher(scope.keyId()).matches() && scope.tenant().isEmpty()
-                    && scope.team().isEmpty();
+                    && scope.team().isEmpty() && scope.user().isEmpty();
             case "team" -> NAME.matcher(scope.tenant()).matches() && NAME.matcher(scope.team()).matches()
+                    && scope.keyId().isEmpty() && scope.user().isEmpty();
+            case "user" -> NAME.matcher(scope.tenant()).matches() && user(scope.user()) && scope.team().isEmpty()
                     && scope.keyId().isEmpty();
             case "tenant" -> NAME.matcher(scope.tenant()).matches() && scope.team().isEmpty()
-                    && scope.keyId().isEmpty();
+                    && scope.keyId().isEmpty() && scope.user().isEmpty();
             default -> false;
         };
         if (!known) {
-            return problem("scope", "must be a key id, a tenant's team or a tenant");
+            return problem("scope", "must be a key id, a tenant's team, a tenant's user or a tenant");
         }
         if (!budget.period().equals(BudgetSpec.DAY) && !budget.period().equals(BudgetSpec.MONTH)) {
             return problem("period", "must be day or month");
@@ -167,6 +171,17 @@ public final class ValueBounds {
             return problem("soft_usd", usdRule());
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code user} could be a caller's user id: what token verification lets through. */
+    public static boolean user(String user) {
+        return !user.isBlank() && user.length() <= MAX_USER_CHARS && printable(user);
+    }
+
+    /** The rule user ids follow, as error messages state it. */
+    public static String userRule() {
+        return "1 to " + MAX_USER_CHARS + " characters, not blank, no control characters: the user id as usage "
+                + "shows it";
     }
 
     /** The rule tenant and team names follow, as error messages state it. */

@@ -69,6 +69,9 @@ final class AdminJson {
         if (!spec.scope().keyId().isEmpty()) {
             out.put("key_id", spec.scope().keyId());
         }
+        if (!spec.scope().user().isEmpty()) {
+            out.put("user", spec.scope().user());
+        }
         out.put("period", spec.period());
         out.put("limit_usd", Money.usd(spec.limitMicros()));
         out.put("soft_usd", Money.usd(spec.softMicros()));

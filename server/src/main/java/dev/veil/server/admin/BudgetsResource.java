@@ -11,29 +11,35 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.accounting.BudgetScope;
 import dev.veil.server.accounting.Metering;
 import dev.veil.server.accounting.Money;
+import dev.veil.server.accounting.ValueBounds;
 import dev.veil.server.api.Routes;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
- * {@code /admin/budgets}: setting the budget of a key or a team of a tenant the caller manages, or (the master key's)
- * of a tenant, and listing budgets with what was spent and reserved in their current period.
+ * {@code /admin/budgets}: setting the budget of a key, or of a team or a user of a tenant the caller manages, or (the
+ * master key's) of a tenant, and listing budgets with what was spent and reserved in their current period.
  */
 final class BudgetsResource {
-    /** The body of {@code POST /admin/budgets}: a scope ({@code key}, {@code team} or {@code tenant}) and its terms. */
+    /**
+     * The body of {@code POST /admin/budgets}: a scope ({@code key}, {@code team}, {@code user} or {@code tenant}) and
+     * its terms.
+     */
     record PutBudget(BudgetScope scope, BudgetTerms terms) {
         static final Binder.Shape<PutBudget> SHAPE = new Binder.Shape<>(Set.of("scope", "tenant", "team", "key_id",
-                "limit_usd", "soft_usd", "period"), PutBudget::bind);
+                "user", "limit_usd", "soft_usd", "period"), PutBudget::bind);
 
         private static PutBudget bind(Binder body) {
-            String kind = body.text("scope").orElseThrow(() -> body.invalid("scope", "missing; use key, team or "
-                    + "tenant"));
+            String kind = body.text("scope").orElseThrow(() -> body.invalid("scope", "missing; use key, team, user "
+                    + "or tenant"));
             BudgetScope scope = switch (kind) {
                 case "key" -> BudgetScope.key(body.text("key_id").orElseThrow(() -> body.invalid("key_id",
                         "missing; a key budget names its key")));
                 case "team" -> BudgetScope.team(body.name("tenant"), body.name("team"));
+                case "user" -> BudgetScope.user(body.name("tenant"), body.text("user")
+                        .filter(ValueBounds::user).orElseThrow(() -> body.invalid("user", ValueBounds.userRule())));
                 case "tenant" -> BudgetScope.tenant(body.name("tenant"));
-                default -> throw body.invalid("scope", "must be key, team or tenant");
+                default -> throw body.invalid("scope", "must be key, team, user or tenant");
             };
             return new PutBudget(scope, BudgetTerms.bind(body));
         }
@@ -57,7 +63,7 @@ final class BudgetsResource {
         BudgetScope scope = body.scope();
         switch (scope.kind()) {
             case "key" -> authority.key(metering.keys(), scope.keyId());
-            case "team" -> authority.require(scope.tenant());
+            case "team", "user" -> authority.require(scope.tenant());
             default -> authority.requireMaster();
         }
         Optional<JsonNode> before = metering.budgets().stream()

@@ -18,21 +18,21 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code GET /admin/usage}: spend rows per day, key, tenant, team and model of the tenants the caller manages, as
- * JSON with totals or as a CSV download.
+ * {@code GET /admin/usage}: spend rows per day, key, tenant, team, user and model of the tenants the caller manages,
+ * as JSON with totals or as a CSV download. A row of a key names no user: its {@code user} is {@code ""}.
  */
 final class UsageResource {
     /** The query of {@code GET /admin/usage}; blank parameters are absent, days are inclusive UTC days. */
-    record UsageQuery(Optional<String> tenant, Optional<String> team, Optional<String> key, Optional<String> model,
-                      Optional<LocalDate> from, Optional<LocalDate> to, boolean csv) {
+    record UsageQuery(Optional<String> tenant, Optional<String> team, Optional<String> key, Optional<String> user,
+                      Optional<String> model, Optional<LocalDate> from, Optional<LocalDate> to, boolean csv) {
         static UsageQuery bind(ServerRequest request) {
             String format = request.query().first("format").orElse("json");
             if (!format.equals("json") && !format.equals("csv")) {
                 throw VeilException.invalidParam("format", "format: must be json or csv");
             }
             return new UsageQuery(parameter(request, "tenant"), parameter(request, "team"),
-                    parameter(request, "key"), parameter(request, "model"), day(request, "from"), day(request, "to"),
-                    format.equals("csv"));
+                    parameter(request, "key"), parameter(request, "user"), parameter(request, "model"),
+                    day(request, "from"), day(request, "to"), format.equals("csv"));
         }
 
         private static Optional<String> parameter(ServerRequest request, String name) {
@@ -66,7 +66,7 @@ final class UsageResource {
         UsageQuery query = UsageQuery.bind(request);
         query.tenant().ifPresent(authority::require);
         List<Metering.UsageRow> rows = metering.usage(query.tenant().or(authority::tenant), query.team(),
-                query.key(), query.model(), query.from(), query.to());
+                query.key(), query.user(), query.model(), query.from(), query.to());
         if (query.csv()) {
             response.header(HeaderNames.CONTENT_TYPE, "text/csv; charset=utf-8");
             response.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"veil-usage.csv\"");
@@ -78,7 +78,8 @@ final class UsageResource {
         long requests = 0;
         for (Metering.UsageRow row : rows) {
             data.addObject().put("day", row.day().toString()).put("key_id", row.keyId())
-                    .put("tenant", row.tenant()).put("team", row.team()).put("model", row.model())
+                    .put("tenant", row.tenant()).put("team", row.team()).put("user", row.user())
+                    .put("model", row.model())
                     .put("requests", row.requests()).put("prompt_tokens", row.promptTokens())
                     .put("completion_tokens", row.completionTokens()).put("cached_tokens", row.cachedTokens())
                     .put("reasoning_tokens", row.reasoningTokens()).put("cost_usd", Money.usd(row.costMicros()));
@@ -98,11 +99,12 @@ final class UsageResource {
     }
 
     private static String csv(List<Metering.UsageRow> rows) {
-        StringBuilder out = new StringBuilder("day,key_id,tenant,team,model,requests,prompt_tokens,"
+        StringBuilder out = new StringBuilder("day,key_id,tenant,team,user,model,requests,prompt_tokens,"
                 + "completion_tokens,cached_tokens,reasoning_tokens,cost_usd\r\n");
         for (Metering.UsageRow row : rows) {
             out.append(row.day()).append(',').append(cell(row.keyId())).append(',').append(cell(row.tenant()))
-                    .append(',').append(cell(row.team())).append(',').append(cell(row.model())).append(',')
+                    .append(',').append(cell(row.team())).append(',').append(cell(row.user())).append(',')
+                    .append(cell(row.model())).append(',')
                     .append(row.requests()).append(',').append(row.promptTokens()).append(',')
                     .append(row.completionTokens()).append(',').append(row.cachedTokens()).append(',')
                     .append(row.reasoningTokens()).append(',').append(Money.format(row.costMicros())).append("\r\n");

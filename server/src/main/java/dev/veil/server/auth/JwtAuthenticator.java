@@ -169,7 +169,8 @@ final class JwtAuthenticator {
         Caller caller = new Caller(KEY_ID, bounded(tenant, "tenant"), bounded(team, "team"), labels,
                 Optional.of(bounded(user, "user")));
         return new Principal(caller, Principal.Source.JWT, models, roles,
-                names.tenant().isPresent() ? Optional.of(caller.tenant()) : Optional.empty());
+                names.tenant().isPresent() ? Optional.of(caller.tenant()) : Optional.empty(),
+                issuer.config().userLimits());
     }
 
     /** A claim at a dotted path ({@code realm_access.roles}); null when absent. */

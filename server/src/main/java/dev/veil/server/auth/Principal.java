@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.veil.server.config.AuthConfig;
 import dev.veil.server.config.TargetRef;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
@@ -21,9 +22,10 @@ import dev.veil.spi.plugin.Caller;
  * @param roles the admin roles a token carries, or that a key stands for
  * @param adminTenant the one tenant this principal administers; empty for every tenant (the master key, and a token
  *                    whose issuer maps no tenant claim)
+ * @param userLimits the rate limits of the token's user, as its issuer's {@code user-limits} set them; none for keys
  */
 public record Principal(Caller caller, Source source, Optional<List<String>> models, Set<Role> roles,
-                        Optional<String> adminTenant) {
+                        Optional<String> adminTenant, AuthConfig.UserLimits userLimits) {
     /** What a caller presented. */
     public enum Source { MASTER_KEY, VIRTUAL_KEY, JWT }
 
@@ -33,6 +35,13 @@ public record Principal(Caller caller, Source source, Optional<List<String>> mod
         models = models.map(List::copyOf);
         roles = Set.copyOf(roles);
         Objects.requireNonNull(adminTenant, "adminTenant");
+        Objects.requireNonNull(userLimits, "userLimits");
+    }
+
+    /** A principal without user limits: a key's, or a token's whose issuer sets none. */
+    public Principal(Caller caller, Source source, Optional<List<String>> models, Set<Role> roles,
+                     Optional<String> adminTenant) {
+        this(caller, source, models, roles, adminTenant, AuthConfig.UserLimits.NONE);
     }
 
     /**

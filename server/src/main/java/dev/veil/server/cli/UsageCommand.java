@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code veil usage}: the spend the running Veil recorded, per day, key, tenant, team and model (docs/keys.md). */
+/**
+ * {@code veil usage}: the spend the running Veil recorded, per day, key, tenant, team, user and model (docs/keys.md).
+ */
 @Command(name = "usage", description = "Spend recorded by the running Veil, as JSON or CSV.")
 final class UsageCommand implements Callable<Integer> {
     @ParentCommand
@@ -24,6 +26,8 @@ final class UsageCommand implements Callable<Integer> {
     Optional<String> team;
     @Option(names = "--key", paramLabel = "ID", description = "Only this key.")
     Optional<String> key;
+    @Option(names = "--user", paramLabel = "U", description = "Only this user (as usage shows it).")
+    Optional<String> user;
     @Option(names = "--model", paramLabel = "M", description = "Only this model.")
     Optional<String> model;
     @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "From this UTC day on.")
@@ -39,6 +43,7 @@ final class UsageCommand implements Callable<Integer> {
         tenant.ifPresent(value -> query.put("tenant", value));
         team.ifPresent(value -> query.put("team", value));
         key.ifPresent(value -> query.put("key", value));
+        user.ifPresent(value -> query.put("user", value));
         model.ifPresent(value -> query.put("model", value));
         from.ifPresent(value -> query.put("from", value));
         to.ifPresent(value -> query.put("to", value));

@@ -26,8 +26,12 @@ public record AuthConfig(List<JwtIssuer> jwt) {
             "ES256", "ES384", "ES512");
     private static final Set<String> AUTH_KEYS = Set.of("jwt");
     private static final Set<String> ISSUER_KEYS = Set.of("issuer", "audience", "jwks-url", "algorithms",
-            "clock-skew", "claims", "pseudonymous-user", "jwks-timeout", "jwks-refresh");
+            "clock-skew", "claims", "pseudonymous-user", "jwks-timeout", "jwks-refresh", "user-limits");
     private static final Set<String> CLAIM_KEYS = Set.of("user", "tenant", "team", "labels", "models", "roles");
+    private static final Set<String> USER_LIMIT_KEYS = Set.of("rpm", "tpm");
+    /** The same bounds as a virtual key's limits. */
+    static final long MAX_RPM = 1_000_000_000L;
+    static final long MAX_TPM = 1_000_000_000_000L;
 
     public AuthConfig {
         jwt = List.copyOf(jwt);
@@ -53,9 +57,12 @@ public record AuthConfig(List<JwtIssuer> jwt) {
      * @param jwksRefresh {@code jwks-refresh}: how long fetched keys are used before they are fetched again
      *                    (default 10m); a token with an unknown {@code kid} refetches sooner, at most once
      *                    every 10 seconds
+     * @param userLimits {@code user-limits}: the rate limits of each user of this issuer, counted per tenant and
+     *                   user (default none)
      */
     public record JwtIssuer(String issuer, String audience, URI jwksUrl, List<String> algorithms, Duration clockSkew,
-                            Claims claims, boolean pseudonymousUser, Duration jwksTimeout, Duration jwksRefresh) {
+                            Claims claims, boolean pseudonymousUser, Duration jwksTimeout, Duration jwksRefresh,
+                            UserLimits userLimits) {
         public JwtIssuer {
             Objects.requireNonNull(issuer, "issuer");
             Objects.requireNonNull(audience, "audience");
@@ -65,6 +72,23 @@ public record AuthConfig(List<JwtIssuer> jwt) {
             Objects.requireNonNull(claims, "claims");
             Objects.requireNonNull(jwksTimeout, "jwksTimeout");
             Objects.requireNonNull(jwksRefresh, "jwksRefresh");
+            Objects.requireNonNull(userLimits, "userLimits");
+        }
+    }
+
+    /**
+     * The rate limits of one user, in fixed one-minute windows like a virtual key's: {@code user-limits}.
+     *
+     * @param requestsPerMinute {@code rpm}: requests per minute; 0 for no limit
+     * @param tokensPerMinute {@code tpm}: tokens (estimated at admission, actual once answered) per minute; 0 for no
+     *                        limit
+     */
+    public record UserLimits(long requestsPerMinute, long tokensPerMinute) {
+        /** No limit. */
+        public static final UserLimits NONE = new UserLimits(0, 0);
+
+        public boolean limited() {
+            return requestsPerMinute > 0 || tokensPerMinute > 0;
         }
     }
 
@@ -150,7 +174,39 @@ public record AuthConfig(List<JwtIssuer> jwt) {
         Duration jwksTimeout = node.positiveDuration("jwks-timeout").orElse(DEFAULT_JWKS_TIMEOUT);
         Duration jwksRefresh = node.positiveDuration("jwks-refresh").orElse(DEFAULT_JWKS_REFRESH);
         return new JwtIssuer(issuer, audience, jwksUrl, algorithms, clockSkew, claims(node.get("claims")),
-                node.bool("pseudonymous-user").orElse(false), jwksTimeout, jwksRefresh);
+                node.bool("pseudonymous-user").orElse(false), jwksTimeout, jwksRefresh,
+                userLimits(node.get("user-limits")));
+    }
+
+    private static UserLimits userLimits(ConfigReader node) {
+        if (!node.exists()) {
+            return UserLimits.NONE;
+        }
+        if (!node.isMap()) {
+            throw node.invalid("must be a map of per-user limits, for example {rpm: 60, tpm: 100000}");
+        }
+        node.rejectUnknown(USER_LIMIT_KEYS);
+        UserLimits limits = new UserLimits(limit(node, "rpm", MAX_RPM), limit(node, "tpm", MAX_TPM));
+        if (!limits.limited()) {
+            throw node.invalid("must set rpm, tpm or both above 0; leave user-limits out for no limit");
+        }
+        return limits;
+    }
+
+    private static long limit(ConfigReader node, String setting, long max) {
+        return node.string(setting).map(text -> {
+            long value;
+            try {
+                value = Long.parseLong(text.trim());
+            } catch (NumberFormatException e) {
+                throw node.invalid(setting, "must be a whole number from 0 (no limit) to " + max + ", got '" + text
+                        + "'");
+            }
+            if (value < 0 || value > max) {
+                throw node.invalid(setting, "must be a whole number from 0 (no limit) to " + max + ", got " + value);
+            }
+            return value;
+        }).orElse(0L);
     }
 
     private static Claims claims(ConfigReader node) {

@@ -276,8 +276,8 @@ public final class Pipeline {
                     gateway.resolver().find(estimate.model()).isPresent());
             serving.audit.requested(estimate.model());
             principal.requireModel(estimate.model(), gateway.resolver().find(estimate.model()));
-            serving.ticket = gateway.metering().admit(caller, estimate.model(), estimate.inputCharacters(),
-                    estimate.outputTokens(), response::header);
+            serving.ticket = gateway.metering().admit(caller, principal.userLimits(), estimate.model(),
+                    estimate.inputCharacters(), estimate.outputTokens(), response::header);
             serving.audit.pricing(serving.ticket::costMicros);
             serving.exchange = exchange(request, requestId, surface.name(), caller, estimate.streaming(), start);
             surface.exchange(serving.exchange);

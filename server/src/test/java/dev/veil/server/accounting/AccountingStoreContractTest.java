@@ -83,6 +83,8 @@ class AccountingStoreContractTest {
             transcript.post(veil, "/admin/budgets", """
                     {"scope": "key", "key_id": "%s", "limit_usd": 2, "period": "day"}"""
                     .formatted(bot.path("id").asText()));
+            transcript.post(veil, "/admin/budgets", """
+                    {"scope": "user", "tenant": "acme", "user": "ana", "limit_usd": 3, "period": "month"}""");
             transcript.chat(veil, botKey, "Hello");
             transcript.chat(veil, botKey, "Hello again, longer");
             transcript.chat(veil, otherKey, "Hi");
@@ -137,7 +139,7 @@ class AccountingStoreContractTest {
         void reads(KeysFixture veil, String keyId) {
             for (String path : List.of("/admin/tenants", "/admin/teams", "/admin/keys", "/admin/keys/" + keyId,
                     "/admin/budgets", "/admin/usage", "/admin/usage?format=csv", "/admin/usage?tenant=acme",
-                    "/admin/usage?key=" + keyId)) {
+                    "/admin/usage?key=" + keyId, "/admin/usage?user=ana")) {
                 record("GET " + path, veil.veil.get(path));
             }
         }

@@ -155,9 +155,9 @@ class KeysCostTest {
         assertThat(csv.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type)
                 .startsWith("text/csv"));
         List<String> lines = csv.body().lines().toList();
-        assertThat(lines.get(0)).isEqualTo("day,key_id,tenant,team,model,requests,prompt_tokens,completion_tokens,"
-                + "cached_tokens,reasoning_tokens,cost_usd");
-        assertThat(lines.get(1)).contains("," + created.path("id").asText() + ",acme,support,openai/gpt-4o,1,")
+        assertThat(lines.get(0)).isEqualTo("day,key_id,tenant,team,user,model,requests,prompt_tokens,"
+                + "completion_tokens,cached_tokens,reasoning_tokens,cost_usd");
+        assertThat(lines.get(1)).contains("," + created.path("id").asText() + ",acme,support,,openai/gpt-4o,1,")
                 .endsWith("," + KeysFixture.usd(cost));
     }
 

@@ -298,6 +298,7 @@ class KeysHostileRowsTest {
         row.put("tenant", tenant);
         row.put("team", team);
         row.put("key_id", keyId);
+        row.put("user_id", "");
         row.put("period", period);
         row.put("limit_micros", limit);
         row.put("soft_micros", soft);
@@ -312,6 +313,7 @@ class KeysHostileRowsTest {
         row.put("key_id", keyId);
         row.put("tenant", tenant);
         row.put("team", team);
+        row.put("user_id", "");
         row.put("model", model);
         row.put("requests", requests);
         row.put("prompt_tokens", prompt);

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +21,8 @@ import java.util.concurrent.Future;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.server.config.ConfigException;
+import dev.veil.server.storage.PostgresSchema;
+import dev.veil.server.testing.FakeClock;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.PostgresProcess;
 import dev.veil.server.testing.VeilUnderTest;
@@ -75,7 +79,7 @@ class PostgresStoreStartupTest {
         try {
             VeilUnderTest a = replicas.get(0);
             VeilUnderTest b = replicas.get(1);
-            assertThat(versions(database)).containsExactly("1 accounting", "2 spend_stream");
+            assertThat(versions(database)).containsExactly("1 accounting", "2 spend_stream", "3 user_dimension");
 
             assertThat(a.post("/admin/tenants", "{\"name\": \"acme\"}").statusCode()).isEqualTo(201);
             assertThat(JSON.readTree(b.get("/admin/tenants").body()).path("data").findValuesAsText("name"))
@@ -90,6 +94,31 @@ class PostgresStoreStartupTest {
         } finally {
             replicas.forEach(VeilUnderTest::close);
         }
+    }
+
+    @Test
+    void aDatabaseFromBeforeTheUserDimensionKeepsItsSpendAndBudgetsUnderNoUser() throws Exception {
+        String database = postgres.createDatabase();
+        try (Connection connection = postgres.connect(database); Statement s = connection.createStatement()) {
+            PostgresSchema.migrate(connection, "veil.store.url", "test",
+                    PostgresSchema.load(PostgresStore.MIGRATIONS.subList(0, 2)));
+            s.executeUpdate("INSERT INTO spend VALUES ('" + LocalDate.ofInstant(FakeClock.START, ZoneOffset.UTC)
+                    + "', 'master', 'acme', 'default', 'openai/gpt-4o', 3, 30, 10, 0, 0, 1500)");
+            s.executeUpdate("INSERT INTO budgets VALUES ('tenant:acme', 'tenant', 'acme', '', '', 'month', 5000000, "
+                    + "0)");
+        }
+
+        try (KeysFixture veil = new KeysFixture(new FakeOpenAiUpstream(), dataDir, postgres.storeYaml(database))) {
+            JsonNode usage = veil.json(veil.veil.get("/admin/usage"));
+            JsonNode budgets = veil.json(veil.veil.get("/admin/budgets"));
+            assertThat(usage.path("data")).hasSize(1);
+            assertThat(usage.at("/data/0/user").asText()).isEmpty();
+            assertThat(usage.at("/data/0/requests").asLong()).isEqualTo(3);
+            assertThat(budgets.at("/data/0/spent_usd").decimalValue()).isEqualByComparingTo("0.0015");
+            assertThat(veil.chat(VeilUnderTest.MASTER_KEY, "smart", "Hello").statusCode()).isEqualTo(200);
+            assertThat(veil.json(veil.veil.get("/admin/usage")).path("total_requests").asLong()).isEqualTo(4);
+        }
+        assertThat(versions(database)).containsExactly("1 accounting", "2 spend_stream", "3 user_dimension");
     }
 
     @Test

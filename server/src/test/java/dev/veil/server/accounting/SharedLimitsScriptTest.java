@@ -38,6 +38,12 @@ class SharedLimitsScriptTest {
         redis.close();
     }
 
+    private static final SharedLimits.Window NO_USER = SharedLimits.Window.user("user:t/", 0, 0);
+
+    private static SharedLimits.Window window(String keyId, long rpm, long tpm) {
+        return SharedLimits.Window.key(keyId, rpm, tpm);
+    }
+
     private static SharedLimits.Budget budget(String scope, long limit, long estimate) {
         return new SharedLimits.Budget(scope, "2026-12-08", limit, estimate, 3600);
     }
@@ -47,7 +53,7 @@ class SharedLimitsScriptTest {
     }
 
     private static Map<String, String> entry(String key, long cost) {
-        return SpendStream.entry(new SpendLedger.Row(LocalDate.parse("2026-12-08"), key, "t", "t", "p/m"),
+        return SpendStream.entry(new SpendLedger.Row(LocalDate.parse("2026-12-08"), key, "t", "t", "", "p/m"),
                 Usage.of(1, 1), cost);
     }
 
@@ -56,11 +62,11 @@ class SharedLimitsScriptTest {
         String scope = "key:" + id();
         int[] reads = {0};
 
-        limits.admit(id(), "k", 0, 0, 10, List.of(budget(scope, 1000, 10)), b -> {
+        limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 1000, 10)), b -> {
             reads[0]++;
             return 700;
         });
-        limits.admit(id(), "k", 0, 0, 10, List.of(budget(scope, 1000, 10)), b -> {
+        limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 1000, 10)), b -> {
             reads[0]++;
             return 0;
         });
@@ -74,8 +80,8 @@ class SharedLimitsScriptTest {
         String scope = "key:" + id();
         String reservation = id();
 
-        limits.admit(reservation, "k", 0, 0, 10, List.of(budget(scope, 1000, 50)), b -> 0);
-        limits.admit(reservation, "k", 0, 0, 10, List.of(budget(scope, 1000, 50)), b -> 0);
+        limits.admit(reservation, window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 1000, 50)), b -> 0);
+        limits.admit(reservation, window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 1000, 50)), b -> 0);
 
         assertThat(limits.status(scope, "2026-12-08")).hasValueSatisfying(s -> assertThat(s).containsExactly(0, 50));
     }
@@ -85,10 +91,10 @@ class SharedLimitsScriptTest {
         String scope = "key:" + id();
         String reservation = id();
         String key = id();
-        limits.admit(reservation, key, 0, 0, 10, List.of(budget(scope, 1000, 50)), b -> 0);
+        limits.admit(reservation, window(key, 0, 0), NO_USER, 10, List.of(budget(scope, 1000, 50)), b -> 0);
 
-        limits.settle(reservation, key, 10, 2, List.of(budget(scope, 1000, 50)), 30, entry(key, 30));
-        long[] again = limits.settle(reservation, key, 10, 2, List.of(budget(scope, 1000, 50)), 30, entry(key, 30));
+        limits.settle(reservation, window(key, 0, 0), NO_USER, 10, 2, List.of(budget(scope, 1000, 50)), 30, entry(key, 30));
+        long[] again = limits.settle(reservation, window(key, 0, 0), NO_USER, 10, 2, List.of(budget(scope, 1000, 50)), 30, entry(key, 30));
 
         assertThat(again).containsExactly(-1);
         assertThat(limits.status(scope, "2026-12-08")).hasValueSatisfying(s -> assertThat(s).containsExactly(30, 0));
@@ -99,9 +105,9 @@ class SharedLimitsScriptTest {
     void aRefusedBudgetReservesNothingAnywhere() {
         String open = "tenant:" + id();
         String full = "key:" + id();
-        limits.admit(id(), "k", 0, 0, 10, List.of(budget(full, 100, 100)), b -> 0);
+        limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(full, 100, 100)), b -> 0);
 
-        SharedLimits.Admission refused = limits.admit(id(), "k", 0, 0, 10,
+        SharedLimits.Admission refused = limits.admit(id(), window("k", 0, 0), NO_USER, 10,
                 List.of(budget(open, 1000, 100), budget(full, 100, 100)), b -> 0);
 
         assertThat(refused.refused()).isEqualTo("budget");
@@ -112,12 +118,12 @@ class SharedLimitsScriptTest {
     @Test
     void aReservationNobodySettlesIsReleasedWhenItsLeaseEnds() {
         String scope = "key:" + id();
-        limits.admit(id(), "k", 0, 0, 10, List.of(budget(scope, 100, 100)), b -> 0);
-        assertThat(limits.admit(id(), "k", 0, 0, 10, List.of(budget(scope, 100, 100)), b -> 0).refused())
+        limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 100, 100)), b -> 0);
+        assertThat(limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 100, 100)), b -> 0).refused())
                 .isEqualTo("budget");
 
         await("the lease of one second ends").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .until(() -> limits.admit(id(), "k", 0, 0, 10, List.of(budget(scope, 100, 100)), b -> 0)
+                .until(() -> limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 100, 100)), b -> 0)
                         .refused() == null);
     }
 
@@ -126,11 +132,11 @@ class SharedLimitsScriptTest {
         String key = id();
         for (int i = 0; i < 3; i++) {
             String reservation = id();
-            assertThat(limits.admit(reservation, key, 3, 0, 10, List.of(), b -> 0).refused()).isNull();
-            limits.settle(reservation, key, 10, 4, List.of(), 0, entry(key, 0));
+            assertThat(limits.admit(reservation, window(key, 3, 0), NO_USER, 10, List.of(), b -> 0).refused()).isNull();
+            limits.settle(reservation, window(key, 0, 0), NO_USER, 10, 4, List.of(), 0, entry(key, 0));
         }
 
-        SharedLimits.Admission fourth = limits.admit(id(), key, 3, 0, 10, List.of(), b -> 0);
+        SharedLimits.Admission fourth = limits.admit(id(), window(key, 3, 0), NO_USER, 10, List.of(), b -> 0);
 
         assertThat(fourth.refused()).isEqualTo("requests");
         assertThat(fourth.resetMillis()).isBetween(1L, 60_000L);
@@ -140,11 +146,11 @@ class SharedLimitsScriptTest {
     void theTokenLimitCountsActualUsageOnceSettled() {
         String key = id();
         String first = id();
-        limits.admit(first, key, 0, 100, 100, List.of(), b -> 0);
-        assertThat(limits.admit(id(), key, 0, 100, 5, List.of(), b -> 0).refused()).isEqualTo("tokens");
+        limits.admit(first, window(key, 0, 100), NO_USER, 100, List.of(), b -> 0);
+        assertThat(limits.admit(id(), window(key, 0, 100), NO_USER, 5, List.of(), b -> 0).refused()).isEqualTo("tokens");
 
-        limits.settle(first, key, 100, 20, List.of(), 0, entry(key, 0));
+        limits.settle(first, window(key, 0, 0), NO_USER, 100, 20, List.of(), 0, entry(key, 0));
 
-        assertThat(limits.admit(id(), key, 0, 100, 5, List.of(), b -> 0).refused()).isNull();
+        assertThat(limits.admit(id(), window(key, 0, 100), NO_USER, 5, List.of(), b -> 0).refused()).isNull();
     }
 }

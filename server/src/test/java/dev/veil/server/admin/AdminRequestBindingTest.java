@@ -72,10 +72,11 @@ class AdminRequestBindingTest {
             /admin/tenants | {"tenant": "acme"}                    | tenant          | tenant: unknown field; known fields: budget, name
             /admin/teams   | {"tenant": "acme"}                    | name            | name: missing
             /admin/teams   | {"tenant": "acme", "name": "ops", "budget": []} | budget | budget: must be an object, for example {"limit_usd": 100, "soft_usd": 80, "period": "month"}
-            /admin/budgets | {"limit_usd": 1}                      | scope           | scope: missing; use key, team or tenant
-            /admin/budgets | {"scope": "org", "limit_usd": 1}      | scope           | scope: must be key, team or tenant
+            /admin/budgets | {"limit_usd": 1}                      | scope           | scope: missing; use key, team, user or tenant
+            /admin/budgets | {"scope": "org", "limit_usd": 1}      | scope           | scope: must be key, team, user or tenant
             /admin/budgets | {"scope": "key", "limit_usd": 1}      | key_id          | key_id: missing; a key budget names its key
             /admin/budgets | {"scope": "team", "tenant": "acme", "limit_usd": 1} | team | team: missing
+            /admin/budgets | {"scope": "user", "tenant": "acme", "limit_usd": 1} | user | user: 1 to 256 characters, not blank, no control characters: the user id as usage shows it
             /admin/budgets | {"scope": "tenant", "tenant": "acme"} | limit_usd       | limit_usd: give a hard cap, a soft_usd alert threshold, or both
             """)
     void aBadFieldIsA400NamingItsPath(String path, String body, String param, String message) throws Exception {

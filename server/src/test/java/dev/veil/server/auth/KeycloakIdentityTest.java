@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Tokens a real Keycloak issues (realm {@code veil}, see {@link KeycloakProcess}), through the real server with a real
- * OPA: the user and team reach audit and policy input, and the realm roles decide what the admin API allows.
+ * OPA: the user and team reach usage, audit and policy input, and the realm roles decide what the admin API allows.
  */
 class KeycloakIdentityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -130,6 +130,23 @@ class KeycloakIdentityTest {
             assertThat(record.get("principal")).isEqualTo(Map.of("key_id", "jwt", "tenant", "bank", "team", "risk",
                     "user", "ana"));
         }
+    }
+
+    @Test
+    void usageShowsAnasRequestUnderHerUserIdAndTeamRisk() throws Exception {
+        assertThat(chat(keycloak.passwordToken("ana", "ana-password")).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> response = admin(keycloak.passwordToken("audra", "audra-password"), "GET",
+                "/admin/usage?user=ana", null);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode rows = JSON.readTree(response.body()).path("data");
+        assertThat(rows).isNotEmpty().allSatisfy(row -> {
+            assertThat(row.path("user").asText()).isEqualTo("ana");
+            assertThat(row.path("team").asText()).isEqualTo("risk");
+            assertThat(row.path("tenant").asText()).isEqualTo("bank");
+            assertThat(row.path("key_id").asText()).isEqualTo("jwt");
+        });
     }
 
     @Test

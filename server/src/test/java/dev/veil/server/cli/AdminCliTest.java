@@ -191,8 +191,21 @@ class AdminCliTest {
         Run csv = run("usage", "--tenant", "acme", "--from", "2025-08-01", "--to", "2025-08-31", "--csv");
 
         assertThat(csv.exitCode()).isZero();
-        assertThat(csv.out()).isEqualTo("day,key_id,tenant,team,model,requests,prompt_tokens,completion_tokens,"
-                + "cached_tokens,reasoning_tokens,cost_usd\r\n\n");
+        assertThat(csv.out()).isEqualTo("day,key_id,tenant,team,user,model,requests,prompt_tokens,"
+                + "completion_tokens,cached_tokens,reasoning_tokens,cost_usd\r\n\n");
+    }
+
+    @Test
+    void usageByUserKeepsThatUsersRowsOnly() throws Exception {
+        veil.post("/v1/chat/completions", "{\"model\": \"veil/echo\", \"messages\": [{\"role\": \"user\", "
+                + "\"content\": \"Hi\"}]}");
+
+        Run all = run("usage");
+        Run ana = run("usage", "--user", "ana");
+
+        assertThat(all.json().path("total_requests").asLong()).isPositive();
+        assertThat(ana.exitCode()).isZero();
+        assertThat(ana.json().path("data")).isEmpty();
     }
 
     @Test

@@ -123,4 +123,29 @@ class AuthConfigTest {
         assertThatThrownBy(() -> load(issuer(", clock-skew: 1h"))).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("veil.auth.jwt[0].clock-skew:");
     }
+
+    @Test
+    void userLimitsAreReadAndDefaultToNone() {
+        assertThat(load(issuer("")).jwt().getFirst().userLimits()).isEqualTo(AuthConfig.UserLimits.NONE);
+        assertThat(load(issuer(", user-limits: {rpm: 60, tpm: 100000}")).jwt().getFirst().userLimits())
+                .isEqualTo(new AuthConfig.UserLimits(60, 100_000));
+    }
+
+    @Test
+    void aNegativeUserLimitIsRefusedNamingItsKey() {
+        assertThatThrownBy(() -> load(issuer(", user-limits: {rpm: -1}"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.auth.jwt[0].user-limits.rpm").hasMessageContaining("from 0 (no limit)");
+    }
+
+    @Test
+    void userLimitsWithoutAnyLimitAreRefused() {
+        assertThatThrownBy(() -> load(issuer(", user-limits: {rpm: 0}"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("veil.auth.jwt[0].user-limits");
+    }
+
+    @Test
+    void anUnknownUserLimitIsRefusedNamingIt() {
+        assertThatThrownBy(() -> load(issuer(", user-limits: {rpd: 5}"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rpd");
+    }
 }
