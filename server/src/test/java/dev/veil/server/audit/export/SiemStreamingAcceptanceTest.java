@@ -61,7 +61,10 @@ class SiemStreamingAcceptanceTest {
                           - {name: otel, kind: otlp, endpoint: "%s"}
                     """.formatted(rsyslog.port(), rsyslog.caFile(), hec.url(), ExportFixtures.TOKEN, otlp.endpoint());
             String sinks = ExportFixtures.yaml(dataDir, sinkList);
-            String yaml = VeilUnderTest.config(upstream, ExportFixtures.auditYaml(dataDir, sinkList));
+            // The fake upstream shares this JVM and its two cores with the server and the load: long upstream timeouts,
+            // so that a starved upstream call is slow rather than a 504 (the sinks are under test, not the upstream).
+            String yaml = VeilUnderTest.config(upstream, ExportFixtures.auditYaml(dataDir, sinkList))
+                    .replace("connect-timeout: 2s, read-timeout: 5s", "connect-timeout: 30s, read-timeout: 60s");
             AuditConfig auditConfig = ExportFixtures.audit(sinks);
             ConstantRateLoad.Report report;
             long head;
