@@ -82,10 +82,12 @@ class OpenAiChatPassthroughTest {
                   providers:
                     openai: {kind: openai, base-url: "%s", api-key: "sk-upstream"}
                     legacy: {kind: openai-compatible, preset: deepseek, base-url: "%s", api-key: "sk-legacy"}
+                    local: {kind: openai-compatible, base-url: "%s"}
                   models:
                     smart: {targets: ["openai/gpt-test"]}
                     mixed: {targets: ["openai/gpt-test", "legacy/deepseek-chat"]}
-                %s""".formatted(VeilUnderTest.MASTER_KEY, openai.baseUrl(), backup.baseUrl(), plugins));
+                %s""".formatted(VeilUnderTest.MASTER_KEY, openai.baseUrl(), backup.baseUrl(), backup.baseUrl(),
+                plugins));
     }
 
     @Test
@@ -199,6 +201,29 @@ class OpenAiChatPassthroughTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(openai.lastReceived().bodyText()).isNotEqualTo(REQUEST.formatted("gpt-test", false));
         assertThat(openai.lastReceived().body().has("future_flag")).isTrue();
+    }
+
+    @Test
+    void relaysToACompatibleServerWhoseDialectLeavesTheRequestAsWritten() {
+        veil("");
+        String written = """
+                { "model" : "local/llama-3", "messages":[{"role":"user","content":"Hi"}], "max_tokens": 9}""";
+
+        HttpResponse<String> response = veil.send(request(written));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(backup.lastReceived().bodyText()).isEqualTo(written.replace("local/llama-3", "llama-3"));
+    }
+
+    @Test
+    void translatesForACompatibleServerAFieldItsDialectDrops() {
+        veil("");
+
+        HttpResponse<String> response = veil.send(request("""
+                {"model":"local/llama-3","messages":[{"role":"user","content":"Hi"}],"service_tier":"flex"}"""));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(backup.lastReceived().body().has("service_tier")).isFalse();
     }
 
     @Test

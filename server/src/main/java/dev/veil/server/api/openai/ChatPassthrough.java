@@ -2,7 +2,10 @@ package dev.veil.server.api.openai;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.Set;
 
+import dev.veil.server.codec.TopLevelFields;
+import dev.veil.server.codec.openai.OpenAiDialect;
 import dev.veil.server.config.TargetRef;
 import dev.veil.server.core.ServerExchange;
 import dev.veil.server.pipeline.Gateway;
@@ -12,13 +15,13 @@ import dev.veil.server.providers.openai.OpenAiAdapter;
 import dev.veil.spi.ChatRequest;
 
 /**
- * The OpenAI chat passthrough: a {@code /v1/chat/completions} request whose every target speaks OpenAI's own dialect
- * goes upstream as the client's own bytes (only {@code model} rewritten, when an alias resolved it), and the answer
- * comes back as the upstream's own bytes, so relaying costs no translation and fields Veil does not know yet work
- * unchanged. When it applies is {@link Passthrough}'s rule; besides, the body must carry none of Veil's own
- * {@code x-veil-} fields, which never go upstream, and a stream must ask for usage, which accounting needs: a body
- * without {@code stream_options} is given {@code "include_usage": true} (the client still sees no usage event unless
- * it asked), one with {@code stream_options} that does not ask takes the translated path.
+ * The OpenAI chat passthrough: a {@code /v1/chat/completions} request that every target's dialect leaves as written
+ * ({@link OpenAiDialect#leavesAsWritten}: none of Veil's own {@code x-veil-} fields, nothing the server drops or
+ * renames) goes upstream as the client's own bytes (only {@code model} rewritten, when an alias resolved it), and the
+ * answer comes back as the upstream's own bytes, so relaying costs no translation and fields Veil does not know yet
+ * work unchanged. When it applies is otherwise {@link Passthrough}'s rule. A stream must ask for usage, which
+ * accounting needs: a body without {@code stream_options} is given {@code "include_usage": true} (the client still sees
+ * no usage event unless it asked), one with {@code stream_options} that does not ask takes the translated path.
  */
 final class ChatPassthrough {
     private static final byte[] ASK_USAGE = "\"stream_options\":{\"include_usage\":true},"
@@ -30,9 +33,6 @@ final class ChatPassthrough {
     /** The passthrough of {@code admitted}, when it may apply. */
     static Optional<Passthrough> of(Gateway gateway, byte[] body, ChatRequest parsed, Pipeline.Admitted admitted,
                                     ServerExchange exchange) {
-        if (parsed.extensions().fields().keySet().stream().anyMatch(name -> name.startsWith("x-veil-"))) {
-            return Optional.empty();
-        }
         boolean clientWantsUsage = parsed.wantsStreamUsage();
         byte[] sent;
         if (!parsed.stream() || clientWantsUsage) {
@@ -42,15 +42,16 @@ final class ChatPassthrough {
         } else {
             return Optional.empty();
         }
-        return Passthrough.of(gateway, parsed, admitted, exchange, target -> relays(gateway, target),
+        Set<String> fields = TopLevelFields.of(body);
+        return Passthrough.of(gateway, parsed, admitted, exchange, target -> relays(gateway, target, parsed, fields),
                 (adapter, target) -> ((OpenAiAdapter) adapter).relayChat(sent, target.model()),
                 (adapter, target) -> ((OpenAiAdapter) adapter).relayChatStream(sent, target.model(),
                         clientWantsUsage));
     }
 
-    private static boolean relays(Gateway gateway, TargetRef target) {
+    private static boolean relays(Gateway gateway, TargetRef target, ChatRequest parsed, Set<String> fields) {
         return gateway.providers().get(target.provider()).filter(provider ->
-                provider.adapter() instanceof OpenAiAdapter openAi && openAi.relaysChat()).isPresent();
+                provider.adapter() instanceof OpenAiAdapter openAi && openAi.relaysChat(parsed, fields)).isPresent();
     }
 
     /**

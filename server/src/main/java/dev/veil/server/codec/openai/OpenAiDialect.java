@@ -3,6 +3,9 @@ package dev.veil.server.codec.openai;
 import java.util.Map;
 import java.util.Set;
 
+import dev.veil.spi.ChatRequest;
+import dev.veil.spi.Role;
+
 /**
  * How one OpenAI-compatible server deviates from OpenAI's own request format.
  *
@@ -31,6 +34,27 @@ public record OpenAiDialect(
 
     String name(String field) {
         return renamedFields.getOrDefault(field, field);
+    }
+
+    /**
+     * Whether a chat request may go to this server exactly as the client wrote it: none of this dialect's deviations
+     * applies to it (no field it drops or renames among the body's top-level {@code fields}, no
+     * {@code max_completion_tokens} for a server that knows only {@code max_tokens}, no {@code developer} message for
+     * one that does not know the role), and a stream can ask the server for usage, which accounting needs. The
+     * translated body would then differ from the client's in form only.
+     */
+    public boolean leavesAsWritten(ChatRequest request, Set<String> fields) {
+        if (request.stream() && !streamUsageOption
+                || legacyMaxTokens && fields.contains("max_completion_tokens")
+                || developerAsSystem && request.messages().stream().anyMatch(m -> m.role() == Role.DEVELOPER)) {
+            return false;
+        }
+        for (String field : fields) {
+            if (!sends(field) || renamedFields.containsKey(field)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code field} goes to this server; {@code x-veil-} extensions are Veil's own and never do. */

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -92,11 +93,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
     }
 
     /**
-     * Whether a client's chat completions body may go to this provider as it is (but for its {@code model}): the
-     * provider speaks OpenAI's own dialect, so the translated body would differ from the client's in form only.
+     * Whether a client's chat completions body, {@code request} as parsed with the top-level {@code fields}, may go to
+     * this provider as it is (but for its {@code model}): see {@link OpenAiDialect#leavesAsWritten}.
      */
-    public boolean relaysChat() {
-        return dialect.equals(OpenAiDialect.OPENAI);
+    public boolean relaysChat(ChatRequest request, Set<String> fields) {
+        return dialect.leavesAsWritten(request, fields);
     }
 
     /**
