@@ -1,6 +1,5 @@
 package dev.veil.server.api.responses;
 
-import java.io.IOException;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,16 +48,12 @@ final class ResponsesPassthrough {
     static ObjectNode completed(Passthrough passthrough) {
         byte[] last = passthrough.lastEvent().orElseThrow(() -> new IllegalStateException("the stream ended "
                 + "without its last event"));
-        try {
-            byte[] data = SseFrames.parse(last).orElseThrow().data();
-            JsonNode completed = object(data, "a stream event").path("response");
-            if (!completed.isObject()) {
-                throw new VeilException(ErrorKind.UPSTREAM, "OpenAI's last stream event carried no response");
-            }
-            return (ObjectNode) completed;
-        } catch (IOException e) {
-            throw new IllegalStateException("a relayed event could not be read again", e);
+        byte[] data = SseFrames.parse(last).orElseThrow().data();
+        JsonNode completed = object(data, "a stream event").path("response");
+        if (!completed.isObject()) {
+            throw new VeilException(ErrorKind.UPSTREAM, "OpenAI's last stream event carried no response");
         }
+        return (ObjectNode) completed;
     }
 
     private static ObjectNode object(byte[] json, String what) {
