@@ -96,12 +96,13 @@ class RouteCoverageTest {
                 {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.25,-0.5]}],
                  "model":"text-embedding-3-small","usage":{"prompt_tokens":3,"total_tokens":3}}""")));
         anthropic = new FakeAnthropicUpstream();
+        // Each case flips the policy between two requests: no decision is reused, so the flip applies at once.
         String yaml = """
                 server: {host: 127.0.0.1, port: 0}
                 veil:
                   master-key: %s
                   data-dir: "%s"
-                  opa: {url: "%s"}
+                  opa: {url: "%s", cache: {max-entries: 0}}
                   audit: {key-file: "%s", file: "%s"}
                   upstream: {connect-timeout: 2s, read-timeout: 5s}
                   plugins:

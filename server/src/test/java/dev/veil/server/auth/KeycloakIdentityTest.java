@@ -53,11 +53,12 @@ class KeycloakIdentityTest {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Path keyFile = Files.writeString(dir.resolve("audit-key"), Base64.getEncoder().encodeToString(key) + "\n");
+        // One Veil for every test, some of which change the policy between requests: no decision is reused.
         String yaml = """
                 server: {host: 127.0.0.1, port: 0}
                 veil:
                   master-key: %s
-                  opa: {url: "%s"}
+                  opa: {url: "%s", cache: {max-entries: 0}}
                   data-dir: "%s"
                   audit: {key-file: "%s", file: "%s"}
                   providers:

@@ -1,8 +1,10 @@
 package dev.veil.server.cache;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +61,10 @@ class ResponseCachePolicyTest {
         assertThat(veil.post("/v1/chat/completions", body).headers().firstValue("x-veil-cache")).hasValue("hit");
         denyEverything();
 
-        HttpResponse<String> denied = veil.post("/v1/chat/completions", body);
+        // The allow may be reused until Veil sees the settings change (docs/policy.md, "Reusing decisions").
+        HttpResponse<String> denied = await("the denial applied").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> veil.post("/v1/chat/completions", body), response -> response.statusCode() != 200);
 
         assertThat(allowed.statusCode()).isEqualTo(200);
         assertThat(denied.statusCode()).isEqualTo(403);
