@@ -14,7 +14,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 /** The optional {@code x-veil-*} request headers that steer Veil. */
-final class RequestControls {
+public final class RequestControls {
     static final HeaderName METADATA = HeaderNames.create("x-veil-metadata");
     static final HeaderName ZERO_RETENTION = HeaderNames.create("x-veil-zero-retention");
     static final HeaderName CACHE = HeaderNames.create("x-veil-cache");
@@ -28,7 +28,7 @@ final class RequestControls {
      * {@code x-veil-metadata}: a JSON object of scalar values (use case, data class, ...) for policy and plugins.
      * Anything else is a 400, never silently ignored: a policy may depend on it.
      */
-    static Map<String, String> metadata(ServerRequest request) {
+    public static Map<String, String> metadata(ServerRequest request) {
         Optional<String> header = request.headers().first(METADATA);
         if (header.isEmpty() || header.get().isBlank()) {
             return Map.of();
@@ -54,7 +54,7 @@ final class RequestControls {
     }
 
     /** {@code x-veil-zero-retention: true}: the client asks that nothing of the exchange be retained. */
-    static boolean zeroRetention(ServerRequest request) {
+    public static boolean zeroRetention(ServerRequest request) {
         Optional<String> header = request.headers().first(ZERO_RETENTION);
         if (header.isEmpty()) {
             return false;
