@@ -216,7 +216,18 @@ public final class McpGateway implements AutoCloseable {
     private JsonNode listTools(Context context, ObjectNode params) {
         List<Tool> visible = new ArrayList<>();
         for (String server : servers(context)) {
-            for (Tool tool : catalog(server, true)) {
+            List<Tool> tools;
+            try {
+                tools = catalog(server, true);
+            } catch (McpError e) {
+                if (context.server().isPresent()) {
+                    throw e;
+                }
+                // One server down must not take the others' tools away from every client of /mcp.
+                LOGGER.warning(() -> "MCP server '" + server + "' left out of a tools/list: " + e.getMessage());
+                continue;
+            }
+            for (Tool tool : tools) {
                 if (approved(tool)) {
                     visible.add(tool);
                 }

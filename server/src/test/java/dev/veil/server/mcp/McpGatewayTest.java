@@ -325,5 +325,4 @@ class McpGatewayTest {
     private List<JsonNode> toolCallRecords() {
         return records().stream().filter(r -> r.path("type").asText().equals("tool_call")).toList();
     }
-
 }
