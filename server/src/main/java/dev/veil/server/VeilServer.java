@@ -117,8 +117,9 @@ public final class VeilServer implements AutoCloseable {
         AtomicBoolean stopping = new AtomicBoolean();
         McpGateway mcp = null;
         try {
-            mcp = McpGateway.start(config.mcp(), config.dataDir(), config.opa(), gateway.audit(), openTelemetry,
-                    clocks.wall(), clocks.ticker());
+            mcp = McpGateway.start(config.mcp(), config.dataDir(), config.opa(),
+                    gateway.conversations().pseudonyms(), gateway.audit(), openTelemetry, clocks.wall(),
+                    clocks.ticker());
             RunningConfig running = new RunningConfig(new RunningConfig.Snapshot(gateway,
                     routes(gateway, stopping::get, mcp), clocks.wall().instant()));
             ProtocolErrors protocolErrors = ProtocolErrors.create(clocks.ticker());
@@ -241,8 +242,8 @@ public final class VeilServer implements AutoCloseable {
     /** Every route Veil serves, declaring which reach providers. */
     public static Routes routes(Gateway gateway) {
         return routes(gateway, () -> false, McpGateway.start(McpConfig.none(), gateway.config().dataDir(),
-                Optional.empty(), Optional.empty(), OpenTelemetry.noop(), gateway.clocks().wall(),
-                gateway.clocks().ticker()));
+                Optional.empty(), gateway.conversations().pseudonyms(), Optional.empty(), OpenTelemetry.noop(),
+                gateway.clocks().wall(), gateway.clocks().ticker()));
     }
 
     /** As {@link #routes(Gateway)}, not ready once {@code stopping} says so, the MCP routes served by {@code mcp}. */

@@ -44,7 +44,6 @@ public final class McpEndpoint implements Handler {
     static final HeaderName SESSION = HeaderNames.create("Mcp-Session-Id");
     static final HeaderName VERSION = HeaderNames.create("MCP-Protocol-Version");
     static final HeaderName API_KEY = HeaderNames.create("x-api-key");
-    static final HeaderName CONVERSATION = HeaderNames.create("x-veil-conversation-id");
     private static final String METADATA_PATH = "/.well-known/oauth-protected-resource";
 
     private final Gateway gateway;
@@ -217,16 +216,13 @@ public final class McpEndpoint implements Handler {
                                        Optional<String> server, Sessions.Session session) {
         Map<String, String> metadata;
         boolean zeroRetention;
+        Optional<String> conversation;
         try {
             metadata = RequestControls.metadata(request);
             zeroRetention = RequestControls.zeroRetention(request);
+            conversation = RequestControls.conversationId(request);
         } catch (VeilException e) {
             throw new McpError(McpError.INVALID_REQUEST, 400, "Invalid Request: " + e.getMessage());
-        }
-        Optional<String> conversation = request.headers().first(CONVERSATION);
-        if (conversation.isPresent() && !conversation.get().matches("[A-Za-z0-9._:-]{1,128}")) {
-            throw new McpError(McpError.INVALID_REQUEST, 400, "Invalid Request: x-veil-conversation-id must be 1 to "
-                    + "128 letters, digits, '.', '_', ':' or '-'");
         }
         List<TextPhase> pseudonymizers = gateway.plugins().plugins().stream().map(PluginChain.ConfiguredPlugin::plugin)
                 .filter(TextPhase.class::isInstance).map(TextPhase.class::cast).toList();

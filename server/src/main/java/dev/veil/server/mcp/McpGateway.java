@@ -31,6 +31,7 @@ import dev.veil.server.audit.ToolCallEvent;
 import dev.veil.server.auth.Principal;
 import dev.veil.server.config.McpConfig;
 import dev.veil.server.config.OpaConfig;
+import dev.veil.server.conversations.PseudonymVault;
 import dev.veil.server.core.Ticker;
 import dev.veil.server.policy.Decision;
 import dev.veil.spi.VeilException;
@@ -99,7 +100,7 @@ public final class McpGateway implements AutoCloseable {
                    List<TextPhase> pseudonymizers) {
         /** The vault scope of this request: its conversation within its tenant, else its session. */
         String scope() {
-            return conversation.map(id -> "conversation:" + principal.caller().tenant() + ":" + id)
+            return conversation.map(id -> PseudonymVault.conversation(principal.caller().tenant(), id))
                     .orElse("session:" + session.id());
         }
 
@@ -109,15 +110,15 @@ public final class McpGateway implements AutoCloseable {
     }
 
     private McpGateway(McpConfig config, Map<String, Upstream> upstreams, JsonRpc json, ToolPins pins,
-                       ToolPolicy policy, Optional<AuditLog> audit, OpenTelemetry openTelemetry, InstantSource wall,
-                       Ticker ticker) {
+                       ToolPolicy policy, PseudonymVault vault, Optional<AuditLog> audit,
+                       OpenTelemetry openTelemetry, InstantSource wall, Ticker ticker) {
         this.config = config;
         this.upstreams = upstreams;
         this.json = json;
         this.sessions = new Sessions(config.maxSessions(), config.sessionIdleTimeout(), ticker);
         this.pins = pins;
         this.policy = policy;
-        this.vault = new PseudonymVault(config.maxSessions() * 4, config.sessionIdleTimeout(), ticker);
+        this.vault = vault;
         this.telemetry = new McpTelemetry(openTelemetry);
         this.audit = audit;
         this.wall = wall;
@@ -127,8 +128,10 @@ public final class McpGateway implements AutoCloseable {
     /**
      * Starts the gateway for {@code config}: connects to nothing yet (HTTP servers are reached on first use), starts
      * the stdio servers, opens the approvals in {@code dataDir} when there is any server.
+     *
+     * @param vault the pseudonym vault the model path uses too
      */
-    public static McpGateway start(McpConfig config, Path dataDir, Optional<OpaConfig> opa,
+    public static McpGateway start(McpConfig config, Path dataDir, Optional<OpaConfig> opa, PseudonymVault vault,
                                    Optional<AuditLog> audit, OpenTelemetry openTelemetry, InstantSource wall,
                                    Ticker ticker) {
         JsonRpc json = new JsonRpc(config.maxJsonDepth());
@@ -149,8 +152,8 @@ public final class McpGateway implements AutoCloseable {
             LOGGER.info(() -> "MCP gateway: " + upstreams.size() + " server(s) at /mcp: "
                     + String.join(", ", upstreams.keySet()));
         }
-        return new McpGateway(config, upstreams, json, pins, new ToolPolicy(opa, config), audit, openTelemetry,
-                wall, ticker);
+        return new McpGateway(config, upstreams, json, pins, new ToolPolicy(opa, config), vault, audit,
+                openTelemetry, wall, ticker);
     }
 
     McpConfig config() {

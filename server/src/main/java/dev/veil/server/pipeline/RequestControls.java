@@ -18,6 +18,7 @@ public final class RequestControls {
     static final HeaderName METADATA = HeaderNames.create("x-veil-metadata");
     static final HeaderName ZERO_RETENTION = HeaderNames.create("x-veil-zero-retention");
     static final HeaderName CACHE = HeaderNames.create("x-veil-cache");
+    static final HeaderName CONVERSATION = HeaderNames.create("x-veil-conversation-id");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ENTRIES = 64;
 
@@ -65,6 +66,20 @@ public final class RequestControls {
             default -> throw new VeilException(ErrorKind.INVALID_REQUEST, "the x-veil-zero-retention header must be "
                     + "true or false").withCode("invalid_zero_retention");
         };
+    }
+
+    /**
+     * {@code x-veil-conversation-id}: the conversation the request belongs to, so that a placeholder stands for one
+     * value across its model calls and MCP tool calls; 1 to 128 letters, digits, {@code .}, {@code _}, {@code :},
+     * {@code -}, else a 400.
+     */
+    public static Optional<String> conversationId(ServerRequest request) {
+        Optional<String> header = request.headers().first(CONVERSATION);
+        if (header.isPresent() && !header.get().matches("[A-Za-z0-9._:-]{1,128}")) {
+            throw new VeilException(ErrorKind.INVALID_REQUEST, "the x-veil-conversation-id header must be 1 to 128 "
+                    + "letters, digits, '.', '_', ':' or '-'").withCode("invalid_conversation_id");
+        }
+        return header;
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.veil.server.audit.AuditDatabase;
 import dev.veil.server.audit.AuditExporter;
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.config.ConfigLoader;
+import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.LocalProcesses;
 import dev.veil.server.testing.OpaProcess;
 import dev.veil.server.testing.VeilUnderTest;
@@ -35,6 +36,7 @@ class McpGatewayTest {
     private Path dir;
     private OpaProcess opa;
     private McpParts.CrmServer crm;
+    private FakeOpenAiUpstream model;
     private VeilUnderTest veil;
     private AuditConfig audit;
     private Path received;
@@ -48,6 +50,7 @@ class McpGatewayTest {
         dir = Files.createTempDirectory("veil-mcp-test");
         opa = OpaProcess.start();
         crm = new McpParts.CrmServer();
+        model = new FakeOpenAiUpstream().on("gpt-4o", FakeOpenAiUpstream.echo());
         received = dir.resolve("tickets-received.jsonl");
         byte[] auditKey = new byte[32];
         new java.security.SecureRandom().nextBytes(auditKey);
@@ -62,7 +65,9 @@ class McpGatewayTest {
                   plugins:
                     - name: pii-redaction
                   providers:
-                    openai: {kind: openai, base-url: "http://127.0.0.1:9", api-key: k}
+                    openai: {kind: openai, base-url: "%s", api-key: k}
+                  models:
+                    smart: {targets: ["openai/gpt-4o"]}
                   mcp:
                     timeout: 3s
                     servers:
@@ -73,7 +78,7 @@ class McpGatewayTest {
                         timeout: 20s
                       - {name: down, url: "http://127.0.0.1:%d/mcp"}
                 """.formatted(VeilUnderTest.MASTER_KEY, dir, opa.url(), dir.resolve("audit-key"),
-                dir.resolve("audit.db"), crm.url(), python, McpParts.script("tickets_server.py"), received,
+                dir.resolve("audit.db"), model.baseUrl(), crm.url(), python, McpParts.script("tickets_server.py"), received,
                 LocalProcesses.freePort());
         audit = ConfigLoader.fromYaml(yaml, Map.<String, String>of()::get).audit().orElseThrow();
         veil = VeilUnderTest.start(yaml);
@@ -88,6 +93,9 @@ class McpGatewayTest {
         }
         if (crm != null) {
             crm.close();
+        }
+        if (model != null) {
+            model.close();
         }
         if (opa != null) {
             opa.close();
@@ -189,6 +197,22 @@ class McpGatewayTest {
             assertThat(record.path("pii").path("EMAIL").asInt()).isEqualTo(1);
             assertThat(record.path("outcome").asText()).isEqualTo("ok");
         });
+    }
+
+    @Test
+    void aConversationsModelCallsAndToolCallsShareOnePlaceholderPerPerson() throws Exception {
+        Map<String, String> conversation = Map.of("x-veil-conversation-id", "case-4712");
+        client(risk, "/mcp", conversation, call("crm__lookup_customer", "{\"id\": \"3\"}"));
+
+        HttpResponse<String> answer = veil.send(veil.request("/v1/chat/completions")
+                .setHeader("Authorization", "Bearer " + risk).setHeader("x-veil-conversation-id", "case-4712")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\": \"smart\", \"messages\": "
+                        + "[{\"role\": \"user\", \"content\": \"Write to Thomas Weber at "
+                        + "thomas.weber@example.com, cc Anna Schmidt at anna.schmidt@example.com\"}]}")).build());
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(model.lastReceived().body().path("messages").get(0).path("content").asText())
+                .isEqualTo("Write to <PERSON_2> at <EMAIL_2>, cc <PERSON_1> at <EMAIL_1>");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.veil.server.mcp;
+package dev.veil.server.conversations;
 
 import java.time.Duration;
 import java.util.Map;
@@ -10,15 +10,16 @@ import dev.veil.server.core.Ticker;
 import dev.veil.spi.plugin.Pseudonyms;
 
 /**
- * The placeholders handed out per scope — a conversation ({@code x-veil-conversation-id}, per tenant) or else an MCP
- * session — and the values they stand for, in memory only, forgotten after an idle timeout. At most
+ * The pseudonym vault: the placeholders handed out per scope — a conversation a client names with
+ * {@code x-veil-conversation-id} (per tenant), shared by its model calls and its MCP tool calls, or else one MCP
+ * session — and the values they stand for, in memory only (never on disk), forgotten after an idle timeout. At most
  * {@code maxScopes} are kept: past that, idle ones are swept and then the least recently used one is dropped (its
  * placeholders then restore to nothing, which fails safe: the tool sees the placeholder, never another value).
  *
  * <p>Updates of one scope are serialized, so that two results pseudonymized at once never hand out one placeholder
  * for two values.
  */
-final class PseudonymVault {
+public final class PseudonymVault {
     private final Map<String, Entry> scopes = new ConcurrentHashMap<>();
     private final int maxScopes;
     private final long idleNanos;
@@ -30,14 +31,19 @@ final class PseudonymVault {
         volatile long lastUsed;
     }
 
-    PseudonymVault(int maxScopes, Duration idle, Ticker ticker) {
+    public PseudonymVault(int maxScopes, Duration idle, Ticker ticker) {
         this.maxScopes = maxScopes;
         this.idleNanos = idle.toNanos();
         this.ticker = ticker;
     }
 
+    /** The scope of conversation {@code id} of {@code tenant}: one tenant's ids never reach another's values. */
+    public static String conversation(String tenant, String id) {
+        return "conversation:" + tenant.length() + ":" + tenant + ":" + id;
+    }
+
     /** The placeholders of {@code scope} so far. */
-    Pseudonyms get(String scope) {
+    public Pseudonyms get(String scope) {
         Entry entry = scopes.get(scope);
         if (entry == null) {
             return Pseudonyms.NONE;
@@ -52,7 +58,7 @@ final class PseudonymVault {
     }
 
     /** Replaces the placeholders of {@code scope} by what {@code update} makes of them, alone in the scope. */
-    void update(String scope, UnaryOperator<Pseudonyms> update) {
+    public void update(String scope, UnaryOperator<Pseudonyms> update) {
         if (!scopes.containsKey(scope) && scopes.size() >= maxScopes) {
             evict();
         }
@@ -72,7 +78,7 @@ final class PseudonymVault {
         }
     }
 
-    void forget(String scope) {
+    public void forget(String scope) {
         scopes.remove(scope);
     }
 
