@@ -1,7 +1,7 @@
 // Runs the official TypeScript MCP client against a URL and prints what it saw as one JSON document: the MCP
 // gateway's integration tests drive it. Usage: node client.mjs '<plan>' where the plan is
 //   {"url": "...", "headers": {...}, "steps": [{"op": "list"} | {"op": "call", "name": "...", "arguments": {...},
-//    "progress": true} | {"op": "prompts"} | {"op": "prompt", "name": "...", "arguments": {...}} |
+//    "progress": true, "abortOnProgress": true} | {"op": "prompts"} | {"op": "prompt", "name": "...", "arguments": {...}} |
 //    {"op": "resources"} | {"op": "read", "uri": "..."}]}
 // Each step's outcome is {"result": ...} or {"error": {"code", "message", "data"}}; progress notifications a call
 // received are in its "progress".
@@ -23,8 +23,17 @@ try {
             let result;
             switch (step.op) {
                 case 'list': result = await client.listTools(step.cursor ? { cursor: step.cursor } : undefined); break;
-                case 'call': result = await client.callTool({ name: step.name, arguments: step.arguments ?? {} },
-                    undefined, step.progress ? { onprogress: (p) => progress.push(p) } : undefined); break;
+                case 'call': {
+                    // abortOnProgress: the client gives up once the first progress arrives, and says so upstream.
+                    const abort = new AbortController();
+                    const options = step.progress ? { onprogress: (p) => {
+                        progress.push(p);
+                        if (step.abortOnProgress) abort.abort('enough');
+                    }, signal: abort.signal } : undefined;
+                    result = await client.callTool({ name: step.name, arguments: step.arguments ?? {} }, undefined,
+                        options);
+                    break;
+                }
                 case 'prompts': result = await client.listPrompts(); break;
                 case 'prompt': result = await client.getPrompt({ name: step.name, arguments: step.arguments ?? {} }); break;
                 case 'resources': result = await client.listResources(); break;

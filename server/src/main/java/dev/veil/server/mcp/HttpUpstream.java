@@ -152,6 +152,9 @@ final class HttpUpstream extends Upstream {
             if (cause instanceof McpError error) {
                 throw error;
             }
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                throw timedOut();
+            }
             throw unavailable("could not be reached (" + cause.getClass().getSimpleName() + ")");
         }
     }

@@ -616,10 +616,13 @@ public final class McpGateway implements AutoCloseable {
             try {
                 listed = listUpstream(server, method, field, Call.untracked());
             } catch (McpError e) {
-                if (e.code() == McpError.METHOD_NOT_FOUND && context.server().isEmpty()) {
-                    continue;
+                if (context.server().isPresent()) {
+                    throw e;
                 }
-                throw e;
+                if (e.code() != McpError.METHOD_NOT_FOUND) {
+                    LOGGER.warning(() -> "MCP server '" + server + "' left out of a " + method + ": " + e.getMessage());
+                }
+                continue;
             }
             for (JsonNode item : listed) {
                 if (item.isObject() && field.equals("prompts") && item.path("name").isTextual()) {

@@ -1,5 +1,6 @@
 package dev.veil.server.mcp;
 
+import static dev.veil.server.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
@@ -225,6 +226,35 @@ class McpGatewayTest {
         assertThat(run.path("steps").get(0).path("result").path("content").get(0).path("text").asText())
                 .isEqualTo("done after 3 steps");
         assertThat(run.path("steps").get(0).path("progress")).hasSize(3);
+    }
+
+    @Test
+    void aCallTheClientCancelsIsCancelledUpstreamAndRecordedSo() throws Exception {
+        ObjectNode slow = call("crm__slow", "{\"steps\": 500}");
+        slow.put("progress", true).put("abortOnProgress", true);
+
+        JsonNode run = client(risk, "/mcp", Map.of(), slow);
+
+        assertThat(run.path("steps").get(0).has("error")).as(run.toString()).isTrue();
+        await("the cancelled call's audit record").until(() -> toolCallRecords().stream().anyMatch(record ->
+                record.path("tool").asText().equals("slow") && record.path("outcome").asText().equals("cancelled")));
+    }
+
+    @Test
+    void promptsAndResourcesPassThroughWithPersonalDataPseudonymized() throws Exception {
+        JsonNode run = client(risk, "/mcp", Map.of(), step("prompts"),
+                step("prompt").put("name", "tickets__summary").set("arguments",
+                        McpParts.JSON.readTree("{\"ticket\": \"T-9\"}")),
+                step("resources"), step("read").put("uri", "crm://accounts"));
+
+        assertThat(run.path("steps").get(0).path("result").path("prompts").findValuesAsText("name"))
+                .contains("tickets__summary");
+        assertThat(run.path("steps").get(1).path("result").path("messages").get(0).path("content").path("text")
+                .asText()).isEqualTo("Summarize ticket T-9.");
+        assertThat(run.path("steps").get(2).path("result").path("resources").findValuesAsText("uri"))
+                .contains("crm://accounts");
+        assertThat(run.path("steps").get(3).path("result").path("contents").get(0).path("text").asText())
+                .as(run.toString()).contains("<EMAIL_").doesNotContain("anna.schmidt@example.com");
     }
 
     @Test
