@@ -94,7 +94,14 @@ final class HttpUpstream extends Upstream {
         if (version.isPresent()) {
             return session;
         }
-        opening.lock();
+        try {
+            if (!opening.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw timedOut();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw McpError.of(McpError.CANCELLED, "Request cancelled");
+        }
         try {
             if (version.isPresent()) {
                 return session;

@@ -6,6 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -45,6 +49,9 @@ public final class McpEndpoint implements Handler {
     static final HeaderName VERSION = HeaderNames.create("MCP-Protocol-Version");
     static final HeaderName API_KEY = HeaderNames.create("x-api-key");
     private static final String METADATA_PATH = "/.well-known/oauth-protected-resource";
+    static final int MAX_QUEUED_PROGRESS = 256;
+    /** How often a stream without news checks whether its call has ended. */
+    private static final java.time.Duration PROGRESS_POLL = java.time.Duration.ofMillis(50);
 
     private final Gateway gateway;
     private final McpGateway mcp;
@@ -246,33 +253,47 @@ public final class McpEndpoint implements Handler {
         return token != null && accept.contains("text/event-stream");
     }
 
-    /** A tool call answered as SSE: its progress notifications as they come, then its response. */
+    /**
+     * A tool call answered as SSE: its progress notifications as they come, then its response. The call runs on its
+     * own thread and hands notifications over through a bounded queue, so that a client that does not read its
+     * stream holds up its own answer only, never the upstream's reader (one stdio process serves every client);
+     * past {@value #MAX_QUEUED_PROGRESS} unsent notifications, newer ones are dropped.
+     */
     private void stream(ServerResponse response, McpGateway.Context context, JsonRpc.Message message) {
+        BlockingQueue<ObjectNode> progress = new ArrayBlockingQueue<>(MAX_QUEUED_PROGRESS);
+        Call call = new Call(params -> progress.offer(JsonRpc.notification("notifications/progress", params)));
+        JsonNode id = message.id().orElseThrow();
+        CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
+        Thread.ofVirtual().name("veil-mcp-call-" + context.requestId()).start(() -> {
+            try {
+                answer.complete(JsonRpc.result(id, call(context, message, call)));
+            } catch (McpError e) {
+                answer.complete(JsonRpc.error(id, e));
+            } catch (RuntimeException | Error e) {
+                answer.complete(JsonRpc.error(id, McpError.of(McpError.INTERNAL_ERROR, "Veil failed to process "
+                        + "the call; quote request id " + context.requestId())));
+            }
+        });
         response.status(Status.OK_200);
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         response.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        Object lock = new Object();
-        boolean[] done = {false};
         try (OutputStream out = response.outputStream()) {
-            Call call = new Call(params -> {
-                synchronized (lock) {
-                    if (!done[0]) {
-                        event(out, JsonRpc.notification("notifications/progress", params));
-                    }
+            while (!answer.isDone()) {
+                ObjectNode next = progress.poll(PROGRESS_POLL.toMillis(), TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    event(out, next);
                 }
-            });
-            ObjectNode answer;
-            try {
-                answer = JsonRpc.result(message.id().orElseThrow(), call(context, message, call));
-            } catch (McpError e) {
-                answer = JsonRpc.error(message.id().orElseThrow(), e);
             }
-            synchronized (lock) {
-                done[0] = true;
-                event(out, answer);
+            for (ObjectNode next = progress.poll(); next != null; next = progress.poll()) {
+                event(out, next);
             }
+            event(out, answer.join());
         } catch (IOException | java.io.UncheckedIOException e) {
-            // The client left; the call was cancelled with it or has ended.
+            // The client left: its call is cancelled with it.
+            call.cancel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            call.cancel();
         }
     }
 

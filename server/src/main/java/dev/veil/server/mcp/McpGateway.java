@@ -313,22 +313,33 @@ public final class McpGateway implements AutoCloseable {
             record.outcome = result.path("isError").asBoolean(false) ? "tool_error" : "ok";
             return pseudonymized;
         } catch (McpError e) {
-            if (record.outcome.equals("error")) {
-                record.outcome = switch (e.code()) {
-                    case McpError.REQUEST_TIMEOUT -> "timeout";
-                    case McpError.UPSTREAM_UNAVAILABLE -> "unavailable";
-                    case McpError.CANCELLED -> "cancelled";
-                    case McpError.POLICY_UNAVAILABLE -> "policy_unavailable";
-                    default -> "error";
-                };
-            }
-            throw e;
+            throw failed(record, e);
         } finally {
-            long micros = (ticker.nanos() - start) / 1000;
-            span.end(record.outcome, record.allowed, record.hash);
-            telemetry.count(target.server(), target.name(), record.outcome, micros);
-            audit(context, record, micros);
+            finish(context, record, span, start);
         }
+    }
+
+    /** {@code error}, its outcome noted in {@code record} unless a gate noted one already. */
+    private static McpError failed(Record record, McpError error) {
+        if (record.outcome.equals("error")) {
+            record.outcome = switch (error.code()) {
+                case McpError.REQUEST_TIMEOUT -> "timeout";
+                case McpError.UPSTREAM_UNAVAILABLE -> "unavailable";
+                case McpError.CANCELLED -> "cancelled";
+                case McpError.POLICY_UNAVAILABLE -> "policy_unavailable";
+                case McpError.POLICY_DENIED -> "denied";
+                default -> "error";
+            };
+        }
+        return error;
+    }
+
+    /** The evidence of one call that reached the gates: its span, its metrics, its audit record. */
+    private void finish(Context context, Record record, McpTelemetry.Span span, long start) {
+        long micros = (ticker.nanos() - start) / 1000;
+        span.end(record.outcome, record.allowed, record.hash);
+        telemetry.count(record.server, record.tool, record.outcome, micros);
+        audit(context, record, micros);
     }
 
     /** What one tool call's audit record says, filled in as the call goes. */
@@ -650,9 +661,38 @@ public final class McpGateway implements AutoCloseable {
         String server = context.server().orElseGet(() -> Optional.ofNullable(params.path("_meta")
                 .path("dev.veil/server").textValue()).filter(upstreams::containsKey).orElseGet(() ->
                 owner(uri)));
-        checkAllowed(context, "resources/read", server, uri);
-        JsonNode result = upstreams.get(server).call("resources/read", params.deepCopy(), call);
-        return pseudonymize(context, result, new Record(server, uri));
+        // The record names the method, not the URI: a URI may carry a customer's id.
+        return audited(context, new Record(server, "resources/read"), "resources/read", uri, record -> {
+            JsonNode result = upstreams.get(server).call("resources/read", params.deepCopy(), call);
+            return pseudonymize(context, result, record);
+        });
+    }
+
+    /**
+     * A resource read or prompt got: asked of the policy for {@code name}, then {@code send}, with the evidence of
+     * a tool call.
+     */
+    private JsonNode audited(Context context, Record record, String method, String name,
+                             java.util.function.Function<Record, JsonNode> send) {
+        long start = ticker.nanos();
+        McpTelemetry.Span span = telemetry.start(record.server, record.tool);
+        try {
+            Decision decision = policy.decide(context.principal(), new ToolPolicy.Question(method, record.server,
+                    name, Optional.empty(), Map.of(), context.zeroRetention(), context.dataClass(),
+                    context.metadata()));
+            record.decision(decision);
+            if (!decision.allow()) {
+                record.outcome = "denied";
+                throw denied("Request denied by policy", decision.reasons());
+            }
+            JsonNode result = send.apply(record);
+            record.outcome = "ok";
+            return result;
+        } catch (McpError e) {
+            throw failed(record, e);
+        } finally {
+            finish(context, record, span, start);
+        }
     }
 
     /** The server whose resource list holds {@code uri}, asked in config order. */
@@ -676,22 +716,14 @@ public final class McpGateway implements AutoCloseable {
             throw McpError.of(McpError.INVALID_PARAMS, "Invalid params: prompts/get needs a name");
         }
         Target target = target(context, params.get("name").textValue(), "prompt");
-        checkAllowed(context, "prompts/get", target.server(), target.name());
         ObjectNode sent = params.deepCopy();
         sent.put("name", target.name());
         if (sent.path("arguments").isObject()) {
             sent.set("arguments", restore(sent.get("arguments"), vault.get(context.scope())));
         }
-        JsonNode result = upstreams.get(target.server()).call("prompts/get", sent, call);
-        return pseudonymize(context, result, new Record(target.server(), target.name()));
-    }
-
-    private void checkAllowed(Context context, String method, String server, String name) {
-        Decision decision = policy.decide(context.principal(), new ToolPolicy.Question(method, server, name,
-                Optional.empty(), Map.of(), context.zeroRetention(), context.dataClass(), context.metadata()));
-        if (!decision.allow()) {
-            throw denied("Request denied by policy", decision.reasons());
-        }
+        return audited(context, new Record(target.server(), target.name()), "prompts/get", target.name(),
+                record -> pseudonymize(context, upstreams.get(target.server()).call("prompts/get", sent, call),
+                        record));
     }
 
     // Pages.

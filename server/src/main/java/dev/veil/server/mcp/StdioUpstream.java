@@ -37,6 +37,7 @@ final class StdioUpstream extends Upstream {
     private final ScheduledExecutorService restarts;
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final ReentrantLock writing = new ReentrantLock();
+    private final java.util.concurrent.ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile CompletableFuture<Running> running = new CompletableFuture<>();
     private volatile boolean closed;
     private volatile Optional<Process> latest = Optional.empty();
@@ -169,12 +170,15 @@ final class StdioUpstream extends Upstream {
 
     /** Veil offers upstream servers no client capabilities (sampling, roots, elicitation): it refuses their asks. */
     private void refuse(Running current, JsonRpc.Message request) {
-        try {
-            write(current, JsonRpc.error(request.id().orElseThrow(), McpError.of(McpError.METHOD_NOT_FOUND,
-                    "Veil does not serve " + request.method() + " to MCP servers")));
-        } catch (IOException e) {
-            current.process().destroyForcibly();
-        }
+        ObjectNode refusal = JsonRpc.error(request.id().orElseThrow(), McpError.of(McpError.METHOD_NOT_FOUND,
+                "Veil does not serve " + request.method() + " to MCP servers"));
+        writers.execute(() -> {
+            try {
+                write(current, refusal);
+            } catch (IOException e) {
+                current.process().destroyForcibly();
+            }
+        });
     }
 
     private static void drain(InputStream stderr) {
@@ -217,19 +221,31 @@ final class StdioUpstream extends Upstream {
             cancel(current, id);
             answer.completeExceptionally(McpError.of(McpError.CANCELLED, "Request cancelled"));
         });
+        // Written on its own thread: a process that stops reading its stdin must cost the caller its timeout, not
+        // a write blocked for ever.
+        CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+            try {
+                write(current, JsonRpc.request(id, method, params));
+            } catch (IOException e) {
+                answer.completeExceptionally(unavailable("could not be written to; Veil restarts it"));
+                current.process().destroyForcibly();
+            }
+        }, writers);
         try {
-            write(current, JsonRpc.request(id, method, params));
             return resultOf(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            cancel(current, id);
+            if (!written.isDone()) {
+                LOGGER.warning(() -> "MCP server '" + name() + "' does not read its stdin; restarting it");
+                current.process().destroyForcibly();
+            } else {
+                cancel(current, id);
+            }
             throw timedOut();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof McpError error) {
                 throw error;
             }
             throw unavailable("failed (" + e.getCause().getClass().getSimpleName() + ")");
-        } catch (IOException e) {
-            throw unavailable("could not be written to; Veil restarts it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw McpError.of(McpError.CANCELLED, "Request cancelled");
@@ -243,22 +259,26 @@ final class StdioUpstream extends Upstream {
         ObjectNode params = JsonRpc.NODES.objectNode();
         params.put("requestId", id);
         params.put("reason", "cancelled by Veil");
-        try {
-            write(current, JsonRpc.notification("notifications/cancelled", params));
-        } catch (IOException ignored) {
-            // The process is gone; nothing to cancel.
-        }
+        writers.execute(() -> {
+            try {
+                write(current, JsonRpc.notification("notifications/cancelled", params));
+            } catch (IOException ignored) {
+                // The process is gone; nothing to cancel.
+            }
+        });
     }
 
     @Override
     void notify(String method, ObjectNode params) {
         CompletableFuture<Running> current = running;
         if (current.isDone() && !current.isCompletedExceptionally()) {
-            try {
-                write(current.join(), JsonRpc.notification(method, params));
-            } catch (IOException ignored) {
-                // The process is gone.
-            }
+            writers.execute(() -> {
+                try {
+                    write(current.join(), JsonRpc.notification(method, params));
+                } catch (IOException ignored) {
+                    // The process is gone.
+                }
+            });
         }
     }
 
@@ -266,6 +286,7 @@ final class StdioUpstream extends Upstream {
     public void close() {
         closed = true;
         restarts.shutdownNow();
+        writers.shutdownNow();
         latest.ifPresent(process -> {
             process.destroy();
             try {
