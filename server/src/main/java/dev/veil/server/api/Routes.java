@@ -169,6 +169,8 @@ public final class Routes {
         if (path.startsWith("/v1/messages")) {
             response.header(MessagesEndpoint.ANTHROPIC_REQUEST_ID, id);
             AnthropicErrorResponder.send(response, error);
+        } else if (path.equals("/mcp") || path.startsWith("/mcp/")) {
+            McpEndpoint.refuse(response, error.status(), error.getMessage());
         } else {
             ErrorResponder.send(response, error);
         }
