@@ -10,11 +10,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.auth.Principal;
+import dev.veil.server.core.SafeThrowables;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.RequestBodies;
 import dev.veil.server.pipeline.RequestControls;
@@ -43,6 +45,7 @@ import io.helidon.webserver.http.ServerResponse;
  * the principal and the path that opened them.
  */
 public final class McpEndpoint implements Handler {
+    private static final Logger LOGGER = Logger.getLogger(McpEndpoint.class.getName());
     /** The revisions Veil speaks, latest first. */
     static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
     static final HeaderName SESSION = HeaderNames.create("Mcp-Session-Id");
@@ -132,6 +135,10 @@ public final class McpEndpoint implements Handler {
                         + ProtectedResource.base(request, mcp.config()) + METADATA_PATH + "\"");
             }
             send(response, error.status(), JsonRpc.error(id.orElse(null), error));
+        } catch (RuntimeException e) {
+            LOGGER.warning(() -> "MCP request " + requestId + " failed: " + SafeThrowables.describe(e));
+            send(response, 500, JsonRpc.error(id.orElse(null), new McpError(McpError.INTERNAL_ERROR, 500,
+                    "Veil failed to process the request; quote request id " + requestId)));
         }
     }
 
@@ -344,6 +351,11 @@ public final class McpEndpoint implements Handler {
         } else {
             send(response, 200, answers);
         }
+    }
+
+    /** Answers a request no MCP route takes (an unknown method or path under {@code /mcp}) in the JSON-RPC shape. */
+    public static void refuse(ServerResponse response, int status, String message) {
+        send(response, status, JsonRpc.error(null, new McpError(McpError.INVALID_REQUEST, status, message)));
     }
 
     private static void send(ServerResponse response, int status, JsonNode body) {

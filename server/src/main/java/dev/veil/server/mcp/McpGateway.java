@@ -308,7 +308,12 @@ public final class McpGateway implements AutoCloseable {
             ObjectNode sent = params.deepCopy();
             sent.put("name", target.name());
             sent.set("arguments", restoredArguments);
-            JsonNode result = upstreams.get(target.server()).call("tools/call", sent, call);
+            JsonNode result;
+            try {
+                result = upstreams.get(target.server()).call("tools/call", sent, call);
+            } catch (McpError e) {
+                throw upstreamError(context, e, record);
+            }
             JsonNode pseudonymized = pseudonymize(context, result, record);
             record.outcome = result.path("isError").asBoolean(false) ? "tool_error" : "ok";
             return pseudonymized;
@@ -829,6 +834,23 @@ public final class McpGateway implements AutoCloseable {
             return current[0];
         });
         return out[0];
+    }
+
+    /**
+     * {@code error} with its message pseudonymized when the tool's server wrote it: a tool's error may quote the
+     * customer it could not find. Veil's own errors (timeout, unavailable, cancelled) carry no such text.
+     */
+    private McpError upstreamError(Context context, McpError error, Record record) {
+        switch (error.code()) {
+            case McpError.REQUEST_TIMEOUT, McpError.UPSTREAM_UNAVAILABLE, McpError.CANCELLED -> {
+                return error;
+            }
+            default -> {
+                JsonNode message = pseudonymize(context, TextNode.valueOf(error.getMessage()), record);
+                return new McpError(error.code(), error.status(), message.asText(), error.data().map(data ->
+                        pseudonymize(context, data, record)));
+            }
+        }
     }
 
     /** Every string in {@code node} (object keys aside) as {@code rewrite} makes it. */

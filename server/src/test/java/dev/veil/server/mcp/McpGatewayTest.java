@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The MCP gateway end to end with real parts: a real OPA with the project's policies, Veil with the pii-redaction
  * plugin and an audit log, a CRM server over Streamable HTTP built with the official TypeScript SDK, a ticket server
- * over stdio built with the official Python SDK (which Veil starts), and the official TypeScript client.
+ * over stdio built with the official Python SDK (which Veil starts), and the official TypeScript and Python clients.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpGatewayTest {
@@ -112,6 +112,19 @@ class McpGatewayTest {
         assertThat(run.path("sessionId").asText()).hasSizeGreaterThan(30);
         assertThat(names(run.path("steps").get(0))).contains("crm__lookup_customer", "crm__export_customers",
                 "tickets__update_ticket", "tickets__crash");
+    }
+
+    @Test
+    void theOfficialPythonClientListsAndCallsThroughVeil() throws Exception {
+        ObjectNode plan = McpParts.JSON.createObjectNode().put("url", veil.baseUrl() + "/mcp");
+        plan.putObject("headers").put("Authorization", "Bearer " + risk);
+        plan.putArray("steps").add(step("list")).add(call("crm__lookup_customer", "{\"id\": \"5\"}"));
+
+        JsonNode run = McpParts.pythonClient(plan);
+
+        assertThat(McpEndpoint.VERSIONS).as(run.toString()).contains(run.path("protocolVersion").asText());
+        assertThat(names(run.path("steps").get(0))).contains("crm__lookup_customer", "tickets__update_ticket");
+        assertThat(text(run.path("steps").get(1))).startsWith("Customer 5: <PERSON_");
     }
 
     @Test

@@ -22,7 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The real parts of the MCP tests, from {@code src/test/mcp}: an MCP server over Streamable HTTP built with the
  * official TypeScript SDK ({@code crm_server.mjs}), one over stdio built with the official Python SDK
- * ({@code tickets_server.py}), and the official TypeScript client ({@code client.mjs}). {@code ./veil test}
+ * ({@code tickets_server.py}), and the official TypeScript and Python clients ({@code client.mjs},
+ * {@code client.py}). {@code ./veil test}
  * installs their packages; a missing one fails the test with a message saying how to install it.
  */
 final class McpParts {
@@ -122,19 +123,29 @@ final class McpParts {
     /** Runs the official TypeScript client on {@code plan} (see {@code client.mjs}) and returns what it printed. */
     static JsonNode client(JsonNode plan) throws IOException, InterruptedException {
         requireNode();
+        return run(plan, "node", "client.mjs");
+    }
+
+    /** Runs the official Python client on {@code plan} (see {@code client.py}) and returns what it printed. */
+    static JsonNode pythonClient(JsonNode plan) throws IOException, InterruptedException {
+        return run(plan, python().toString(), "client.py");
+    }
+
+    private static JsonNode run(JsonNode plan, String program, String script)
+            throws IOException, InterruptedException {
         Path output = Files.createTempFile("veil-mcp-client", ".json");
         try {
-            Process process = new ProcessBuilder("node", "client.mjs", plan.toString()).directory(DIR.toFile())
+            Process process = new ProcessBuilder(program, script, plan.toString()).directory(DIR.toFile())
                     .redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
-                return fail("node client.mjs did not finish in time; its output: " + Files.readString(output));
+                return fail(script + " did not finish in time; its output: " + Files.readString(output));
             }
             String text = Files.readString(output, StandardCharsets.UTF_8);
             try {
                 return JSON.readTree(text.substring(text.lastIndexOf("\n{") + 1));
             } catch (IOException | StringIndexOutOfBoundsException e) {
-                return fail("node client.mjs printed no JSON: " + text);
+                return fail(script + " printed no JSON: " + text);
             }
         } finally {
             Files.deleteIfExists(output);
