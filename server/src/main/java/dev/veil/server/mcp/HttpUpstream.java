@@ -2,9 +2,6 @@ package dev.veil.server.mcp;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +18,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.BodyBytes;
 import dev.veil.server.config.McpConfig;
+import dev.veil.server.http.UpstreamClient;
+import dev.veil.server.http.UpstreamResponse;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
 
 /**
  * An upstream server reached over Streamable HTTP: each message is a {@code POST}; the answer is one JSON response or
@@ -32,8 +36,12 @@ import dev.veil.server.config.McpConfig;
  */
 final class HttpUpstream extends Upstream {
     private static final Logger LOGGER = Logger.getLogger(HttpUpstream.class.getName());
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final HeaderName SESSION = HeaderNames.create("Mcp-Session-Id");
+    private static final HeaderName VERSION = HeaderNames.create("MCP-Protocol-Version");
 
-    private final HttpClient client;
+    /** Pooled keep-alive connections, as to providers and OPA. */
+    private final UpstreamClient client;
     private final ExecutorService exchanges = Executors.newVirtualThreadPerTaskExecutor();
     private final ReentrantLock opening = new ReentrantLock();
     private volatile Optional<String> session = Optional.empty();
@@ -48,10 +56,8 @@ final class HttpUpstream extends Upstream {
 
     HttpUpstream(McpConfig.Server config, JsonRpc json, int maxMessageBytes) {
         super(config, json, maxMessageBytes);
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? config.timeout()
-                        : Duration.ofSeconds(10))
-                .executor(exchanges).build();
+        this.client = UpstreamClient.create(config.timeout().compareTo(Duration.ofSeconds(10)) < 0
+                ? config.timeout() : Duration.ofSeconds(10), IDLE_TIMEOUT);
     }
 
     @Override
@@ -60,7 +66,7 @@ final class HttpUpstream extends Upstream {
         for (int attempt = 0; ; attempt++) {
             Optional<String> opened = open(deadline);
             try {
-                return timed(() -> exchange(request, id, call), deadline, () -> cancel(id));
+                return timed(() -> exchange(request, id, call), deadline, call::cancel);
             } catch (SessionGone e) {
                 if (attempt > 0) {
                     throw unavailable("forgot its session twice in a row");
@@ -73,10 +79,10 @@ final class HttpUpstream extends Upstream {
     @Override
     void notify(String method, ObjectNode params) {
         exchanges.execute(() -> {
-            try {
-                post(JsonRpc.notification(method, params), Duration.ofNanos(config.timeout().toNanos()))
-                        .body().close();
-            } catch (IOException | InterruptedException | RuntimeException e) {
+            try (HttpClientResponse response = post(JsonRpc.notification(method, params));
+                 InputStream in = response.inputStream()) {
+                in.readAllBytes();
+            } catch (IOException | RuntimeException e) {
                 LOGGER.fine(() -> "notification " + method + " to MCP server '" + name() + "' failed");
             }
         });
@@ -110,7 +116,8 @@ final class HttpUpstream extends Upstream {
             ObjectNode request = JsonRpc.request(id, "initialize", initializeParams());
             JsonNode result;
             try {
-                result = timed(() -> exchange(request, id, Call.untracked()), deadline, () -> { });
+                Call init = Call.untracked();
+                result = timed(() -> exchange(request, id, init), deadline, init::cancel);
             } catch (SessionGone e) {
                 throw unavailable("answered 404 to initialize");
             }
@@ -159,44 +166,44 @@ final class HttpUpstream extends Upstream {
             if (cause instanceof McpError error) {
                 throw error;
             }
-            if (cause instanceof java.net.http.HttpTimeoutException) {
+            if (UpstreamClient.isTimeout(cause)) {
                 throw timedOut();
             }
             throw unavailable("could not be reached (" + cause.getClass().getSimpleName() + ")");
         }
     }
 
-    private HttpResponse<InputStream> post(ObjectNode message, Duration timeout)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(config.url().orElseThrow())
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JsonRpc.bytes(message)));
-        session.ifPresent(id -> builder.header("Mcp-Session-Id", id));
-        version.ifPresent(v -> builder.header("MCP-Protocol-Version", v));
-        config.headers().forEach((name, value) -> builder.header(name, value.reveal()));
-        return client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+    private UpstreamResponse post(ObjectNode message) {
+        byte[] body = JsonRpc.bytes(message);
+        java.net.URI uri = config.url().orElseThrow();
+        return client.send(uri, connection -> {
+            Http1ClientRequest request = client.http().post().uri(uri).connection(connection)
+                    .readTimeout(config.timeout()).contentType(MediaTypes.APPLICATION_JSON)
+                    .header(HeaderNames.ACCEPT, "application/json, text/event-stream");
+            session.ifPresent(id -> request.header(SESSION, id));
+            version.ifPresent(v -> request.header(VERSION, v));
+            config.headers().forEach((name, value) -> request.header(HeaderNames.create(name), value.reveal()));
+            return request.submit(body);
+        });
     }
 
     private JsonNode exchange(ObjectNode request, long id, Call call)
             throws IOException, InterruptedException, SessionGone {
-        AtomicReference<InputStream> open = new AtomicReference<>();
+        AtomicReference<UpstreamResponse> open = new AtomicReference<>();
         call.onCancel(() -> {
             cancel(id);
-            InputStream in = open.get();
-            if (in != null) {
-                try {
-                    in.close();
-                } catch (IOException ignored) {
-                    // Closing only ends the wait.
-                }
+            UpstreamResponse response = open.get();
+            if (response != null) {
+                response.abort();
             }
         });
-        HttpResponse<InputStream> response = post(request, config.timeout());
-        try (InputStream in = response.body()) {
-            open.set(in);
-            int status = response.statusCode();
+        UpstreamResponse response = post(request);
+        open.set(response);
+        // Pooled again only when its body was read to the end; an event stream left early closes its connection.
+        boolean whole = false;
+        try {
+            InputStream in = response.inputStream();
+            int status = response.status().code();
             if (status == 404 && session.isPresent()) {
                 throw new SessionGone();
             }
@@ -204,9 +211,9 @@ final class HttpUpstream extends Upstream {
                 throw unavailable("answered HTTP " + status);
             }
             if ("initialize".equals(request.path("method").asText())) {
-                session = response.headers().firstValue("Mcp-Session-Id");
+                session = response.headers().first(SESSION);
             }
-            String type = response.headers().firstValue("Content-Type").orElse("");
+            String type = response.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
             if (type.startsWith("text/event-stream")) {
                 return stream(in, id);
             }
@@ -214,18 +221,24 @@ final class HttpUpstream extends Upstream {
                 throw unavailable("answered " + (type.isEmpty() ? "without a content type" : type)
                         + " instead of JSON or an event stream");
             }
-            byte[] body = BodyBytes.read(in, response.headers().firstValueAsLong("Content-Length").orElse(-1),
-                    maxMessageBytes);
+            byte[] body = BodyBytes.read(in, response.headers().contentLength().orElse(-1), maxMessageBytes);
             if (body.length > maxMessageBytes) {
                 throw unavailable("answered more than " + maxMessageBytes + " bytes");
             }
+            whole = true;
             return answer(json.upstream(new String(body, java.nio.charset.StandardCharsets.UTF_8)), id)
                     .orElseThrow(() -> unavailable("answered something other than the response"));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (call.cancelled()) {
                 throw McpError.of(McpError.CANCELLED, "Request cancelled");
             }
             throw e;
+        } finally {
+            if (whole) {
+                response.close();
+            } else {
+                response.abort();
+            }
         }
     }
 
@@ -281,12 +294,15 @@ final class HttpUpstream extends Upstream {
     public void close() {
         Optional<String> id = session;
         if (id.isPresent()) {
-            try {
-                HttpRequest.Builder builder = HttpRequest.newBuilder(config.url().orElseThrow())
-                        .timeout(Duration.ofSeconds(1)).header("Mcp-Session-Id", id.get()).DELETE();
-                config.headers().forEach((name, value) -> builder.header(name, value.reveal()));
-                client.send(builder.build(), HttpResponse.BodyHandlers.discarding());
-            } catch (IOException | InterruptedException | RuntimeException e) {
+            java.net.URI uri = config.url().orElseThrow();
+            try (HttpClientResponse response = client.send(uri, connection -> {
+                Http1ClientRequest request = client.http().delete().uri(uri).connection(connection)
+                        .readTimeout(Duration.ofSeconds(1)).header(SESSION, id.get());
+                config.headers().forEach((name, value) -> request.header(HeaderNames.create(name), value.reveal()));
+                return request.request();
+            }); InputStream in = response.inputStream()) {
+                in.readAllBytes();
+            } catch (IOException | RuntimeException e) {
                 LOGGER.fine(() -> "closing the session with MCP server '" + name() + "' failed");
             }
         }
