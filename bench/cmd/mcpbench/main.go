@@ -32,6 +32,8 @@ func main() {
 	key := flag.String("key", "bench-master-key", "Veil's key")
 	n := flag.Int("n", 5000, "measured calls per side")
 	warmup := flag.Int("warmup", 2000, "calls per side before measuring")
+	warmupFor := flag.Duration("warmup-for", 60*time.Second, "keep warming Veil up this long at least: its JIT "+
+		"compiles for 35-70 s on this machine, and a call that meets it costs milliseconds")
 	out := flag.String("out", "", "write the result as JSON here too")
 	flag.Parse()
 	if *serve {
@@ -41,8 +43,8 @@ func main() {
 	if *direct == "" || *veil == "" {
 		log.Fatal("-direct and -veil are required (or -serve)")
 	}
-	directSamples := measure(*direct, "", *warmup, *n)
-	veilSamples := measure(*veil, *key, *warmup, *n)
+	directSamples := measure(*direct, "", *warmup, 0, *n)
+	veilSamples := measure(*veil, *key, *warmup, *warmupFor, *n)
 	result := map[string]any{
 		"scenario": "mcp tools/call, one at a time",
 		"direct":   stats.Summarise(directSamples),
@@ -102,7 +104,7 @@ func (s *session) request(method string, params map[string]any) []byte {
 	return answer
 }
 
-func measure(url, key string, warmup, n int) []time.Duration {
+func measure(url, key string, warmup int, warmupFor time.Duration, n int) []time.Duration {
 	s := &session{url: url, key: key}
 	resp, answer := s.post(map[string]any{"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": map[string]any{
 		"protocolVersion": "2025-06-18", "capabilities": map[string]any{},
@@ -113,7 +115,8 @@ func measure(url, key string, warmup, n int) []time.Duration {
 	s.id = resp.Header.Get("Mcp-Session-Id")
 	s.post(map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"})
 	call := map[string]any{"name": "echo", "arguments": map[string]any{"text": "ticket 4711 is resolved"}}
-	for i := 0; i < warmup; i++ {
+	until := time.Now().Add(warmupFor)
+	for i := 0; i < warmup || time.Now().Before(until); i++ {
 		s.request("tools/call", call)
 	}
 	samples := make([]time.Duration, 0, n)
