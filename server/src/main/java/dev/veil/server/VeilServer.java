@@ -30,11 +30,15 @@ import dev.veil.server.audit.AuditLog;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.ManagementConfig;
+import dev.veil.server.config.McpConfig;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.core.Clocks;
 import dev.veil.server.core.SafeThrowables;
 import dev.veil.server.listener.Http1xConnectionSelector;
 import dev.veil.server.listener.ProtocolErrors;
+import dev.veil.server.mcp.McpEndpoint;
+import dev.veil.server.mcp.McpGateway;
+import dev.veil.server.mcp.ProtectedResource;
 import dev.veil.server.pipeline.Gateway;
 import dev.veil.server.pipeline.Pipeline;
 import dev.veil.server.policy.CatalogPublisher;
@@ -68,10 +72,11 @@ public final class VeilServer implements AutoCloseable {
     private final AtomicBoolean stopping;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final List<ConfigWatcher> watchers = new CopyOnWriteArrayList<>();
+    private final McpGateway mcp;
 
     private VeilServer(WebServer server, Http1xConnectionSelector connections, Optional<WebServer> management,
                        RunningConfig running, ReloadMetrics reloadMetrics, OpenTelemetry openTelemetry,
-                       AtomicBoolean stopping) {
+                       AtomicBoolean stopping, McpGateway mcp) {
         this.server = server;
         this.connections = connections;
         this.management = management;
@@ -79,6 +84,7 @@ public final class VeilServer implements AutoCloseable {
         this.reloadMetrics = reloadMetrics;
         this.openTelemetry = openTelemetry;
         this.stopping = stopping;
+        this.mcp = mcp;
     }
 
     /** Validates everything {@code config} implies, then starts listening, without tracing. */
@@ -109,9 +115,13 @@ public final class VeilServer implements AutoCloseable {
                                    Optional<PrometheusMetrics> metrics) {
         Gateway gateway = Gateway.create(config, openTelemetry, clocks);
         AtomicBoolean stopping = new AtomicBoolean();
+        McpGateway mcp = null;
         try {
+            mcp = McpGateway.start(config.mcp(), config.dataDir(), config.opa(),
+                    gateway.conversations().pseudonyms(), gateway.audit(), openTelemetry, clocks.wall(),
+                    clocks.ticker());
             RunningConfig running = new RunningConfig(new RunningConfig.Snapshot(gateway,
-                    routes(gateway, stopping::get), clocks.wall().instant()));
+                    routes(gateway, stopping::get, mcp), clocks.wall().instant()));
             ProtocolErrors protocolErrors = ProtocolErrors.create(clocks.ticker());
             Http1xConnectionSelector connections = Http1xConnectionSelector.create(config.clientTimeouts(),
                     config.maxRequestBytes(), protocolErrors, clocks.ticker());
@@ -157,8 +167,11 @@ public final class VeilServer implements AutoCloseable {
                 throw e;
             }
             return new VeilServer(server, connections, management, running,
-                    new ReloadMetrics(openTelemetry, running::current), openTelemetry, stopping);
+                    new ReloadMetrics(openTelemetry, running::current), openTelemetry, stopping, mcp);
         } catch (RuntimeException | Error e) {
+            if (mcp != null) {
+                mcp.close();
+            }
             gateway.close();
             throw e;
         }
@@ -228,11 +241,13 @@ public final class VeilServer implements AutoCloseable {
 
     /** Every route Veil serves, declaring which reach providers. */
     public static Routes routes(Gateway gateway) {
-        return routes(gateway, () -> false);
+        return routes(gateway, () -> false, McpGateway.start(McpConfig.none(), gateway.config().dataDir(),
+                Optional.empty(), gateway.conversations().pseudonyms(), Optional.empty(), OpenTelemetry.noop(),
+                gateway.clocks().wall(), gateway.clocks().ticker()));
     }
 
-    /** As {@link #routes(Gateway)}, not ready once {@code stopping} says so. */
-    private static Routes routes(Gateway gateway, BooleanSupplier stopping) {
+    /** As {@link #routes(Gateway)}, not ready once {@code stopping} says so, the MCP routes served by {@code mcp}. */
+    private static Routes routes(Gateway gateway, BooleanSupplier stopping, McpGateway mcp) {
         Pipeline pipeline = new Pipeline(gateway);
         HealthEndpoint health = new HealthEndpoint(gateway, stopping);
         ModelsEndpoint models = new ModelsEndpoint(gateway);
@@ -256,7 +271,16 @@ public final class VeilServer implements AutoCloseable {
                 .local(Method.GET, "/health/live", health::live)
                 .local(Method.GET, "/health/ready", health::ready)
                 .local(Method.GET, "/admin/plugins", adminPlugins::list);
-        new AdminApi(gateway, InstantSource.system()).routes(routes);
+        McpEndpoint tools = new McpEndpoint(gateway, mcp);
+        ProtectedResource metadata = new ProtectedResource(gateway.config().mcp(), gateway.config().auth());
+        routes.tool(Method.POST, "/mcp", tools).tool(Method.DELETE, "/mcp", tools).tool(Method.GET, "/mcp", tools)
+                .tool(Method.POST, "/mcp/{server}", tools).tool(Method.DELETE, "/mcp/{server}", tools)
+                .tool(Method.GET, "/mcp/{server}", tools)
+                .local(Method.GET, "/.well-known/oauth-protected-resource", metadata)
+                .local(Method.GET, "/.well-known/oauth-protected-resource/mcp", metadata);
+        AdminApi admin = new AdminApi(gateway, InstantSource.system());
+        admin.routes(routes);
+        admin.mcpRoutes(routes, mcp);
         return routes;
     }
 
@@ -364,7 +388,7 @@ public final class VeilServer implements AutoCloseable {
         }
         Routes routes;
         try {
-            routes = routes(gateway, stopping::get);
+            routes = routes(gateway, stopping::get, mcp);
         } catch (RuntimeException | Error e) {
             gateway.retire();
             throw e;
@@ -457,6 +481,7 @@ public final class VeilServer implements AutoCloseable {
         } finally {
             try {
                 reloadMetrics.close();
+                mcp.close();
                 running.close();
             } finally {
                 management.ifPresent(WebServer::stop);

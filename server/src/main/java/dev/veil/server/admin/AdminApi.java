@@ -3,6 +3,7 @@ package dev.veil.server.admin;
 import java.time.InstantSource;
 
 import dev.veil.server.api.Routes;
+import dev.veil.server.mcp.McpGateway;
 import dev.veil.server.pipeline.Gateway;
 
 /**
@@ -31,12 +32,13 @@ public final class AdminApi {
     private final BudgetsResource budgets;
     private final UsageResource usage;
     private final AuditResource audit;
+    private final AdminHandlers handlers;
 
     /**
      * @param clock what key answers tell expiry by ({@code status}) and new keys are checked against
      */
     public AdminApi(Gateway gateway, InstantSource clock) {
-        AdminHandlers handlers = new AdminHandlers(gateway);
+        this.handlers = new AdminHandlers(gateway);
         this.tenants = new TenantsResource(handlers, gateway.metering());
         this.teams = new TeamsResource(handlers, gateway.metering());
         this.keys = new KeysResource(handlers, gateway.metering(), clock);
@@ -55,5 +57,10 @@ public final class AdminApi {
         budgets.routes(routes);
         usage.routes(routes);
         audit.routes(routes);
+    }
+
+    /** Adds the MCP gateway's admin routes ({@code /admin/mcp/tools}) to {@code routes}. */
+    public void mcpRoutes(Routes routes, McpGateway mcp) {
+        new McpToolsResource(handlers, mcp).routes(routes);
     }
 }

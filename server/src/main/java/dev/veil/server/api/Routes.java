@@ -11,6 +11,7 @@ import dev.veil.server.api.anthropic.AnthropicErrorResponder;
 import dev.veil.server.api.anthropic.MessagesEndpoint;
 import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.core.Ticker;
+import dev.veil.server.mcp.McpEndpoint;
 import dev.veil.server.pipeline.Pipeline;
 import dev.veil.server.pipeline.RequestIds;
 import dev.veil.server.pipeline.VeilHeaders;
@@ -27,9 +28,10 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * Every route Veil serves, each declaring whether it can send data out of Veil. A route that reaches a provider (or,
- * later, a tool) must be served by the request {@link Pipeline}: registering one with any other handler fails startup,
- * so no surface can be added that skips policy, limits or audit. Tests enumerate {@link #all()} to prove each
+ * Every route Veil serves, each declaring whether it can send data out of Veil. A route that reaches a provider must
+ * be served by the request {@link Pipeline}, one that reaches a tool by the MCP gateway's {@link McpEndpoint}:
+ * registering one with any other handler fails startup, so no surface can be added that skips policy, limits or
+ * audit. Tests enumerate {@link #all()} to prove each
  * provider route enforces them.
  *
  * <p>A request no route takes is answered here, never by the framework's default: a 405 with {@code Allow} when its
@@ -43,6 +45,8 @@ public final class Routes {
     public enum Reach {
         /** Reaches a provider: it must run the pipeline. */
         PROVIDER,
+        /** Reaches MCP servers' tools: it must be served by the MCP gateway, which decides every tool by policy. */
+        TOOL,
         /** Answers from Veil's own state (health, models, admin, errors). */
         LOCAL
     }
@@ -76,6 +80,11 @@ public final class Routes {
         return add(new Route(Method.POST, path, Reach.PROVIDER, endpoint));
     }
 
+    /** A route to MCP servers' tools, served by the MCP gateway's endpoint. */
+    public Routes tool(Method method, String path, McpEndpoint endpoint) {
+        return add(new Route(method, path, Reach.TOOL, endpoint));
+    }
+
     /** A route answered by Veil itself (health, models, admin). */
     public Routes local(Method method, String path, Handler handler) {
         return add(new Route(method, path, Reach.LOCAL, handler));
@@ -92,9 +101,13 @@ public final class Routes {
             throw new IllegalStateException("route " + route + " reaches providers but is not served by the request "
                     + "pipeline, so it would skip policy, limits or audit; serve it through Pipeline");
         }
-        if (route.reach() == Reach.LOCAL && pipeline) {
-            throw new IllegalStateException("route " + route + " runs the request pipeline but is declared local; "
-                    + "declare it as reaching providers");
+        if (route.reach() == Reach.TOOL && !(route.handler() instanceof McpEndpoint)) {
+            throw new IllegalStateException("route " + route + " reaches tools but is not served by the MCP gateway, "
+                    + "so it would skip policy, pinned definitions or audit; serve it through McpEndpoint");
+        }
+        if (route.reach() == Reach.LOCAL && (pipeline || route.handler() instanceof McpEndpoint)) {
+            throw new IllegalStateException("route " + route + " runs the request pipeline or the MCP gateway but is "
+                    + "declared local; declare it as reaching providers or tools");
         }
         routes.add(route);
         matchers.add(PathMatchers.create(route.path()));
@@ -156,6 +169,8 @@ public final class Routes {
         if (path.startsWith("/v1/messages")) {
             response.header(MessagesEndpoint.ANTHROPIC_REQUEST_ID, id);
             AnthropicErrorResponder.send(response, error);
+        } else if (path.equals("/mcp") || path.startsWith("/mcp/")) {
+            McpEndpoint.refuse(response, error.status(), error.getMessage());
         } else {
             ErrorResponder.send(response, error);
         }

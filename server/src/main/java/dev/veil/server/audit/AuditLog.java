@@ -189,6 +189,15 @@ public final class AuditLog implements AutoCloseable {
         record(event, true);
     }
 
+    /**
+     * Records one tool call through the MCP gateway. In sync mode, waits until the record is committed.
+     *
+     * @throws VeilException a 503 {@code audit_unavailable} as for {@link #record(AuditEvent)}
+     */
+    public void record(ToolCallEvent event) {
+        record(event, !config.async());
+    }
+
     private void record(AuditRecord event, boolean await) {
         Pending pending = new Pending(event, clock.millis(), await ? new CompletableFuture<>() : null,
                 Thread.currentThread());

@@ -25,6 +25,7 @@ final class AuditPayload {
         return switch (record) {
             case AuditEvent event -> encode(event, createdMillis, keepContent, maxContentBytes);
             case AdminEvent event -> encode(event, createdMillis);
+            case ToolCallEvent event -> encode(event, createdMillis);
         };
     }
 
@@ -55,6 +56,41 @@ final class AuditPayload {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an admin record cannot be written as JSON", e);
+        }
+    }
+
+    /** A tool call's record: {@code "type": "tool_call"}; metadata only, never arguments or results. */
+    static byte[] encode(ToolCallEvent event, long createdMillis) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("v", 1);
+        root.put("type", "tool_call");
+        root.put("request_id", event.requestId());
+        root.put("time_ms", createdMillis);
+        root.put("surface", "mcp.tools_call");
+        ObjectNode principal = root.putObject("principal");
+        principal.put("key_id", event.keyId());
+        principal.put("tenant", event.tenant());
+        principal.put("team", event.team());
+        event.user().ifPresent(v -> principal.put("user", v));
+        root.put("server", event.server());
+        root.put("tool", event.tool());
+        event.definitionHash().ifPresent(v -> root.put("definition_hash", v));
+        event.decisionId().ifPresent(v -> root.put("decision_id", v));
+        root.put("allowed", event.allowed());
+        if (!event.reasons().isEmpty()) {
+            event.reasons().forEach(root.putArray("reasons")::add);
+        }
+        ObjectNode arguments = root.putObject("pii");
+        new TreeMap<>(event.argumentFindings()).forEach(arguments::put);
+        ObjectNode result = root.putObject("result_pii");
+        new TreeMap<>(event.resultFindings()).forEach(result::put);
+        root.put("zero_retention", event.zeroRetention());
+        root.put("latency_us", event.latencyMicros());
+        root.put("outcome", event.outcome());
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tool call record cannot be written as JSON", e);
         }
     }
 

@@ -70,6 +70,10 @@ public final class Authenticator {
     }
 
     private Principal check(String presented) {
+        return check(presented, Optional.empty());
+    }
+
+    private Principal check(String presented, Optional<String> audience) {
         if (masterKey.matches(presented)) {
             return MASTER_PRINCIPAL;
         }
@@ -78,7 +82,7 @@ public final class Authenticator {
                     Optional.empty(), Set.of(), Optional.empty());
         }
         if (jwt.enabled() && JwtAuthenticator.looksLikeJwt(presented)) {
-            return jwt.verify(presented);
+            return jwt.verify(presented, audience);
         }
         throw new VeilException(ErrorKind.AUTHENTICATION, "Incorrect API key provided").withCode("invalid_api_key");
     }
@@ -96,6 +100,23 @@ public final class Authenticator {
                     + "'Authorization: Bearer <key>'").withCode("missing_api_key");
         }
         return principal(authorization);
+    }
+
+    /**
+     * As {@link #principal(Optional, Optional)}, for a resource with its own audience (the MCP gateway, RFC 8707): a
+     * token's {@code aud} must contain {@code audience} instead of its issuer's configured audience, when given.
+     */
+    public Principal principal(Optional<String> apiKey, Optional<String> authorization, Optional<String> audience) {
+        if (apiKey.isPresent()) {
+            return check(apiKey.get().trim(), audience);
+        }
+        String header = authorization.orElseThrow(() -> new VeilException(ErrorKind.AUTHENTICATION,
+                "Missing API key: send it as 'Authorization: Bearer <key>'").withCode("missing_api_key"));
+        if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw new VeilException(ErrorKind.AUTHENTICATION, "Malformed Authorization header: expected "
+                    + "'Bearer <key>'").withCode("invalid_api_key");
+        }
+        return check(header.substring(BEARER.length()).trim(), audience);
     }
 
     /** The principal behind an {@code Authorization} header value; a missing or unknown key is a 401. */

@@ -77,6 +77,11 @@ final class JwtAuthenticator {
     }
 
     Principal verify(String token) {
+        return verify(token, Optional.empty());
+    }
+
+    /** As {@link #verify(String)}; {@code audience}, when given, is what {@code aud} must contain instead. */
+    Principal verify(String token, Optional<String> audience) {
         JWT jwt;
         JWTClaimsSet claims;
         try {
@@ -118,10 +123,12 @@ final class JwtAuthenticator {
         if (notBefore != null && now + skew < notBefore.getTime()) {
             throw refused("token_not_yet_valid", "The token is not valid yet (nbf is in the future)");
         }
-        List<String> audience = claims.getAudience();
-        if (audience == null || !audience.contains(issuer.config().audience())) {
-            throw refused("token_audience", "The token's audience (aud) does not include '"
-                    + issuer.config().audience() + "', the audience Veil is configured with for its issuer");
+        List<String> audiences = claims.getAudience();
+        String expected = audience.orElse(issuer.config().audience());
+        if (audiences == null || !audiences.contains(expected)) {
+            throw refused("token_audience", "The token's audience (aud) does not include '" + expected + "', the "
+                    + (audience.isPresent() ? "MCP gateway's resource (veil.mcp.resource)" : "audience Veil is "
+                    + "configured with for its issuer"));
         }
         return principal(issuer, claims);
     }

@@ -67,6 +67,12 @@ public final class Conversations implements AutoCloseable {
             new ArrayBlockingQueue<>(WRITE_QUEUE), Thread.ofPlatform().name("veil-responses-writer").daemon(true)
             .factory(), new ThreadPoolExecutor.CallerRunsPolicy());
 
+    /** How many conversations' and MCP sessions' placeholders the pseudonym vault keeps at most. */
+    public static final int MAX_PSEUDONYM_SCOPES = 10_000;
+
+    /** The placeholders of conversations named by {@code x-veil-conversation-id}, and of MCP sessions. */
+    private final PseudonymVault pseudonyms;
+
     private record Key(String tenant, String id) {
         static Key of(StoredResponse record) {
             return new Key(record.tenant(), record.id());
@@ -79,6 +85,7 @@ public final class Conversations implements AutoCloseable {
         this.clocks = clocks;
         this.disk = disk;
         this.memory = memory;
+        this.pseudonyms = new PseudonymVault(MAX_PSEUDONYM_SCOPES, config.memoryTtl(), clocks.ticker());
         this.sweeper = memory.map(m -> Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("veil-responses-sweeper").daemon(true).factory()));
     }
@@ -110,6 +117,14 @@ public final class Conversations implements AutoCloseable {
         conversations.sweeper.orElseThrow().scheduleWithFixedDelay(conversations::sweepNow, every, every,
                 TimeUnit.MILLISECONDS);
         return conversations;
+    }
+
+    /**
+     * The pseudonym vault, shared by the model path ({@code x-veil-conversation-id}) and the MCP gateway: its
+     * scopes are forgotten {@code veil.responses.memory-ttl} after their last use.
+     */
+    public PseudonymVault pseudonyms() {
+        return pseudonyms;
     }
 
     /** Whether responses of ordinary exchanges are kept on disk (encrypted), rather than in memory only. */

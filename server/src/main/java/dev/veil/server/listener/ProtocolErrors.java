@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.codec.anthropic.AnthropicMessages;
 import dev.veil.server.codec.openai.OpenAiWriter;
 import dev.veil.server.core.Ticker;
@@ -23,7 +25,8 @@ import io.helidon.webserver.http.DirectHandlers;
 /**
  * The answers to requests that fail below routing (a request line or header section Helidon cannot parse, one too
  * long, an HTTP version Veil does not speak, a head that did not arrive in time), each in the API's error shape:
- * Anthropic's on {@code /v1/messages} and below when the path is known, OpenAI's everywhere else. Helidon's own
+ * Anthropic's on {@code /v1/messages} and below when the path is known, a JSON-RPC error on the MCP gateway's
+ * {@code /mcp}, OpenAI's everywhere else. Helidon's own
  * answers have an empty body and say 400 where 431 or 505 is meant.
  *
  * <p>No answer quotes the request: Helidon's messages can echo its bytes, so each kind gets a fixed text. Each kind
@@ -112,7 +115,21 @@ public final class ProtocolErrors {
 
     private static byte[] body(String path, Kind kind) {
         VeilException error = kind.exception();
+        if (path.equals("/mcp") || path.startsWith("/mcp/")) {
+            return jsonRpc(error);
+        }
         return path.startsWith("/v1/messages") ? AnthropicMessages.error(error, null) : OpenAiWriter.error(error);
+    }
+
+    /** The MCP gateway's shape: a JSON-RPC error object, Invalid Request, for a message that could not be read. */
+    private static byte[] jsonRpc(VeilException error) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("jsonrpc", "2.0");
+        root.putNull("id");
+        ObjectNode body = root.putObject("error");
+        body.put("code", -32600);
+        body.put("message", error.getMessage());
+        return root.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Logs one line for {@code kind} unless one was logged less than a minute ago; counts the ones it skips. */

@@ -14,6 +14,7 @@ import dev.veil.server.accounting.Metering;
 import dev.veil.server.audit.RequestAudit;
 import dev.veil.server.auth.Principal;
 import dev.veil.server.config.TargetRef;
+import dev.veil.server.conversations.PseudonymVault;
 import dev.veil.server.core.ChatStream;
 import dev.veil.server.core.SafeThrowables;
 import dev.veil.server.core.ServerExchange;
@@ -35,6 +36,7 @@ import dev.veil.spi.ErrorKind;
 import dev.veil.spi.FinishReason;
 import dev.veil.spi.Usage;
 import dev.veil.spi.VeilException;
+import dev.veil.spi.plugin.AttributeKey;
 import dev.veil.spi.plugin.Attributes;
 import dev.veil.spi.plugin.Caller;
 import dev.veil.spi.plugin.Outcome;
@@ -58,6 +60,9 @@ import io.opentelemetry.context.Scope;
  * surface cannot skip the policy stage.
  */
 public final class Pipeline {
+    /** The conversation the client named with {@code x-veil-conversation-id}. */
+    static final AttributeKey<String> CONVERSATION_ID = AttributeKey.of("veil.conversation_id", String.class);
+
     private static final Logger LOGGER = Logger.getLogger(Pipeline.class.getName());
 
     private final Gateway gateway;
@@ -435,7 +440,9 @@ public final class Pipeline {
     private Admitted admit(ChatRequest chat, ServerExchange exchange, boolean answering) {
         gateway.resolver().find(chat.model()).ifPresent(targets -> exchange.put(Attributes.ROUTE,
                 Route.of(targets.stream().map(TargetRef::toTarget).toList())));
-        ChatRequest request = gateway.plugins().onRequest(chat, exchange);
+        ChatRequest request = exchange.get(CONVERSATION_ID).filter(id -> exchange.get(
+                Attributes.CONVERSATION_PSEUDONYMS).isEmpty()).map(id -> inConversation(chat, exchange, id))
+                .orElseGet(() -> gateway.plugins().onRequest(chat, exchange));
         Route route = exchange.get(Attributes.ROUTE).orElseThrow(() -> ModelResolver.notFound(chat.model()));
         List<TargetRef> targets = configured(route.targets());
         List<TargetRef> fallbacks = configured(route.contextFallbacks());
@@ -455,6 +462,23 @@ public final class Pipeline {
         ChatRequest sent = answering ? ZeroRetention.storeNothing(decided, exchange) : decided;
         return new Admitted(sent, plan, answering ? gateway.plugins().intercept(sent, exchange) : Optional.empty(),
                 request == chat && decided == marked);
+    }
+
+    /**
+     * The request phase of a request in a conversation the client named ({@code x-veil-conversation-id}): it starts
+     * from the conversation's placeholders in the pseudonym vault, which MCP tool calls of the conversation share,
+     * and leaves those it hands out there; alone in the conversation, so that two requests never hand out one
+     * placeholder for two values.
+     */
+    private ChatRequest inConversation(ChatRequest chat, ServerExchange exchange, String id) {
+        ChatRequest[] request = new ChatRequest[1];
+        gateway.conversations().pseudonyms().update(PseudonymVault.conversation(exchange.caller().tenant(), id),
+                known -> {
+                    exchange.put(Attributes.CONVERSATION_PSEUDONYMS, known);
+                    request[0] = gateway.plugins().onRequest(chat, exchange);
+                    return exchange.get(Attributes.CONVERSATION_PSEUDONYMS).orElse(known);
+                });
+        return request[0];
     }
 
     /** The route's targets as provider models; a plugin that routes to a provider Veil does not have is a bug. */
@@ -521,6 +545,7 @@ public final class Pipeline {
             exchange.put(Attributes.ZERO_RETENTION_REASON, "header");
         }
         RequestControls.cache(request).ifPresent(control -> exchange.put(Attributes.CACHE_CONTROL, control));
+        RequestControls.conversationId(request).ifPresent(id -> exchange.put(CONVERSATION_ID, id));
         return exchange;
     }
 

@@ -14,10 +14,11 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 /** The optional {@code x-veil-*} request headers that steer Veil. */
-final class RequestControls {
+public final class RequestControls {
     static final HeaderName METADATA = HeaderNames.create("x-veil-metadata");
     static final HeaderName ZERO_RETENTION = HeaderNames.create("x-veil-zero-retention");
     static final HeaderName CACHE = HeaderNames.create("x-veil-cache");
+    static final HeaderName CONVERSATION = HeaderNames.create("x-veil-conversation-id");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ENTRIES = 64;
 
@@ -28,7 +29,7 @@ final class RequestControls {
      * {@code x-veil-metadata}: a JSON object of scalar values (use case, data class, ...) for policy and plugins.
      * Anything else is a 400, never silently ignored: a policy may depend on it.
      */
-    static Map<String, String> metadata(ServerRequest request) {
+    public static Map<String, String> metadata(ServerRequest request) {
         Optional<String> header = request.headers().first(METADATA);
         if (header.isEmpty() || header.get().isBlank()) {
             return Map.of();
@@ -54,7 +55,7 @@ final class RequestControls {
     }
 
     /** {@code x-veil-zero-retention: true}: the client asks that nothing of the exchange be retained. */
-    static boolean zeroRetention(ServerRequest request) {
+    public static boolean zeroRetention(ServerRequest request) {
         Optional<String> header = request.headers().first(ZERO_RETENTION);
         if (header.isEmpty()) {
             return false;
@@ -65,6 +66,20 @@ final class RequestControls {
             default -> throw new VeilException(ErrorKind.INVALID_REQUEST, "the x-veil-zero-retention header must be "
                     + "true or false").withCode("invalid_zero_retention");
         };
+    }
+
+    /**
+     * {@code x-veil-conversation-id}: the conversation the request belongs to, so that a placeholder stands for one
+     * value across its model calls and MCP tool calls; 1 to 128 letters, digits, {@code .}, {@code _}, {@code :},
+     * {@code -}, else a 400.
+     */
+    public static Optional<String> conversationId(ServerRequest request) {
+        Optional<String> header = request.headers().first(CONVERSATION);
+        if (header.isPresent() && !header.get().matches("[A-Za-z0-9._:-]{1,128}")) {
+            throw new VeilException(ErrorKind.INVALID_REQUEST, "the x-veil-conversation-id header must be 1 to 128 "
+                    + "letters, digits, '.', '_', ':' or '-'").withCode("invalid_conversation_id");
+        }
+        return header;
     }
 
     /**

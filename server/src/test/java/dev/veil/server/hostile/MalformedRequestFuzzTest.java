@@ -164,8 +164,8 @@ class MalformedRequestFuzzTest {
         }
         if (status >= 400 && !request.headRequest() && !ErrorShape.matches(request.shapePath(),
                 response.bodyText())) {
-            return "a " + status + " not in the " + (ErrorShape.isAnthropicPath(request.shapePath()) ? "Anthropic"
-                    : "OpenAI") + " error shape";
+            return "a " + status + " not in the " + (ErrorShape.isMcpPath(request.shapePath()) ? "JSON-RPC"
+                    : ErrorShape.isAnthropicPath(request.shapePath()) ? "Anthropic" : "OpenAI") + " error shape";
         }
         return null;
     }

@@ -7,7 +7,7 @@ import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The two error shapes Veil answers in, checked strictly: a test says which one a path must use. */
+/** The error shapes Veil answers in, checked strictly: a test says which one a path must use. */
 public final class ErrorShape {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -19,9 +19,26 @@ public final class ErrorShape {
         return path.startsWith("/v1/messages");
     }
 
+    /** Whether {@code path} is the MCP gateway's, which answers JSON-RPC error objects. */
+    public static boolean isMcpPath(String path) {
+        return path.equals("/mcp") || path.startsWith("/mcp/");
+    }
+
     /** Whether {@code body} is an error in the shape {@code path} must answer in. */
     public static boolean matches(String path, String body) {
+        if (isMcpPath(path)) {
+            return isJsonRpc(body);
+        }
         return isAnthropicPath(path) ? isAnthropic(body) : isOpenAi(body);
+    }
+
+    /** {@code {"jsonrpc":"2.0","id":...,"error":{"code","message"}}}: an integer code and a message string. */
+    public static boolean isJsonRpc(String body) {
+        JsonNode root = parse(body);
+        JsonNode error = root == null ? null : root.get("error");
+        return root != null && root.isObject() && "2.0".equals(root.path("jsonrpc").asText()) && root.has("id")
+                && error != null && error.isObject() && error.path("code").isInt()
+                && error.path("message").isTextual() && !error.path("message").asText().isBlank();
     }
 
     /** {@code {"error":{"message","type","param","code"}}}: message and type strings, param and code present. */

@@ -19,11 +19,13 @@ import dev.veil.spi.plugin.EmbeddingsPhase;
 import dev.veil.spi.plugin.Exchange;
 import dev.veil.spi.plugin.PiiFindings;
 import dev.veil.spi.plugin.Pseudonyms;
+import dev.veil.spi.plugin.PseudonymizedText;
 import dev.veil.spi.plugin.RedactionObligations;
 import dev.veil.spi.plugin.RequestPhase;
 import dev.veil.spi.plugin.ResponsePhase;
 import dev.veil.spi.plugin.StreamPhase;
 import dev.veil.spi.plugin.StreamTransformer;
+import dev.veil.spi.plugin.TextPhase;
 
 /**
  * Keeps personal data and secrets from leaving with a prompt, and gives the user an answer that reads as if they
@@ -40,7 +42,7 @@ import dev.veil.spi.plugin.StreamTransformer;
  * ({@link Attributes#CONVERSATION_PSEUDONYMS}), so a placeholder stands for the same value in every turn.
  */
 public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, ResponsePhase, StreamPhase,
-        EmbeddingsPhase {
+        EmbeddingsPhase, TextPhase {
     /** Counts by type of new personal data redacted from answers ({@code scan-output}); never values. */
     public static final AttributeKey<PiiFindings> OUTPUT_FINDINGS = AttributeKey.of("pii.output_findings",
             PiiFindings.class);
@@ -160,6 +162,25 @@ public final class PiiRedactionPlugin implements RequestPhase, DecisionPhase, Re
         }
         return RequestTexts.rewrite(redacted, RequestTexts.byJson(new Placeholders(settled, placeholders.maxLength())
                 ::restore));
+    }
+
+    /**
+     * Pseudonymizes a tool's result for the MCP gateway, continuing {@code conversation}. Every finding stays a
+     * placeholder whatever the configured mode: the gateway restores placeholders in the agent's next tool call, and
+     * a masked or hashed value could not be restored.
+     */
+    @Override
+    public PseudonymizedText pseudonymize(String text, Pseudonyms conversation) {
+        RedactionSession session = session();
+        session.seed(conversation);
+        String redacted;
+        try {
+            session.reserve(text);
+            redacted = session.redact(text, false);
+        } catch (TooManyFindingsException e) {
+            throw limit.inRequest();
+        }
+        return PseudonymizedText.of(redacted, PiiFindings.of(session.findings()), session.pseudonyms());
     }
 
     private RedactionSession session() {
