@@ -42,7 +42,7 @@ final class ToolPolicy implements AutoCloseable {
 
     ToolPolicy(Optional<OpaConfig> opa, McpConfig config) {
         this.client = opa.map(o -> new OpaPolicyClient(new OpaConfig(o.url(), config.decisionPath(), o.timeout(),
-                false, 0, Duration.ofSeconds(1))));
+                false, 0, Optional.empty(), Duration.ZERO)));
     }
 
     boolean enabled() {
@@ -53,7 +53,7 @@ final class ToolPolicy implements AutoCloseable {
     Decision decide(Principal principal, Question question) {
         if (client.isEmpty()) {
             return new Decision(true, java.util.List.of(), Optional.empty(), java.util.OptionalInt.empty(),
-                    Optional.empty(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty());
+                    Optional.empty(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         }
         try {
             return client.get().decide(JsonRpc.bytes(input(principal, question)));

@@ -17,10 +17,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param ttl how long the decision may be reused (capped by {@code veil.opa.cache.max-policy-ttl})
  * @param ignored dotted paths of input fields, such as {@code request.estimated_input_tokens}
  */
-record DecisionReuse(Duration ttl, List<String> ignored) {
+public record DecisionReuse(Duration ttl, List<String> ignored) {
     private static final int MAX_IGNORED = 64;
 
-    DecisionReuse {
+    public DecisionReuse {
         Objects.requireNonNull(ttl, "ttl");
         ignored = List.copyOf(ignored);
     }

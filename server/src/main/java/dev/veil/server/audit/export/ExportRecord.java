@@ -42,20 +42,16 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
         root.put("hash", HexFormat.of().formatHex(record.hash()));
         root.put("time", Instant.ofEpochMilli(record.createdMillis()).toString());
         record.nodeId().ifPresent(node -> root.put("node_id", node));
-        boolean admin = "admin".equals(payload.get("type"));
-        root.put("type", admin ? "admin" : "request");
+        Object type = payload.get("type");
+        root.put("type", "admin".equals(type) || "tool_call".equals(type) ? (String) type : "request");
         text(payload, "request_id").ifPresent(v -> root.put("request_id", v));
-        if (admin) {
+        if ("admin".equals(type)) {
             return admin(record, payload, root);
         }
         text(payload, "surface").ifPresent(v -> root.put("surface", v));
-        ObjectNode principal = root.putObject("principal");
-        if (payload.get("principal") instanceof Map<?, ?> map) {
-            for (String field : PRINCIPAL) {
-                if (map.get(field) instanceof String value) {
-                    principal.put(field, value);
-                }
-            }
+        principal(payload, root);
+        if ("tool_call".equals(type)) {
+            return toolCall(record, payload, root);
         }
         text(payload, "requested_model").ifPresent(v -> root.put("model", v));
         text(payload, "served_model").ifPresent(v -> root.put("served_model", v));
@@ -69,14 +65,7 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
         if (payload.get("reasons") instanceof List<?> list) {
             list.stream().filter(String.class::isInstance).map(String.class::cast).forEach(reasons::add);
         }
-        ObjectNode pii = root.putObject("pii");
-        if (payload.get("pii") instanceof Map<?, ?> map) {
-            map.forEach((type, count) -> {
-                if (type instanceof String name && count instanceof Number number) {
-                    pii.put(name, number.longValue());
-                }
-            });
-        }
+        counts(payload, "pii", root);
         root.put("zero_retention", Boolean.TRUE.equals(payload.get("zero_retention")));
         text(payload, "zero_retention_reason").ifPresent(v -> root.put("zero_retention_reason", v));
         if (payload.get("usage") instanceof Map<?, ?> usage) {
@@ -95,6 +84,52 @@ record ExportRecord(long seq, long createdMillis, Optional<String> nodeId, byte[
         number(payload, "attempts").ifPresent(v -> root.put("attempts", v));
         root.put("client_cancelled", Boolean.TRUE.equals(payload.get("client_cancelled")));
         return write(record, root);
+    }
+
+    /**
+     * A tool call through the MCP gateway: which tool of which server, with which definition, the decision and its
+     * reasons, PII counts in the arguments and the result, and how it ended. Never the arguments or the result.
+     */
+    private static ExportRecord toolCall(AuditExporter.Committed record, Map<String, Object> payload, ObjectNode root) {
+        text(payload, "server").ifPresent(v -> root.put("server", v));
+        text(payload, "tool").ifPresent(v -> root.put("tool", v));
+        text(payload, "definition_hash").ifPresent(v -> root.put("definition_hash", v));
+        ObjectNode decision = root.putObject("decision");
+        text(payload, "decision_id").ifPresent(v -> decision.put("id", v));
+        decision.put("allowed", Boolean.TRUE.equals(payload.get("allowed")));
+        ArrayNode reasons = decision.putArray("reasons");
+        if (payload.get("reasons") instanceof List<?> list) {
+            list.stream().filter(String.class::isInstance).map(String.class::cast).forEach(reasons::add);
+        }
+        counts(payload, "pii", root);
+        counts(payload, "result_pii", root);
+        root.put("zero_retention", Boolean.TRUE.equals(payload.get("zero_retention")));
+        number(payload, "latency_us").ifPresent(v -> root.put("latency_us", v));
+        text(payload, "outcome").ifPresent(v -> root.put("outcome", v));
+        return write(record, root);
+    }
+
+    private static void principal(Map<String, Object> payload, ObjectNode root) {
+        ObjectNode principal = root.putObject("principal");
+        if (payload.get("principal") instanceof Map<?, ?> map) {
+            for (String field : PRINCIPAL) {
+                if (map.get(field) instanceof String value) {
+                    principal.put(field, value);
+                }
+            }
+        }
+    }
+
+    /** PII counts by type, as {@code field} holds them: names and numbers only. */
+    private static void counts(Map<String, Object> payload, String field, ObjectNode root) {
+        ObjectNode counts = root.putObject(field);
+        if (payload.get(field) instanceof Map<?, ?> map) {
+            map.forEach((type, count) -> {
+                if (type instanceof String name && count instanceof Number number) {
+                    counts.put(name, number.longValue());
+                }
+            });
+        }
     }
 
     /**

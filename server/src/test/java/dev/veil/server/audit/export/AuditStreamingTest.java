@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.veil.server.audit.AdminEvent;
+import dev.veil.server.audit.ToolCallEvent;
 import dev.veil.server.audit.AuditLog;
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.testing.CapturedLogs;
@@ -104,6 +105,29 @@ class AuditStreamingTest {
         assertThat(admin.path("target").path("key_id").asText()).isEqualTo("vk-9");
         assertThat(admin.path("after").path("tenant").asText()).isEqualTo("acme");
         assertThat(admin.path("outcome").asText()).isEqualTo("applied");
+    }
+
+    @Test
+    void toolCallRecordsGoInTheSameStreamWithToolDecisionAndCounts() throws Exception {
+        String yaml = hecYaml("");
+        AuditConfig config = ExportFixtures.audit(yaml);
+        try (AuditLog log = AuditLog.open(config); AuditStreaming streaming = ExportFixtures.stream(config, log)) {
+            log.record(new ToolCallEvent("req_t1", "vk-1", "acme", "risk", Optional.of("ana"), "crm", "find_customer",
+                    Optional.of("sha256:ab"), Optional.of("dec-1"), false, List.of("tool not allowed for team risk"),
+                    Map.of("EMAIL", 1), Map.of(), false, 1200, "denied"));
+            await("1 record at HEC").atMost(DELIVERY).until(() -> hecSeqs().size() >= 1);
+        }
+
+        JsonNode call = hec.received().get(0).path("event");
+        assertThat(call.path("type").asText()).isEqualTo("tool_call");
+        assertThat(call.path("principal").path("user").asText()).isEqualTo("ana");
+        assertThat(call.path("server").asText()).isEqualTo("crm");
+        assertThat(call.path("tool").asText()).isEqualTo("find_customer");
+        assertThat(call.path("definition_hash").asText()).isEqualTo("sha256:ab");
+        assertThat(call.path("decision").path("allowed").asBoolean(true)).isFalse();
+        assertThat(call.path("decision").path("reasons").get(0).asText()).isEqualTo("tool not allowed for team risk");
+        assertThat(call.path("pii").path("EMAIL").asInt()).isEqualTo(1);
+        assertThat(call.path("outcome").asText()).isEqualTo("denied");
     }
 
     @Test
