@@ -30,6 +30,7 @@ import dev.veil.server.audit.AuditLog;
 import dev.veil.server.config.ConfigException;
 import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.ManagementConfig;
+import dev.veil.server.console.Console;
 import dev.veil.server.config.VeilConfig;
 import dev.veil.server.core.Clocks;
 import dev.veil.server.core.SafeThrowables;
@@ -257,6 +258,7 @@ public final class VeilServer implements AutoCloseable {
                 .local(Method.GET, "/health/ready", health::ready)
                 .local(Method.GET, "/admin/plugins", adminPlugins::list);
         new AdminApi(gateway, InstantSource.system()).routes(routes);
+        new Console().routes(routes);
         return routes;
     }
 

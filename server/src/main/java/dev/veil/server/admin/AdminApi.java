@@ -31,6 +31,8 @@ public final class AdminApi {
     private final BudgetsResource budgets;
     private final UsageResource usage;
     private final AuditResource audit;
+    private final RequestsResource requests;
+    private final ConfigResource config;
 
     /**
      * @param clock what key answers tell expiry by ({@code status}) and new keys are checked against
@@ -44,6 +46,9 @@ public final class AdminApi {
         this.budgets = new BudgetsResource(handlers, gateway.metering());
         this.usage = new UsageResource(handlers, gateway.metering());
         this.audit = new AuditResource(handlers, gateway.config().audit());
+        this.requests = new RequestsResource(handlers, new RecentRequests(gateway.config().audit()), clock);
+        // Routes are built as a config begins to serve, on start and on each reload.
+        this.config = new ConfigResource(handlers, gateway.config(), clock.instant());
     }
 
     /** Adds the admin API's routes, all local, to {@code routes}. */
@@ -55,5 +60,7 @@ public final class AdminApi {
         budgets.routes(routes);
         usage.routes(routes);
         audit.routes(routes);
+        requests.routes(routes);
+        config.routes(routes);
     }
 }
