@@ -258,7 +258,7 @@ public final class VeilServer implements AutoCloseable {
                 .local(Method.GET, "/health/ready", health::ready)
                 .local(Method.GET, "/admin/plugins", adminPlugins::list);
         new AdminApi(gateway, InstantSource.system()).routes(routes);
-        new Console().routes(routes);
+        new Console(gateway).routes(routes);
         return routes;
     }
 

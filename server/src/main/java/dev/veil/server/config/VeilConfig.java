@@ -38,6 +38,7 @@ import java.util.Set;
  * @param shutdown how Veil drains and stops on SIGTERM
  * @param reload what besides SIGHUP reloads the config file
  * @param auth who may call besides the master key and virtual keys ({@code veil.auth}: JWT issuers)
+ * @param console the operator console's sign-in ({@code veil.console})
  * @param revision the first 12 hex digits of the SHA-256 of the config's text, before environment references are
  *                 substituted: which version of the file runs
  */
@@ -67,6 +68,7 @@ public record VeilConfig(
         ShutdownConfig shutdown,
         ReloadMode reload,
         AuthConfig auth,
+        ConsoleConfig console,
         String revision) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
@@ -82,7 +84,7 @@ public record VeilConfig(
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
             "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting",
-            "responses", "management", "shutdown", "reload", "store", "node-id", "auth");
+            "responses", "management", "shutdown", "reload", "store", "node-id", "auth", "console");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
             "body-idle-timeout", "body-timeout", "idle-timeout", "shared");
@@ -111,6 +113,7 @@ public record VeilConfig(
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(reload, "reload");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(console, "console");
         Objects.requireNonNull(revision, "revision");
     }
 
@@ -226,11 +229,12 @@ public record VeilConfig(
         Optional<TelemetryConfig> telemetry = TelemetryConfig.from(veil.get("telemetry"));
         Optional<String> nodeId = NodeId.configured(veil);
         Optional<AuditConfig> audit = AuditConfig.from(veil.get("audit"), dataDir, veil, nodeId);
+        AuthConfig auth = AuthConfig.from(veil.get("auth"));
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
                 clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir),
                 ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")),
-                ReloadMode.from(veil), AuthConfig.from(veil.get("auth")), revision);
+                ReloadMode.from(veil), auth, ConsoleConfig.from(veil.get("console"), auth), revision);
     }
 }

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import dev.veil.server.api.Routes;
 import dev.veil.server.api.openai.ErrorResponder;
+import dev.veil.server.pipeline.Gateway;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import io.helidon.http.HeaderNames;
@@ -27,10 +28,18 @@ public final class Console {
     private static final String PAGE = "index.html";
 
     private final ConsoleAssets assets = new ConsoleAssets();
+    private final OidcSignIn oidc;
+
+    /** The console of {@code gateway}: its {@code veil.console} sign-in, its tokens checked by its authenticator. */
+    public Console(Gateway gateway) {
+        this.oidc = new OidcSignIn(gateway.config().console().oidc(), gateway.authenticator());
+    }
 
     /** Adds the console's routes, all local, to {@code routes}. */
     public void routes(Routes routes) {
-        routes.local(Method.GET, "/console", (request, response) -> serve(request, response, PAGE))
+        routes.local(Method.GET, "/console/oidc", oidc::settings)
+                .local(Method.POST, "/console/oidc/token", oidc::token)
+                .local(Method.GET, "/console", (request, response) -> serve(request, response, PAGE))
                 .local(Method.GET, "/console/", (request, response) -> serve(request, response, PAGE))
                 .local(Method.GET, "/console/{name}", (request, response) -> serve(request, response,
                         request.path().pathParameters().get("name")));

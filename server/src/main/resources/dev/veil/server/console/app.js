@@ -109,4 +109,4 @@ async function route() {
 }
 
 window.addEventListener('hashchange', () => { route(); main.focus(); });
-finishSso().then(() => route());
+finishSso().then((problem) => (problem ? loginPage(problem) : route()));

@@ -41,17 +41,24 @@ export async function ssoButton() {
   } }, `Sign in with ${oidc.name || 'your company account'}`);
 }
 
-/** Completes a sign-in the IdP redirected back from; anything else is left as it is. */
+/**
+ * Completes a sign-in the IdP redirected back from: null when it succeeded or there was none, else why it failed.
+ */
 export async function finishSso() {
   const params = new URLSearchParams(location.search);
-  if (!params.has('code') && !params.has('error')) return;
+  if (!params.has('code') && !params.has('error')) return null;
   const pending = JSON.parse(sessionStorage.getItem(PENDING) || 'null');
   sessionStorage.removeItem(PENDING);
   history.replaceState(null, '', '/console/');
-  if (!pending || params.get('state') !== pending.state || !params.has('code')) return;
+  if (params.has('error')) return `The sign-in was not completed: ${params.get('error')}`;
+  if (!pending || params.get('state') !== pending.state) return 'The sign-in was not started here; try again.';
   const response = await fetch('/console/oidc/token', {
     method: 'POST', credentials: 'omit', cache: 'no-store', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ code: params.get('code'), code_verifier: pending.verifier }),
   });
-  if (response.ok) signIn((await response.json()).token);
+  let body = null;
+  try { body = await response.json(); } catch { /* the status says enough */ }
+  if (!response.ok) return `Not signed in: ${body?.error?.message || `HTTP ${response.status}`}`;
+  signIn(body.token);
+  return null;
 }

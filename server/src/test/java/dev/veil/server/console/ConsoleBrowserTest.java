@@ -13,10 +13,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +24,7 @@ import com.openai.errors.OpenAIServiceException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.veil.server.testing.FakeOpenAiUpstream;
+import dev.veil.server.testing.HeadlessChromium;
 import dev.veil.server.testing.LocalIssuer;
 import dev.veil.server.testing.OpaProcess;
 import dev.veil.server.testing.VeilUnderTest;
@@ -40,9 +39,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -73,10 +69,6 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path chromium = onPath("chromium").orElseGet(() -> fail("The console's browser tests need Debian's chromium "
-                + "on PATH: run ./veil's ensure_chromium, or apt-get install chromium chromium-driver"));
-        Path driver = onPath("chromedriver").orElseGet(() -> fail("The console's browser tests need chromedriver on "
-                + "PATH: apt-get install chromium-driver (./veil's ensure_chromium does)"));
         Path axeFile = Path.of(System.getProperty("veil.project.dir", ".."), "server", "src", "test", "console",
                 "node_modules", "axe-core", "axe.min.js");
         if (!Files.isRegularFile(axeFile)) {
@@ -124,16 +116,7 @@ class ConsoleBrowserTest {
 
         Files.createDirectories(SCREENSHOTS);
         Files.createDirectories(DOWNLOADS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000",
-                "--disable-gpu", "--no-first-run", "--disable-extensions");
-        Map<String, Object> prefs = new HashMap<>();
-        prefs.put("download.default_directory", DOWNLOADS.toString());
-        prefs.put("download.prompt_for_download", false);
-        options.setExperimentalOption("prefs", prefs);
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(),
-                options);
+        browser = HeadlessChromium.start(DOWNLOADS);
     }
 
     @AfterAll
@@ -153,16 +136,6 @@ class ConsoleBrowserTest {
         if (browser.getCurrentUrl().startsWith(veil.baseUrl())) {
             ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
         }
-    }
-
-    private static Optional<Path> onPath(String name) {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, name);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 
     private static WebDriverWait waiting() {
