@@ -20,8 +20,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.auth.Authenticator;
-import dev.veil.server.auth.Principal;
-import dev.veil.server.auth.Role;
 import dev.veil.server.config.ConsoleConfig;
 import dev.veil.server.pipeline.RequestBodies;
 import dev.veil.spi.ErrorKind;
@@ -35,8 +33,8 @@ import io.helidon.webserver.http.ServerResponse;
  * The console's sign-in through the company IdP: OpenID Connect authorization code with PKCE. The browser makes the
  * verifier and goes to the IdP; Veil's server exchanges the code at the IdP's token endpoint (with the client secret,
  * when the IdP has one for the console), checks the access token as every admin token is checked (its
- * {@code veil.auth.jwt} issuer, signature, expiry, audience, and at least one admin role), and only then hands it to
- * the page. Neither the code nor any token is logged.
+ * {@code veil.auth.jwt} issuer, signature, expiry, audience, and at least one admin role), and only then seals it
+ * into the session cookie. Neither the code nor any token is logged or shown to the page.
  */
 final class OidcSignIn {
     private static final Logger LOGGER = Logger.getLogger(OidcSignIn.class.getName());
@@ -50,13 +48,15 @@ final class OidcSignIn {
 
     private final Optional<ConsoleConfig.Oidc> config;
     private final Authenticator authenticator;
+    private final SessionCookie session;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final AtomicReference<Endpoints> discovered = new AtomicReference<>();
 
-    OidcSignIn(Optional<ConsoleConfig.Oidc> config, Authenticator authenticator) {
+    OidcSignIn(Optional<ConsoleConfig.Oidc> config, Authenticator authenticator, SessionCookie session) {
         this.config = config;
         this.authenticator = authenticator;
+        this.session = session;
     }
 
     /** {@code GET /console/oidc}: whether the IdP sign-in is on, and what the page sends the browser to. */
@@ -82,8 +82,8 @@ final class OidcSignIn {
     }
 
     /**
-     * {@code POST /console/oidc/token} with {@code {code, code_verifier}}: the IdP's access token for this code, once
-     * Veil accepts it as an admin token.
+     * {@code POST /console/oidc/token} with {@code {code, code_verifier}}: a session on the IdP's access token for
+     * this code, once Veil accepts it as an admin token; the token stays in the session cookie, out of the page.
      */
     void token(ServerRequest request, ServerResponse response) {
         try {
@@ -105,14 +105,8 @@ final class OidcSignIn {
                 throw new VeilException(ErrorKind.AUTHENTICATION, "The IdP answered without an access token")
                         .withCode("oidc_failed");
             }
-            Principal principal = authenticator.authenticateAdmin(Optional.empty(),
-                    Optional.of("Bearer " + accessToken));
-            ObjectNode out = JSON.createObjectNode().put("token", accessToken)
-                    .put("expires_in", tokens.path("expires_in").asLong(0));
-            principal.roles().stream().map(Role::configName).sorted().forEach(out.putArray("roles")::add);
-            response.header(HeaderNames.CACHE_CONTROL, "no-store");
-            response.header(HeaderValues.CONTENT_TYPE_JSON);
-            response.send(out.toString());
+            session.open(request, response, accessToken, authenticator.authenticateAdmin(Optional.empty(),
+                    Optional.of("Bearer " + accessToken)));
         } catch (IOException e) {
             ErrorResponder.send(response, VeilException.invalidParam("code", "The body must be JSON: "
                     + "{\"code\": ..., \"code_verifier\": ...}"));

@@ -1,8 +1,6 @@
-// The admin API as the console calls it. The credential (an admin key or an IdP token) lives in this tab's
-// sessionStorage only: it is gone when the tab closes, and it is sent as a header, never a cookie, so no other site
-// can make the browser use it.
-const STORE = 'veil.console.credential';
-
+// The admin API as the console calls it. The credential a person signs in with is sealed by Veil into an HttpOnly,
+// SameSite=Strict session cookie sent to /admin/ only: no script here ever holds it. Each admin call adds the
+// X-Veil-Console header, without which Veil ignores the cookie, so that no other site can make the browser use it.
 export class ApiError extends Error {
   constructor(status, body) {
     super(body?.error?.message || `HTTP ${status}`);
@@ -11,25 +9,11 @@ export class ApiError extends Error {
   }
 }
 
-export function credential() {
-  return sessionStorage.getItem(STORE);
-}
-
-export function signIn(secret) {
-  sessionStorage.setItem(STORE, secret);
-}
-
-export function signOut() {
-  sessionStorage.removeItem(STORE);
-}
-
 async function call(method, path, body, accept = 'application/json') {
-  const headers = { Accept: accept };
-  const secret = credential();
-  if (secret) headers.Authorization = `Bearer ${secret}`;
+  const headers = { Accept: accept, 'X-Veil-Console': '1' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit',
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin',
     cache: 'no-store',
   });
   if (!response.ok) {
@@ -38,6 +22,15 @@ async function call(method, path, body, accept = 'application/json') {
     throw new ApiError(response.status, parsed);
   }
   return response;
+}
+
+/** Opens a session on an admin key or token; refused as the admin API would refuse it. */
+export async function signIn(credential) {
+  await call('POST', '/console/session', { credential });
+}
+
+export async function signOut() {
+  await fetch('/console/session', { method: 'DELETE', credentials: 'same-origin' });
 }
 
 export async function get(path) {

@@ -1,6 +1,6 @@
 // The console's shell: sign-in, the pages the caller's roles open, and hash routing between them. The admin API
 // enforces every role; hiding a page here only spares the caller a refusal.
-import { ApiError, credential, get, signIn, signOut } from './api.js';
+import { ApiError, get, signIn, signOut } from './api.js';
 import { clear, field, h } from './dom.js';
 import { finishSso, ssoButton } from './sso.js';
 import * as overview from './overview.js';
@@ -39,8 +39,11 @@ function showNav(current) {
   clear(who);
   who.append(h('span', { id: 'principal' }, `${me.user || me.key_id} · ${me.roles.join(', ')}`
     + (me.tenant ? ` · tenant ${me.tenant}` : '')),
-  h('button', { type: 'button', id: 'sign-out', class: 'link', onclick: () => { signOut(); me = null; route(); } },
-    'Sign out'));
+  h('button', { type: 'button', id: 'sign-out', class: 'link', onclick: async () => {
+    await signOut();
+    me = null;
+    loginPage();
+  } }, 'Sign out'));
 }
 
 function loginPage(problem) {
@@ -55,7 +58,12 @@ function loginPage(problem) {
     h('button', { type: 'submit', id: 'login-submit' }, 'Sign in with key'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    signIn(secret.value.trim());
+    try {
+      await signIn(secret.value.trim());
+    } catch (error) {
+      loginPage(`Not signed in: ${error.message}`);
+      return;
+    }
     await start();
   });
   clear(main).append(form);
@@ -67,19 +75,17 @@ async function start() {
   try {
     me = await get('/admin/whoami');
   } catch (error) {
-    signOut();
     me = null;
     loginPage(error instanceof ApiError && (error.status === 401 || error.status === 403)
-      ? `Not signed in: ${error.message}` : `Veil could not be reached: ${error.message}`);
+      ? null : `Veil could not be reached: ${error.message}`);
     return;
   }
   route();
 }
 
 async function route() {
-  if (!credential() || me === null) {
-    if (credential()) { await start(); return; }
-    loginPage();
+  if (me === null) {
+    await start();
     return;
   }
   const wanted = location.hash.replace(/^#\//, '').split('?')[0];
@@ -100,7 +106,7 @@ async function route() {
   try {
     await page.page.render(body, me);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) { signOut(); me = null; loginPage(error.message); return; }
+    if (error instanceof ApiError && error.status === 401) { me = null; loginPage(error.message); return; }
     body.append(h('p', { role: 'alert', class: 'error' }, error.message));
   } finally {
     body.setAttribute('aria-busy', 'false');

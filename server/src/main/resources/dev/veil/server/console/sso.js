@@ -1,7 +1,6 @@
 // Sign-in through the company IdP: OpenID Connect authorization code with PKCE (S256). The browser holds the
-// verifier for the one round trip; Veil's server exchanges the code and checks the token with its veil.auth.jwt
-// issuer before the console keeps it.
-import { signIn } from './api.js';
+// verifier for the one round trip; Veil's server exchanges the code, checks the token with its veil.auth.jwt issuer
+// and seals it into the session cookie: the page never sees it.
 import { h } from './dom.js';
 
 const PENDING = 'veil.console.sso';
@@ -53,12 +52,11 @@ export async function finishSso() {
   if (params.has('error')) return `The sign-in was not completed: ${params.get('error')}`;
   if (!pending || params.get('state') !== pending.state) return 'The sign-in was not started here; try again.';
   const response = await fetch('/console/oidc/token', {
-    method: 'POST', credentials: 'omit', cache: 'no-store', headers: { 'Content-Type': 'application/json' },
+    method: 'POST', credentials: 'same-origin', cache: 'no-store', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ code: params.get('code'), code_verifier: pending.verifier }),
   });
   let body = null;
   try { body = await response.json(); } catch { /* the status says enough */ }
   if (!response.ok) return `Not signed in: ${body?.error?.message || `HTTP ${response.status}`}`;
-  signIn(body.token);
   return null;
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +35,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -134,7 +137,8 @@ class ConsoleBrowserTest {
     @AfterEach
     void signOut() {
         if (browser.getCurrentUrl().startsWith(veil.baseUrl())) {
-            ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+            ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + "fetch('/console/session', {method: 'DELETE'}).then(() => done(), () => done());");
         }
     }
 
@@ -157,9 +161,17 @@ class ConsoleBrowserTest {
                 By.cssSelector("#page-" + page + "[data-ready='true']")));
     }
 
+    /** The whole page as a PNG: the window grown to the page's height for the shot, then put back. */
     private static void screenshot(String name) throws IOException {
-        File shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long height = (Long) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollHeight");
+        browser.manage().window().setSize(new Dimension(1400, (int) Math.min(Math.max(height, 600), 3000)));
+        try {
+            File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+            Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.manage().window().setSize(new Dimension(1400, 1000));
+        }
     }
 
     private static OpenAIClient sdk(String key) {
@@ -182,6 +194,17 @@ class ConsoleBrowserTest {
         WebElement error = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
 
         assertThat(error.getText()).contains("Incorrect API key");
+    }
+
+    @Test
+    void noScriptOnTheSignedInPageCanReadTheCredential() {
+        signIn(VeilUnderTest.MASTER_KEY);
+        open("overview");
+
+        Object reachable = ((JavascriptExecutor) browser).executeScript("return document.cookie + '|' "
+                + "+ JSON.stringify(sessionStorage) + '|' + JSON.stringify(localStorage)");
+
+        assertThat(String.valueOf(reachable)).doesNotContain(VeilUnderTest.MASTER_KEY, "veil-console");
     }
 
     @Test

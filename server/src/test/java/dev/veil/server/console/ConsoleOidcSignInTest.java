@@ -79,7 +79,8 @@ class ConsoleOidcSignInTest {
     @AfterEach
     void signOut() {
         if (browser.getCurrentUrl().startsWith(veil.baseUrl())) {
-            ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+            ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + "fetch('/console/session', {method: 'DELETE'}).then(() => done(), () => done());");
         }
         // Keycloak's session cookies are scoped to the realm's path: delete them from there, or the next sign-in
         // would be silent.
