@@ -164,7 +164,7 @@ class ConsoleBrowserTest {
     /** The whole page as a PNG: the window grown to the page's height for the shot, then put back. */
     private static void screenshot(String name) throws IOException {
         long height = (Long) ((JavascriptExecutor) browser).executeScript(
-                "return document.documentElement.scrollHeight");
+                "window.scrollTo(0, 0); return document.documentElement.scrollHeight");
         browser.manage().window().setSize(new Dimension(1400, (int) Math.min(Math.max(height, 600), 3000)));
         try {
             File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
