@@ -3,6 +3,7 @@ package dev.veil.server.admin;
 import java.time.InstantSource;
 
 import dev.veil.server.api.Routes;
+import dev.veil.server.audit.AuditLog;
 import dev.veil.server.pipeline.Gateway;
 
 /**
@@ -47,7 +48,8 @@ public final class AdminApi {
         this.budgets = new BudgetsResource(handlers, gateway.metering());
         this.usage = new UsageResource(handlers, gateway.metering());
         this.audit = new AuditResource(handlers, gateway.config().audit());
-        this.requests = new RequestsResource(handlers, new RecentRequests(gateway.config().audit()), clock);
+        this.requests = new RequestsResource(handlers, new RecentRequests(gateway.config().audit()), clock,
+                () -> gateway.audit().map(AuditLog::queued));
         // Routes are built as a config begins to serve, on start and on each reload.
         this.config = new ConfigResource(handlers, gateway.config(), clock.instant());
     }

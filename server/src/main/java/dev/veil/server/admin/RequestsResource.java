@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,8 +24,8 @@ import io.helidon.webserver.http.ServerRequest;
 /**
  * {@code GET /admin/requests}: the latest requests' policy decisions with their reasons, for an {@code auditor}; and
  * {@code GET /admin/requests/series}: traffic, errors, latency, tokens, cost, denials and PII findings per time bucket,
- * for whoever may read usage. Both read the audit log's request records (metadata only, see {@link RecentRequests}),
- * of the caller's tenant when it manages one.
+ * for whoever may read usage, with how many records wait for the audit log (its lag). Both read the audit log's
+ * request records (metadata only, see {@link RecentRequests}), of the caller's tenant when it manages one.
  */
 final class RequestsResource {
     private static final int DEFAULT_LIMIT = 100;
@@ -37,11 +38,15 @@ final class RequestsResource {
     private final AdminHandlers handlers;
     private final RecentRequests recent;
     private final InstantSource clock;
+    private final Supplier<Optional<Integer>> auditQueued;
 
-    RequestsResource(AdminHandlers handlers, RecentRequests recent, InstantSource clock) {
+    /** @param auditQueued how many records wait to be committed to the audit log, when there is one */
+    RequestsResource(AdminHandlers handlers, RecentRequests recent, InstantSource clock,
+                     Supplier<Optional<Integer>> auditQueued) {
         this.handlers = handlers;
         this.recent = recent;
         this.clock = clock;
+        this.auditQueued = auditQueued;
     }
 
     void routes(Routes routes) {
@@ -143,6 +148,7 @@ final class RequestsResource {
         out.put("to", Instant.ofEpochMilli(to).toString());
         out.put("bucket_seconds", bucketMillis / 1000);
         out.put("scanned_max", RecentRequests.MAX_SCAN);
+        auditQueued.get().ifPresent(queued -> out.put("audit_queued", queued));
         ArrayNode series = out.putArray("buckets");
         buckets.forEach(bucket -> series.add(bucket.json()));
         out.set("totals", total.json());

@@ -38,7 +38,9 @@ export async function render(body) {
         stat('Denied by policy', count(t.denied), 'total-denied'),
         stat('Latency p50 / p99', `${t.p50_ms.toFixed(0)} / ${t.p99_ms.toFixed(0)} ms`, 'latency'),
         stat('Tokens', count(t.tokens), 'total-tokens'),
-        stat('Cost', money(t.cost_usd), 'total-cost')),
+        stat('Cost', money(t.cost_usd), 'total-cost'),
+        s.audit_queued === undefined ? null
+          : stat('Audit log queue (records)', count(s.audit_queued), 'audit-queued')),
       h('div', { class: 'charts' },
         lineChart('Requests per second', x, [{ name: 'req/s', values: s.buckets.map((b) => b.requests / seconds) }]),
         lineChart('Error rate', x, [{ name: 'errors %', values: s.buckets.map((b) => (b.requests

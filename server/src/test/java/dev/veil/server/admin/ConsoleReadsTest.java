@@ -134,6 +134,13 @@ class ConsoleReadsTest {
     }
 
     @Test
+    void theSeriesSaysHowManyRecordsWaitForTheAuditLog() throws Exception {
+        JsonNode series = json(get("/admin/requests/series", "viewer"));
+
+        assertThat(series.path("audit_queued").isInt()).isTrue();
+    }
+
+    @Test
     void anOutcomeOtherThanAllowedDeniedOrErrorIsA400() throws Exception {
         HttpResponse<String> refused = get("/admin/requests?outcome=maybe", "auditor");
 
