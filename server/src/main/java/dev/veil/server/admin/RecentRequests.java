@@ -1,11 +1,14 @@
 package dev.veil.server.admin;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.veil.server.audit.AuditDatabase;
 import dev.veil.server.audit.AuditExporter;
 import dev.veil.server.config.AuditConfig;
@@ -16,7 +19,8 @@ import dev.veil.spi.VeilException;
  * The metadata of the latest request records of the audit log, newest first, read for the console's pages: what the
  * log already holds about each request (time, principal, model, provider, status, latency, tokens, cost, policy
  * reasons, PII counts), never its content. A read looks at the last {@link #MAX_SCAN} records at most, so that a page
- * answers in bounded time however long the log is.
+ * answers in bounded time however long the log is, and keeps what it decrypted, so that the next read decrypts only
+ * the records written since.
  */
 final class RecentRequests {
     /** The most records one read decrypts. */
@@ -77,6 +81,8 @@ final class RecentRequests {
     }
 
     private final Optional<AuditConfig> audit;
+    /** Decrypted records by sequence number, metadata only: about a kilobyte each. */
+    private final Cache<Long, Optional<Entry>> decoded = Caffeine.newBuilder().maximumSize(2L * MAX_SCAN).build();
 
     RecentRequests(Optional<AuditConfig> audit) {
         this.audit = audit;
@@ -97,16 +103,13 @@ final class RecentRequests {
             long floor = Math.max(0, end - MAX_SCAN);
             while (end > floor && found.size() < limit) {
                 long start = Math.max(floor, end - PAGE);
-                List<AuditExporter.Committed> page = exporter.after(start, (int) (end - start));
+                List<Optional<Entry>> page = page(exporter, start, end);
                 boolean older = false;
                 for (int i = page.size() - 1; i >= 0 && found.size() < limit; i--) {
-                    AuditExporter.Committed committed = page.get(i);
-                    Map<String, Object> fields = committed.payload();
-                    if (fields.containsKey("type")) {
+                    if (page.get(i).isEmpty()) {
                         continue;
                     }
-                    CONTENT.forEach(fields::remove);
-                    Entry entry = new Entry(committed.seq(), fields);
+                    Entry entry = page.get(i).get();
                     if (entry.timeMillis() < sinceMillis) {
                         older = true;
                         break;
@@ -122,5 +125,37 @@ final class RecentRequests {
             }
         }
         return found;
+    }
+
+    /**
+     * Records {@code start + 1} to {@code end}, oldest first, each a request's entry or empty for an admin record:
+     * from the cache when it holds them all, else decrypted and cached. Records never change once written, so a
+     * cached entry never goes stale; decrypting is most of what a read costs.
+     */
+    private List<Optional<Entry>> page(AuditExporter exporter, long start, long end) {
+        List<Optional<Entry>> cached = new ArrayList<>();
+        for (long seq = start + 1; seq <= end; seq++) {
+            Optional<Entry> entry = decoded.getIfPresent(seq);
+            if (entry == null) {
+                cached = null;
+                break;
+            }
+            cached.add(entry);
+        }
+        if (cached != null) {
+            return cached;
+        }
+        List<Optional<Entry>> page = new ArrayList<>();
+        for (AuditExporter.Committed committed : exporter.after(start, (int) (end - start))) {
+            Map<String, Object> fields = committed.payload();
+            Optional<Entry> entry = Optional.empty();
+            if (!fields.containsKey("type")) {
+                CONTENT.forEach(fields::remove);
+                entry = Optional.of(new Entry(committed.seq(), Collections.unmodifiableMap(fields)));
+            }
+            decoded.put(committed.seq(), entry);
+            page.add(entry);
+        }
+        return page;
     }
 }
