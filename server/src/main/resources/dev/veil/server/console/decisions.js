@@ -8,7 +8,19 @@ function principalOf(row) {
   return [p.user, p.key_id, p.tenant && `${p.tenant}/${p.team || ''}`].filter(Boolean).join(' · ');
 }
 
-export async function render(body) {
+// Content is shown to the auditor role only, whose job it is; metadata to everyone this page opens for.
+function content(prompt, response, me) {
+  if (prompt === undefined && response === undefined) {
+    return h('p', { class: 'muted' }, 'This record holds no content (zero retention, or content is not kept).');
+  }
+  if (!me.roles.includes('auditor')) {
+    return h('p', { class: 'muted', id: 'content-withheld' }, 'This record holds content; the console shows it to '
+      + 'the auditor role.');
+  }
+  return [h('h3', {}, 'Content'), h('pre', { id: 'record-content' }, JSON.stringify({ prompt, response }, null, 2))];
+}
+
+export async function render(body, me) {
   const hash = new URLSearchParams(location.hash.split('?')[1] || '');
   const model = h('input', { type: 'text', id: 'filter-model', value: hash.get('model') || '' });
   const principal = h('input', { type: 'text', id: 'filter-principal', value: hash.get('principal') || '' });
@@ -31,9 +43,7 @@ export async function render(body) {
     clear(detail).append(h('h2', {}, `Audit record ${row.seq}: request ${row.request_id}`),
       h('dl', { class: 'record' }, Object.entries(metadata).map(([name, value]) => [h('dt', {}, name),
         h('dd', {}, typeof value === 'object' ? JSON.stringify(value) : String(value))])),
-      prompt !== undefined || response !== undefined
-        ? [h('h3', {}, 'Content'), h('pre', { id: 'record-content' }, JSON.stringify({ prompt, response }, null, 2))]
-        : h('p', { class: 'muted' }, 'This record holds no content (zero retention, or content is not kept).'));
+      ...[content(prompt, response, me)].flat());
     detail.focus();
   }
 

@@ -99,6 +99,19 @@ class ConsoleReadsTest {
     }
 
     @Test
+    void aRequestMadeAfterAReadIsInTheNextRead() throws Exception {
+        veil.post("/v1/chat/completions", CHAT);
+        get("/admin/requests", "auditor");
+        String later = veil.post("/v1/chat/completions", CHAT).headers().firstValue("x-veil-request-id")
+                .orElseThrow();
+
+        JsonNode list = json(get("/admin/requests", "auditor"));
+
+        assertThat(list.path("data").get(0).path("request_id").asText()).isEqualTo(later);
+        assertThat(list.path("data")).hasSize(2);
+    }
+
+    @Test
     void aRequestIdSelectsItsRequest() throws Exception {
         String id = veil.post("/v1/chat/completions", CHAT).headers().firstValue("x-veil-request-id").orElseThrow();
         veil.post("/v1/chat/completions", CHAT);

@@ -275,6 +275,31 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aRequestsContentIsShownToAnAuditorAndWithheldFromAnAdmin() {
+        String id = veil.post("/v1/chat/completions", CHAT.formatted("content for auditors")).headers()
+                .firstValue("x-veil-request-id").orElseThrow();
+
+        signIn(VeilUnderTest.MASTER_KEY);
+        String admin = openRecord(id, "content-withheld");
+        signOut();
+        signIn(issuer.token("audra", Map.of("veil_roles", List.of("auditor"))));
+        String auditor = openRecord(id, "record-content");
+
+        assertThat(admin).doesNotContain("content for auditors");
+        assertThat(auditor).contains("content for auditors");
+    }
+
+    private static String openRecord(String requestId, String shown) {
+        browser.get(veil.baseUrl() + "/console/?page=decisions#/decisions?request_id=" + requestId);
+        try {
+            return waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id(shown))).getText();
+        } catch (org.openqa.selenium.TimeoutException e) {
+            return fail("#" + shown + " never appeared; the page showed: "
+                    + browser.findElement(By.tagName("main")).getText());
+        }
+    }
+
+    @Test
     void theSpendCsvDownloadedFromTheConsoleIsTheUsageApisCsv() throws Exception {
         signIn(VeilUnderTest.MASTER_KEY);
         WebElement page = open("spend");
