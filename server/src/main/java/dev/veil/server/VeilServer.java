@@ -32,6 +32,7 @@ import dev.veil.server.config.ConfigLoader;
 import dev.veil.server.config.ManagementConfig;
 import dev.veil.server.config.McpConfig;
 import dev.veil.server.config.VeilConfig;
+import dev.veil.server.console.Console;
 import dev.veil.server.core.Clocks;
 import dev.veil.server.core.SafeThrowables;
 import dev.veil.server.listener.Http1xConnectionSelector;
@@ -281,6 +282,7 @@ public final class VeilServer implements AutoCloseable {
         AdminApi admin = new AdminApi(gateway, InstantSource.system());
         admin.routes(routes);
         admin.mcpRoutes(routes, mcp);
+        new Console(gateway).routes(routes);
         return routes;
     }
 

@@ -21,6 +21,8 @@ enum Access {
     USAGE(EnumSet.of(Role.ADMIN, Role.AUDITOR, Role.VIEWER)),
     /** The audit log, read and verified: {@code admin}, {@code auditor}. */
     AUDIT(EnumSet.of(Role.ADMIN, Role.AUDITOR)),
+    /** Who the caller is, and the running configuration without secrets: every admin role. */
+    READ(EnumSet.allOf(Role.class)),
     /** The running configuration (plugins): {@code admin}. */
     CONFIG(EnumSet.of(Role.ADMIN));
 

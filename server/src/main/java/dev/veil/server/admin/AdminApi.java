@@ -3,6 +3,7 @@ package dev.veil.server.admin;
 import java.time.InstantSource;
 
 import dev.veil.server.api.Routes;
+import dev.veil.server.audit.AuditLog;
 import dev.veil.server.mcp.McpGateway;
 import dev.veil.server.pipeline.Gateway;
 
@@ -20,8 +21,9 @@ import dev.veil.server.pipeline.Gateway;
  * (its cap) are the master key's. Contract: docs/keys.md.
  *
  * <p>A token of a {@code veil.auth.jwt} issuer may call the routes its roles allow ({@link Access}: {@code admin}
- * everything, {@code key-admin} tenants, teams, keys and budgets, {@code auditor} and {@code viewer} usage), over
- * its tenant claim's tenant, or every tenant when its issuer maps none. The master key and admin-scoped keys are role
+ * everything, {@code key-admin} tenants, teams, keys and budgets, {@code auditor} and {@code viewer} usage and the
+ * request series, {@code auditor} the audit log and recent requests, every role {@code whoami} and the config
+ * view), over its tenant claim's tenant, or every tenant when its issuer maps none. The master key and admin-scoped keys are role
  * {@code admin}; each use of the master key is logged with its route. Contract: docs/identity.md.
  */
 public final class AdminApi {
@@ -33,6 +35,8 @@ public final class AdminApi {
     private final UsageResource usage;
     private final AuditResource audit;
     private final AdminHandlers handlers;
+    private final RequestsResource requests;
+    private final ConfigResource config;
 
     /**
      * @param clock what key answers tell expiry by ({@code status}) and new keys are checked against
@@ -46,6 +50,10 @@ public final class AdminApi {
         this.budgets = new BudgetsResource(handlers, gateway.metering());
         this.usage = new UsageResource(handlers, gateway.metering());
         this.audit = new AuditResource(handlers, gateway.config().audit());
+        this.requests = new RequestsResource(handlers, new RecentRequests(gateway.config().audit()), clock,
+                () -> gateway.audit().map(AuditLog::queued));
+        // Routes are built as a config begins to serve, on start and on each reload.
+        this.config = new ConfigResource(handlers, gateway.config(), clock.instant());
     }
 
     /** Adds the admin API's routes, all local, to {@code routes}. */
@@ -57,6 +65,8 @@ public final class AdminApi {
         budgets.routes(routes);
         usage.routes(routes);
         audit.routes(routes);
+        requests.routes(routes);
+        config.routes(routes);
     }
 
     /** Adds the MCP gateway's admin routes ({@code /admin/mcp/tools}) to {@code routes}. */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.server.api.anthropic.MessagesEndpoint;
 import dev.veil.server.api.openai.ErrorResponder;
 import dev.veil.server.audit.AdminEvent;
+import dev.veil.server.auth.ConsoleSessions;
 import dev.veil.server.auth.Principal;
 import dev.veil.server.auth.Role;
 import dev.veil.server.pipeline.Gateway;
@@ -21,6 +22,7 @@ import dev.veil.server.pipeline.VeilHeaders;
 import dev.veil.spi.ErrorKind;
 import dev.veil.spi.VeilException;
 import dev.veil.spi.plugin.Caller;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -30,9 +32,9 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * What every admin route does around its resource: a request id, the caller authenticated as the master key, an
- * admin-scoped key or a token, its role checked against the route's {@link Access}, the answer, and any
- * {@link VeilException} in the OpenAI error shape. Bodies are read under {@code veil.limits.max-request-bytes} (413
- * past it) and bound to their request records by {@link Binder}.
+ * admin-scoped key or a token (in a header, or sealed in the console's session cookie), its role checked against the
+ * route's {@link Access}, the answer, and any {@link VeilException} in the OpenAI error shape. Bodies are read under
+ * {@code veil.limits.max-request-bytes} (413 past it) and bound to their request records by {@link Binder}.
  */
 final class AdminHandlers {
     /** A route's work once its caller is known; what it throws is the error answer. */
@@ -72,10 +74,15 @@ final class AdminHandlers {
 
     private static final Logger LOGGER = Logger.getLogger(AdminHandlers.class.getName());
 
+    /** The header that makes an admin request use the console's session cookie (see {@link ConsoleSessions}). */
+    private static final HeaderName CONSOLE = HeaderNames.create(ConsoleSessions.HEADER);
+
     private final Gateway gateway;
+    private final ConsoleSessions sessions;
 
     AdminHandlers(Gateway gateway) {
         this.gateway = gateway;
+        this.sessions = new ConsoleSessions(gateway.config().masterKey(), gateway.clocks().wall());
     }
 
     /** A route answering {@code action}'s JSON with {@code status}, for principals with a role {@code access} names. */
@@ -234,8 +241,13 @@ final class AdminHandlers {
      * master key is logged with its route: it is the break-glass credential, and operators should see it used.
      */
     Principal authenticate(ServerRequest request, Access access) {
-        Principal principal = gateway.authenticator().authenticateAdmin(
-                request.headers().first(MessagesEndpoint.API_KEY), request.headers().first(HeaderNames.AUTHORIZATION));
+        Optional<String> apiKey = request.headers().first(MessagesEndpoint.API_KEY);
+        Optional<String> authorization = request.headers().first(HeaderNames.AUTHORIZATION);
+        if (apiKey.isEmpty() && authorization.isEmpty() && request.headers().contains(CONSOLE)) {
+            authorization = request.headers().cookies().first(ConsoleSessions.COOKIE).asOptional()
+                    .flatMap(sessions::open).map(credential -> "Bearer " + credential);
+        }
+        Principal principal = gateway.authenticator().authenticateAdmin(apiKey, authorization);
         String route = route(request);
         if (principal.source() == Principal.Source.MASTER_KEY) {
             LOGGER.info(() -> "admin API called with the master key (break-glass): " + route);

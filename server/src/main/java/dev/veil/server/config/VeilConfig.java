@@ -39,6 +39,7 @@ import java.util.Set;
  * @param reload what besides SIGHUP reloads the config file
  * @param auth who may call besides the master key and virtual keys ({@code veil.auth}: JWT issuers)
  * @param mcp the MCP gateway's upstream servers and limits ({@code veil.mcp})
+ * @param console the operator console's sign-in ({@code veil.console})
  * @param revision the first 12 hex digits of the SHA-256 of the config's text, before environment references are
  *                 substituted: which version of the file runs
  */
@@ -69,6 +70,7 @@ public record VeilConfig(
         ReloadMode reload,
         AuthConfig auth,
         McpConfig mcp,
+        ConsoleConfig console,
         String revision) {
 
     /** The default largest request body: images travel inline as base64, so this is generous. */
@@ -84,8 +86,7 @@ public record VeilConfig(
     private static final Set<String> SERVER_KEYS = Set.of("host", "port");
     private static final Set<String> VEIL_KEYS = Set.of("master-key", "data-dir", "limits", "upstream", "providers",
             "models", "plugins", "plugins-dir", "opa", "telemetry", "audit", "prices", "alerts", "accounting",
-            "responses", "management", "shutdown", "reload", "store", "node-id", "auth",
-            "mcp");
+            "responses", "management", "shutdown", "reload", "store", "node-id", "auth", "mcp", "console");
     private static final Set<String> LIMIT_KEYS = Set.of("max-request-bytes", "max-upstream-response-bytes",
             "max-upstream-event-bytes", "max-connections", "max-concurrent-requests", "header-timeout",
             "body-idle-timeout", "body-timeout", "idle-timeout", "shared");
@@ -115,6 +116,7 @@ public record VeilConfig(
         Objects.requireNonNull(reload, "reload");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(mcp, "mcp");
+        Objects.requireNonNull(console, "console");
         Objects.requireNonNull(revision, "revision");
     }
 
@@ -231,12 +233,13 @@ public record VeilConfig(
         Optional<TelemetryConfig> telemetry = TelemetryConfig.from(veil.get("telemetry"));
         Optional<String> nodeId = NodeId.configured(veil);
         Optional<AuditConfig> audit = AuditConfig.from(veil.get("audit"), dataDir, veil, nodeId);
+        AuthConfig auth = AuthConfig.from(veil.get("auth"));
         return new VeilConfig(host, port, new Secret(masterKey), dataDir, maxRequestBytes, maxUpstreamBytes,
                 (int) maxUpstreamEventBytes, connectTimeout, idleTimeout, caFile, providers, models, plugins,
                 pluginsDir, opa, telemetry, audit, AccountingConfig.from(veil, providers.keySet()), connectionLimits,
                 clientTimeouts, ResponsesConfig.from(veil.get("responses"), dataDir),
                 ManagementConfig.from(veil.get("management"), port), ShutdownConfig.from(veil.get("shutdown")),
-                ReloadMode.from(veil), AuthConfig.from(veil.get("auth")),
-                McpConfig.from(veil.get("mcp")), revision);
+                ReloadMode.from(veil), auth, McpConfig.from(veil.get("mcp")),
+                ConsoleConfig.from(veil.get("console"), auth), revision);
     }
 }
