@@ -16,26 +16,26 @@ import dev.veil.server.audit.AuditExporter;
 import dev.veil.server.config.AuditConfig;
 import dev.veil.server.testing.ConstantRateLoad;
 import dev.veil.server.testing.FakeHecReceiver;
-import dev.veil.server.testing.FakeOtlpLogsReceiver;
 import dev.veil.server.testing.FakeOpenAiUpstream;
 import dev.veil.server.testing.RsyslogProcess;
 import dev.veil.server.testing.VeilUnderTest;
 
 /**
  * Issue 23's acceptance for audit streaming, through the real server: {@link #RATE} chat completions a second for
- * {@value #SECONDS} s with the audit log on and three sinks, a real rsyslog over TLS, a Splunk HEC receiver and an
- * OTLP/HTTP logs receiver; the HEC receiver answers 503 for the middle {@value #OUTAGE_SECONDS} s. At the end each sink
- * has every record at least once, in chain order, with no gap, and {@code veil audit verify --against-export} passes
- * on every received stream.
- * The phases follow the requests that ended, not the wall clock.
+ * {@value #SECONDS} s with the audit log on and the two sinks the issue names, a real rsyslog over TLS and a Splunk HEC
+ * receiver; the HEC receiver answers 503 for the middle {@value #OUTAGE_SECONDS} s. At the end each sink has every
+ * record at least once, in chain order, with no gap, and {@code veil audit verify --against-export} passes on both
+ * received streams. The phases follow the requests that ended, not the wall clock. The OTLP sink's outage, order and
+ * verification are {@link OtlpSinkTest}'s.
  */
 class SiemStreamingAcceptanceTest {
     /**
-     * The issue asks for 1,000 a second. On the 2-core machine the suite runs on, shared with other builds, that passed
-     * only while the machine was otherwise idle (60,123 requests, 3% answered 504 by a starved upstream call, every
-     * record at both sinks); while other builds ran, the server and this client in one JVM collapsed at 1,000 a second
-     * with or without sinks (over 90% of requests failed: connect timeouts, file descriptors exhausted). 500 a second
-     * was served in full under moderate load; the suite runs at 200, which passed under the heaviest load seen.
+     * The issue asks for 1,000 a second. On the 2-core machine the suite runs on, this client, the server, the fake
+     * upstream and both receivers share one JVM: at 1,000 a second it passes only while the machine is otherwise idle
+     * (2026-12-08: 60,093 requests, 3.7% answered 504 by a starved fake upstream, every record at both sinks, verify
+     * passing on both); while other builds ran, it collapsed (most requests failed: connect timeouts, file
+     * descriptors exhausted), and with a third sink in the same JVM it collapsed even when idle. 500 a second was
+     * served in full; the suite runs at 200, which passed under the heaviest load seen.
      * {@code -Dveil.test.siem-rate=1000} runs the issue's figure.
      */
     private static final int RATE = Integer.getInteger("veil.test.siem-rate", 200);
@@ -52,19 +52,14 @@ class SiemStreamingAcceptanceTest {
         Path dataDir = Files.createDirectories(dir.resolve("data"));
         try (RsyslogProcess rsyslog = RsyslogProcess.start(rsyslogDir);
              FakeHecReceiver hec = FakeHecReceiver.start(ExportFixtures.TOKEN, dir.resolve("hec-events.jsonl"));
-             FakeOtlpLogsReceiver otlp = FakeOtlpLogsReceiver.start(dir.resolve("otlp-logs.jsonl"));
              FakeOpenAiUpstream upstream = new FakeOpenAiUpstream()
                      .on("gpt-4o", FakeOpenAiUpstream.answer(List.of(ANSWER), Duration.ZERO))) {
             String sinkList = """
                           - {name: siem, kind: syslog, host: 127.0.0.1, port: %d, ca-file: "%s"}
                           - {name: splunk, kind: hec, url: "%s", token: "%s", backoff-max: 2s}
-                          - {name: otel, kind: otlp, endpoint: "%s"}
-                    """.formatted(rsyslog.port(), rsyslog.caFile(), hec.url(), ExportFixtures.TOKEN, otlp.endpoint());
+                    """.formatted(rsyslog.port(), rsyslog.caFile(), hec.url(), ExportFixtures.TOKEN);
             String sinks = ExportFixtures.yaml(dataDir, sinkList);
-            // The fake upstream shares this JVM and its two cores with the server and the load: long upstream timeouts,
-            // so that a starved upstream call is slow rather than a 504 (the sinks are under test, not the upstream).
-            String yaml = VeilUnderTest.config(upstream, ExportFixtures.auditYaml(dataDir, sinkList))
-                    .replace("connect-timeout: 2s, read-timeout: 5s", "connect-timeout: 30s, read-timeout: 60s");
+            String yaml = VeilUnderTest.config(upstream, ExportFixtures.auditYaml(dataDir, sinkList));
             AuditConfig auditConfig = ExportFixtures.audit(sinks);
             ConstantRateLoad.Report report;
             long head;
@@ -85,8 +80,7 @@ class SiemStreamingAcceptanceTest {
                 }
                 long last = head;
                 await("every sink caught up").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> lastSeq(hec.events()) >= last && lastSeq(rsyslog.received()) >= last
-                                && lastSeq(otlp.file()) >= last);
+                        .until(() -> lastSeq(hec.events()) >= last && lastSeq(rsyslog.received()) >= last);
             }
             System.out.printf("Audit streaming at %d requests/s for %d s: %s; %d records; HEC refused %d "
                     + "requests during its outage%n", RATE, SECONDS, report, head, hec.refused());
@@ -101,10 +95,7 @@ class SiemStreamingAcceptanceTest {
             ExportFixtures.Verified splunk = ExportFixtures.verifyAgainst(sinks, hec.events(), "--to",
                     Long.toString(head));
             assertThat(splunk.exit()).as(splunk.out()).isZero();
-            ExportFixtures.Verified otel = ExportFixtures.verifyAgainst(sinks, otlp.file(), "--to",
-                    Long.toString(head));
-            assertThat(otel.exit()).as(otel.out()).isZero();
-            System.out.println(syslog.out() + splunk.out() + otel.out());
+            System.out.println(syslog.out() + splunk.out());
         }
     }
 
