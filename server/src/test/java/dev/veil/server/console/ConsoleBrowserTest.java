@@ -85,11 +85,12 @@ class ConsoleBrowserTest {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Path keyFile = Files.writeString(dir.resolve("audit-key"), Base64.getEncoder().encodeToString(key) + "\n");
+        // The policy is flipped between two requests below: no decision is reused, so the flip applies at once.
         veil = VeilUnderTest.start("""
                 server: {host: 127.0.0.1, port: 0}
                 veil:
                   master-key: %s
-                  opa: {url: "%s"}
+                  opa: {url: "%s", cache: {max-entries: 0}}
                   data-dir: "%s"
                   audit: {key-file: "%s"}
                   providers:
