@@ -83,8 +83,9 @@ final class Budgets {
         blocked.removeAll(states.keySet());
         for (String scope : blocked) {
             LOGGER.warning(() -> "the budget of " + (LOGGABLE_SCOPE.matcher(scope).matches() ? scope
-                    : scope.startsWith("user:") ? "a user" : "an unreadable scope") + " could not be read from the key store; requests it covers are "
-                    + "refused with 503 budget_unavailable until it is set again (POST /admin/budgets)");
+                    : scope.startsWith("user:") ? "a user" : "an unreadable scope")
+                    + " could not be read from the key store; requests it covers are refused with 503 "
+                    + "budget_unavailable until it is set again (POST /admin/budgets)");
         }
     }
 

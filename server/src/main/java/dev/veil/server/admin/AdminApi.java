@@ -22,9 +22,9 @@ import dev.veil.server.pipeline.Gateway;
  *
  * <p>A token of a {@code veil.auth.jwt} issuer may call the routes its roles allow ({@link Access}: {@code admin}
  * everything, {@code key-admin} tenants, teams, keys and budgets, {@code auditor} and {@code viewer} usage and the
- * request series, {@code auditor} the audit log and recent requests, every role {@code whoami} and the config
- * view), over its tenant claim's tenant, or every tenant when its issuer maps none. The master key and admin-scoped keys are role
- * {@code admin}; each use of the master key is logged with its route. Contract: docs/identity.md.
+ * request series, {@code auditor} the audit log and recent requests, every role {@code whoami} and the config view),
+ * over its tenant claim's tenant, or every tenant when its issuer maps none. The master key and admin-scoped keys are
+ * role {@code admin}; each use of the master key is logged with its route. Contract: docs/identity.md.
  */
 public final class AdminApi {
     private final TenantsResource tenants;

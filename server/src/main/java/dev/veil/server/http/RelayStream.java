@@ -16,10 +16,10 @@ import dev.veil.spi.ChatChunk;
 /**
  * An upstream stream relayed byte for byte (the Anthropic Messages, OpenAI chat and Responses passthroughs): each
  * upstream event goes to the client as it arrived, flushed on its own, while a copy is read into canonical chunks for
- * usage, audit and telemetry. Events read before the client's output is {@linkplain #attach attached} (those up to the first
- * chunk, read while dispatch may still fail over) wait until it is. The event that ends the stream is held back until
- * {@link #finish}, so that whatever must happen before the end of the stream (the audit record, in sync mode) happens
- * before the client sees it.
+ * usage, audit and telemetry. Events read before the client's output is {@linkplain #attach attached} (those up to the
+ * first chunk, read while dispatch may still fail over) wait until it is. The event that ends the stream is held back
+ * until {@link #finish}, so that whatever must happen before the end of the stream (the audit record, in sync mode)
+ * happens before the client sees it.
  */
 public final class RelayStream implements ChatStream {
     /** Reads one wire family's events into canonical chunks. */

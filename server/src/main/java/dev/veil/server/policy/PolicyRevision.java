@@ -32,7 +32,8 @@ import io.helidon.webclient.api.HttpClientResponse;
  *
  * <p>The same reading watches what decisions are made from, for reused decisions ({@link DecisionCache}): the modules,
  * the settings the bundled policies read ({@code data.veil.settings}), the provider catalogue Veil publishes
- * ({@code data.veil.catalog}) and the bundles' manifests ({@code data.system.bundles}). When any of them changed since the last reading, the listener runs.
+ * ({@code data.veil.catalog}) and the bundles' manifests ({@code data.system.bundles}). When any of them changed since
+ * the last reading, the listener runs.
  */
 final class PolicyRevision implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofSeconds(2);

@@ -93,8 +93,10 @@ class SharedLimitsScriptTest {
         String key = id();
         limits.admit(reservation, window(key, 0, 0), NO_USER, 10, List.of(budget(scope, 1000, 50)), b -> 0);
 
-        limits.settle(reservation, window(key, 0, 0), NO_USER, 10, 2, List.of(budget(scope, 1000, 50)), 30, entry(key, 30));
-        long[] again = limits.settle(reservation, window(key, 0, 0), NO_USER, 10, 2, List.of(budget(scope, 1000, 50)), 30, entry(key, 30));
+        limits.settle(reservation, window(key, 0, 0), NO_USER, 10, 2, List.of(budget(scope, 1000, 50)), 30,
+                entry(key, 30));
+        long[] again = limits.settle(reservation, window(key, 0, 0), NO_USER, 10, 2,
+                List.of(budget(scope, 1000, 50)), 30, entry(key, 30));
 
         assertThat(again).containsExactly(-1);
         assertThat(limits.status(scope, "2026-12-08")).hasValueSatisfying(s -> assertThat(s).containsExactly(30, 0));
@@ -119,12 +121,12 @@ class SharedLimitsScriptTest {
     void aReservationNobodySettlesIsReleasedWhenItsLeaseEnds() {
         String scope = "key:" + id();
         limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 100, 100)), b -> 0);
-        assertThat(limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 100, 100)), b -> 0).refused())
-                .isEqualTo("budget");
+        assertThat(limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 100, 100)), b -> 0)
+                .refused()).isEqualTo("budget");
 
         await("the lease of one second ends").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .until(() -> limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 100, 100)), b -> 0)
-                        .refused() == null);
+                .until(() -> limits.admit(id(), window("k", 0, 0), NO_USER, 10, List.of(budget(scope, 100, 100)),
+                        b -> 0).refused() == null);
     }
 
     @Test
@@ -147,7 +149,8 @@ class SharedLimitsScriptTest {
         String key = id();
         String first = id();
         limits.admit(first, window(key, 0, 100), NO_USER, 100, List.of(), b -> 0);
-        assertThat(limits.admit(id(), window(key, 0, 100), NO_USER, 5, List.of(), b -> 0).refused()).isEqualTo("tokens");
+        assertThat(limits.admit(id(), window(key, 0, 100), NO_USER, 5, List.of(), b -> 0).refused())
+                .isEqualTo("tokens");
 
         limits.settle(first, window(key, 0, 0), NO_USER, 100, 20, List.of(), 0, entry(key, 0));
 

@@ -101,7 +101,8 @@ class UserMeteringTest {
         assertThat(veil.chat(token("bo"), "smart", "Hello").statusCode()).isEqualTo(200);
 
         JsonNode all = await("every settlement in usage").atMost(Duration.ofSeconds(5))
-                .pollInterval(Duration.ofMillis(20)).until(() -> veil.json(veil.veil.get("/admin/usage?tenant=" + tenant)),
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> veil.json(veil.veil.get("/admin/usage?tenant=" + tenant)),
                         usage -> usage.path("total_requests").asLong() >= 3);
         JsonNode ana = veil.json(veil.veil.get("/admin/usage?user=ana&tenant=" + tenant));
 
@@ -152,8 +153,8 @@ class UserMeteringTest {
         assertThat(refused.headers().firstValue("retry-after")).isPresent();
         JsonNode error = ErrorShape.openAi(refused.body());
         assertThat(error.path("code").asText()).isEqualTo("rate_limit_exceeded");
-        assertThat(error.path("message").asText()).contains("user 'ana' of tenant '" + tenant + "'").contains("2 requests")
-                .doesNotContain(ana);
+        assertThat(error.path("message").asText()).contains("user 'ana' of tenant '" + tenant + "'")
+                .contains("2 requests").doesNotContain(ana);
         assertThat(veil.chat(token("bo"), "smart", "Hello").statusCode()).isEqualTo(200);
     }
 

@@ -420,7 +420,8 @@ class ConsoleBrowserTest {
         Actions keyboard = new Actions(browser);
 
         WebElement first = tabUntil(keyboard, "skip link", element -> "skip".equals(element.getDomAttribute("class")));
-        WebElement name = tabUntil(keyboard, "the name field", element -> "key-name".equals(element.getDomAttribute("id")));
+        WebElement name = tabUntil(keyboard, "the name field",
+                element -> "key-name".equals(element.getDomAttribute("id")));
         keyboard.sendKeys("typed-key").perform();
         tabUntil(keyboard, "the create button", element -> "create-key-submit".equals(element.getDomAttribute("id")));
         keyboard.sendKeys(Keys.ENTER).perform();

@@ -79,8 +79,8 @@ class McpGatewayTest {
                         timeout: 20s
                       - {name: down, url: "http://127.0.0.1:%d/mcp"}
                 """.formatted(VeilUnderTest.MASTER_KEY, dir, opa.url(), dir.resolve("audit-key"),
-                dir.resolve("audit.db"), model.baseUrl(), crm.url(), python, McpParts.script("tickets_server.py"), received,
-                LocalProcesses.freePort());
+                dir.resolve("audit.db"), model.baseUrl(), crm.url(), python, McpParts.script("tickets_server.py"),
+                received, LocalProcesses.freePort());
         audit = ConfigLoader.fromYaml(yaml, Map.<String, String>of()::get).audit().orElseThrow();
         veil = VeilUnderTest.start(yaml);
         support = createKey("support");
