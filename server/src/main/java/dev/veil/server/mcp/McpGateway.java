@@ -227,7 +227,8 @@ public final class McpGateway implements AutoCloseable {
                     throw e;
                 }
                 // One server down must not take the others' tools away from every client of /mcp.
-                LOGGER.warning(() -> "MCP server '" + server + "' left out of a tools/list: " + e.getMessage());
+                // The code only: the message may be the upstream's own text.
+                LOGGER.warning(() -> "MCP server '" + server + "' left out of a tools/list: error " + e.code());
                 continue;
             }
             for (Tool tool : tools) {
@@ -636,7 +637,7 @@ public final class McpGateway implements AutoCloseable {
                     throw e;
                 }
                 if (e.code() != McpError.METHOD_NOT_FOUND) {
-                    LOGGER.warning(() -> "MCP server '" + server + "' left out of a " + method + ": " + e.getMessage());
+                    LOGGER.warning(() -> "MCP server '" + server + "' left out of a " + method + ": error " + e.code());
                 }
                 continue;
             }

@@ -162,7 +162,8 @@ final class StdioUpstream extends Upstream {
                 }
             }
         } catch (IOException e) {
-            LOGGER.warning(() -> "MCP server '" + name() + "' broke the stdio protocol (" + e.getMessage()
+            // The type only: a parser's message quotes the line it read, which may hold tool output.
+            LOGGER.warning(() -> "MCP server '" + name() + "' broke the stdio protocol (" + e.getClass().getSimpleName()
                     + "); stopping it");
         }
         current.process().destroyForcibly();

@@ -1,6 +1,5 @@
 package dev.veil.server.mcp;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -53,14 +52,7 @@ final class ToolPins implements AutoCloseable {
     }
 
     static ToolPins open(Path dataDir) {
-        Path file = dataDir.resolve(FILE);
-        try {
-            PrivateFiles.ownDirectory(dataDir);
-            PrivateFiles.database(file);
-        } catch (IOException e) {
-            throw new ConfigException("veil.data-dir", "cannot create " + dataDir + " or " + FILE + " in it ("
-                    + e.getClass().getSimpleName() + "); check that its parent is writable by Veil's user");
-        }
+        Path file = PrivateFiles.databaseIn(dataDir, FILE);
         Connection connection;
         try {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file);
