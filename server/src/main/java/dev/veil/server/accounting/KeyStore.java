@@ -1,6 +1,5 @@
 package dev.veil.server.accounting;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -111,14 +110,7 @@ final class KeyStore extends JdbcAccountingStore {
      *         names the fix
      */
     static KeyStore open(Path dataDir, InstantSource clock) {
-        Path file = dataDir.resolve(FILE);
-        try {
-            PrivateFiles.ownDirectory(dataDir);
-            PrivateFiles.database(file);
-        } catch (IOException e) {
-            throw new ConfigException("veil.data-dir", "cannot create " + dataDir + " or " + FILE + " in it ("
-                    + e.getClass().getSimpleName() + "); check that its parent is writable by Veil's user");
-        }
+        Path file = PrivateFiles.databaseIn(dataDir, FILE);
         Connection connection;
         try {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file);

@@ -71,10 +71,10 @@ public final class Passthrough implements Pipeline.Direct {
                                            Dispatcher.Call<RelayedAnswer> answerCall,
                                            Dispatcher.Call<RelayStream> streamCall) {
         DispatchPlan plan = admitted.plan();
-        boolean everyTargetRelays = Stream.concat(plan.targets().stream(), plan.contextFallbacks().stream())
-                .allMatch(relays);
-        if (admitted.intercepted().isPresent() || admitted.request() != parsed || !everyTargetRelays
-                || !gateway.plugins().leaveAnswerAlone(exchange)) {
+        // The targets last: a surface's test of a target may read the body, which the other conditions spare.
+        if (admitted.intercepted().isPresent() || admitted.request() != parsed
+                || !gateway.plugins().leaveAnswerAlone(exchange)
+                || !Stream.concat(plan.targets().stream(), plan.contextFallbacks().stream()).allMatch(relays)) {
             return Optional.empty();
         }
         return Optional.of(new Passthrough(gateway, plan, exchange, answerCall, streamCall));

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
+import dev.veil.server.config.ConfigException;
+
 /**
  * Veil's state readable by Veil's own user only: the data dir 0700, database files (and SQLite's {@code -wal},
  * {@code -shm} and {@code -journal} files beside them) 0600. New ones are created so; existing ones are tightened
@@ -59,6 +61,24 @@ public final class PrivateFiles {
         } catch (UnsupportedOperationException e) {
             Files.createDirectories(dir);
         }
+    }
+
+    /**
+     * The SQLite database {@code name} in {@code dataDir}, both made private ({@link #ownDirectory},
+     * {@link #database}) before Veil opens it.
+     *
+     * @throws ConfigException naming {@code veil.data-dir} when either cannot be created or made private
+     */
+    public static Path databaseIn(Path dataDir, String name) {
+        Path file = dataDir.resolve(name);
+        try {
+            ownDirectory(dataDir);
+            database(file);
+        } catch (IOException e) {
+            throw new ConfigException("veil.data-dir", "cannot create " + dataDir + " or " + name + " in it ("
+                    + e.getClass().getSimpleName() + "); check that its parent is writable by Veil's user");
+        }
+        return file;
     }
 
     /**

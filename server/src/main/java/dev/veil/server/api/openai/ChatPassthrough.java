@@ -3,6 +3,7 @@ package dev.veil.server.api.openai;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import dev.veil.server.codec.TopLevelFields;
 import dev.veil.server.codec.openai.OpenAiDialect;
@@ -42,16 +43,38 @@ final class ChatPassthrough {
         } else {
             return Optional.empty();
         }
-        Set<String> fields = TopLevelFields.of(body);
-        return Passthrough.of(gateway, parsed, admitted, exchange, target -> relays(gateway, target, parsed, fields),
+        return Passthrough.of(gateway, parsed, admitted, exchange, new Relays(gateway, parsed, body),
                 (adapter, target) -> ((OpenAiAdapter) adapter).relayChat(sent, target.model()),
                 (adapter, target) -> ((OpenAiAdapter) adapter).relayChatStream(sent, target.model(),
                         clientWantsUsage));
     }
 
-    private static boolean relays(Gateway gateway, TargetRef target, ChatRequest parsed, Set<String> fields) {
-        return gateway.providers().get(target.provider()).filter(provider ->
-                provider.adapter() instanceof OpenAiAdapter openAi && openAi.relaysChat(parsed, fields)).isPresent();
+    /** Whether a target may get the body as written; reads the body's top-level field names once, when first asked. */
+    private static final class Relays implements Predicate<TargetRef> {
+        private final Gateway gateway;
+        private final ChatRequest parsed;
+        private final byte[] body;
+        private Set<String> fields;
+
+        Relays(Gateway gateway, ChatRequest parsed, byte[] body) {
+            this.gateway = gateway;
+            this.parsed = parsed;
+            this.body = body;
+        }
+
+        @Override
+        public boolean test(TargetRef target) {
+            return gateway.providers().get(target.provider()).filter(provider ->
+                    provider.adapter() instanceof OpenAiAdapter openAi && openAi.relaysChat(parsed, fields()))
+                    .isPresent();
+        }
+
+        private Set<String> fields() {
+            if (fields == null) {
+                fields = TopLevelFields.of(body);
+            }
+            return fields;
+        }
     }
 
     /**
